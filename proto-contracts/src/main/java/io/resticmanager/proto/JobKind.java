@@ -1,0 +1,32 @@
+package io.resticmanager.proto;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** What a job does; one restic command each. */
+public enum JobKind {
+    BACKUP, FORGET, PRUNE, CHECK, UNLOCK, SNAPSHOTS, STATS, RESTORE, INIT, DIFF, LS;
+
+    @JsonValue
+    public String wire() {
+        return name().toLowerCase();
+    }
+
+    @JsonCreator
+    public static JobKind fromWire(String wire) {
+        return parse(wire).orElseThrow(() -> new IllegalArgumentException("unknown job kind: " + wire));
+    }
+
+    /** Lenient lookup for user input. */
+    public static Optional<JobKind> parse(String wire) {
+        return Arrays.stream(values()).filter(k -> k.wire().equals(wire)).findFirst();
+    }
+
+    /** Kinds that may delete data: they use the repository's full (prune) credential when it has one. */
+    public boolean destructive() {
+        return this == FORGET || this == PRUNE;
+    }
+}

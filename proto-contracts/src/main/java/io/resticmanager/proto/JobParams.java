@@ -1,0 +1,26 @@
+package io.resticmanager.proto;
+
+import java.util.List;
+
+/**
+ * Kind-specific job parameters; each kind reads only its own fields.
+ * backup: paths, excludes, tags, limits. forget: policy. check: readDataSubset.
+ * restore: snapshotId, include, target. diff: snapshotId, otherSnapshotId. ls: snapshotId, path.
+ */
+public record JobParams(List<String> paths, List<String> excludes, List<String> tags, Integer limitUploadKib,
+                        Integer limitDownloadKib, RetentionPolicy policy, String readDataSubset, String snapshotId,
+                        String otherSnapshotId, List<String> include, String target, String path) {
+    public JobParams {
+        paths = Require.list(paths);
+        excludes = Require.list(excludes);
+        tags = Require.list(tags);
+        include = Require.list(include);
+        if (limitUploadKib != null && limitUploadKib < 1 || limitDownloadKib != null && limitDownloadKib < 1) {
+            throw new IllegalArgumentException("bandwidth limits must be ≥ 1 KiB/s");
+        }
+    }
+
+    public static JobParams empty() {
+        return new JobParams(null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+}

@@ -1,0 +1,50 @@
+package io.resticmanager.proto;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** The discriminator of every frame: wire name ⇄ payload record. */
+public enum MessageType {
+    HELLO("hello", Message.Hello.class),
+    HELLO_OK("hello.ok", Message.HelloOk.class),
+    ERROR("error", Message.Error.class),
+    HEARTBEAT("heartbeat", Message.Heartbeat.class),
+    JOB_START("job.start", Message.JobStart.class),
+    JOB_CANCEL("job.cancel", Message.JobCancel.class),
+    JOB_ACK("job.ack", Message.JobAck.class),
+    JOB_PROGRESS("job.progress", Message.JobProgress.class),
+    JOB_LOG("job.log", Message.JobLog.class),
+    JOB_FINISHED("job.finished", Message.JobFinished.class),
+    SNAPSHOTS_REPORT("snapshots.report", Message.SnapshotsReport.class),
+    SCHEDULES_SYNC("schedules.sync", Message.SchedulesSync.class),
+    HOST_FACTS("host.facts", Message.HostFacts.class),
+    FS_LIST("fs.list", Message.FsList.class),
+    FS_LIST_RESULT("fs.list.result", Message.FsListResult.class);
+
+    private final String wire;
+    private final Class<? extends Message> payloadType;
+
+    MessageType(String wire, Class<? extends Message> payloadType) {
+        this.wire = wire;
+        this.payloadType = payloadType;
+    }
+
+    public String wire() {
+        return wire;
+    }
+
+    public Class<? extends Message> payloadType() {
+        return payloadType;
+    }
+
+    public static Optional<MessageType> fromWire(String wire) {
+        return Arrays.stream(values()).filter(t -> t.wire.equals(wire)).findFirst();
+    }
+
+    public static MessageType of(Message message) {
+        return Arrays.stream(values())
+                .filter(t -> t.payloadType == message.getClass())
+                .findFirst()
+                .orElseThrow();
+    }
+}

@@ -1,0 +1,76 @@
+package io.resticmanager.kit;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Loads a service's {@code application.yaml} with {@code RM_*} environment overrides on top.
+ * The overrides are explicit (one table below) so every supported variable is documented here.
+ */
+public final class RmConfig {
+    /** Environment variable → config key. Service ports/URLs follow {@code RM_<SERVICE>_PORT/_URL}. */
+    private static final Map<String, String> ENV_KEYS = Map.ofEntries(
+            Map.entry("RM_DATA_DIR", "rm.data-dir"),
+            Map.entry("RM_MODE", "rm.mode"),
+            Map.entry("RM_SECRET_KEY_FILE", "rm.secret-key-file"),
+            Map.entry("RM_INTERNAL_TOKEN_FILE", "rm.internal-token-file"),
+            Map.entry("RM_TRUSTED_PROXY", "rm.trusted-proxy"),
+            Map.entry("RM_PUBLIC_URL", "rm.public-url"),
+            Map.entry("RM_GATEWAY_URL", "rm.peers.gateway"),
+            Map.entry("RM_AGENT_HUB_URL", "rm.peers.agent-hub"),
+            Map.entry("RM_JOBS_URL", "rm.peers.jobs"),
+            Map.entry("RM_INVENTORY_URL", "rm.peers.inventory"),
+            Map.entry("RM_UI_URL", "rm.peers.ui"),
+            Map.entry("RM_HOST", "server.host"));
+
+    private RmConfig() {
+    }
+
+    /**
+     * @param portVariable the service's own port variable, e.g. {@code RM_JOBS_PORT} ({@code RM_PORT} for the gateway)
+     */
+    public static Config load(String portVariable) {
+        return load(portVariable, System.getenv());
+    }
+
+    static Config load(String portVariable, Map<String, String> env) {
+        Map<String, String> overrides = new HashMap<>();
+        ENV_KEYS.forEach((variable, key) -> {
+            String value = env.get(variable);
+            if (value != null && !value.isBlank()) {
+                overrides.put(key, value);
+            }
+        });
+        String port = env.get(portVariable);
+        if (port != null && !port.isBlank()) {
+            overrides.put("server.port", port);
+        }
+        return Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .sources(ConfigSources.create(overrides),
+                         ConfigSources.systemProperties(),
+                         ConfigSources.classpath("application.yaml"))
+                .build();
+    }
+
+    /** The data directory (created on demand). */
+    public static Path dataDir(Config config) {
+        return Path.of(config.get("rm.data-dir").asString().orElse("./data")).toAbsolutePath().normalize();
+    }
+
+    /** {@code local} (default: secrets generated on first start) or {@code production} (secrets must be provided). */
+    public static boolean localMode(Config config) {
+        return !"production".equals(config.get("rm.mode").asString().orElse("local"));
+    }
+
+    /** A peer's base URL, e.g. {@code peer(config, "jobs")} → {@code http://127.0.0.1:8082}. */
+    public static String peer(Config config, String name) {
+        return config.get("rm.peers." + name).asString()
+                .orElseThrow(() -> new IllegalStateException("config rm.peers." + name + " is not set"));
+    }
+}
