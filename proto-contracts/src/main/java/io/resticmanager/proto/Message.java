@@ -7,7 +7,7 @@ package io.resticmanager.proto;
 public sealed interface Message permits Message.Hello, Message.HelloOk, Message.Error, Message.Heartbeat,
         Message.JobStart, Message.JobCancel, Message.JobAck, Message.JobProgress, Message.JobLog,
         Message.JobFinished, Message.SnapshotsReport, Message.SchedulesSync, Message.HostFacts,
-        Message.FsList, Message.FsListResult {
+        Message.FsList, Message.FsListResult, Message.JobEventsAck {
 
     /** Events about a job carry its id and a per-job sequence number, so receivers can de-duplicate. */
     interface JobEvent {
@@ -175,5 +175,17 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
 
     /** One directory entry. */
     record FsEntry(String name, String type, long size) {
+    }
+
+    /**
+     * Hub → agent: every event of {@code jobId} up to and including {@code upToSeq} is durably stored
+     * on the server; the agent may drop them from its spool. Unacknowledged events are replayed on
+     * reconnect (receivers de-duplicate by seq).
+     */
+    record JobEventsAck(String jobId, long upToSeq) implements Message {
+        public JobEventsAck {
+            Require.text(jobId, "job_id");
+            Require.positive(upToSeq, "up_to_seq");
+        }
     }
 }

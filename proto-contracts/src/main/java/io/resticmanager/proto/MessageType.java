@@ -19,7 +19,8 @@ public enum MessageType {
     SCHEDULES_SYNC("schedules.sync", Message.SchedulesSync.class),
     HOST_FACTS("host.facts", Message.HostFacts.class),
     FS_LIST("fs.list", Message.FsList.class),
-    FS_LIST_RESULT("fs.list.result", Message.FsListResult.class);
+    FS_LIST_RESULT("fs.list.result", Message.FsListResult.class),
+    JOB_EVENTS_ACK("job.events.ack", Message.JobEventsAck.class);
 
     private final String wire;
     private final Class<? extends Message> payloadType;
