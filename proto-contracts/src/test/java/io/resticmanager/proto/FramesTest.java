@@ -1,0 +1,139 @@
+package io.resticmanager.proto;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.instanceOf;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class FramesTest {
+
+    /** Every message type has a golden file; decoding then encoding it gives the same JSON. */
+    @ParameterizedTest
+    @EnumSource(MessageType.class)
+    void goldenFileRoundTrips(MessageType type) throws Exception {
+        String golden = golden(type.wire());
+        Envelope envelope = Frames.decode(golden);
+        assertThat(envelope.type(), is(type));
+        assertThat(envelope.payload(), instanceOf(type.payloadType()));
+        JsonNode expected = Json.MAPPER.readTree(golden);
+        JsonNode actual = Json.MAPPER.readTree(Frames.encode(envelope));
+        assertThat(actual, is(expected));
+    }
+
+    @Test
+    void repoAccessNeverPrintsItsSecret() throws Exception {
+        Envelope envelope = Frames.decode(golden("job.start"));
+        String text = envelope.payload().toString();
+        assertThat(text, not(containsString("s3cret")));
+        assertThat(text, containsString("r-1"));
+    }
+
+    static Stream<Object[]> malformedFrames() {
+        String ok = "\"v\":1,\"id\":\"x\",\"ts\":\"2026-11-26T10:00:00Z\"";
+        return Stream.of(
+                new Object[] {"not json at all", ErrorCode.BAD_JSON},
+                new Object[] {"[1,2,3]", ErrorCode.BAD_JSON},
+                new Object[] {"{\"v\":1,\"type\":\"heartbeat\"", ErrorCode.BAD_JSON},
+                new Object[] {"{" + ok + ",\"type\":\"no.such.type\",\"payload\":{}}", ErrorCode.UNKNOWN_TYPE},
+                new Object[] {"{\"v\":2,\"id\":\"x\",\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"heartbeat\",\"payload\":{}}",
+                        ErrorCode.UNSUPPORTED_VERSION},
+                new Object[] {"{\"id\":\"x\",\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"heartbeat\",\"payload\":{}}",
+                        ErrorCode.INVALID_PAYLOAD},
+                new Object[] {"{\"v\":1,\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"heartbeat\",\"payload\":{}}",
+                        ErrorCode.INVALID_PAYLOAD},
+                new Object[] {"{\"v\":1,\"id\":\"x\",\"ts\":\"yesterday\",\"type\":\"heartbeat\",\"payload\":{}}",
+                        ErrorCode.INVALID_PAYLOAD},
+                new Object[] {"{" + ok + ",\"type\":\"heartbeat\"}", ErrorCode.INVALID_PAYLOAD},
+                new Object[] {"{" + ok + ",\"type\":\"heartbeat\",\"payload\":\"hi\"}", ErrorCode.INVALID_PAYLOAD},
+                // missing required field
+                new Object[] {"{" + ok + ",\"type\":\"job.cancel\",\"payload\":{}}", ErrorCode.INVALID_PAYLOAD},
+                new Object[] {"{" + ok + ",\"type\":\"hello\",\"payload\":{\"hostname\":\"h\"}}", ErrorCode.INVALID_PAYLOAD},
+                // wrong types
+                new Object[] {"{" + ok + ",\"type\":\"job.progress\",\"payload\":{\"job_id\":\"j\",\"seq\":\"two\"}}",
+                        ErrorCode.INVALID_PAYLOAD},
+                new Object[] {"{" + ok + ",\"type\":\"job.log\",\"payload\":{\"job_id\":\"j\",\"seq\":1,\"lines\":\"x\"}}",
+                        ErrorCode.INVALID_PAYLOAD},
+                new Object[] {"{" + ok + ",\"type\":\"job.start\",\"payload\":{\"job_id\":\"j\",\"kind\":\"format-disk\","
+                        + "\"repo\":{\"repo_id\":\"r\",\"url\":\"/r\",\"password\":\"p\"}}}", ErrorCode.INVALID_PAYLOAD},
+                // semantic rules
+                new Object[] {"{" + ok + ",\"type\":\"job.finished\",\"payload\":{\"job_id\":\"j\",\"seq\":1,"
+                        + "\"status\":\"running\",\"exit_code\":0}}", ErrorCode.INVALID_PAYLOAD},
+                new Object[] {"{" + ok + ",\"type\":\"job.log\",\"payload\":{\"job_id\":\"j\",\"seq\":1,\"lines\":[]}}",
+                        ErrorCode.INVALID_PAYLOAD},
+                new Object[] {"{" + ok + ",\"type\":\"job.ack\",\"payload\":{\"job_id\":\"j\",\"seq\":0,\"accepted\":true}}",
+                        ErrorCode.INVALID_PAYLOAD});
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformedFrames")
+    void malformedFramesGetATypedError(String frame, ErrorCode expected) {
+        FrameException e = assertThrows(FrameException.class, () -> Frames.decode(frame));
+        assertThat(e.getMessage(), e.code(), is(expected));
+    }
+
+    @Test
+    void oversizedFrameIsRefusedBeforeParsing() {
+        String big = "{\"v\":1,\"type\":\"heartbeat\",\"id\":\"x\",\"ts\":\"2026-11-26T10:00:00Z\",\"payload\":{\"pad\":\""
+                + "a".repeat(Protocol.MAX_FRAME_BYTES) + "\"}}";
+        FrameException e = assertThrows(FrameException.class, () -> Frames.decode(big));
+        assertThat(e.code(), is(ErrorCode.FRAME_TOO_LARGE));
+    }
+
+    @Test
+    void multiByteTextIsMeasuredInBytes() {
+        String payload = "é".repeat(600);
+        String frame = "{\"v\":1,\"type\":\"error\",\"id\":\"x\",\"ts\":\"2026-11-26T10:00:00Z\",\"payload\":{\"code\":\"x\","
+                + "\"message\":\"" + payload + "\"}}";
+        FrameException e = assertThrows(FrameException.class, () -> Frames.decode(frame, 1000));
+        assertThat(e.code(), is(ErrorCode.FRAME_TOO_LARGE));
+    }
+
+    @Test
+    void unknownFieldsFromNewerPeersAreIgnored() throws Exception {
+        Envelope e = Frames.decode("{\"v\":1,\"type\":\"heartbeat\",\"id\":\"x\",\"ts\":\"2026-11-26T10:00:00Z\","
+                                           + "\"future\":true,\"payload\":{\"running_jobs\":[],\"cpu\":3}}");
+        assertThat(e.payload(), instanceOf(Message.Heartbeat.class));
+    }
+
+    @Test
+    void jobStatusOnlyMovesForward() {
+        assertThat(JobStatus.QUEUED.canMoveTo(JobStatus.RUNNING), is(true));
+        assertThat(JobStatus.RUNNING.canMoveTo(JobStatus.SUCCEEDED), is(true));
+        assertThat(JobStatus.RUNNING.canMoveTo(JobStatus.QUEUED), is(false));
+        assertThat(JobStatus.SUCCEEDED.canMoveTo(JobStatus.LOST), is(false));
+        assertThat(JobStatus.CANCELLED.canMoveTo(JobStatus.SUCCEEDED), is(false));
+    }
+
+    @Test
+    void retentionPolicyNeedsARule() {
+        assertThrows(IllegalArgumentException.class,
+                     () -> new RetentionPolicy(null, null, null, null, null, null, null, null, null));
+        assertThrows(IllegalArgumentException.class,
+                     () -> new RetentionPolicy(0, null, null, null, null, null, null, null, null));
+        assertThrows(IllegalArgumentException.class,
+                     () -> new RetentionPolicy(null, null, null, null, null, null, "forever", null, null));
+        new RetentionPolicy(null, null, 7, 4, null, null, "1y2m", null, true);
+    }
+
+    private static String golden(String name) throws IOException {
+        try (InputStream in = FramesTest.class.getResourceAsStream("/golden/" + name + ".json")) {
+            if (in == null) {
+                throw new IllegalStateException("no golden file for " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+    }
+}

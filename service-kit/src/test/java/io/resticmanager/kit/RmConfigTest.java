@@ -1,0 +1,27 @@
+package io.resticmanager.kit;
+
+import io.helidon.config.Config;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
+class RmConfigTest {
+    @Test
+    void environmentOverridesTheYamlDefaults() {
+        Config config = RmConfig.load("RM_TEST_PORT", Map.of("RM_TEST_PORT", "9999", "RM_DATA_DIR", "/tmp/x",
+                                                             "RM_JOBS_URL", "http://jobs:1"));
+        assertThat(config.get("server.port").asInt().get(), is(9999));
+        assertThat(RmConfig.dataDir(config).toString(), is("/tmp/x"));
+        assertThat(RmConfig.peer(config, "jobs"), is("http://jobs:1"));
+        assertThat(RmConfig.localMode(config), is(true));
+    }
+
+    @Test
+    void yamlDefaultsApplyWithoutEnvironment() {
+        Config config = RmConfig.load("RM_TEST_PORT", Map.of());
+        assertThat(config.get("server.port").asInt().get(), is(7777));
+    }
+}
