@@ -1,0 +1,40 @@
+package io.resticmanager.hub;
+
+import io.helidon.config.Config;
+import io.resticmanager.kit.RmConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The hub's configuration ({@code rm.*} keys; see README.md). */
+record HubSettings(Path dataDir,
+                   String publicUrl,
+                   String jobsUrl,
+                   String inventoryUrl,
+                   int heartbeatIntervalS,
+                   Duration offlineAfter,
+                   Duration lastSeenFlush,
+                   int forwardBatch,
+                   Path agentDist) {
+
+    static HubSettings from(Config config) {
+        Config hub = config.get("rm.hub");
+        String dist = System.getenv("RM_AGENT_DIST");
+        Path agentDist = Path.of(dist != null && !dist.isBlank()
+                                         ? dist
+                                         : hub.get("agent-dist").asString().orElse("agent/target"));
+        return new HubSettings(RmConfig.dataDir(config),
+                               stripSlash(config.get("rm.public-url").asString().orElse("http://127.0.0.1:8080")),
+                               RmConfig.peer(config, "jobs"),
+                               RmConfig.peer(config, "inventory"),
+                               hub.get("heartbeat-interval-s").asInt().orElse(15),
+                               Duration.ofSeconds(hub.get("offline-after-s").asInt().orElse(90)),
+                               Duration.ofMillis(hub.get("last-seen-flush-ms").asInt().orElse(2000)),
+                               Math.max(1, Math.min(500, hub.get("forward-batch").asInt().orElse(500))),
+                               agentDist.toAbsolutePath().normalize());
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

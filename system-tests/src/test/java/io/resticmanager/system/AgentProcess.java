@@ -1,0 +1,81 @@
+package io.resticmanager.system;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The real agent program, as a separate process: enroll once, then run (and be killed, and run again). */
+final class AgentProcess implements AutoCloseable {
+    private static final Path JAR = Stack.ROOT.resolve("agent/target/restic-manager-agent.jar");
+    private final Path dir;
+    private final Path log;
+    private Process process;
+
+    AgentProcess(Path dir, Path log) {
+        this.dir = dir;
+        this.log = log;
+    }
+
+    Path config() {
+        return dir.resolve("agent.yaml");
+    }
+
+    /** Runs {@code enroll}; returns its exit code. */
+    int enroll(String server, String token) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Process p = builder(List.of("enroll", "--server", server, "--token", token, "--config", config().toString()))
+                .start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("agent enroll hung");
+        }
+        return p.exitValue();
+    }
+
+    String hostId() throws IOException {
+        for (String line : Files.readAllLines(config())) {
+            if (line.startsWith("host_id:")) {
+                return line.substring("host_id:".length()).strip().replace("\"", "").replace("'", "");
+            }
+        }
+        throw new AssertionError("no host_id in " + config());
+    }
+
+    void start() throws IOException {
+        process = builder(List.of("run", "--config", config().toString())).start();
+    }
+
+    /** kill -9 of the agent only (restic children are left as the OS leaves them). */
+    void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor();
+            process = null;
+        }
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    private ProcessBuilder builder(List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(Stack.javaBin(), "--enable-native-access=ALL-UNNAMED", "-Xmx128m",
+                                                   "-jar", JAR.toString()));
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.resticmanager.system;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.proto.Json;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A public-API client as a script or browser would use it: session cookie + CSRF, or a bearer token. */
+final class Api {
+    private final String base;
+    private final HttpClient http;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+
+    private Api(String base) {
+        this.base = base;
+        this.http = HttpClient.newBuilder().cookieHandler(new CookieManager())
+                .connectTimeout(Duration.ofSeconds(3)).build();
+    }
+
+    static Api anonymous(String base) {
+        return new Api(base);
+    }
+
+    static Api bearer(String base, String token) {
+        Api api = new Api(base);
+        api.headers.put("Authorization", "Bearer " + token);
+        return api;
+    }
+
+    /** Logs in; keeps the session cookie and sends the CSRF token on every request. */
+    static Api login(String base, String username, String password) {
+        Api api = new Api(base);
+        Reply r = api.post("/api/login", Map.of("username", username, "password", password));
+        if (r.status() != 200) {
+            throw new AssertionError("login failed: " + r);
+        }
+        api.headers.put("X-CSRF-Token", r.json().path("csrf_token").asText());
+        return api;
+    }
+
+    /** First-run setup with the stack's setup token, then login as that admin. */
+    static Api setupAdmin(Stack stack, String username, String password) {
+        Reply r = anonymous(stack.gateway()).post("/api/setup", Map.of(
+                "setup_token", stack.setupToken(), "username", username, "password", password));
+        if (r.status() != 201) {
+            throw new AssertionError("setup failed: " + r);
+        }
+        return login(stack.gateway(), username, password);
+    }
+
+    record Reply(int status, String body) {
+        JsonNode json() {
+            try {
+                return Json.MAPPER.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (" + status + "): " + body);
+            }
+        }
+
+        Reply expect(int expected) {
+            if (status != expected) {
+                throw new AssertionError("expected " + expected + " but got " + status + ": " + body);
+            }
+            return this;
+        }
+    }
+
+    Reply get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    Reply post(String path, Object body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).POST(json(body))
+                            .header("Content-Type", "application/json"));
+    }
+
+    Reply patch(String path, Object body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).method("PATCH", json(body))
+                            .header("Content-Type", "application/json"));
+    }
+
+    Reply delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+    }
+
+    private static HttpRequest.BodyPublisher json(Object body) {
+        return HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.write(body));
+    }
+
+    private Reply send(HttpRequest.Builder builder) {
+        headers.forEach(builder::header);
+        try {
+            HttpResponse<String> r = http.send(builder.timeout(Duration.ofSeconds(30)).build(),
+                                               HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
