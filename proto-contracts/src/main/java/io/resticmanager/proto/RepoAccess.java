@@ -17,6 +17,16 @@ public record RepoAccess(String repoId, String url, String password, Map<String,
 
     @Override
     public String toString() {
-        return "RepoAccess[repoId=" + repoId + ", url=" + url + ", password=***, env=" + env.keySet() + "]";
+        return "RepoAccess[repoId=" + repoId + ", url=" + redactedUrl() + ", password=***, env=" + env.keySet() + "]";
+    }
+
+    /** The URL with any embedded {@code user:password@} credential hidden, fit for logs and command lines. */
+    public String redactedUrl() {
+        return redact(url);
+    }
+
+    /** Hides the password part of {@code scheme://user:password@host} anywhere in {@code text}. */
+    public static String redact(String text) {
+        return text == null ? null : text.replaceAll("(://[^:/@\\s]+):[^@/\\s]+@", "$1:***@");
     }
 }

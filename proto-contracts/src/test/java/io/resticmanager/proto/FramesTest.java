@@ -41,6 +41,14 @@ class FramesTest {
         assertThat(text, containsString("r-1"));
     }
 
+    @Test
+    void embeddedUrlCredentialsAreRedacted() {
+        RepoAccess access = new RepoAccess("r", "rest:https://backup:hunter2@rest.example:8000/repo", "pw", null);
+        assertThat(access.toString(), not(containsString("hunter2")));
+        assertThat(access.redactedUrl(), is("rest:https://backup:***@rest.example:8000/repo"));
+        assertThat(RepoAccess.redact("/srv/plain/path"), is("/srv/plain/path"));
+    }
+
     static Stream<Object[]> malformedFrames() {
         String ok = "\"v\":1,\"id\":\"x\",\"ts\":\"2026-11-26T10:00:00Z\"";
         return Stream.of(

@@ -1,0 +1,42 @@
+package io.resticmanager.inventory;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One enrolled host as {@code GET /api/hosts} shows it. {@code name} defaults to the hostname;
+ * {@code status} is disabled, online or offline. Fields that may be unknown are written as null.
+ */
+public record Host(String id,
+                   String name,
+                   String hostname,
+                   String status,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) Instant lastSeenAt,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) String os,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) String arch,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) String agentVersion,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) String resticVersion,
+                   Boolean runsAsRoot,
+                   List<String> tags,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) String repoId,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) String repoName,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) LastBackup lastBackup,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) Instant lastSnapshotAt,
+                   Instant createdAt) {
+    static final String ONLINE = "online";
+    static final String OFFLINE = "offline";
+    static final String DISABLED = "disabled";
+
+    @JsonIgnore
+    boolean disabled() {
+        return DISABLED.equals(status);
+    }
+
+    /** The result of the host's latest backup job (from jobs-service). */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record LastBackup(String jobId, String status, Instant finishedAt, Long dataAdded, String snapshotId) {
+    }
+}

@@ -1,0 +1,161 @@
+package io.resticmanager.inventory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.kit.Problem;
+import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.proto.Json;
+import io.resticmanager.proto.Message;
+import io.resticmanager.proto.internal.HostEvents;
+import io.resticmanager.proto.internal.HubEvent;
+
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Applies agent-hub's events ({@code POST /internal/events}). The whole batch is parsed first (a
+ * malformed event rejects the batch with 400 and nothing is stored), then applied in ONE transaction
+ * together with the event ids, so a redelivered event is recognised and skipped.
+ */
+final class HubEvents {
+    static final String SNAPSHOTS_REPORT = "snapshots.report";
+    static final String HOST_FACTS = "host.facts";
+    private static final System.Logger LOG = System.getLogger(HubEvents.class.getName());
+    /** Event ids are remembered this long; the hub's outbox redelivers within minutes, not weeks. */
+    private static final Duration REMEMBER = Duration.ofDays(30);
+    private final SqliteStore store;
+    private final Clock clock;
+
+    HubEvents(SqliteStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** A parsed event: its envelope and its typed payload (null for types we ignore). */
+    private record Parsed(HubEvent event, Instant at, Object payload) {
+    }
+
+    /** Returns how many events were accepted: all of them (new, duplicate or of a type we ignore). */
+    int apply(HubEvent.Batch batch) {
+        List<Parsed> parsed = new ArrayList<>();
+        for (HubEvent event : batch.events()) {
+            parsed.add(parse(event));
+        }
+        Instant now = clock.instant();
+        Db.tx(store, c -> {
+            for (Parsed p : parsed) {
+                if (p.payload() == null) {
+                    continue;
+                }
+                if (Db.update(c, "INSERT OR IGNORE INTO processed_events (id, received_at) VALUES (?, ?)",
+                              p.event().id(), Db.time(now)) == 0) {
+                    continue;
+                }
+                applyOne(c, p);
+            }
+            Db.update(c, "DELETE FROM processed_events WHERE received_at < ?", Db.time(now.minus(REMEMBER)));
+            return null;
+        });
+        return parsed.size();
+    }
+
+    private Parsed parse(HubEvent event) {
+        if (event == null || event.id() == null || event.id().isBlank() || event.type() == null) {
+            throw Problem.badRequest("every event needs an id and a type");
+        }
+        Class<?> type = switch (event.type()) {
+            case HubEvent.HOST_ENROLLED -> HostEvents.Enrolled.class;
+            case HubEvent.HOST_ONLINE -> HostEvents.Online.class;
+            case HubEvent.HOST_OFFLINE -> HostEvents.Offline.class;
+            case HOST_FACTS -> Message.HostFacts.class;
+            case SNAPSHOTS_REPORT -> Message.SnapshotsReport.class;
+            default -> null;
+        };
+        if (type == null) {
+            return new Parsed(event, null, null);
+        }
+        if (event.hostId() == null || event.hostId().isBlank()) {
+            throw Problem.badRequest("event " + event.id() + " (" + event.type() + ") has no host_id");
+        }
+        JsonNode payload = event.payload() == null ? Json.MAPPER.createObjectNode() : event.payload();
+        Object value;
+        try {
+            value = Json.MAPPER.treeToValue(payload, type);
+        } catch (Exception e) {
+            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
+            throw Problem.badRequest("event " + event.id() + " (" + event.type() + ") has a malformed payload: "
+                                             + firstLine(cause.getMessage()));
+        }
+        if (value instanceof HostEvents.Enrolled enrolled && (enrolled.hostname() == null
+                || enrolled.hostname().isBlank())) {
+            throw Problem.badRequest("event " + event.id() + " (host.enrolled) has no hostname");
+        }
+        if (value instanceof HostEvents.Online online && (online.hostname() == null || online.hostname().isBlank())) {
+            throw Problem.badRequest("event " + event.id() + " (host.online) has no hostname");
+        }
+        return new Parsed(event, event.at() == null ? clock.instant() : event.at(), value);
+    }
+
+    private void applyOne(Connection c, Parsed p) throws SQLException {
+        String hostId = p.event().hostId();
+        if (HostStore.isDeleted(c, hostId)) {
+            return;
+        }
+        Instant at = p.at();
+        switch (p.payload()) {
+            case HostEvents.Enrolled e -> {
+                // A late enrollment event must not overwrite newer facts from host.online.
+                if (HostStore.create(c, hostId, e.hostname(), at)) {
+                    HostStore.facts(c, hostId, null, e.os(), e.arch(), e.agentVersion(), null, null, at);
+                }
+            }
+            case HostEvents.Online e -> {
+                HostStore.create(c, hostId, e.hostname(), at);
+                HostStore.facts(c, hostId, e.hostname(), e.os(), e.arch(), e.agentVersion(), e.resticVersion(), null, at);
+                HostStore.presence(c, hostId, true, at, at);
+            }
+            case HostEvents.Offline e -> HostStore.presence(c, hostId, false, at,
+                                                            e.lastSeenAt() == null ? at : e.lastSeenAt());
+            case Message.HostFacts e -> {
+                HostStore.create(c, hostId, e.hostname(), at);
+                HostStore.facts(c, hostId, e.hostname(), e.os(), e.arch(), e.agentVersion(), e.resticVersion(),
+                                e.runsAsRoot(), at);
+            }
+            case Message.SnapshotsReport e -> snapshots(c, hostId, at, e);
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * Replaces the repo's snapshot list, if the reporting host is assigned that repo (a host cannot
+     * rewrite another repository's projection) and the report is not older than the one we have.
+     */
+    private void snapshots(Connection c, String hostId, Instant at, Message.SnapshotsReport report) throws SQLException {
+        String repoId = report.repoId();
+        if (!HostStore.exists(c, hostId) || !repoId.equals(HostStore.repoOf(c, hostId))) {
+            LOG.log(Level.WARNING, "ignoring snapshots.report of host " + hostId + " for repo " + repoId
+                    + ": the host is unknown or not assigned that repository");
+            return;
+        }
+        String reportedAt = Db.queryString(c, "SELECT snapshots_reported_at FROM repos WHERE id = ?", repoId);
+        if (reportedAt != null && reportedAt.compareTo(Db.time(at)) > 0) {
+            return;
+        }
+        SnapshotStore.replace(c, repoId, report.snapshots());
+        Db.update(c, "UPDATE repos SET snapshots_reported_at = ? WHERE id = ?", Db.time(at), repoId);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "invalid";
+        }
+        String line = message.lines().findFirst().orElse("invalid");
+        return line.length() > 200 ? line.substring(0, 200) : line;
+    }
+}

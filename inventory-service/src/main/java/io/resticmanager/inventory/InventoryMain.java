@@ -1,0 +1,76 @@
+package io.resticmanager.inventory;
+
+import io.helidon.config.Config;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.resticmanager.kit.Health;
+import io.resticmanager.kit.InternalAuth;
+import io.resticmanager.kit.InternalClient;
+import io.resticmanager.kit.RmConfig;
+import io.resticmanager.kit.SecretBox;
+import io.resticmanager.kit.ServiceKit;
+import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.proto.Json;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * inventory-service: hosts, repositories (sealed credentials), snapshot projection and repo stats.
+ * {@code InventoryMain} starts the server; {@code InventoryMain rekey} re-seals every secret under the
+ * active key of {@code RM_SECRET_KEY_FILE} and exits (run it with the service stopped, or restart after).
+ */
+public final class InventoryMain {
+    static final String SERVICE = "inventory-service";
+
+    private InventoryMain() {
+    }
+
+    /** What the routes are built from; tests make their own. */
+    record Parts(SqliteStore store, SecretBox box, InternalAuth auth, InternalClient hub, Clock clock) {
+    }
+
+    public static void main(String[] args) {
+        ServiceKit.initLogging();
+        Config config = RmConfig.load("RM_INVENTORY_PORT");
+        SqliteStore store = SqliteStore.open(dbFile(config));
+        SecretBox box = SecretBox.fromConfig(config);
+        if (args.length > 0 && args[0].equals("rekey")) {
+            Repos.Rekeyed result = new Repos.Rekeyed(new RepoStore(store).resealAll(new Vault(box)),
+                                                     box.activeKeyId());
+            System.out.println(Json.write(result));
+            store.close();
+            return;
+        }
+        InternalAuth auth = InternalAuth.create(InternalAuth.loadToken(config));
+        InternalClient hub = InternalClient.create("agent-hub", RmConfig.peer(config, "agent-hub"), auth.token());
+        Parts parts = new Parts(store, box, auth, hub, Clock.systemUTC());
+        WebServer server = WebServer.builder()
+                .config(config.get("server"))
+                .routing(routing -> routing(routing, parts))
+                .build()
+                .start();
+        ServiceKit.stopOnShutdown(SERVICE, server, store);
+    }
+
+    static Path dbFile(Config config) {
+        return RmConfig.dataDir(config).resolve("inventory.db");
+    }
+
+    static void routing(HttpRouting.Builder routing, Parts parts) {
+        SqliteStore store = parts.store();
+        HostStore hostStore = new HostStore(store);
+        RepoStore repoStore = new RepoStore(store);
+        SnapshotStore snapshotStore = new SnapshotStore(store);
+        Vault vault = new Vault(parts.box());
+        Hosts hosts = new Hosts(hostStore, repoStore, new AgentHubClient(parts.hub()), parts.clock());
+        Repos repos = new Repos(repoStore, hostStore, vault, parts.clock());
+        ServiceKit.base(routing, SERVICE, parts.auth(), Health.create(SERVICE, Map.of("db", store::healthy)));
+        routing.register(new HostRoutes(hosts, hostStore))
+                .register(new SnapshotRoutes(hosts, repos, snapshotStore))
+                .register(new RepoRoutes(repos))
+                .register(new InternalRoutes(new HubEvents(store, parts.clock()),
+                                             new JobResults(hostStore, repoStore, parts.clock()), repos));
+    }
+}

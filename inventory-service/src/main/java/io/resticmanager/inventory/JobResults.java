@@ -1,0 +1,72 @@
+package io.resticmanager.inventory;
+
+import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.internal.HostEvents;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What inventory keeps from finished jobs ({@code POST /internal/hosts/{id}/job-result}):
+ * backup → the host's last_backup; stats → a repo_stats history row; check → the repo's last check.
+ * Replays are harmless (newest result wins; stats rows are unique per job).
+ */
+final class JobResults {
+    private final HostStore hosts;
+    private final RepoStore repos;
+    private final Clock clock;
+
+    JobResults(HostStore hosts, RepoStore repos, Clock clock) {
+        this.hosts = hosts;
+        this.repos = repos;
+        this.clock = clock;
+    }
+
+    void apply(String hostId, HostEvents.JobResult result) {
+        if (result.jobId() == null || result.jobId().isBlank() || result.kind() == null || result.status() == null) {
+            throw Problem.unprocessable("job_id, kind and status are required");
+        }
+        Host host = hosts.find(hostId).orElseThrow(() -> Problem.notFound("no host " + hostId));
+        Instant finishedAt = result.finishedAt() == null ? clock.instant() : result.finishedAt();
+        Map<String, Object> summary = result.summary() == null ? Map.of() : result.summary();
+        boolean succeeded = result.status().equals("succeeded") || result.status().equals("succeeded_with_warnings");
+        switch (result.kind()) {
+            case "backup" -> hosts.recordBackup(hostId, new Host.LastBackup(
+                    result.jobId(), result.status(), finishedAt, number(summary, "data_added"),
+                    summary.get("snapshot_id") instanceof String s ? s : null));
+            case "stats" -> {
+                if (succeeded && host.repoId() != null && !summary.isEmpty()) {
+                    stats(host.repoId(), result.jobId(), finishedAt, summary);
+                }
+            }
+            case "check" -> {
+                if (host.repoId() != null) {
+                    repos.recordCheck(host.repoId(), finishedAt, result.status());
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * restic {@code stats --json}: restore-size mode gives total_size (of all files in all snapshots) and
+     * total_file_count; raw-data mode gives total_size as stored, total_blob_count and, with compression
+     * (repo v2, restic ≥ 0.16), total_uncompressed_size and compression_ratio. An explicit "mode" wins.
+     */
+    private void stats(String repoId, String jobId, Instant at, Map<String, Object> summary) {
+        String mode = summary.get("mode") instanceof String m ? m
+                : summary.containsKey("total_blob_count") || summary.containsKey("total_uncompressed_size")
+                || summary.containsKey("compression_ratio") ? "raw-data" : "restore-size";
+        Object ratio = summary.get("compression_ratio");
+        repos.insertStats(repoId, jobId, at, mode, number(summary, "total_size"), number(summary, "total_file_count"),
+                          number(summary, "snapshots_count"), number(summary, "total_blob_count"),
+                          number(summary, "total_uncompressed_size"),
+                          ratio instanceof Number n ? n.doubleValue() : null);
+    }
+
+    private static Long number(Map<String, Object> summary, String key) {
+        return summary.get(key) instanceof Number n ? n.longValue() : null;
+    }
+}

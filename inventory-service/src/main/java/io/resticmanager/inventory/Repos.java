@@ -1,0 +1,237 @@
+package io.resticmanager.inventory;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Json;
+import io.resticmanager.proto.RepoAccess;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * Repositories and their credentials. Secrets are sealed before they touch the database and opened
+ * only for {@link #access}, the internal call jobs-service makes right before a job.
+ */
+final class Repos {
+    private static final Set<String> PATCH_FIELDS = Set.of("name", "url", "password", "env", "prune_url",
+                                                           "prune_password", "prune_env");
+    private static final TypeReference<Map<String, String>> ENV = new TypeReference<>() {
+    };
+    private final RepoStore repos;
+    private final HostStore hosts;
+    private final Vault vault;
+    private final Clock clock;
+
+    Repos(RepoStore repos, HostStore hosts, Vault vault, Clock clock) {
+        this.repos = repos;
+        this.hosts = hosts;
+        this.vault = vault;
+        this.clock = clock;
+    }
+
+    /** Body of {@code POST /api/repos}; {@link #toString()} never shows a secret. */
+    record CreateRequest(String name, String url, String password, Map<String, String> env, String prunePassword,
+                         Map<String, String> pruneEnv, String pruneUrl) {
+        @Override
+        public String toString() {
+            return "CreateRequest[name=" + name + "]";
+        }
+    }
+
+    /** Answer of the rekey operation. */
+    record Rekeyed(int resealed, String keyId) {
+    }
+
+    Repo.Created create(CreateRequest req) {
+        String name = Validate.name(req.name(), "name");
+        String url = RepoUrls.validate(req.url());
+        String password = Validate.password(req.password(), "password");
+        Map<String, String> env = Validate.env(req.env(), "env");
+        String prunePassword = req.prunePassword() == null ? null : Validate.password(req.prunePassword(),
+                                                                                       "prune_password");
+        Map<String, String> pruneEnv = req.pruneEnv() == null ? null : Validate.env(req.pruneEnv(), "prune_env");
+        String pruneUrl = req.pruneUrl() == null ? null : RepoUrls.validate(req.pruneUrl());
+        String id = UUID.randomUUID().toString();
+        if (repos.nameTaken(name, id)) {
+            throw Problem.conflict("a repository named \"" + name + "\" already exists");
+        }
+        Instant now = clock.instant();
+        repos.insert(new RepoRow(id, name, RepoUrls.redact(url), vault.seal(id, "url", url),
+                                 vault.seal(id, "password", password), vault.sealEnv(id, "env", env),
+                                 new ArrayList<>(new TreeSet<>(env.keySet())), vault.seal(id, "prune_url", pruneUrl),
+                                 vault.seal(id, "prune_password", prunePassword),
+                                 vault.sealEnv(id, "prune_env", pruneEnv), null, null, now, now));
+        return new Repo.Created(id, name, RepoUrls.redact(url));
+    }
+
+    List<Repo> list() {
+        Map<String, Integer> counts = repos.hostCounts();
+        return repos.list().stream().map(r -> view(r, counts.getOrDefault(r.id(), 0))).toList();
+    }
+
+    Repo get(String id) {
+        RepoRow row = row(id);
+        return view(row, repos.hostCount(id));
+    }
+
+    List<Repo.StatsPoint> history(String id, int limit, java.util.Optional<String> mode) {
+        row(id);
+        mode.ifPresent(m -> {
+            if (!m.equals("raw-data") && !m.equals("restore-size")) {
+                throw Problem.badRequest("mode must be raw-data or restore-size");
+            }
+        });
+        return repos.history(id, limit, mode);
+    }
+
+    /**
+     * Applies a PATCH: name, url, password, env (replaced as a whole; {} or null clears) and the prune
+     * credential (prune_url, prune_password, prune_env; null clears). Returns the changed field names
+     * (for the audit entry; never values).
+     */
+    List<String> patch(String id, JsonNode body) {
+        row(id);
+        if (!body.isObject()) {
+            throw Problem.badRequest("request body must be a JSON object");
+        }
+        List<String> fields = new ArrayList<>();
+        body.fieldNames().forEachRemaining(fields::add);
+        for (String field : fields) {
+            if (!PATCH_FIELDS.contains(field)) {
+                throw Problem.unprocessable("unknown field " + field + " (allowed: " + String.join(", ",
+                        new TreeSet<>(PATCH_FIELDS)) + ")");
+            }
+        }
+        Map<String, Object> columns = new LinkedHashMap<>();
+        if (body.has("name")) {
+            String name = Validate.name(text(body, "name", false), "name");
+            if (repos.nameTaken(name, id)) {
+                throw Problem.conflict("a repository named \"" + name + "\" already exists");
+            }
+            columns.put("name", name);
+        }
+        if (body.has("url")) {
+            String url = RepoUrls.validate(text(body, "url", false));
+            columns.put("url_redacted", RepoUrls.redact(url));
+            columns.put("url_sealed", vault.seal(id, "url", url));
+        }
+        if (body.has("password")) {
+            columns.put("password_sealed", vault.seal(id, "password", Validate.password(text(body, "password", false),
+                                                                                        "password")));
+        }
+        if (body.has("env")) {
+            Map<String, String> env = Validate.env(env(body, "env"), "env");
+            columns.put("env_sealed", vault.sealEnv(id, "env", env));
+            columns.put("env_keys", Json.write(new TreeSet<>(env.keySet())));
+        }
+        if (body.has("prune_url")) {
+            String url = text(body, "prune_url", true);
+            columns.put("prune_url_sealed", url == null ? null : vault.seal(id, "prune_url", RepoUrls.validate(url)));
+        }
+        if (body.has("prune_password")) {
+            String password = text(body, "prune_password", true);
+            columns.put("prune_password_sealed", password == null ? null
+                    : vault.seal(id, "prune_password", Validate.password(password, "prune_password")));
+        }
+        if (body.has("prune_env")) {
+            Map<String, String> env = Validate.env(env(body, "prune_env"), "prune_env");
+            columns.put("prune_env_sealed", vault.sealEnv(id, "prune_env", env));
+        }
+        if (!columns.isEmpty()) {
+            repos.update(id, columns, clock.instant());
+        }
+        return fields.stream().sorted().toList();
+    }
+
+    void delete(String id) {
+        row(id);
+        if (!repos.deleteIfUnused(id)) {
+            throw Problem.conflict("repository " + id + " is still assigned to " + repos.hostCount(id)
+                                           + " host(s); assign them another repository first");
+        }
+    }
+
+    /**
+     * The credential a job on this host needs: purpose {@code backup} gives the normal one, {@code full}
+     * the prune credential when the repo has one (each of its parts falling back to the normal one).
+     */
+    RepoAccess access(String hostId, String purpose) {
+        if (!purpose.equals("backup") && !purpose.equals("full")) {
+            throw Problem.badRequest("purpose must be backup or full");
+        }
+        Host host = hosts.find(hostId).orElseThrow(() -> Problem.notFound("no host " + hostId));
+        if (host.disabled()) {
+            throw Problem.conflict("host " + hostId + " is disabled");
+        }
+        if (host.repoId() == null) {
+            throw Problem.conflict("host " + hostId + " has no repository assigned");
+        }
+        RepoRow r = repos.find(host.repoId()).orElseThrow(() -> Problem.conflict("host " + hostId
+                + " has no repository assigned"));
+        boolean full = purpose.equals("full");
+        String id = r.id();
+        String url = full && r.pruneUrlSealed() != null ? vault.open(id, "prune_url", r.pruneUrlSealed())
+                : vault.open(id, "url", r.urlSealed());
+        String password = full && r.prunePasswordSealed() != null
+                ? vault.open(id, "prune_password", r.prunePasswordSealed())
+                : vault.open(id, "password", r.passwordSealed());
+        Map<String, String> env = full && r.pruneEnvSealed() != null
+                ? vault.openEnv(id, "prune_env", r.pruneEnvSealed())
+                : vault.openEnv(id, "env", r.envSealed());
+        return new RepoAccess(id, url, password, env);
+    }
+
+    /** Re-seals every secret under the active key (after an operator appended a new key line). */
+    Rekeyed rekey() {
+        return new Rekeyed(repos.resealAll(vault), vault.keyId());
+    }
+
+    /** 404 unless the repo exists; cheap (no stats). */
+    void requireExists(String id) {
+        row(id);
+    }
+
+    private RepoRow row(String id) {
+        return repos.find(id).orElseThrow(() -> Problem.notFound("no repository " + id));
+    }
+
+    private Repo view(RepoRow r, int hostCount) {
+        return new Repo(r.id(), r.name(), r.urlRedacted(), r.envKeys(), r.hasPruneCredential(), hostCount,
+                        repos.stats(r), r.createdAt(), r.updatedAt());
+    }
+
+    private static String text(JsonNode body, String field, boolean nullable) {
+        JsonNode node = body.get(field);
+        if (node.isNull() && nullable) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw Problem.unprocessable(field + " must be a string" + (nullable ? " or null" : ""));
+        }
+        return node.asText();
+    }
+
+    private static Map<String, String> env(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw Problem.unprocessable(field + " must be an object of strings");
+        }
+        for (JsonNode value : node) {
+            if (!value.isTextual()) {
+                throw Problem.unprocessable(field + " must be an object of strings");
+            }
+        }
+        return Json.MAPPER.convertValue(node, ENV);
+    }
+}
