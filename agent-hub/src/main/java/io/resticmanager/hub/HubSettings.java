@@ -2,6 +2,7 @@ package io.resticmanager.hub;
 
 import io.helidon.config.Config;
 import io.resticmanager.kit.RmConfig;
+import io.resticmanager.proto.Protocol;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,7 @@ record HubSettings(Path dataDir,
                    String jobsUrl,
                    String inventoryUrl,
                    int heartbeatIntervalS,
+                   int minProtocolVersion,
                    Duration offlineAfter,
                    Duration lastSeenFlush,
                    int forwardBatch,
@@ -28,6 +30,9 @@ record HubSettings(Path dataDir,
                                RmConfig.peer(config, "jobs"),
                                RmConfig.peer(config, "inventory"),
                                hub.get("heartbeat-interval-s").asInt().orElse(15),
+                               // may be raised (to retire old agents), never lowered below what the code supports
+                               Math.max(Protocol.MIN_SUPPORTED_VERSION, hub.get("min-protocol-version").asInt()
+                                       .orElse(Protocol.MIN_SUPPORTED_VERSION)),
                                Duration.ofSeconds(hub.get("offline-after-s").asInt().orElse(90)),
                                Duration.ofMillis(hub.get("last-seen-flush-ms").asInt().orElse(2000)),
                                Math.max(1, Math.min(500, hub.get("forward-batch").asInt().orElse(500))),

@@ -1,0 +1,87 @@
+package io.resticmanager.hub;
+
+import io.resticmanager.kit.InternalClient;
+import io.resticmanager.kit.SqliteStore;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The hub's running parts, started and stopped together: store, writer, forwarders, presence, agent bundle. */
+final class AgentHub implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AgentHub.class.getName());
+
+    private final HubSettings settings;
+    private final SqliteStore sqlite;
+    private final HubStore store;
+    private final Map<Destination, OutboxForwarder> forwarders = new EnumMap<>(Destination.class);
+    private final HubWriter writer;
+    private final AgentRegistry registry;
+    private final AgentBundle bundle;
+
+    private AgentHub(HubSettings settings, String internalToken) {
+        this.settings = settings;
+        this.sqlite = SqliteStore.open(settings.dataDir().resolve("agent-hub.db"));
+        this.store = new HubStore(sqlite);
+        int reset = store.resetPresence(Instant.now());
+        if (reset > 0) {
+            LOG.log(Level.INFO, reset + " host(s) were online when the hub stopped; marked offline");
+        }
+        forwarders.put(Destination.JOBS, new OutboxForwarder(Destination.JOBS, sqlite, InternalClient.create(
+                "jobs-service", settings.jobsUrl(), internalToken, Duration.ofSeconds(5)), settings.forwardBatch()));
+        forwarders.put(Destination.INVENTORY, new OutboxForwarder(Destination.INVENTORY, sqlite, InternalClient.create(
+                "inventory-service", settings.inventoryUrl(), internalToken, Duration.ofSeconds(5)),
+                settings.forwardBatch()));
+        this.writer = new HubWriter(sqlite, this::wakeForwarders);
+        this.registry = new AgentRegistry(writer, settings.offlineAfter(), settings.lastSeenFlush());
+        this.bundle = new AgentBundle(settings.agentDist());
+    }
+
+    static AgentHub start(HubSettings settings, String internalToken) {
+        return new AgentHub(settings, internalToken);
+    }
+
+    HubSettings settings() {
+        return settings;
+    }
+
+    HubStore store() {
+        return store;
+    }
+
+    HubWriter writer() {
+        return writer;
+    }
+
+    AgentRegistry registry() {
+        return registry;
+    }
+
+    AgentBundle bundle() {
+        return bundle;
+    }
+
+    /** Events this receiver has not confirmed yet. */
+    long pending(Destination destination) {
+        return forwarders.get(destination).pending();
+    }
+
+    /** Something new is in the outbox (enrollment writes it outside the writer). */
+    void wakeForwarders() {
+        forwarders.values().forEach(OutboxForwarder::wake);
+    }
+
+    boolean healthy() {
+        return sqlite.healthy();
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+        writer.close();
+        forwarders.values().forEach(OutboxForwarder::close);
+        sqlite.close();
+    }
+}

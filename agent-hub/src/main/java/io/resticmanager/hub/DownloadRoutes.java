@@ -1,0 +1,64 @@
+package io.resticmanager.hub;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/** What a host needs to install the agent: the install script, the systemd unit and the agent bundle. */
+final class DownloadRoutes implements HttpService {
+    static final String UNIT_NAME = "restic-manager-agent.service";
+    private final AgentHub hub;
+    private final String unit;
+    private final String script;
+
+    DownloadRoutes(AgentHub hub) {
+        this.hub = hub;
+        this.unit = resource("install/" + UNIT_NAME);
+        this.script = installScript(hub.settings().publicUrl(), unit);
+    }
+
+    /** The install script with the server's public URL and the unit text filled in. */
+    static String installScript(String publicUrl, String unit) {
+        return resource("install/install.sh")
+                .replace("@@RM_PUBLIC_URL@@", publicUrl)
+                .replace("@@SERVICE_UNIT@@\n", unit.endsWith("\n") ? unit : unit + "\n");
+    }
+
+    static String resource(String name) {
+        try (InputStream in = DownloadRoutes.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + name + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/install.sh", (req, res) -> text(res, "text/x-shellscript; charset=utf-8", script))
+                .get("/downloads/" + UNIT_NAME, (req, res) -> text(res, "text/plain; charset=utf-8", unit))
+                .get("/downloads/restic-manager-agent.tar.gz", this::bundle);
+    }
+
+    private static void text(ServerResponse res, String contentType, String body) {
+        res.header(HeaderNames.CONTENT_TYPE, contentType);
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.send(body);
+    }
+
+    private void bundle(ServerRequest req, ServerResponse res) {
+        byte[] archive = hub.bundle().archive();
+        res.header(HeaderNames.CONTENT_TYPE, "application/gzip");
+        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"restic-manager-agent.tar.gz\"");
+        res.send(archive);
+    }
+}

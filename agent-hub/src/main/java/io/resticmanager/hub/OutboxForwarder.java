@@ -1,0 +1,197 @@
+package io.resticmanager.hub;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.helidon.http.Method;
+import io.resticmanager.kit.InternalClient;
+import io.resticmanager.kit.Problem;
+import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.proto.Json;
+import io.resticmanager.proto.internal.HubEvent;
+
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Posts the outbox to one receiver, oldest first, in batches, at least once: an event leaves the outbox
+ * only after the receiver answered 2xx. A receiver that is down is retried with backoff (0.1 s → 5 s) and
+ * holds back only its own events; one it calls malformed (400/422) is logged and skipped. It sleeps until
+ * {@link #wake()} — called right after events are committed — so live log lines are not held up by polling.
+ */
+final class OutboxForwarder implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(OutboxForwarder.class.getName());
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final Destination destination;
+    private final SqliteStore store;
+    private final InternalClient client;
+    private final int batchSize;
+    private final Semaphore signal = new Semaphore(0);
+    private final Thread thread;
+    private volatile boolean running = true;
+    private Connection connection;
+    private boolean failing;
+
+    OutboxForwarder(Destination destination, SqliteStore store, InternalClient client, int batchSize) {
+        this.destination = destination;
+        this.store = store;
+        this.client = client;
+        this.batchSize = batchSize;
+        this.thread = Thread.ofVirtual().name("hub-forward-" + destination.peer()).start(this::run);
+    }
+
+    /** New events are in the outbox. */
+    void wake() {
+        if (signal.availablePermits() == 0) {
+            signal.release();
+        }
+    }
+
+    /** Events this receiver has not confirmed yet. */
+    long pending() {
+        try (Connection c = store.connect()) {
+            return OutboxStore.pendingCount(c, destination);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void run() {
+        Duration backoff = MIN_BACKOFF;
+        while (running) {
+            try {
+                List<OutboxStore.StoredEvent> batch = OutboxStore.pending(connection(), destination, batchSize);
+                if (batch.isEmpty()) {
+                    signal.tryAcquire(1, TimeUnit.SECONDS);
+                    signal.drainPermits();
+                    continue;
+                }
+                if (deliver(batch)) {
+                    backoff = MIN_BACKOFF;
+                } else {
+                    Thread.sleep(backoff.toMillis());
+                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (SQLException | RuntimeException e) {
+                LOG.log(Level.WARNING, "outbox to " + destination.peer() + ": " + e.getMessage());
+                closeConnection();
+                sleepQuietly(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+        closeConnection();
+    }
+
+    /** @return true when every event of the batch is done with (stored or skipped as malformed) */
+    private boolean deliver(List<OutboxStore.StoredEvent> batch) throws SQLException {
+        InternalClient.Reply reply;
+        try {
+            reply = client.call(Method.POST, "/internal/events", new HubEvent.Batch(toWire(batch)), Optional.empty());
+        } catch (Problem p) {
+            failed(p.getMessage());
+            return false;
+        }
+        if (reply.ok()) {
+            recovered();
+            OutboxStore.delivered(connection(), destination, batch.stream().map(OutboxStore.StoredEvent::id).toList());
+            return true;
+        }
+        if (reply.status() != 400 && reply.status() != 422) {
+            failed(destination.peer() + " answered " + reply.status());
+            return false;
+        }
+        recovered();
+        if (batch.size() == 1) {
+            OutboxStore.StoredEvent e = batch.getFirst();
+            LOG.log(Level.WARNING, destination.peer() + " rejected event " + e.id() + " (" + e.type() + ", host "
+                    + e.hostId() + ") as malformed, skipping it: " + detail(reply));
+            OutboxStore.delivered(connection(), destination, List.of(e.id()));
+            return true;
+        }
+        // find the bad event(s): one by one, in order
+        for (OutboxStore.StoredEvent e : batch) {
+            if (!deliver(List.of(e))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<HubEvent> toWire(List<OutboxStore.StoredEvent> batch) {
+        List<HubEvent> events = new ArrayList<>(batch.size());
+        for (OutboxStore.StoredEvent e : batch) {
+            try {
+                events.add(new HubEvent(Long.toString(e.id()), e.hostId(), e.type(), e.at(),
+                                        Json.MAPPER.readTree(e.payload())));
+            } catch (JsonProcessingException ex) {
+                throw new IllegalStateException("outbox row " + e.id() + " holds invalid JSON", ex);
+            }
+        }
+        return events;
+    }
+
+    private void failed(String why) {
+        if (!failing && running) {
+            LOG.log(Level.WARNING, "cannot forward events to " + destination.peer() + " (will retry): " + why);
+            failing = true;
+        }
+    }
+
+    private void recovered() {
+        if (failing) {
+            LOG.log(Level.INFO, "forwarding events to " + destination.peer() + " again");
+            failing = false;
+        }
+    }
+
+    private static String detail(InternalClient.Reply reply) {
+        String body = reply.body();
+        return body.length() > 300 ? body.substring(0, 300) + "…" : body;
+    }
+
+    private Connection connection() {
+        if (connection == null) {
+            connection = store.connect();
+        }
+        return connection;
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // reopened on next use
+            }
+            connection = null;
+        }
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

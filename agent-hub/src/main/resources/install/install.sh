@@ -1,0 +1,270 @@
+#!/bin/sh
+# restic-manager agent installer, served by the server at /install.sh:
+#
+#   curl -fsSL @@RM_PUBLIC_URL@@/install.sh | sudo sh -s -- --server @@RM_PUBLIC_URL@@ --token <token>
+#
+# Installs the agent to /opt/restic-manager-agent, enrolls this host with the one-time token and runs the
+# agent as a sandboxed systemd service. It lists existing restic cron jobs and systemd timers with the
+# command that disables each one, but never disables anything itself.
+set -eu
+
+SERVER="@@RM_PUBLIC_URL@@"
+TOKEN=""
+INSTALL_DIR=/opt/restic-manager-agent
+STATE_DIR=/var/lib/restic-manager-agent
+CONFIG="$STATE_DIR/agent.yaml"
+JAR="$INSTALL_DIR/restic-manager-agent.jar"
+LAUNCHER="$INSTALL_DIR/restic-manager-agent"
+SERVICE=restic-manager-agent.service
+UNIT_FILE="/etc/systemd/system/$SERVICE"
+
+say() { printf '%s\n' "$*"; }
+die() {
+  printf 'restic-manager install: %s\n' "$*" >&2
+  exit 1
+}
+
+usage() {
+  cat <<USAGE
+usage: install.sh --server URL --token TOKEN
+
+  --server URL    the restic-manager server (default: $SERVER)
+  --token TOKEN   a one-time enrollment token (restic-manager UI: Add host);
+                  not needed when this host is already enrolled ($CONFIG exists): then the
+                  agent is only upgraded
+USAGE
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --server)
+      [ $# -ge 2 ] || die "--server needs a URL"
+      SERVER=$2
+      shift 2
+      ;;
+    --server=*)
+      SERVER=${1#--server=}
+      shift
+      ;;
+    --token)
+      [ $# -ge 2 ] || die "--token needs a value"
+      TOKEN=$2
+      shift 2
+      ;;
+    --token=*)
+      TOKEN=${1#--token=}
+      shift
+      ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *)
+      die "unknown argument: $1 (see --help)"
+      ;;
+  esac
+done
+
+SERVER=${SERVER%/}
+case "$SERVER" in
+  http://* | https://*) ;;
+  *) die "--server must be an http:// or https:// URL, not: $SERVER" ;;
+esac
+
+[ "$(uname -s)" = Linux ] || die "this installer is for Linux (on Windows use install.ps1)"
+[ "$(id -u)" -eq 0 ] || die "run it as root: curl -fsSL $SERVER/install.sh | sudo sh -s -- --server $SERVER --token <token>"
+
+case "$(uname -m)" in
+  x86_64 | amd64) ARCH=amd64 ;;
+  aarch64 | arm64) ARCH=arm64 ;;
+  *) die "unsupported CPU architecture $(uname -m): the agent runs on amd64 and arm64" ;;
+esac
+
+for tool in systemctl curl tar gzip; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is required but not installed"
+done
+
+# Prints how to install a package on this distribution: $1 = java | restic
+install_hint() {
+  if command -v apt-get >/dev/null 2>&1; then
+    if [ "$1" = java ]; then
+      say "  apt-get update && apt-get install -y openjdk-21-jre-headless"
+      say "  (Debian 12 has no Java 21 package: add https://packages.adoptium.net and apt-get install -y temurin-21-jre)"
+    else
+      say "  apt-get update && apt-get install -y restic"
+    fi
+  elif command -v dnf >/dev/null 2>&1; then
+    if [ "$1" = java ]; then
+      say "  dnf install -y java-21-openjdk-headless"
+    else
+      say "  dnf install -y restic    (RHEL/Rocky/Alma: dnf install -y epel-release first)"
+    fi
+  elif command -v yum >/dev/null 2>&1; then
+    if [ "$1" = java ]; then
+      say "  yum install -y java-21-openjdk-headless"
+    else
+      say "  yum install -y epel-release && yum install -y restic"
+    fi
+  elif command -v zypper >/dev/null 2>&1; then
+    if [ "$1" = java ]; then say "  zypper install -y java-21-openjdk-headless"; else say "  zypper install -y restic"; fi
+  elif command -v apk >/dev/null 2>&1; then
+    if [ "$1" = java ]; then say "  apk add openjdk21-jre-headless"; else say "  apk add restic"; fi
+  elif command -v pacman >/dev/null 2>&1; then
+    if [ "$1" = java ]; then say "  pacman -S --noconfirm jre21-openjdk-headless"; else say "  pacman -S --noconfirm restic"; fi
+  else
+    if [ "$1" = java ]; then
+      say "  a Java 21+ runtime, e.g. Eclipse Temurin from https://adoptium.net"
+    else
+      say "  restic from https://github.com/restic/restic/releases (a single binary: put it in /usr/local/bin)"
+    fi
+  fi
+}
+
+# Major version of a java binary, or nothing.
+java_major() {
+  "$1" -XshowSettings:properties -version 2>&1 |
+    awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
+}
+
+JAVA=""
+for candidate in "${JAVA_HOME:+$JAVA_HOME/bin/java}" "$(command -v java 2>/dev/null || true)" \
+  /usr/lib/jvm/*/bin/java /usr/local/lib/jvm/*/bin/java /opt/java/*/bin/java; do
+  if [ -z "$candidate" ] || [ ! -x "$candidate" ]; then continue; fi
+  major=$(java_major "$candidate")
+  case "$major" in
+    '' | *[!0-9]*) continue ;;
+  esac
+  if [ "$major" -ge 21 ]; then
+    JAVA=$(readlink -f "$candidate")
+    break
+  fi
+done
+if [ -z "$JAVA" ]; then
+  say "The agent needs Java 21 or newer, and none was found. Install one:" >&2
+  install_hint java >&2
+  say "then run this installer again." >&2
+  exit 1
+fi
+say "Java:   $JAVA (version $major)"
+
+if command -v restic >/dev/null 2>&1; then
+  say "restic: $(command -v restic) ($(restic version 2>/dev/null | head -n 1))"
+else
+  say "WARNING: restic is not installed; the agent installs anyway, but backups fail until it is:" >&2
+  install_hint restic >&2
+fi
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+
+say "Downloading the agent ($ARCH) from $SERVER ..."
+curl -fsSL "$SERVER/downloads/restic-manager-agent.tar.gz" -o "$TMP/agent.tar.gz" ||
+  die "cannot download $SERVER/downloads/restic-manager-agent.tar.gz"
+mkdir -p "$TMP/agent"
+tar -xzf "$TMP/agent.tar.gz" -C "$TMP/agent" || die "the downloaded agent bundle is not a valid tar.gz"
+[ -f "$TMP/agent/restic-manager-agent.jar" ] || die "the downloaded bundle has no restic-manager-agent.jar"
+
+WAS_ACTIVE=no
+if systemctl is-active --quiet "$SERVICE" 2>/dev/null; then
+  WAS_ACTIVE=yes
+fi
+
+mkdir -p "$INSTALL_DIR"
+rm -rf "$INSTALL_DIR/libs" # libraries of a previous version
+cp "$TMP/agent/restic-manager-agent.jar" "$JAR"
+if [ -d "$TMP/agent/libs" ]; then
+  cp -R "$TMP/agent/libs" "$INSTALL_DIR/libs"
+fi
+cat >"$LAUNCHER" <<LAUNCH
+#!/bin/sh
+# Written by the restic-manager installer: the Java it found, and the agent jar.
+exec "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" "\$@"
+LAUNCH
+chown -R root:root "$INSTALL_DIR"
+chmod -R u=rwX,go=rX "$INSTALL_DIR"
+chmod 0755 "$LAUNCHER"
+
+mkdir -p "$STATE_DIR"
+chmod 0700 "$STATE_DIR"
+if [ -f "$CONFIG" ]; then
+  say "This host is already enrolled ($CONFIG exists): upgrading the agent only."
+  say "(To enroll it again, remove $CONFIG and run the installer with a new token.)"
+else
+  [ -n "$TOKEN" ] || die "--token is required (create one in the restic-manager UI: Add host)"
+  say "Enrolling this host with $SERVER ..."
+  "$LAUNCHER" enroll --server "$SERVER" --token "$TOKEN" --config "$CONFIG" ||
+    die "enrollment failed: tokens are single-use and expire; create a new one and run this again"
+  chmod 0600 "$CONFIG"
+fi
+
+cat >"$UNIT_FILE" <<'UNIT'
+@@SERVICE_UNIT@@
+UNIT
+chmod 0644 "$UNIT_FILE"
+systemctl daemon-reload
+if [ "$WAS_ACTIVE" = yes ]; then
+  systemctl restart "$SERVICE"
+else
+  systemctl enable --now "$SERVICE"
+fi
+say "The agent is running: systemctl status $SERVICE, logs: journalctl -u $SERVICE"
+
+# --- existing restic schedules: report, never change ---------------------------------------------------
+FOUND=0
+report() { # $1 = where, $2 = the entry, $3 = command that disables it
+  if [ "$FOUND" -eq 0 ]; then
+    say ""
+    say "Existing restic schedules on this host (restic-manager now schedules backups; to avoid running"
+    say "them twice, disable these once the same backups are set up in restic-manager):"
+  fi
+  FOUND=1
+  say ""
+  say "  $1:"
+  say "      $2"
+  say "    disable with:  $3"
+}
+
+# Reports each line of $1 that mentions restic and is not commented out; $2 = where, $3 = disable command.
+scan() {
+  grep -v '^[[:space:]]*#' "$1" 2>/dev/null | grep 'restic' >"$TMP/lines" || true
+  while IFS= read -r line; do
+    report "$2" "$line" "$3"
+  done <"$TMP/lines"
+}
+
+COMMENT_OUT="sed -e '/^[[:space:]]*#/b' -e '/restic/s/^/#/'"
+
+if command -v crontab >/dev/null 2>&1 && crontab -l -u root >"$TMP/root.cron" 2>/dev/null; then
+  scan "$TMP/root.cron" "root's crontab" "crontab -u root -l | $COMMENT_OUT | crontab -u root -"
+fi
+for spool in /var/spool/cron/crontabs/* /var/spool/cron/*; do
+  [ -f "$spool" ] || continue
+  user=$(basename "$spool")
+  [ "$user" != root ] || continue
+  scan "$spool" "crontab of $user" "crontab -u $user -l | $COMMENT_OUT | crontab -u $user -"
+done
+for file in /etc/crontab /etc/cron.d/*; do
+  [ -f "$file" ] || continue
+  scan "$file" "$file" "sed -i -e '/^[[:space:]]*#/b' -e '/restic/s/^/#/' $file"
+done
+for file in /etc/cron.hourly/* /etc/cron.daily/* /etc/cron.weekly/* /etc/cron.monthly/*; do
+  if [ ! -f "$file" ] || [ ! -x "$file" ]; then continue; fi
+  if grep -v '^[[:space:]]*#' "$file" 2>/dev/null | grep -q 'restic'; then
+    report "$file (run by cron)" "$(grep -v '^[[:space:]]*#' "$file" | grep -m 1 'restic' || true)" "chmod -x $file"
+  fi
+done
+systemctl list-timers --all --no-legend --plain 2>/dev/null |
+  awk '{for (i = 1; i <= NF; i++) if ($i ~ /\.timer$/) print $i}' | sort -u >"$TMP/timers" || true
+while IFS= read -r timer; do
+  [ -n "$timer" ] || continue
+  unit=$(systemctl show -p Unit --value "$timer" 2>/dev/null || true)
+  [ -n "$unit" ] || continue
+  if systemctl cat "$unit" 2>/dev/null | grep -v '^[[:space:]]*#' | grep -q 'restic'; then
+    report "systemd timer $timer (starts $unit)" \
+      "$(systemctl cat "$unit" 2>/dev/null | grep -m 1 '^ExecStart' || true)" "systemctl disable --now $timer"
+  fi
+done <"$TMP/timers"
+if [ "$FOUND" -eq 0 ]; then
+  say "No other restic cron jobs or systemd timers found."
+fi
