@@ -60,7 +60,22 @@ public final class InternalClient {
     }
 
     public Reply call(Method method, String path, Object body, Optional<Principal> principal) {
-        HttpClientRequest request = client.method(method).path(path).header(Http.INTERNAL_TOKEN, token);
+        int q = path.indexOf('?');
+        HttpClientRequest request = client.method(method).path(q < 0 ? path : path.substring(0, q))
+                .header(Http.INTERNAL_TOKEN, token);
+        if (q >= 0) {
+            // the path may carry a query string: pass each parameter decoded, the client encodes it again
+            for (String pair : path.substring(q + 1).split("&")) {
+                if (!pair.isEmpty()) {
+                    int eq = pair.indexOf('=');
+                    String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq),
+                                                             java.nio.charset.StandardCharsets.UTF_8);
+                    String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1),
+                                                                            java.nio.charset.StandardCharsets.UTF_8);
+                    request.queryParam(name, value);
+                }
+            }
+        }
         principal.ifPresent(p -> request.header(Http.PRINCIPAL, p.toHeader()));
         try (HttpClientResponse response = body == null
                 ? request.request()

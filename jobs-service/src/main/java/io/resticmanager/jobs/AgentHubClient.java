@@ -1,0 +1,76 @@
+package io.resticmanager.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.Method;
+import io.resticmanager.kit.InternalClient;
+import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Json;
+import io.resticmanager.proto.Message;
+import io.resticmanager.proto.internal.AgentCommand;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Outbound calls to agent-hub: deliver commands to an agent, read presence. */
+final class AgentHubClient {
+    /** What became of a command. */
+    enum Delivery {
+        DELIVERED, OFFLINE, UNKNOWN_HOST, UNAVAILABLE
+    }
+
+    /** One agent's presence as the hub sees it now. */
+    record Presence(String hostId, boolean online) {
+    }
+
+    private final InternalClient client;
+
+    AgentHubClient(InternalClient client) {
+        this.client = client;
+    }
+
+    Delivery startJob(String hostId, Message.JobStart start) {
+        return send(hostId, "job.start", start);
+    }
+
+    Delivery cancelJob(String hostId, String jobId) {
+        return send(hostId, "job.cancel", new Message.JobCancel(jobId));
+    }
+
+    private Delivery send(String hostId, String type, Message payload) {
+        AgentCommand command = new AgentCommand(type, Json.MAPPER.valueToTree(payload));
+        InternalClient.Reply reply;
+        try {
+            reply = client.call(Method.POST, "/internal/agents/" + hostId + "/commands", command, Optional.empty());
+        } catch (Problem p) {
+            return Delivery.UNAVAILABLE;
+        }
+        if (reply.ok()) {
+            return Delivery.DELIVERED;
+        }
+        return switch (reply.status()) {
+            case 409 -> Delivery.OFFLINE;
+            case 404 -> Delivery.UNKNOWN_HOST;
+            default -> Delivery.UNAVAILABLE;
+        };
+    }
+
+    /** Every agent's presence, or empty when the hub cannot be asked right now. */
+    Optional<List<Presence>> agents() {
+        try {
+            InternalClient.Reply reply = client.call(Method.GET, "/internal/agents", null, Optional.empty());
+            if (!reply.ok()) {
+                return Optional.empty();
+            }
+            List<Presence> result = new ArrayList<>();
+            for (JsonNode item : reply.tree().path("items")) {
+                if (item.hasNonNull("host_id")) {
+                    result.add(new Presence(item.get("host_id").asText(), item.path("online").asBoolean(false)));
+                }
+            }
+            return Optional.of(result);
+        } catch (Problem p) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package io.resticmanager.jobs;
+
+import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.JobStatus;
+import io.resticmanager.proto.Message;
+import io.resticmanager.proto.RepoAccess;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Starts queued jobs, one per repository at a time, oldest first. A pass runs when woken (job created,
+ * job finished, host online) and at least every {@code interval}; it hands the oldest waiting job of every
+ * idle repository whose host is not known to be offline to agent-hub as {@code job.start}, with the
+ * repository's secrets fetched from inventory-service just now and kept in memory only.
+ */
+final class Dispatcher implements AutoCloseable {
+    static final String HOST_OFFLINE = "host is offline; starts when it reconnects";
+    static final String REPO_BUSY = "waiting for another job on the same repository";
+    private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+
+    private final JobStore store;
+    private final InventoryClient inventory;
+    private final AgentHubClient hub;
+    private final Signals signals;
+    private final Duration interval;
+    /** Held while one job is being handed over, so a cancel never slips between "dispatched" and "sent". */
+    private final ReentrantLock handover = new ReentrantLock();
+    private volatile boolean running;
+    private Thread thread;
+
+    Dispatcher(JobStore store, InventoryClient inventory, AgentHubClient hub, Signals signals, Duration interval) {
+        this.store = store;
+        this.inventory = inventory;
+        this.hub = hub;
+        this.signals = signals;
+        this.interval = interval;
+    }
+
+    void start() {
+        running = true;
+        thread = Thread.ofVirtual().name("jobs-dispatcher").start(this::loop);
+    }
+
+    ReentrantLock handoverLock() {
+        return handover;
+    }
+
+    private void loop() {
+        seedPresence();
+        while (running) {
+            try {
+                pass();
+                signals.dispatcherWakeup().await(interval);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "dispatch pass failed: " + e.getMessage());
+                sleepQuietly();
+            }
+        }
+    }
+
+    /** After a restart the hub knows presence better than our last events did. */
+    private void seedPresence() {
+        hub.agents().ifPresent(agents -> {
+            Map<String, Boolean> known = store.presence();
+            Instant now = Instant.now();
+            store.write(tx -> {
+                for (AgentHubClient.Presence p : agents) {
+                    if (!Boolean.valueOf(p.online()).equals(known.get(p.hostId()))) {
+                        tx.presence(p.hostId(), p.online(), now);
+                    }
+                }
+                return null;
+            });
+        });
+    }
+
+    void pass() {
+        var waiting = store.waiting();
+        if (waiting.isEmpty()) {
+            return;
+        }
+        Set<String> busy = store.busyRepos();
+        Map<String, Boolean> presence = new HashMap<>(store.presence());
+        Map<String, String> reasons = new LinkedHashMap<>();
+        for (Job job : waiting) {
+            if (!running) {
+                break;
+            }
+            String repo = job.repoId() == null ? "job:" + job.id() : job.repoId();
+            if (busy.contains(repo)) {
+                reasons.put(job.id(), REPO_BUSY);
+                continue;
+            }
+            if (Boolean.FALSE.equals(presence.get(job.hostId()))) {
+                reasons.put(job.id(), HOST_OFFLINE);
+                continue;
+            }
+            switch (handOver(job)) {
+                case STARTED, GONE -> busy.add(repo);
+                case HOST_OFFLINE -> presence.put(job.hostId(), false);
+                case RETRY -> {
+                    // the reason was recorded; the next pass retries
+                }
+                case FAILED -> {
+                    // the job is finished; the repository stays free for the next one
+                }
+            }
+        }
+        if (!reasons.isEmpty()) {
+            store.write(tx -> {
+                for (var e : reasons.entrySet()) {
+                    if (tx.queuedReason(e.getKey(), e.getValue())) {
+                        signals.jobChanged(e.getKey());
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    private enum Outcome {
+        STARTED, HOST_OFFLINE, RETRY, FAILED, GONE
+    }
+
+    private Outcome handOver(Job job) {
+        handover.lock();
+        try {
+            RepoAccess access;
+            try {
+                access = inventory.repoAccess(job.hostId(), job.kind());
+            } catch (Problem p) {
+                if (p.status() == 404 || p.status() == 409) {
+                    fail(job, "cannot start: " + p.detail());
+                    return Outcome.FAILED;
+                }
+                store.write(tx -> tx.queuedReason(job.id(), "inventory-service is unavailable; retrying"));
+                signals.jobChanged(job.id());
+                return Outcome.RETRY;
+            }
+            Instant now = Instant.now();
+            if (!store.write(tx -> tx.markDispatched(job.id(), now))) {
+                return Outcome.GONE;
+            }
+            AgentHubClient.Delivery delivery = hub.startJob(job.hostId(),
+                                                            new Message.JobStart(job.id(), job.kind(), access, job.params()));
+            switch (delivery) {
+                case DELIVERED -> {
+                    signals.jobChanged(job.id());
+                    return Outcome.STARTED;
+                }
+                case OFFLINE -> {
+                    store.write(tx -> {
+                        tx.undispatch(job.id(), HOST_OFFLINE);
+                        tx.presence(job.hostId(), false, now);
+                        return null;
+                    });
+                    signals.jobChanged(job.id());
+                    return Outcome.HOST_OFFLINE;
+                }
+                case UNKNOWN_HOST -> {
+                    store.write(tx -> {
+                        tx.undispatch(job.id(), null);
+                        return null;
+                    });
+                    fail(job, "cannot start: agent-hub does not know host " + job.hostId());
+                    return Outcome.FAILED;
+                }
+                default -> {
+                    store.write(tx -> {
+                        tx.undispatch(job.id(), "agent-hub is unavailable; retrying");
+                        return null;
+                    });
+                    signals.jobChanged(job.id());
+                    return Outcome.RETRY;
+                }
+            }
+        } finally {
+            handover.unlock();
+        }
+    }
+
+    private void fail(Job job, String error) {
+        if (store.write(tx -> tx.toTerminal(job.id(), JobStatus.FAILED, null, null, error, Instant.now()))) {
+            signals.jobFinished(job.id());
+        }
+    }
+
+    private void sleepQuietly() {
+        try {
+            Thread.sleep(interval.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.resticmanager.jobs;
+
+import io.helidon.http.Method;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+import io.resticmanager.kit.Http;
+import io.resticmanager.kit.InternalClient;
+import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.JobKind;
+import io.resticmanager.proto.RepoAccess;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Outbound calls to inventory-service: a host's repository access, and finished-job results. */
+final class InventoryClient {
+    private final InternalClient client;
+    /** InternalClient cannot send a query string (its path is encoded whole), so repo-access uses this one. */
+    private final WebClient web;
+    private final String token;
+
+    InventoryClient(String baseUri, String token) {
+        this.client = InternalClient.create("inventory-service", baseUri, token, Duration.ofSeconds(10));
+        this.web = WebClient.builder().baseUri(baseUri).connectTimeout(Duration.ofSeconds(2))
+                .readTimeout(Duration.ofSeconds(10)).followRedirects(false).build();
+        this.token = token;
+    }
+
+    /**
+     * The repository and its secrets for a job of {@code kind} (forget/prune use the full credential).
+     * The result lives in memory only. Throws a 404/409 problem as inventory answered it, 503 when it is down.
+     */
+    RepoAccess repoAccess(String hostId, JobKind kind) {
+        String purpose = kind.destructive() ? "full" : "backup";
+        InternalClient.Reply reply;
+        try (HttpClientResponse response = web.method(Method.GET).path("/internal/hosts/" + hostId + "/repo-access")
+                .queryParam("purpose", purpose).header(Http.INTERNAL_TOKEN, token).request()) {
+            reply = new InternalClient.Reply(response.status().code(),
+                                             response.entity().hasEntity() ? response.as(String.class) : "");
+        } catch (RuntimeException e) {
+            throw Problem.unavailable("inventory-service is unavailable: " + e.getClass().getSimpleName());
+        }
+        if (reply.status() == 404) {
+            throw Problem.notFound("unknown host " + hostId);
+        }
+        if (reply.status() == 409) {
+            String detail = reply.tree().path("detail").asText("");
+            throw Problem.conflict(detail.isBlank() ? "host " + hostId + " has no repository" : detail);
+        }
+        if (!reply.ok()) {
+            throw Problem.unavailable("inventory-service answered " + reply.status() + " for the host's repository");
+        }
+        try {
+            return reply.as(RepoAccess.class);
+        } catch (IllegalArgumentException e) {
+            throw Problem.unavailable("inventory-service answered an incomplete repository access");
+        }
+    }
+
+    /**
+     * Posts one finished job's result. True when inventory took it (or will never want it: unknown
+     * host); false when it should be retried.
+     */
+    boolean jobResult(String hostId, String bodyJson) {
+        try {
+            InternalClient.Reply reply = client.call(Method.POST, "/internal/hosts/" + hostId + "/job-result",
+                                                     bodyJson, Optional.empty());
+            return reply.ok() || reply.status() == 404;
+        } catch (Problem p) {
+            return false;
+        }
+    }
+}

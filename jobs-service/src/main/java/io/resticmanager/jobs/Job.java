@@ -1,0 +1,44 @@
+package io.resticmanager.jobs;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.proto.JobKind;
+import io.resticmanager.proto.JobParams;
+import io.resticmanager.proto.JobStatus;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One job as stored and as the API shows it. Fields that have no value yet are sent as {@code null}
+ * (clients may rely on them being present); {@code queued_reason} and {@code progress} only when set.
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+record Job(String id,
+           String hostId,
+           String repoId,
+           JobKind kind,
+           JobStatus status,
+           @JsonInclude(JsonInclude.Include.NON_NULL) String queuedReason,
+           String createdBy,
+           String createdById,
+           Instant createdAt,
+           Instant startedAt,
+           Instant finishedAt,
+           Integer exitCode,
+           Map<String, Object> summary,
+           String error,
+           String commandLine,
+           @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode progress,
+           JobParams params,
+           @JsonIgnore long seq,
+           @JsonIgnore Instant dispatchedAt,
+           @JsonIgnore boolean cancelRequested) {
+
+    /** Handed to the agent already (waiting for its ack) but not yet acknowledged. */
+    @JsonIgnore
+    boolean dispatched() {
+        return dispatchedAt != null;
+    }
+}

@@ -1,0 +1,82 @@
+package io.resticmanager.jobs;
+
+import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Principal;
+import io.resticmanager.proto.RepoAccess;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** Creating and cancelling jobs on behalf of users. */
+final class JobLifecycle {
+    private final JobStore store;
+    private final InventoryClient inventory;
+    private final AgentHubClient hub;
+    private final Dispatcher dispatcher;
+    private final Signals signals;
+
+    JobLifecycle(JobStore store, InventoryClient inventory, AgentHubClient hub, Dispatcher dispatcher, Signals signals) {
+        this.store = store;
+        this.inventory = inventory;
+        this.hub = hub;
+        this.dispatcher = dispatcher;
+        this.signals = signals;
+    }
+
+    /**
+     * Queues a job. The host's repository is looked up now (unknown host → 404, no repository → 409) to
+     * learn its id for per-repository ordering; its secrets are dropped here and fetched again at dispatch.
+     */
+    Job create(String hostId, JobRequest request, Principal principal) {
+        RepoAccess access = inventory.repoAccess(hostId, request.kind());
+        String id = UUID.randomUUID().toString();
+        String reason = store.online(hostId).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
+        store.write(tx -> {
+            tx.insertJob(id, hostId, access.repoId(), request.kind(), request.params(), principal.userId(),
+                         principal.username(), Instant.now(), reason);
+            return null;
+        });
+        signals.dispatch();
+        return store.find(id).orElseThrow();
+    }
+
+    /**
+     * A job that never reached an agent ends {@code cancelled} at once; one that did gets {@code job.cancel}
+     * through the hub and ends when the agent reports it (re-sent when the host reconnects).
+     */
+    Job cancel(String jobId) {
+        Job job = store.find(jobId).orElseThrow(() -> Problem.notFound("no job " + jobId));
+        boolean cancelledNow;
+        dispatcher.handoverLock().lock();
+        try {
+            job = store.find(jobId).orElseThrow();
+            if (job.status().terminal()) {
+                throw Problem.conflict("job " + jobId + " already finished (" + job.status().wire() + ")");
+            }
+            cancelledNow = store.write(tx -> {
+                if (tx.cancelWaiting(jobId, Instant.now())) {
+                    return true;
+                }
+                tx.requestCancel(jobId);
+                return false;
+            });
+        } finally {
+            dispatcher.handoverLock().unlock();
+        }
+        if (cancelledNow) {
+            signals.jobFinished(jobId);
+        } else {
+            // Offline or hub down: the request stays recorded and is re-sent on host.online.
+            hub.cancelJob(job.hostId(), jobId);
+            signals.jobChanged(jobId);
+        }
+        return store.find(jobId).orElseThrow();
+    }
+
+    /** Re-sends cancels that may not have reached the agent (it was offline, or the cancel raced the start). */
+    void resendCancels(String hostId) {
+        for (String jobId : store.cancelsPending(hostId)) {
+            hub.cancelJob(hostId, jobId);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.resticmanager.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.JobKind;
+import io.resticmanager.proto.JobParams;
+import io.resticmanager.proto.Json;
+import io.resticmanager.proto.RetentionPolicy;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A validated run-now request: {@code POST /api/hosts/{id}/jobs}. Each kind reads only its own fields;
+ * unknown fields are ignored (clients may be newer). Problems: 400 for wrong JSON types, 422 for values
+ * that are well-formed but not acceptable.
+ */
+record JobRequest(JobKind kind, JobParams params) {
+    /** Kinds this endpoint runs; restore, diff and ls have their own flows. */
+    static final Set<JobKind> RUNNABLE = EnumSet.of(JobKind.BACKUP, JobKind.FORGET, JobKind.PRUNE, JobKind.CHECK,
+                                                    JobKind.UNLOCK, JobKind.SNAPSHOTS, JobKind.STATS, JobKind.INIT);
+    private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d+)?)%");
+    private static final Pattern FRACTION = Pattern.compile("(\\d+)/(\\d+)");
+    private static final Pattern SIZE = Pattern.compile("\\d+(?:\\.\\d+)?[KMGTkmgt]");
+
+    static JobRequest parse(JsonNode body) {
+        if (!body.isObject()) {
+            throw Problem.badRequest("request body must be a JSON object");
+        }
+        JsonNode kindNode = body.get("kind");
+        if (kindNode == null || kindNode.isNull()) {
+            throw Problem.unprocessable("kind is required (one of " + runnable() + ")");
+        }
+        if (!kindNode.isTextual()) {
+            throw Problem.badRequest("wrong JSON type (field kind)");
+        }
+        JobKind kind = JobKind.parse(kindNode.asText()).filter(RUNNABLE::contains).orElseThrow(
+                () -> Problem.unprocessable("unknown job kind '" + kindNode.asText() + "' (one of " + runnable() + ")"));
+        JobParams params = switch (kind) {
+            case BACKUP -> backup(body);
+            case FORGET -> forget(body);
+            case CHECK -> check(body);
+            default -> JobParams.empty();
+        };
+        return new JobRequest(kind, params);
+    }
+
+    private static JobParams backup(JsonNode body) {
+        List<String> paths = strings(body, "paths");
+        if (paths.isEmpty()) {
+            throw Problem.unprocessable("a backup needs at least one path in paths");
+        }
+        for (String path : paths) {
+            if (path.isBlank()) {
+                throw Problem.unprocessable("paths must not contain blank entries");
+            }
+        }
+        return new JobParams(paths, strings(body, "excludes"), tags(body), limit(body, "limit_upload_kib"),
+                             limit(body, "limit_download_kib"), null, null, null, null, null, null, null);
+    }
+
+    private static JobParams forget(JsonNode body) {
+        JsonNode policyNode = body.get("policy");
+        if (policyNode == null || policyNode.isNull()) {
+            throw Problem.unprocessable("forget needs a retention policy (policy: {keep_last, keep_daily, …})");
+        }
+        if (!policyNode.isObject()) {
+            throw Problem.badRequest("wrong JSON type (field policy)");
+        }
+        RetentionPolicy policy;
+        try {
+            policy = Json.MAPPER.treeToValue(policyNode, RetentionPolicy.class);
+        } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw Problem.unprocessable("bad retention policy: " + cause.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw Problem.badRequest("bad retention policy: wrong JSON type");
+        }
+        return new JobParams(null, null, tags(body), null, null, policy, null, null, null, null, null, null);
+    }
+
+    private static JobParams check(JsonNode body) {
+        JsonNode subset = body.get("read_data_subset");
+        if (subset == null || subset.isNull()) {
+            return JobParams.empty();
+        }
+        if (!subset.isTextual()) {
+            throw Problem.badRequest("wrong JSON type (field read_data_subset)");
+        }
+        String value = subset.asText().strip();
+        if (!validSubset(value)) {
+            throw Problem.unprocessable("read_data_subset must look like 10%, 1/5 or 500M, got: " + value);
+        }
+        return new JobParams(null, null, null, null, null, null, value, null, null, null, null, null);
+    }
+
+    static boolean validSubset(String value) {
+        Matcher percent = PERCENT.matcher(value);
+        if (percent.matches()) {
+            double p = Double.parseDouble(percent.group(1));
+            return p > 0 && p <= 100;
+        }
+        Matcher fraction = FRACTION.matcher(value);
+        if (fraction.matches()) {
+            try {
+                long n = Long.parseLong(fraction.group(1));
+                long t = Long.parseLong(fraction.group(2));
+                return n >= 1 && t >= 1 && n <= t;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return SIZE.matcher(value).matches();
+    }
+
+    private static List<String> tags(JsonNode body) {
+        List<String> tags = strings(body, "tags");
+        for (String tag : tags) {
+            if (tag.isBlank() || tag.contains(",")) {
+                throw Problem.unprocessable("tags must be non-blank and must not contain commas");
+            }
+        }
+        return tags;
+    }
+
+    private static List<String> strings(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw Problem.badRequest("wrong JSON type (field " + field + "): expected an array of strings");
+        }
+        List<String> result = new ArrayList<>();
+        for (JsonNode item : node) {
+            if (!item.isTextual()) {
+                throw Problem.badRequest("wrong JSON type (field " + field + "): expected an array of strings");
+            }
+            result.add(item.asText());
+        }
+        return result;
+    }
+
+    private static Integer limit(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+            throw Problem.badRequest("wrong JSON type (field " + field + "): expected an integer");
+        }
+        if (node.asInt() < 1) {
+            throw Problem.unprocessable(field + " must be ≥ 1 KiB/s");
+        }
+        return node.asInt();
+    }
+
+    private static String runnable() {
+        return RUNNABLE.stream().map(JobKind::wire).collect(Collectors.joining(", "));
+    }
+}

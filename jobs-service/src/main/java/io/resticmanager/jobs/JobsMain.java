@@ -1,0 +1,42 @@
+package io.resticmanager.jobs;
+
+import io.helidon.config.Config;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.websocket.WsRouting;
+import io.resticmanager.kit.RmConfig;
+import io.resticmanager.kit.ServiceKit;
+
+/** jobs-service: job lifecycle, per-repository queueing, event ingestion, logs and live log streams. */
+public final class JobsMain {
+    static final String SERVICE = "jobs-service";
+
+    private JobsMain() {
+    }
+
+    public static void main(String[] args) {
+        ServiceKit.initLogging();
+        Config config = RmConfig.load("RM_JOBS_PORT");
+        JobsApp app = JobsApp.create(config);
+        WebServer server = WebServer.builder()
+                .config(config.get("server"))
+                .routing(routing -> routing(routing, app))
+                .addRouting(wsRouting(app))
+                .build()
+                .start();
+        app.start();
+        ServiceKit.stopOnShutdown(SERVICE, server, app);
+    }
+
+    static void routing(HttpRouting.Builder routing, JobsApp app) {
+        ServiceKit.base(routing, SERVICE, app.auth(), app.health());
+        routing.addFilter(new StreamGuard(app.store()));
+        routing.register(new JobsRoutes(app.store(), app.lifecycle(), app.fanout()))
+                .register(new EventsRoutes(app.ingest()));
+    }
+
+    static WsRouting.Builder wsRouting(JobsApp app) {
+        return WsRouting.builder().endpoint("/api/jobs/{id}/stream",
+                () -> new JobStreamEndpoint(app.store(), app.fanout(), app.auth().token()));
+    }
+}

@@ -1,0 +1,78 @@
+package io.resticmanager.jobs;
+
+import io.resticmanager.proto.JobStatus;
+
+import java.lang.System.Logger.Level;
+import java.time.Instant;
+
+/**
+ * Applies the timeouts that turn silence into a visible {@code lost}: a dispatched job without
+ * {@code job.ack} within {@code rm.jobs.ack-timeout-s}, and a running job whose host has been offline
+ * longer than {@code rm.jobs.lost-after-s}. It also nudges the dispatcher and the result sender, so
+ * deferred work is retried even when no event arrives.
+ */
+final class Reaper implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Reaper.class.getName());
+    private final JobStore store;
+    private final Signals signals;
+    private final JobsSettings settings;
+    private volatile boolean running;
+    private Thread thread;
+
+    Reaper(JobStore store, Signals signals, JobsSettings settings) {
+        this.store = store;
+        this.signals = signals;
+        this.settings = settings;
+    }
+
+    void start() {
+        running = true;
+        thread = Thread.ofVirtual().name("jobs-reaper").start(this::loop);
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                Thread.sleep(settings.reaperInterval().toMillis());
+                pass();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "reaper pass failed: " + e.getMessage());
+            }
+        }
+    }
+
+    void pass() {
+        Instant now = Instant.now();
+        for (String id : store.unacknowledgedSince(now.minus(settings.ackTimeout()))) {
+            lose(id, "no job.ack from the agent within " + seconds(settings.ackTimeout())
+                    + " s of dispatch; the agent never started it", now);
+        }
+        for (String id : store.runningOnHostsOfflineSince(now.minus(settings.lostAfter()))) {
+            lose(id, "the host has been offline for more than " + seconds(settings.lostAfter())
+                    + " s while the job was running and never reported back", now);
+        }
+        signals.dispatch();
+        signals.resultsWakeup().wake();
+    }
+
+    private static String seconds(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? Long.toString(d.toSeconds()) : Double.toString(d.toMillis() / 1000.0);
+    }
+
+    private void lose(String jobId, String reason, Instant now) {
+        if (store.write(tx -> tx.toTerminal(jobId, JobStatus.LOST, null, null, reason, now))) {
+            LOG.log(Level.INFO, "job " + jobId + " lost: " + reason);
+            signals.jobFinished(jobId);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

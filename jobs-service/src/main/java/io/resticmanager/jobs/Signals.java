@@ -1,0 +1,43 @@
+package io.resticmanager.jobs;
+
+/**
+ * What to poke after a committed change: the live streams of a job, the dispatcher (a repository or
+ * host may have become free) and the result sender (a job finished).
+ */
+final class Signals {
+    private final LogFanout fanout;
+    private final Wakeup dispatcher = new Wakeup();
+    private final Wakeup results = new Wakeup();
+
+    Signals(LogFanout fanout) {
+        this.fanout = fanout;
+    }
+
+    LogFanout fanout() {
+        return fanout;
+    }
+
+    Wakeup dispatcherWakeup() {
+        return dispatcher;
+    }
+
+    Wakeup resultsWakeup() {
+        return results;
+    }
+
+    void jobChanged(String jobId) {
+        fanout.changed(jobId);
+    }
+
+    /** A job reached a terminal status: its repository is free and its result must go to inventory. */
+    void jobFinished(String jobId) {
+        fanout.finished(jobId);
+        fanout.changed(jobId);
+        dispatcher.wake();
+        results.wake();
+    }
+
+    void dispatch() {
+        dispatcher.wake();
+    }
+}

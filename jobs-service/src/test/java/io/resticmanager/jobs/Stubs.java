@@ -1,0 +1,137 @@
+package io.resticmanager.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.ServerRequest;
+import io.resticmanager.kit.Http;
+import io.resticmanager.proto.Json;
+import io.resticmanager.proto.ProblemBody;
+import io.resticmanager.proto.RepoAccess;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Small real HTTP servers standing in for agent-hub and inventory-service. */
+final class Stubs {
+    static final String TOKEN = "rmi_test-internal-token";
+
+    private Stubs() {
+    }
+
+    private static boolean authorized(ServerRequest req) {
+        return TOKEN.equals(req.headers().first(Http.INTERNAL_TOKEN).orElse(""));
+    }
+
+    /** agent-hub: records every command; answers 409 for hosts marked offline. */
+    static final class Hub implements AutoCloseable {
+        record Command(String hostId, String type, JsonNode payload) {
+        }
+
+        final List<Command> commands = new CopyOnWriteArrayList<>();
+        final Set<String> offline = ConcurrentHashMap.newKeySet();
+        final Map<String, Boolean> agents = new ConcurrentHashMap<>();
+        final WebServer server;
+
+        Hub() {
+            server = WebServer.builder().host("127.0.0.1").port(0).routing(r -> r
+                    .post("/internal/agents/{id}/commands", (req, res) -> {
+                        if (!authorized(req)) {
+                            Http.problem(res, ProblemBody.of(401, "Unauthorized", "token"));
+                            return;
+                        }
+                        String host = req.path().pathParameters().get("id");
+                        JsonNode body = Json.MAPPER.readTree(req.content().as(String.class));
+                        if (offline.contains(host)) {
+                            Http.problem(res, ProblemBody.of(409, "Conflict", "host is offline"));
+                            return;
+                        }
+                        commands.add(new Command(host, body.path("type").asText(), body.path("payload")));
+                        Http.json(res, Map.of("delivered", true, "envelope_id", UUID.randomUUID().toString()));
+                    })
+                    .get("/internal/agents", (req, res) -> Http.json(res, Map.of("items", agents.entrySet().stream()
+                            .map(e -> Map.of("host_id", e.getKey(), "online", e.getValue())).toList())))).build().start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.port();
+        }
+
+        List<Command> commands(String hostId, String type) {
+            return commands.stream().filter(c -> c.hostId().equals(hostId) && c.type().equals(type)).toList();
+        }
+
+        List<Command> starts(String jobId) {
+            return commands.stream().filter(c -> c.type().equals("job.start")
+                    && c.payload().path("job_id").asText().equals(jobId)).toList();
+        }
+
+        @Override
+        public void close() {
+            server.stop();
+        }
+    }
+
+    /** inventory-service: repo access per host, and the job results it received. */
+    static final class Inventory implements AutoCloseable {
+        record Access(String hostId, String purpose) {
+        }
+
+        final Map<String, RepoAccess> repos = new ConcurrentHashMap<>();
+        final Set<String> withoutRepo = ConcurrentHashMap.newKeySet();
+        final List<Access> accesses = new CopyOnWriteArrayList<>();
+        final List<JsonNode> results = new CopyOnWriteArrayList<>();
+        final AtomicInteger failResults = new AtomicInteger();
+        final WebServer server;
+
+        Inventory() {
+            server = WebServer.builder().host("127.0.0.1").port(0).routing(r -> r
+                    .get("/internal/hosts/{id}/repo-access", (req, res) -> {
+                        if (!authorized(req)) {
+                            Http.problem(res, ProblemBody.of(401, "Unauthorized", "token"));
+                            return;
+                        }
+                        String host = req.path().pathParameters().get("id");
+                        accesses.add(new Access(host, req.query().first("purpose").orElse("")));
+                        if (withoutRepo.contains(host)) {
+                            Http.problem(res, ProblemBody.of(409, "Conflict", "host " + host + " has no repository"));
+                        } else if (repos.containsKey(host)) {
+                            Http.json(res, repos.get(host));
+                        } else {
+                            Http.problem(res, ProblemBody.of(404, "Not Found", "unknown host"));
+                        }
+                    })
+                    .post("/internal/hosts/{id}/job-result", (req, res) -> {
+                        if (failResults.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                            Http.problem(res, ProblemBody.of(503, "Service Unavailable", "down"));
+                            return;
+                        }
+                        results.add(Json.MAPPER.readTree(req.content().as(String.class)));
+                        res.status(204).send();
+                    })).build().start();
+        }
+
+        /** Registers a host with a repository; the password is a secret that must never leak. */
+        void host(String hostId, String repoId) {
+            repos.put(hostId, new RepoAccess(repoId, "/srv/restic/" + repoId, "pw-" + repoId + "-SECRET",
+                                             Map.of("AWS_SECRET_ACCESS_KEY", "aws-SECRET")));
+        }
+
+        List<JsonNode> results(String jobId) {
+            return results.stream().filter(r -> r.path("job_id").asText().equals(jobId)).toList();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.port();
+        }
+
+        @Override
+        public void close() {
+            server.stop();
+        }
+    }
+}
