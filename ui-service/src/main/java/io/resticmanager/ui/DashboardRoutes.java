@@ -1,0 +1,121 @@
+package io.resticmanager.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.resticmanager.kit.Http;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** {@code /}: fleet counts, tag/status filter and one card per host; polled by htmx every 5 s. */
+final class DashboardRoutes implements HttpService {
+    private static final List<String> STATUSES = List.of("online", "offline", "disabled", "failing");
+
+    private final GatewayApi api;
+    private final Pages pages;
+
+    DashboardRoutes(GatewayApi api, Pages pages) {
+        this.api = api;
+        this.pages = pages;
+    }
+
+    record Counts(int total, int online, int offline, int failing) {
+    }
+
+    record DashboardView(String pollUrl, Counts counts, List<Views.Option> tagOptions,
+                         List<Views.Option> statusOptions, List<Views.HostSummary> cards, boolean filtered,
+                         int shown, boolean noHosts, boolean noMatch, Views.ProblemView unavailable) {
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::dashboard);
+    }
+
+    private void dashboard(ServerRequest req, ServerResponse res) {
+        Session session = Session.of(req);
+        if (!session.loggedIn()) {
+            Pages.redirect(req, res, "/login");
+            return;
+        }
+        String tag = Http.query(req, "tag").orElse("");
+        String status = Http.query(req, "status").filter(STATUSES::contains).orElse("");
+        DashboardView view;
+        try {
+            JsonNode hosts = api.get(session, "/api/hosts");
+            view = build(Nodes.items(hosts), RepoRoutes.repoNames(api, session), tag, status);
+        } catch (ApiException e) {
+            if (!e.unavailable()) {
+                throw e;
+            }
+            // Keep the polling element so the page recovers by itself when the API is back.
+            view = new DashboardView(pollUrl(tag, status), new Counts(0, 0, 0, 0), List.of(),
+                                     statusOptions(status), List.of(), false, 0, false, false,
+                                     Views.ProblemView.of(e));
+        }
+        int code = view.unavailable() == null ? 200 : 503;
+        if (Pages.fragmentRequested(req)) {
+            pages.fragment(res, code, session, "dashboard/_cards", view);
+        } else {
+            pages.page(res, code, session, "Dashboard", "dashboard", "dashboard/index", view);
+        }
+    }
+
+    static DashboardView build(List<JsonNode> hosts, Map<String, String> repoNames, String tag, String status) {
+        Instant now = Instant.now();
+        List<Views.HostSummary> all = new ArrayList<>();
+        hosts.forEach(h -> all.add(Views.HostSummary.of(h, repoNames, now)));
+        int online = 0;
+        int offline = 0;
+        int failing = 0;
+        TreeSet<String> tags = new TreeSet<>();
+        for (Views.HostSummary h : all) {
+            online += h.status().key().equals("online") ? 1 : 0;
+            offline += h.status().key().equals("offline") ? 1 : 0;
+            failing += h.lastBackup() != null && h.lastBackup().failed() ? 1 : 0;
+            tags.addAll(h.tags());
+        }
+        List<Views.HostSummary> shown = all.stream()
+                .filter(h -> tag.isEmpty() || h.tags().contains(tag))
+                .filter(h -> status.isEmpty()
+                        || (status.equals("failing") ? h.lastBackup() != null && h.lastBackup().failed()
+                        : h.status().key().equals(status)))
+                .toList();
+        List<Views.Option> tagOptions = new ArrayList<>();
+        tagOptions.add(new Views.Option("", "All tags", tag.isEmpty()));
+        tags.forEach(t -> tagOptions.add(new Views.Option(t, t, t.equals(tag))));
+        boolean filtered = !tag.isEmpty() || !status.isEmpty();
+        return new DashboardView(pollUrl(tag, status), new Counts(all.size(), online, offline, failing),
+                                 tagOptions, statusOptions(status), shown, filtered, shown.size(), all.isEmpty(),
+                                 !all.isEmpty() && shown.isEmpty(), null);
+    }
+
+    private static List<Views.Option> statusOptions(String status) {
+        return List.of(new Views.Option("", "Any status", status.isEmpty()),
+                       new Views.Option("online", "Online", status.equals("online")),
+                       new Views.Option("offline", "Offline", status.equals("offline")),
+                       new Views.Option("disabled", "Disabled", status.equals("disabled")),
+                       new Views.Option("failing", "Last backup failed", status.equals("failing")));
+    }
+
+    private static String pollUrl(String tag, String status) {
+        StringBuilder url = new StringBuilder("/");
+        String sep = "?";
+        if (!tag.isEmpty()) {
+            url.append(sep).append("tag=").append(URLEncoder.encode(tag, StandardCharsets.UTF_8));
+            sep = "&";
+        }
+        if (!status.isEmpty()) {
+            url.append(sep).append("status=").append(status);
+        }
+        return url.toString();
+    }
+}

@@ -1,0 +1,133 @@
+package io.resticmanager.ui;
+
+import io.helidon.webserver.http.ServerRequest;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** An {@code application/x-www-form-urlencoded} body, read leniently: missing fields are empty. */
+final class Form {
+    private static final int MAX_CHARS = 256 * 1024;
+    private final Map<String, List<String>> fields;
+
+    private Form(Map<String, List<String>> fields) {
+        this.fields = fields;
+    }
+
+    /** A field the user filled in wrongly; the page re-renders with this message next to it. */
+    static final class Invalid extends RuntimeException {
+        Invalid(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    static Form read(ServerRequest req) {
+        String body = req.content().hasEntity() ? req.content().as(String.class) : "";
+        if (body.length() > MAX_CHARS) {
+            throw new Invalid("The form is too large.");
+        }
+        return parse(body);
+    }
+
+    static Form parse(String body) {
+        Map<String, List<String>> fields = new LinkedHashMap<>();
+        for (String pair : body.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            fields.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return new Form(fields);
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid("The form could not be read.");
+        }
+    }
+
+    /** The field trimmed, or "" when absent. */
+    String get(String name) {
+        List<String> values = fields.get(name);
+        return values == null || values.isEmpty() ? "" : values.getFirst().trim();
+    }
+
+    /** The field exactly as typed (passwords: spaces are significant). */
+    String raw(String name) {
+        List<String> values = fields.get(name);
+        return values == null || values.isEmpty() ? "" : values.getFirst();
+    }
+
+    boolean checked(String name) {
+        String v = get(name);
+        return !v.isEmpty() && !v.equals("false") && !v.equals("off");
+    }
+
+    /** Non-blank lines of a textarea, trimmed. */
+    List<String> lines(String name) {
+        List<String> out = new ArrayList<>();
+        for (String line : raw(name).split("\\R")) {
+            if (!line.isBlank()) {
+                out.add(line.trim());
+            }
+        }
+        return out;
+    }
+
+    /** Comma- or whitespace-separated words (tags). */
+    List<String> words(String name) {
+        List<String> out = new ArrayList<>();
+        for (String word : get(name).split("[,\\s]+")) {
+            if (!word.isBlank()) {
+                out.add(word);
+            }
+        }
+        return out;
+    }
+
+    /** A positive whole number, or null when left empty. */
+    Integer positive(String name, String label) {
+        String v = get(name);
+        if (v.isEmpty()) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 1) {
+                throw new Invalid(label + " must be 1 or more.");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new Invalid(label + " must be a whole number.");
+        }
+    }
+
+    /** KEY=VALUE lines (backend environment). */
+    Map<String, String> env(String name, String label) {
+        Map<String, String> out = new LinkedHashMap<>();
+        int lineNo = 0;
+        for (String line : raw(name).split("\\R")) {
+            lineNo++;
+            if (line.isBlank() || line.trim().startsWith("#")) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            String key = eq < 0 ? "" : line.substring(0, eq).trim();
+            if (eq < 0 || !key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                // Never quote the line: it may hold a secret value.
+                throw new Invalid(label + ": line " + lineNo + " is not KEY=VALUE (a variable name, '=', the value).");
+            }
+            out.put(key, line.substring(eq + 1).trim());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,427 @@
+package io.resticmanager.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.resticmanager.kit.Http;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * {@code /hosts/{id}} with three tabs (real links; htmx swaps just {@code #host-tabs}): snapshots (default),
+ * jobs, and actions for operators. Every action is one form posting to {@code /hosts/{id}/actions}; a
+ * failure re-renders that tab with the problem next to the form and the user's input kept.
+ */
+final class HostRoutes implements HttpService {
+    private static final int PAGE = 25;
+
+    private final GatewayApi api;
+    private final Pages pages;
+
+    HostRoutes(GatewayApi api, Pages pages) {
+        this.api = api;
+        this.pages = pages;
+    }
+
+    record HostPage(Views.HostSummary host, boolean tabSnapshots, boolean tabJobs, boolean tabActions,
+                    SnapshotsPanel snapshots, JobsPanel jobs, ActionsPanel actions) {
+    }
+
+    record SnapshotRow(String id, String shortId, Format.When when, String paths, List<String> tags,
+                       String hostname, String sizeAdded, String files) {
+    }
+
+    record SnapshotsPanel(List<SnapshotRow> rows, String nextUrl, boolean empty, boolean laterPage) {
+    }
+
+    record JobRow(String id, String kind, Views.Badge badge, Format.When started, String duration,
+                  String createdBy) {
+    }
+
+    record JobsPanel(List<JobRow> rows, String nextUrl, boolean empty) {
+    }
+
+    record BackupForm(String paths, String excludes, String tags, String limitUploadKib) {
+        static final BackupForm EMPTY = new BackupForm("", "", "", "");
+    }
+
+    record ForgetForm(String keepLast, String keepHourly, String keepDaily, String keepWeekly, String keepMonthly,
+                      String keepYearly, String keepWithin, boolean prune) {
+        static final ForgetForm EMPTY = new ForgetForm("", "", "7", "4", "6", "", "", false);
+    }
+
+    record Hidden(String name, String value) {
+    }
+
+    /** The second step of a destructive action: what will happen, and the button that really does it. */
+    record Confirm(String action, String title, String message, List<String> details, List<Hidden> fields,
+                   String button) {
+        boolean hasDetails() {
+            return !details.isEmpty();
+        }
+    }
+
+    record SettingsForm(String name, String tags) {
+    }
+
+    record ActionsPanel(String failedAction, Views.ProblemView problem, BackupForm backup, ForgetForm forget,
+                        String checkSubset, Confirm confirm, SettingsForm settings, List<Views.Option> repoOptions,
+                        boolean hostDisabled, String saved, boolean allowed) {
+        private Views.ProblemView problemFor(String action) {
+            return action.equals(failedAction) ? problem : null;
+        }
+
+        Views.ProblemView backupProblem() {
+            return problemFor("backup");
+        }
+
+        Views.ProblemView forgetProblem() {
+            return problemFor("forget");
+        }
+
+        Views.ProblemView pruneProblem() {
+            return problemFor("prune");
+        }
+
+        Views.ProblemView checkProblem() {
+            return problemFor("check");
+        }
+
+        Views.ProblemView maintenanceProblem() {
+            return failedAction != null && List.of("unlock", "init", "snapshots").contains(failedAction)
+                    ? problem : null;
+        }
+
+        Views.ProblemView settingsProblem() {
+            return problemFor("settings");
+        }
+
+        Views.ProblemView repoProblem() {
+            return problemFor("repo");
+        }
+
+        Views.ProblemView disableProblem() {
+            return failedAction != null && (failedAction.equals("disable") || failedAction.equals("enable"))
+                    ? problem : null;
+        }
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/hosts/{id}", this::snapshotsTab)
+                .get("/hosts/{id}/jobs", this::jobsTab)
+                .get("/hosts/{id}/actions", this::actionsTab)
+                .post("/hosts/{id}/actions", this::act);
+    }
+
+    private void snapshotsTab(ServerRequest req, ServerResponse res) {
+        Session session = Session.of(req);
+        if (!session.loggedIn()) {
+            Pages.redirect(req, res, "/login");
+            return;
+        }
+        String id = req.path().pathParameters().get("id");
+        Views.HostSummary host = host(session, id);
+        String cursor = Http.query(req, "cursor").orElse("");
+        JsonNode page = api.get(session, "/api/hosts/" + enc(id) + "/snapshots",
+                                Map.of("limit", String.valueOf(PAGE), "cursor", cursor));
+        Instant now = Instant.now();
+        List<SnapshotRow> rows = new ArrayList<>();
+        for (JsonNode s : Nodes.items(page)) {
+            rows.add(snapshotRow(s, now));
+        }
+        String next = Nodes.text(page, "next_cursor");
+        SnapshotsPanel panel = new SnapshotsPanel(rows, next == null || next.isBlank() ? null
+                : "/hosts/" + enc(id) + "?cursor=" + enc(next), rows.isEmpty(), !cursor.isEmpty());
+        render(req, res, 200, session, new HostPage(host, true, false, false, panel, null, null));
+    }
+
+    static SnapshotRow snapshotRow(JsonNode s, Instant now) {
+        JsonNode summary = s.path("summary");
+        OptionalLong added = Nodes.number(summary, "data_added");
+        OptionalLong files = Nodes.number(summary, "total_files_processed");
+        String id = Nodes.text(s, "id", "");
+        return new SnapshotRow(id, Nodes.text(s, "short_id", Views.shortId(id)),
+                               Format.when(Nodes.instant(s, "time"), now),
+                               String.join(", ", Nodes.strings(s, "paths")), Nodes.strings(s, "tags"),
+                               Nodes.text(s, "hostname"),
+                               added.isPresent() ? Format.bytes(added.getAsLong()) : null,
+                               files.isPresent() ? Format.count(files.getAsLong()) : null);
+    }
+
+    private void jobsTab(ServerRequest req, ServerResponse res) {
+        Session session = Session.of(req);
+        if (!session.loggedIn()) {
+            Pages.redirect(req, res, "/login");
+            return;
+        }
+        String id = req.path().pathParameters().get("id");
+        Views.HostSummary host = host(session, id);
+        String cursor = Http.query(req, "cursor").orElse("");
+        JsonNode page = api.get(session, "/api/jobs",
+                                Map.of("host_id", id, "limit", String.valueOf(PAGE), "cursor", cursor));
+        Instant now = Instant.now();
+        List<JobRow> rows = new ArrayList<>();
+        for (JsonNode j : Nodes.items(page)) {
+            rows.add(jobRow(j, now));
+        }
+        String next = Nodes.text(page, "next_cursor");
+        JobsPanel panel = new JobsPanel(rows, next == null || next.isBlank() ? null
+                : "/hosts/" + enc(id) + "/jobs?cursor=" + enc(next), rows.isEmpty());
+        render(req, res, 200, session, new HostPage(host, false, true, false, null, panel, null));
+    }
+
+    static JobRow jobRow(JsonNode j, Instant now) {
+        Instant started = Nodes.instant(j, "started_at");
+        return new JobRow(Nodes.text(j, "id", ""), Views.kindLabel(Nodes.text(j, "kind")),
+                          Views.jobBadge(Nodes.text(j, "status")),
+                          Format.when(started != null ? started : Nodes.instant(j, "created_at"), now),
+                          Views.duration(started, Nodes.instant(j, "finished_at"), now),
+                          Nodes.text(j, "created_by"));
+    }
+
+    private void actionsTab(ServerRequest req, ServerResponse res) {
+        Session session = Session.of(req);
+        if (!session.loggedIn()) {
+            Pages.redirect(req, res, "/login");
+            return;
+        }
+        String id = req.path().pathParameters().get("id");
+        String saved = switch (req.query().first("saved").orElse("")) {
+            case "settings" -> "Host name and tags saved.";
+            case "repo" -> "Repository assigned.";
+            case "disable" -> "Host disabled: its agent is refused until you enable it again.";
+            case "enable" -> "Host enabled.";
+            default -> null;
+        };
+        renderActions(req, res, session.operator() ? 200 : 403, session, host(session, id), null, null,
+                      BackupForm.EMPTY, ForgetForm.EMPTY, "", null, saved);
+    }
+
+    private void act(ServerRequest req, ServerResponse res) {
+        Session session = Session.of(req);
+        if (!session.loggedIn()) {
+            Pages.redirect(req, res, "/login");
+            return;
+        }
+        String id = req.path().pathParameters().get("id");
+        Form form = Form.read(req);
+        String action = form.get("action");
+        BackupForm backup = action.equals("backup") ? new BackupForm(form.raw("paths"), form.raw("excludes"),
+                form.get("tags"), form.get("limit_upload_kib")) : BackupForm.EMPTY;
+        ForgetForm forget = action.equals("forget") ? forgetForm(form) : ForgetForm.EMPTY;
+        String subset = action.equals("check") ? form.get("read_data_subset") : "";
+        try {
+            switch (action) {
+                case "backup" -> runJob(req, res, session, id, backupBody(form));
+                case "forget" -> {
+                    Map<String, Object> body = forgetBody(form);
+                    if (!form.get("confirm").equals("yes")) {
+                        confirm(req, res, session, id, forgetConfirm(forget));
+                        return;
+                    }
+                    runJob(req, res, session, id, body);
+                }
+                case "prune" -> {
+                    if (!form.get("confirm").equals("yes")) {
+                        confirm(req, res, session, id, new Confirm("prune", "Prune the repository?",
+                                "Prune deletes data that no snapshot references any more. It cannot be undone, "
+                                        + "and it locks the repository while it runs.",
+                                List.of(), List.of(), "Yes, prune now"));
+                        return;
+                    }
+                    runJob(req, res, session, id, Map.of("kind", "prune"));
+                }
+                case "check" -> {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("kind", "check");
+                    if (!subset.isEmpty()) {
+                        if (!subset.matches("\\d+(\\.\\d+)?%|\\d+/\\d+|\\d+[KMGT]?")) {
+                            throw new Form.Invalid("Read-data subset looks like 10%, 1/5 or 500M.");
+                        }
+                        body.put("read_data_subset", subset);
+                    }
+                    runJob(req, res, session, id, body);
+                }
+                case "unlock", "init", "snapshots" -> runJob(req, res, session, id, Map.of("kind", action));
+                case "settings" -> {
+                    String name = form.get("name");
+                    if (name.isEmpty()) {
+                        throw new Form.Invalid("The host needs a name.");
+                    }
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("name", name);
+                    body.put("tags", form.words("tags"));
+                    patch(req, res, session, id, body, "settings");
+                }
+                case "repo" -> {
+                    String repoId = form.get("repo_id");
+                    if (repoId.isEmpty()) {
+                        throw new Form.Invalid("Choose a repository.");
+                    }
+                    patch(req, res, session, id, Map.of("repo_id", repoId), "repo");
+                }
+                case "disable", "enable" -> patch(req, res, session, id, Map.of("disabled", action.equals("disable")),
+                                                   action);
+                default -> throw new Form.Invalid("Unknown action.");
+            }
+        } catch (Form.Invalid e) {
+            renderActions(req, res, 422, session, host(session, id), action, Views.ProblemView.invalid(e.getMessage()),
+                          backup, forget, subset, null, null);
+        } catch (ApiException e) {
+            if (e.unauthenticated() || e.unavailable()) {
+                throw e;
+            }
+            renderActions(req, res, e.status(), session, host(session, id), action, Views.ProblemView.of(e),
+                          backup, forget, subset, null, null);
+        }
+    }
+
+    private void runJob(ServerRequest req, ServerResponse res, Session session, String hostId, Map<String, Object> body) {
+        GatewayApi.Reply reply = api.post(session, "/api/hosts/" + enc(hostId) + "/jobs", body);
+        String jobId = Nodes.text(reply.body(), "job_id", Nodes.text(reply.body(), "id", ""));
+        Pages.redirect(req, res, jobId.isEmpty() ? "/hosts/" + enc(hostId) + "/jobs" : "/jobs/" + enc(jobId));
+    }
+
+    private void patch(ServerRequest req, ServerResponse res, Session session, String hostId, Map<String, Object> body,
+                       String saved) {
+        api.patch(session, "/api/hosts/" + enc(hostId), body);
+        Pages.redirect(req, res, "/hosts/" + enc(hostId) + "/actions?saved=" + saved);
+    }
+
+    private void confirm(ServerRequest req, ServerResponse res, Session session, String hostId, Confirm confirm) {
+        renderActions(req, res, 200, session, host(session, hostId), null, null, BackupForm.EMPTY,
+                      ForgetForm.EMPTY, "", confirm, null);
+    }
+
+    private static Map<String, Object> backupBody(Form form) {
+        List<String> paths = form.lines("paths");
+        if (paths.isEmpty()) {
+            throw new Form.Invalid("Enter at least one path to back up (one per line).");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("kind", "backup");
+        body.put("paths", paths);
+        List<String> excludes = form.lines("excludes");
+        if (!excludes.isEmpty()) {
+            body.put("excludes", excludes);
+        }
+        List<String> tags = form.words("tags");
+        if (!tags.isEmpty()) {
+            body.put("tags", tags);
+        }
+        Integer limit = form.positive("limit_upload_kib", "Upload limit");
+        if (limit != null) {
+            body.put("limit_upload_kib", limit);
+        }
+        return body;
+    }
+
+    private static ForgetForm forgetForm(Form form) {
+        return new ForgetForm(form.get("keep_last"), form.get("keep_hourly"), form.get("keep_daily"),
+                              form.get("keep_weekly"), form.get("keep_monthly"), form.get("keep_yearly"),
+                              form.get("keep_within"), form.checked("prune"));
+    }
+
+    private static final List<String[]> KEEP_RULES = List.of(
+            new String[] {"keep_last", "Keep last"}, new String[] {"keep_hourly", "Keep hourly"},
+            new String[] {"keep_daily", "Keep daily"}, new String[] {"keep_weekly", "Keep weekly"},
+            new String[] {"keep_monthly", "Keep monthly"}, new String[] {"keep_yearly", "Keep yearly"});
+
+    private static Map<String, Object> forgetBody(Form form) {
+        Map<String, Object> policy = new LinkedHashMap<>();
+        for (String[] rule : KEEP_RULES) {
+            Integer n = form.positive(rule[0], rule[1]);
+            if (n != null) {
+                policy.put(rule[0], n);
+            }
+        }
+        String within = form.get("keep_within");
+        if (!within.isEmpty()) {
+            if (!within.matches("(\\d+[yYmdhH])+")) {
+                throw new Form.Invalid("Keep within looks like 1y6m, 30d or 12h.");
+            }
+            policy.put("keep_within", within);
+        }
+        if (policy.isEmpty()) {
+            throw new Form.Invalid("Set at least one keep rule; without one, forget would remove every snapshot.");
+        }
+        if (form.checked("prune")) {
+            policy.put("prune", true);
+        }
+        return Map.of("kind", "forget", "policy", policy);
+    }
+
+    private static Confirm forgetConfirm(ForgetForm f) {
+        List<String> details = new ArrayList<>();
+        List<Hidden> fields = new ArrayList<>();
+        String[][] values = {{"keep_last", "Keep the last", f.keepLast(), "snapshots"},
+                {"keep_hourly", "Keep", f.keepHourly(), "hourly snapshots"},
+                {"keep_daily", "Keep", f.keepDaily(), "daily snapshots"},
+                {"keep_weekly", "Keep", f.keepWeekly(), "weekly snapshots"},
+                {"keep_monthly", "Keep", f.keepMonthly(), "monthly snapshots"},
+                {"keep_yearly", "Keep", f.keepYearly(), "yearly snapshots"}};
+        for (String[] v : values) {
+            if (!v[2].isEmpty()) {
+                details.add(v[1] + " " + v[2] + " " + v[3]);
+                fields.add(new Hidden(v[0], v[2]));
+            }
+        }
+        if (!f.keepWithin().isEmpty()) {
+            details.add("Keep everything within " + f.keepWithin());
+            fields.add(new Hidden("keep_within", f.keepWithin()));
+        }
+        if (f.prune()) {
+            details.add("Then prune: unreferenced data is deleted from the repository");
+            fields.add(new Hidden("prune", "on"));
+        }
+        return new Confirm("forget", "Forget snapshots?",
+                           "Every snapshot not kept by these rules is removed from the repository. "
+                                   + "This cannot be undone.", details, fields, "Yes, forget snapshots");
+    }
+
+    private void renderActions(ServerRequest req, ServerResponse res, int status, Session session,
+                               Views.HostSummary host, String failedAction, Views.ProblemView problem,
+                               BackupForm backup, ForgetForm forget, String subset, Confirm confirm, String saved) {
+        List<Views.Option> repoOptions = new ArrayList<>();
+        SettingsForm settings = new SettingsForm(host.name(), String.join(", ", host.tags()));
+        if (session.admin()) {
+            repoOptions.add(new Views.Option("", "Choose a repository…", host.repoId() == null));
+            for (JsonNode repo : RepoRoutes.items(api.get(session, "/api/repos"))) {
+                String repoId = Nodes.text(repo, "id", "");
+                repoOptions.add(new Views.Option(repoId, Nodes.text(repo, "name", Views.shortId(repoId))
+                        + " — " + Nodes.text(repo, "url", ""), repoId.equals(host.repoId())));
+            }
+        }
+        ActionsPanel panel = new ActionsPanel(failedAction, problem, backup, forget, subset, confirm, settings,
+                                              repoOptions, host.disabled(), saved, session.operator());
+        render(req, res, status, session, new HostPage(host, false, false, true, null, null, panel));
+    }
+
+    private void render(ServerRequest req, ServerResponse res, int status, Session session, HostPage page) {
+        if (Pages.fragmentRequested(req)) {
+            pages.fragment(res, status, session, "hosts/_tabs", page);
+        } else {
+            pages.page(res, status, session, page.host().name(), "dashboard", "hosts/show", page);
+        }
+    }
+
+    private Views.HostSummary host(Session session, String id) {
+        JsonNode host = api.get(session, "/api/hosts/" + enc(id));
+        Map<String, String> repoNames = RepoRoutes.repoNames(api, session);
+        return Views.HostSummary.of(host, repoNames, Instant.now());
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

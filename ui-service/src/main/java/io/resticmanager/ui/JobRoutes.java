@@ -1,0 +1,221 @@
+package io.resticmanager.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * {@code /jobs/{id}}: status, progress, summary and the log so far. {@code /assets/live-log.js} then tails
+ * the job over the API's WebSocket; without JavaScript the page offers a refresh link instead.
+ * An htmx partial request gets only {@code #job-head} (status, summary, cancel), polled while the job runs.
+ */
+final class JobRoutes implements HttpService {
+    /** Lines rendered server-side; the live view fills in the rest. */
+    static final int MAX_LOG_LINES = 5000;
+    private static final int MAX_LOG_PAGES = 10;
+
+    private final GatewayApi api;
+    private final Pages pages;
+
+    JobRoutes(GatewayApi api, Pages pages) {
+        this.api = api;
+        this.pages = pages;
+    }
+
+    record LogLine(long seq, String stream, String ts, String line) {
+    }
+
+    record Stat(String label, String value) {
+    }
+
+    record Progress(int percent, String files, String bytes, String eta) {
+    }
+
+    record JobHead(String id, String kind, Views.Badge badge, boolean terminal, String hostId, String hostName,
+                   String createdBy, Format.When created, Format.When started, Format.When finished,
+                   String duration, String exitCode, String error, List<Stat> summary, String snapshotId,
+                   boolean cancellable, Views.ProblemView problem) {
+        boolean hasSummary() {
+            return !summary.isEmpty() || snapshotId != null;
+        }
+    }
+
+    record JobPage(JobHead head, Progress progress, List<LogLine> log, long lastSeq, boolean truncated,
+                   boolean emptyLog) {
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/jobs/{id}", this::show)
+                .post("/jobs/{id}/cancel", this::cancel);
+    }
+
+    private void show(ServerRequest req, ServerResponse res) {
+        Session session = Session.of(req);
+        if (!session.loggedIn()) {
+            Pages.redirect(req, res, "/login");
+            return;
+        }
+        String id = req.path().pathParameters().get("id");
+        if (Pages.fragmentRequested(req)) {
+            try {
+                pages.fragment(res, 200, session, "jobs/_status", head(session, id, null));
+            } catch (ApiException e) {
+                if (!e.unavailable()) {
+                    throw e;
+                }
+                // A poll while the API restarts: keep what the page shows (htmx swaps nothing on 204).
+                res.status(204).send();
+            }
+            return;
+        }
+        render(res, 200, session, id, null);
+    }
+
+    private void cancel(ServerRequest req, ServerResponse res) {
+        Session session = Session.of(req);
+        if (!session.loggedIn()) {
+            Pages.redirect(req, res, "/login");
+            return;
+        }
+        String id = req.path().pathParameters().get("id");
+        try {
+            api.post(session, "/api/jobs/" + HostRoutes.enc(id) + "/cancel", null);
+            Pages.redirect(req, res, "/jobs/" + HostRoutes.enc(id));
+        } catch (ApiException e) {
+            if (e.unauthenticated() || e.unavailable()) {
+                throw e;
+            }
+            // Keep the address bar on the job, not on the POST-only cancel URL.
+            res.header(HeaderNames.create("HX-Push-Url"), "/jobs/" + HostRoutes.enc(id));
+            render(res, e.status(), session, id, Views.ProblemView.of(e));
+        }
+    }
+
+    private void render(ServerResponse res, int status, Session session, String id, Views.ProblemView problem) {
+        JsonNode job = api.get(session, "/api/jobs/" + HostRoutes.enc(id));
+        JobHead head = head(job, hostName(session, job), session.operator(), problem, Instant.now());
+        List<LogLine> log = new ArrayList<>();
+        long lastSeq = 0;
+        boolean truncated = false;
+        for (int page = 0; page < MAX_LOG_PAGES; page++) {
+            List<JsonNode> items = Nodes.items(api.get(session, "/api/jobs/" + HostRoutes.enc(id) + "/logs",
+                                                       Map.of("after_seq", String.valueOf(lastSeq))));
+            boolean advanced = false;
+            for (JsonNode item : items) {
+                long seq = Nodes.number(item, "seq").orElse(0);
+                if (seq <= lastSeq) {
+                    continue;
+                }
+                if (log.size() >= MAX_LOG_LINES) {
+                    truncated = true;
+                    break;
+                }
+                log.add(new LogLine(seq, Nodes.text(item, "stream", "stdout"), Nodes.text(item, "ts", ""),
+                                    Nodes.text(item, "line", "")));
+                lastSeq = seq;
+                advanced = true;
+            }
+            if (!advanced || truncated) {
+                break;
+            }
+        }
+        pages.page(res, status, session, head.kind() + " job", "dashboard", "jobs/show",
+                   new JobPage(head, progress(job.path("progress")), log, lastSeq, truncated, log.isEmpty()));
+    }
+
+    static Progress progress(JsonNode p) {
+        if (!p.isObject()) {
+            return new Progress(0, null, null, null);
+        }
+        Double percent = Nodes.decimal(p, "percent");
+        OptionalLong filesDone = Nodes.number(p, "files_done");
+        OptionalLong totalFiles = Nodes.number(p, "total_files");
+        OptionalLong bytesDone = Nodes.number(p, "bytes_done");
+        OptionalLong totalBytes = Nodes.number(p, "total_bytes");
+        OptionalLong eta = Nodes.number(p, "eta_s");
+        return new Progress(percent == null ? 0 : Format.percent(percent),
+                            filesDone.isPresent() ? Format.count(filesDone.getAsLong())
+                                    + (totalFiles.isPresent() ? " / " + Format.count(totalFiles.getAsLong()) : "")
+                                    : null,
+                            bytesDone.isPresent() ? Format.bytes(bytesDone.getAsLong())
+                                    + (totalBytes.isPresent() ? " / " + Format.bytes(totalBytes.getAsLong()) : "")
+                                    : null,
+                            eta.isPresent() ? Format.duration(java.time.Duration.ofSeconds(eta.getAsLong())) : null);
+    }
+
+    private JobHead head(Session session, String id, Views.ProblemView problem) {
+        JsonNode job = api.get(session, "/api/jobs/" + HostRoutes.enc(id));
+        return head(job, hostName(session, job), session.operator(), problem, Instant.now());
+    }
+
+    /** The host's name for the heading; a job whose host was removed still shows, with the short id. */
+    private String hostName(Session session, JsonNode job) {
+        String hostId = Nodes.text(job, "host_id");
+        if (hostId == null) {
+            return null;
+        }
+        try {
+            return Nodes.text(api.get(session, "/api/hosts/" + HostRoutes.enc(hostId)), "name");
+        } catch (ApiException e) {
+            if (e.unauthenticated()) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
+    static JobHead head(JsonNode job, String hostName, boolean operator, Views.ProblemView problem, Instant now) {
+        String status = Nodes.text(job, "status");
+        boolean terminal = Views.terminal(status);
+        Instant started = Nodes.instant(job, "started_at");
+        Instant finished = Nodes.instant(job, "finished_at");
+        String hostId = Nodes.text(job, "host_id");
+        OptionalLong exit = Nodes.number(job, "exit_code");
+        JsonNode summary = job.path("summary");
+        List<Stat> stats = new ArrayList<>();
+        addCount(stats, summary, "files_new", "New files");
+        addCount(stats, summary, "files_changed", "Changed files");
+        addCount(stats, summary, "files_unmodified", "Unmodified files");
+        addCount(stats, summary, "dirs_new", "New directories");
+        OptionalLong added = Nodes.number(summary, "data_added");
+        if (added.isPresent()) {
+            stats.add(new Stat("Data added", Format.bytes(added.getAsLong())));
+        }
+        OptionalLong processed = Nodes.number(summary, "total_bytes_processed");
+        if (processed.isPresent()) {
+            stats.add(new Stat("Data processed", Format.bytes(processed.getAsLong())));
+        }
+        Double took = Nodes.decimal(summary, "total_duration");
+        if (took != null) {
+            stats.add(new Stat("Duration (restic)", Format.durationSeconds(took)));
+        }
+        String snapshot = Nodes.text(summary, "snapshot_id");
+        String error = Nodes.text(job, "error");
+        return new JobHead(Nodes.text(job, "id", ""), Views.kindLabel(Nodes.text(job, "kind")),
+                           Views.jobBadge(status), terminal, hostId,
+                           hostName != null ? hostName : hostId == null ? null : Views.shortId(hostId),
+                           Nodes.text(job, "created_by"), Format.when(Nodes.instant(job, "created_at"), now),
+                           Format.when(started, now), Format.when(finished, now),
+                           Views.duration(started, finished, now),
+                           exit.isPresent() ? String.valueOf(exit.getAsLong()) : null,
+                           error == null || error.isBlank() ? null : error, stats, snapshot,
+                           operator && !terminal, problem);
+    }
+
+    private static void addCount(List<Stat> stats, JsonNode summary, String field, String label) {
+        OptionalLong n = Nodes.number(summary, field);
+        if (n.isPresent()) {
+            stats.add(new Stat(label, Format.count(n.getAsLong())));
+        }
+    }
+}

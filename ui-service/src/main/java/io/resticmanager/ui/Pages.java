@@ -1,0 +1,102 @@
+package io.resticmanager.ui;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.resticmanager.proto.Principal;
+
+/**
+ * Renders pages inside {@code layout.mustache}, or just a fragment for htmx partial requests, with the
+ * headers every HTML answer carries (CSP, no caching of user data, {@code Vary: HX-Request}).
+ */
+final class Pages {
+    static final HeaderName HX_REQUEST = HeaderNames.create("HX-Request");
+    static final HeaderName HX_BOOSTED = HeaderNames.create("HX-Boosted");
+    static final HeaderName HX_HISTORY_RESTORE = HeaderNames.create("HX-History-Restore-Request");
+    static final HeaderName HX_REDIRECT = HeaderNames.create("HX-Redirect");
+    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+
+    private final Templates templates;
+
+    Pages(Templates templates) {
+        this.templates = templates;
+    }
+
+    /** What every template may use: the user, their role and the CSRF token for forms. */
+    record Base(String csrf, String username, String role, boolean loggedIn, boolean operator, boolean admin) {
+        static Base of(Session s) {
+            return new Base(s.csrf(),
+                            s.principal().map(Principal::username).orElse(""),
+                            s.principal().map(p -> p.role().wire()).orElse(""),
+                            s.loggedIn(), s.operator(), s.admin());
+        }
+    }
+
+    /** The page frame: title, which nav entry is current, an optional banner and the rendered page. */
+    record Layout(String title, String content, String banner, boolean navDashboard, boolean navRepos,
+                  boolean navAddHost) {
+    }
+
+    /**
+     * htmx asks for a part of a page (polling, tabs, filters) with {@code HX-Request}; boosted links and
+     * forms and history restores want the whole page.
+     */
+    static boolean fragmentRequested(ServerRequest req) {
+        return req.headers().first(HX_REQUEST).filter("true"::equals).isPresent()
+                && req.headers().first(HX_BOOSTED).filter("true"::equals).isEmpty()
+                && req.headers().first(HX_HISTORY_RESTORE).filter("true"::equals).isEmpty();
+    }
+
+    void page(ServerResponse res, int status, Session session, String title, String nav, String template,
+              Object model) {
+        page(res, status, session, title, nav, null, template, model);
+    }
+
+    void page(ServerResponse res, int status, Session session, String title, String nav, String banner,
+              String template, Object model) {
+        Base base = Base.of(session);
+        String content = templates.render(template, base, model);
+        Layout layout = new Layout(title, content, banner, "dashboard".equals(nav), "repos".equals(nav),
+                                   "add-host".equals(nav));
+        send(res, status, templates.render("layout", base, layout));
+    }
+
+    void fragment(ServerResponse res, int status, Session session, String template, Object model) {
+        send(res, status, templates.render(template, Base.of(session), model));
+    }
+
+    private static void send(ServerResponse res, int status, String html) {
+        res.status(Status.create(status));
+        htmlHeaders(res);
+        res.send(html);
+    }
+
+    static void htmlHeaders(ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=UTF-8");
+        res.header(HeaderNames.VARY, "HX-Request");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.header(HeaderNames.create("Content-Security-Policy"), CSP);
+        res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
+        res.header(HeaderNames.create("Referrer-Policy"), "same-origin");
+    }
+
+    /**
+     * 303 See Other after a successful POST (the browser, or htmx's XHR for boosted forms, follows it).
+     * A partial htmx request cannot follow a redirect into its small target, so it gets {@code HX-Redirect}.
+     */
+    static void redirect(ServerRequest req, ServerResponse res, String location) {
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        if (fragmentRequested(req)) {
+            res.header(HX_REDIRECT, location);
+            res.status(Status.NO_CONTENT_204);
+            res.send();
+            return;
+        }
+        res.header(HeaderNames.LOCATION, location);
+        res.status(Status.SEE_OTHER_303);
+        res.send();
+    }
+}

@@ -1,0 +1,131 @@
+package io.resticmanager.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/** View models shared by several pages, built leniently from API JSON. */
+final class Views {
+    private Views() {
+    }
+
+    /** A status as colour (css {@code key}), shape ({@code icon}) and words ({@code label}). */
+    record Badge(String key, String label, String icon) {
+    }
+
+    /** A problem to show next to the thing that caused it. */
+    record ProblemView(String title, String detail) {
+        static ProblemView of(ApiException e) {
+            return new ProblemView(e.title(), e.detail());
+        }
+
+        static ProblemView invalid(String detail) {
+            return new ProblemView("Please check the form", detail);
+        }
+    }
+
+    /** A select option. */
+    record Option(String value, String label, boolean selected) {
+    }
+
+    static Badge hostBadge(String status) {
+        return switch (status == null ? "" : status) {
+            case "online" -> new Badge("online", "Online", "●");
+            case "offline" -> new Badge("offline", "Offline", "○");
+            case "disabled" -> new Badge("disabled", "Disabled", "⊘");
+            default -> new Badge("unknown", "Unknown", "?");
+        };
+    }
+
+    static Badge jobBadge(String status) {
+        return switch (status == null ? "" : status) {
+            case "queued" -> new Badge("queued", "Queued", "◷");
+            case "running" -> new Badge("running", "Running", "↻");
+            case "succeeded" -> new Badge("succeeded", "Succeeded", "✓");
+            case "succeeded_with_warnings" -> new Badge("warning", "Succeeded with warnings", "⚠");
+            case "failed" -> new Badge("failed", "Failed", "✗");
+            case "cancelled" -> new Badge("cancelled", "Cancelled", "⊘");
+            case "lost" -> new Badge("lost", "Lost", "?");
+            default -> new Badge("unknown", status == null || status.isBlank() ? "Unknown" : status, "?");
+        };
+    }
+
+    static boolean terminal(String jobStatus) {
+        return jobStatus != null && !jobStatus.equals("queued") && !jobStatus.equals("running");
+    }
+
+    static String kindLabel(String kind) {
+        if (kind == null || kind.isBlank()) {
+            return "Job";
+        }
+        return kind.substring(0, 1).toUpperCase(Locale.ROOT) + kind.substring(1);
+    }
+
+    /** The last backup as the host card and host page show it. */
+    record LastBackup(String jobId, Badge badge, Format.When when, String sizeAdded) {
+        static LastBackup of(JsonNode host, Instant now) {
+            JsonNode lb = host.path("last_backup");
+            if (!lb.isObject()) {
+                return null;
+            }
+            OptionalLong added = Nodes.number(lb, "data_added");
+            if (added.isEmpty()) {
+                added = Nodes.number(lb.path("summary"), "data_added");
+            }
+            return new LastBackup(Nodes.text(lb, "job_id"), jobBadge(Nodes.text(lb, "status")),
+                                  Format.when(Nodes.instant(lb, "finished_at"), now),
+                                  added.isPresent() ? "+" + Format.bytes(added.getAsLong()) : null);
+        }
+
+        boolean failed() {
+            return "failed".equals(badge.key());
+        }
+    }
+
+    /** The host facts shown on its card and in its page header. */
+    record HostSummary(String id, String name, Badge status, String os, String arch, String agentVersion,
+                       String resticVersion, List<String> tags, String repoId, String repoName,
+                       Format.When lastSeen, LastBackup lastBackup, Format.When nextRun, boolean disabled) {
+        static HostSummary of(JsonNode host, Map<String, String> repoNames, Instant now) {
+            String repoId = Nodes.text(host, "repo_id");
+            String repoName = repoId == null ? null : repoNames.getOrDefault(repoId, shortId(repoId));
+            String status = Nodes.text(host, "status");
+            return new HostSummary(Nodes.text(host, "id", ""), Nodes.text(host, "name", "(unnamed host)"),
+                                   hostBadge(status), Nodes.text(host, "os"), Nodes.text(host, "arch"),
+                                   Nodes.text(host, "agent_version"), Nodes.text(host, "restic_version"),
+                                   Nodes.strings(host, "tags"), repoId, repoName,
+                                   Format.when(Nodes.instant(host, "last_seen_at"), now),
+                                   LastBackup.of(host, now),
+                                   Format.when(Nodes.instant(host, "next_run_at"), now),
+                                   "disabled".equals(status));
+        }
+
+        boolean hasTags() {
+            return !tags.isEmpty();
+        }
+
+        String platform() {
+            if (os == null && arch == null) {
+                return null;
+            }
+            return (os == null ? "" : os) + (arch == null ? "" : (os == null ? "" : "/") + arch);
+        }
+    }
+
+    static String shortId(String id) {
+        return id == null ? "" : id.length() > 8 ? id.substring(0, 8) : id;
+    }
+
+    /** "3 min 12 s" between start and end (or now, while running). */
+    static String duration(Instant start, Instant end, Instant now) {
+        if (start == null) {
+            return null;
+        }
+        return Format.duration(Duration.between(start, end == null ? now : end));
+    }
+}

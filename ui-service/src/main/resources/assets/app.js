@@ -1,0 +1,59 @@
+// restic-manager page helpers. Loaded once in <head>; wired again for content htmx swaps in (htmx:load).
+(function () {
+  'use strict';
+
+  function selectText(el) {
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
+
+  // Copy buttons: hidden without JavaScript (the text stays selectable), shown and wired here.
+  function wireCopyButtons(root) {
+    var buttons = root.querySelectorAll ? root.querySelectorAll('[data-copy-target]') : [];
+    Array.prototype.forEach.call(buttons, function (button) {
+      if (button.dataset.wired === 'yes') {
+        return;
+      }
+      button.dataset.wired = 'yes';
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        var target = document.getElementById(button.dataset.copyTarget);
+        var status = document.getElementById('copy-status');
+        if (!target) {
+          return;
+        }
+        var text = target.textContent.trim();
+        var done = function (message) {
+          if (status) {
+            status.textContent = message;
+          }
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(function () {
+            done('✓ Copied');
+          }, function () {
+            selectText(target);
+            done('Selected — press Ctrl+C to copy');
+          });
+        } else {
+          selectText(target);
+          try {
+            done(document.execCommand('copy') ? '✓ Copied' : 'Selected — press Ctrl+C to copy');
+          } catch (e) {
+            done('Selected — press Ctrl+C to copy');
+          }
+        }
+      });
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    wireCopyButtons(document);
+  });
+  document.addEventListener('htmx:load', function (event) {
+    wireCopyButtons(event.detail && event.detail.elt ? event.detail.elt : document);
+  });
+})();

@@ -1,0 +1,60 @@
+package io.resticmanager.ui;
+
+/** Canned API answers shaped like /work/shared/API.md. */
+final class Fixtures {
+    static final String WEB = "11111111-aaaa-4000-8000-000000000001";
+    static final String DB = "22222222-bbbb-4000-8000-000000000002";
+    static final String OLD = "33333333-cccc-4000-8000-000000000003";
+    static final String NEW_HOST = "44444444-dddd-4000-8000-000000000004";
+    static final String REPO = "55555555-eeee-4000-8000-000000000005";
+    static final String JOB = "66666666-ffff-4000-8000-000000000006";
+
+    static final String WEB_HOST = """
+            {"id":"%s","name":"web-1","status":"online","last_seen_at":"2026-11-26T10:00:00Z","os":"linux",
+             "arch":"amd64","agent_version":"0.1.0","restic_version":"0.14.0","tags":["prod","web"],
+             "repo_id":"%s","last_backup":{"job_id":"%s","status":"succeeded",
+             "finished_at":"2026-11-26T09:00:00Z","data_added":1288490189}}""".formatted(WEB, REPO, JOB);
+
+    static final String HOSTS = """
+            {"items":[%s,
+             {"id":"%s","name":"db-1","status":"offline","last_seen_at":"2026-11-25T10:00:00Z","tags":["prod"],
+              "repo_id":"%s","last_backup":{"job_id":"j-2","status":"failed","finished_at":"2026-11-26T08:00:00Z"}},
+             {"id":"%s","name":"old-box","status":"disabled","tags":[],"repo_id":null,"last_backup":null}
+            ]}""".formatted(WEB_HOST, DB, REPO, OLD);
+
+    static final String REPOS = """
+            {"items":[{"id":"%s","name":"nas","url":"sftp:backup@nas:/srv/restic","has_prune_credential":true,
+              "stats":{"total_size":5368709120,"snapshot_count":42}}]}""".formatted(REPO);
+
+    static final String SNAPSHOTS = """
+            {"items":[{"id":"a1b2c3d4e5f6a7b8c9d0","short_id":"a1b2c3d4","time":"2026-11-26T09:00:00Z",
+              "paths":["/etc","/home"],"tags":["daily"],"hostname":"web-1","summary":{"data_added":2048}},
+             {"id":"ffeeddccbbaa99887766","short_id":"ffeeddcc","time":"2026-11-25T09:00:00Z",
+              "paths":["/etc"],"tags":[],"hostname":"web-1"}],
+             "next_cursor":"c-2"}""";
+
+    static final String JOBS = """
+            {"items":[{"id":"%s","host_id":"%s","kind":"backup","status":"succeeded","created_by":"alice",
+              "created_at":"2026-11-26T08:59:00Z","started_at":"2026-11-26T09:00:00Z",
+              "finished_at":"2026-11-26T09:03:12Z","exit_code":0}],"next_cursor":null}""".formatted(JOB, WEB);
+
+    static final String JOB_DONE = """
+            {"id":"%s","host_id":"%s","kind":"backup","status":"succeeded","created_by":"alice",
+             "created_at":"2026-11-26T08:59:00Z","started_at":"2026-11-26T09:00:00Z",
+             "finished_at":"2026-11-26T09:03:12Z","exit_code":0,
+             "summary":{"files_new":3,"files_changed":1,"files_unmodified":120,"data_added":1234567,
+                        "total_duration":192.4,"snapshot_id":"1a2b3c4d"}}""".formatted(JOB, WEB);
+
+    static final String JOB_RUNNING = """
+            {"id":"%s","host_id":"%s","kind":"backup","status":"running","created_by":"alice",
+             "created_at":"2026-11-26T08:59:00Z","started_at":"2026-11-26T09:00:00Z"}""".formatted(JOB, WEB);
+
+    static final String LOGS = """
+            {"items":[{"seq":1,"ts":"2026-11-26T09:00:01Z","stream":"stdout","line":"open repository"},
+                      {"seq":2,"ts":"2026-11-26T09:00:02Z","stream":"stderr","line":"warning: <unreadable> /root"}]}""";
+
+    static final String NO_LOGS = "{\"items\":[]}";
+
+    private Fixtures() {
+    }
+}

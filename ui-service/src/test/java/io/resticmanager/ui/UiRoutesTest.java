@@ -1,0 +1,652 @@
+package io.resticmanager.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.testing.junit5.ServerTest;
+import io.helidon.webserver.testing.junit5.SetUpRoute;
+import io.resticmanager.kit.InternalAuth;
+import io.resticmanager.proto.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.resticmanager.ui.Fixtures.DB;
+import static io.resticmanager.ui.Fixtures.HOSTS;
+import static io.resticmanager.ui.Fixtures.JOB;
+import static io.resticmanager.ui.Fixtures.NEW_HOST;
+import static io.resticmanager.ui.Fixtures.OLD;
+import static io.resticmanager.ui.Fixtures.REPO;
+import static io.resticmanager.ui.Fixtures.REPOS;
+import static io.resticmanager.ui.Fixtures.WEB;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+@ServerTest
+class UiRoutesTest {
+    static final String TOKEN = "test-internal-token";
+    static final String COOKIE = "rm_session=sess-123";
+    static final String CSRF = "csrf-abc";
+    static final StubGateway GATEWAY = StubGateway.start();
+
+    private final WebClient client;
+
+    UiRoutesTest(WebServer server) {
+        this.client = WebClient.builder().baseUri("http://127.0.0.1:" + server.port()).followRedirects(false).build();
+    }
+
+    @SetUpRoute
+    static void routing(HttpRouting.Builder routing) {
+        // Strict templates: a variable no view model has fails the render instead of printing nothing.
+        UiMain.routing(routing, InternalAuth.create(TOKEN), GATEWAY.url(), new Templates(true));
+    }
+
+    @AfterAll
+    static void stopGateway() {
+        GATEWAY.close();
+    }
+
+    @BeforeEach
+    void fleet() {
+        GATEWAY.reset();
+        GATEWAY.on("GET", "/api/hosts", 200, HOSTS)
+                .on("GET", "/api/repos", 200, REPOS)
+                .on("GET", "/api/hosts/" + WEB, 200, Fixtures.WEB_HOST)
+                .on("GET", "/api/hosts/" + WEB + "/snapshots", 200, Fixtures.SNAPSHOTS)
+                .on("GET", "/api/jobs", 200, Fixtures.JOBS)
+                .on("GET", "/api/jobs/" + JOB, 200, Fixtures.JOB_DONE)
+                .on("GET", "/api/jobs/" + JOB + "/logs", 200, Fixtures.LOGS);
+    }
+
+    record Page(int status, String body, Map<String, List<String>> headers) {
+        String header(String name) {
+            List<String> values = headers.get(name);
+            return values == null || values.isEmpty() ? null : values.getFirst();
+        }
+    }
+
+    private Page request(Method method, String path, String role, String form, String... extraHeaders) {
+        HttpClientRequest req = client.method(method).path(path.contains("?") ? path.substring(0, path.indexOf('?')) : path)
+                .header(HeaderNames.create("X-RM-Internal-Token"), TOKEN)
+                .header(HeaderNames.create("X-RM-CSRF"), CSRF)
+                .header(HeaderNames.COOKIE, COOKIE);
+        if (path.contains("?")) {
+            for (String pair : path.substring(path.indexOf('?') + 1).split("&")) {
+                String[] kv = pair.split("=", 2);
+                req.queryParam(kv[0], kv.length > 1 ? java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+            }
+        }
+        if (role != null) {
+            req.header(HeaderNames.create("X-RM-Principal"),
+                       "{\"user_id\":\"u-1\",\"username\":\"alice\",\"role\":\"" + role + "\"}");
+        }
+        for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
+            req.header(HeaderNames.create(extraHeaders[i]), extraHeaders[i + 1]);
+        }
+        try (HttpClientResponse res = form == null ? req.request()
+                : req.header(HeaderNames.CONTENT_TYPE, "application/x-www-form-urlencoded").submit(form)) {
+            String body = res.entity().hasEntity() ? res.as(String.class) : "";
+            return new Page(res.status().code(), body, res.headers().toMap());
+        }
+    }
+
+    private Page get(String path, String role, String... headers) {
+        return request(Method.GET, path, role, null, headers);
+    }
+
+    private Page post(String path, String role, Map<String, String> fields) {
+        StringBuilder form = new StringBuilder();
+        fields.forEach((k, v) -> form.append(form.isEmpty() ? "" : "&").append(k).append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        return request(Method.POST, path, role, form.toString());
+    }
+
+    private static Map<String, String> form(String... kv) {
+        Map<String, String> map = new LinkedHashMap<>();
+        map.put("_csrf", CSRF);
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            map.put(kv[i], kv[i + 1]);
+        }
+        return map;
+    }
+
+    private static int count(String haystack, String needle) {
+        return haystack.split(Pattern.quote(needle), -1).length - 1;
+    }
+
+    /** The text inside the element with this id (nested tags stripped, whitespace collapsed). */
+    private static String text(String html, String id) {
+        Matcher open = Pattern.compile("<(\\w+)[^>]*\\sid=\"" + Pattern.quote(id) + "\"[^>]*>").matcher(html);
+        if (!open.find()) {
+            return null;
+        }
+        String tag = open.group(1);
+        Matcher tags = Pattern.compile("<(/?)" + tag + "\\b[^>]*>").matcher(html);
+        int depth = 1;
+        int from = open.end();
+        tags.region(from, html.length());
+        while (tags.find()) {
+            depth += tags.group(1).isEmpty() ? 1 : -1;
+            if (depth == 0) {
+                return html.substring(from, tags.start()).replaceAll("<[^>]+>", " ").replaceAll("\\s+", " ").trim();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void dashboardShowsEveryHostWithStatusLabelsAndCounts() {
+        Page page = get("/", "viewer");
+
+        assertThat(page.status(), is(200));
+        assertThat(count(page.body(), "class=\"host-card "), is(3));
+        assertThat(page.body(), containsString("data-host-id=\"" + WEB + "\""));
+        assertThat(page.body(), containsString("data-host-id=\"" + OLD + "\""));
+        // Colour-blind safe: each status carries words, not just a colour.
+        assertThat(page.body(), containsString("<span class=\"status-label\">Online</span>"));
+        assertThat(page.body(), containsString("<span class=\"status-label\">Offline</span>"));
+        assertThat(page.body(), containsString("<span class=\"status-label\">Disabled</span>"));
+        assertThat(page.body(), containsString("<span class=\"status-label\">Failed</span>"));
+        assertThat(text(page.body(), "count-hosts"), is("Hosts 3"));
+        assertThat(text(page.body(), "count-online"), is("● Online 1"));
+        assertThat(text(page.body(), "count-failing"), is("✗ Failing 1"));
+        assertThat(page.body(), containsString("+1.2 GiB"));
+        assertThat(page.body(), containsString(">nas<"));
+        assertThat(page.body(), containsString("None assigned"));
+        // The user's identity and role are in the navigation.
+        assertThat(text(page.body(), "nav-username"), is("alice"));
+        assertThat(text(page.body(), "nav-role"), is("viewer"));
+        assertThat(page.body(), not(containsString("nav-add-host")));
+    }
+
+    @Test
+    void apiCallsCarryTheBrowsersCookieAndCsrfToken() {
+        get("/", "viewer");
+
+        StubGateway.Seen hosts = GATEWAY.seen("GET", "/api/hosts").getFirst();
+        assertThat(hosts.cookie(), is(COOKIE));
+        assertThat(hosts.csrf(), is(CSRF));
+    }
+
+    @Test
+    void dashboardFiltersByStatusAndTag() {
+        Page failing = get("/?status=failing", "viewer");
+        assertThat(count(failing.body(), "class=\"host-card "), is(1));
+        assertThat(failing.body(), containsString("data-host-id=\"" + DB + "\""));
+        assertThat(failing.body(), containsString("Showing 1 of 3 hosts"));
+        // The poll keeps the filter, so the refresh does not undo it.
+        assertThat(failing.body(), containsString("hx-get=\"/?status=failing\""));
+
+        Page web = get("/?tag=web", "viewer");
+        assertThat(count(web.body(), "class=\"host-card "), is(1));
+        assertThat(web.body(), containsString("data-host-id=\"" + WEB + "\""));
+        assertThat(web.body(), containsString("<option value=\"web\" selected>web</option>"));
+    }
+
+    @Test
+    void htmxPartialRequestGetsTheFragmentAndOtherRequestsTheFullPage() {
+        Page fragment = get("/", "viewer", "HX-Request", "true");
+        assertThat(fragment.body(), startsWith("<section id=\"fleet\""));
+        assertThat(fragment.body(), not(containsString("<html")));
+        assertThat(fragment.body(), containsString("hx-trigger=\"every 5s\""));
+        assertThat(fragment.header("Vary"), containsString("HX-Request"));
+
+        Page full = get("/", "viewer");
+        assertThat(full.body(), startsWith("<!DOCTYPE html>"));
+        assertThat(full.header("Vary"), containsString("HX-Request"));
+
+        // A boosted link wants the whole page, even though htmx sends HX-Request too.
+        Page boosted = get("/", "viewer", "HX-Request", "true", "HX-Boosted", "true");
+        assertThat(boosted.body(), startsWith("<!DOCTYPE html>"));
+
+        Page tab = get("/hosts/" + WEB + "/jobs", "viewer", "HX-Request", "true", "HX-Target", "host-tabs");
+        assertThat(tab.body(), startsWith("<section id=\"host-tabs\""));
+        assertThat(tab.body(), containsString("class=\"job-row\""));
+    }
+
+    @Test
+    void viewerSeesNoActionsOperatorSeesRunFormsAdminSeesSettings() {
+        for (String path : List.of("/hosts/" + WEB, "/hosts/" + WEB + "/jobs", "/hosts/" + WEB + "/actions")) {
+            Page viewer = get(path, "viewer");
+            assertThat(path, viewer.body(), not(containsString("<form id=\"run-")));
+            assertThat(path, viewer.body(), not(containsString("tab-actions")));
+            assertThat(path, viewer.body(), not(containsString("/actions\" method")));
+        }
+        assertThat(get("/hosts/" + WEB + "/actions", "viewer").status(), is(403));
+
+        Page operator = get("/hosts/" + WEB + "/actions", "operator");
+        assertThat(operator.status(), is(200));
+        for (String id : List.of("run-backup-form", "run-forget-form", "run-prune-form", "run-check-form",
+                                 "run-unlock-form")) {
+            assertThat(id, operator.body(), containsString("id=\"" + id + "\""));
+        }
+        assertThat(operator.body(), containsString("id=\"tab-actions\""));
+        assertThat(operator.body(), not(containsString("host-settings-form")));
+        assertThat(operator.body(), not(containsString("assign-repo-form")));
+
+        Page admin = get("/hosts/" + WEB + "/actions", "admin");
+        assertThat(admin.body(), containsString("id=\"host-settings-form\""));
+        assertThat(admin.body(), containsString("id=\"assign-repo-form\""));
+        assertThat(admin.body(), containsString("<option value=\"" + REPO + "\" selected>nas — sftp:backup@nas:/srv/restic</option>"));
+        assertThat(admin.body(), containsString("id=\"disable-host-button\""));
+    }
+
+    @Test
+    void everyFormCarriesTheCsrfToken() {
+        Page admin = get("/hosts/" + WEB + "/actions", "admin");
+        int forms = count(admin.body(), "<form ");
+        assertThat(forms > 8, is(true));
+        assertThat(count(admin.body(), "name=\"_csrf\" value=\"" + CSRF + "\""), is(forms));
+        assertThat(admin.body(), containsString("hx-headers='{\"X-CSRF-Token\":\"" + CSRF + "\"}'"));
+    }
+
+    @Test
+    void runBackupPostsTheJobAndRedirectsToTheJobPage() {
+        GATEWAY.on("POST", "/api/hosts/" + WEB + "/jobs", 202, "{\"job_id\":\"" + JOB + "\",\"status\":\"queued\"}");
+
+        Page res = post("/hosts/" + WEB + "/actions", "operator", form(
+                "action", "backup", "paths", "/etc\r\n\r\n /home \r\n", "excludes", "*.tmp", "tags", "manual, web",
+                "limit_upload_kib", "512"));
+
+        assertThat(res.status(), is(303));
+        assertThat(res.header("Location"), is("/jobs/" + JOB));
+        StubGateway.Seen call = GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs").getFirst();
+        JsonNode body = Http.tree(call.body());
+        assertThat(body.path("kind").asText(), is("backup"));
+        assertThat(body.path("paths").toString(), is("[\"/etc\",\"/home\"]"));
+        assertThat(body.path("excludes").toString(), is("[\"*.tmp\"]"));
+        assertThat(body.path("tags").toString(), is("[\"manual\",\"web\"]"));
+        assertThat(body.path("limit_upload_kib").asInt(), is(512));
+        assertThat(call.csrf(), is(CSRF));
+    }
+
+    @Test
+    void apiProblemIsShownNextToTheFormWithTheInputKept() {
+        GATEWAY.on("POST", "/api/hosts/" + WEB + "/jobs", 409,
+                   "{\"type\":\"about:blank\",\"title\":\"Conflict\",\"status\":409,\"detail\":\"host web-1 is offline; the job was not queued\"}");
+
+        Page res = post("/hosts/" + WEB + "/actions", "operator", form("action", "backup", "paths", "/srv/data"));
+
+        assertThat(res.status(), is(409));
+        String backupForm = res.body().substring(res.body().indexOf("id=\"run-backup-form\""),
+                                                 res.body().indexOf("id=\"action-forget\""));
+        assertThat(backupForm, containsString("class=\"problem\""));
+        assertThat(backupForm, containsString("host web-1 is offline; the job was not queued"));
+        assertThat(backupForm, containsString(">/srv/data</textarea>"));
+        assertThat(res.body(), not(containsString("Exception")));
+    }
+
+    @Test
+    void invalidInputIsCaughtBeforeCallingTheApi() {
+        Page res = post("/hosts/" + WEB + "/actions", "operator", form("action", "backup", "paths", "  "));
+
+        assertThat(res.status(), is(422));
+        assertThat(res.body(), containsString("Enter at least one path"));
+        assertThat(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs"), empty());
+    }
+
+    @Test
+    void forgetAsksForConfirmationBeforeDeletingAnything() {
+        GATEWAY.on("POST", "/api/hosts/" + WEB + "/jobs", 202, "{\"job_id\":\"" + JOB + "\",\"status\":\"queued\"}");
+
+        Page confirm = post("/hosts/" + WEB + "/actions", "operator",
+                            form("action", "forget", "keep_last", "5", "keep_daily", "7", "prune", "on"));
+        assertThat(confirm.status(), is(200));
+        assertThat(confirm.body(), containsString("id=\"confirm-forget\""));
+        assertThat(confirm.body(), containsString("Keep the last 5 snapshots"));
+        assertThat(confirm.body(), containsString("<input type=\"hidden\" name=\"confirm\" value=\"yes\">"));
+        assertThat(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs"), empty());
+
+        Page done = post("/hosts/" + WEB + "/actions", "operator",
+                         form("action", "forget", "confirm", "yes", "keep_last", "5", "keep_daily", "7", "prune", "on"));
+        assertThat(done.status(), is(303));
+        JsonNode body = Http.tree(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs").getFirst().body());
+        assertThat(body.path("kind").asText(), is("forget"));
+        assertThat(body.path("policy").toString(), is("{\"keep_last\":5,\"keep_daily\":7,\"prune\":true}"));
+    }
+
+    @Test
+    void forgetWithoutAnyKeepRuleIsRefused() {
+        Page res = post("/hosts/" + WEB + "/actions", "operator", form("action", "forget", "confirm", "yes"));
+
+        assertThat(res.status(), is(422));
+        assertThat(res.body(), containsString("at least one keep rule"));
+        assertThat(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs"), empty());
+    }
+
+    @Test
+    void adminAssignsTheRepository() {
+        GATEWAY.on("PATCH", "/api/hosts/" + WEB, 200, Fixtures.WEB_HOST);
+
+        Page res = post("/hosts/" + WEB + "/actions", "admin", form("action", "repo", "repo_id", REPO));
+
+        assertThat(res.status(), is(303));
+        assertThat(res.header("Location"), is("/hosts/" + WEB + "/actions?saved=repo"));
+        assertThat(GATEWAY.seen("PATCH", "/api/hosts/" + WEB).getFirst().body(), is("{\"repo_id\":\"" + REPO + "\"}"));
+        assertThat(get(res.header("Location"), "admin").body(), containsString("Repository assigned."));
+    }
+
+    @Test
+    void loginPassesTheSessionCookieThroughAndRedirectsHome() {
+        String cookie = "rm_session=new-session; Path=/; HttpOnly; SameSite=Lax";
+        GATEWAY.on("POST", "/api/login", 200, "{\"user_id\":\"u-1\",\"role\":\"admin\",\"csrf_token\":\"x\"}", cookie);
+
+        Page res = post("/login", null, form("username", "alice", "password", "correct horse"));
+
+        assertThat(res.status(), is(303));
+        assertThat(res.header("Location"), is("/"));
+        assertThat(res.headers().get("Set-Cookie"), hasItem(cookie));
+        assertThat(GATEWAY.seen("POST", "/api/login").getFirst().body(),
+                   is("{\"username\":\"alice\",\"password\":\"correct horse\"}"));
+    }
+
+    @Test
+    void failedLoginShowsAReadableMessageAndKeepsOnlyTheUserName() {
+        GATEWAY.on("POST", "/api/login", 401, "{\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"bad credentials\"}");
+
+        Page res = post("/login", null, form("username", "alice", "password", "wrong-pass-123"));
+
+        assertThat(res.status(), is(401));
+        assertThat(res.body(), containsString("id=\"login-form\""));
+        assertThat(res.body(), containsString("class=\"problem\""));
+        assertThat(res.body(), containsString("The user name or password is not correct."));
+        assertThat(res.body(), containsString("value=\"alice\""));
+        assertThat(res.body(), not(containsString("wrong-pass-123")));
+        assertThat(res.headers().get("Set-Cookie"), is((Object) null));
+    }
+
+    @Test
+    void logoutRevokesTheSessionAndClearsTheCookie() {
+        GATEWAY.on("POST", "/api/logout", 204, "");
+
+        Page res = post("/logout", "viewer", form());
+
+        assertThat(res.status(), is(303));
+        assertThat(res.header("Location"), startsWith("/login"));
+        assertThat(GATEWAY.seen("POST", "/api/logout"), hasSize(1));
+        assertThat(res.header("Set-Cookie"), startsWith("rm_session=; Path=/; Max-Age=0"));
+    }
+
+    @Test
+    void setupCreatesTheAdminAndLogsIn() {
+        GATEWAY.on("POST", "/api/setup", 201, "{\"user_id\":\"u-1\"}")
+                .on("POST", "/api/login", 200, "{\"user_id\":\"u-1\",\"role\":\"admin\"}", "rm_session=s1; Path=/; HttpOnly");
+
+        Page mismatch = post("/setup", null, form("setup_token", "tok", "username", "root", "password", "a-long-pass",
+                                                  "password_confirm", "another"));
+        assertThat(mismatch.status(), is(422));
+        assertThat(mismatch.body(), containsString("The two passwords do not match."));
+        assertThat(GATEWAY.seen("POST", "/api/setup"), empty());
+
+        Page res = post("/setup", null, form("setup_token", "tok", "username", "root", "password", "a-long-pass",
+                                             "password_confirm", "a-long-pass"));
+        assertThat(res.status(), is(303));
+        assertThat(res.header("Location"), is("/"));
+        assertThat(res.header("Set-Cookie"), is("rm_session=s1; Path=/; HttpOnly"));
+    }
+
+    @Test
+    void setupTwiceExplainsThatAnAdminExists() {
+        GATEWAY.on("POST", "/api/setup", 409, "{\"title\":\"Conflict\",\"status\":409,\"detail\":\"setup is already done\"}");
+
+        Page res = post("/setup", null, form("setup_token", "tok", "username", "root", "password", "pw",
+                                             "password_confirm", "pw"));
+
+        assertThat(res.status(), is(409));
+        assertThat(res.body(), containsString("setup is already done"));
+        assertThat(res.body(), containsString("id=\"already-set-up\""));
+    }
+
+    @Test
+    void pagesWithoutAUserGoToLoginAndRequestsWithoutTheInternalTokenAreRefused() {
+        Page res = get("/", null);
+        assertThat(res.status(), is(303));
+        assertThat(res.header("Location"), is("/login"));
+
+        Page poll = get("/", null, "HX-Request", "true");
+        assertThat(poll.header("HX-Redirect"), is("/login"));
+
+        try (var raw = client.get("/").request()) {
+            assertThat(raw.status().code(), is(401));
+        }
+    }
+
+    @Test
+    void expiredSessionAtTheApiSendsTheUserToLogin() {
+        GATEWAY.on("GET", "/api/hosts", 401, "{\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"session expired\"}");
+
+        Page res = get("/", "viewer");
+
+        assertThat(res.status(), is(303));
+        assertThat(res.header("Location"), is("/login"));
+    }
+
+    @Test
+    void apiDownShowsAServiceUnavailableBannerThatKeepsPolling() {
+        GATEWAY.on("GET", "/api/hosts", 503, "{\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"inventory is unavailable\"}");
+
+        Page page = get("/", "viewer");
+        assertThat(page.status(), is(503));
+        assertThat(page.body(), containsString("id=\"unavailable-banner\""));
+        assertThat(page.body(), containsString("Service unavailable."));
+
+        Page fragment = get("/", "viewer", "HX-Request", "true");
+        assertThat(fragment.body(), containsString("id=\"unavailable-banner\""));
+        assertThat(fragment.body(), containsString("hx-trigger=\"every 5s\""));
+
+        Page host = get("/hosts/" + DB, "viewer");   // not canned → 404 problem
+        assertThat(host.status(), is(404));
+        assertThat(host.body(), containsString("Not found"));
+    }
+
+    @Test
+    void snapshotsTabIsPagedWithTheNextCursor() {
+        Page page = get("/hosts/" + WEB, "viewer");
+
+        assertThat(count(page.body(), "class=\"snapshot-row\""), is(2));
+        assertThat(page.body(), containsString("a1b2c3d4"));
+        assertThat(page.body(), containsString("/etc, /home"));
+        assertThat(page.body(), containsString("href=\"/hosts/" + WEB + "?cursor=c-2\""));
+        assertThat(page.body(), containsString("aria-current=\"page\">Snapshots"));
+
+        get("/hosts/" + WEB + "?cursor=c-2", "viewer");
+        StubGateway.Seen call = GATEWAY.seen("GET", "/api/hosts/" + WEB + "/snapshots").getLast();
+        assertThat(call.query(), containsString("cursor=c-2"));
+    }
+
+    @Test
+    void finishedJobShowsLogAndSummary() {
+        Page page = get("/jobs/" + JOB, "operator");
+
+        assertThat(page.status(), is(200));
+        assertThat(text(page.body(), "job-status"), is("✓ Succeeded"));
+        assertThat(page.body(), containsString("data-status=\"succeeded\""));
+        assertThat(count(page.body(), "class=\"log-line"), is(2));
+        assertThat(page.body(), containsString("warning: &lt;unreadable&gt; /root"));
+        assertThat(page.body(), containsString("data-last-seq=\"2\""));
+        assertThat(page.body(), containsString("id=\"job-summary\""));
+        assertThat(page.body(), containsString("1a2b3c4d"));
+        assertThat(page.body(), containsString("1.2 MiB"));
+        assertThat(page.body(), containsString("3 min 12 s"));
+        assertThat(page.body(), containsString("id=\"refresh-link\""));
+        assertThat(page.body(), not(containsString("id=\"cancel-form\"")));
+        assertThat(page.body(), containsString("<script src=\"/assets/live-log.js\" defer></script>"));
+    }
+
+    @Test
+    void runningJobOffersCancelToOperatorsOnlyAndPollsItsHead() {
+        GATEWAY.on("GET", "/api/jobs/" + JOB, 200, Fixtures.JOB_RUNNING)
+                .on("GET", "/api/jobs/" + JOB + "/logs", 200, Fixtures.NO_LOGS)
+                .on("POST", "/api/jobs/" + JOB + "/cancel", 202, "");
+
+        Page operator = get("/jobs/" + JOB, "operator");
+        assertThat(operator.body(), containsString("id=\"cancel-form\""));
+        assertThat(operator.body(), containsString("id=\"log-empty\""));
+        assertThat(get("/jobs/" + JOB, "viewer").body(), not(containsString("id=\"cancel-form\"")));
+
+        Page head = get("/jobs/" + JOB, "viewer", "HX-Request", "true");
+        assertThat(head.body(), startsWith("<section id=\"job-head\""));
+        assertThat(head.body(), containsString("hx-trigger=\"every 5s, jobfinished from:body\""));
+
+        Page cancel = post("/jobs/" + JOB + "/cancel", "operator", form());
+        assertThat(cancel.status(), is(303));
+        assertThat(GATEWAY.seen("POST", "/api/jobs/" + JOB + "/cancel"), hasSize(1));
+    }
+
+    @Test
+    void reposListAndAddFormNeverEchoSecrets() {
+        Page list = get("/repos", "admin");
+        assertThat(list.body(), containsString("class=\"repo-row\""));
+        assertThat(list.body(), containsString("✓ yes"));
+        assertThat(list.body(), containsString("5.0 GiB"));
+        assertThat(list.body(), containsString("id=\"repo-form\""));
+        assertThat(get("/repos", "viewer").body(), not(containsString("id=\"repo-form\"")));
+
+        GATEWAY.on("POST", "/api/repos", 422,
+                   "{\"title\":\"Unprocessable Content\",\"status\":422,\"detail\":\"url: unsupported backend 'ftp'\"}");
+        Page res = post("/repos", "admin", form("name", "offsite", "url", "ftp://x", "password", "s3cret-pw",
+                                                "env", "AWS_SECRET_ACCESS_KEY=topsecret", "prune_password", "pr-pw"));
+        assertThat(res.status(), is(422));
+        assertThat(res.body(), containsString("unsupported backend &#39;ftp&#39;"));
+        assertThat(res.body(), containsString("value=\"offsite\""));
+        assertThat(res.body(), containsString("value=\"ftp://x\""));
+        assertThat(res.body(), not(containsString("s3cret-pw")));
+        assertThat(res.body(), not(containsString("topsecret")));
+        assertThat(res.body(), not(containsString("pr-pw")));
+        JsonNode sent = Http.tree(GATEWAY.seen("POST", "/api/repos").getFirst().body());
+        assertThat(sent.path("env").path("AWS_SECRET_ACCESS_KEY").asText(), is("topsecret"));
+        assertThat(sent.path("prune_password").asText(), is("pr-pw"));
+    }
+
+    @Test
+    void malformedEnvironmentLineIsRejectedWithoutQuotingIt() {
+        Page res = post("/repos", "admin", form("name", "n", "url", "/srv/r", "password", "pw",
+                                                "env", "AWS_KEY topsecret-value"));
+
+        assertThat(res.status(), is(422));
+        assertThat(res.body(), containsString("line 1 is not KEY=VALUE"));
+        assertThat(res.body(), not(containsString("topsecret-value")));
+        assertThat(GATEWAY.seen("POST", "/api/repos"), empty());
+    }
+
+    @Test
+    void addHostShowsTheInstallCommandAndSpotsTheNewHost() {
+        GATEWAY.on("POST", "/api/enrollment-tokens", 201, """
+                {"token":"rme_tok","expires_at":"2099-01-01T00:00:00Z",
+                 "install_command":"curl -fsSL http://127.0.0.1:8080/install.sh | sudo sh -s -- --token rme_tok"}""");
+
+        assertThat(get("/hosts/new", "admin").body(), containsString("id=\"enroll-form\""));
+        Page res = post("/hosts/new", "admin", form("expires_in_s", "3600"));
+        assertThat(res.status(), is(201));
+        assertThat(text(res.body(), "install-command"),
+                   is("curl -fsSL http://127.0.0.1:8080/install.sh | sudo sh -s -- --token rme_tok"));
+        assertThat(res.body(), containsString("id=\"copy-install-command\""));
+        assertThat(GATEWAY.seen("POST", "/api/enrollment-tokens").getFirst().body(), is("{\"expires_in_s\":3600}"));
+        Matcher watch = Pattern.compile("hx-get=\"(/hosts/new/watch\\?known=[^\"]*)\"").matcher(res.body());
+        assertThat(watch.find(), is(true));
+        String watchUrl = watch.group(1);
+
+        Page waiting = get(watchUrl, "admin", "HX-Request", "true");
+        assertThat(waiting.body(), containsString("Waiting for the host to enroll"));
+
+        GATEWAY.on("GET", "/api/hosts", 200, HOSTS.replace("]}", ",{\"id\":\"" + NEW_HOST
+                + "\",\"name\":\"fresh-box\",\"status\":\"online\",\"tags\":[]}]}"));
+        Page found = get(watchUrl, "admin", "HX-Request", "true");
+        assertThat(found.body(), containsString("✓ <a href=\"/hosts/" + NEW_HOST + "\">fresh-box</a> enrolled"));
+        assertThat(found.body(), not(containsString("hx-trigger")));
+    }
+
+    @Test
+    void assetsAreServedLocallyWithRevalidation() {
+        try (var htmx = client.get("/assets/htmx.min.js").header(HeaderNames.create("X-RM-Internal-Token"), TOKEN).request()) {
+            assertThat(htmx.status().code(), is(200));
+            assertThat(htmx.headers().first(HeaderNames.CONTENT_TYPE).orElse(""), startsWith("text/javascript"));
+            String etag = htmx.headers().first(HeaderNames.ETAG).orElseThrow();
+            try (var again = client.get("/assets/htmx.min.js").header(HeaderNames.create("X-RM-Internal-Token"), TOKEN)
+                    .header(HeaderNames.IF_NONE_MATCH, etag).request()) {
+                assertThat(again.status().code(), is(304));
+            }
+        }
+        for (String asset : List.of("app.css", "app.js", "live-log.js", "favicon.svg")) {
+            assertThat(asset, get("/assets/" + asset, null).status(), is(200));
+        }
+        assertThat(get("/assets/../application.yaml", null).status(), not(is(200)));
+        assertThat(get("/assets/nope.js", null).status(), is(404));
+    }
+
+    /** Every page and fragment, rendered with strict templates, checked for CSP violations and leftovers. */
+    @Test
+    void everyPageRendersCleanlyWithoutInlineStylesOrScripts() {
+        GATEWAY.on("POST", "/api/hosts/" + WEB + "/jobs", 409, "{\"title\":\"Conflict\",\"status\":409,\"detail\":\"busy\"}")
+                .on("POST", "/api/enrollment-tokens", 201, "{\"token\":\"t\",\"expires_at\":\"2099-01-01T00:00:00Z\",\"install_command\":\"curl x | sh\"}");
+        List<Page> pages = new java.util.ArrayList<>();
+        pages.add(get("/login", null));
+        pages.add(get("/login?logged_out=1", null));
+        pages.add(get("/setup", null));
+        for (String role : List.of("viewer", "operator", "admin")) {
+            pages.add(get("/", role));
+            pages.add(get("/", role, "HX-Request", "true"));
+            pages.add(get("/hosts/" + WEB, role));
+            pages.add(get("/hosts/" + WEB + "/jobs", role));
+            pages.add(get("/hosts/" + WEB + "/actions", role));
+            pages.add(get("/hosts/" + WEB + "/actions", role, "HX-Request", "true"));
+            pages.add(get("/jobs/" + JOB, role));
+            pages.add(get("/jobs/" + JOB, role, "HX-Request", "true"));
+            pages.add(get("/repos", role));
+            pages.add(get("/hosts/new", role));
+            pages.add(get("/no/such/page", role));
+        }
+        pages.add(post("/hosts/" + WEB + "/actions", "admin", form("action", "prune")));
+        pages.add(post("/hosts/" + WEB + "/actions", "admin", form("action", "check", "read_data_subset", "10%")));
+        pages.add(post("/hosts/new", "admin", form()));
+        pages.add(get("/hosts/" + WEB + "/actions?saved=disable", "admin"));
+
+        Pattern inlineScript = Pattern.compile("<script(?![^>]*\\ssrc=)[^>]*>", Pattern.CASE_INSENSITIVE);
+        Pattern handler = Pattern.compile("\\son[a-z]+\\s*=", Pattern.CASE_INSENSITIVE);
+        for (Page page : pages) {
+            String body = page.body();
+            assertThat(body, page.status() < 500, is(true));
+            assertThat(body, not(containsString("style=")));
+            assertThat(body, not(containsString("<style")));
+            assertThat(body, not(containsString("hx-on")));
+            assertThat(inlineScript.matcher(body).find(), is(false));
+            assertThat(handler.matcher(body).find(), is(false));
+            assertThat(body, not(containsString("{{")));
+            assertThat(body, not(containsString("null")));
+            assertThat(body, not(containsString("Optional")));
+            assertThat(body, not(containsString("[B@")));
+            assertThat(body, not(containsString("io.resticmanager")));
+            assertThat(page.header("Content-Security-Policy"), containsString("script-src 'self'"));
+        }
+    }
+
+    /** A tiny JSON reader for assertions on what the stub received. */
+    static final class Http {
+        static JsonNode tree(String json) {
+            try {
+                return Json.MAPPER.readTree(json);
+            } catch (Exception e) {
+                throw new AssertionError("not JSON: " + json, e);
+            }
+        }
+    }
+}
