@@ -1,0 +1,163 @@
+package io.resticmanager.agent;
+
+import io.resticmanager.kit.SecretFiles;
+import io.resticmanager.proto.Envelope;
+import io.resticmanager.proto.ErrorCode;
+import io.resticmanager.proto.Json;
+import io.resticmanager.proto.Message;
+import io.resticmanager.proto.Protocol;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/** The running agent: spool + jobs + hub connection, and what it does with each message from the hub. */
+final class Agent implements HubConnection.Handler {
+    private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+    private static final int MAX_FS_ENTRIES = 10_000;
+
+    private final AgentConfig config;
+    private final HostInfo host;
+    private final Jobs.ResticSetup restic;
+    private final Spool spool;
+    private final Jobs jobs;
+    private final HubConnection connection;
+
+    Agent(AgentConfig config, HostInfo host, Jobs.ResticSetup restic, Backoff backoff) {
+        this.config = config;
+        this.host = host;
+        this.restic = restic;
+        this.spool = Spool.open(config.spoolDir());
+        this.connection = new HubConnection(config, spool, this, backoff);
+        this.jobs = new Jobs(spool, restic, connection::wake, connection::sendLater);
+        jobs.recoverInterrupted();
+    }
+
+    /** Finds restic and its version; a missing restic is reported, not fatal (jobs are then refused). */
+    static Jobs.ResticSetup detectRestic(Optional<Path> configured) {
+        Path binary;
+        try {
+            binary = Restic.locate(configured);
+        } catch (AgentException e) {
+            return Jobs.ResticSetup.missing(e.getMessage());
+        }
+        Optional<ResticVersion> version = Restic.detectVersion(binary);
+        if (version.isEmpty()) {
+            return Jobs.ResticSetup.missing(binary + " did not answer `restic version`; is it restic?");
+        }
+        return new Jobs.ResticSetup(Optional.of(binary), version, Optional.empty());
+    }
+
+    /** Blocks, serving the hub connection until {@link #stop}. */
+    void run() {
+        restic.problem().ifPresent(p -> LOG.severe(p + " — jobs will be refused until this is fixed"));
+        LOG.info("restic-manager agent " + AgentVersion.current() + " (protocol " + Protocol.VERSION + ", restic "
+                + restic.versionText() + ") connecting to " + config.websocketUri());
+        connection.run();
+    }
+
+    /** Stops jobs gracefully (restic releases its locks), then the connection. */
+    void stop(Duration waitForJobs) {
+        jobs.stopAll(waitForJobs);
+        connection.stop();
+        spool.close();
+    }
+
+    HubConnection connection() {
+        return connection;
+    }
+
+    Spool spool() {
+        return spool;
+    }
+
+    Jobs jobs() {
+        return jobs;
+    }
+
+    @Override
+    public Message.Hello hello() {
+        return new Message.Hello(host.hostname(), host.os(), host.arch(), AgentVersion.current(),
+                                 restic.version().map(ResticVersion::toString).orElse(null), Protocol.VERSION,
+                                 jobs.reports());
+    }
+
+    @Override
+    public Message.Heartbeat heartbeat() {
+        return new Message.Heartbeat(jobs.runningIds());
+    }
+
+    @Override
+    public void ready(HubConnection.Link link, Message.HelloOk ok) {
+        link.send(Envelope.of(new Message.HostFacts(host.hostname(), host.os(), host.arch(), AgentVersion.current(),
+                                                    restic.version().map(ResticVersion::toString).orElse(null),
+                                                    host.runsAsRoot())));
+    }
+
+    @Override
+    public void received(Envelope env, HubConnection.Link link) {
+        switch (env.payload()) {
+            case Message.JobStart start -> jobs.start(start).ifPresent(refusal -> link.send(Envelope.replyTo(env, refusal)));
+            case Message.JobCancel cancel -> {
+                if (!jobs.cancel(cancel.jobId(), "cancelled on request")) {
+                    link.send(Envelope.replyTo(env, Message.Error.of(ErrorCode.UNKNOWN_JOB,
+                                                                      "no running job " + cancel.jobId())));
+                }
+            }
+            case Message.JobEventsAck ack -> jobs.acknowledged(ack.jobId(), ack.upToSeq());
+            case Message.SchedulesSync sync -> {
+                SecretFiles.writeAtomically(config.schedulesFile(), Json.write(sync) + "\n");
+                LOG.info("stored " + sync.schedules().size() + " schedule(s) in " + config.schedulesFile());
+            }
+            case Message.FsList list -> link.send(Envelope.replyTo(env, list(list.path())));
+            case Message.Error error -> {
+                if (ErrorCode.UNAUTHORIZED.wire().equals(error.code())) {
+                    LOG.severe("the hub refused this agent: " + error.message());
+                } else if (ErrorCode.PROTOCOL_TOO_OLD.wire().equals(error.code())) {
+                    LOG.severe("the server needs a newer agent (this one speaks protocol " + Protocol.VERSION + "): "
+                            + error.message());
+                } else {
+                    LOG.warning("the hub reported an error: " + error.code() + ": " + error.message());
+                }
+            }
+            case Message.HelloOk ignored -> {
+                // a repeated hello.ok changes nothing
+            }
+            default -> link.send(Envelope.replyTo(env, Message.Error.of(ErrorCode.UNKNOWN_TYPE,
+                                                                         "the agent does not handle " + env.type().wire())));
+        }
+    }
+
+    /** One directory level of this host's file system (restore target browsing). */
+    static Message.FsListResult list(String path) {
+        Path dir = Path.of(path);
+        if (!dir.isAbsolute()) {
+            return new Message.FsListResult(path, List.of(), "path must be absolute");
+        }
+        List<Message.FsEntry> entries = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            for (Path p : stream) {
+                if (entries.size() >= MAX_FS_ENTRIES) {
+                    break;
+                }
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                String type = a.isDirectory() ? "dir" : a.isSymbolicLink() ? "symlink" : a.isRegularFile() ? "file"
+                        : "other";
+                entries.add(new Message.FsEntry(p.getFileName().toString(), type, a.isRegularFile() ? a.size() : 0));
+            }
+        } catch (IOException e) {
+            return new Message.FsListResult(path, List.of(), "cannot list " + path + ": " + e.getMessage());
+        }
+        entries.sort(Comparator.comparing(Message.FsEntry::name));
+        return new Message.FsListResult(path, entries, null);
+    }
+}

@@ -1,0 +1,147 @@
+package io.resticmanager.agent;
+
+import io.helidon.logging.common.LogConfig;
+import io.resticmanager.proto.Protocol;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * {@code restic-manager-agent enroll | run | version}. Exit codes: 0 ok, 1 the action failed (server
+ * refused or unreachable), 2 usage or configuration error.
+ */
+public final class AgentMain {
+    private static final String USAGE = """
+            usage: restic-manager-agent enroll --server URL --token TOKEN --config FILE [--tls-pin-sha256 HEX] [--restic PATH]
+                   restic-manager-agent run --config FILE
+                   restic-manager-agent version [--config FILE]""";
+
+    private AgentMain() {
+    }
+
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        int code = execute(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    static int execute(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.println(USAGE);
+            return 2;
+        }
+        try {
+            return switch (args[0]) {
+                case "enroll" -> enroll(options(args, Set.of("--server", "--token", "--config", "--tls-pin-sha256",
+                                                              "--restic")), out);
+                case "run" -> run(options(args, Set.of("--config")));
+                case "version", "--version" -> version(options(args, Set.of("--config")), out);
+                case "help", "--help", "-h" -> {
+                    out.println(USAGE);
+                    yield 0;
+                }
+                default -> throw new AgentException(2, "unknown command: " + args[0] + "\n" + USAGE);
+            };
+        } catch (AgentException e) {
+            err.println("error: " + e.getMessage());
+            return e.exitCode();
+        }
+    }
+
+    private static Map<String, String> options(String[] args, Set<String> allowed) {
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            String key = a;
+            String value;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                key = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new AgentException(2, "missing value for " + a);
+            }
+            if (!allowed.contains(key)) {
+                throw new AgentException(2, "unknown option " + key + " for " + args[0] + "\n" + USAGE);
+            }
+            opts.put(key, value);
+        }
+        return opts;
+    }
+
+    private static String required(Map<String, String> opts, String key) {
+        String v = opts.get(key);
+        if (v == null || v.isBlank()) {
+            throw new AgentException(2, "missing " + key + "\n" + USAGE);
+        }
+        return v;
+    }
+
+    private static int enroll(Map<String, String> opts, PrintStream out) {
+        Path file = Path.of(required(opts, "--config"));
+        URI server = AgentConfig.serverUrl(file, required(opts, "--server"));
+        String token = opts.getOrDefault("--token", System.getenv("RM_ENROLL_TOKEN"));
+        if (token == null || token.isBlank()) {
+            throw new AgentException(2, "missing --token (or RM_ENROLL_TOKEN)\n" + USAGE);
+        }
+        Optional<String> pin = Optional.ofNullable(opts.get("--tls-pin-sha256")).map(p -> AgentConfig.normalizePin(file, p));
+        Optional<Path> restic = Optional.ofNullable(opts.get("--restic")).map(Path::of);
+        // keep local settings of an earlier enrollment (restic path, spool dir, heartbeat)
+        Optional<AgentConfig> previous = previous(file);
+        Enrollment.Result result = Enrollment.enroll(server, token, pin, HostInfo.detect());
+        Path dir = file.toAbsolutePath().getParent();
+        AgentConfig config = new AgentConfig(server, result.hostId(), result.agentToken(), pin,
+                                             restic.or(() -> previous.flatMap(AgentConfig::resticBinary)),
+                                             previous.map(AgentConfig::spoolDir).orElse(dir.resolve("spool")),
+                                             previous.map(AgentConfig::heartbeatIntervalS).orElse(OptionalInt.empty()),
+                                             file);
+        config.write();
+        out.println("enrolled as host " + result.hostId() + "; config written to " + file.toAbsolutePath());
+        return 0;
+    }
+
+    private static Optional<AgentConfig> previous(Path file) {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(AgentConfig.load(file));
+        } catch (AgentException e) {
+            // an unreadable old config is simply replaced
+            return Optional.empty();
+        }
+    }
+
+    private static int run(Map<String, String> opts) {
+        AgentConfig config = AgentConfig.load(Path.of(required(opts, "--config")));
+        Agent agent = new Agent(config, HostInfo.detect(), Agent.detectRestic(config.resticBinary()), Backoff.standard());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> agent.stop(Duration.ofSeconds(12)), "agent-shutdown"));
+        agent.run();
+        return 0;
+    }
+
+    private static int version(Map<String, String> opts, PrintStream out) {
+        Optional<Path> configured = Optional.empty();
+        if (opts.containsKey("--config")) {
+            configured = AgentConfig.load(Path.of(opts.get("--config"))).resticBinary();
+        }
+        Jobs.ResticSetup restic = Agent.detectRestic(configured);
+        out.println("restic-manager-agent " + AgentVersion.current());
+        out.println("protocol " + Protocol.VERSION);
+        out.println("restic " + restic.version().map(ResticVersion::toString)
+                .orElse("not found (" + restic.problem().orElse("unknown") + ")"));
+        return 0;
+    }
+}

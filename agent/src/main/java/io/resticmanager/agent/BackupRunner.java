@@ -1,0 +1,66 @@
+package io.resticmanager.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.proto.JobParams;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** {@code restic backup --json}: status lines become progress, the summary line the job's summary. */
+final class BackupRunner implements Runner {
+
+    @Override
+    public List<String> args(JobParams params, ResticVersion version) {
+        if (params.paths().isEmpty()) {
+            throw new IllegalArgumentException("a backup needs at least one path");
+        }
+        List<String> args = new ArrayList<>(List.of("backup", "--json"));
+        params.tags().forEach(t -> args.addAll(List.of("--tag", t)));
+        params.excludes().forEach(e -> args.addAll(List.of("--exclude", e)));
+        if (params.limitUploadKib() != null) {
+            args.addAll(List.of("--limit-upload", params.limitUploadKib().toString()));
+        }
+        if (params.limitDownloadKib() != null) {
+            args.addAll(List.of("--limit-download", params.limitDownloadKib().toString()));
+        }
+        // a path starting with '-' must never be read as a flag
+        args.add("--");
+        args.addAll(params.paths());
+        return args;
+    }
+
+    @Override
+    public Outcome run(Restic restic, List<String> args, JobSink sink, Cancellation cancel) throws IOException {
+        AtomicReference<Map<String, Object>> summary = new AtomicReference<>(Map.of());
+        Restic.Result result = restic.run(args, new Restic.Output() {
+            @Override
+            public void json(String stream, JsonNode node) {
+                switch (node.path("message_type").asText("")) {
+                    case "status" -> sink.progress(ResticJson.progress(node));
+                    case "summary" -> summary.set(new LinkedHashMap<>(ResticJson.scalars(node)));
+                    case "error" -> sink.log("stderr", ResticJson.errorText(node));
+                    case "verbose_status" -> sink.log(stream, node.path("action").asText("") + " "
+                            + node.path("item").asText(""));
+                    default -> {
+                        // newer restic may add message types: ignore them
+                    }
+                }
+            }
+
+            @Override
+            public void text(String stream, String line) {
+                sink.log(stream, line);
+            }
+        }, cancel);
+        return ExitCodes.classify(result).withSummary(summary.get());
+    }
+
+    @Override
+    public boolean refreshesSnapshots() {
+        return true;
+    }
+}

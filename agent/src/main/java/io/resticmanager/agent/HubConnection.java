@@ -1,0 +1,495 @@
+package io.resticmanager.agent;
+
+import io.resticmanager.proto.Envelope;
+import io.resticmanager.proto.ErrorCode;
+import io.resticmanager.proto.FrameException;
+import io.resticmanager.proto.Frames;
+import io.resticmanager.proto.Message;
+import io.resticmanager.proto.MessageType;
+import io.resticmanager.proto.Protocol;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The agent's one outbound WebSocket to {@code <server>/ws/agent} (JDK {@code java.net.http.WebSocket}).
+ * Owns reconnects (exponential backoff 1 s → 60 s with full jitter, reset after a connection that
+ * lasted over 60 s; a refused credential retries at the maximum interval), the hello handshake,
+ * heartbeats, and the pump that sends spooled job events: after {@code hello.ok} it replays every
+ * unacknowledged event in seq order, then keeps sending new ones as they are spooled.
+ */
+final class HubConnection {
+    private static final Logger LOG = Logger.getLogger(HubConnection.class.getName());
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+    private static final int DEFAULT_HEARTBEAT_S = 30;
+    private static final int MAX_QUEUED = 100;
+
+    /** What the agent says and does on the connection. */
+    interface Handler {
+        Message.Hello hello();
+
+        Message.Heartbeat heartbeat();
+
+        /** {@code hello.ok} arrived; job events start flowing after this returns. */
+        void ready(Link link, Message.HelloOk ok);
+
+        /** Any other valid frame from the hub. Must not throw. */
+        void received(Envelope envelope, Link link);
+    }
+
+    /** The live connection, for replies. */
+    interface Link {
+        /** Sends one frame; false when the connection is gone (the caller may retry on the next one). */
+        boolean send(Envelope envelope);
+    }
+
+    private final AgentConfig config;
+    private final Spool spool;
+    private final Handler handler;
+    private final Backoff backoff;
+    private final HttpClient client;
+    private final ConcurrentLinkedDeque<Message> outbox = new ConcurrentLinkedDeque<>();
+    private final ReentrantLock wakeLock = new ReentrantLock();
+    private final Condition wakeup = wakeLock.newCondition();
+    private boolean dirty;
+    private volatile boolean stopped;
+    private volatile Session current;
+    private volatile String lastProblem = "";
+    private volatile int connections;
+
+    HubConnection(AgentConfig config, Spool spool, Handler handler, Backoff backoff) {
+        this.config = config;
+        this.spool = spool;
+        this.handler = handler;
+        this.backoff = backoff;
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .executor(Executors.newVirtualThreadPerTaskExecutor());
+        config.tlsPinSha256().ifPresent(pin -> b.sslContext(PinnedTrust.sslContext(pin)));
+        this.client = b.build();
+    }
+
+    /** New job events are in the spool. */
+    void wake() {
+        wakeLock.lock();
+        try {
+            dirty = true;
+            wakeup.signalAll();
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    /** A message without seq (snapshots.report …): sent now when connected, else after the next hello.ok. */
+    void sendLater(Message message) {
+        outbox.addLast(message);
+        while (outbox.size() > MAX_QUEUED) {
+            LOG.warning("dropping an old queued " + MessageType.of(outbox.removeFirst()).wire() + " (queue full)");
+        }
+        wake();
+    }
+
+    boolean connected() {
+        Session s = current;
+        return s != null && s.ready && !s.closed.isDone();
+    }
+
+    /** How many connections reached hello.ok so far. */
+    int connections() {
+        return connections;
+    }
+
+    /** Why the last attempt failed (for logs and tests). */
+    String lastProblem() {
+        return lastProblem;
+    }
+
+    void stop() {
+        stopped = true;
+        Session s = current;
+        if (s != null) {
+            s.abort();
+        }
+        wake();
+    }
+
+    /** Connects, serves, reconnects — until {@link #stop()}. */
+    void run() {
+        while (!stopped) {
+            long started = System.nanoTime();
+            Duration delay;
+            try {
+                connectAndServe();
+                delay = null;
+            } catch (CredentialRefused e) {
+                lastProblem = e.getMessage();
+                LOG.severe(e.getMessage() + "; retrying every " + backoff.max().toMillis() / 1000.0 + " s");
+                delay = backoff.max();
+            } catch (IOException | RuntimeException e) {
+                lastProblem = e.getMessage() == null ? e.toString() : e.getMessage();
+                LOG.warning("hub connection to " + config.websocketUri() + " failed: " + lastProblem);
+                delay = null;
+            }
+            if (stopped) {
+                break;
+            }
+            if (Duration.ofNanos(System.nanoTime() - started).compareTo(backoff.healthyAfter()) > 0) {
+                backoff.reset();
+            }
+            Duration wait = delay == null ? backoff.next() : delay;
+            LOG.fine("reconnecting in " + wait.toMillis() + " ms");
+            sleep(wait);
+        }
+    }
+
+    private void sleep(Duration d) {
+        long deadline = System.nanoTime() + d.toNanos();
+        while (!stopped && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(Math.min(200, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void connectAndServe() throws IOException {
+        Session session = new Session();
+        WebSocket ws;
+        try {
+            ws = client.newWebSocketBuilder()
+                    .header(Protocol.AUTHORIZATION, "Bearer " + config.agentToken())
+                    .connectTimeout(CONNECT_TIMEOUT)
+                    .buildAsync(config.websocketUri(), session)
+                    .get(CONNECT_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof WebSocketHandshakeException h) {
+                int status = h.getResponse().statusCode();
+                if (status == 401) {
+                    throw new CredentialRefused("the server refused this agent's credential (HTTP 401): the host "
+                            + "was removed or its token revoked; re-enroll this host");
+                }
+                if (status == 403) {
+                    throw new CredentialRefused("the server refused this agent's credential (HTTP 403): the host "
+                            + "is disabled; enable it in the UI");
+                }
+                throw new IOException("WebSocket upgrade refused with HTTP " + status);
+            }
+            if (cause instanceof java.net.ConnectException) {
+                throw new IOException("connection refused (is the server running at " + config.serverUrl() + "?)");
+            }
+            throw new IOException(describe(cause));
+        } catch (TimeoutException e) {
+            throw new IOException("timed out connecting to " + config.websocketUri());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        session.ws = ws;
+        current = session;
+        try {
+            serve(session);
+        } finally {
+            session.abort();
+            current = null;
+        }
+    }
+
+    private void serve(Session session) throws IOException {
+        if (!session.send(Envelope.of(handler.hello()))) {
+            throw new IOException("connection closed before hello could be sent");
+        }
+        Message.HelloOk ok;
+        try {
+            ok = session.helloOk.get(HELLO_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IOException("the hub closed the connection before hello.ok"
+                    + session.closeReason.map(r -> " (" + r + ")").orElse(""));
+        } catch (TimeoutException e) {
+            throw new IOException("no hello.ok from the hub within " + HELLO_TIMEOUT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        int interval = config.heartbeatIntervalS().orElse(ok.heartbeatIntervalS() > 0 ? ok.heartbeatIntervalS()
+                : DEFAULT_HEARTBEAT_S);
+        connections++;
+        lastProblem = "";
+        LOG.info("connected to " + config.websocketUri() + " as host " + ok.hostId() + " (heartbeat " + interval + " s)");
+        session.ready = true;
+        handler.ready(session, ok);
+        Thread pump = Thread.ofVirtual().name("hub-pump").start(() -> pump(session));
+        try {
+            long silentLimit = Duration.ofSeconds(interval * 3L + 10).toNanos();
+            while (!stopped) {
+                try {
+                    session.closed.get(interval, TimeUnit.SECONDS);
+                    break;
+                } catch (TimeoutException e) {
+                    // time for a heartbeat
+                } catch (ExecutionException e) {
+                    break;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                if (!session.send(Envelope.of(handler.heartbeat()))) {
+                    break;
+                }
+                session.ping();
+                // only a hub that answers pings can be judged by its silence; others rely on TCP errors
+                if (session.pongSeen && System.nanoTime() - session.lastReceived > silentLimit) {
+                    LOG.warning("no answer from the hub for " + (interval * 3 + 10) + " s; reconnecting");
+                    break;
+                }
+            }
+        } finally {
+            session.abort();
+            wake();
+            try {
+                pump.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        LOG.info("disconnected from the hub" + session.closeReason.map(r -> " (" + r + ")").orElse(""));
+    }
+
+    /** Replays then streams spooled events (seq order per job), then queued messages. */
+    private void pump(Session s) {
+        while (!s.closed.isDone() && !stopped) {
+            wakeLock.lock();
+            try {
+                dirty = false;
+            } finally {
+                wakeLock.unlock();
+            }
+            if (!pumpOnce(s)) {
+                return;
+            }
+            wakeLock.lock();
+            try {
+                if (!dirty) {
+                    wakeup.await(500, TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                wakeLock.unlock();
+            }
+        }
+    }
+
+    private boolean pumpOnce(Session s) {
+        for (String jobId : spool.jobIds()) {
+            long after = s.sentUpTo.getOrDefault(jobId, spool.ackedUpTo(jobId));
+            for (Spool.Frame f : spool.pending(jobId, after)) {
+                if (!s.sendText(f.text())) {
+                    return false;
+                }
+                s.sentUpTo.put(jobId, f.seq());
+            }
+        }
+        Message m;
+        while ((m = outbox.peekFirst()) != null) {
+            if (!s.send(Envelope.of(m))) {
+                return false;
+            }
+            outbox.remove(m);
+        }
+        return true;
+    }
+
+    private static String describe(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getClass().getSimpleName() + ": " + c.getMessage();
+    }
+
+    private static final class CredentialRefused extends RuntimeException {
+        CredentialRefused(String message) {
+            super(message);
+        }
+    }
+
+    /** One WebSocket connection: listener, serialized sends, per-connection replay position. */
+    private final class Session implements WebSocket.Listener, Link {
+        final CompletableFuture<Message.HelloOk> helloOk = new CompletableFuture<>();
+        final CompletableFuture<Void> closed = new CompletableFuture<>();
+        final Map<String, Long> sentUpTo = new ConcurrentHashMap<>();
+        final ReentrantLock sendLock = new ReentrantLock();
+        final StringBuilder partial = new StringBuilder();
+        volatile WebSocket ws;
+        volatile boolean ready;
+        volatile long lastReceived = System.nanoTime();
+        volatile boolean pongSeen;
+        volatile Optional<String> closeReason = Optional.empty();
+        private boolean oversized;
+
+        @Override
+        public boolean send(Envelope envelope) {
+            return sendText(Frames.encode(envelope));
+        }
+
+        boolean sendText(String text) {
+            WebSocket w = ws;
+            if (w == null || closed.isDone()) {
+                return false;
+            }
+            sendLock.lock();
+            try {
+                w.sendText(text, true).get(SEND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                return true;
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                closeReason = Optional.of("send failed: " + describe(e));
+                abort();
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                sendLock.unlock();
+            }
+        }
+
+        void ping() {
+            WebSocket w = ws;
+            if (w == null || closed.isDone()) {
+                return;
+            }
+            sendLock.lock();
+            try {
+                w.sendPing(ByteBuffer.allocate(0)).get(SEND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (Exception e) {
+                abort();
+            } finally {
+                sendLock.unlock();
+            }
+        }
+
+        void abort() {
+            WebSocket w = ws;
+            if (w != null) {
+                w.abort();
+            }
+            closed.complete(null);
+            helloOk.completeExceptionally(new IOException("closed"));
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            lastReceived = System.nanoTime();
+            if (partial.length() + data.length() <= Protocol.MAX_FRAME_BYTES) {
+                partial.append(data);
+            } else {
+                oversized = true;
+            }
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                boolean tooLarge = oversized;
+                oversized = false;
+                if (tooLarge) {
+                    send(Envelope.of(Message.Error.of(ErrorCode.FRAME_TOO_LARGE, "frame exceeds "
+                            + Protocol.MAX_FRAME_BYTES + " bytes")));
+                } else {
+                    dispatch(text);
+                }
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        private void dispatch(String text) {
+            Envelope env;
+            try {
+                env = Frames.decode(text);
+            } catch (FrameException e) {
+                LOG.warning("rejected a frame from the hub: " + e.code().wire() + ": " + e.getMessage());
+                send(Envelope.of(Message.Error.of(e.code(), e.getMessage())));
+                return;
+            }
+            try {
+                if (env.payload() instanceof Message.HelloOk ok) {
+                    helloOk.complete(ok);
+                } else {
+                    handler.received(env, this);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "error handling " + env.type().wire(), e);
+                send(Envelope.replyTo(env, Message.Error.of(ErrorCode.INTERNAL, "the agent failed to handle "
+                        + env.type().wire())));
+            }
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            lastReceived = System.nanoTime();
+            if (last) {
+                send(Envelope.of(Message.Error.of(ErrorCode.BAD_JSON, "binary frames are not part of the protocol")));
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            lastReceived = System.nanoTime();
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+            lastReceived = System.nanoTime();
+            pongSeen = true;
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeReason = Optional.of("closed by the hub: " + statusCode + (reason == null || reason.isBlank() ? ""
+                    : " " + reason));
+            closed.complete(null);
+            helloOk.completeExceptionally(new IOException("closed"));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closeReason = Optional.of(describe(error));
+            closed.complete(null);
+            helloOk.completeExceptionally(new IOException("closed"));
+        }
+    }
+}

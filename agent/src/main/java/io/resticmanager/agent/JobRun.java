@@ -1,0 +1,262 @@
+package io.resticmanager.agent;
+
+import io.resticmanager.proto.Envelope;
+import io.resticmanager.proto.Frames;
+import io.resticmanager.proto.JobKind;
+import io.resticmanager.proto.Protocol;
+import io.resticmanager.proto.JobStatus;
+import io.resticmanager.proto.Message;
+import io.resticmanager.proto.SnapshotInfo;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One job on this host. Numbers every event with one per-job seq (ack = 1, then every progress event
+ * and every log line, then finished — no gaps), throttles progress to about one per second, batches
+ * log lines (every 200 ms or 200 lines), and appends each event to the spool before it may be sent.
+ */
+final class JobRun implements JobSink {
+    private static final Logger LOG = Logger.getLogger(JobRun.class.getName());
+    static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+    static final Duration LOG_FLUSH_EVERY = Duration.ofMillis(200);
+    static final int LOG_BATCH_LINES = 200;
+    private static final int LOG_BATCH_CHARS = 256 * 1024;
+    private static final int MAX_LINE_CHARS = 8 * 1024;
+
+    private final String jobId;
+    private final JobKind kind;
+    private final String repoId;
+    private final Runner runner;
+    private final Restic restic;
+    private final List<String> args;
+    private final Spool spool;
+    private final Runnable wake;
+    private final Consumer<Message> report;
+    private final Cancellation cancellation = new Cancellation();
+
+    private final Object lock = new Object();
+    private long seq;
+    private final List<Message.LogLine> lines = new ArrayList<>();
+    private int lineChars;
+    private long firstLineAt;
+    private long lastProgressAt = Long.MIN_VALUE / 2;
+    private Progress pendingProgress;
+    private volatile boolean done;
+    private volatile String stopReason;
+
+    JobRun(String jobId, JobKind kind, String repoId, Runner runner, Restic restic, List<String> args, Spool spool,
+           Runnable wake, Consumer<Message> report) {
+        this.jobId = jobId;
+        this.kind = kind;
+        this.repoId = repoId;
+        this.runner = runner;
+        this.restic = restic;
+        this.args = List.copyOf(args);
+        this.spool = spool;
+        this.wake = wake;
+        this.report = report;
+    }
+
+    String jobId() {
+        return jobId;
+    }
+
+    boolean done() {
+        return done;
+    }
+
+    /** Acknowledges (seq 1) and runs restic on a virtual thread; returns once the ack is spooled. */
+    Thread start() {
+        String commandLine = restic.commandLine(args);
+        synchronized (lock) {
+            append(new Message.JobAck(jobId, ++seq, true, null, commandLine, Instant.now()));
+        }
+        LOG.info("job " + jobId + " (" + kind.wire() + ") started: " + commandLine);
+        Thread worker = Thread.ofVirtual().name("job-" + jobId).start(this::execute);
+        Thread.ofVirtual().name("job-" + jobId + "-ticker").start(this::tick);
+        return worker;
+    }
+
+    /** Stops restic (SIGINT, then forced after 10 s); the job ends {@code cancelled}. */
+    void cancel(String reason) {
+        stopReason = reason;
+        log("event", "cancel requested: " + reason);
+        cancellation.cancel();
+    }
+
+    private void execute() {
+        Outcome outcome;
+        try {
+            log("event", "repository " + restic.redactedRepo() + ", restic " + restic.version());
+            outcome = runner.run(restic, args, this, cancellation);
+            if (outcome.successful() && runner.refreshesSnapshots() && outcome.snapshots().isEmpty()
+                    && !cancellation.requested()) {
+                outcome = refreshSnapshots(outcome);
+            }
+        } catch (IOException e) {
+            outcome = Outcome.failed("cannot run restic: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "job " + jobId + " failed inside the agent", e);
+            outcome = Outcome.failed("agent error: " + e);
+        }
+        if (outcome.status() == JobStatus.CANCELLED && stopReason != null) {
+            outcome = new Outcome(outcome.status(), outcome.exitCode(), outcome.summary(),
+                                  Optional.of("cancelled: " + stopReason + " (restic exit " + outcome.exitCode() + ")"),
+                                  outcome.snapshots());
+        }
+        Outcome end = outcome;
+        end.snapshots().ifPresent(this::reportSnapshots);
+        finish(end);
+    }
+
+    /** One frame may hold at most 1 MiB: very long lists go without per-snapshot summaries, or not at all. */
+    private void reportSnapshots(List<SnapshotInfo> list) {
+        Message.SnapshotsReport full = new Message.SnapshotsReport(jobId, repoId, list);
+        if (fits(full)) {
+            report.accept(full);
+            return;
+        }
+        Message.SnapshotsReport lean = new Message.SnapshotsReport(jobId, repoId, list.stream()
+                .map(s -> new SnapshotInfo(s.id(), s.shortId(), s.time(), s.paths(), s.tags(), s.hostname(),
+                                           s.username(), s.tree(), s.parent(), null))
+                .toList());
+        if (fits(lean)) {
+            report.accept(lean);
+        } else {
+            LOG.warning("job " + jobId + ": the snapshot list (" + list.size() + " snapshots) is too large for one "
+                    + "frame and was not reported");
+        }
+    }
+
+    private static boolean fits(Message m) {
+        return Frames.encode(Envelope.of(m)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                < Protocol.MAX_FRAME_BYTES - 1024;
+    }
+
+    private Outcome refreshSnapshots(Outcome outcome) {
+        log("event", "refreshing the snapshot list: " + restic.commandLine(SnapshotsRunner.ARGS));
+        try {
+            Outcome list = new SnapshotsRunner().run(restic, SnapshotsRunner.ARGS, this, new Cancellation());
+            Optional<List<SnapshotInfo>> snapshots = list.snapshots();
+            if (snapshots.isPresent()) {
+                return outcome.withSnapshots(snapshots.get());
+            }
+            log("event", "snapshot list refresh failed: " + list.error().orElse("no output"));
+        } catch (IOException e) {
+            log("event", "snapshot list refresh failed: " + e.getMessage());
+        }
+        return outcome;
+    }
+
+    private void finish(Outcome o) {
+        synchronized (lock) {
+            flushLogs();
+            append(new Message.JobFinished(jobId, ++seq, o.status(), o.exitCode(), o.summary(),
+                                           restic.redactor().apply(o.error().orElse(null)), Instant.now()));
+            done = true;
+        }
+        LOG.info("job " + jobId + " (" + kind.wire() + ") " + o.status().wire() + ", exit " + o.exitCode()
+                + o.error().map(e -> ": " + firstLine(e)).orElse(""));
+    }
+
+    @Override
+    public void progress(Progress progress) {
+        synchronized (lock) {
+            pendingProgress = progress;
+            if (System.nanoTime() - lastProgressAt >= PROGRESS_EVERY.toNanos()) {
+                emitProgress();
+            }
+        }
+    }
+
+    @Override
+    public void log(String stream, String line) {
+        String clean = restic.redactor().apply(line);
+        if (clean.length() > MAX_LINE_CHARS) {
+            clean = clean.substring(0, MAX_LINE_CHARS) + "…";
+        }
+        synchronized (lock) {
+            if (done) {
+                return;
+            }
+            if (lines.isEmpty()) {
+                firstLineAt = System.nanoTime();
+            }
+            lines.add(new Message.LogLine(++seq, Instant.now(), stream, clean));
+            lineChars += clean.length();
+            if (lines.size() >= LOG_BATCH_LINES || lineChars >= LOG_BATCH_CHARS) {
+                flushLogs();
+            }
+        }
+    }
+
+    /** Flushes aged log lines and a throttled progress event while the job runs. */
+    private void tick() {
+        while (!done) {
+            try {
+                Thread.sleep(LOG_FLUSH_EVERY.toMillis() / 2);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (lock) {
+                if (done) {
+                    return;
+                }
+                if (!lines.isEmpty() && System.nanoTime() - firstLineAt >= LOG_FLUSH_EVERY.toNanos()) {
+                    flushLogs();
+                }
+                if (pendingProgress != null && System.nanoTime() - lastProgressAt >= PROGRESS_EVERY.toNanos()) {
+                    emitProgress();
+                }
+            }
+        }
+    }
+
+    // callers hold lock; pending lines go first so the spool stays in seq order
+    private void emitProgress() {
+        flushLogs();
+        Progress p = pendingProgress;
+        pendingProgress = null;
+        lastProgressAt = System.nanoTime();
+        append(new Message.JobProgress(jobId, ++seq, p.percent(), p.filesDone(), p.totalFiles(), p.bytesDone(),
+                                       p.totalBytes(), p.etaS(),
+                                       p.currentFile() == null ? null : restic.redactor().apply(p.currentFile())));
+    }
+
+    private void flushLogs() {
+        if (lines.isEmpty()) {
+            return;
+        }
+        List<Message.LogLine> batch = List.copyOf(lines);
+        lines.clear();
+        lineChars = 0;
+        append(new Message.JobLog(jobId, batch.getFirst().seq(), batch));
+    }
+
+    private void append(Message.JobEvent event) {
+        spool.append(event);
+        wake.run();
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl) + " …";
+    }
+
+    /** A job refused before it ran: ack(accepted=false) then finished(failed), both spooled. */
+    static void refuse(String jobId, String reason, Spool spool, Runnable wake) {
+        spool.append(new Message.JobAck(jobId, 1, false, reason, null, Instant.now()));
+        spool.append(new Message.JobFinished(jobId, 2, JobStatus.FAILED, -1, Map.of(), reason, Instant.now()));
+        wake.run();
+        LOG.warning("job " + jobId + " refused: " + reason);
+    }
+}

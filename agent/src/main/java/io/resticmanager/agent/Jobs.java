@@ -1,0 +1,164 @@
+package io.resticmanager.agent;
+
+import io.resticmanager.proto.JobStatus;
+import io.resticmanager.proto.Message;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/** The jobs of this agent: starts, cancels, acknowledges and reports them. */
+final class Jobs {
+    private static final Logger LOG = Logger.getLogger(Jobs.class.getName());
+    static final String RESTARTED = "agent restarted while the job was running";
+    private static final int REMEMBERED = 10_000;
+
+    private final Spool spool;
+    private final ResticSetup restic;
+    private final Runnable wake;
+    private final Consumer<Message> report;
+    private final Map<String, JobRun> running = new ConcurrentHashMap<>();
+    private final Map<String, Thread> workers = new ConcurrentHashMap<>();
+    // ids of jobs whose spool file is gone, so a re-delivered job.start is not run twice
+    private final LinkedHashSet<String> forgotten = new LinkedHashSet<>();
+
+    /** Where restic is (or why it is not). */
+    record ResticSetup(Optional<Path> binary, Optional<ResticVersion> version, Optional<String> problem) {
+        static ResticSetup missing(String problem) {
+            return new ResticSetup(Optional.empty(), Optional.empty(), Optional.of(problem));
+        }
+
+        String versionText() {
+            return version.map(ResticVersion::toString).orElse("not found");
+        }
+    }
+
+    Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<Message> report) {
+        this.spool = spool;
+        this.restic = restic;
+        this.wake = wake;
+        this.report = report;
+    }
+
+    /**
+     * Jobs the spool shows as started but never finished had their restic die with the previous agent
+     * process: they end {@code failed}, and that event is replayed like any other.
+     */
+    void recoverInterrupted() {
+        for (String jobId : spool.unfinished()) {
+            long seq = spool.lastSeq(jobId) + 1;
+            spool.append(new Message.JobFinished(jobId, seq, JobStatus.FAILED, -1, Map.of(), RESTARTED, Instant.now()));
+            LOG.warning("job " + jobId + " was running when the agent stopped; reporting it as failed");
+        }
+    }
+
+    /**
+     * Handles {@code job.start}. Returns a refusal to send directly (not spooled) when the job id is
+     * already known, since its own events already own seq 1.
+     */
+    synchronized Optional<Message.JobAck> start(Message.JobStart start) {
+        String id = start.jobId();
+        if (running.containsKey(id) || spool.contains(id) || forgotten.contains(id)) {
+            LOG.warning("job " + id + " is already known; refusing the duplicate job.start");
+            return Optional.of(new Message.JobAck(id, 1, false, "job " + id + " is already known to this agent",
+                                                  null, Instant.now()));
+        }
+        Optional<Runner> runner = Runner.forKind(start.kind());
+        if (runner.isEmpty()) {
+            JobRun.refuse(id, "job kind " + start.kind().wire() + " is not supported by this agent yet", spool, wake);
+            return Optional.empty();
+        }
+        if (restic.binary().isEmpty() || restic.version().isEmpty()) {
+            JobRun.refuse(id, restic.problem().orElse("restic is not available"), spool, wake);
+            return Optional.empty();
+        }
+        List<String> args;
+        try {
+            args = runner.get().args(start.params(), restic.version().get());
+        } catch (IllegalArgumentException e) {
+            JobRun.refuse(id, "invalid job parameters: " + e.getMessage(), spool, wake);
+            return Optional.empty();
+        }
+        Restic r = new Restic(restic.binary().get(), restic.version().get(), start.repo().url(),
+                              start.repo().password(), start.repo().env());
+        JobRun run = new JobRun(id, start.kind(), start.repo().repoId(), runner.get(), r, args, spool, wake, report);
+        running.put(id, run);
+        Thread worker = run.start();
+        workers.put(id, worker);
+        Thread.ofVirtual().start(() -> {
+            try {
+                worker.join();
+            } catch (InterruptedException ignored) {
+                return;
+            }
+            running.remove(id);
+            workers.remove(id);
+        });
+        return Optional.empty();
+    }
+
+    /** Returns false when no such job is running. */
+    boolean cancel(String jobId, String reason) {
+        JobRun run = running.get(jobId);
+        if (run == null || run.done()) {
+            return false;
+        }
+        LOG.info("cancelling job " + jobId + ": " + reason);
+        run.cancel(reason);
+        return true;
+    }
+
+    /** The hub stored the job's events up to {@code upToSeq}. */
+    void acknowledged(String jobId, long upToSeq) {
+        spool.ack(jobId, upToSeq);
+        if (!spool.contains(jobId)) {
+            synchronized (this) {
+                forgotten.add(jobId);
+                if (forgotten.size() > REMEMBERED) {
+                    forgotten.remove(forgotten.getFirst());
+                }
+            }
+        }
+    }
+
+    List<String> runningIds() {
+        return running.values().stream().filter(r -> !r.done()).map(JobRun::jobId).toList();
+    }
+
+    /** For hello: every job still running or finished but not fully acknowledged, with its last seq. */
+    List<Message.JobReport> reports() {
+        Map<String, Message.JobReport> out = new LinkedHashMap<>();
+        for (String id : spool.jobIds()) {
+            JobStatus status = spool.finished(id).orElse(JobStatus.RUNNING);
+            out.put(id, new Message.JobReport(id, status, spool.lastSeq(id)));
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    /** Stops every running job (the agent is shutting down) and waits for them to end. */
+    void stopAll(Duration wait) {
+        running.keySet().forEach(id -> cancel(id, "the agent was stopped"));
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (Thread t : List.copyOf(workers.values())) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                t.join(Duration.ofNanos(left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.resticmanager.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.proto.Json;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * A thin wrapper around the restic binary, in the spirit of Backrest's {@code pkg/restic}: it knows
+ * the binary, one repository (URL, password, backend environment) and nothing of the agent.
+ * Secrets travel only through the child's environment, never its arguments; inherited
+ * {@code RESTIC_PASSWORD_FILE/COMMAND} and {@code RESTIC_REPOSITORY_FILE} are removed so they cannot
+ * override ours.
+ */
+final class Restic {
+    /** Inherited variables that would override or leak past the per-job credentials. */
+    static final List<String> SCRUBBED = List.of("RESTIC_PASSWORD_FILE", "RESTIC_PASSWORD_COMMAND",
+                                                 "RESTIC_REPOSITORY_FILE", "RESTIC_PASSWORD", "RESTIC_REPOSITORY",
+                                                 "RESTIC_KEY_HINT");
+    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]|\r");
+
+    private final Path binary;
+    private final ResticVersion version;
+    private final String repoUrl;
+    private final String password;
+    private final Map<String, String> env;
+    private final Redactor redactor;
+
+    /** Receives restic's output line by line: JSON documents and plain-text lines (already redacted). */
+    interface Output {
+        void json(String stream, JsonNode node);
+
+        void text(String stream, String line);
+    }
+
+    /** How a restic call ended; {@code tail} holds its last plain-text lines for error reports. */
+    record Result(int exitCode, boolean cancelled, OutputTail tail) {
+    }
+
+    Restic(Path binary, ResticVersion version, String repoUrl, String password, Map<String, String> env) {
+        this.binary = binary;
+        this.version = version;
+        this.repoUrl = repoUrl;
+        this.password = password;
+        this.env = Map.copyOf(env);
+        List<String> secrets = new ArrayList<>();
+        secrets.add(password);
+        // every backend value may be a key; URLs are masked separately, so they are not listed here
+        this.env.forEach((k, v) -> secrets.add(v));
+        this.redactor = new Redactor(secrets);
+    }
+
+    ResticVersion version() {
+        return version;
+    }
+
+    Redactor redactor() {
+        return redactor;
+    }
+
+    /** The repository URL with any user:password@ masked. */
+    String redactedRepo() {
+        return redactor.apply(repoUrl);
+    }
+
+    /** Finds restic: the configured path, else {@code restic} on PATH. Throws {@link AgentException} (exit 2). */
+    static Path locate(Optional<Path> configured) {
+        if (configured.isPresent()) {
+            Path p = configured.get();
+            if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
+                throw new AgentException(2, "restic_binary " + p + " is not an executable file");
+            }
+            return p;
+        }
+        String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
+        boolean windows = System.getProperty("os.name", "").toLowerCase().startsWith("windows");
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (dir.isBlank()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, windows ? "restic.exe" : "restic");
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        throw new AgentException(2, "restic was not found on PATH; install it (e.g. apt-get install restic) "
+                + "or set restic_binary in the agent config");
+    }
+
+    /** Runs {@code restic version}; empty when the binary does not answer like restic. */
+    static Optional<ResticVersion> detectVersion(Path binary) {
+        try {
+            Process p = new ProcessBuilder(binary.toString(), "version").redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8);
+            if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return Optional.empty();
+            }
+            return ResticVersion.parse(out);
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** The full argument vector: no secret is ever part of it. */
+    List<String> argv(List<String> args) {
+        List<String> argv = new ArrayList<>(args.size() + 1);
+        argv.add(binary.toString());
+        argv.addAll(args);
+        return argv;
+    }
+
+    /** What users see as the job's command line, e.g. {@code restic backup --json --tag x /data}. */
+    String commandLine(List<String> args) {
+        StringBuilder sb = new StringBuilder("restic");
+        for (String a : args) {
+            sb.append(' ').append(a.isEmpty() || a.matches(".*[\\s\"'$`\\\\].*") ? "'" + a.replace("'", "'\\''") + "'" : a);
+        }
+        return redactor.apply(sb.toString());
+    }
+
+    /** The child's environment: ours, minus credentials-by-file, plus the job's repository and backend env. */
+    Map<String, String> environment(Map<String, String> inherited) {
+        Map<String, String> out = new HashMap<>(inherited);
+        SCRUBBED.forEach(out::remove);
+        out.putAll(env);
+        out.put("RESTIC_REPOSITORY", repoUrl);
+        out.put("RESTIC_PASSWORD", password);
+        // JSON status at 60 fps is wasted work: we forward about one per second anyway
+        out.putIfAbsent("RESTIC_PROGRESS_FPS", "2");
+        return out;
+    }
+
+    /**
+     * Runs {@code restic <args>} and feeds its stdout and stderr, line by line, to {@code output}.
+     * Blocks until restic exits. {@code cancel} may stop it from another thread.
+     */
+    Result run(List<String> args, Output output, Cancellation cancel) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv(args));
+        Map<String, String> childEnv = pb.environment();
+        Map<String, String> computed = environment(childEnv);
+        childEnv.clear();
+        childEnv.putAll(computed);
+        OutputTail tail = new OutputTail();
+        Process process = pb.start();
+        process.getOutputStream().close();
+        cancel.attach(process);
+        try {
+            Thread stderr = Thread.ofVirtual().name("restic-stderr-" + process.pid())
+                    .start(() -> pump(process.getErrorStream(), "stderr", output, tail));
+            pump(process.getInputStream(), "stdout", output, tail);
+            stderr.join();
+            int exit = process.waitFor();
+            return new Result(exit, cancel.requested(), tail);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Cancellation.stop(process, java.time.Duration.ofSeconds(10));
+            throw new IOException("interrupted while restic was running");
+        } finally {
+            cancel.detach();
+        }
+    }
+
+    private void pump(InputStream in, String stream, Output output, OutputTail tail) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String raw;
+            while ((raw = r.readLine()) != null) {
+                String line = ANSI.matcher(raw).replaceAll("");
+                Optional<JsonNode> json = parseJson(line);
+                if (json.isPresent()) {
+                    output.json(stream, json.get());
+                } else if (!line.isBlank()) {
+                    String clean = redactor.apply(line);
+                    tail.add(clean);
+                    output.text(stream, clean);
+                }
+            }
+        } catch (IOException e) {
+            // the stream closes when restic dies; nothing more to read
+        } catch (RuntimeException e) {
+            // a failing handler must not leave restic blocked on a full pipe: keep draining
+            tail.add("agent: output handler failed: " + e);
+            drain(in);
+        }
+    }
+
+    private static void drain(InputStream in) {
+        try {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException ignored) {
+            // process gone
+        }
+    }
+
+    /** A line is JSON when it parses as an object or array; everything else is plain text. */
+    static Optional<JsonNode> parseJson(String line) {
+        String t = line.strip();
+        if (t.isEmpty() || (t.charAt(0) != '{' && t.charAt(0) != '[')) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode node = Json.MAPPER.readTree(t);
+            return node != null && (node.isObject() || node.isArray()) ? Optional.of(node) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}
