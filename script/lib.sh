@@ -52,7 +52,7 @@ rm_need() {
       DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || true
       rm_apt_updated=1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
   fi
   command -v "$cmd" >/dev/null 2>&1
 }

@@ -100,7 +100,7 @@ public final class AgentMain {
         Optional<Path> restic = Optional.ofNullable(opts.get("--restic")).map(Path::of);
         // keep local settings of an earlier enrollment (restic path, spool dir, heartbeat)
         Optional<AgentConfig> previous = previous(file);
-        Enrollment.Result result = Enrollment.enroll(server, token, pin, HostInfo.detect());
+        Enrollment.Result result = Enrollment.enroll(server, token, pin, HostInfo.current());
         Path dir = file.toAbsolutePath().getParent();
         AgentConfig config = new AgentConfig(server, result.hostId(), result.agentToken(), pin,
                                              restic.or(() -> previous.flatMap(AgentConfig::resticBinary)),
@@ -126,7 +126,7 @@ public final class AgentMain {
 
     private static int run(Map<String, String> opts) {
         AgentConfig config = AgentConfig.load(Path.of(required(opts, "--config")));
-        Agent agent = new Agent(config, HostInfo.detect(), Agent.detectRestic(config.resticBinary()), Backoff.standard());
+        Agent agent = new Agent(config, HostInfo.current(), Agent.detectRestic(config.resticBinary()), Backoff.standard());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> agent.stop(Duration.ofSeconds(12)), "agent-shutdown"));
         agent.run();
         return 0;

@@ -18,7 +18,8 @@ final class BackupRunner implements Runner {
         if (params.paths().isEmpty()) {
             throw new IllegalArgumentException("a backup needs at least one path");
         }
-        List<String> args = new ArrayList<>(List.of("backup", "--json"));
+        // --host: snapshots carry the same hostname the agent reports, so the server can match them to this host
+        List<String> args = new ArrayList<>(List.of("backup", "--json", "--host", HostInfo.current().hostname()));
         params.tags().forEach(t -> args.addAll(List.of("--tag", t)));
         params.excludes().forEach(e -> args.addAll(List.of("--exclude", e)));
         if (params.limitUploadKib() != null) {

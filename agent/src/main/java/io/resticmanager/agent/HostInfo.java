@@ -8,6 +8,13 @@ import java.util.Locale;
 /** Facts about this machine reported in enrollment, hello and host.facts. */
 record HostInfo(String hostname, String os, String arch, boolean runsAsRoot) {
 
+    private static final HostInfo CURRENT = detect();
+
+    /** This machine, detected once: the hostname reported to the server is the one snapshots carry. */
+    static HostInfo current() {
+        return CURRENT;
+    }
+
     static HostInfo detect() {
         return new HostInfo(detectHostname(), System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT),
                             System.getProperty("os.arch", "unknown"), detectRoot());

@@ -179,7 +179,8 @@ class ResticTest {
         for (String secret : List.of("s3cr3t-pass", "repo-password-xyz", "aws-secret-value")) {
             assertThat(argv, not(containsString(secret)));
         }
-        assertThat(restic.commandLine(args), is("restic backup --json --tag x --limit-upload 100 -- /data"));
+        assertThat(restic.commandLine(args), is("restic backup --json --host " + HostInfo.current().hostname()
+                + " --tag x --limit-upload 100 -- /data"));
         assertThat(restic.redactedRepo(), is("rest:https://***@rest.example.com/host1"));
 
         Map<String, String> env = restic.environment(Map.of("RESTIC_PASSWORD_FILE", "/etc/pw",
