@@ -1,0 +1,218 @@
+package io.resticmanager.gateway;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderName;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
+import io.helidon.security.SecurityContext;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.resticmanager.kit.Problem;
+import io.resticmanager.kit.Tokens;
+
+import java.lang.System.Logger.Level;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The gateway's front door for every HTTP request (and WebSocket upgrade): security headers, path sanity, body
+ * limit, authentication (helidon-security), the {@link RouteTable} decision, CSRF for cookie-authenticated unsafe
+ * requests, and one audit row for every state-changing request, whatever its outcome.
+ */
+final class AccessGuard implements Filter {
+    static final HeaderName CSRF_HEADER = HeaderNames.create("X-CSRF-Token");
+    static final Set<String> UNSAFE = Set.of("POST", "PUT", "PATCH", "DELETE");
+    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+    private static final System.Logger LOG = System.getLogger(AccessGuard.class.getName());
+
+    private final RouteTable table;
+    private final GatewaySecurity security;
+    private final ClientAddress addresses;
+    private final AuditStore audit;
+    private final WsProxy wsProxy;
+    private final long maxBodyBytes;
+
+    AccessGuard(RouteTable table, GatewaySecurity security, ClientAddress addresses, AuditStore audit,
+                WsProxy wsProxy, long maxBodyBytes) {
+        this.wsProxy = wsProxy;
+        this.table = table;
+        this.security = security;
+        this.addresses = addresses;
+        this.audit = audit;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    static void securityHeaders(RoutingResponse res) {
+        res.header(HeaderNames.create("Content-Security-Policy"), CSP);
+        res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
+        res.header(HeaderNames.create("Referrer-Policy"), "same-origin");
+        res.header(HeaderNames.create("X-Frame-Options"), "DENY");
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        securityHeaders(res);
+        String method = req.prologue().method().text();
+        String path = req.path().path();
+        String sourceIp = addresses.of(req);
+        AuditNote note = new AuditNote();
+        req.context().register(note);
+        req.context().register(new Source(sourceIp, addresses.secure(req)));
+        RouteTable.Rule rule = table.match(method, path);
+        Optional<Caller> caller = Optional.empty();
+        int status = 500;
+        try {
+            checkPath(req.path().rawPath(), path);
+            checkLength(req);
+            SecurityContext context = req.context().get(SecurityContext.class)
+                    .orElseGet(() -> security.context(method, path, req.headers().toMap()));
+            caller = GatewaySecurity.authenticate(context);
+            caller.ifPresent(c -> req.context().register(c));
+            if (!allowed(req, res, rule, context, caller)) {
+                status = res.status().code();
+                return;
+            }
+            if (WsProxy.isUpgrade(req.headers(), path)) {
+                // Open the backend before Helidon accepts the upgrade, so its refusal becomes ours.
+                String key = wsProxy.prepare(req.headers(), req.path().rawPath(), req.query().rawValue(), caller,
+                                             sourceIp);
+                try {
+                    chain.proceed();
+                } finally {
+                    wsProxy.release(key);
+                }
+                status = 101;
+                return;
+            }
+            chain.proceed();
+            status = res.status().code();
+        } catch (Problem p) {
+            status = p.status();
+            throw p;
+        } catch (RequestException e) {
+            status = e.status().code();
+            throw e;
+        } catch (RuntimeException e) {
+            status = 500;
+            throw e;
+        } finally {
+            if (UNSAFE.contains(method)) {
+                record(method, path, rule, caller, note, status, sourceIp);
+            }
+        }
+    }
+
+    /** Where the request came from, for handlers and the proxy. */
+    record Source(String ip, boolean secure) {
+    }
+
+    /** @return false when the guard already answered (a redirect); throws a problem when refused */
+    private boolean allowed(RoutingRequest req, RoutingResponse res, RouteTable.Rule rule, SecurityContext context,
+                            Optional<Caller> caller) {
+        switch (rule.access()) {
+            case NOT_FOUND -> throw Problem.notFound("no such resource");
+            case PUBLIC -> {
+                return true;
+            }
+            case PAGE -> {
+                if (caller.isEmpty()) {
+                    res.status(Status.SEE_OTHER_303);
+                    res.header(HeaderNames.LOCATION, "/login");
+                    res.header(HeaderNames.CACHE_CONTROL, "no-store");
+                    res.send();
+                    return false;
+                }
+            }
+            case DENY -> {
+                if (caller.isEmpty()) {
+                    throw Problem.unauthorized("login required");
+                }
+                throw Problem.forbidden("no route allows " + req.prologue().method().text() + " here");
+            }
+            default -> {
+                if (caller.isEmpty()) {
+                    throw Problem.unauthorized(Authenticator.presentsCredentials(req.headers().toMap())
+                                                       ? "session expired or credential revoked; log in again"
+                                                       : "login required");
+                }
+                Optional<io.resticmanager.proto.Role> required = rule.access().role();
+                if (required.isPresent() && !GatewaySecurity.hasRole(context, required.get())) {
+                    throw Problem.forbidden("this needs the " + required.get().wire() + " role; you are "
+                                                    + caller.get().principal().role().wire());
+                }
+            }
+        }
+        checkCsrf(req, caller.get());
+        return true;
+    }
+
+    private void checkCsrf(RoutingRequest req, Caller caller) {
+        if (!caller.session() || !UNSAFE.contains(req.prologue().method().text())) {
+            return;
+        }
+        Optional<String> header = req.headers().first(CSRF_HEADER);
+        if (header.isPresent()) {
+            if (Tokens.same(header.get(), caller.csrfToken())) {
+                return;
+            }
+            throw Problem.forbidden("CSRF token missing or wrong");
+        }
+        boolean form = req.headers().contentType()
+                .map(t -> t.mediaType().text().toLowerCase(Locale.ROOT).equals("application/x-www-form-urlencoded"))
+                .orElse(false);
+        if (form) {
+            BufferedBody body = BufferedBody.read(req, maxBodyBytes);
+            req.context().register(body);
+            if (Tokens.same(formField(new String(body.bytes(), StandardCharsets.UTF_8), "_csrf"),
+                            caller.csrfToken())) {
+                return;
+            }
+        }
+        throw Problem.forbidden("CSRF token missing or wrong");
+    }
+
+    private void record(String method, String path, RouteTable.Rule rule, Optional<Caller> caller, AuditNote note,
+                        int status, String sourceIp) {
+        String user = caller.map(Caller::auditName).or(note::user).orElse("anonymous");
+        String action = note.action().orElse(method + " " + (rule.pattern().endsWith("**") ? path : rule.pattern()));
+        try {
+            audit.append(new AuditEntry(Times.now(), user, action, note.target().orElse(path), status,
+                                        AuditEntry.result(status), sourceIp));
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "cannot write audit row for " + action, e);
+        }
+    }
+
+    private void checkLength(RoutingRequest req) {
+        Optional<Long> length = req.headers().contentLength().stream().boxed().findFirst();
+        if (length.isPresent() && length.get() > maxBodyBytes) {
+            throw BufferedBody.tooLarge(maxBodyBytes);
+        }
+    }
+
+    /** Encoded slashes and dot segments could make our match and the backend's differ: refuse them. */
+    private static void checkPath(String raw, String decoded) {
+        String lower = raw.toLowerCase(Locale.ROOT);
+        if (lower.contains("%2f") || lower.contains("%5c") || decoded.contains("//") || decoded.contains("/../")
+                || decoded.endsWith("/..") || decoded.contains("/./") || decoded.endsWith("/.")) {
+            throw Problem.badRequest("path not allowed");
+        }
+    }
+
+    static String formField(String body, String name) {
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            if (URLDecoder.decode(key, StandardCharsets.UTF_8).equals(name)) {
+                return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,145 @@
+package io.resticmanager.gateway;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.resticmanager.kit.Http;
+import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.ProblemBody;
+import io.resticmanager.proto.Role;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** First-run setup, login, logout and "who am I". */
+final class AuthRoutes implements HttpService {
+    record SetupRequest(String setupToken, String username, String password) {
+    }
+
+    record LoginRequest(String username, String password) {
+    }
+
+    record LoginResponse(String userId, String role, String csrfToken) {
+    }
+
+    record Me(String userId, String username, String role, String csrfToken) {
+    }
+
+    private final UserStore users;
+    private final Passwords passwords;
+    private final Authenticator authenticator;
+    private final LoginThrottle throttle;
+    private final SetupToken setupToken;
+
+    AuthRoutes(UserStore users, Passwords passwords, Authenticator authenticator, LoginThrottle throttle,
+               SetupToken setupToken) {
+        this.users = users;
+        this.passwords = passwords;
+        this.authenticator = authenticator;
+        this.throttle = throttle;
+        this.setupToken = setupToken;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/api/setup", this::setup)
+                .post("/api/login", this::login)
+                .post("/api/logout", this::logout)
+                .get("/api/me", this::me);
+    }
+
+    private void setup(ServerRequest req, ServerResponse res) {
+        SetupRequest body = Http.body(req, SetupRequest.class);
+        note(req).action("setup", "user=" + body.username());
+        note(req).user(String.valueOf(body.username()));
+        User admin = createFirstAdmin(body);
+        Http.json(res, 201, Map.of("user_id", admin.id()));
+    }
+
+    // One at a time, so two racing setup calls cannot both create an admin.
+    private synchronized User createFirstAdmin(SetupRequest body) {
+        if (users.countAdmins() > 0) {
+            throw Problem.conflict("setup is already done; log in instead");
+        }
+        if (body.setupToken() == null || !setupToken.matches(body.setupToken())) {
+            throw Problem.unauthorized("invalid setup token (see the gateway log or <data dir>/setup-token)");
+        }
+        UserRoutes.checkUsername(body.username());
+        Passwords.checkPolicy(body.password());
+        User admin = new User(UUID.randomUUID().toString(), body.username(), Role.ADMIN, Times.now());
+        users.insert(admin, passwords.hash(body.password()));
+        setupToken.consume();
+        return admin;
+    }
+
+    private void login(ServerRequest req, ServerResponse res) {
+        LoginRequest body = Http.body(req, LoginRequest.class);
+        String username = body.username() == null ? "" : body.username();
+        String password = body.password() == null ? "" : body.password();
+        AuditNote note = note(req);
+        note.user(username.isEmpty() ? "anonymous" : username);
+        String sourceIp = source(req).ip();
+        long now = System.currentTimeMillis();
+        Optional<Long> wait = throttle.attempt(sourceIp, username, now);
+        if (wait.isPresent()) {
+            note.action("login.throttled", "user=" + username);
+            res.header(HeaderNames.RETRY_AFTER, String.valueOf(wait.get()));
+            Http.problem(res, ProblemBody.of(429, "Too Many Requests",
+                                             "too many login attempts; retry in " + wait.get() + " s"));
+            return;
+        }
+        Optional<UserStore.Credentials> found = users.byUsername(username);
+        boolean ok;
+        if (found.isPresent()) {
+            ok = passwords.verify(password, found.get().passwordHash());
+        } else {
+            passwords.burn(password);
+            ok = false;
+        }
+        if (!ok) {
+            throttle.failure(username, now);
+            note.action("login.failed", "user=" + username);
+            throw Problem.unauthorized("invalid username or password");
+        }
+        throttle.success(username);
+        User user = found.get().user();
+        note.action("login.ok", "user=" + user.username());
+        Authenticator.NewSession session = authenticator.createSession(user, sourceIp);
+        res.header(HeaderNames.SET_COOKIE, cookie(session.cookieValue(), authenticator.absoluteMillis() / 1000,
+                                                   source(req).secure()));
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        Http.json(res, new LoginResponse(user.id(), user.role().wire(), session.csrfToken()));
+    }
+
+    private void logout(ServerRequest req, ServerResponse res) {
+        Caller caller = req.context().get(Caller.class).orElseThrow(() -> Problem.unauthorized("login required"));
+        authenticator.revoke(caller);
+        note(req).action("logout", "user=" + caller.auditName());
+        res.header(HeaderNames.SET_COOKIE, cookie("", 0, source(req).secure()));
+        res.status(204).send();
+    }
+
+    private void me(ServerRequest req, ServerResponse res) {
+        Caller caller = req.context().get(Caller.class).orElseThrow(() -> Problem.unauthorized("login required"));
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        Http.json(res, new Me(caller.principal().userId(), caller.principal().username(),
+                              caller.principal().role().wire(), caller.session() ? caller.csrfToken() : null));
+    }
+
+    static String cookie(String value, long maxAgeSeconds, boolean secure) {
+        return Authenticator.COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAgeSeconds + "; HttpOnly; SameSite=Lax"
+                + (secure ? "; Secure" : "");
+    }
+
+    static AuditNote note(ServerRequest req) {
+        return req.context().get(AuditNote.class).orElseGet(AuditNote::new);
+    }
+
+    static AccessGuard.Source source(ServerRequest req) {
+        return req.context().get(AccessGuard.Source.class)
+                .orElseGet(() -> new AccessGuard.Source(req.remotePeer().host(), req.isSecure()));
+    }
+}

@@ -1,0 +1,68 @@
+package io.resticmanager.gateway;
+
+import io.helidon.config.Config;
+import io.resticmanager.kit.Health;
+import io.resticmanager.kit.InternalAuth;
+import io.resticmanager.kit.RmConfig;
+import io.resticmanager.kit.SqliteStore;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The gateway's parts, built once from config and shared by the HTTP and WebSocket routing. */
+final class Gateway implements AutoCloseable {
+    final SqliteStore store;
+    final Upstreams upstreams;
+    final GatewaySecurity security;
+    final AccessGuard guard;
+    final Proxy proxy;
+    final WsProxy wsProxy;
+    final Health health;
+    final AuthRoutes authRoutes;
+    final UserRoutes userRoutes;
+    final TokenRoutes tokenRoutes;
+    final AuditRoutes auditRoutes;
+
+    private Gateway(Config config) {
+        Config gw = config.get("rm.gateway");
+        Path dataDir = RmConfig.dataDir(config);
+        this.store = SqliteStore.open(dataDir.resolve("gateway.db"));
+        UserStore users = new UserStore(store.db());
+        ApiTokenStore tokens = new ApiTokenStore(store.db());
+        AuditStore audit = new AuditStore(store.db());
+        Authenticator authenticator = new Authenticator(
+                new SessionStore(store.db()), tokens,
+                gw.get("session.idle-timeout-s").asLong().orElse(1800L) * 1000,
+                gw.get("session.absolute-timeout-s").asLong().orElse(43_200L) * 1000);
+        Passwords passwords = Passwords.create(gw.get("argon2"));
+        String internalToken = InternalAuth.loadToken(config);
+        long maxBody = gw.get("max-body-bytes").asLong().orElse(1024L * 1024);
+        Duration connect = Duration.ofMillis(gw.get("proxy.connect-timeout-ms").asLong().orElse(2000L));
+        Duration read = Duration.ofMillis(gw.get("proxy.read-timeout-ms").asLong().orElse(30_000L));
+
+        this.upstreams = Upstreams.create(config);
+        this.security = new GatewaySecurity(authenticator);
+        this.proxy = new Proxy(upstreams, internalToken, connect, read, maxBody);
+        this.wsProxy = new WsProxy(upstreams, internalToken, security, RouteTable.DEFAULT, connect);
+        this.guard = new AccessGuard(RouteTable.DEFAULT, security, ClientAddress.create(config), audit, wsProxy,
+                                     maxBody);
+        PeerHealth peers = new PeerHealth(upstreams.all(),
+                                          Duration.ofMillis(gw.get("health-timeout-ms").asLong().orElse(1000L)));
+        this.health = Health.create("gateway", peers.checks(store::healthy));
+        SetupToken setupToken = SetupToken.init(dataDir, users.countAdmins() > 0);
+        this.authRoutes = new AuthRoutes(users, passwords, authenticator, LoginThrottle.create(gw.get("login")),
+                                         setupToken);
+        this.userRoutes = new UserRoutes(users, passwords, authenticator);
+        this.tokenRoutes = new TokenRoutes(tokens);
+        this.auditRoutes = new AuditRoutes(audit);
+    }
+
+    static Gateway create(Config config) {
+        return new Gateway(config);
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

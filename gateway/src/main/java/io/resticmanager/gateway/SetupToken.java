@@ -1,0 +1,71 @@
+package io.resticmanager.gateway;
+
+import io.resticmanager.kit.SecretFiles;
+import io.resticmanager.kit.Tokens;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The first-run token: exists only while there is no admin. Printed once in the log and kept in
+ * {@code <data dir>/setup-token} (0600) so it survives a restart; deleted when the first admin is created.
+ */
+final class SetupToken {
+    private static final System.Logger LOG = System.getLogger(SetupToken.class.getName());
+    private final Path file;
+    private volatile String token;
+
+    private SetupToken(Path file, String token) {
+        this.file = file;
+        this.token = token;
+    }
+
+    static SetupToken init(Path dataDir, boolean adminExists) {
+        Path file = dataDir.resolve("setup-token");
+        if (adminExists) {
+            deleteQuietly(file);
+            return new SetupToken(file, null);
+        }
+        String token;
+        try {
+            token = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).strip() : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        if (token.isEmpty()) {
+            token = Tokens.random("rms_");
+            SecretFiles.writeAtomically(file, token + "\n");
+        }
+        // The one secret we print on purpose: whoever reads the server log on first run creates the admin.
+        LOG.log(Level.WARNING, "SETUP TOKEN: " + token + " (no admin yet; POST /api/setup or open /setup; also in "
+                + file + ")");
+        return new SetupToken(file, token);
+    }
+
+    Optional<String> value() {
+        return Optional.ofNullable(token);
+    }
+
+    boolean matches(String presented) {
+        String current = token;
+        return current != null && Tokens.same(presented, current);
+    }
+
+    void consume() {
+        token = null;
+        deleteQuietly(file);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot delete " + file + ": " + e.getMessage());
+        }
+    }
+}

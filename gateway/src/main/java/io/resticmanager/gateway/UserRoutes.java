@@ -1,0 +1,101 @@
+package io.resticmanager.gateway;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.resticmanager.kit.Http;
+import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Role;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** Admin management of users ({@code /api/users}); the route table already requires admin. */
+final class UserRoutes implements HttpService {
+    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+
+    record CreateUser(String username, String password, Role role) {
+    }
+
+    record PatchUser(Role role, String password) {
+    }
+
+    private final UserStore users;
+    private final Passwords passwords;
+    private final Authenticator authenticator;
+
+    UserRoutes(UserStore users, Passwords passwords, Authenticator authenticator) {
+        this.users = users;
+        this.passwords = passwords;
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/api/users", this::list)
+                .post("/api/users", this::create)
+                .patch("/api/users/{id}", this::patch)
+                .delete("/api/users/{id}", this::delete);
+    }
+
+    static void checkUsername(String username) {
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            throw Problem.unprocessable("username must be 1-64 characters of letters, digits, '.', '_', '@' or '-'");
+        }
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        Http.json(res, Map.of("items", users.list()));
+    }
+
+    private synchronized void create(ServerRequest req, ServerResponse res) {
+        CreateUser body = Http.body(req, CreateUser.class);
+        AuthRoutes.note(req).action("user.create", "user=" + body.username());
+        checkUsername(body.username());
+        if (body.role() == null) {
+            throw Problem.unprocessable("role is required (admin, operator or viewer)");
+        }
+        Passwords.checkPolicy(body.password());
+        if (users.usernameTaken(body.username())) {
+            throw Problem.conflict("username " + body.username() + " is taken");
+        }
+        User user = new User(UUID.randomUUID().toString(), body.username(), body.role(), Times.now());
+        users.insert(user, passwords.hash(body.password()));
+        Http.json(res, 201, user);
+    }
+
+    private synchronized void patch(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        PatchUser body = Http.body(req, PatchUser.class);
+        User user = users.byId(id).orElseThrow(() -> Problem.notFound("no user " + id));
+        AuthRoutes.note(req).action("user.update", "user=" + user.username()
+                + (body.role() != null ? " role=" + body.role().wire() : "")
+                + (body.password() != null ? " password=changed" : ""));
+        if (body.role() != null && body.role() != Role.ADMIN && user.role() == Role.ADMIN && users.countAdmins() <= 1) {
+            throw Problem.conflict("cannot demote the last admin");
+        }
+        if (body.password() != null) {
+            Passwords.checkPolicy(body.password());
+            users.updatePassword(id, passwords.hash(body.password()));
+            // A changed password ends every session that knew the old one.
+            authenticator.revokeAll(id);
+        }
+        if (body.role() != null) {
+            users.updateRole(id, body.role());
+        }
+        Http.json(res, users.byId(id).orElseThrow());
+    }
+
+    private synchronized void delete(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        User user = users.byId(id).orElseThrow(() -> Problem.notFound("no user " + id));
+        AuthRoutes.note(req).action("user.delete", "user=" + user.username());
+        if (user.role() == Role.ADMIN && users.countAdmins() <= 1) {
+            throw Problem.conflict("cannot delete the last admin");
+        }
+        users.delete(id);
+        res.status(204).send();
+    }
+}
