@@ -119,7 +119,12 @@ final class Authenticator {
                 for (String part : line.split(";")) {
                     String p = part.strip();
                     if (p.startsWith(COOKIE + "=") && p.length() > COOKIE.length() + 1) {
-                        return Optional.of(p.substring(COOKIE.length() + 1));
+                        String value = p.substring(COOKIE.length() + 1);
+                        // RFC 6265 allows a quoted cookie-value (java.net.CookieManager sends one)
+                        if (value.length() > 1 && value.startsWith("\"") && value.endsWith("\"")) {
+                            value = value.substring(1, value.length() - 1);
+                        }
+                        return Optional.of(value);
                     }
                 }
             }

@@ -40,12 +40,14 @@ final class Stack implements AutoCloseable {
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> jvmProperties;
+    private final List<String> jvmOptions;
 
-    private Stack(String name, List<String> jvmProperties) throws IOException {
+    private Stack(String name, List<String> jvmOptions, List<String> jvmProperties) throws IOException {
         this.dataDir = Files.createTempDirectory("rm-" + name + "-");
         this.logDir = ROOT.resolve("system-tests/target/system-logs/" + name);
         Files.createDirectories(logDir);
         this.jvmProperties = jvmProperties;
+        this.jvmOptions = jvmOptions;
         for (var entry : SERVICES.entrySet()) {
             int port = freePort();
             ports.put(entry.getKey(), port);
@@ -62,8 +64,16 @@ final class Stack implements AutoCloseable {
      * @param jvmProperties extra {@code -Dkey=value} settings (config keys) for every service, e.g. shorter timeouts
      */
     static Stack start(String name, String... jvmProperties) {
+        return start(name, List.of(), jvmProperties);
+    }
+
+    /**
+     * As {@link #start(String, String...)}, with extra JVM options for every service placed after the defaults
+     * (so e.g. {@code -Xmx1g} overrides the default heap cap).
+     */
+    static Stack start(String name, List<String> jvmOptions, String... jvmProperties) {
         try {
-            Stack stack = new Stack(name, List.of(jvmProperties));
+            Stack stack = new Stack(name, List.copyOf(jvmOptions), List.of(jvmProperties));
             for (String service : SERVICES.keySet()) {
                 stack.startService(service);
             }
@@ -83,6 +93,7 @@ final class Stack implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: build with `mvn install` first");
         }
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "--enable-native-access=ALL-UNNAMED", "-Xmx256m"));
+        cmd.addAll(jvmOptions);
         jvmProperties.forEach(p -> cmd.add("-D" + p));
         cmd.add("-jar");
         cmd.add(jar.toString());
@@ -134,6 +145,15 @@ final class Stack implements AutoCloseable {
 
     String gateway() {
         return url("gateway");
+    }
+
+    /** The operating-system process id of a running service (for memory and CPU readings). */
+    long pid(String service) {
+        Process p = processes.get(service);
+        if (p == null) {
+            throw new IllegalStateException(service + " is not running");
+        }
+        return p.pid();
     }
 
     Path dataDir() {

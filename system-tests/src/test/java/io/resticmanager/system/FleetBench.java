@@ -1,0 +1,309 @@
+package io.resticmanager.system;
+
+import io.resticmanager.proto.Envelope;
+import io.resticmanager.proto.JobStatus;
+import io.resticmanager.proto.Message;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.resticmanager.system.BenchReport.Goal;
+
+/**
+ * N simulated agents (real WebSockets, real protocol) through the gateway: how long they take to connect,
+ * what each connection costs the gateway and the hub in heap and RSS, what heartbeats cost in CPU, and how
+ * fast a run-now reaches an agent while all of them are connected.
+ */
+final class FleetBench {
+    private static final String NAME = "fleet";
+    /** Descriptors a service uses besides its agents' sockets (jars, SQLite, peers, listeners), generously. */
+    private static final int FD_RESERVE = 600;
+    /** Client-side memory per simulated agent plus both services' share, for the free-memory check. */
+    private static final long BYTES_PER_AGENT_ALL_PROCESSES = 256 * 1024;
+    private static final int WAVE = 500;
+    private static final int IN_FLIGHT = 64;
+    /** A wave where more than this share fails to connect ends the ramp: the fleet held what it held. */
+    private static final double WAVE_FAILURE_LIMIT = 0.02;
+
+    private final BenchConfig config;
+    private final BenchReport report;
+    private final List<FleetAgent> connected = new ArrayList<>();
+    private final Map<String, CompletableFuture<Long>> jobStarts = new ConcurrentHashMap<>();
+    private final AtomicLong heartbeats = new AtomicLong();
+    private final ScheduledExecutorService beats = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "bench-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** One simulated agent and its heartbeat task. */
+    private record FleetAgent(BenchSetup.Enrolled identity, SimAgent agent, ScheduledFuture<?> heartbeat) {
+    }
+
+    private FleetBench(BenchConfig config, BenchReport report) {
+        this.config = config;
+        this.report = report;
+    }
+
+    static void run(BenchConfig config, BenchReport report) throws Exception {
+        new FleetBench(config, report).run();
+    }
+
+    private void run() throws Exception {
+        int n = capacity(config.agents());
+        report.setting("fleet.agents_target", config.agents());
+        report.setting("fleet.heartbeat_interval_s", config.heartbeatS());
+        List<HttpClient> clients = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            clients.add(HttpClient.newHttpClient()); // a few selector threads instead of one for all sockets
+        }
+        try (Stack stack = Stack.start("bench-fleet", "rm.hub.heartbeat-interval-s=" + config.heartbeatS())) {
+            Api admin = Api.setupAdmin(stack, BenchSetup.ADMIN, BenchSetup.ADMIN_PASSWORD);
+            Api hub = BenchSetup.hub(stack);
+
+            System.out.println("fleet: enrolling " + n + " agents…");
+            long t0 = System.nanoTime();
+            List<BenchSetup.Enrolled> fleet = BenchSetup.parallel(n, 32, i -> BenchSetup.enroll(hub,
+                    String.format("fleet-%05d", i)));
+            double enrollS = (System.nanoTime() - t0) / 1e9;
+            report.add(NAME, "enrollments/s (token + enroll, at agent-hub)", n / enrollS, "1/s", Goal.NONE);
+
+            int samples = Math.min(config.dispatchSamples(), n);
+            System.out.println("fleet: assigning repositories to " + samples + " hosts for run-now…");
+            Path repos = stack.dataDir().resolve("bench-repos");
+            Files.createDirectories(repos);
+            BenchSetup.parallel(samples, 8, i -> {
+                String repoId = BenchSetup.createRepo(admin, "fleet-repo-" + i, repos.resolve("r" + i).toString(),
+                                                      "fleet-repo-password-" + i);
+                BenchSetup.assignRepo(admin, fleet.get(i).hostId(), repoId);
+                return repoId;
+            });
+
+            long gatewayPid = stack.pid("gateway");
+            long hubPid = stack.pid("agent-hub");
+            long gwHeap0 = BenchProcess.liveHeapBytes(gatewayPid);
+            long hubHeap0 = BenchProcess.liveHeapBytes(hubPid);
+            long gwRss0 = BenchProcess.rssBytes(gatewayPid);
+            long hubRss0 = BenchProcess.rssBytes(hubPid);
+
+            System.out.println("fleet: connecting " + n + " agents in waves of " + WAVE + "…");
+            List<Double> connectMs = new ArrayList<>();
+            long c0 = System.nanoTime();
+            int failedTotal = 0;
+            for (int start = 0; start < n; start += WAVE) {
+                int size = Math.min(WAVE, n - start);
+                int offset = start;
+                AtomicInteger failed = new AtomicInteger();
+                List<Object[]> wave = BenchSetup.parallel(size, IN_FLIGHT, i -> {
+                    BenchSetup.Enrolled e = fleet.get(offset + i);
+                    try {
+                        return connect(clients.get((offset + i) % clients.size()), stack.gateway(), e);
+                    } catch (Exception ex) {
+                        failed.incrementAndGet();
+                        return null;
+                    }
+                });
+                for (Object[] r : wave) {
+                    if (r != null) {
+                        connected.add((FleetAgent) r[0]);
+                        connectMs.add((Double) r[1]);
+                    }
+                }
+                failedTotal += failed.get();
+                if (failed.get() > size * WAVE_FAILURE_LIMIT) {
+                    report.note("fleet: " + failed.get() + " of " + size + " connections failed in the wave after "
+                                        + offset + " agents; stopped there and measured what held");
+                    break;
+                }
+            }
+            double connectS = (System.nanoTime() - c0) / 1e9;
+            int held = connected.size();
+            BenchStats connect = BenchStats.of(connectMs);
+            report.add(NAME, "agents connected and held", held, "agents", Goal.atLeast(config.agents()),
+                       held < config.agents() ? "target " + config.agents() + (n < config.agents()
+                               ? ", scaled down to " + n + " for this box" : "") + "; " + failedTotal + " failed" : "");
+            report.add(NAME, "connect all (ramp, " + IN_FLIGHT + " in flight)", connectS, "s", Goal.NONE);
+            report.add(NAME, "connect rate", held / connectS, "1/s", Goal.NONE);
+            report.add(NAME, "connect+hello p50", connect.median(), "ms", Goal.NONE);
+            report.add(NAME, "connect+hello p99", connect.percentile(99), "ms", Goal.NONE);
+            if (held == 0) {
+                return;
+            }
+
+            // presence settles (hello → outbox → services) before memory is read
+            Await.until(Duration.ofSeconds(120), "hub counts the agents online", () ->
+                    hub.get("/internal/agents").json().path("items").findValues("online").stream()
+                            .filter(v -> v.asBoolean()).count() >= held);
+            long gwHeap1 = BenchProcess.liveHeapBytes(gatewayPid);
+            long hubHeap1 = BenchProcess.liveHeapBytes(hubPid);
+            long gwRss1 = BenchProcess.rssBytes(gatewayPid);
+            long hubRss1 = BenchProcess.rssBytes(hubPid);
+            report.add(NAME, "gateway heap per connection", (gwHeap1 - gwHeap0) / 1024.0 / held, "KiB", Goal.NONE,
+                       "live heap after full GC: " + mib(gwHeap0) + " → " + mib(gwHeap1) + " MiB");
+            report.add(NAME, "gateway RSS per connection", (gwRss1 - gwRss0) / 1024.0 / held, "KiB", Goal.NONE,
+                       mib(gwRss0) + " → " + mib(gwRss1) + " MiB");
+            report.add(NAME, "hub heap per connection", (hubHeap1 - hubHeap0) / 1024.0 / held, "KiB", Goal.NONE,
+                       "live heap after full GC: " + mib(hubHeap0) + " → " + mib(hubHeap1) + " MiB");
+            report.add(NAME, "hub RSS per connection", (hubRss1 - hubRss0) / 1024.0 / held, "KiB", Goal.NONE,
+                       mib(hubRss0) + " → " + mib(hubRss1) + " MiB");
+
+            // heartbeat load: CPU of gateway + hub over a window while every agent beats at the interval
+            Thread.sleep(Math.min(5_000, config.heartbeatS() * 1000L));
+            long hb0 = heartbeats.get();
+            Duration cpu0 = BenchProcess.cpu(gatewayPid).plus(BenchProcess.cpu(hubPid));
+            long w0 = System.nanoTime();
+            Thread.sleep(config.heartbeatWindowS() * 1000L);
+            double windowS = (System.nanoTime() - w0) / 1e9;
+            Duration cpu1 = BenchProcess.cpu(gatewayPid).plus(BenchProcess.cpu(hubPid));
+            long hb = heartbeats.get() - hb0;
+            double cpuS = (cpu1.toNanos() - cpu0.toNanos()) / 1e9;
+            report.add(NAME, "heartbeats/s at " + config.heartbeatS() + " s interval", hb / windowS, "1/s", Goal.NONE);
+            report.add(NAME, "gateway+hub CPU under heartbeats", cpuS / windowS * 100, "% core", Goal.NONE,
+                       "idle fleet of " + held + ", " + String.format(java.util.Locale.ROOT, "%.1f", windowS)
+                               + " s window");
+            report.add(NAME, "CPU per 1,000 heartbeats", hb == 0 ? Double.NaN : cpuS * 1000 / hb * 1000, "ms",
+                       Goal.NONE);
+
+            dispatch(admin, fleet, Math.min(samples, held));
+        } finally {
+            beats.shutdownNow();
+            BenchSetup.parallel(connected.size(), 256, i -> {
+                connected.get(i).agent().abort();
+                return null;
+            });
+            connected.clear();
+        }
+    }
+
+    /** Run-now at full load: one unlock job per sampled host, one at a time; latency = POST sent → job.start seen. */
+    private void dispatch(Api admin, List<BenchSetup.Enrolled> fleet, int samples) {
+        System.out.println("fleet: timing " + samples + " run-now dispatches…");
+        List<Double> latencies = new ArrayList<>();
+        List<String> jobIds = new ArrayList<>();
+        for (int i = 0; i < samples; i++) {
+            String hostId = fleet.get(i).hostId();
+            CompletableFuture<Long> seen = new CompletableFuture<>();
+            jobStarts.put(hostId, seen);
+            long t0 = System.nanoTime();
+            String jobId = admin.post("/api/hosts/" + hostId + "/jobs", Map.of("kind", "unlock")).expect(202).json()
+                    .path("job_id").asText();
+            long t1 = seen.orTimeout(30, TimeUnit.SECONDS).join();
+            latencies.add(BenchSetup.ms(t1 - t0));
+            jobIds.add(jobId);
+        }
+        BenchStats s = BenchStats.of(latencies);
+        report.add(NAME, "run-now dispatch p50", s.median(), "ms", Goal.NONE);
+        report.add(NAME, "run-now dispatch p99", s.percentile(99), "ms", Goal.atMost(1000),
+                   "POST /api/hosts/{id}/jobs sent → job.start received by the agent, " + s.count() + " jobs");
+        report.add(NAME, "run-now dispatch max", s.max(), "ms", Goal.NONE);
+        String last = jobIds.getLast();
+        Await.until(Duration.ofSeconds(60), "last run-now job finished", () ->
+                admin.get("/api/jobs/" + last).json().path("status").asText().equals("succeeded"));
+        long ok = jobIds.stream().filter(id -> admin.get("/api/jobs/" + id).json().path("status").asText()
+                .equals("succeeded")).count();
+        report.add(NAME, "run-now jobs succeeded", ok, "jobs", Goal.atLeast(samples));
+    }
+
+    /** Connect, hello, hello.ok, start heartbeats; returns {FleetAgent, connect ms}. */
+    private Object[] connect(HttpClient client, String gateway, BenchSetup.Enrolled e) throws Exception {
+        AtomicReference<SimAgent> self = new AtomicReference<>();
+        long t0 = System.nanoTime();
+        SimAgent agent = SimAgent.connect(client, gateway, e.agentToken(), frame -> onFrame(self, e, frame))
+                .get(30, TimeUnit.SECONDS);
+        self.set(agent);
+        agent.hello(e.hostname());
+        agent.await(Message.HelloOk.class, Duration.ofSeconds(30));
+        double ms = BenchSetup.ms(System.nanoTime() - t0);
+        long period = config.heartbeatS() * 1000L;
+        ScheduledFuture<?> beat = beats.scheduleAtFixedRate(() -> {
+            if (agent.isClosed()) {
+                return;
+            }
+            try {
+                agent.send(new Message.Heartbeat(List.of()));
+                heartbeats.incrementAndGet();
+            } catch (RuntimeException ignored) {
+                // a dropped connection shows in the counts, not as a crash of the benchmark
+            }
+        }, ThreadLocalRandom.current().nextLong(period), period, TimeUnit.MILLISECONDS);
+        return new Object[] {new FleetAgent(e, agent, beat), ms};
+    }
+
+    /** The agent side of run-now: note when job.start arrived, then ack and finish it like a quick unlock. */
+    private void onFrame(AtomicReference<SimAgent> self, BenchSetup.Enrolled e, Envelope frame) {
+        if (!(frame.payload() instanceof Message.JobStart start)) {
+            return;
+        }
+        long now = System.nanoTime();
+        CompletableFuture<Long> seen = jobStarts.remove(e.hostId());
+        if (seen != null) {
+            seen.complete(now);
+        }
+        Thread.startVirtualThread(() -> {
+            SimAgent agent = self.get();
+            Instant t = Instant.now();
+            agent.send(new Message.JobAck(start.jobId(), 1, true, null, "restic unlock", t));
+            agent.send(new Message.JobFinished(start.jobId(), 2, JobStatus.SUCCEEDED, 0, Map.of(), null,
+                                               Instant.now()));
+        });
+    }
+
+    /** How many agents this box can hold: descriptors (the gateway needs two per agent) and free memory. */
+    private int capacity(int target) throws IOException {
+        long fdLimit = hardFdLimit();
+        long byFd = (fdLimit - FD_RESERVE) / 2;
+        long available = memAvailableBytes();
+        long byMemory = available / 2 / BYTES_PER_AGENT_ALL_PROCESSES;
+        int n = (int) Math.max(1, Math.min(target, Math.min(byFd, byMemory)));
+        if (n < target) {
+            report.note("fleet: scaled down from " + target + " to " + n + " agents: open-file limit " + fdLimit
+                                + " (the gateway holds two sockets per agent: client and agent-hub), "
+                                + available / (1024 * 1024) + " MiB available memory; raise `ulimit -n` "
+                                + "(hard) for more");
+        }
+        report.setting("fleet.fd_limit", fdLimit);
+        report.setting("fleet.agents", n);
+        return n;
+    }
+
+    /** The hard open-files limit: a JVM on Linux raises its soft limit to it, and children inherit that. */
+    private static long hardFdLimit() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String[] parts = line.substring("Max open files".length()).strip().split("\\s+");
+                return parts[1].equals("unlimited") ? Integer.MAX_VALUE : Long.parseLong(parts[1]);
+            }
+        }
+        return 1024;
+    }
+
+    private static long memAvailableBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemAvailable:")) {
+                return Long.parseLong(line.substring(13).strip().split("\\s+")[0]) * 1024;
+            }
+        }
+        return Long.MAX_VALUE / 4;
+    }
+
+    private static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f", bytes / 1048576.0);
+    }
+}
