@@ -24,12 +24,31 @@ public final class SecretFiles {
                 throw new IllegalStateException("secret file " + file + " does not exist (production mode never "
                         + "generates secrets; create it with mode 0600)");
             }
+            // Several services may start at once on one data dir: the first to link its file wins and
+            // everyone else reads the winner's value (link(2) fails if the name exists; rename would replace).
             String value = generator.get();
-            writeAtomically(file, value + "\n");
-            return value;
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".new", ownerOnly());
+            try {
+                Files.writeString(tmp, value + "\n", StandardCharsets.UTF_8, StandardOpenOption.SYNC);
+                Files.createLink(file, tmp);
+                return value;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read secret file " + file, e);
         }
+    }
+
+    private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly() {
+        return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                ? new java.nio.file.attribute.FileAttribute<?>[] {
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new java.nio.file.attribute.FileAttribute<?>[0];
     }
 
     /** tmp file (0600) + fsync + rename, so a crash never leaves a half-written secret. */
