@@ -94,6 +94,21 @@ final class Api {
                             .header("Content-Type", "application/json"));
     }
 
+    /** A browser-style form post (with the CSRF token as the {@code _csrf} field). */
+    Reply postForm(String path, Map<String, String> fields) {
+        StringBuilder body = new StringBuilder();
+        Map<String, String> all = new LinkedHashMap<>(fields);
+        if (headers.containsKey("X-CSRF-Token")) {
+            all.put("_csrf", headers.get("X-CSRF-Token"));
+        }
+        all.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&")
+                .append(java.net.URLEncoder.encode(k, java.nio.charset.StandardCharsets.UTF_8)).append('=')
+                .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8)));
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                            .header("Content-Type", "application/x-www-form-urlencoded"));
+    }
+
     Reply patch(String path, Object body) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).method("PATCH", json(body))
                             .header("Content-Type", "application/json"));

@@ -35,9 +35,10 @@ final class BackupOverheadBench {
         Path data = dataSet(config);
         report.setting("backup.data_mb", config.dataMb());
         report.setting("backup.runs", config.backupRuns());
-        try (Stack stack = Stack.start("bench-backup");
-             AgentProcess agent = new AgentProcess(stack.dataDir().resolve("agent"),
-                                                   stack.logDir().resolve("agent.log"))) {
+        try (BenchStack bench = BenchStack.start(report, "bench-backup");
+             AgentProcess agent = new AgentProcess(bench.stack().dataDir().resolve("agent"),
+                                                   bench.stack().logDir().resolve("agent.log"))) {
+            Stack stack = bench.stack();
             Api admin = Api.setupAdmin(stack, BenchSetup.ADMIN, BenchSetup.ADMIN_PASSWORD);
             String token = admin.post("/api/enrollment-tokens", Map.of("name", "bench")).expect(201).json()
                     .path("token").asText();

@@ -29,7 +29,8 @@ final class DashboardBench {
     static void run(BenchConfig config, BenchReport report) throws Exception {
         report.setting("dashboard.hosts", config.hosts());
         report.setting("dashboard.snapshots", config.snapshots());
-        try (Stack stack = Stack.start("bench-dashboard")) {
+        try (BenchStack bench = BenchStack.start(report, "bench-dashboard")) {
+            Stack stack = bench.stack();
             Api admin = Api.setupAdmin(stack, BenchSetup.ADMIN, BenchSetup.ADMIN_PASSWORD);
             Api inventory = BenchSetup.inventory(stack);
             SplittableRandom random = new SplittableRandom(config.seed());

@@ -35,8 +35,11 @@ final class FleetBench {
     private static final String NAME = "fleet";
     /** Descriptors a service uses besides its agents' sockets (jars, SQLite, peers, listeners), generously. */
     private static final int FD_RESERVE = 600;
-    /** Client-side memory per simulated agent plus both services' share, for the free-memory check. */
-    private static final long BYTES_PER_AGENT_ALL_PROCESSES = 256 * 1024;
+    /**
+     * Memory per agent across the driver's client socket, the gateway and the hub (about 100 + 50 KiB of live
+     * heap in the services when measured, doubled for GC headroom), for the free-memory check.
+     */
+    private static final long BYTES_PER_AGENT_ALL_PROCESSES = 512 * 1024;
     private static final int WAVE = 500;
     private static final int IN_FLIGHT = 64;
     /** A wave where more than this share fails to connect ends the ramp: the fleet held what it held. */
@@ -74,7 +77,13 @@ final class FleetBench {
         for (int i = 0; i < 4; i++) {
             clients.add(HttpClient.newHttpClient()); // a few selector threads instead of one for all sockets
         }
-        try (Stack stack = Stack.start("bench-fleet", "rm.hub.heartbeat-interval-s=" + config.heartbeatS())) {
+        // Services get the JVM's default heap (a quarter of RAM), as script/server starts them: the harness's
+        // 256 MiB cap is for tests, not for a box that holds a fleet.
+        String heap = "-Xmx" + Math.max(512, physicalMemoryBytes() / 4 / 1048576) + "m";
+        report.setting("fleet.service_heap", heap);
+        try (BenchStack bench = BenchStack.start(report, "bench-fleet", List.of(heap),
+                                                 "rm.hub.heartbeat-interval-s=" + config.heartbeatS())) {
+            Stack stack = bench.stack();
             Api admin = Api.setupAdmin(stack, BenchSetup.ADMIN, BenchSetup.ADMIN_PASSWORD);
             Api hub = BenchSetup.hub(stack);
 
@@ -270,7 +279,7 @@ final class FleetBench {
         long fdLimit = hardFdLimit();
         long byFd = (fdLimit - FD_RESERVE) / 2;
         long available = memAvailableBytes();
-        long byMemory = available / 2 / BYTES_PER_AGENT_ALL_PROCESSES;
+        long byMemory = available / BYTES_PER_AGENT_ALL_PROCESSES;
         int n = (int) Math.max(1, Math.min(target, Math.min(byFd, byMemory)));
         if (n < target) {
             report.note("fleet: scaled down from " + target + " to " + n + " agents: open-file limit " + fdLimit
@@ -295,12 +304,20 @@ final class FleetBench {
     }
 
     private static long memAvailableBytes() throws IOException {
+        return meminfo("MemAvailable:");
+    }
+
+    private static long physicalMemoryBytes() throws IOException {
+        return meminfo("MemTotal:");
+    }
+
+    private static long meminfo(String key) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-            if (line.startsWith("MemAvailable:")) {
-                return Long.parseLong(line.substring(13).strip().split("\\s+")[0]) * 1024;
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.substring(key.length()).strip().split("\\s+")[0]) * 1024;
             }
         }
-        return Long.MAX_VALUE / 4;
+        throw new IOException("no " + key + " in /proc/meminfo");
     }
 
     private static String mib(long bytes) {

@@ -46,7 +46,8 @@ final class JobLogBench {
         HttpClient client = HttpClient.newHttpClient();
         List<BenchWatcher> watchers = new ArrayList<>();
         SimAgent agent = null;
-        try (Stack stack = Stack.start("bench-logs")) {
+        try (BenchStack bench = BenchStack.start(report, "bench-logs")) {
+            Stack stack = bench.stack();
             Api admin = Api.setupAdmin(stack, BenchSetup.ADMIN, BenchSetup.ADMIN_PASSWORD);
             BenchSetup.Enrolled host = BenchSetup.enroll(BenchSetup.hub(stack), "logs-host");
             String repoId = BenchSetup.createRepo(admin, "logs-repo", stack.dataDir().resolve("logs-repo").toString(),

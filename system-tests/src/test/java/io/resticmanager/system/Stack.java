@@ -72,8 +72,13 @@ final class Stack implements AutoCloseable {
      * (so e.g. {@code -Xmx1g} overrides the default heap cap).
      */
     static Stack start(String name, List<String> jvmOptions, String... jvmProperties) {
+        Stack stack;
         try {
-            Stack stack = new Stack(name, List.copyOf(jvmOptions), List.of(jvmProperties));
+            stack = new Stack(name, List.copyOf(jvmOptions), List.of(jvmProperties));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
             for (String service : SERVICES.keySet()) {
                 stack.startService(service);
             }
@@ -82,7 +87,11 @@ final class Stack implements AutoCloseable {
             }
             return stack;
         } catch (IOException e) {
+            stack.close(); // the services that did start must not outlive the failed start
             throw new UncheckedIOException(e);
+        } catch (RuntimeException | AssertionError e) {
+            stack.close();
+            throw e;
         }
     }
 
