@@ -164,7 +164,7 @@ class HubConnectionTest {
         assertThat(seqs(events), is(range(1, seqs(events).size())));
         Message.JobAck ack = (Message.JobAck) events.getFirst();
         assertThat(ack.accepted(), is(true));
-        assertThat(ack.commandLine(), is("restic backup --json --tag rm-test -- " + small));
+        assertThat(ack.commandLine(), is("restic backup --json --host " + HostInfo.current().hostname() + " --tag rm-test -- " + small));
         assertThat(ack.startedAt() != null, is(true));
         Message.JobFinished fin = (Message.JobFinished) events.getLast();
         assertThat(fin.status(), is(JobStatus.SUCCEEDED));

@@ -44,7 +44,7 @@ final class Gateway implements AutoCloseable {
         this.security = new GatewaySecurity(authenticator);
         this.proxy = new Proxy(upstreams, internalToken, connect, read, maxBody);
         this.wsProxy = new WsProxy(upstreams, internalToken, security, RouteTable.DEFAULT, connect);
-        this.guard = new AccessGuard(RouteTable.DEFAULT, security, ClientAddress.create(config), audit, wsProxy,
+        this.guard = new AccessGuard(RouteTable.DEFAULT, security, ClientAddress.create(config, internalToken), audit, wsProxy,
                                      maxBody);
         PeerHealth peers = new PeerHealth(upstreams.all(),
                                           Duration.ofMillis(gw.get("health-timeout-ms").asLong().orElse(1000L)));

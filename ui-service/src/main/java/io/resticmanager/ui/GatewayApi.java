@@ -19,12 +19,19 @@ import java.util.Map;
  */
 final class GatewayApi {
     static final HeaderName CSRF_TOKEN = HeaderNames.create("X-CSRF-Token");
-    private static final HeaderName FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
+    /** The browser's address; the gateway believes it only because the internal token comes with it. */
+    private static final HeaderName FORWARDED_FOR = io.resticmanager.kit.Http.FORWARDED_FOR;
     private static final System.Logger LOG = System.getLogger(GatewayApi.class.getName());
 
     private final WebClient client;
+    private final String internalToken;
 
     GatewayApi(String baseUri) {
+        this(baseUri, null);
+    }
+
+    GatewayApi(String baseUri, String internalToken) {
+        this.internalToken = internalToken;
         this.client = WebClient.builder()
                 .baseUri(baseUri)
                 .connectTimeout(Duration.ofSeconds(2))
@@ -78,6 +85,9 @@ final class GatewayApi {
     private Reply send(Session session, Method method, String path, Map<String, String> query, Object body) {
         HttpClientRequest request = client.method(method).path(path)
                 .header(HeaderNames.ACCEPT, "application/json");
+        if (internalToken != null) {
+            request.header(io.resticmanager.kit.Http.INTERNAL_TOKEN, internalToken);
+        }
         query.forEach((name, value) -> {
             if (value != null && !value.isBlank()) {
                 request.queryParam(name, value);

@@ -34,7 +34,7 @@ public final class UiMain {
     }
 
     static void routing(HttpRouting.Builder routing, InternalAuth auth, String gatewayUrl, Templates templates) {
-        GatewayApi api = new GatewayApi(gatewayUrl);
+        GatewayApi api = new GatewayApi(gatewayUrl, auth.token());
         Pages pages = new Pages(templates);
         ErrorPages errors = new ErrorPages(pages);
         ServiceKit.base(routing, "ui-service", auth, Health.create("ui-service", Map.of()));
