@@ -1,5 +1,7 @@
 package io.resticmanager.hub;
 
+import io.resticmanager.kit.DedicatedConnection;
+
 import io.resticmanager.kit.SqliteStore;
 import io.resticmanager.proto.Envelope;
 import io.resticmanager.proto.Json;
@@ -53,15 +55,14 @@ final class HubWriter implements AutoCloseable {
     private record Stop() implements Item {
     }
 
-    private final SqliteStore store;
     private final Runnable onCommitted;
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final Semaphore budget = new Semaphore(MAX_QUEUED_BYTES);
     private final Thread thread;
-    private Connection connection;
+    private final DedicatedConnection connection;
 
     HubWriter(SqliteStore store, Runnable onCommitted) {
-        this.store = store;
+        this.connection = new DedicatedConnection(store);
         this.onCommitted = onCommitted;
         // a platform thread: sqlite-jdbc pins virtual threads during native calls
         this.thread = Thread.ofPlatform().name("hub-writer").daemon(true).start(this::run);
@@ -97,7 +98,7 @@ final class HubWriter implements AutoCloseable {
                 items.clear();
             }
         }
-        closeConnection();
+        connection.close();
     }
 
     private boolean commitWithRetry(List<Item> items) {
@@ -106,7 +107,7 @@ final class HubWriter implements AutoCloseable {
                 commit(items);
                 return true;
             } catch (SQLException | RuntimeException e) {
-                closeConnection();
+                connection.close();
                 if (attempt == 3) {
                     // not acknowledged, so agents still hold their events: make them reconnect and replay
                     LOG.log(Level.ERROR, "cannot store " + items.size() + " hub events; closing the sending "
@@ -121,7 +122,7 @@ final class HubWriter implements AutoCloseable {
     }
 
     private void commit(List<Item> items) throws SQLException {
-        Connection c = connection();
+        Connection c = connection.get();
         c.setAutoCommit(false);
         try {
             List<OutboxStore.NewEvent> events = new ArrayList<>();
@@ -221,23 +222,6 @@ final class HubWriter implements AutoCloseable {
                 (jobId, seq) -> conn.send(Envelope.of(new Message.JobEventsAck(jobId, seq))))));
     }
 
-    private Connection connection() {
-        if (connection == null) {
-            connection = store.connect();
-        }
-        return connection;
-    }
-
-    private void closeConnection() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // nothing left to do
-            }
-            connection = null;
-        }
-    }
 
     private static int cost(Item item) {
         return item instanceof AgentEvent e ? Math.min(MAX_QUEUED_BYTES, e.payload().length() + 64) : 64;

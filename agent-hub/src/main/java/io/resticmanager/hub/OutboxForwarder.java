@@ -1,5 +1,7 @@
 package io.resticmanager.hub;
 
+import io.resticmanager.kit.DedicatedConnection;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.helidon.http.Method;
 import io.resticmanager.kit.InternalClient;
@@ -36,12 +38,13 @@ final class OutboxForwarder implements AutoCloseable {
     private final Semaphore signal = new Semaphore(0);
     private final Thread thread;
     private volatile boolean running = true;
-    private Connection connection;
+    private final DedicatedConnection connection;
     private boolean failing;
 
     OutboxForwarder(Destination destination, SqliteStore store, InternalClient client, int batchSize) {
         this.destination = destination;
         this.store = store;
+        this.connection = new DedicatedConnection(store);
         this.client = client;
         this.batchSize = batchSize;
         this.thread = Thread.ofVirtual().name("hub-forward-" + destination.peer()).start(this::run);
@@ -67,7 +70,7 @@ final class OutboxForwarder implements AutoCloseable {
         Duration backoff = MIN_BACKOFF;
         while (running) {
             try {
-                List<OutboxStore.StoredEvent> batch = OutboxStore.pending(connection(), destination, batchSize);
+                List<OutboxStore.StoredEvent> batch = OutboxStore.pending(connection.get(), destination, batchSize);
                 if (batch.isEmpty()) {
                     signal.tryAcquire(1, TimeUnit.SECONDS);
                     signal.drainPermits();
@@ -83,12 +86,12 @@ final class OutboxForwarder implements AutoCloseable {
                 return;
             } catch (SQLException | RuntimeException e) {
                 LOG.log(Level.WARNING, "outbox to " + destination.peer() + ": " + e.getMessage());
-                closeConnection();
+                connection.close();
                 sleepQuietly(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
-        closeConnection();
+        connection.close();
     }
 
     /** @return true when every event of the batch is done with (stored or skipped as malformed) */
@@ -102,7 +105,7 @@ final class OutboxForwarder implements AutoCloseable {
         }
         if (reply.ok()) {
             recovered();
-            OutboxStore.delivered(connection(), destination, batch.stream().map(OutboxStore.StoredEvent::id).toList());
+            OutboxStore.delivered(connection.get(), destination, batch.stream().map(OutboxStore.StoredEvent::id).toList());
             return true;
         }
         if (reply.status() != 400 && reply.status() != 422) {
@@ -114,7 +117,7 @@ final class OutboxForwarder implements AutoCloseable {
             OutboxStore.StoredEvent e = batch.getFirst();
             LOG.log(Level.WARNING, destination.peer() + " rejected event " + e.id() + " (" + e.type() + ", host "
                     + e.hostId() + ") as malformed, skipping it: " + detail(reply));
-            OutboxStore.delivered(connection(), destination, List.of(e.id()));
+            OutboxStore.delivered(connection.get(), destination, List.of(e.id()));
             return true;
         }
         // find the bad event(s): one by one, in order
@@ -158,23 +161,6 @@ final class OutboxForwarder implements AutoCloseable {
         return body.length() > 300 ? body.substring(0, 300) + "…" : body;
     }
 
-    private Connection connection() {
-        if (connection == null) {
-            connection = store.connect();
-        }
-        return connection;
-    }
-
-    private void closeConnection() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // reopened on next use
-            }
-            connection = null;
-        }
-    }
 
     private static void sleepQuietly(Duration d) {
         try {

@@ -19,15 +19,13 @@ public final class RequestLog implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
-        try {
-            chain.proceed();
-        } finally {
-            long micros = (System.nanoTime() - start) / 1000;
-            if (LOG.isLoggable(Level.INFO) && !req.path().path().equals("/health")) {
-                LOG.log(Level.INFO, "service=" + service + " method=" + req.prologue().method().text()
-                        + " path=" + req.path().path() + " status=" + res.status().code()
-                        + " ms=" + (micros / 1000.0) + " peer=" + req.remotePeer().host());
-            }
+        String path = req.path().path();
+        if (LOG.isLoggable(Level.INFO) && !path.equals("/health")) {
+            // logged when sent: error handlers run after the filter chain and set the final status
+            res.whenSent(() -> LOG.log(Level.INFO, "service=" + service + " method=" + req.prologue().method().text()
+                    + " path=" + path + " status=" + res.status().code()
+                    + " ms=" + ((System.nanoTime() - start) / 1000) / 1000.0 + " peer=" + req.remotePeer().host()));
         }
+        chain.proceed();
     }
 }
