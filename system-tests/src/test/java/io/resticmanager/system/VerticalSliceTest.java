@@ -125,6 +125,41 @@ class VerticalSliceTest {
         assertThat(statuses, hasItem("offline"));
     }
 
+    @Test
+    @Order(4)
+    void theRepositoryPasswordIsNowhereOnDiskOrInLogs() throws Exception {
+        byte[] secret = REPO_PASSWORD.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<Path> places = List.of(stack.dataDir(), stack.logDir());
+        List<String> leaks = new java.util.ArrayList<>();
+        for (Path place : places) {
+            try (var files = Files.walk(place)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    if (file.startsWith(repoDir)) {
+                        continue; // restic's own repository is encrypted with it, not by us
+                    }
+                    byte[] content = Files.readAllBytes(file);
+                    if (indexOf(content, secret) >= 0) {
+                        leaks.add(file.toString());
+                    }
+                }
+            }
+        }
+        assertThat("files containing the repository password: " + leaks, leaks.isEmpty(), is(true));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     private static JsonNode runAndWait(Map<String, Object> body) {
         String jobId = admin.post("/api/hosts/" + hostId + "/jobs", body).expect(202).json().path("job_id").asText();
         JsonNode[] job = new JsonNode[1];
