@@ -10,13 +10,15 @@ set -eu
 
 SERVER="@@RM_PUBLIC_URL@@"
 TOKEN=""
-INSTALL_DIR=/opt/restic-manager-agent
-STATE_DIR=/var/lib/restic-manager-agent
+# RM_INSTALL_ROOT: install below another root (the project's tests use it; leave it unset on hosts)
+ROOT=${RM_INSTALL_ROOT:-}
+INSTALL_DIR=$ROOT/opt/restic-manager-agent
+STATE_DIR=$ROOT/var/lib/restic-manager-agent
 CONFIG="$STATE_DIR/agent.yaml"
 JAR="$INSTALL_DIR/restic-manager-agent.jar"
 LAUNCHER="$INSTALL_DIR/restic-manager-agent"
 SERVICE=restic-manager-agent.service
-UNIT_FILE="/etc/systemd/system/$SERVICE"
+UNIT_FILE="$ROOT/etc/systemd/system/$SERVICE"
 
 say() { printf '%s\n' "$*"; }
 die() {
@@ -198,6 +200,7 @@ else
   chmod 0600 "$CONFIG"
 fi
 
+mkdir -p "$(dirname "$UNIT_FILE")"
 cat >"$UNIT_FILE" <<'UNIT'
 @@SERVICE_UNIT@@
 UNIT
@@ -238,17 +241,17 @@ COMMENT_OUT="sed -e '/^[[:space:]]*#/b' -e '/restic/s/^/#/'"
 if command -v crontab >/dev/null 2>&1 && crontab -l -u root >"$TMP/root.cron" 2>/dev/null; then
   scan "$TMP/root.cron" "root's crontab" "crontab -u root -l | $COMMENT_OUT | crontab -u root -"
 fi
-for spool in /var/spool/cron/crontabs/* /var/spool/cron/*; do
+for spool in "$ROOT"/var/spool/cron/crontabs/* "$ROOT"/var/spool/cron/*; do
   [ -f "$spool" ] || continue
   user=$(basename "$spool")
   [ "$user" != root ] || continue
   scan "$spool" "crontab of $user" "crontab -u $user -l | $COMMENT_OUT | crontab -u $user -"
 done
-for file in /etc/crontab /etc/cron.d/*; do
+for file in "$ROOT"/etc/crontab "$ROOT"/etc/cron.d/*; do
   [ -f "$file" ] || continue
   scan "$file" "$file" "sed -i -e '/^[[:space:]]*#/b' -e '/restic/s/^/#/' $file"
 done
-for file in /etc/cron.hourly/* /etc/cron.daily/* /etc/cron.weekly/* /etc/cron.monthly/*; do
+for file in "$ROOT"/etc/cron.hourly/* "$ROOT"/etc/cron.daily/* "$ROOT"/etc/cron.weekly/* "$ROOT"/etc/cron.monthly/*; do
   if [ ! -f "$file" ] || [ ! -x "$file" ]; then continue; fi
   if grep -v '^[[:space:]]*#' "$file" 2>/dev/null | grep -q 'restic'; then
     report "$file (run by cron)" "$(grep -v '^[[:space:]]*#' "$file" | grep -m 1 'restic' || true)" "chmod -x $file"

@@ -1,0 +1,125 @@
+package io.resticmanager.system;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+/**
+ * The real {@code curl … | sh} install path against the real stack: the script downloads the agent bundle
+ * from the server, installs it, enrolls, writes the sandboxed unit and enables it, and reports existing
+ * restic cron jobs and timers with the command that disables each — without touching them. It runs below
+ * a scratch root ({@code RM_INSTALL_ROOT}) with stand-ins for {@code systemctl} and {@code crontab}
+ * (no systemd runs here); then the installed agent is started for real and comes online.
+ */
+class InstallScriptTest {
+    private static Stack stack;
+    private static Process installedAgent;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "the installer must run as root");
+        stack = Stack.start("install-script");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (installedAgent != null) {
+            installedAgent.destroy();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void curlPipeShInstallsEnrollsAndReportsExistingSchedules() throws Exception {
+        Api admin = Api.setupAdmin(stack, "admin", "install-admin-password");
+        String command = admin.post("/api/enrollment-tokens", Map.of("name", "installer")).expect(201).json()
+                .path("install_command").asText();
+        assertThat(command, containsString("curl -fsSL " + stack.gateway() + "/install.sh | sudo sh -s --"));
+
+        Path root = stack.dataDir().resolve("host-root");
+        Path cronFile = root.resolve("etc/cron.d/nightly-restic");
+        Files.createDirectories(cronFile.getParent());
+        String cron = "# managed by hand\n0 3 * * * root restic backup /home\n30 4 * * * root /usr/bin/logrotate\n";
+        Files.writeString(cronFile, cron);
+        Path bin = Files.createDirectories(stack.dataDir().resolve("fake-bin"));
+        Path calls = stack.dataDir().resolve("systemctl.calls");
+        script(bin.resolve("systemctl"), """
+                #!/bin/sh
+                echo "$*" >> %s
+                case "$1" in
+                  list-timers) echo "Mon 2026-11-30 03:00:00 UTC 5h left n/a n/a restic-nightly.timer restic-nightly.service" ;;
+                  show) echo "restic-nightly.service" ;;
+                  cat) echo "ExecStart=/usr/bin/restic backup /srv" ;;
+                  is-active) exit 3 ;;
+                esac
+                exit 0
+                """.formatted(calls));
+        script(bin.resolve("crontab"), "#!/bin/sh\necho '15 * * * * restic forget --keep-last 3'\n");
+
+        // exactly what the UI shows, minus sudo (we are root already)
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", command.replace("| sudo sh", "| sh"))
+                .redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.environment().put("RM_INSTALL_ROOT", root.toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS), is(true));
+        System.out.println(output);
+        assertThat(output, p.exitValue(), is(0));
+
+        // installed, enrolled, config private, unit sandboxed and enabled
+        Path config = root.resolve("var/lib/restic-manager-agent/agent.yaml");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config)), is("rw-------"));
+        String yaml = Files.readString(config);
+        assertThat(yaml, containsString("host_id"));
+        assertThat(yaml.toLowerCase(), not(containsString("password")));
+        String unit = Files.readString(root.resolve("etc/systemd/system/restic-manager-agent.service"));
+        assertThat(unit, containsString("NoNewPrivileges=yes"));
+        assertThat(unit, containsString("ProtectSystem=strict"));
+        assertThat(Files.readString(calls), containsString("enable --now restic-manager-agent.service"));
+
+        // existing schedules are reported with their disable commands, and left alone
+        assertThat(output, containsString("0 3 * * * root restic backup /home"));
+        assertThat(output, containsString("sed -i -e '/^[[:space:]]*#/b' -e '/restic/s/^/#/' " + cronFile));
+        assertThat(output, containsString("systemctl disable --now restic-nightly.timer"));
+        assertThat(output, containsString("crontab -u root"));
+        assertThat(output, not(containsString("logrotate")));
+        assertThat(Files.readString(cronFile), is(cron));
+        assertThat(Files.readString(calls), not(containsString("disable")));
+
+        // the installed agent really runs and comes online
+        String hostId = yaml.lines().filter(l -> l.startsWith("host_id:")).findFirst().orElseThrow()
+                .substring("host_id:".length()).strip().replace("\"", "").replace("'", "");
+        installedAgent = new ProcessBuilder(root.resolve("opt/restic-manager-agent/restic-manager-agent").toString(),
+                                            "run", "--config", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(stack.logDir().resolve("installed-agent.log").toFile()))
+                .start();
+        Await.until(Duration.ofSeconds(30), "installed agent online", () ->
+                "online".equals(admin.get("/api/hosts/" + hostId).json().path("status").asText()));
+        assertThat(admin.get("/api/hosts").json().path("items").findValuesAsText("id"), is(List.of(hostId)));
+    }
+
+    private static void script(Path file, String body) throws Exception {
+        Files.writeString(file, body);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+}
