@@ -42,7 +42,10 @@ final class BackupRunner implements Runner {
             public void json(String stream, JsonNode node) {
                 switch (node.path("message_type").asText("")) {
                     case "status" -> sink.progress(ResticJson.progress(node));
-                    case "summary" -> summary.set(new LinkedHashMap<>(ResticJson.scalars(node)));
+                    case "summary" -> {
+                        summary.set(new LinkedHashMap<>(ResticJson.scalars(node)));
+                        sink.log("stdout", describe(node));
+                    }
                     case "error" -> sink.log("stderr", ResticJson.errorText(node));
                     case "verbose_status" -> sink.log(stream, node.path("action").asText("") + " "
                             + node.path("item").asText(""));
@@ -58,6 +61,28 @@ final class BackupRunner implements Runner {
             }
         }, cancel);
         return ExitCodes.classify(result).withSummary(summary.get());
+    }
+
+    /** restic's closing words of a plain-text backup, rebuilt from the JSON summary for the job log. */
+    static String describe(JsonNode s) {
+        return String.format(java.util.Locale.ROOT,
+                "Files: %d new, %d changed, %d unmodified; Dirs: %d new, %d changed, %d unmodified; "
+                        + "Added to the repository: %s (%s processed in %.1f s); snapshot %s saved",
+                s.path("files_new").asLong(), s.path("files_changed").asLong(), s.path("files_unmodified").asLong(),
+                s.path("dirs_new").asLong(), s.path("dirs_changed").asLong(), s.path("dirs_unmodified").asLong(),
+                bytes(s.path("data_added").asLong()), bytes(s.path("total_bytes_processed").asLong()),
+                s.path("total_duration").asDouble(), s.path("snapshot_id").asText("?"));
+    }
+
+    private static String bytes(long n) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return u == 0 ? n + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     @Override
