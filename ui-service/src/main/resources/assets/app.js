@@ -50,6 +50,31 @@
     });
   }
 
+  // Restore tree: the first click on a directory loads its children (htmx, "click once"); later clicks
+  // fold and unfold them without asking the agent again.
+  document.addEventListener('click', function (event) {
+    var toggle = event.target.closest ? event.target.closest('.tree-toggle') : null;
+    if (!toggle) {
+      return;
+    }
+    var children = toggle.closest('.tree-row').querySelector(':scope > .tree-children');
+    if (!children || toggle.dataset.loaded !== 'yes') {
+      return;
+    }
+    children.hidden = !children.hidden;
+    toggle.setAttribute('aria-expanded', children.hidden ? 'false' : 'true');
+  });
+  document.addEventListener('htmx:afterSwap', function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.classList && target.classList.contains('tree-children')) {
+      var toggle = target.closest('.tree-row').querySelector(':scope > .tree-line > .tree-toggle');
+      if (toggle) {
+        toggle.dataset.loaded = 'yes';
+        toggle.setAttribute('aria-expanded', 'true');
+      }
+    }
+  });
+
   document.addEventListener('DOMContentLoaded', function () {
     wireCopyButtons(document);
   });

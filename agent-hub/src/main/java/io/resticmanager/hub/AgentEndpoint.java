@@ -138,14 +138,28 @@ final class AgentEndpoint implements WsListener {
                     conn, envelope.type().wire(), now, Json.write(r), null, 0));
             case Message.HostFacts f -> hub.writer().submit(new HubWriter.AgentEvent(
                     conn, envelope.type().wire(), now, Json.write(f), null, 0));
-            case Message.Error e -> LOG.log(Level.WARNING, "host " + conn.hostId() + " reported error " + e.code()
-                    + ": " + e.message());
-            case Message.FsListResult r -> LOG.log(Level.DEBUG, "host " + conn.hostId() + " sent an unrequested "
-                    + "fs.list.result; ignored");
+            case Message.ScheduleFire f -> hub.writer().submit(new HubWriter.AgentEvent(
+                    conn, envelope.type().wire(), now, Json.write(f), null, 0));
+            case Message.Error e -> {
+                // an error answering a waiting request goes to the waiter; others are only logged
+                if (!hub.requests().complete(conn, envelope.correlation(), e)) {
+                    LOG.log(Level.WARNING, "host " + conn.hostId() + " reported error " + e.code() + ": " + e.message());
+                }
+            }
+            // replies to synchronous requests: answers for a waiting caller, never outbox events
+            case Message.FsListResult r -> reply(envelope);
+            case Message.SnapshotLsResult r -> reply(envelope);
             case Message.Hello h -> error(envelope, ErrorCode.INVALID_PAYLOAD, "hello was already received on "
                     + "this connection");
             default -> error(envelope, ErrorCode.UNKNOWN_TYPE, envelope.type().wire()
                     + " is sent by the hub, not accepted from agents");
+        }
+    }
+
+    private void reply(Envelope envelope) {
+        if (!hub.requests().complete(conn, envelope.correlation(), envelope.payload())) {
+            LOG.log(Level.DEBUG, "host " + conn.hostId() + " sent a " + envelope.type().wire()
+                    + " nobody waits for (late or unrequested); dropped");
         }
     }
 
@@ -195,6 +209,7 @@ final class AgentEndpoint implements WsListener {
     public void onClose(WsSession session, int status, String reason) {
         if (conn != null) {
             hub.registry().closed(conn);
+            hub.requests().closed(conn);
         }
     }
 
@@ -203,6 +218,7 @@ final class AgentEndpoint implements WsListener {
         LOG.log(Level.DEBUG, "socket error" + (conn == null ? "" : " of host " + conn.hostId()) + ": " + t);
         if (conn != null) {
             hub.registry().closed(conn);
+            hub.requests().closed(conn);
         }
     }
 }

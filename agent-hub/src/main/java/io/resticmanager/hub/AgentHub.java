@@ -20,6 +20,7 @@ final class AgentHub implements AutoCloseable {
     private final HubWriter writer;
     private final AgentRegistry registry;
     private final AgentBundle bundle;
+    private final PendingRequests requests = new PendingRequests();
 
     private AgentHub(HubSettings settings, String internalToken) {
         this.settings = settings;
@@ -57,6 +58,11 @@ final class AgentHub implements AutoCloseable {
 
     AgentRegistry registry() {
         return registry;
+    }
+
+    /** Synchronous requests to agents waiting for their replies. */
+    PendingRequests requests() {
+        return requests;
     }
 
     AgentBundle bundle() {

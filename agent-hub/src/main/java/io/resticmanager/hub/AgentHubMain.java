@@ -49,6 +49,7 @@ public final class AgentHubMain {
                 .register(new EnrollmentRoutes(hub))
                 .register(new AgentRoutes(hub))
                 .register(new InternalRoutes(hub))
+                .register(new RequestRoutes(hub))
                 .register(new DownloadRoutes(hub));
     }
 }

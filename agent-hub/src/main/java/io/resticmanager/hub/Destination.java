@@ -30,7 +30,7 @@ enum Destination {
 
     static Set<Destination> routes(String type) {
         return switch (type) {
-            case "job.ack", "job.progress", "job.log", "job.finished" -> EnumSet.of(JOBS);
+            case "job.ack", "job.progress", "job.log", "job.finished", "schedule.fire" -> EnumSet.of(JOBS);
             case "snapshots.report", "host.facts", HubEvent.HOST_ENROLLED -> EnumSet.of(INVENTORY);
             case HubEvent.HOST_ONLINE, HubEvent.HOST_OFFLINE -> EnumSet.of(JOBS, INVENTORY);
             default -> EnumSet.noneOf(Destination.class);

@@ -17,7 +17,8 @@ record HubSettings(Path dataDir,
                    Duration offlineAfter,
                    Duration lastSeenFlush,
                    int forwardBatch,
-                   Path agentDist) {
+                   Path agentDist,
+                   Duration requestTimeout) {
 
     static HubSettings from(Config config) {
         Config hub = config.get("rm.hub");
@@ -36,7 +37,8 @@ record HubSettings(Path dataDir,
                                Duration.ofSeconds(hub.get("offline-after-s").asInt().orElse(90)),
                                Duration.ofMillis(hub.get("last-seen-flush-ms").asInt().orElse(2000)),
                                Math.max(1, Math.min(500, hub.get("forward-batch").asInt().orElse(500))),
-                               agentDist.toAbsolutePath().normalize());
+                               agentDist.toAbsolutePath().normalize(),
+                               Duration.ofMillis(Math.max(100, hub.get("request-timeout-ms").asInt().orElse(20_000))));
     }
 
     private static String stripSlash(String url) {

@@ -81,7 +81,7 @@ final class InternalRoutes implements HttpService {
     }
 
     /** The payload as its message record; messages stay generic so no secret ends up in the problem. */
-    private static Message decode(MessageType type, JsonNode payload) {
+    static Message decode(MessageType type, JsonNode payload) {
         if (payload == null || !payload.isObject()) {
             throw Problem.badRequest("payload must be a JSON object (" + type.wire() + ")");
         }

@@ -108,7 +108,12 @@ final class OutboxForwarder implements AutoCloseable {
             OutboxStore.delivered(connection.get(), destination, batch.stream().map(OutboxStore.StoredEvent::id).toList());
             return true;
         }
-        if (reply.status() != 400 && reply.status() != 422) {
+        if (reply.status() == 413 && batch.size() > 1) {
+            // the receiver caps a request's size: send the same events, in order, in two smaller requests
+            int half = batch.size() / 2;
+            return deliver(batch.subList(0, half)) && deliver(batch.subList(half, batch.size()));
+        }
+        if (reply.status() != 400 && reply.status() != 422 && reply.status() != 413) {
             failed(destination.peer() + " answered " + reply.status());
             return false;
         }
@@ -116,7 +121,8 @@ final class OutboxForwarder implements AutoCloseable {
         if (batch.size() == 1) {
             OutboxStore.StoredEvent e = batch.getFirst();
             LOG.log(Level.WARNING, destination.peer() + " rejected event " + e.id() + " (" + e.type() + ", host "
-                    + e.hostId() + ") as malformed, skipping it: " + detail(reply));
+                    + e.hostId() + ") as " + (reply.status() == 413 ? "too large" : "malformed")
+                    + ", skipping it: " + detail(reply));
             OutboxStore.delivered(connection.get(), destination, List.of(e.id()));
             return true;
         }

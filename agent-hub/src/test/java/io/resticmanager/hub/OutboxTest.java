@@ -111,6 +111,25 @@ class OutboxTest {
     }
 
     @Test
+    void scheduleFiresGoToJobsServiceOnly() throws Exception {
+        HubFixture.Enrolled host = f.enroll("scheduled");
+        try (TestAgent agent = f.online(host)) {
+            Instant due = Instant.parse("2026-11-26T02:00:00Z");
+            agent.send(Envelope.of(new Message.ScheduleFire("sched-1", "job-fired-1", due, true)));
+            List<HubEvent> fires = f.jobs.await(StubReceiver.type("schedule.fire", host.hostId()), 1,
+                                                Duration.ofSeconds(10));
+            assertThat(fires, hasSize(1));
+            JsonNode payload = fires.getFirst().payload();
+            assertThat(payload.path("schedule_id").asText(), is("sched-1"));
+            assertThat(payload.path("job_id").asText(), is("job-fired-1"));
+            assertThat(payload.path("fired_at").asText(), is("2026-11-26T02:00:00Z"));
+            assertThat(payload.path("catch_up").asBoolean(), is(true));
+            // inventory never sees it
+            assertThat(f.inventory.quietFor(host.hostId(), "schedule.fire", 300), is(true));
+        }
+    }
+
+    @Test
     void aReceiverThatIsDownIsRetriedUntilItTakesEverythingInOrder() throws Exception {
         HubFixture.Enrolled host = f.enroll("retried");
         AtomicInteger refused = new AtomicInteger();
@@ -181,6 +200,22 @@ class OutboxTest {
                 Thread.sleep(20);
             }
             assertThat(f.hub.pending(Destination.JOBS), is(0L));
+        }
+    }
+
+    @Test
+    void aReceiverThatRefusesLargeRequestsGetsTheSameEventsInSmallerOnes() throws Exception {
+        HubFixture.Enrolled host = f.enroll("big-batches");
+        // a receiver that takes at most 2 events per request and answers 413 above that
+        f.jobs.answer(b -> b.events().size() > 2 ? 413 : 200);
+        try (TestAgent agent = f.online(host)) {
+            for (long seq = 1; seq <= 9; seq++) {
+                agent.send(log("job-413", seq));
+            }
+            List<HubEvent> events = f.jobs.await(ofJob("job-413"), 9, Duration.ofSeconds(10));
+            assertThat(seqs(events), is(range(1, 9)));
+        } finally {
+            f.jobs.answer(b -> 200);
         }
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,7 +21,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 
-/** The running agent: spool + jobs + hub connection, and what it does with each message from the hub. */
+/**
+ * The running agent: spool + jobs + hub connection + local scheduler, and what it does with each message
+ * from the hub.
+ */
 final class Agent implements HubConnection.Handler {
     private static final Logger LOG = Logger.getLogger(Agent.class.getName());
     private static final int MAX_FS_ENTRIES = 10_000;
@@ -31,6 +35,8 @@ final class Agent implements HubConnection.Handler {
     private final Spool spool;
     private final Jobs jobs;
     private final HubConnection connection;
+    private final Scheduler scheduler;
+    private final SnapshotBrowser browser;
 
     Agent(AgentConfig config, HostInfo host, Jobs.ResticSetup restic, Backoff backoff) {
         this.config = config;
@@ -39,7 +45,19 @@ final class Agent implements HubConnection.Handler {
         this.spool = Spool.open(config.spoolDir());
         this.connection = new HubConnection(config, spool, this, backoff);
         this.jobs = new Jobs(spool, restic, connection::wake, connection::sendLater);
+        this.browser = new SnapshotBrowser(restic);
         jobs.recoverInterrupted();
+        this.scheduler = new Scheduler(config.schedulesFile(), Clock.systemUTC(), new Scheduler.Outlet() {
+            @Override
+            public boolean connected() {
+                return connection.connected();
+            }
+
+            @Override
+            public void send(Message message) {
+                connection.sendLater(message);
+            }
+        });
     }
 
     /** Finds restic and its version; a missing restic is reported, not fatal (jobs are then refused). */
@@ -62,11 +80,14 @@ final class Agent implements HubConnection.Handler {
         restic.problem().ifPresent(p -> LOG.severe(p + " — jobs will be refused until this is fixed"));
         LOG.info("restic-manager agent " + AgentVersion.current() + " (protocol " + Protocol.VERSION + ", restic "
                 + restic.versionText() + ") connecting to " + config.websocketUri());
+        // schedules fire on time whether or not the server is reachable
+        scheduler.start();
         connection.run();
     }
 
     /** Stops jobs gracefully (restic releases its locks), then the connection. */
     void stop(Duration waitForJobs) {
+        scheduler.stop();
         jobs.stopAll(waitForJobs);
         connection.stop();
         spool.close();
@@ -82,6 +103,10 @@ final class Agent implements HubConnection.Handler {
 
     Jobs jobs() {
         return jobs;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
     }
 
     @Override
@@ -101,12 +126,17 @@ final class Agent implements HubConnection.Handler {
         link.send(Envelope.of(new Message.HostFacts(host.hostname(), host.os(), host.arch(), AgentVersion.current(),
                                                     restic.version().map(ResticVersion::toString).orElse(null),
                                                     host.runsAsRoot())));
+        scheduler.connected(link);
     }
 
     @Override
     public void received(Envelope env, HubConnection.Link link) {
         switch (env.payload()) {
-            case Message.JobStart start -> jobs.start(start).ifPresent(refusal -> link.send(Envelope.replyTo(env, refusal)));
+            case Message.JobStart start -> {
+                // the server's answer to one of our schedule fires is this job.start
+                scheduler.answered(start.jobId());
+                jobs.start(start).ifPresent(refusal -> link.send(Envelope.replyTo(env, refusal)));
+            }
             case Message.JobCancel cancel -> {
                 if (!jobs.cancel(cancel.jobId(), "cancelled on request")) {
                     link.send(Envelope.replyTo(env, Message.Error.of(ErrorCode.UNKNOWN_JOB,
@@ -117,8 +147,12 @@ final class Agent implements HubConnection.Handler {
             case Message.SchedulesSync sync -> {
                 SecretFiles.writeAtomically(config.schedulesFile(), Json.write(sync) + "\n");
                 LOG.info("stored " + sync.schedules().size() + " schedule(s) in " + config.schedulesFile());
+                scheduler.sync(sync.schedules());
             }
             case Message.FsList list -> link.send(Envelope.replyTo(env, list(list.path())));
+            // restic may take seconds: answer from its own thread, the socket keeps reading meanwhile
+            case Message.SnapshotLs ls -> Thread.ofVirtual().name("snapshot-ls-" + env.id())
+                    .start(() -> link.send(Envelope.replyTo(env, browser.list(ls))));
             case Message.Error error -> {
                 if (ErrorCode.UNAUTHORIZED.wire().equals(error.code())) {
                     LOG.severe("the hub refused this agent: " + error.message());

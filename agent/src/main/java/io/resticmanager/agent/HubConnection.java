@@ -14,12 +14,14 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +70,8 @@ final class HubConnection {
     private final Handler handler;
     private final Backoff backoff;
     private final HttpClient client;
-    private final ConcurrentLinkedDeque<Message> outbox = new ConcurrentLinkedDeque<>();
+    /** Messages without seq, in units sent in order; guarded by itself. */
+    private final Deque<Outgoing> outbox = new ArrayDeque<>();
     private final ReentrantLock wakeLock = new ReentrantLock();
     private final Condition wakeup = wakeLock.newCondition();
     private boolean dirty;
@@ -100,11 +103,32 @@ final class HubConnection {
         }
     }
 
-    /** A message without seq (snapshots.report …): sent now when connected, else after the next hello.ok. */
+    /** A message without seq: sent now when connected, else after the next hello.ok. */
     void sendLater(Message message) {
-        outbox.addLast(message);
-        while (outbox.size() > MAX_QUEUED) {
-            LOG.warning("dropping an old queued " + MessageType.of(outbox.removeFirst()).wire() + " (queue full)");
+        sendLater(List.of(message));
+    }
+
+    /**
+     * Messages without seq that belong together (the parts of one snapshots.report), sent in order after
+     * the spooled job events: now when connected, else after the next hello.ok. The unit stays queued
+     * (in memory) until all of it went out on one connection; after a reconnect it is sent again from
+     * its first message, since frames written just before a drop may never have reached the hub (the
+     * receiver ignores repeated parts). A newer snapshot list replaces a queued one of the same repository.
+     */
+    void sendLater(List<Message> unit) {
+        if (unit.isEmpty()) {
+            return;
+        }
+        Outgoing o = new Outgoing(unit);
+        synchronized (outbox) {
+            if (o.repoId != null) {
+                outbox.removeIf(q -> o.repoId.equals(q.repoId));
+            }
+            outbox.addLast(o);
+            while (outbox.size() > MAX_QUEUED) {
+                LOG.warning("dropping an old queued " + MessageType.of(outbox.removeFirst().messages.getFirst()).wire()
+                        + " (queue full)");
+            }
         }
         wake();
     }
@@ -312,14 +336,45 @@ final class HubConnection {
                 s.sentUpTo.put(jobId, f.seq());
             }
         }
-        Message m;
-        while ((m = outbox.peekFirst()) != null) {
-            if (!s.send(Envelope.of(m))) {
+        while (true) {
+            Outgoing o;
+            Message next;
+            synchronized (outbox) {
+                o = outbox.peekFirst();
+                if (o == null) {
+                    return true;
+                }
+                if (o.session != s) {
+                    o.session = s;
+                    o.next = 0;
+                }
+                if (o.next == o.messages.size()) {
+                    outbox.removeFirst();
+                    continue;
+                }
+                next = o.messages.get(o.next);
+            }
+            if (!s.send(Envelope.of(next))) {
                 return false;
             }
-            outbox.remove(m);
+            synchronized (outbox) {
+                o.next++;
+            }
         }
-        return true;
+    }
+
+    /** One queued unit and how far it got on which connection (guarded by the outbox). */
+    private static final class Outgoing {
+        final List<Message> messages;
+        /** Set for snapshot reports: a newer one for the same repository replaces this one. */
+        final String repoId;
+        Session session;
+        int next;
+
+        Outgoing(List<Message> messages) {
+            this.messages = List.copyOf(messages);
+            this.repoId = this.messages.getFirst() instanceof Message.SnapshotsReport r ? r.repoId() : null;
+        }
     }
 
     private static String describe(Throwable t) {

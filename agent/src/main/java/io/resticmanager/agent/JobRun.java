@@ -1,9 +1,6 @@
 package io.resticmanager.agent;
 
-import io.resticmanager.proto.Envelope;
-import io.resticmanager.proto.Frames;
 import io.resticmanager.proto.JobKind;
-import io.resticmanager.proto.Protocol;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.SnapshotInfo;
@@ -40,7 +37,7 @@ final class JobRun implements JobSink {
     private final List<String> args;
     private final Spool spool;
     private final Runnable wake;
-    private final Consumer<Message> report;
+    private final Consumer<List<Message>> report;
     private final Cancellation cancellation = new Cancellation();
 
     private final Object lock = new Object();
@@ -54,7 +51,7 @@ final class JobRun implements JobSink {
     private volatile String stopReason;
 
     JobRun(String jobId, JobKind kind, String repoId, Runner runner, Restic restic, List<String> args, Spool spool,
-           Runnable wake, Consumer<Message> report) {
+           Runnable wake, Consumer<List<Message>> report) {
         this.jobId = jobId;
         this.kind = kind;
         this.repoId = repoId;
@@ -118,28 +115,18 @@ final class JobRun implements JobSink {
         finish(end);
     }
 
-    /** One frame may hold at most 1 MiB: very long lists go without per-snapshot summaries, or not at all. */
+    /** The list as one frame, or in parts when it is long (see {@link SnapshotReports}); queued as one unit. */
     private void reportSnapshots(List<SnapshotInfo> list) {
-        Message.SnapshotsReport full = new Message.SnapshotsReport(jobId, repoId, list);
-        if (fits(full)) {
-            report.accept(full);
+        Optional<List<Message.SnapshotsReport>> parts = SnapshotReports.split(jobId, repoId, list);
+        if (parts.isEmpty()) {
+            LOG.warning("job " + jobId + ": a snapshot in the list (" + list.size() + " snapshots) is too large for "
+                    + "one frame; the list was not reported");
             return;
         }
-        Message.SnapshotsReport lean = new Message.SnapshotsReport(jobId, repoId, list.stream()
-                .map(s -> new SnapshotInfo(s.id(), s.shortId(), s.time(), s.paths(), s.tags(), s.hostname(),
-                                           s.username(), s.tree(), s.parent(), null))
-                .toList());
-        if (fits(lean)) {
-            report.accept(lean);
-        } else {
-            LOG.warning("job " + jobId + ": the snapshot list (" + list.size() + " snapshots) is too large for one "
-                    + "frame and was not reported");
+        if (parts.get().size() > 1) {
+            LOG.info("job " + jobId + ": reporting " + list.size() + " snapshots in " + parts.get().size() + " parts");
         }
-    }
-
-    private static boolean fits(Message m) {
-        return Frames.encode(Envelope.of(m)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-                < Protocol.MAX_FRAME_BYTES - 1024;
+        report.accept(List.copyOf(parts.get()));
     }
 
     private Outcome refreshSnapshots(Outcome outcome) {

@@ -25,7 +25,7 @@ final class Jobs {
     private final Spool spool;
     private final ResticSetup restic;
     private final Runnable wake;
-    private final Consumer<Message> report;
+    private final Consumer<List<Message>> report;
     private final Map<String, JobRun> running = new ConcurrentHashMap<>();
     private final Map<String, Thread> workers = new ConcurrentHashMap<>();
     // ids of jobs whose spool file is gone, so a re-delivered job.start is not run twice
@@ -42,7 +42,7 @@ final class Jobs {
         }
     }
 
-    Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<Message> report) {
+    Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report) {
         this.spool = spool;
         this.restic = restic;
         this.wake = wake;

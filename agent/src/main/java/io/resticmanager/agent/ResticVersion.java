@@ -25,6 +25,11 @@ record ResticVersion(int major, int minor, int patch) implements Comparable<Rest
         return atLeast(0, 17);
     }
 
+    /** {@code restore --json} (status and summary messages) exists since 0.16. */
+    boolean hasRestoreJson() {
+        return atLeast(0, 16);
+    }
+
     /** {@code check --json} exists since 0.18. */
     boolean hasCheckJson() {
         return atLeast(0, 18);

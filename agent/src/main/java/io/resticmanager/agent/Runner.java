@@ -38,7 +38,8 @@ interface Runner {
             case SNAPSHOTS -> new SnapshotsRunner();
             case STATS -> new StatsRunner();
             case INIT -> new InitRunner();
-            case RESTORE, DIFF, LS -> null;
+            case RESTORE -> new RestoreRunner(HostInfo.current().runsAsRoot());
+            case DIFF, LS -> null;
         });
     }
 }

@@ -37,6 +37,8 @@ final class FakeHub implements AutoCloseable {
     volatile boolean autoAck;
     volatile boolean refuseUpgrade;
     volatile int heartbeatS = 1;
+    /** When set, the connection is dropped (once) right after a frame matching it arrived. */
+    volatile Predicate<Envelope> dropAfter;
     private final WebServer server;
     private volatile WsSession session;
     private volatile int connections;
@@ -116,6 +118,7 @@ final class FakeHub implements AutoCloseable {
     }
 
     private final class Listener implements WsListener {
+        private final StringBuilder partial = new StringBuilder();
         private int connection;
 
         @Override
@@ -131,7 +134,14 @@ final class FakeHub implements AutoCloseable {
         }
 
         @Override
-        public void onMessage(WsSession s, String text, boolean last) {
+        public void onMessage(WsSession s, String fragment, boolean last) {
+            // like agent-hub: large frames may arrive in pieces
+            partial.append(fragment);
+            if (!last) {
+                return;
+            }
+            String text = partial.toString();
+            partial.setLength(0);
             Envelope env;
             try {
                 env = Frames.decode(text);
@@ -142,6 +152,12 @@ final class FakeHub implements AutoCloseable {
             Received r = new Received(connection, env, text);
             history.add(r);
             received.add(r);
+            Predicate<Envelope> drop = dropAfter;
+            if (drop != null && drop.test(env)) {
+                dropAfter = null;
+                Thread.ofVirtual().start(FakeHub.this::drop);
+                return;
+            }
             if (env.payload() instanceof Message.Hello) {
                 synchronized (FakeHub.this) {
                     s.send(Frames.encode(Envelope.replyTo(env, new Message.HelloOk("host-1", heartbeatS,

@@ -8,6 +8,7 @@ import io.resticmanager.proto.Message;
 import io.resticmanager.proto.Protocol;
 import io.resticmanager.proto.RepoAccess;
 import io.resticmanager.proto.ScheduleSpec;
+import io.resticmanager.proto.SnapshotInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -187,6 +188,47 @@ class HubConnectionTest {
         Message.JobAck again = (Message.JobAck) hub.await(FakeHub.type("job.ack"), WAIT).envelope().payload();
         assertThat(again.accepted(), is(false));
         assertThat(hub.rejected, is(empty()));
+    }
+
+    @Test
+    void aLongSnapshotListArrivesWholeAfterAReconnectAndANewerListReplacesAQueuedOne() throws Exception {
+        FakeHub fake = new FakeHub();
+        fake.refuseUpgrade = true;
+        start(fake);
+        // queued while the hub refuses us: the older list of repo-1 is replaced by the newer one
+        agent.connection().sendLater(List.copyOf(SnapshotReports.split("job-old", "repo-1",
+                SnapshotReportsTest.synthetic(5_000)).orElseThrow()));
+        agent.connection().sendLater(List.of(new Message.SnapshotsReport("job-other", "repo-2", List.of())));
+        // ~22 MB: more than the socket buffers hold, so the drop surely comes before the last part
+        List<Message.SnapshotsReport> parts = SnapshotReports.split("job-new", "repo-1",
+                SnapshotReportsTest.synthetic(40_000)).orElseThrow();
+        assertThat(parts.size(), greaterThan(100));
+        agent.connection().sendLater(List.copyOf(parts));
+        // the line goes down in the middle of the list
+        fake.dropAfter = e -> e.payload() instanceof Message.SnapshotsReport r && Integer.valueOf(2).equals(r.part());
+        fake.refuseUpgrade = false;
+
+        List<Message.SnapshotsReport> second = new ArrayList<>();
+        while (second.isEmpty() || !second.getLast().part().equals(second.getLast().parts())) {
+            FakeHub.Received r = fake.await(x -> x.connection() == 2 && x.envelope().payload()
+                    instanceof Message.SnapshotsReport p && "job-new".equals(p.jobId()), WAIT);
+            second.add((Message.SnapshotsReport) r.envelope().payload());
+        }
+        // after the reconnect the whole list is sent again, from part 1, in order
+        assertThat(second.stream().map(Message.SnapshotsReport::part).toList(),
+                   is(range(1, parts.size()).stream().map(Long::intValue).toList()));
+        assertThat(second.stream().flatMap(p -> p.snapshots().stream()).map(SnapshotInfo::id).toList(),
+                   is(parts.stream().flatMap(p -> p.snapshots().stream()).map(SnapshotInfo::id).toList()));
+        assertThat(second.stream().map(Message.SnapshotsReport::reportId).distinct().toList(),
+                   is(List.of(parts.getFirst().reportId())));
+        assertThat(fake.history.stream().filter(r -> r.connection() == 1
+                && r.envelope().payload() instanceof Message.SnapshotsReport p && "job-new".equals(p.jobId())).count(),
+                   greaterThan(1L));
+        assertThat(fake.history.stream().anyMatch(r -> r.envelope().payload() instanceof Message.SnapshotsReport p
+                && "job-old".equals(p.jobId())), is(false));
+        // another repository's report is kept
+        fake.find(r -> r.envelope().payload() instanceof Message.SnapshotsReport p && "job-other".equals(p.jobId()),
+                  WAIT);
     }
 
     /** New content each time: data restic has seen before would be deduplicated and back up instantly. */

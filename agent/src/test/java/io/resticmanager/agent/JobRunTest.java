@@ -56,7 +56,7 @@ class JobRunTest {
         List<Message> reports = new ArrayList<>();
         JobRun run = new JobRun("j1", JobKind.UNLOCK, "repo-1", new BurstRunner(), restic,
                                 new BurstRunner().args(JobParams.empty(), restic.version()), spool, () -> { },
-                                reports::add);
+                                reports::addAll);
         run.start().join();
 
         List<Message.JobEvent> events = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.resticmanager.kit.Problem;
 import io.resticmanager.kit.SqliteStore;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Message;
+import io.resticmanager.proto.SnapshotInfo;
 import io.resticmanager.proto.internal.HostEvents;
 import io.resticmanager.proto.internal.HubEvent;
 
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Applies agent-hub's events ({@code POST /internal/events}). The whole batch is parsed first (a
@@ -28,6 +30,8 @@ final class HubEvents {
     private static final System.Logger LOG = System.getLogger(HubEvents.class.getName());
     /** Event ids are remembered this long; the hub's outbox redelivers within minutes, not weeks. */
     private static final Duration REMEMBER = Duration.ofDays(30);
+    /** An incomplete multi-part snapshot report that got no part for this long is dropped. */
+    static final Duration STAGED_PARTS_KEPT = Duration.ofHours(1);
     private final SqliteStore store;
     private final Clock clock;
 
@@ -56,9 +60,10 @@ final class HubEvents {
                               p.event().id(), Db.time(now)) == 0) {
                     continue;
                 }
-                applyOne(c, p);
+                applyOne(c, p, now);
             }
             Db.update(c, "DELETE FROM processed_events WHERE received_at < ?", Db.time(now.minus(REMEMBER)));
+            ReportParts.purge(c, now.minus(STAGED_PARTS_KEPT), now.minus(REMEMBER));
             return null;
         });
         return parsed.size();
@@ -101,7 +106,7 @@ final class HubEvents {
         return new Parsed(event, event.at() == null ? clock.instant() : event.at(), value);
     }
 
-    private void applyOne(Connection c, Parsed p) throws SQLException {
+    private void applyOne(Connection c, Parsed p, Instant now) throws SQLException {
         String hostId = p.event().hostId();
         if (HostStore.isDeleted(c, hostId)) {
             return;
@@ -126,7 +131,7 @@ final class HubEvents {
                 HostStore.facts(c, hostId, e.hostname(), e.os(), e.arch(), e.agentVersion(), e.resticVersion(),
                                 e.runsAsRoot(), at);
             }
-            case Message.SnapshotsReport e -> snapshots(c, hostId, at, e);
+            case Message.SnapshotsReport e -> snapshots(c, hostId, at, now, e);
             default -> {
             }
         }
@@ -134,20 +139,51 @@ final class HubEvents {
 
     /**
      * Replaces the repo's snapshot list, if the reporting host is assigned that repo (a host cannot
-     * rewrite another repository's projection) and the report is not older than the one we have.
+     * rewrite another repository's projection) and the report is not older than the one we have. A
+     * report in parts is staged part by part (repeats are harmless) and applied as one list, in this
+     * transaction, when its last missing part arrives; its time is that of its earliest part.
      */
-    private void snapshots(Connection c, String hostId, Instant at, Message.SnapshotsReport report) throws SQLException {
+    private void snapshots(Connection c, String hostId, Instant at, Instant now, Message.SnapshotsReport report)
+            throws SQLException {
         String repoId = report.repoId();
         if (!HostStore.exists(c, hostId) || !repoId.equals(HostStore.repoOf(c, hostId))) {
             LOG.log(Level.WARNING, "ignoring snapshots.report of host " + hostId + " for repo " + repoId
                     + ": the host is unknown or not assigned that repository");
             return;
         }
+        String reportId = report.reportId();
+        if (reportId != null && ReportParts.done(c, reportId)) {
+            return; // a late repeat of a report already applied
+        }
+        if (!report.partial()) {
+            if (reportId != null) {
+                ReportParts.markDone(c, reportId, now);
+            }
+            replaceProjection(c, repoId, at, report.snapshots());
+            return;
+        }
+        Optional<ReportParts.Header> staged = ReportParts.header(c, reportId);
+        if (staged.isPresent() && !staged.get().equals(new ReportParts.Header(report.parts(), repoId, hostId))) {
+            LOG.log(Level.WARNING, "ignoring part " + report.part() + " of snapshots.report " + reportId + " from host "
+                    + hostId + ": it disagrees with the parts already received (" + staged.get() + ")");
+            return;
+        }
+        ReportParts.stage(c, report, hostId, at, now);
+        if (ReportParts.count(c, reportId) < report.parts()) {
+            return;
+        }
+        ReportParts.Assembled whole = ReportParts.assemble(c, reportId);
+        ReportParts.finish(c, reportId, now);
+        replaceProjection(c, repoId, whole.at(), whole.snapshots());
+    }
+
+    private static void replaceProjection(Connection c, String repoId, Instant at, List<SnapshotInfo> snapshots)
+            throws SQLException {
         String reportedAt = Db.queryString(c, "SELECT snapshots_reported_at FROM repos WHERE id = ?", repoId);
         if (reportedAt != null && reportedAt.compareTo(Db.time(at)) > 0) {
             return;
         }
-        SnapshotStore.replace(c, repoId, report.snapshots());
+        SnapshotStore.replace(c, repoId, snapshots);
         Db.update(c, "UPDATE repos SET snapshots_reported_at = ? WHERE id = ?", Db.time(at), repoId);
     }
 

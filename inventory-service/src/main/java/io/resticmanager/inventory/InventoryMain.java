@@ -28,7 +28,12 @@ public final class InventoryMain {
     }
 
     /** What the routes are built from; tests make their own. */
-    record Parts(SqliteStore store, SecretBox box, InternalAuth auth, InternalClient hub, Clock clock) {
+    record Parts(SqliteStore store, SecretBox box, InternalAuth auth, InternalClient hub, Clock clock,
+                 InternalClient hubRequests) {
+        /** {@code hubRequests} (synchronous agent requests, which wait up to 20 s) shares {@code hub}. */
+        Parts(SqliteStore store, SecretBox box, InternalAuth auth, InternalClient hub, Clock clock) {
+            this(store, box, auth, hub, clock, hub);
+        }
     }
 
     public static void main(String[] args) {
@@ -45,7 +50,10 @@ public final class InventoryMain {
         }
         InternalAuth auth = InternalAuth.create(InternalAuth.loadToken(config));
         InternalClient hub = InternalClient.create("agent-hub", RmConfig.peer(config, "agent-hub"), auth.token());
-        Parts parts = new Parts(store, box, auth, hub, Clock.systemUTC());
+        // restore browsing waits for the agent (the hub gives up after 20 s): read longer than that
+        InternalClient hubRequests = InternalClient.create("agent-hub", RmConfig.peer(config, "agent-hub"), auth.token(),
+                                                           java.time.Duration.ofSeconds(25));
+        Parts parts = new Parts(store, box, auth, hub, Clock.systemUTC(), hubRequests);
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
                 .routing(routing -> routing(routing, parts))
@@ -69,6 +77,8 @@ public final class InventoryMain {
         ServiceKit.base(routing, SERVICE, parts.auth(), Health.create(SERVICE, Map.of("db", store::healthy)));
         routing.register(new HostRoutes(hosts, hostStore))
                 .register(new SnapshotRoutes(hosts, repos, snapshotStore))
+                .register(new TreeRoutes(new SnapshotTree(hosts, repos, snapshotStore,
+                                                          new HubRequests(parts.hubRequests()))))
                 .register(new RepoRoutes(repos))
                 .register(new InternalRoutes(new HubEvents(store, parts.clock()),
                                              new JobResults(hostStore, repoStore, parts.clock()), repos));

@@ -88,6 +88,21 @@ final class SnapshotStore {
         return new Page<>(items, next);
     }
 
+    /**
+     * The snapshot of {@code repoId} taken on {@code hostname} whose id is {@code id} or starts with it
+     * (restic's short ids are prefixes). Empty when unknown or when the prefix is ambiguous.
+     */
+    Optional<SnapshotInfo> find(String repoId, String hostname, String id) {
+        List<DbRow> rows;
+        try (var stream = db.execute().query("SELECT id, short_id, time_ns, time, hostname, username, paths, tags, tree, "
+                                                     + "parent, summary FROM snapshots WHERE repo_id = ? AND hostname = ? "
+                                                     + "AND id >= ? AND id < ? LIMIT 2",
+                                             repoId, hostname, id, id + "\uffff")) {
+            rows = stream.toList();
+        }
+        return rows.size() == 1 ? Optional.of(info(rows.getFirst())) : Optional.empty();
+    }
+
     private static SnapshotInfo info(DbRow r) {
         return new SnapshotInfo(Db.str(r, "id"), Db.str(r, "short_id"), Instant.parse(Db.str(r, "time")),
                                 Db.strings(Db.str(r, "paths")), Db.strings(Db.str(r, "tags")), Db.str(r, "hostname"),

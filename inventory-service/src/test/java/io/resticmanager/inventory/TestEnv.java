@@ -48,6 +48,10 @@ final class TestEnv implements AutoCloseable {
     final List<String> hubCalls = Collections.synchronizedList(new ArrayList<>());
     /** Status the stub hub answers with (204 = fine). */
     final AtomicInteger hubStatus = new AtomicInteger(204);
+    /** How the stub hub answers {@code POST /internal/agents/{id}/requests}: (host id, body) → status and JSON. */
+    final java.util.concurrent.atomic.AtomicReference<java.util.function.BiFunction<String, JsonNode, Reply>> hubRequests =
+            new java.util.concurrent.atomic.AtomicReference<>((host, body) -> new Reply(409, "{\"detail\":\"host "
+                    + host + " is offline\"}", Map.of()));
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final SecretBox box;
     private boolean ownsDir;
@@ -64,6 +68,12 @@ final class TestEnv implements AutoCloseable {
                 .post("/internal/agents/{id}/revoke", (req, res) -> {
                     record(req, "POST");
                     res.status(io.helidon.http.Status.create(hubStatus.get())).send();
+                })
+                .post("/internal/agents/{id}/requests", (req, res) -> {
+                    Reply answer = hubRequests.get().apply(req.path().pathParameters().get("id"),
+                                                           Json.MAPPER.readTree(req.content().as(String.class)));
+                    res.status(io.helidon.http.Status.create(answer.status()))
+                            .header("Content-Type", "application/json").send(answer.body());
                 })).build().start();
         if (!hubUp) {
             hub.stop();

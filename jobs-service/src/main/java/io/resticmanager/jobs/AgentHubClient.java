@@ -37,6 +37,11 @@ final class AgentHubClient {
         return send(hostId, "job.cancel", new Message.JobCancel(jobId));
     }
 
+    /** The host's full list of enabled schedules; the agent replaces its copy with it. */
+    Delivery syncSchedules(String hostId, Message.SchedulesSync sync) {
+        return send(hostId, "schedules.sync", sync);
+    }
+
     private Delivery send(String hostId, String type, Message payload) {
         AgentCommand command = new AgentCommand(type, Json.MAPPER.valueToTree(payload));
         InternalClient.Reply reply;

@@ -136,7 +136,7 @@ final class Dispatcher implements AutoCloseable {
         try {
             RepoAccess access;
             try {
-                access = inventory.repoAccess(job.hostId(), job.kind());
+                access = inventory.repoAccess(repoHost(job), job.kind());
             } catch (Problem p) {
                 if (p.status() == 404 || p.status() == 409) {
                     fail(job, "cannot start: " + p.detail());
@@ -186,6 +186,17 @@ final class Dispatcher implements AutoCloseable {
         } finally {
             handover.unlock();
         }
+    }
+
+    /**
+     * Whose repository the job uses: its own host's, except a restore, which reads its source host's
+     * repository (cross-host, the target agent gets that credential for this one job only).
+     */
+    private String repoHost(Job job) {
+        if (job.kind() != io.resticmanager.proto.JobKind.RESTORE) {
+            return job.hostId();
+        }
+        return new RestoreStore(store).find(job.id()).map(RestoreStore.Source::sourceHostId).orElse(job.hostId());
     }
 
     private void fail(Job job, String error) {

@@ -49,6 +49,7 @@ final class EventIngest {
         final Set<String> hostsOnline = new LinkedHashSet<>();
         final Map<String, ObjectNode> progress = new HashMap<>();
         boolean dispatch;
+        boolean schedules;
     }
 
     /** Stores the batch; returns how many events it held. A malformed event rejects the batch (400) before any write. */
@@ -63,6 +64,9 @@ final class EventIngest {
         changes.finished.forEach(signals::jobFinished);
         if (changes.dispatch) {
             signals.dispatch();
+        }
+        if (changes.schedules) {
+            signals.schedules();
         }
         if (!changes.acked.isEmpty() || !changes.hostsOnline.isEmpty()) {
             // A cancel may have raced the start or the host was offline: re-send it, off the ingestion path.
@@ -92,12 +96,14 @@ final class EventIngest {
                 case "job.finished" -> Message.JobFinished.class;
                 case HubEvent.HOST_ONLINE -> HostEvents.Online.class;
                 case HubEvent.HOST_OFFLINE -> HostEvents.Offline.class;
+                case "schedule.fire" -> Message.ScheduleFire.class;
                 default -> null;
             };
             if (type == null) {
                 continue;
             }
-            boolean hostEvent = type == HostEvents.Online.class || type == HostEvents.Offline.class;
+            boolean hostEvent = type == HostEvents.Online.class || type == HostEvents.Offline.class
+                    || type == Message.ScheduleFire.class;
             if (hostEvent && (event.hostId() == null || event.hostId().isBlank())) {
                 throw Problem.badRequest("event " + event.id() + " (" + event.type() + ") needs a host_id");
             }
@@ -146,6 +152,11 @@ final class EventIngest {
                 }
                 case Message.JobFinished finished -> finished(tx, finished, at, changes);
                 case HostEvents.Online online -> online(tx, p.event().hostId(), online, at, changes);
+                case Message.ScheduleFire fire -> {
+                    // turned into a job after commit (that needs inventory-service, not ingestion's time)
+                    ScheduleStore.recordFire(tx, p.event().hostId(), fire, Instant.now());
+                    changes.schedules = true;
+                }
                 case HostEvents.Offline offline -> {
                     Instant since = offline.lastSeenAt() == null ? at : offline.lastSeenAt();
                     tx.presence(p.event().hostId(), false, since);
@@ -191,8 +202,10 @@ final class EventIngest {
             return;
         }
         Instant finishedAt = finished.finishedAt() == null ? at : finished.finishedAt();
-        if (tx.toTerminal(finished.jobId(), finished.status(), finished.exitCode(), finished.summary(),
-                          finished.error(), finishedAt)) {
+        // a restore's summary also names whose repository it read
+        if (tx.toTerminal(finished.jobId(), finished.status(), finished.exitCode(),
+                          RestoreStore.withSource(tx, finished.jobId(), finished.summary()), finished.error(),
+                          finishedAt)) {
             changes.finished.add(finished.jobId());
         }
         changes.touched.add(finished.jobId());
@@ -204,6 +217,9 @@ final class EventIngest {
      */
     private static void online(JobStore.Tx tx, String hostId, HostEvents.Online online, Instant at, Changes changes)
             throws java.sql.SQLException {
+        // its agent gets its schedule list again (it may have missed a change, or lost its copy)
+        ScheduleStore.hostOnline(tx, hostId);
+        changes.schedules = true;
         if (!tx.presence(hostId, true, at)) {
             return;
         }

@@ -7,6 +7,7 @@ import io.resticmanager.kit.Http;
 import io.resticmanager.kit.InternalClient;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.JobKind;
+import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.RepoAccess;
 
 import java.time.Duration;
@@ -55,6 +56,32 @@ final class InventoryClient {
         } catch (IllegalArgumentException e) {
             throw Problem.unavailable("inventory-service answered an incomplete repository access");
         }
+    }
+
+    /** Whether inventory knows the host (asked as the calling user, so no secret is fetched); 503 when it is down. */
+    boolean hostExists(String hostId, Principal principal) {
+        InternalClient.Reply reply = client.call(Method.GET, "/api/hosts/" + hostId, null, Optional.of(principal));
+        if (reply.status() == 404) {
+            return false;
+        }
+        if (!reply.ok()) {
+            throw Problem.unavailable("inventory-service answered " + reply.status() + " when asked for host " + hostId);
+        }
+        return true;
+    }
+
+    /** Whether inventory lists snapshot {@code snapshotId} (an id or its prefix) for the host; 503 when it is down. */
+    boolean snapshotExists(String hostId, String snapshotId, Principal principal) {
+        InternalClient.Reply reply = client.call(Method.GET, "/api/snapshots/" + snapshotId + "?host_id=" + hostId,
+                                                 null, Optional.of(principal));
+        if (reply.status() == 404) {
+            return false;
+        }
+        if (!reply.ok()) {
+            throw Problem.unavailable("inventory-service answered " + reply.status() + " when asked for snapshot "
+                                              + snapshotId);
+        }
+        return true;
     }
 
     /**

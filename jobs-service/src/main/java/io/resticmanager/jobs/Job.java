@@ -13,6 +13,7 @@ import java.util.Map;
 /**
  * One job as stored and as the API shows it. Fields that have no value yet are sent as {@code null}
  * (clients may rely on them being present); {@code queued_reason} and {@code progress} only when set.
+ * {@code schedule_id}/{@code scheduled_for}: the schedule that fired the job and the cron time it stands for.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 record Job(String id,
@@ -32,6 +33,8 @@ record Job(String id,
            String commandLine,
            @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode progress,
            JobParams params,
+           String scheduleId,
+           Instant scheduledFor,
            @JsonIgnore long seq,
            @JsonIgnore Instant dispatchedAt,
            @JsonIgnore boolean cancelRequested) {

@@ -1,13 +1,14 @@
 package io.resticmanager.jobs;
 
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.RepoAccess;
 
 import java.time.Instant;
 import java.util.UUID;
 
-/** Creating and cancelling jobs on behalf of users. */
+/** Creating and cancelling jobs on behalf of users, and creating the jobs schedules fire. */
 final class JobLifecycle {
     private final JobStore store;
     private final InventoryClient inventory;
@@ -38,6 +39,45 @@ final class JobLifecycle {
         });
         signals.dispatch();
         return store.find(id).orElseThrow();
+    }
+
+    /**
+     * Creates the job an agent's {@code schedule.fire} stands for, under the agent's job id, resolving the
+     * repository exactly like run-now and queueing it the same way. A host without a repository (or unknown
+     * to inventory) gets the job as {@code failed} with the reason, so a missed scheduled run is visible.
+     * An unreachable inventory throws its 503 problem and nothing is written (the fire is retried).
+     */
+    Job createScheduled(String jobId, Schedule schedule, Instant scheduledFor) {
+        RepoAccess access = null;
+        String error = null;
+        try {
+            access = inventory.repoAccess(schedule.hostId(), schedule.kind());
+        } catch (Problem p) {
+            if (p.status() != 404 && p.status() != 409) {
+                throw p;
+            }
+            error = "cannot start scheduled " + schedule.kind().wire() + ": " + p.detail();
+        }
+        String repoId = access == null ? null : access.repoId();
+        String failure = error;
+        String reason = store.online(schedule.hostId()).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
+        Instant now = Instant.now();
+        store.write(tx -> {
+            tx.insertJob(jobId, schedule.hostId(), repoId, schedule.kind(), schedule.params(), null,
+                         "schedule:" + schedule.name(), now, reason);
+            ScheduleStore.markScheduled(tx, jobId, schedule.id(), scheduledFor);
+            if (failure != null) {
+                tx.toTerminal(jobId, JobStatus.FAILED, null, null, failure, now);
+            }
+            ScheduleStore.fireDone(tx, jobId);
+            return null;
+        });
+        if (failure != null) {
+            signals.jobFinished(jobId);
+        } else {
+            signals.dispatch();
+        }
+        return store.find(jobId).orElseThrow();
     }
 
     /**

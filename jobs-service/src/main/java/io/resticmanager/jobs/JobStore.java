@@ -38,7 +38,7 @@ final class JobStore implements AutoCloseable {
     };
     private static final String JOB_COLUMNS = "seq, id, host_id, repo_id, kind, status, queued_reason, params_json, "
             + "created_by_id, created_by, created_at, dispatched_at, started_at, finished_at, exit_code, summary_json, "
-            + "error, command_line, progress_json, cancel_requested";
+            + "error, command_line, progress_json, cancel_requested, schedule_id, scheduled_for";
 
     private final SqliteStore sqlite;
     private final DbClient db;
@@ -56,6 +56,11 @@ final class JobStore implements AutoCloseable {
 
     boolean healthy() {
         return sqlite.healthy();
+    }
+
+    /** For other stores of jobs.db (schedules) that read through the same client. */
+    DbClient db() {
+        return db;
     }
 
     /** A unit of work on the writer connection; committed when it returns, rolled back when it throws. */
@@ -237,6 +242,7 @@ final class JobStore implements AutoCloseable {
                            summary == null ? null : Json.MAPPER.readValue(summary, MAP), text(row, "error"),
                            text(row, "command_line"), progress == null ? null : Json.MAPPER.readTree(progress),
                            Json.MAPPER.readValue(text(row, "params_json"), JobParams.class),
+                           text(row, "schedule_id"), Times.parse(text(row, "scheduled_for")),
                            row.column("seq").get(Number.class).longValue(), Times.parse(text(row, "dispatched_at")),
                            row.column("cancel_requested").get(Number.class).intValue() == 1);
         } catch (java.io.IOException e) {
@@ -277,6 +283,11 @@ final class JobStore implements AutoCloseable {
 
         private Tx(Connection c) {
             this.c = c;
+        }
+
+        /** The transaction's connection, for other stores' statements in the same transaction (schedules). */
+        Connection connection() {
+            return c;
         }
 
         void insertJob(String id, String hostId, String repoId, JobKind kind, JobParams params, String createdById,

@@ -22,6 +22,10 @@ final class JobsApp implements AutoCloseable {
     private final ResultSender results;
     private final JobLifecycle lifecycle;
     private final EventIngest ingest;
+    private final InventoryClient inventory;
+    private final ScheduleStore schedules;
+    private final ScheduleWorker scheduleWorker;
+    private final Restores restores;
 
     private JobsApp(Config config) {
         settings = JobsSettings.from(config);
@@ -31,23 +35,30 @@ final class JobsApp implements AutoCloseable {
         signals = new Signals(fanout);
         AgentHubClient hub = new AgentHubClient(InternalClient.create("agent-hub", RmConfig.peer(config, "agent-hub"),
                                                                       auth.token(), Duration.ofSeconds(10)));
-        InventoryClient inventory = new InventoryClient(RmConfig.peer(config, "inventory"), auth.token());
+        inventory = new InventoryClient(RmConfig.peer(config, "inventory"), auth.token());
         dispatcher = new Dispatcher(store, inventory, hub, signals, settings.reaperInterval());
         reaper = new Reaper(store, signals, settings);
         results = new ResultSender(store, inventory, signals.resultsWakeup(), settings.resultRetryMax());
         lifecycle = new JobLifecycle(store, inventory, hub, dispatcher, signals);
         ingest = new EventIngest(store, signals, lifecycle);
+        restores = new Restores(store, inventory, signals);
+        schedules = new ScheduleStore(store);
+        scheduleWorker = new ScheduleWorker(schedules, store, lifecycle, hub, signals, settings.reaperInterval());
     }
 
     static JobsApp create(Config config) {
         return new JobsApp(config);
     }
 
-    /** Starts dispatching (which first re-checks everything queued, e.g. after a restart), reaping and result delivery. */
+    /**
+     * Starts dispatching (which first re-checks everything queued, e.g. after a restart), reaping, result
+     * delivery and the schedule worker (fires → jobs, schedule pushes).
+     */
     JobsApp start() {
         dispatcher.start();
         reaper.start();
         results.start();
+        scheduleWorker.start();
         return this;
     }
 
@@ -71,6 +82,22 @@ final class JobsApp implements AutoCloseable {
         return ingest;
     }
 
+    InventoryClient inventory() {
+        return inventory;
+    }
+
+    Restores restores() {
+        return restores;
+    }
+
+    ScheduleStore schedules() {
+        return schedules;
+    }
+
+    Signals signals() {
+        return signals;
+    }
+
     Dispatcher dispatcher() {
         return dispatcher;
     }
@@ -85,6 +112,7 @@ final class JobsApp implements AutoCloseable {
 
     @Override
     public void close() {
+        scheduleWorker.close();
         reaper.close();
         results.close();
         dispatcher.close();

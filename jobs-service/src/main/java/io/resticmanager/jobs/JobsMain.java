@@ -7,7 +7,7 @@ import io.helidon.webserver.websocket.WsRouting;
 import io.resticmanager.kit.RmConfig;
 import io.resticmanager.kit.ServiceKit;
 
-/** jobs-service: job lifecycle, per-repository queueing, event ingestion, logs and live log streams. */
+/** jobs-service: job lifecycle, per-repository queueing, event ingestion, logs, live log streams and schedules. */
 public final class JobsMain {
     static final String SERVICE = "jobs-service";
 
@@ -32,6 +32,8 @@ public final class JobsMain {
         ServiceKit.base(routing, SERVICE, app.auth(), app.health());
         routing.addFilter(new StreamGuard(app.store()));
         routing.register(new JobsRoutes(app.store(), app.lifecycle(), app.fanout()))
+                .register(new ScheduleRoutes(app.schedules(), app.store(), app.inventory(), app.signals()))
+                .register(new RestoreRoutes(app.restores()))
                 .register(new EventsRoutes(app.ingest()));
     }
 

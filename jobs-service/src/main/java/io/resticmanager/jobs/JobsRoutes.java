@@ -124,7 +124,8 @@ final class JobsRoutes implements HttpService {
         return fanout.progress(job.id()).map(p -> new Job(job.id(), job.hostId(), job.repoId(), job.kind(),
                 job.status(), job.queuedReason(), job.createdBy(), job.createdById(), job.createdAt(), job.startedAt(),
                 job.finishedAt(), job.exitCode(), job.summary(), job.error(), job.commandLine(), (JsonNode) p,
-                job.params(), job.seq(), job.dispatchedAt(), job.cancelRequested())).orElse(job);
+                job.params(), job.scheduleId(), job.scheduledFor(), job.seq(), job.dispatchedAt(),
+                job.cancelRequested())).orElse(job);
     }
 
     private static String id(ServerRequest req, String what) {

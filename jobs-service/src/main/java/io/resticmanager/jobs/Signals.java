@@ -2,12 +2,14 @@ package io.resticmanager.jobs;
 
 /**
  * What to poke after a committed change: the live streams of a job, the dispatcher (a repository or
- * host may have become free) and the result sender (a job finished).
+ * host may have become free), the result sender (a job finished) and the schedule worker (a schedule
+ * changed, a host came online or an agent fired a schedule).
  */
 final class Signals {
     private final LogFanout fanout;
     private final Wakeup dispatcher = new Wakeup();
     private final Wakeup results = new Wakeup();
+    private final Wakeup schedules = new Wakeup();
 
     Signals(LogFanout fanout) {
         this.fanout = fanout;
@@ -23,6 +25,14 @@ final class Signals {
 
     Wakeup resultsWakeup() {
         return results;
+    }
+
+    Wakeup schedulesWakeup() {
+        return schedules;
+    }
+
+    void schedules() {
+        schedules.wake();
     }
 
     void jobChanged(String jobId) {

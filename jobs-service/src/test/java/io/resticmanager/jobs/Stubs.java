@@ -86,6 +86,10 @@ final class Stubs {
         final List<Access> accesses = new CopyOnWriteArrayList<>();
         final List<JsonNode> results = new CopyOnWriteArrayList<>();
         final AtomicInteger failResults = new AtomicInteger();
+        /** How many repo-access requests to answer 503 (inventory down). */
+        final AtomicInteger failAccess = new AtomicInteger();
+        /** Snapshots inventory knows, as "host id/snapshot id" (answered for the id or any prefix of it). */
+        final Set<String> snapshots = ConcurrentHashMap.newKeySet();
         final WebServer server;
 
         Inventory() {
@@ -97,12 +101,34 @@ final class Stubs {
                         }
                         String host = req.path().pathParameters().get("id");
                         accesses.add(new Access(host, req.query().first("purpose").orElse("")));
-                        if (withoutRepo.contains(host)) {
+                        if (failAccess.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                            Http.problem(res, ProblemBody.of(503, "Service Unavailable", "down"));
+                        } else if (withoutRepo.contains(host)) {
                             Http.problem(res, ProblemBody.of(409, "Conflict", "host " + host + " has no repository"));
                         } else if (repos.containsKey(host)) {
                             Http.json(res, repos.get(host));
                         } else {
                             Http.problem(res, ProblemBody.of(404, "Not Found", "unknown host"));
+                        }
+                    })
+                    .get("/api/hosts/{id}", (req, res) -> {
+                        String host = req.path().pathParameters().get("id");
+                        if (!authorized(req) || req.headers().first(Http.PRINCIPAL).isEmpty()) {
+                            Http.problem(res, ProblemBody.of(401, "Unauthorized", "token and principal"));
+                        } else if (repos.containsKey(host) || withoutRepo.contains(host)) {
+                            Http.json(res, Map.of("id", host, "name", host));
+                        } else {
+                            Http.problem(res, ProblemBody.of(404, "Not Found", "unknown host"));
+                        }
+                    })
+                    .get("/api/snapshots/{id}", (req, res) -> {
+                        String key = req.query().first("host_id").orElse("") + "/" + req.path().pathParameters().get("id");
+                        if (!authorized(req) || req.headers().first(Http.PRINCIPAL).isEmpty()) {
+                            Http.problem(res, ProblemBody.of(401, "Unauthorized", "token and principal"));
+                        } else if (snapshots.stream().anyMatch(s -> s.startsWith(key))) {
+                            Http.json(res, Map.of("id", key.substring(key.indexOf('/') + 1)));
+                        } else {
+                            Http.problem(res, ProblemBody.of(404, "Not Found", "unknown snapshot"));
                         }
                     })
                     .post("/internal/hosts/{id}/job-result", (req, res) -> {

@@ -98,6 +98,16 @@ final class TestSupport {
                                 .POST(HttpRequest.BodyPublishers.ofString(text)), principal);
         }
 
+        Reply patch(String path, Principal principal, Object body) {
+            String text = body instanceof String s ? s : Json.write(body);
+            return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                                .method("PATCH", HttpRequest.BodyPublishers.ofString(text)), principal);
+        }
+
+        Reply delete(String path, Principal principal) {
+            return send(HttpRequest.newBuilder(base.resolve(path)).DELETE(), principal);
+        }
+
         Reply events(HubEvent... events) {
             return post("/internal/events", null, new HubEvent.Batch(List.of(events)));
         }

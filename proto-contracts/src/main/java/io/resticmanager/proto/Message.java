@@ -7,7 +7,8 @@ package io.resticmanager.proto;
 public sealed interface Message permits Message.Hello, Message.HelloOk, Message.Error, Message.Heartbeat,
         Message.JobStart, Message.JobCancel, Message.JobAck, Message.JobProgress, Message.JobLog,
         Message.JobFinished, Message.SnapshotsReport, Message.SchedulesSync, Message.HostFacts,
-        Message.FsList, Message.FsListResult, Message.JobEventsAck {
+        Message.FsList, Message.FsListResult, Message.JobEventsAck, Message.ScheduleFire,
+        Message.SnapshotLs, Message.SnapshotLsResult {
 
     /** Events about a job carry its id and a per-job sequence number, so receivers can de-duplicate. */
     interface JobEvent {
@@ -135,11 +136,45 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
         }
     }
 
-    /** Agent → hub: the repository's full snapshot list, replacing the server's projection. */
-    record SnapshotsReport(String jobId, String repoId, java.util.List<SnapshotInfo> snapshots) implements Message {
+    /**
+     * Agent → hub: the repository's full snapshot list, replacing the server's projection. A list too
+     * large for one frame is sent as {@code parts} frames sharing one {@code report_id}, numbered
+     * {@code part} = 1…parts; the receiver replaces its projection once every part arrived. Without a
+     * {@code report_id} (or with {@code parts} = 1) the frame is the whole list.
+     */
+    record SnapshotsReport(String jobId, String repoId, String reportId, Integer part, Integer parts,
+                           java.util.List<SnapshotInfo> snapshots) implements Message {
+        /** Most parts one report may have. */
+        public static final int MAX_PARTS = 10_000;
+        private static final int MAX_REPORT_ID_CHARS = 100;
+
         public SnapshotsReport {
             Require.text(repoId, "repo_id");
+            if (reportId != null) {
+                Require.text(reportId, "report_id");
+                if (reportId.length() > MAX_REPORT_ID_CHARS) {
+                    throw new IllegalArgumentException("report_id is longer than " + MAX_REPORT_ID_CHARS + " characters");
+                }
+                Require.present(part, "part");
+                Require.present(parts, "parts");
+                if (part < 1 || part > parts || parts > MAX_PARTS) {
+                    throw new IllegalArgumentException("part " + part + " of " + parts + " is out of range (need 1 ≤ part"
+                            + " ≤ parts ≤ " + MAX_PARTS + ")");
+                }
+            } else if (part != null && part != 1 || parts != null && parts != 1) {
+                throw new IllegalArgumentException("part and parts need a report_id");
+            }
             snapshots = Require.list(snapshots);
+        }
+
+        /** The whole list in one frame (no report_id). */
+        public SnapshotsReport(String jobId, String repoId, java.util.List<SnapshotInfo> snapshots) {
+            this(jobId, repoId, null, null, null, snapshots);
+        }
+
+        /** True when this frame is one of several: the list is complete only with its siblings. */
+        public boolean partial() {
+            return reportId != null && parts > 1;
         }
     }
 
@@ -186,6 +221,59 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
         public JobEventsAck {
             Require.text(jobId, "job_id");
             Require.positive(upToSeq, "up_to_seq");
+        }
+    }
+
+    /**
+     * Agent → hub → jobs-service: schedule {@code scheduleId} came due at {@code firedAt} (its cron time).
+     * The agent made up {@code jobId}; the server answers with a normal {@code job.start} for that id (the
+     * repository's secrets travel only then). {@code catchUp}: the time passed while the agent was down.
+     * Re-sent until that job.start arrives; the server de-duplicates by job id.
+     */
+    record ScheduleFire(String scheduleId, String jobId, java.time.Instant firedAt, boolean catchUp)
+            implements Message {
+        public ScheduleFire {
+            Require.text(scheduleId, "schedule_id");
+            Require.text(jobId, "job_id");
+            Require.present(firedAt, "fired_at");
+        }
+    }
+
+    /**
+     * Hub → agent: list ONE directory level of {@code path} inside {@code snapshotId} of {@code repo}
+     * (restore browsing). Answered synchronously with {@link SnapshotLsResult} (envelope corr = this
+     * frame's id); no job is created, so it never queues behind a running backup. The secrets in
+     * {@code repo} are used for this one listing, in memory only.
+     */
+    record SnapshotLs(RepoAccess repo, String snapshotId, String path) implements Message {
+        public SnapshotLs {
+            Require.present(repo, "repo");
+            Require.text(snapshotId, "snapshot_id");
+            Require.text(path, "path");
+        }
+    }
+
+    /**
+     * Agent → hub, reply to {@link SnapshotLs}: the direct children of {@code path}, or an {@code error}.
+     * {@code truncated}: the directory has more entries than fit one frame ({@link #MAX_ENTRIES}).
+     */
+    record SnapshotLsResult(String path, java.util.List<SnapshotEntry> entries, String error, boolean truncated)
+            implements Message {
+        /** Most entries one reply carries, so it stays well under the frame size limit. */
+        public static final int MAX_ENTRIES = 4000;
+
+        public SnapshotLsResult {
+            Require.text(path, "path");
+            entries = Require.list(entries);
+        }
+    }
+
+    /** One entry of a snapshot's tree; {@code type} is dir, file or symlink (or another restic node type). */
+    record SnapshotEntry(String name, String type, String path, long size, java.time.Instant mtime) {
+        public SnapshotEntry {
+            Require.text(name, "name");
+            Require.text(type, "type");
+            Require.text(path, "path");
         }
     }
 }

@@ -20,7 +20,10 @@ public enum MessageType {
     HOST_FACTS("host.facts", Message.HostFacts.class),
     FS_LIST("fs.list", Message.FsList.class),
     FS_LIST_RESULT("fs.list.result", Message.FsListResult.class),
-    JOB_EVENTS_ACK("job.events.ack", Message.JobEventsAck.class);
+    JOB_EVENTS_ACK("job.events.ack", Message.JobEventsAck.class),
+    SCHEDULE_FIRE("schedule.fire", Message.ScheduleFire.class),
+    SNAPSHOT_LS("snapshot.ls", Message.SnapshotLs.class),
+    SNAPSHOT_LS_RESULT("snapshot.ls.result", Message.SnapshotLsResult.class);
 
     private final String wire;
     private final Class<? extends Message> payloadType;

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -39,6 +40,19 @@ class FramesTest {
         String text = envelope.payload().toString();
         assertThat(text, not(containsString("s3cret")));
         assertThat(text, containsString("r-1"));
+    }
+
+    @Test
+    void snapshotLsCarriesTheRepoButNeverPrintsItsSecret() throws Exception {
+        Envelope request = Frames.decode(golden("snapshot.ls"));
+        Message.SnapshotLs ls = request.payloadAs(Message.SnapshotLs.class);
+        assertThat(ls.repo().password(), is("s3cret"));
+        assertThat(ls.toString(), not(containsString("s3cret")));
+        // the reply names its request
+        Envelope reply = Frames.decode(golden("snapshot.ls.result"));
+        assertThat(reply.correlation().orElseThrow(), is(request.id()));
+        assertThrows(FrameException.class, () -> Frames.decode(golden("snapshot.ls").replace("\"path\":\"/home/alice\"",
+                                                                                            "\"path\":\"\"")));
     }
 
     @Test
@@ -82,7 +96,36 @@ class FramesTest {
                 new Object[] {"{" + ok + ",\"type\":\"job.log\",\"payload\":{\"job_id\":\"j\",\"seq\":1,\"lines\":[]}}",
                         ErrorCode.INVALID_PAYLOAD},
                 new Object[] {"{" + ok + ",\"type\":\"job.ack\",\"payload\":{\"job_id\":\"j\",\"seq\":0,\"accepted\":true}}",
-                        ErrorCode.INVALID_PAYLOAD});
+                        ErrorCode.INVALID_PAYLOAD},
+                // snapshots.report parts: 1 ≤ part ≤ parts ≤ 10,000, and only with a report_id
+                new Object[] {report("\"report_id\":\"r\",\"part\":0,\"parts\":3"), ErrorCode.INVALID_PAYLOAD},
+                new Object[] {report("\"report_id\":\"r\",\"part\":4,\"parts\":3"), ErrorCode.INVALID_PAYLOAD},
+                new Object[] {report("\"report_id\":\"r\",\"part\":1,\"parts\":10001"), ErrorCode.INVALID_PAYLOAD},
+                new Object[] {report("\"report_id\":\"r\",\"parts\":3"), ErrorCode.INVALID_PAYLOAD},
+                new Object[] {report("\"report_id\":\"r\",\"part\":\"2\",\"parts\":3"), ErrorCode.INVALID_PAYLOAD},
+                new Object[] {report("\"part\":2,\"parts\":3"), ErrorCode.INVALID_PAYLOAD});
+    }
+
+    private static String report(String partFields) {
+        return "{\"v\":1,\"id\":\"x\",\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"snapshots.report\",\"payload\":"
+                + "{\"repo_id\":\"r-1\"," + partFields + ",\"snapshots\":[]}}";
+    }
+
+    @Test
+    void snapshotReportsWithoutPartsAreWholeLists() throws Exception {
+        Message.SnapshotsReport old = Frames.decode(report("\"job_id\":\"j\"")).payloadAs(Message.SnapshotsReport.class);
+        assertThat(old.reportId() == null && old.part() == null && old.parts() == null, is(true));
+        assertThat(old.partial(), is(false));
+        Message.SnapshotsReport single = Frames.decode(report("\"report_id\":\"r\",\"part\":1,\"parts\":1"))
+                .payloadAs(Message.SnapshotsReport.class);
+        assertThat(single.partial(), is(false));
+        Message.SnapshotsReport last = Frames.decode(report("\"report_id\":\"r\",\"part\":10000,\"parts\":10000"))
+                .payloadAs(Message.SnapshotsReport.class);
+        assertThat(last.partial(), is(true));
+        // a whole list encodes without the part fields, as older peers wrote it
+        String encoded = Frames.encode(Envelope.of(new Message.SnapshotsReport("j", "r-1", List.of())));
+        assertThat(encoded, not(containsString("part")));
+        assertThat(encoded, not(containsString("report_id")));
     }
 
     @ParameterizedTest

@@ -30,7 +30,7 @@ final class BackupOverheadBench {
     private static final String PASSWORD = "bench-backup-password-51c7";
 
     /** One agent-driven backup: as the client saw it, and as the job record's own timestamps say. */
-    private record Timed(double clientMs, double serverMs) {
+    private record Timed(double clientMs, double serverMs, double refreshMs) {
     }
 
     private BackupOverheadBench() {
@@ -66,6 +66,7 @@ final class BackupOverheadBench {
             List<Double> bare = new ArrayList<>();
             List<Double> product = new ArrayList<>();
             List<Double> serverSide = new ArrayList<>();
+            List<Double> refresh = new ArrayList<>();
             for (int run = 0; run < config.backupRuns(); run++) {
                 System.out.println("backup: run " + (run + 1) + " of " + config.backupRuns() + "…");
                 // alternate who goes first, so drift (caches, other load) does not favour one side
@@ -79,6 +80,9 @@ final class BackupOverheadBench {
                                              repos.resolve("agent-" + run), run, data);
                         product.add(t.clientMs());
                         serverSide.add(t.serverMs());
+                        if (!Double.isNaN(t.refreshMs())) {
+                            refresh.add(t.refreshMs());
+                        }
                     }
                 }
             }
@@ -93,6 +97,11 @@ final class BackupOverheadBench {
             report.add(NAME, "overhead ratio agent/bare", p.median() / b.median(), "x", Goal.atMost(1.03));
             report.add(NAME, "added time per backup (median difference)", (p.median() - b.median()) / 1000, "s",
                        Goal.NONE, "dispatch, the agent's extra restic calls, events back; fixed, not per byte");
+            if (refresh.size() == product.size()) {
+                report.add(NAME, "of which: snapshot-list refresh before finishing", BenchStats.of(refresh).median()
+                        / 1000, "s", Goal.NONE, "the agent's `restic snapshots --json` after the backup, from its "
+                        + "job log event to the job's finished_at: " + seconds(refresh));
+            }
         }
     }
 
@@ -134,10 +143,24 @@ final class BackupOverheadBench {
                 throw new IllegalStateException("backup job ended " + job.path("status") + ": " + job.path("error"));
             }
             // cross-check against the server's own clock: created_at → finished_at of the job record
-            double server = Duration.between(Instant.parse(job.path("created_at").asText()),
-                                             Instant.parse(job.path("finished_at").asText())).toMillis();
-            return new Timed(BenchSetup.ms(t1 - t0), server);
+            Instant finishedAt = Instant.parse(job.path("finished_at").asText());
+            double server = Duration.between(Instant.parse(job.path("created_at").asText()), finishedAt).toMillis();
+            return new Timed(BenchSetup.ms(t1 - t0), server, refreshMs(admin, jobId, finishedAt));
         }
+    }
+
+    /**
+     * How long the agent's snapshot-list refresh took, from the job-log event that announces it to the job's
+     * finished_at; NaN when the log has no such event (another agent version).
+     */
+    private static double refreshMs(Api admin, String jobId, Instant finishedAt) {
+        for (JsonNode line : admin.get("/api/jobs/" + jobId + "/logs?limit=10000").expect(200).json().path("items")) {
+            if ("event".equals(line.path("stream").asText())
+                    && line.path("line").asText().startsWith("refreshing the snapshot list")) {
+                return Duration.between(Instant.parse(line.path("ts").asText()), finishedAt).toMillis();
+            }
+        }
+        return Double.NaN;
     }
 
     private static JsonNode runAndWait(Api admin, HttpClient ws, String gateway, String viewer, String hostId,

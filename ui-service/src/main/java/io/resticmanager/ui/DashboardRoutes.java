@@ -13,9 +13,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
-/** {@code /}: fleet counts, tag/status filter and one card per host; polled by htmx every 5 s. */
+/**
+ * {@code /}: fleet counts, tag/status filter and one card per host (with its next scheduled run, from one
+ * {@code GET /api/schedules}); polled by htmx every 5 s.
+ */
 final class DashboardRoutes implements HttpService {
     private static final List<String> STATUSES = List.of("online", "offline", "disabled", "failing");
 
@@ -51,7 +55,8 @@ final class DashboardRoutes implements HttpService {
         DashboardView view;
         try {
             JsonNode hosts = api.get(session, "/api/hosts");
-            view = build(Nodes.items(hosts), RepoRoutes.repoNames(api, session), tag, status);
+            view = build(Nodes.items(hosts), RepoRoutes.repoNames(api, session),
+                         HostScheduleRoutes.nextRuns(api, session, Optional.empty()), tag, status);
         } catch (ApiException e) {
             if (!e.unavailable()) {
                 throw e;
@@ -69,10 +74,12 @@ final class DashboardRoutes implements HttpService {
         }
     }
 
-    static DashboardView build(List<JsonNode> hosts, Map<String, String> repoNames, String tag, String status) {
+    static DashboardView build(List<JsonNode> hosts, Map<String, String> repoNames, Map<String, Instant> nextRuns,
+                               String tag, String status) {
         Instant now = Instant.now();
         List<Views.HostSummary> all = new ArrayList<>();
-        hosts.forEach(h -> all.add(Views.HostSummary.of(h, repoNames, now)));
+        hosts.forEach(h -> all.add(Views.HostSummary.of(h, repoNames, now)
+                                           .withNextRun(Format.when(nextRuns.get(Nodes.text(h, "id", "")), now))));
         int online = 0;
         int offline = 0;
         int failing = 0;

@@ -67,6 +67,17 @@ final class Form {
         return values == null || values.isEmpty() ? "" : values.getFirst();
     }
 
+    /** Every value of a repeated field (checkboxes of one name), trimmed, blanks dropped. */
+    List<String> all(String name) {
+        List<String> out = new ArrayList<>();
+        for (String v : fields.getOrDefault(name, List.of())) {
+            if (!v.isBlank()) {
+                out.add(v.trim());
+            }
+        }
+        return out;
+    }
+
     boolean checked(String name) {
         String v = get(name);
         return !v.isEmpty() && !v.equals("false") && !v.equals("off");

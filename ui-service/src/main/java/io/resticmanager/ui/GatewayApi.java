@@ -60,6 +60,10 @@ final class GatewayApi {
         return call(session, Method.PATCH, path, Map.of(), body);
     }
 
+    Reply delete(Session session, String path) {
+        return call(session, Method.DELETE, path, Map.of(), null);
+    }
+
     /** Calls the API; a 4xx/5xx answer becomes an {@link ApiException} with the problem's detail. */
     Reply call(Session session, Method method, String path, Map<String, String> query, Object body) {
         Reply reply;

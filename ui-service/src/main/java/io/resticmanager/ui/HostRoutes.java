@@ -17,9 +17,10 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * {@code /hosts/{id}} with three tabs (real links; htmx swaps just {@code #host-tabs}): snapshots (default),
- * jobs, and actions for operators. Every action is one form posting to {@code /hosts/{id}/actions}; a
- * failure re-renders that tab with the problem next to the form and the user's input kept.
+ * {@code /hosts/{id}} with four tabs (real links; htmx swaps just {@code #host-tabs}): snapshots (default),
+ * jobs, schedules ({@link HostScheduleRoutes}) and actions for operators. Every action is one form posting
+ * to {@code /hosts/{id}/actions}; a failure re-renders that tab with the problem next to the form and the
+ * user's input kept.
  */
 final class HostRoutes implements HttpService {
     private static final int PAGE = 25;
@@ -33,7 +34,8 @@ final class HostRoutes implements HttpService {
     }
 
     record HostPage(Views.HostSummary host, boolean tabSnapshots, boolean tabJobs, boolean tabActions,
-                    SnapshotsPanel snapshots, JobsPanel jobs, ActionsPanel actions) {
+                    SnapshotsPanel snapshots, JobsPanel jobs, ActionsPanel actions, boolean tabSchedules,
+                    HostScheduleRoutes.SchedulesPanel schedules) {
     }
 
     record SnapshotRow(String id, String shortId, Format.When when, String paths, List<String> tags,
@@ -142,7 +144,7 @@ final class HostRoutes implements HttpService {
         String next = Nodes.text(page, "next_cursor");
         SnapshotsPanel panel = new SnapshotsPanel(rows, next == null || next.isBlank() ? null
                 : "/hosts/" + enc(id) + "?cursor=" + enc(next), rows.isEmpty(), !cursor.isEmpty());
-        render(req, res, 200, session, new HostPage(host, true, false, false, panel, null, null));
+        render(req, res, 200, session, new HostPage(host, true, false, false, panel, null, null, false, null));
     }
 
     static SnapshotRow snapshotRow(JsonNode s, Instant now) {
@@ -177,7 +179,7 @@ final class HostRoutes implements HttpService {
         String next = Nodes.text(page, "next_cursor");
         JobsPanel panel = new JobsPanel(rows, next == null || next.isBlank() ? null
                 : "/hosts/" + enc(id) + "/jobs?cursor=" + enc(next), rows.isEmpty());
-        render(req, res, 200, session, new HostPage(host, false, true, false, null, panel, null));
+        render(req, res, 200, session, new HostPage(host, false, true, false, null, panel, null, false, null));
     }
 
     static JobRow jobRow(JsonNode j, Instant now) {
@@ -404,7 +406,7 @@ final class HostRoutes implements HttpService {
         }
         ActionsPanel panel = new ActionsPanel(failedAction, problem, backup, forget, subset, confirm, settings,
                                               repoOptions, host.disabled(), saved, session.operator());
-        render(req, res, status, session, new HostPage(host, false, false, true, null, null, panel));
+        render(req, res, status, session, new HostPage(host, false, false, true, null, null, panel, false, null));
     }
 
     private void render(ServerRequest req, ServerResponse res, int status, Session session, HostPage page) {
@@ -416,9 +418,15 @@ final class HostRoutes implements HttpService {
     }
 
     private Views.HostSummary host(Session session, String id) {
+        return summary(api, session, id, HostScheduleRoutes.nextRuns(api, session, java.util.Optional.of(id)));
+    }
+
+    /** The page header's host facts, with the next run its schedules give ({@code nextRuns} by host id). */
+    static Views.HostSummary summary(GatewayApi api, Session session, String id, Map<String, Instant> nextRuns) {
         JsonNode host = api.get(session, "/api/hosts/" + enc(id));
         Map<String, String> repoNames = RepoRoutes.repoNames(api, session);
-        return Views.HostSummary.of(host, repoNames, Instant.now());
+        Instant now = Instant.now();
+        return Views.HostSummary.of(host, repoNames, now).withNextRun(Format.when(nextRuns.get(id), now));
     }
 
     static String enc(String s) {

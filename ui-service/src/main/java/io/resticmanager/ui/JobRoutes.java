@@ -199,6 +199,19 @@ final class JobRoutes implements HttpService {
         if (took != null) {
             stats.add(new Stat("Duration (restic)", Format.durationSeconds(took)));
         }
+        // restore: what came back, where to, and whose repository it read
+        addCount(stats, summary, "files_restored", "Files restored");
+        OptionalLong restored = Nodes.number(summary, "bytes_restored");
+        if (restored.isPresent()) {
+            stats.add(new Stat("Data restored", Format.bytes(restored.getAsLong())));
+        }
+        String target = Nodes.text(summary, "target");
+        if (target != null) {
+            stats.add(new Stat("Restored to", target.equals("/") ? "original location" : target));
+        }
+        if (summary.path("cross_host").asBoolean(false)) {
+            stats.add(new Stat("From the repository of host", Nodes.text(summary, "source_host_id", "?")));
+        }
         String snapshot = Nodes.text(summary, "snapshot_id");
         String error = Nodes.text(job, "error");
         return new JobHead(Nodes.text(job, "id", ""), Views.kindLabel(Nodes.text(job, "kind")),

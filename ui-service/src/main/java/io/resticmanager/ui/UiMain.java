@@ -45,6 +45,8 @@ public final class UiMain {
                 // /hosts/new before /hosts/{id}: the first matching route wins.
                 .register(new EnrollRoutes(api, pages))
                 .register(new HostRoutes(api, pages))
+                .register(new HostScheduleRoutes(api, pages))
+                .register(new RestoreRoutes(api, pages))
                 .register(new JobRoutes(api, pages))
                 .register(new RepoRoutes(api, pages))
                 .any(errors::notFound);

@@ -109,6 +109,12 @@ final class Views {
             return !tags.isEmpty();
         }
 
+        /** The same host with the next run its schedules give (jobs-service owns schedules); kept when null. */
+        HostSummary withNextRun(Format.When next) {
+            return next == null ? this : new HostSummary(id, name, status, os, arch, agentVersion, resticVersion, tags,
+                                                         repoId, repoName, lastSeen, lastBackup, next, disabled);
+        }
+
         String platform() {
             if (os == null && arch == null) {
                 return null;

@@ -55,6 +55,21 @@ final class Fixtures {
 
     static final String NO_LOGS = "{\"items\":[]}";
 
+    static final String SCHEDULE = "77777777-aaaa-4000-8000-000000000007";
+
+    /** web-1: a nightly backup (ran once) and a weekly forget; db-1: a paused prune (no next run). */
+    static final String SCHEDULES = """
+            {"items":[{"id":"%s","host_id":"%s","name":"nightly","cron":"0 2 * * *","timezone":"Europe/Berlin",
+              "kind":"backup","paths":["/etc","/home"],"excludes":[],"tags":[],"policy":null,"enabled":true,
+              "next_run_at":"2026-11-27T01:00:00Z",
+              "last_run":{"job_id":"%s","status":"succeeded","at":"2026-11-26T01:03:12Z"}},
+             {"id":"s-forget","host_id":"%s","name":"weekly retention","cron":"0 3 * * 0","timezone":"UTC",
+              "kind":"forget","paths":[],"policy":{"keep_daily":7,"keep_weekly":4,"keep_tags":[]},"enabled":true,
+              "next_run_at":"2026-11-29T03:00:00Z","last_run":null},
+             {"id":"s-prune","host_id":"%s","name":"prune","cron":"0 4 1 * *","timezone":"UTC","kind":"prune",
+              "enabled":false,"next_run_at":null,"last_run":null}
+            ]}""".formatted(SCHEDULE, WEB, JOB, WEB, DB);
+
     private Fixtures() {
     }
 }

@@ -31,6 +31,7 @@ import static io.resticmanager.ui.Fixtures.NEW_HOST;
 import static io.resticmanager.ui.Fixtures.OLD;
 import static io.resticmanager.ui.Fixtures.REPO;
 import static io.resticmanager.ui.Fixtures.REPOS;
+import static io.resticmanager.ui.Fixtures.SCHEDULE;
 import static io.resticmanager.ui.Fixtures.WEB;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -456,6 +457,152 @@ class UiRoutesTest {
         Page host = get("/hosts/" + DB, "viewer");   // not canned → 404 problem
         assertThat(host.status(), is(404));
         assertThat(host.body(), containsString("Not found"));
+    }
+
+    @Test
+    void dashboardCardsShowTheEarliestNextRunFromOneSchedulesCall() {
+        GATEWAY.on("GET", "/api/schedules", 200, Fixtures.SCHEDULES);
+
+        Page page = get("/", "viewer");
+
+        assertThat(page.status(), is(200));
+        assertThat(count(page.body(), "class=\"next-run\""), is(1));
+        String webCard = page.body().substring(page.body().indexOf("data-host-id=\"" + WEB + "\""),
+                                               page.body().indexOf("data-host-id=\"" + DB + "\""));
+        assertThat(webCard, containsString("<dd class=\"next-run\"><time datetime=\"2026-11-27T01:00:00Z\""));
+        assertThat(page.body(), not(containsString("2026-11-29T03:00:00Z")));
+        assertThat(GATEWAY.seen("GET", "/api/schedules"), hasSize(1));
+        assertThat(GATEWAY.seen("GET", "/api/schedules").getFirst().query(), is(""));
+    }
+
+    @Test
+    void dashboardStillWorksWhenSchedulesCannotBeRead() {
+        GATEWAY.on("GET", "/api/schedules", 503, "{\"title\":\"Service Unavailable\",\"status\":503}");
+
+        Page page = get("/", "viewer");
+
+        assertThat(page.status(), is(200));
+        assertThat(count(page.body(), "class=\"host-card "), is(3));
+        assertThat(page.body(), not(containsString("class=\"next-run\"")));
+    }
+
+    @Test
+    void schedulesTabListsTheHostsSchedulesAndViewersGetNoForms() {
+        GATEWAY.on("GET", "/api/schedules", 200, Fixtures.SCHEDULES);
+
+        Page viewer = get("/hosts/" + WEB + "/schedules", "viewer");
+
+        assertThat(viewer.status(), is(200));
+        assertThat(viewer.body(), containsString("aria-current=\"page\">Schedules"));
+        assertThat(GATEWAY.seen("GET", "/api/schedules").getFirst().query(), containsString("host_id=" + WEB));
+        // the stub ignores the filter; the page lists what the API gave
+        assertThat(count(viewer.body(), "class=\"schedule-row\""), is(3));
+        assertThat(viewer.body(), containsString("<code class=\"schedule-cron\">0 2 * * *</code>"));
+        assertThat(viewer.body(), containsString("Europe/Berlin"));
+        assertThat(viewer.body(), containsString("/etc, /home"));
+        assertThat(viewer.body(), containsString("keep daily 7, weekly 4"));
+        assertThat(viewer.body(), containsString("<a href=\"/jobs/" + JOB + "\">view job</a>"));
+        assertThat(viewer.body(), containsString("Not run yet"));
+        assertThat(viewer.body(), containsString("No (paused)"));
+        // the header's next run comes from the schedules too
+        assertThat(text(viewer.body(), "host-header"), containsString("Next run"));
+        assertThat(viewer.body(), containsString("<time datetime=\"2026-11-27T01:00:00Z\""));
+        assertThat(viewer.body(), not(containsString("add-schedule-form")));
+        assertThat(viewer.body(), not(containsString("schedule-toggle-")));
+        assertThat(viewer.body(), containsString("id=\"schedules-not-allowed\""));
+
+        Page operator = get("/hosts/" + WEB + "/schedules", "operator");
+        assertThat(operator.body(), containsString("id=\"add-schedule-form\""));
+        assertThat(operator.body(), containsString("id=\"schedule-toggle-" + SCHEDULE + "\""));
+        assertThat(operator.body(), containsString("id=\"schedule-delete-" + SCHEDULE + "\""));
+        assertThat(operator.body(), containsString("<option value=\"0 2 * * *\" selected>Daily at 02:00 — 0 2 * * *</option>"));
+        int forms = count(operator.body(), "<form ");
+        assertThat(count(operator.body(), "name=\"_csrf\" value=\"" + CSRF + "\""), is(forms));
+
+        GATEWAY.on("GET", "/api/schedules", 200, "{\"items\":[]}");
+        assertThat(get("/hosts/" + WEB + "/schedules", "viewer").body(), containsString("id=\"no-schedules\""));
+    }
+
+    @Test
+    void operatorAddsASchedulePresetOrCustomCronWithOnlyItsKindsFields() {
+        GATEWAY.on("GET", "/api/schedules", 200, "{\"items\":[]}")
+                .on("POST", "/api/schedules", 201, "{\"id\":\"" + SCHEDULE + "\"}");
+
+        Page res = post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "add", "kind", "backup", "cron_preset", "0 2 * * *", "cron", "", "timezone", "Europe/Berlin",
+                "paths", "/etc\r\n/srv\r\n", "excludes", "", "tags", "nightly", "limit_upload_kib", "",
+                "keep_daily", "7"));
+
+        assertThat(res.status(), is(303));
+        assertThat(res.header("Location"), is("/hosts/" + WEB + "/schedules?saved=added"));
+        JsonNode body = Http.tree(GATEWAY.seen("POST", "/api/schedules").getFirst().body());
+        assertThat(body.path("host_id").asText(), is(WEB));
+        assertThat(body.path("cron").asText(), is("0 2 * * *"));
+        assertThat(body.path("timezone").asText(), is("Europe/Berlin"));
+        assertThat(body.path("kind").asText(), is("backup"));
+        assertThat(body.path("paths").toString(), is("[\"/etc\",\"/srv\"]"));
+        assertThat(body.path("tags").toString(), is("[\"nightly\"]"));
+        assertThat(body.has("policy"), is(false));
+        assertThat(body.has("name"), is(false));
+
+        post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "add", "kind", "forget", "name", "retention", "cron_preset", "0 2 * * *",
+                "cron", "30 1 * * 1-5", "timezone", "", "paths", "/ignored", "keep_daily", "7", "keep_weekly", "4"));
+        JsonNode forget = Http.tree(GATEWAY.seen("POST", "/api/schedules").getLast().body());
+        assertThat(forget.path("cron").asText(), is("30 1 * * 1-5"));
+        assertThat(forget.path("timezone").asText(), is("UTC"));
+        assertThat(forget.path("name").asText(), is("retention"));
+        assertThat(forget.path("policy").toString(), is("{\"keep_daily\":7,\"keep_weekly\":4}"));
+        assertThat(forget.has("paths"), is(false));
+        assertThat(get("/hosts/" + WEB + "/schedules?saved=added", "operator").body(), containsString("Schedule added"));
+    }
+
+    @Test
+    void scheduleFormProblemsAreShownWithTheInputKept() {
+        GATEWAY.on("GET", "/api/schedules", 200, "{\"items\":[]}");
+
+        Page local = post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "add", "kind", "backup", "cron_preset", "0 * * * *", "timezone", "Asia/Tokyo", "paths", " "));
+        assertThat(local.status(), is(422));
+        assertThat(local.body(), containsString("needs at least one path"));
+        assertThat(local.body(), containsString("value=\"Asia/Tokyo\""));
+        assertThat(local.body(), containsString("<option value=\"0 * * * *\" selected>"));
+        assertThat(GATEWAY.seen("POST", "/api/schedules"), empty());
+
+        GATEWAY.on("POST", "/api/schedules", 422, "{\"title\":\"Unprocessable Content\",\"status\":422,"
+                + "\"detail\":\"invalid cron hour field '25': values must be within 0-23\"}");
+        Page api = post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "add", "kind", "prune", "cron_preset", "", "cron", "0 25 * * *", "timezone", "UTC"));
+        assertThat(api.status(), is(422));
+        String addForm = api.body().substring(api.body().indexOf("id=\"add-schedule-form\""));
+        assertThat(addForm, containsString("class=\"problem\""));
+        assertThat(addForm, containsString("invalid cron hour field &#39;25&#39;"));
+        assertThat(addForm, containsString("value=\"0 25 * * *\""));
+        assertThat(addForm, containsString("<option value=\"prune\" selected>Prune</option>"));
+    }
+
+    @Test
+    void operatorPausesResumesAndDeletesASchedule() {
+        GATEWAY.on("GET", "/api/schedules", 200, Fixtures.SCHEDULES)
+                .on("PATCH", "/api/schedules/" + SCHEDULE, 200, "{}")
+                .on("DELETE", "/api/schedules/" + SCHEDULE, 204, "");
+
+        Page paused = post("/hosts/" + WEB + "/schedules", "operator",
+                           form("action", "disable", "schedule_id", SCHEDULE));
+        assertThat(paused.status(), is(303));
+        assertThat(paused.header("Location"), is("/hosts/" + WEB + "/schedules?saved=disabled"));
+        assertThat(GATEWAY.seen("PATCH", "/api/schedules/" + SCHEDULE).getFirst().body(), is("{\"enabled\":false}"));
+        post("/hosts/" + WEB + "/schedules", "operator", form("action", "enable", "schedule_id", SCHEDULE));
+        assertThat(GATEWAY.seen("PATCH", "/api/schedules/" + SCHEDULE).getLast().body(), is("{\"enabled\":true}"));
+
+        Page deleted = post("/hosts/" + WEB + "/schedules", "operator", form("action", "delete", "schedule_id", SCHEDULE));
+        assertThat(deleted.header("Location"), is("/hosts/" + WEB + "/schedules?saved=deleted"));
+        assertThat(GATEWAY.seen("DELETE", "/api/schedules/" + SCHEDULE), hasSize(1));
+
+        Page viewer = post("/hosts/" + WEB + "/schedules", "viewer", form("action", "delete", "schedule_id", SCHEDULE));
+        assertThat(viewer.status(), is(403));
+        assertThat(viewer.body(), containsString("needs the operator role"));
+        assertThat(GATEWAY.seen("DELETE", "/api/schedules/" + SCHEDULE), hasSize(1));
     }
 
     @Test

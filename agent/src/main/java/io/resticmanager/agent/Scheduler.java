@@ -1,0 +1,344 @@
+package io.resticmanager.agent;
+
+import io.resticmanager.kit.Cron;
+import io.resticmanager.kit.SecretFiles;
+import io.resticmanager.proto.Envelope;
+import io.resticmanager.proto.Json;
+import io.resticmanager.proto.Message;
+import io.resticmanager.proto.ScheduleSpec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+
+/**
+ * The agent's local scheduler: fires the schedules the server pushed ({@code schedules.json}) on time in
+ * their time zones, also while the server is unreachable. Repository secrets never touch this disk, so a
+ * fire does not run restic itself: it makes up a job id and sends {@code schedule.fire}; the server
+ * answers with an ordinary {@code job.start} for that id, and the job runs like any other.
+ *
+ * <p>{@code <config dir>/schedule-state.json} (written atomically) holds every schedule's next fire time
+ * and the fires not yet answered. A fire is recorded there — together with the advanced next time —
+ * before it is sent, so a restart neither fires twice nor forgets a fire; while the server is down fires
+ * wait there and go out after the next {@code hello.ok}. A fire time that passed while the agent was not
+ * running fires once on start (a catch-up; the other missed times of that schedule are skipped).
+ */
+final class Scheduler {
+    private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
+    /** A fire later than this (a suspended machine, a busy clock) is reported as a catch-up. */
+    static final Duration LATE = Duration.ofMinutes(1);
+    /** A fire the server got but never answered (schedule deleted, say) is dropped this long after sending. */
+    static final Duration ANSWER_TIMEOUT = Duration.ofHours(1);
+    /** Longest sleep, so a wall-clock jump is noticed soon. */
+    private static final Duration MAX_SLEEP = Duration.ofSeconds(30);
+
+    /** Where fires go while connected. */
+    interface Outlet {
+        boolean connected();
+
+        /** Queues a message for the current connection (or the next one). */
+        void send(Message message);
+    }
+
+    /** One schedule's fire bookkeeping; cron and zone tell whether the schedule changed since. */
+    record Entry(String cron, String timezone, Instant next) {
+    }
+
+    /** A fire the server has not answered with its job.start yet; {@code sentAt} null until first sent. */
+    record Pending(String scheduleId, String jobId, Instant firedAt, boolean catchUp, Instant sentAt) {
+        Message.ScheduleFire message() {
+            return new Message.ScheduleFire(scheduleId, jobId, firedAt, catchUp);
+        }
+    }
+
+    /** The state file. */
+    record State(Map<String, Entry> schedules, List<Pending> pending) {
+        State {
+            schedules = schedules == null ? Map.of() : schedules;
+            pending = pending == null ? List.of() : pending;
+        }
+    }
+
+    private record Active(ScheduleSpec spec, Cron cron, ZoneId zone) {
+    }
+
+    private final Path schedulesFile;
+    private final Path stateFile;
+    private final Clock clock;
+    private final Outlet outlet;
+    private final Instant startedAt;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final List<Pending> pending = new ArrayList<>();
+    private List<Active> active = List.of();
+    private boolean poked;
+    private volatile boolean stopped;
+    private Thread thread;
+
+    Scheduler(Path schedulesFile, Clock clock, Outlet outlet) {
+        this.schedulesFile = schedulesFile;
+        this.stateFile = schedulesFile.resolveSibling("schedule-state.json");
+        this.clock = clock;
+        this.outlet = outlet;
+        this.startedAt = clock.instant();
+        loadState();
+        active = activate(loadSchedules());
+    }
+
+    Path stateFile() {
+        return stateFile;
+    }
+
+    /** Starts the firing loop on a virtual thread. */
+    void start() {
+        thread = Thread.ofVirtual().name("agent-scheduler").start(this::loop);
+    }
+
+    void stop() {
+        stopped = true;
+        poke();
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private void loop() {
+        while (!stopped) {
+            Instant wake;
+            try {
+                wake = tick();
+            } catch (RuntimeException e) {
+                LOG.warning("schedule pass failed: " + e.getMessage());
+                wake = clock.instant().plus(MAX_SLEEP);
+            }
+            Duration sleep = Duration.between(clock.instant(), wake);
+            sleep = sleep.compareTo(MAX_SLEEP) > 0 ? MAX_SLEEP : sleep;
+            lock.lock();
+            try {
+                if (!poked && !sleep.isNegative() && !sleep.isZero()) {
+                    // a few ms past the fire time, so the next tick sees it due
+                    changed.await(sleep.toMillis() + 5, TimeUnit.MILLISECONDS);
+                }
+                poked = false;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void poke() {
+        lock.lock();
+        try {
+            poked = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Fires every schedule that is due, records it (with the next fire time) before sending it, drops
+     * fires that were never answered, and returns when the next schedule is due.
+     */
+    Instant tick() {
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            boolean dirty = false;
+            List<Pending> fired = new ArrayList<>();
+            Map<String, Entry> current = new LinkedHashMap<>();
+            for (Active a : active) {
+                Entry entry = entries.get(a.spec().id());
+                if (entry == null || !entry.cron().equals(a.spec().cron()) || !entry.timezone().equals(a.spec().timezone())) {
+                    // new or changed: counts from now, nothing is owed for the past
+                    entry = new Entry(a.spec().cron(), a.spec().timezone(), a.cron().next(now, a.zone()).orElse(null));
+                    dirty = true;
+                } else if (entry.next() != null && !entry.next().isAfter(now)) {
+                    boolean catchUp = entry.next().isBefore(startedAt) || Duration.between(entry.next(), now)
+                            .compareTo(LATE) > 0;
+                    Pending fire = new Pending(a.spec().id(), UUID.randomUUID().toString(), entry.next(), catchUp, null);
+                    fired.add(fire);
+                    LOG.info((catchUp ? "catch-up: " : "") + "schedule " + a.spec().id() + " (" + a.spec().kind().wire()
+                                     + ", " + a.spec().cron() + " " + a.spec().timezone() + ") fires for " + entry.next()
+                                     + (catchUp ? " (missed while the agent was not running or the host slept)" : "")
+                                     + "; job " + fire.jobId());
+                    // at most one fire per schedule, however many times were missed
+                    entry = new Entry(entry.cron(), entry.timezone(), a.cron().next(now, a.zone()).orElse(null));
+                    dirty = true;
+                }
+                current.put(a.spec().id(), entry);
+            }
+            if (!current.keySet().equals(entries.keySet())) {
+                dirty = true;
+            }
+            entries.clear();
+            entries.putAll(current);
+            pending.addAll(fired);
+            dirty |= pending.removeIf(p -> {
+                boolean expired = p.sentAt() != null && Duration.between(p.sentAt(), now).compareTo(ANSWER_TIMEOUT) > 0;
+                if (expired) {
+                    LOG.warning("the server never answered the fire of schedule " + p.scheduleId() + " for "
+                                        + p.firedAt() + " (job " + p.jobId() + "); giving up on it");
+                }
+                return expired;
+            });
+            if (dirty) {
+                persist();
+            }
+            if (!fired.isEmpty() && outlet.connected()) {
+                for (Pending fire : fired) {
+                    outlet.send(fire.message());
+                    markSent(fire.jobId(), now);
+                }
+                persist();
+            }
+            return entries.values().stream().map(Entry::next).filter(n -> n != null).min(Instant::compareTo)
+                    .orElse(now.plus(MAX_SLEEP));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The server pushed a new list (already stored in schedules.json by the caller). */
+    void sync(List<ScheduleSpec> schedules) {
+        lock.lock();
+        try {
+            active = activate(schedules);
+        } finally {
+            lock.unlock();
+        }
+        tick();
+        poke();
+    }
+
+    /** A connection reached hello.ok: every unanswered fire goes out (again). */
+    void connected(HubConnection.Link link) {
+        lock.lock();
+        try {
+            if (pending.isEmpty()) {
+                return;
+            }
+            LOG.info("sending " + pending.size() + " schedule fire(s) that wait for the server's answer");
+            Instant now = clock.instant();
+            for (Pending p : List.copyOf(pending)) {
+                if (!link.send(Envelope.of(p.message()))) {
+                    break;
+                }
+                markSent(p.jobId(), now);
+            }
+            persist();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A job.start arrived; if it answers one of our fires, that fire is done. */
+    void answered(String jobId) {
+        lock.lock();
+        try {
+            if (pending.removeIf(p -> p.jobId().equals(jobId))) {
+                persist();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Fires waiting for the server's answer (for hello-time logging and tests). */
+    List<Pending> pending() {
+        lock.lock();
+        try {
+            return List.copyOf(pending);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** When a schedule fires next, if it is active. */
+    Optional<Instant> next(String scheduleId) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(entries.get(scheduleId)).map(Entry::next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void markSent(String jobId, Instant now) {
+        pending.replaceAll(p -> p.jobId().equals(jobId) && p.sentAt() == null
+                ? new Pending(p.scheduleId(), p.jobId(), p.firedAt(), p.catchUp(), now) : p);
+    }
+
+    private void persist() {
+        SecretFiles.writeAtomically(stateFile, Json.write(new State(new LinkedHashMap<>(entries),
+                                                                    new ArrayList<>(pending))) + "\n");
+    }
+
+    private void loadState() {
+        String text;
+        try {
+            text = Files.readString(stateFile);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            LOG.warning("cannot read " + stateFile + " (" + e.getMessage() + "); schedules start afresh");
+            return;
+        }
+        try {
+            State state = Json.MAPPER.readValue(text, State.class);
+            entries.putAll(state.schedules());
+            pending.addAll(state.pending());
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warning(stateFile + " is unreadable; schedules start afresh (missed fires are not caught up)");
+        }
+        if (!pending.isEmpty()) {
+            LOG.info(pending.size() + " schedule fire(s) from before the restart wait for the server");
+        }
+    }
+
+    private List<ScheduleSpec> loadSchedules() {
+        try {
+            return Json.MAPPER.readValue(Files.readString(schedulesFile), Message.SchedulesSync.class).schedules();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warning("cannot read " + schedulesFile + " (" + e.getMessage() + "); no schedules until the server "
+                                + "sends them again");
+            return List.of();
+        }
+    }
+
+    private static List<Active> activate(List<ScheduleSpec> schedules) {
+        List<Active> result = new ArrayList<>();
+        for (ScheduleSpec s : schedules) {
+            if (!s.enabled()) {
+                continue;
+            }
+            try {
+                result.add(new Active(s, Cron.parse(s.cron()), ZoneId.of(s.timezone())));
+            } catch (IllegalArgumentException | DateTimeException e) {
+                LOG.warning("schedule " + s.id() + " is ignored: " + e.getMessage());
+            }
+        }
+        return result;
+    }
+}

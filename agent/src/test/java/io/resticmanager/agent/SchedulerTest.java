@@ -1,0 +1,215 @@
+package io.resticmanager.agent;
+
+import io.resticmanager.proto.Envelope;
+import io.resticmanager.proto.JobKind;
+import io.resticmanager.proto.JobParams;
+import io.resticmanager.proto.Json;
+import io.resticmanager.proto.Message;
+import io.resticmanager.proto.ScheduleSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+/** The local scheduler with a fake clock: on time, persisted across restarts, catch-up once, pending fires. */
+class SchedulerTest {
+    @TempDir
+    Path dir;
+
+    /** A clock the test moves by hand. */
+    static final class FakeClock extends Clock {
+        volatile Instant now;
+
+        FakeClock(String now) {
+            this.now = Instant.parse(now);
+        }
+
+        void set(String instant) {
+            now = Instant.parse(instant);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    /** Records what the scheduler sends while "connected". */
+    static final class Outlet implements Scheduler.Outlet {
+        volatile boolean connected;
+        final List<Message.ScheduleFire> sent = new CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean connected() {
+            return connected;
+        }
+
+        @Override
+        public void send(Message message) {
+            sent.add((Message.ScheduleFire) message);
+        }
+    }
+
+    private static ScheduleSpec spec(String id, String cron, String zone) {
+        return new ScheduleSpec(id, cron, zone, JobKind.BACKUP, new JobParams(List.of("/etc"), null, null, null, null,
+                                                                              null, null, null, null, null, null, null),
+                                null, true);
+    }
+
+    private Path schedules(ScheduleSpec... specs) throws Exception {
+        Path file = dir.resolve("schedules.json");
+        Files.writeString(file, Json.write(new Message.SchedulesSync(List.of(specs))));
+        return file;
+    }
+
+    private String state() throws Exception {
+        return Files.readString(dir.resolve("schedule-state.json"));
+    }
+
+    @Test
+    void firesOnTimeInItsTimeZone() throws Exception {
+        FakeClock clock = new FakeClock("2026-11-26T00:58:00Z"); // 01:58 in Berlin (CET)
+        Outlet outlet = new Outlet();
+        outlet.connected = true;
+        Scheduler scheduler = new Scheduler(schedules(spec("s1", "0 2 * * *", "Europe/Berlin")), clock, outlet);
+
+        assertThat(scheduler.tick(), is(Instant.parse("2026-11-26T01:00:00Z")));
+        clock.set("2026-11-26T00:59:59.999Z");
+        scheduler.tick();
+        assertThat(outlet.sent, is(empty()));
+
+        clock.set("2026-11-26T01:00:00Z");
+        assertThat(scheduler.tick(), is(Instant.parse("2026-11-27T01:00:00Z")));
+        assertThat(outlet.sent, hasSize(1));
+        Message.ScheduleFire fire = outlet.sent.getFirst();
+        assertThat(fire.scheduleId(), is("s1"));
+        assertThat(fire.firedAt(), is(Instant.parse("2026-11-26T01:00:00Z")));
+        assertThat(fire.catchUp(), is(false));
+        assertThat(fire.jobId().length(), is(36));
+        // recorded until the server answers with the job.start
+        assertThat(scheduler.pending(), hasSize(1));
+        assertThat(state(), containsString(fire.jobId()));
+        assertThat(state(), containsString("2026-11-27T01:00:00Z"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("schedule-state.json"))),
+                   is("rw-------"));
+
+        clock.set("2026-11-26T01:00:40Z");
+        scheduler.tick();
+        assertThat(outlet.sent, hasSize(1));
+
+        scheduler.answered(fire.jobId());
+        assertThat(scheduler.pending(), is(empty()));
+        assertThat(state(), not(containsString(fire.jobId())));
+    }
+
+    @Test
+    void aRestartAfterDowntimeCatchesUpOnceAndNeverFiresTwice() throws Exception {
+        FakeClock clock = new FakeClock("2026-11-26T10:00:30Z");
+        Outlet outlet = new Outlet();
+        Path file = schedules(spec("hourly", "0 * * * *", "UTC"));
+        new Scheduler(file, clock, outlet).tick();
+        assertThat(state(), containsString("2026-11-26T11:00:00Z"));
+
+        // the agent was stopped for five hours: five fire times passed
+        clock.set("2026-11-26T15:20:00Z");
+        Scheduler restarted = new Scheduler(file, clock, outlet);
+        assertThat(restarted.tick(), is(Instant.parse("2026-11-26T16:00:00Z")));
+        restarted.tick();
+        assertThat(restarted.pending(), hasSize(1));
+        Scheduler.Pending catchUp = restarted.pending().getFirst();
+        assertThat(catchUp.catchUp(), is(true));
+        assertThat(catchUp.firedAt(), is(Instant.parse("2026-11-26T11:00:00Z")));
+        assertThat(outlet.sent, is(empty())); // not connected: it waits
+
+        // another restart before the next fire time: the same single fire, nothing new
+        Scheduler again = new Scheduler(file, clock, outlet);
+        again.tick();
+        assertThat(again.pending(), is(List.of(catchUp)));
+
+        // on the next hello.ok it is sent
+        List<Envelope> sent = new CopyOnWriteArrayList<>();
+        again.connected(e -> sent.add(e));
+        assertThat(sent, hasSize(1));
+        Message.ScheduleFire fire = (Message.ScheduleFire) sent.getFirst().payload();
+        assertThat(fire.jobId(), is(catchUp.jobId()));
+        assertThat(fire.catchUp(), is(true));
+        assertThat(fire.firedAt(), is(Instant.parse("2026-11-26T11:00:00Z")));
+
+        clock.set("2026-11-26T16:00:00Z");
+        again.tick();
+        assertThat(again.pending(), hasSize(2));
+        assertThat(again.pending().getLast().catchUp(), is(false));
+    }
+
+    @Test
+    void unansweredFiresWaitWhileOfflineAndAreDroppedOnlyLongAfterBeingSent() throws Exception {
+        FakeClock clock = new FakeClock("2026-11-26T01:59:00Z");
+        Outlet outlet = new Outlet();
+        Scheduler scheduler = new Scheduler(schedules(spec("s1", "0 2 * * *", "UTC")), clock, outlet);
+        scheduler.tick();
+        clock.set("2026-11-26T02:00:00Z");
+        scheduler.tick();
+        // the server is unreachable for a day: the fire waits
+        clock.set("2026-11-26T23:00:00Z");
+        scheduler.tick();
+        assertThat(scheduler.pending(), hasSize(1));
+        List<Envelope> sent = new CopyOnWriteArrayList<>();
+        scheduler.connected(e -> sent.add(e));
+        assertThat(sent, hasSize(1));
+        assertThat(((Message.ScheduleFire) sent.getFirst().payload()).catchUp(), is(false));
+
+        // sent, but the server never answered (e.g. the schedule was deleted meanwhile): given up after a while
+        clock.set(Instant.parse("2026-11-26T23:00:00Z").plus(Scheduler.ANSWER_TIMEOUT).plusSeconds(1).toString());
+        scheduler.tick();
+        assertThat(scheduler.pending(), is(empty()));
+    }
+
+    @Test
+    void aSyncRecomputesChangedSchedulesAndForgetsRemovedOnes() throws Exception {
+        FakeClock clock = new FakeClock("2026-11-26T03:30:00Z");
+        Outlet outlet = new Outlet();
+        Scheduler scheduler = new Scheduler(schedules(spec("s1", "0 2 * * *", "UTC"), spec("s2", "0 * * * *", "UTC")),
+                                            clock, outlet);
+        scheduler.tick();
+        assertThat(scheduler.next("s1").orElseThrow(), is(Instant.parse("2026-11-27T02:00:00Z")));
+        assertThat(scheduler.next("s2").orElseThrow(), is(Instant.parse("2026-11-26T04:00:00Z")));
+
+        ScheduleSpec disabled = new ScheduleSpec("s4", "* * * * *", "UTC", JobKind.PRUNE, null, null, false);
+        scheduler.sync(List.of(spec("s1", "0 5 * * *", "UTC"), spec("s3", "*/15 * * * *", "Asia/Tokyo"), disabled,
+                               spec("bad", "0 2 * *", "UTC"), spec("badzone", "0 2 * * *", "Nowhere/Else")));
+        assertThat(scheduler.next("s1").orElseThrow(), is(Instant.parse("2026-11-26T05:00:00Z")));
+        assertThat(scheduler.next("s2").isPresent(), is(false));
+        assertThat(scheduler.next("s3").orElseThrow(), is(Instant.parse("2026-11-26T03:45:00Z")));
+        assertThat(scheduler.next("s4").isPresent(), is(false));
+        assertThat(scheduler.next("bad").isPresent(), is(false));
+        assertThat(scheduler.next("badzone").isPresent(), is(false));
+        // a changed schedule owes nothing for the past
+        assertThat(scheduler.pending(), is(empty()));
+        assertThat(state(), not(containsString("\"s2\"")));
+    }
+}

@@ -1,0 +1,72 @@
+package io.resticmanager.inventory;
+
+import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Message;
+import io.resticmanager.proto.RepoAccess;
+import io.resticmanager.proto.SnapshotInfo;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Restore browsing: one directory level of a host's snapshot, asked of the host's agent synchronously
+ * (no job, so it never waits behind a running backup). The repository's backup credential is opened
+ * here and travels in memory only, inside the request to the agent.
+ */
+final class SnapshotTree {
+    static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9a-f]{8,64}");
+
+    private final Hosts hosts;
+    private final Repos repos;
+    private final SnapshotStore snapshots;
+    private final HubRequests hub;
+
+    SnapshotTree(Hosts hosts, Repos repos, SnapshotStore snapshots, HubRequests hub) {
+        this.hosts = hosts;
+        this.repos = repos;
+        this.snapshots = snapshots;
+        this.hub = hub;
+    }
+
+    /** What {@code GET /api/snapshots/{id}/tree} answers. */
+    record Listing(String snapshotId, String path, List<Message.SnapshotEntry> items, boolean truncated) {
+    }
+
+    /** The host's snapshot by id or id prefix; 404 when the host or the snapshot is unknown (or ambiguous). */
+    SnapshotInfo snapshot(String snapshotId, String hostId) {
+        if (!SNAPSHOT_ID.matcher(snapshotId).matches()) {
+            throw Problem.notFound("no snapshot " + snapshotId);
+        }
+        Host host = hosts.get(hostId);
+        return (host.repoId() == null ? java.util.Optional.<SnapshotInfo>empty()
+                : snapshots.find(host.repoId(), host.hostname(), snapshotId))
+                .orElseThrow(() -> Problem.notFound("host " + hostId + " has no snapshot " + snapshotId));
+    }
+
+    Listing list(String snapshotId, String hostId, String rawPath) {
+        String path = normalize(rawPath);
+        SnapshotInfo snapshot = snapshot(snapshotId, hostId);
+        RepoAccess access = repos.access(hostId, "backup");
+        Message.SnapshotLsResult result = hub.snapshotLs(hostId, access, snapshot.id(), path);
+        if (result.error() != null && !result.error().isBlank()) {
+            if (result.error().startsWith("no such path")) {
+                throw Problem.notFound(result.error());
+            }
+            throw new Problem(502, "Bad Gateway", "the agent could not list " + path + ": " + result.error());
+        }
+        return new Listing(snapshot.id(), result.path(), result.entries(), result.truncated());
+    }
+
+    /** An absolute path without trailing slash; {@code ..} is refused (a snapshot has no such entries). */
+    static String normalize(String raw) {
+        String p = raw == null || raw.isBlank() ? "/" : raw.strip();
+        if (!p.startsWith("/")) {
+            throw Problem.badRequest("path must be absolute");
+        }
+        if (p.contains("\0") || p.contains("\n") || ("/" + p + "/").contains("/../")) {
+            throw Problem.badRequest("path must not contain '..', NUL or newlines");
+        }
+        p = p.replaceAll("/+", "/");
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+}

@@ -1,0 +1,92 @@
+package io.resticmanager.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.JobParams;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A validated {@code POST /api/hosts/{id}/restores}: {@code {snapshot_id, paths:[…], target:"original"|"<dir>",
+ * target_host_id?}}. 400 for wrong JSON types, 422 for values that are well-formed but not acceptable.
+ */
+record RestoreRequest(String snapshotId, List<String> paths, String target, Optional<String> targetHostId) {
+    static final String ORIGINAL = "original";
+    static final int MAX_PATHS = 1000;
+    private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9a-f]{8,64}");
+    private static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+    static RestoreRequest parse(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw Problem.badRequest("request body must be a JSON object");
+        }
+        String snapshot = text(body, "snapshot_id").map(s -> s.strip().toLowerCase(Locale.ROOT))
+                .orElseThrow(() -> Problem.unprocessable("snapshot_id is required"));
+        if (!SNAPSHOT_ID.matcher(snapshot).matches()) {
+            throw Problem.unprocessable("snapshot_id must be 8 to 64 hex characters");
+        }
+        JsonNode pathsNode = body.get("paths");
+        if (pathsNode == null || pathsNode.isNull()) {
+            throw Problem.unprocessable("paths is required: the absolute paths in the snapshot to restore");
+        }
+        if (!pathsNode.isArray()) {
+            throw Problem.badRequest("wrong JSON type (field paths): expected an array of strings");
+        }
+        LinkedHashSet<String> paths = new LinkedHashSet<>();
+        for (JsonNode p : pathsNode) {
+            if (!p.isTextual()) {
+                throw Problem.badRequest("wrong JSON type (field paths): expected an array of strings");
+            }
+            paths.add(absolute(p.asText(), "paths"));
+        }
+        if (paths.isEmpty()) {
+            throw Problem.unprocessable("paths must name at least one file or directory to restore");
+        }
+        if (paths.size() > MAX_PATHS) {
+            throw Problem.unprocessable("at most " + MAX_PATHS + " paths per restore");
+        }
+        String target = text(body, "target").map(String::strip).orElse(ORIGINAL);
+        if (!target.equals(ORIGINAL)) {
+            target = absolute(target, "target");
+        }
+        Optional<String> targetHost = text(body, "target_host_id").map(String::strip).filter(s -> !s.isEmpty());
+        if (targetHost.isPresent() && !HOST_ID.matcher(targetHost.get()).matches()) {
+            throw Problem.unprocessable("target_host_id is not a host id");
+        }
+        return new RestoreRequest(snapshot, new ArrayList<>(paths), target, targetHost);
+    }
+
+    /** The restore's job parameters: restic's include list and where to restore. */
+    JobParams params() {
+        return new JobParams(null, null, null, null, null, null, null, snapshotId, null, paths, target, null);
+    }
+
+    private static String absolute(String raw, String field) {
+        String p = raw.strip();
+        if (!p.startsWith("/")) {
+            throw Problem.unprocessable(field + " must be absolute paths" + (field.equals("target")
+                    ? " (or \"original\")" : "") + ", got: " + raw);
+        }
+        if (p.contains("\0") || p.contains("\n") || p.contains("\r") || ("/" + p + "/").contains("/../")) {
+            throw Problem.unprocessable(field + " must not contain '..', NUL or line breaks");
+        }
+        p = p.replaceAll("/+", "/");
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+    private static Optional<String> text(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isTextual()) {
+            throw Problem.badRequest("wrong JSON type (field " + field + "): expected a string");
+        }
+        return Optional.of(node.asText());
+    }
+}

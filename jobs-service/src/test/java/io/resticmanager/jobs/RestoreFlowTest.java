@@ -1,0 +1,208 @@
+package io.resticmanager.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.testing.junit5.ServerTest;
+import io.helidon.webserver.testing.junit5.SetUpServer;
+import io.resticmanager.proto.JobStatus;
+import io.resticmanager.proto.Message;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static io.resticmanager.jobs.TestSupport.OPERATOR;
+import static io.resticmanager.jobs.TestSupport.VIEWER;
+import static io.resticmanager.jobs.TestSupport.ack;
+import static io.resticmanager.jobs.TestSupport.await;
+import static io.resticmanager.jobs.TestSupport.backup;
+import static io.resticmanager.jobs.TestSupport.event;
+import static io.resticmanager.jobs.TestSupport.host;
+import static io.resticmanager.jobs.TestSupport.offline;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+/** {@code POST /api/hosts/{id}/restores} against a real server and stub hub/inventory servers. */
+@ServerTest
+class RestoreFlowTest {
+    private static final String SNAP = "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
+    private static Stubs.Hub hub;
+    private static Stubs.Inventory inventory;
+    private static JobsApp app;
+    private final TestSupport.Api api;
+
+    RestoreFlowTest(URI uri) {
+        this.api = TestSupport.Api.create(uri);
+    }
+
+    @SetUpServer
+    static void server(WebServerConfig.Builder server) throws Exception {
+        hub = new Stubs.Hub();
+        inventory = new Stubs.Inventory();
+        Path data = Files.createTempDirectory("jobs-restore");
+        app = JobsApp.create(TestSupport.config(data, hub, inventory, Map.of()));
+        server.routing(r -> JobsMain.routing(r, app)).addRouting(JobsMain.wsRouting(app));
+        app.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+        hub.close();
+        inventory.close();
+    }
+
+    private String hostWithSnapshot() {
+        String host = host();
+        inventory.host(host, "repo-" + host);
+        inventory.snapshots.add(host + "/" + SNAP);
+        return host;
+    }
+
+    private TestSupport.Api.Reply restore(String host, Object body) {
+        return api.post("/api/hosts/" + host + "/restores", OPERATOR, body);
+    }
+
+    @Test
+    void aRestoreToTheOriginalLocationRunsOnTheHostWithItsOwnRepository() {
+        String host = hostWithSnapshot();
+        TestSupport.Api.Reply r = restore(host, Map.of("snapshot_id", "0A1B2C3D", "paths", List.of("/home/alice/notes.txt"),
+                                                       "target", "original"));
+        assertThat(r.body().toString(), r.status(), is(202));
+        String jobId = r.body().path("job_id").asText();
+        assertThat(r.body().path("source_host_id").asText(), is(host));
+        assertThat(r.body().path("target_host_id").asText(), is(host));
+        assertThat(r.header("X-RM-Audit-Action"), is("job.restore"));
+
+        await("job.start", () -> !hub.starts(jobId).isEmpty());
+        Stubs.Hub.Command start = hub.starts(jobId).getFirst();
+        assertThat(start.hostId(), is(host));
+        assertThat(start.payload().path("kind").asText(), is("restore"));
+        assertThat(start.payload().at("/repo/repo_id").asText(), is("repo-" + host));
+        assertThat(start.payload().at("/params/snapshot_id").asText(), is("0a1b2c3d"));
+        assertThat(start.payload().at("/params/include/0").asText(), is("/home/alice/notes.txt"));
+        assertThat(start.payload().at("/params/target").asText(), is("original"));
+        // restore only reads: the backup credential, never the prune one
+        assertThat(inventory.accesses.stream().filter(a -> a.hostId().equals(host)).map(Stubs.Inventory.Access::purpose)
+                           .distinct().toList(), contains("backup"));
+
+        JsonNode job = api.job(jobId);
+        assertThat(job.path("kind").asText(), is("restore"));
+        assertThat(job.path("host_id").asText(), is(host));
+        assertThat(job.path("repo_id").asText(), is("repo-" + host));
+    }
+
+    @Test
+    void aCrossHostRestoreRunsOnTheTargetWithTheSourceRepositoryForThatJobOnly() {
+        String source = hostWithSnapshot();
+        String target = host();
+        inventory.host(target, "repo-" + target);
+        TestSupport.Api.Reply r = restore(source, Map.of("snapshot_id", SNAP, "paths", List.of("/etc/nginx", "/srv/www/"),
+                                                         "target", "/var/tmp/restore", "target_host_id", target));
+        assertThat(r.body().toString(), r.status(), is(202));
+        String jobId = r.body().path("job_id").asText();
+        assertThat(r.body().path("repo_id").asText(), is("repo-" + source));
+
+        await("job.start", () -> !hub.starts(jobId).isEmpty());
+        Stubs.Hub.Command start = hub.starts(jobId).getFirst();
+        assertThat(start.hostId(), is(target));
+        assertThat(start.payload().at("/repo/repo_id").asText(), is("repo-" + source));
+        assertThat(start.payload().at("/repo/password").asText(), is("pw-repo-" + source + "-SECRET"));
+        assertThat(start.payload().at("/params/include").toString(), is("[\"/etc/nginx\",\"/srv/www\"]"));
+        assertThat(start.payload().at("/params/target").asText(), is("/var/tmp/restore"));
+        // the target's own repository was never asked for
+        assertThat(inventory.accesses.stream().filter(a -> a.hostId().equals(target)).toList(), hasSize(0));
+
+        JsonNode job = api.job(jobId);
+        assertThat(job.path("host_id").asText(), is(target));
+        assertThat(job.toString(), not(containsString("SECRET")));
+
+        // the finished job says whose repository it read
+        api.events(ack(target, jobId, 1), event(target, "job.finished", new Message.JobFinished(
+                jobId, 2, JobStatus.SUCCEEDED, 0, Map.of("files_restored", 3), null, java.time.Instant.now())));
+        await("finished", () -> api.status(jobId).equals("succeeded"));
+        JsonNode done = api.job(jobId);
+        assertThat(done.at("/summary/files_restored").asInt(), is(3));
+        assertThat(done.at("/summary/source_host_id").asText(), is(source));
+        assertThat(done.at("/summary/source_repo_id").asText(), is("repo-" + source));
+        assertThat(done.at("/summary/cross_host").asBoolean(), is(true));
+    }
+
+    @Test
+    void aRestoreWaitsForTheSourceRepositoryNotTheTargets() {
+        String source = hostWithSnapshot();
+        String target = host();
+        inventory.host(target, "repo-" + target);
+        String backupId = api.runNow(source, backup("/etc"));
+        await("backup started", () -> !hub.starts(backupId).isEmpty());
+        api.events(ack(source, backupId, 1));
+        await("backup running", () -> api.status(backupId).equals("running"));
+
+        String jobId = restore(source, Map.of("snapshot_id", SNAP, "paths", List.of("/etc"), "target", "/restore",
+                                              "target_host_id", target)).body().path("job_id").asText();
+        await("queued behind the backup", () -> Dispatcher.REPO_BUSY.equals(api.job(jobId).path("queued_reason")
+                                                                                  .asText()));
+        assertThat(hub.starts(jobId), hasSize(0));
+        // a backup on the TARGET's own repository does not hold it up
+        String targetBackup = api.runNow(target, backup("/data"));
+        await("target backup started", () -> !hub.starts(targetBackup).isEmpty());
+        assertThat(hub.starts(jobId), hasSize(0));
+
+        api.events(event(source, "job.finished", new Message.JobFinished(backupId, 2, JobStatus.SUCCEEDED, 0, Map.of(),
+                                                                           null, java.time.Instant.now())));
+        await("restore started after the backup", () -> !hub.starts(jobId).isEmpty());
+    }
+
+    @Test
+    void invalidRequestsAreRefusedWithClearProblems() {
+        String host = hostWithSnapshot();
+        Map<String, Object> ok = Map.of("snapshot_id", SNAP, "paths", List.of("/etc"), "target", "original");
+        assertThat(restore(host, with(ok, "snapshot_id", "xyz")).status(), is(422));
+        assertThat(restore(host, with(ok, "snapshot_id", "0a1b2c3")).status(), is(422));
+        assertThat(restore(host, with(ok, "snapshot_id", "0".repeat(65))).status(), is(422));
+        assertThat(restore(host, with(ok, "paths", List.of())).status(), is(422));
+        assertThat(restore(host, with(ok, "paths", List.of("etc/passwd"))).status(), is(422));
+        assertThat(restore(host, with(ok, "paths", List.of("/etc/../root"))).status(), is(422));
+        assertThat(restore(host, with(ok, "paths", "/etc")).status(), is(400));
+        assertThat(restore(host, with(ok, "target", "relative/dir")).status(), is(422));
+        assertThat(restore(host, with(ok, "target", 5)).status(), is(400));
+        TestSupport.Api.Reply unknownSnapshot = restore(host, with(ok, "snapshot_id", "ffffffff"));
+        assertThat(unknownSnapshot.status(), is(404));
+        assertThat(unknownSnapshot.body().path("detail").asText(), containsString("no snapshot ffffffff"));
+        assertThat(restore(host, with(ok, "target_host_id", "no-such-host")).status(), is(422));
+        assertThat(restore("unknown-host", ok).status(), is(404));
+        String bare = host();
+        inventory.withoutRepo.add(bare);
+        assertThat(restore(bare, ok).status(), is(409));
+        assertThat(api.post("/api/hosts/" + host + "/restores", VIEWER, ok).status(), is(403));
+        // restore is not a run-now kind
+        assertThat(api.post("/api/hosts/" + host + "/jobs", OPERATOR, Map.of("kind", "restore")).status(), is(422));
+    }
+
+    @Test
+    void aRestoreToAnOfflineTargetQueuesWithAClearReason() {
+        String source = hostWithSnapshot();
+        String target = host();
+        inventory.host(target, "repo-" + target);
+        api.events(offline(target));
+        hub.offline.add(target);
+        TestSupport.Api.Reply r = restore(source, Map.of("snapshot_id", SNAP, "paths", List.of("/etc"),
+                                                         "target_host_id", target));
+        assertThat(r.status(), is(202));
+        assertThat(r.body().path("queued_reason").asText(), is(Dispatcher.HOST_OFFLINE));
+    }
+
+    private static Map<String, Object> with(Map<String, Object> base, String key, Object value) {
+        Map<String, Object> m = new java.util.HashMap<>(base);
+        m.put(key, value);
+        return m;
+    }
+}
