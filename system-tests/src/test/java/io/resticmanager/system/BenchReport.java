@@ -171,25 +171,16 @@ final class BenchReport {
         return file;
     }
 
-    /** Up to 3 significant decimals, fewer for large numbers; integers without a fraction. */
+    /** Three significant digits (integers and values from 100 up without a fraction), thousands grouped. */
     static String format(double v) {
         if (Double.isNaN(v)) {
             return "-";
         }
         double a = Math.abs(v);
-        if (v == Math.rint(v) && a < 1e15) {
-            return String.format(Locale.ROOT, "%,d", (long) v);
-        }
-        if (a >= 100) {
+        if (v == Math.rint(v) && a < 1e15 || a >= 99.95) {
             return String.format(Locale.ROOT, "%,.0f", v);
         }
-        if (a >= 10) {
-            return String.format(Locale.ROOT, "%.1f", v);
-        }
-        if (a >= 1) {
-            return String.format(Locale.ROOT, "%.2f", v);
-        }
-        return String.format(Locale.ROOT, "%.3f", v);
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).toPlainString();
     }
 
     private static String pad(String s, int width, boolean right) {

@@ -1,10 +1,16 @@
 package io.resticmanager.system;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * A {@link Stack} for one benchmark: retried once if it fails to come up, and stopped by a shutdown hook
- * too, so Ctrl-C on {@code script/bench} leaves no service running.
+ * A {@link Stack} for one benchmark: retried once if it fails to come up, stopped by a shutdown hook too, so
+ * Ctrl-C on {@code script/bench} leaves no service running, and its data directory (repositories of the
+ * backup benchmark: hundreds of MB) deleted when it stops. Service logs stay in the stack's log directory.
  */
 final class BenchStack implements AutoCloseable {
     private final Stack stack;
@@ -12,7 +18,7 @@ final class BenchStack implements AutoCloseable {
 
     private BenchStack(Stack stack) {
         this.stack = stack;
-        this.hook = new Thread(stack::close, "bench-stack-stop");
+        this.hook = new Thread(this::stop, "bench-stack-stop");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
@@ -33,9 +39,20 @@ final class BenchStack implements AutoCloseable {
         return stack;
     }
 
+    private void stop() {
+        stack.close();
+        try (Stream<Path> walk = Files.walk(stack.dataDir())) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.out.println("  could not delete " + stack.dataDir() + ": " + e.getMessage());
+        }
+    }
+
     @Override
     public void close() {
-        stack.close();
+        stop();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
