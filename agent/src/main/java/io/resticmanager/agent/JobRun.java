@@ -95,10 +95,6 @@ final class JobRun implements JobSink {
         try {
             log("event", "repository " + restic.redactedRepo() + ", restic " + restic.version());
             outcome = runner.run(restic, args, this, cancellation);
-            if (outcome.successful() && runner.refreshesSnapshots() && outcome.snapshots().isEmpty()
-                    && !cancellation.requested()) {
-                outcome = refreshSnapshots(outcome);
-            }
         } catch (IOException e) {
             outcome = Outcome.failed("cannot run restic: " + e.getMessage());
         } catch (RuntimeException e) {
@@ -111,8 +107,14 @@ final class JobRun implements JobSink {
                                   outcome.snapshots());
         }
         Outcome end = outcome;
+        boolean refresh = end.successful() && runner.refreshesSnapshots() && end.snapshots().isEmpty()
+                && !cancellation.requested();
         end.snapshots().ifPresent(this::reportSnapshots);
         finish(end);
+        if (refresh) {
+            // after job.finished: the user sees the result without waiting for one more repository open
+            refreshSnapshots();
+        }
     }
 
     /** The list as one frame, or in parts when it is long (see {@link SnapshotReports}); queued as one unit. */
@@ -129,19 +131,35 @@ final class JobRun implements JobSink {
         report.accept(List.copyOf(parts.get()));
     }
 
-    private Outcome refreshSnapshots(Outcome outcome) {
-        log("event", "refreshing the snapshot list: " + restic.commandLine(SnapshotsRunner.ARGS));
-        try {
-            Outcome list = new SnapshotsRunner().run(restic, SnapshotsRunner.ARGS, this, new Cancellation());
-            Optional<List<SnapshotInfo>> snapshots = list.snapshots();
-            if (snapshots.isPresent()) {
-                return outcome.withSnapshots(snapshots.get());
+    /**
+     * Lists the repository's snapshots for the server's projection. Runs after the job has finished, so it is
+     * not part of the job's events; {@code --no-lock} keeps it from ever blocking the next job on this
+     * repository (prune/forget take an exclusive lock) — a listing needs no lock to be consistent.
+     */
+    private void refreshSnapshots() {
+        List<String> listArgs = new java.util.ArrayList<>(SnapshotsRunner.ARGS);
+        listArgs.add("--no-lock");
+        JobSink quiet = new JobSink() {
+            @Override
+            public void progress(Progress progress) {
             }
-            log("event", "snapshot list refresh failed: " + list.error().orElse("no output"));
-        } catch (IOException e) {
-            log("event", "snapshot list refresh failed: " + e.getMessage());
+
+            @Override
+            public void log(String stream, String line) {
+                LOG.fine(() -> "job " + jobId + " snapshot refresh: " + restic.redactor().apply(line));
+            }
+        };
+        try {
+            Outcome list = new SnapshotsRunner().run(restic, listArgs, quiet, new Cancellation());
+            if (list.snapshots().isPresent()) {
+                reportSnapshots(list.snapshots().get());
+            } else {
+                LOG.warning("job " + jobId + ": snapshot list refresh failed: "
+                        + restic.redactor().apply(list.error().orElse("no output")));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("job " + jobId + ": snapshot list refresh failed: " + e.getMessage());
         }
-        return outcome;
     }
 
     private void finish(Outcome o) {
