@@ -62,22 +62,32 @@ final class InternalRoutes implements HttpService {
     private void command(ServerRequest req, ServerResponse res) {
         String hostId = req.path().pathParameters().get("host_id");
         AgentCommand body = Http.body(req, AgentCommand.class);
-        MessageType type = MessageType.fromWire(body.type() == null ? "" : body.type())
-                .filter(COMMANDS::contains)
-                .orElseThrow(() -> Problem.badRequest("type must be one of " + COMMANDS.stream()
-                        .map(MessageType::wire).collect(Collectors.joining(", "))));
+        MessageType type = type(body, COMMANDS);
         Message payload = decode(type, body.payload());
-        AgentRecord agent = hub.store().agent(hostId)
-                .filter(a -> !a.revoked())
-                .orElseThrow(() -> Problem.notFound("no agent enrolled for host " + hostId));
-        AgentConnection conn = hub.registry().connection(agent.hostId())
-                .orElseThrow(() -> Problem.conflict("host " + hostId + " is offline"));
+        AgentConnection conn = connection(hub, hostId);
         Envelope envelope = Envelope.of(payload);
         if (!conn.send(envelope)) {
             throw Problem.conflict("host " + hostId + " is offline");
         }
         LOG.log(Level.DEBUG, "delivered " + type.wire() + " " + envelope.id() + " to host " + hostId);
         Http.json(res, new AgentCommand.Delivered(true, envelope.id()));
+    }
+
+    /** The frame type a command or request body names, if it is one of {@code allowed} (else 400). */
+    static MessageType type(AgentCommand body, Set<MessageType> allowed) {
+        return MessageType.fromWire(body.type() == null ? "" : body.type())
+                .filter(allowed::contains)
+                .orElseThrow(() -> Problem.badRequest("type must be one of " + allowed.stream()
+                        .map(MessageType::wire).collect(Collectors.joining(", "))));
+    }
+
+    /** The open socket of an enrolled, not revoked agent: 404 when there is none, 409 when it is offline. */
+    static AgentConnection connection(AgentHub hub, String hostId) {
+        AgentRecord agent = hub.store().agent(hostId)
+                .filter(a -> !a.revoked())
+                .orElseThrow(() -> Problem.notFound("no agent enrolled for host " + hostId));
+        return hub.registry().connection(agent.hostId())
+                .orElseThrow(() -> Problem.conflict("host " + hostId + " is offline"));
     }
 
     /** The payload as its message record; messages stay generic so no secret ends up in the problem. */

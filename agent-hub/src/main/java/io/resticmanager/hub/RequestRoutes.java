@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 
 /**
  * {@code POST /internal/agents/{host_id}/requests}: sends one request frame to the agent and waits for the
@@ -45,16 +44,9 @@ final class RequestRoutes implements HttpService {
     private void request(ServerRequest req, ServerResponse res) {
         String hostId = req.path().pathParameters().get("host_id");
         AgentCommand body = Http.body(req, AgentCommand.class);
-        MessageType type = MessageType.fromWire(body.type() == null ? "" : body.type())
-                .filter(REQUESTS::contains)
-                .orElseThrow(() -> Problem.badRequest("type must be one of " + REQUESTS.stream()
-                        .map(MessageType::wire).collect(Collectors.joining(", "))));
+        MessageType type = InternalRoutes.type(body, REQUESTS);
         Message payload = InternalRoutes.decode(type, body.payload());
-        AgentRecord agent = hub.store().agent(hostId)
-                .filter(a -> !a.revoked())
-                .orElseThrow(() -> Problem.notFound("no agent enrolled for host " + hostId));
-        AgentConnection conn = hub.registry().connection(agent.hostId())
-                .orElseThrow(() -> Problem.conflict("host " + hostId + " is offline"));
+        AgentConnection conn = InternalRoutes.connection(hub, hostId);
         Envelope envelope = Envelope.of(payload);
         CompletableFuture<Message> reply = hub.requests().register(envelope.id(), conn);
         try {

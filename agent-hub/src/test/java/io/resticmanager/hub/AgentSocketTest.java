@@ -6,9 +6,8 @@ import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.Protocol;
 import io.resticmanager.proto.internal.HubEvent;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
@@ -26,17 +25,8 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class AgentSocketTest {
-    private static HubFixture f;
-
-    @BeforeAll
-    static void start() throws Exception {
-        f = new HubFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        f.close();
-    }
+    @RegisterExtension
+    static final HubFixture f = HubFixture.perClass();
 
     @Test
     void helloIsAnsweredWithHelloOkAndTheHostGoesOnline() throws Exception {

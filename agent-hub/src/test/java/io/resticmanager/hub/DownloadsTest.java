@@ -1,8 +1,7 @@
 package io.resticmanager.hub;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -26,17 +25,8 @@ import static org.hamcrest.Matchers.sameInstance;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class DownloadsTest {
-    private static HubFixture f;
-
-    @BeforeAll
-    static void start() throws Exception {
-        f = new HubFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        f.close();
-    }
+    @RegisterExtension
+    static final HubFixture f = HubFixture.perClass();
 
     @Test
     void theInstallScriptCarriesThePublicUrlAndTheSandboxedUnit() {

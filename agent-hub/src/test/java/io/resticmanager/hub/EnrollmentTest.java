@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.kit.Tokens;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.internal.HubEvent;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -31,17 +30,8 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 class EnrollmentTest {
-    private static HubFixture f;
-
-    @BeforeAll
-    static void start() throws Exception {
-        f = new HubFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        f.close();
-    }
+    @RegisterExtension
+    static final HubFixture f = HubFixture.perClass();
 
     @Test
     void anAdminGetsAOneTimeTokenWithTheInstallCommand() {

@@ -8,6 +8,8 @@ import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.net.URI;
@@ -20,8 +22,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-/** A real agent-hub on a free port, with real HTTP stub receivers for jobs and inventory and a temp data dir. */
-final class HubFixture implements AutoCloseable {
+/**
+ * A real agent-hub on a free port, with real HTTP stub receivers for jobs and inventory and a temp data dir.
+ * As a {@code @RegisterExtension} static field ({@link #perClass}) it serves one test class and closes after it.
+ */
+final class HubFixture implements AutoCloseable, AfterAllCallback {
     static final String TOKEN = "rmi_test-internal-token";
     static final Principal ADMIN = new Principal("u-admin", "admin", Role.ADMIN);
     static final Principal VIEWER = new Principal("u-viewer", "viewer", Role.VIEWER);
@@ -57,6 +62,19 @@ final class HubFixture implements AutoCloseable {
 
     HubFixture() throws IOException {
         this(Map.of());
+    }
+
+    /** One hub for a whole test class: started now, closed after the class's last test. */
+    static HubFixture perClass(Map<String, String> extraConfig) {
+        try {
+            return new HubFixture(extraConfig);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static HubFixture perClass() {
+        return perClass(Map.of());
     }
 
     String base() {
@@ -144,6 +162,11 @@ final class HubFixture implements AutoCloseable {
             throw new IllegalStateException("expected hello.ok, got " + ok);
         }
         return agent;
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override

@@ -6,10 +6,9 @@ import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.SnapshotInfo;
 import io.resticmanager.proto.internal.HubEvent;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -28,17 +27,8 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 /** Agent events → outbox → receivers: order, acknowledgement, retries, skips, idempotent ids. */
 class OutboxTest {
-    private static HubFixture f;
-
-    @BeforeAll
-    static void start() throws Exception {
-        f = new HubFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        f.close();
-    }
+    @RegisterExtension
+    static final HubFixture f = HubFixture.perClass();
 
     @AfterEach
     void receiversHealthyAgain() {

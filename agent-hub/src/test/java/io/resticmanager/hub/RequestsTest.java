@@ -5,9 +5,8 @@ import io.resticmanager.proto.Envelope;
 import io.resticmanager.proto.ErrorCode;
 import io.resticmanager.proto.Frames;
 import io.resticmanager.proto.Message;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -28,17 +27,8 @@ import static org.hamcrest.Matchers.not;
 class RequestsTest {
     private static final String LS = "{\"type\":\"snapshot.ls\",\"payload\":{\"repo\":{\"repo_id\":\"r-1\","
             + "\"url\":\"/srv/restic\",\"password\":\"s3cret-pw\",\"env\":{}},\"snapshot_id\":\"1a2b3c4d\",\"path\":\"/home\"}}";
-    private static HubFixture f;
-
-    @BeforeAll
-    static void start() throws Exception {
-        f = new HubFixture(Map.of("rm.hub.request-timeout-ms", "700"));
-    }
-
-    @AfterAll
-    static void stop() {
-        f.close();
-    }
+    @RegisterExtension
+    static final HubFixture f = HubFixture.perClass(Map.of("rm.hub.request-timeout-ms", "700"));
 
     private static CompletableFuture<HttpResponse<String>> ask(String hostId, String body) {
         return CompletableFuture.supplyAsync(() -> f.post("/internal/agents/" + hostId + "/requests", null, body));

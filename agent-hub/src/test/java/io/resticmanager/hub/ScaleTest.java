@@ -3,9 +3,8 @@ package io.resticmanager.hub;
 import io.resticmanager.proto.Envelope;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.internal.HubEvent;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -22,17 +21,8 @@ import static org.hamcrest.Matchers.lessThan;
 
 /** Many agents at once, and the latency of a live log line through the hub. */
 class ScaleTest {
-    private static HubFixture f;
-
-    @BeforeAll
-    static void start() throws Exception {
-        f = new HubFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        f.close();
-    }
+    @RegisterExtension
+    static final HubFixture f = HubFixture.perClass();
 
     @Test
     void manyAgentsStreamingAtOnceAreAllForwardedInOrderPerHost() throws Exception {

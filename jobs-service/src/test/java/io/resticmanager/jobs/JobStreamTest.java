@@ -14,10 +14,8 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -43,9 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** The live log WebSocket: backlog, live lines, progress, final status, then close; many browsers at once. */
 @ServerTest
 class JobStreamTest {
-    private static Stubs.Hub hub;
-    private static Stubs.Inventory inventory;
-    private static JobsApp app;
+    private static TestSupport.Stack stack;
     private final TestSupport.Api api;
     private final URI uri;
 
@@ -56,18 +52,12 @@ class JobStreamTest {
 
     @SetUpServer
     static void server(WebServerConfig.Builder server) throws Exception {
-        hub = new Stubs.Hub();
-        inventory = new Stubs.Inventory();
-        app = JobsApp.create(TestSupport.config(Files.createTempDirectory("jobs-stream"), hub, inventory, Map.of()));
-        server.routing(r -> JobsMain.routing(r, app)).addRouting(JobsMain.wsRouting(app));
-        app.start();
+        stack = TestSupport.Stack.serve(server, "jobs-stream");
     }
 
     @AfterAll
     static void stop() {
-        app.close();
-        hub.close();
-        inventory.close();
+        stack.close();
     }
 
     /** A browser tailing a job: collects whole text messages until the server closes. */
@@ -149,9 +139,9 @@ class JobStreamTest {
     @Test
     void streamsBacklogThenLiveLinesProgressAndFinalStatusThenCloses() throws Exception {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         String jobId = api.runNow(host, backup("/etc"));
-        await("dispatched", () -> !hub.starts(jobId).isEmpty());
+        await("dispatched", () -> !stack.hub.starts(jobId).isEmpty());
         api.events(ack(host, jobId, 1), log(host, jobId, 2, 3));
 
         Tail first = new Tail();
@@ -167,7 +157,7 @@ class JobStreamTest {
         assertThat(status.path("type").asText(), is("status"));
         assertThat(status.path("job").path("status").asText(), is("running"));
 
-        await("both subscribed", () -> app.fanout().subscriberCount(jobId) == 2);
+        await("both subscribed", () -> stack.app.fanout().subscriberCount(jobId) == 2);
         api.events(log(host, jobId, 5, 2));
         JsonNode live = first.next();
         assertThat(live.path("type").asText(), is("log"));
@@ -198,15 +188,15 @@ class JobStreamTest {
         List<JsonNode> secondAll = second.untilFinal();
         assertThat(seqs(secondAll), is(expected));
         assertThat(second.closed.get(10, TimeUnit.SECONDS), is(1000));
-        await("unsubscribed", () -> app.fanout().subscriberCount(jobId) == 0);
+        await("unsubscribed", () -> stack.app.fanout().subscriberCount(jobId) == 0);
     }
 
     @Test
     void aFinishedJobStreamsItsWholeLogAndFinalStatus() throws Exception {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         String jobId = api.runNow(host, backup("/etc"));
-        await("dispatched", () -> !hub.starts(jobId).isEmpty());
+        await("dispatched", () -> !stack.hub.starts(jobId).isEmpty());
         api.events(ack(host, jobId, 1), log(host, jobId, 2, 2500), finished(host, jobId, 2502, JobStatus.FAILED, 1));
         Tail tail = new Tail();
         connect(jobId, tail, VIEWER, true);
@@ -219,9 +209,9 @@ class JobStreamTest {
     @Test
     void aStalledBrowserDoesNotSlowIngestionOrOtherBrowsers() throws Exception {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         String jobId = api.runNow(host, backup("/etc"));
-        await("dispatched", () -> !hub.starts(jobId).isEmpty());
+        await("dispatched", () -> !stack.hub.starts(jobId).isEmpty());
         api.events(ack(host, jobId, 1));
 
         // Reads its first message and then nothing more: its socket fills up and its writer blocks.
@@ -234,7 +224,7 @@ class JobStreamTest {
         Tail healthy = new Tail();
         connect(jobId, stalled, VIEWER, true);
         connect(jobId, healthy, VIEWER, true);
-        await("both subscribed", () -> app.fanout().subscriberCount(jobId) == 2);
+        await("both subscribed", () -> stack.app.fanout().subscriberCount(jobId) == 2);
 
         long start = System.nanoTime();
         long seq = 2;
@@ -254,7 +244,7 @@ class JobStreamTest {
     @Test
     void upgradeNeedsTheInternalTokenAPrincipalAndAKnownJob() {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         String jobId = api.runNow(host, backup("/etc"));
         CompletionException noToken = assertThrows(CompletionException.class,
                                                    () -> connect(jobId, new Tail(), VIEWER, false));

@@ -12,8 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -41,9 +39,7 @@ import static org.hamcrest.Matchers.notNullValue;
 /** The jobs API end to end against a real server, real SQLite and stub hub/inventory servers. */
 @ServerTest
 class JobsFlowTest {
-    private static Stubs.Hub hub;
-    private static Stubs.Inventory inventory;
-    private static JobsApp app;
+    private static TestSupport.Stack stack;
     private final TestSupport.Api api;
 
     JobsFlowTest(URI uri) {
@@ -52,32 +48,25 @@ class JobsFlowTest {
 
     @SetUpServer
     static void server(WebServerConfig.Builder server) throws Exception {
-        hub = new Stubs.Hub();
-        inventory = new Stubs.Inventory();
-        Path data = Files.createTempDirectory("jobs-flow");
-        app = JobsApp.create(TestSupport.config(data, hub, inventory, Map.of()));
-        server.routing(r -> JobsMain.routing(r, app)).addRouting(JobsMain.wsRouting(app));
-        app.start();
+        stack = TestSupport.Stack.serve(server, "jobs-flow");
     }
 
     @AfterAll
     static void stop() {
-        app.close();
-        hub.close();
-        inventory.close();
+        stack.close();
     }
 
     private String startedJob(String host, String repo) {
-        inventory.host(host, repo);
+        stack.inventory.host(host, repo);
         String jobId = api.runNow(host, backup("/etc"));
-        await("job.start for " + jobId, () -> !hub.starts(jobId).isEmpty());
+        await("job.start for " + jobId, () -> !stack.hub.starts(jobId).isEmpty());
         return jobId;
     }
 
     @Test
     void runNowGoesFromQueuedThroughEventsToSucceededWithSummary() {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         TestSupport.Api.Reply created = api.post("/api/hosts/" + host + "/jobs", OPERATOR,
                                                  Map.of("kind", "backup", "paths", List.of("/etc", "/home"),
                                                         "excludes", List.of("*.tmp"), "limit_upload_kib", 512));
@@ -87,13 +76,13 @@ class JobsFlowTest {
         assertThat(created.header("X-RM-Audit-Action"), is("job.run_now"));
         assertThat(created.header("X-RM-Audit-Target"), is("host=" + host + " job=" + jobId + " kind=backup"));
 
-        await("job.start", () -> !hub.starts(jobId).isEmpty());
-        JsonNode start = hub.starts(jobId).getFirst().payload();
+        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        JsonNode start = stack.hub.starts(jobId).getFirst().payload();
         assertThat(start.path("kind").asText(), is("backup"));
         assertThat(start.path("repo").path("password").asText(), is("pw-repo-" + host + "-SECRET"));
         assertThat(start.path("params").path("paths").toString(), is("[\"/etc\",\"/home\"]"));
         assertThat(start.path("params").path("limit_upload_kib").asInt(), is(512));
-        assertThat(inventory.accesses.stream().filter(a -> a.hostId().equals(host))
+        assertThat(stack.inventory.accesses.stream().filter(a -> a.hostId().equals(host))
                            .allMatch(a -> a.purpose().equals("backup")), is(true));
 
         assertThat(api.events(ack(host, jobId, 1)).body().path("accepted").asInt(), is(1));
@@ -123,8 +112,8 @@ class JobsFlowTest {
         assertThat(page.path("items").get(0).path("line").asText(), is("line 3"));
         assertThat(page.path("next_after_seq").asLong(), is(4L));
 
-        await("job result at inventory", () -> !inventory.results(jobId).isEmpty());
-        JsonNode result = inventory.results(jobId).getFirst();
+        await("job result at inventory", () -> !stack.inventory.results(jobId).isEmpty());
+        JsonNode result = stack.inventory.results(jobId).getFirst();
         assertThat(result.path("status").asText(), is("succeeded"));
         assertThat(result.path("kind").asText(), is("backup"));
         assertThat(result.path("summary").path("snapshot_id").asText(), is("abcd1234"));
@@ -151,8 +140,8 @@ class JobsFlowTest {
         // the late ack still fills in what it knows, without moving the status back
         assertThat(job.path("command_line").asText(), is("restic backup --json /etc"));
         assertThat(job.has("progress"), is(false));
-        await("one result", () -> !inventory.results(jobId).isEmpty());
-        assertThat(inventory.results(jobId), hasSize(1));
+        await("one result", () -> !stack.inventory.results(jobId).isEmpty());
+        assertThat(stack.inventory.results(jobId), hasSize(1));
     }
 
     @Test
@@ -175,35 +164,35 @@ class JobsFlowTest {
     void oneJobPerRepositoryRunsAtATimeInFifoOrder() {
         String host = host();
         String other = host();
-        inventory.host(host, "shared-" + host);
-        inventory.host(other, "own-" + other);
+        stack.inventory.host(host, "shared-" + host);
+        stack.inventory.host(other, "own-" + other);
         String first = api.runNow(host, backup("/a"));
         String second = api.runNow(host, Map.of("kind", "check", "read_data_subset", "10%"));
         String third = api.runNow(host, Map.of("kind", "unlock"));
         String elsewhere = api.runNow(other, backup("/b"));
 
         await("first and the other repository's job dispatched",
-              () -> !hub.starts(first).isEmpty() && !hub.starts(elsewhere).isEmpty());
+              () -> !stack.hub.starts(first).isEmpty() && !stack.hub.starts(elsewhere).isEmpty());
         await("second shows why it waits", () -> api.job(second).path("queued_reason").asText()
                 .equals(Dispatcher.REPO_BUSY));
-        assertThat(hub.starts(second), empty());
-        assertThat(hub.starts(third), empty());
+        assertThat(stack.hub.starts(second), empty());
+        assertThat(stack.hub.starts(third), empty());
 
         api.events(ack(host, first, 1), finished(host, first, 2, JobStatus.SUCCEEDED, 0));
-        await("second dispatched", () -> !hub.starts(second).isEmpty());
-        assertThat(hub.starts(second).getFirst().payload().path("params").path("read_data_subset").asText(),
+        await("second dispatched", () -> !stack.hub.starts(second).isEmpty());
+        assertThat(stack.hub.starts(second).getFirst().payload().path("params").path("read_data_subset").asText(),
                    is("10%"));
-        assertThat(hub.starts(third), empty());
+        assertThat(stack.hub.starts(third), empty());
         api.events(ack(host, second, 1), finished(host, second, 2, JobStatus.SUCCEEDED_WITH_WARNINGS, 3));
-        await("third dispatched", () -> !hub.starts(third).isEmpty());
+        await("third dispatched", () -> !stack.hub.starts(third).isEmpty());
         assertThat(api.status(second), is("succeeded_with_warnings"));
     }
 
     @Test
     void offlineHostQueuesVisiblyAndStartsWhenItReconnects() {
         String host = host();
-        inventory.host(host, "repo-" + host);
-        hub.offline.add(host);
+        stack.inventory.host(host, "repo-" + host);
+        stack.hub.offline.add(host);
         String jobId = api.runNow(host, backup("/etc"));
         await("offline reason", () -> Dispatcher.HOST_OFFLINE.equals(api.job(jobId).path("queued_reason").asText()));
         assertThat(api.status(jobId), is("queued"));
@@ -213,9 +202,9 @@ class JobsFlowTest {
         assertThat(second.status(), is(202));
         assertThat(second.body().path("queued_reason").asText(), is(Dispatcher.HOST_OFFLINE));
 
-        hub.offline.remove(host);
+        stack.hub.offline.remove(host);
         api.events(online(host));
-        await("dispatched after host.online", () -> !hub.starts(jobId).isEmpty());
+        await("dispatched after host.online", () -> !stack.hub.starts(jobId).isEmpty());
         JsonNode job = api.job(jobId);
         assertThat(job.path("status").asText(), is("queued"));
         assertThat(job.has("queued_reason"), is(false));
@@ -226,18 +215,18 @@ class JobsFlowTest {
     @Test
     void hostOfflineEventKeepsNewJobsQueued() {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         api.events(offline(host));
         String jobId = api.runNow(host, backup("/etc"));
         assertThat(api.job(jobId).path("queued_reason").asText(), is(Dispatcher.HOST_OFFLINE));
         api.events(online(host));
-        await("dispatched", () -> !hub.starts(jobId).isEmpty());
+        await("dispatched", () -> !stack.hub.starts(jobId).isEmpty());
     }
 
     @Test
     void cancelEndsAQueuedJobAtOnceAndAsksTheAgentForARunningOne() {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         api.events(offline(host));
         String queued = api.runNow(host, backup("/etc"));
         TestSupport.Api.Reply cancelled = api.post("/api/jobs/" + queued + "/cancel", OPERATOR, "");
@@ -248,22 +237,22 @@ class JobsFlowTest {
 
         api.events(online(host));
         String running = api.runNow(host, backup("/etc"));
-        await("dispatched", () -> !hub.starts(running).isEmpty());
+        await("dispatched", () -> !stack.hub.starts(running).isEmpty());
         api.events(ack(host, running, 1));
         assertThat(api.post("/api/jobs/" + running + "/cancel", VIEWER, "").status(), is(403));
         assertThat(api.post("/api/jobs/" + running + "/cancel", OPERATOR, "").status(), is(202));
-        await("job.cancel sent", () -> hub.commands(host, "job.cancel").stream()
+        await("job.cancel sent", () -> stack.hub.commands(host, "job.cancel").stream()
                 .anyMatch(c -> c.payload().path("job_id").asText().equals(running)));
         assertThat(api.status(running), is("running"));
         api.events(finished(host, running, 2, JobStatus.CANCELLED, 130));
         assertThat(api.status(running), is("cancelled"));
-        assertThat(hub.starts(queued), empty());
+        assertThat(stack.hub.starts(queued), empty());
     }
 
     @Test
     void requestsAreValidated() {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         String path = "/api/hosts/" + host + "/jobs";
         assertThat(api.post(path, OPERATOR, Map.of("kind", "defrag")).status(), is(422));
         assertThat(api.post(path, OPERATOR, Map.of("kind", "backup")).status(), is(422));
@@ -284,17 +273,17 @@ class JobsFlowTest {
 
         assertThat(api.post("/api/hosts/" + host() + "/jobs", OPERATOR, backup("/etc")).status(), is(404));
         String bare = host();
-        inventory.withoutRepo.add(bare);
+        stack.inventory.withoutRepo.add(bare);
         TestSupport.Api.Reply noRepo = api.post("/api/hosts/" + bare + "/jobs", OPERATOR, backup("/etc"));
         assertThat(noRepo.status(), is(409));
         assertThat(noRepo.body().path("detail").asText(), containsString("has no repository"));
 
         String forget = api.runNow(host, Map.of("kind", "forget", "policy",
                                                 Map.of("keep_last", 3, "keep_daily", 7, "prune", true)));
-        await("forget dispatched", () -> !hub.starts(forget).isEmpty());
-        assertThat(hub.starts(forget).getFirst().payload().path("params").path("policy").path("keep_daily").asInt(),
+        await("forget dispatched", () -> !stack.hub.starts(forget).isEmpty());
+        assertThat(stack.hub.starts(forget).getFirst().payload().path("params").path("policy").path("keep_daily").asInt(),
                    is(7));
-        assertThat(inventory.accesses.stream().filter(a -> a.hostId().equals(host)).map(Stubs.Inventory.Access::purpose)
+        assertThat(stack.inventory.accesses.stream().filter(a -> a.hostId().equals(host)).map(Stubs.Inventory.Access::purpose)
                            .toList(), contains("full", "full"));
         assertThat(api.get("/api/jobs/" + forget, null).status(), is(401));
         assertThat(api.get("/api/jobs/nope", VIEWER).status(), is(404));
@@ -304,7 +293,7 @@ class JobsFlowTest {
     @Test
     void listIsNewestFirstWithKeysetPaging() {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         api.events(offline(host));
         List<String> ids = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {

@@ -10,8 +10,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -34,9 +32,7 @@ import static org.hamcrest.Matchers.not;
 @ServerTest
 class RestoreFlowTest {
     private static final String SNAP = "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
-    private static Stubs.Hub hub;
-    private static Stubs.Inventory inventory;
-    private static JobsApp app;
+    private static TestSupport.Stack stack;
     private final TestSupport.Api api;
 
     RestoreFlowTest(URI uri) {
@@ -45,25 +41,18 @@ class RestoreFlowTest {
 
     @SetUpServer
     static void server(WebServerConfig.Builder server) throws Exception {
-        hub = new Stubs.Hub();
-        inventory = new Stubs.Inventory();
-        Path data = Files.createTempDirectory("jobs-restore");
-        app = JobsApp.create(TestSupport.config(data, hub, inventory, Map.of()));
-        server.routing(r -> JobsMain.routing(r, app)).addRouting(JobsMain.wsRouting(app));
-        app.start();
+        stack = TestSupport.Stack.serve(server, "jobs-restore");
     }
 
     @AfterAll
     static void stop() {
-        app.close();
-        hub.close();
-        inventory.close();
+        stack.close();
     }
 
     private String hostWithSnapshot() {
         String host = host();
-        inventory.host(host, "repo-" + host);
-        inventory.snapshots.add(host + "/" + SNAP);
+        stack.inventory.host(host, "repo-" + host);
+        stack.inventory.snapshots.add(host + "/" + SNAP);
         return host;
     }
 
@@ -82,8 +71,8 @@ class RestoreFlowTest {
         assertThat(r.body().path("target_host_id").asText(), is(host));
         assertThat(r.header("X-RM-Audit-Action"), is("job.restore"));
 
-        await("job.start", () -> !hub.starts(jobId).isEmpty());
-        Stubs.Hub.Command start = hub.starts(jobId).getFirst();
+        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        Stubs.Hub.Command start = stack.hub.starts(jobId).getFirst();
         assertThat(start.hostId(), is(host));
         assertThat(start.payload().path("kind").asText(), is("restore"));
         assertThat(start.payload().at("/repo/repo_id").asText(), is("repo-" + host));
@@ -91,7 +80,7 @@ class RestoreFlowTest {
         assertThat(start.payload().at("/params/include/0").asText(), is("/home/alice/notes.txt"));
         assertThat(start.payload().at("/params/target").asText(), is("original"));
         // restore only reads: the backup credential, never the prune one
-        assertThat(inventory.accesses.stream().filter(a -> a.hostId().equals(host)).map(Stubs.Inventory.Access::purpose)
+        assertThat(stack.inventory.accesses.stream().filter(a -> a.hostId().equals(host)).map(Stubs.Inventory.Access::purpose)
                            .distinct().toList(), contains("backup"));
 
         JsonNode job = api.job(jobId);
@@ -104,22 +93,22 @@ class RestoreFlowTest {
     void aCrossHostRestoreRunsOnTheTargetWithTheSourceRepositoryForThatJobOnly() {
         String source = hostWithSnapshot();
         String target = host();
-        inventory.host(target, "repo-" + target);
+        stack.inventory.host(target, "repo-" + target);
         TestSupport.Api.Reply r = restore(source, Map.of("snapshot_id", SNAP, "paths", List.of("/etc/nginx", "/srv/www/"),
                                                          "target", "/var/tmp/restore", "target_host_id", target));
         assertThat(r.body().toString(), r.status(), is(202));
         String jobId = r.body().path("job_id").asText();
         assertThat(r.body().path("repo_id").asText(), is("repo-" + source));
 
-        await("job.start", () -> !hub.starts(jobId).isEmpty());
-        Stubs.Hub.Command start = hub.starts(jobId).getFirst();
+        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        Stubs.Hub.Command start = stack.hub.starts(jobId).getFirst();
         assertThat(start.hostId(), is(target));
         assertThat(start.payload().at("/repo/repo_id").asText(), is("repo-" + source));
         assertThat(start.payload().at("/repo/password").asText(), is("pw-repo-" + source + "-SECRET"));
         assertThat(start.payload().at("/params/include").toString(), is("[\"/etc/nginx\",\"/srv/www\"]"));
         assertThat(start.payload().at("/params/target").asText(), is("/var/tmp/restore"));
         // the target's own repository was never asked for
-        assertThat(inventory.accesses.stream().filter(a -> a.hostId().equals(target)).toList(), hasSize(0));
+        assertThat(stack.inventory.accesses.stream().filter(a -> a.hostId().equals(target)).toList(), hasSize(0));
 
         JsonNode job = api.job(jobId);
         assertThat(job.path("host_id").asText(), is(target));
@@ -140,9 +129,9 @@ class RestoreFlowTest {
     void aRestoreWaitsForTheSourceRepositoryNotTheTargets() {
         String source = hostWithSnapshot();
         String target = host();
-        inventory.host(target, "repo-" + target);
+        stack.inventory.host(target, "repo-" + target);
         String backupId = api.runNow(source, backup("/etc"));
-        await("backup started", () -> !hub.starts(backupId).isEmpty());
+        await("backup started", () -> !stack.hub.starts(backupId).isEmpty());
         api.events(ack(source, backupId, 1));
         await("backup running", () -> api.status(backupId).equals("running"));
 
@@ -150,15 +139,15 @@ class RestoreFlowTest {
                                               "target_host_id", target)).body().path("job_id").asText();
         await("queued behind the backup", () -> Dispatcher.REPO_BUSY.equals(api.job(jobId).path("queued_reason")
                                                                                   .asText()));
-        assertThat(hub.starts(jobId), hasSize(0));
+        assertThat(stack.hub.starts(jobId), hasSize(0));
         // a backup on the TARGET's own repository does not hold it up
         String targetBackup = api.runNow(target, backup("/data"));
-        await("target backup started", () -> !hub.starts(targetBackup).isEmpty());
-        assertThat(hub.starts(jobId), hasSize(0));
+        await("target backup started", () -> !stack.hub.starts(targetBackup).isEmpty());
+        assertThat(stack.hub.starts(jobId), hasSize(0));
 
         api.events(event(source, "job.finished", new Message.JobFinished(backupId, 2, JobStatus.SUCCEEDED, 0, Map.of(),
                                                                            null, java.time.Instant.now())));
-        await("restore started after the backup", () -> !hub.starts(jobId).isEmpty());
+        await("restore started after the backup", () -> !stack.hub.starts(jobId).isEmpty());
     }
 
     @Test
@@ -180,7 +169,7 @@ class RestoreFlowTest {
         assertThat(restore(host, with(ok, "target_host_id", "no-such-host")).status(), is(422));
         assertThat(restore("unknown-host", ok).status(), is(404));
         String bare = host();
-        inventory.withoutRepo.add(bare);
+        stack.inventory.withoutRepo.add(bare);
         assertThat(restore(bare, ok).status(), is(409));
         assertThat(api.post("/api/hosts/" + host + "/restores", VIEWER, ok).status(), is(403));
         // restore is not a run-now kind
@@ -191,9 +180,9 @@ class RestoreFlowTest {
     void aRestoreToAnOfflineTargetQueuesWithAClearReason() {
         String source = hostWithSnapshot();
         String target = host();
-        inventory.host(target, "repo-" + target);
+        stack.inventory.host(target, "repo-" + target);
         api.events(offline(target));
-        hub.offline.add(target);
+        stack.hub.offline.add(target);
         TestSupport.Api.Reply r = restore(source, Map.of("snapshot_id", SNAP, "paths", List.of("/etc"),
                                                          "target_host_id", target));
         assertThat(r.status(), is(202));

@@ -12,8 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -41,9 +39,7 @@ import static org.hamcrest.Matchers.not;
 /** Schedules end to end: API, validation, next run, pushes to the agent, and fires becoming jobs. */
 @ServerTest
 class ScheduleFlowTest {
-    private static Stubs.Hub hub;
-    private static Stubs.Inventory inventory;
-    private static JobsApp app;
+    private static TestSupport.Stack stack;
     private final TestSupport.Api api;
 
     ScheduleFlowTest(URI uri) {
@@ -52,19 +48,12 @@ class ScheduleFlowTest {
 
     @SetUpServer
     static void server(WebServerConfig.Builder server) throws Exception {
-        hub = new Stubs.Hub();
-        inventory = new Stubs.Inventory();
-        Path data = Files.createTempDirectory("jobs-schedules");
-        app = JobsApp.create(TestSupport.config(data, hub, inventory, Map.of()));
-        server.routing(r -> JobsMain.routing(r, app)).addRouting(JobsMain.wsRouting(app));
-        app.start();
+        stack = TestSupport.Stack.serve(server, "jobs-schedules");
     }
 
     @AfterAll
     static void stop() {
-        app.close();
-        hub.close();
-        inventory.close();
+        stack.close();
     }
 
     private static Map<String, Object> nightly(String host) {
@@ -81,7 +70,7 @@ class ScheduleFlowTest {
 
     /** The schedule ids of the last schedules.sync the agent of {@code host} got. */
     private static List<String> lastSync(String host) {
-        List<Stubs.Hub.Command> syncs = hub.commands(host, "schedules.sync");
+        List<Stubs.Hub.Command> syncs = stack.hub.commands(host, "schedules.sync");
         if (syncs.isEmpty()) {
             return null;
         }
@@ -95,7 +84,7 @@ class ScheduleFlowTest {
     @Test
     void createShowListPatchDeleteWithNextRunAndAudit() {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         TestSupport.Api.Reply created = api.post("/api/schedules", OPERATOR, nightly(host));
         assertThat(created.body().toString(), created.status(), is(201));
         JsonNode s = created.body();
@@ -123,7 +112,7 @@ class ScheduleFlowTest {
         assertThat(api.get("/api/schedules/" + id, VIEWER).body().path("name").asText(), is("nightly"));
         create(Map.of("host_id", host, "cron", "*/30 * * * *", "kind", "check", "read_data_subset", "10%"));
         String other = host();
-        inventory.host(other, "repo-" + other);
+        stack.inventory.host(other, "repo-" + other);
         create(Map.of("host_id", other, "cron", "@daily", "kind", "prune"));
         JsonNode mine = api.get("/api/schedules?host_id=" + host, VIEWER).body().path("items");
         assertThat(mine.size(), is(2));
@@ -162,7 +151,7 @@ class ScheduleFlowTest {
     @Test
     void invalidSchedulesAreRefusedWithAClearProblem() {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         Map<String, Object[]> cases = new java.util.LinkedHashMap<>();
         cases.put("cron", new Object[] {"0 2 * *", 422, "5 fields"});
         cases.put("cron ", new Object[] {"0 25 * * *", 422, "hour"});
@@ -223,33 +212,33 @@ class ScheduleFlowTest {
     @Test
     void everyChangePushesTheHostsEnabledListAndAnOfflineHostGetsItWhenItComesOnline() throws Exception {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         api.events(online(host));
         String a = create(nightly(host)).path("id").asText();
         await("sync with a", () -> List.of(a).equals(lastSync(host)));
-        JsonNode spec = hub.commands(host, "schedules.sync").getLast().payload().path("schedules").get(0);
+        JsonNode spec = stack.hub.commands(host, "schedules.sync").getLast().payload().path("schedules").get(0);
         assertThat(spec.path("cron").asText(), is("0 2 * * *"));
         assertThat(spec.path("timezone").asText(), is("Europe/Berlin"));
         assertThat(spec.path("kind").asText(), is("backup"));
         assertThat(spec.path("params").path("paths").toString(), is("[\"/etc\",\"/srv\"]"));
         assertThat(spec.path("enabled").asBoolean(), is(true));
         // no repository secret travels with schedules
-        assertThat(hub.commands(host, "schedules.sync").toString(), not(containsString("SECRET")));
+        assertThat(stack.hub.commands(host, "schedules.sync").toString(), not(containsString("SECRET")));
 
         String b = create(Map.of("host_id", host, "cron", "0 4 * * 0", "kind", "prune")).path("id").asText();
         await("sync with a and b", () -> List.of(a, b).equals(lastSync(host)));
         api.patch("/api/schedules/" + a, OPERATOR, Map.of("enabled", false));
         await("sync without the disabled one", () -> List.of(b).equals(lastSync(host)));
 
-        hub.offline.add(host);
+        stack.hub.offline.add(host);
         api.events(offline(host));
         api.delete("/api/schedules/" + b, OPERATOR);
-        int before = hub.commands(host, "schedules.sync").size();
-        app.signals().schedules();
+        int before = stack.hub.commands(host, "schedules.sync").size();
+        stack.app.signals().schedules();
         Thread.sleep(700); // several worker passes (reaper interval 200 ms)
-        assertThat(hub.commands(host, "schedules.sync"), hasSize(before));
+        assertThat(stack.hub.commands(host, "schedules.sync"), hasSize(before));
 
-        hub.offline.remove(host);
+        stack.hub.offline.remove(host);
         api.events(online(host));
         await("sync after host.online", () -> List.of().equals(lastSync(host)));
     }
@@ -257,7 +246,7 @@ class ScheduleFlowTest {
     @Test
     void aFireBecomesAJobUnderTheAgentsIdAndIsDispatchedLikeRunNow() {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         api.events(online(host));
         JsonNode schedule = create(nightly(host));
         String scheduleId = schedule.path("id").asText();
@@ -265,8 +254,8 @@ class ScheduleFlowTest {
         Instant due = Instant.parse("2026-11-26T01:00:00Z");
 
         assertThat(api.events(event(host, "schedule.fire", fire(scheduleId, jobId, due, true))).status(), is(200));
-        await("job.start " + jobId, () -> !hub.starts(jobId).isEmpty());
-        JsonNode start = hub.starts(jobId).getFirst().payload();
+        await("job.start " + jobId, () -> !stack.hub.starts(jobId).isEmpty());
+        JsonNode start = stack.hub.starts(jobId).getFirst().payload();
         assertThat(start.path("kind").asText(), is("backup"));
         assertThat(start.path("repo").path("password").asText(), is("pw-repo-" + host + "-SECRET"));
         assertThat(start.path("params").path("paths").toString(), is("[\"/etc\",\"/srv\"]"));
@@ -285,8 +274,8 @@ class ScheduleFlowTest {
         // a second fire for the same cron time under another id is a duplicate too
         String twin = UUID.randomUUID().toString();
         api.events(event(host, "schedule.fire", fire(scheduleId, twin, due, false)));
-        await("fires handled", () -> app.schedules().pendingFires() == 0);
-        assertThat(hub.starts(jobId), hasSize(1));
+        await("fires handled", () -> stack.app.schedules().pendingFires() == 0);
+        assertThat(stack.hub.starts(jobId), hasSize(1));
         assertThat(api.get("/api/jobs/" + twin, VIEWER).status(), is(404));
 
         api.events(ack(host, jobId, 1));
@@ -303,11 +292,11 @@ class ScheduleFlowTest {
     @Test
     void aFireWaitsItsTurnOnABusyRepositoryAndOnAnOfflineHost() {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         api.events(online(host));
         String scheduleId = create(nightly(host)).path("id").asText();
         String running = api.runNow(host, TestSupport.backup("/etc"));
-        await("run-now start", () -> !hub.starts(running).isEmpty());
+        await("run-now start", () -> !stack.hub.starts(running).isEmpty());
         api.events(ack(host, running, 1));
 
         String jobId = UUID.randomUUID().toString();
@@ -315,62 +304,62 @@ class ScheduleFlowTest {
         await("scheduled job queued behind the running one",
               () -> api.get("/api/jobs/" + jobId, VIEWER).body().path("queued_reason").asText()
                       .equals(Dispatcher.REPO_BUSY));
-        assertThat(hub.starts(jobId), is(empty()));
+        assertThat(stack.hub.starts(jobId), is(empty()));
         api.events(finished(host, running, 2, JobStatus.SUCCEEDED, 0));
-        await("scheduled job started after it", () -> !hub.starts(jobId).isEmpty());
+        await("scheduled job started after it", () -> !stack.hub.starts(jobId).isEmpty());
 
         // offline host: accepted and queued, started on reconnect — never dropped
         String later = UUID.randomUUID().toString();
         api.events(finished(host, jobId, 2, JobStatus.SUCCEEDED, 0));
         api.events(offline(host));
-        hub.offline.add(host);
+        stack.hub.offline.add(host);
         api.events(event(host, "schedule.fire", fire(scheduleId, later, Instant.now(), false)));
         await("queued while offline", () -> api.get("/api/jobs/" + later, VIEWER).body().path("queued_reason")
                 .asText().equals(Dispatcher.HOST_OFFLINE));
-        hub.offline.remove(host);
+        stack.hub.offline.remove(host);
         api.events(online(host));
-        await("started on reconnect", () -> !hub.starts(later).isEmpty());
+        await("started on reconnect", () -> !stack.hub.starts(later).isEmpty());
     }
 
     @Test
     void aFireOutlivesAnInventoryOutage() {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         api.events(online(host));
         String scheduleId = create(nightly(host)).path("id").asText();
-        inventory.failAccess.set(1);
+        stack.inventory.failAccess.set(1);
         String jobId = UUID.randomUUID().toString();
         // accepted (stored) at once, although the job cannot be created yet
         assertThat(api.events(event(host, "schedule.fire", fire(scheduleId, jobId, Instant.now(), false))).status(),
                    is(200));
-        await("the first attempt", () -> inventory.failAccess.get() == 0);
+        await("the first attempt", () -> stack.inventory.failAccess.get() == 0);
         assertThat(api.get("/api/jobs/" + jobId, VIEWER).status(), is(404));
-        assertThat(app.schedules().pendingFires(), is(1));
-        await("retried after the backoff", () -> !hub.starts(jobId).isEmpty());
+        assertThat(stack.app.schedules().pendingFires(), is(1));
+        await("retried after the backoff", () -> !stack.hub.starts(jobId).isEmpty());
         assertThat(api.job(jobId).path("schedule_id").asText(), is(scheduleId));
-        assertThat(app.schedules().pendingFires(), is(0));
+        assertThat(stack.app.schedules().pendingFires(), is(0));
     }
 
     @Test
     void firesThatCannotRunAreVisibleOrIgnored() {
         String host = host();
-        inventory.host(host, "repo-" + host);
+        stack.inventory.host(host, "repo-" + host);
         api.events(online(host));
         String scheduleId = create(nightly(host)).path("id").asText();
 
         // the host lost its repository: the scheduled run is recorded as failed, with the reason
-        inventory.withoutRepo.add(host);
+        stack.inventory.withoutRepo.add(host);
         String noRepo = UUID.randomUUID().toString();
         api.events(event(host, "schedule.fire", fire(scheduleId, noRepo, Instant.now(), false)));
         await("failed job", () -> api.get("/api/jobs/" + noRepo, VIEWER).body().path("status").asText()
                 .equals("failed"));
         assertThat(api.job(noRepo).path("error").asText(), containsString("no repository"));
         assertThat(api.job(noRepo).path("created_by").asText(), is("schedule:nightly"));
-        inventory.withoutRepo.remove(host);
+        stack.inventory.withoutRepo.remove(host);
 
         // another host cannot fire this host's schedule; unknown and disabled schedules fire nothing
         String intruder = host();
-        inventory.host(intruder, "repo-" + intruder);
+        stack.inventory.host(intruder, "repo-" + intruder);
         String stolen = UUID.randomUUID().toString();
         String unknown = UUID.randomUUID().toString();
         api.events(event(intruder, "schedule.fire", fire(scheduleId, stolen, Instant.now(), false)),
@@ -378,10 +367,10 @@ class ScheduleFlowTest {
         api.patch("/api/schedules/" + scheduleId, OPERATOR, Map.of("enabled", false));
         String whileDisabled = UUID.randomUUID().toString();
         api.events(event(host, "schedule.fire", fire(scheduleId, whileDisabled, Instant.now(), false)));
-        await("fires handled", () -> app.schedules().pendingFires() == 0);
+        await("fires handled", () -> stack.app.schedules().pendingFires() == 0);
         for (String id : List.of(stolen, unknown, whileDisabled)) {
             assertThat(api.get("/api/jobs/" + id, VIEWER).status(), is(404));
-            assertThat(hub.starts(id), is(empty()));
+            assertThat(stack.hub.starts(id), is(empty()));
         }
         // a malformed fire is refused as a bad batch (the hub logs and drops it)
         assertThat(api.post("/internal/events", null, "{\"events\":[{\"id\":\"x1\",\"host_id\":\"" + host

@@ -3,6 +3,7 @@ package io.resticmanager.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.helidon.webserver.WebServerConfig;
 import io.resticmanager.kit.Http;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Json;
@@ -12,10 +13,12 @@ import io.resticmanager.proto.Role;
 import io.resticmanager.proto.internal.HostEvents;
 import io.resticmanager.proto.internal.HubEvent;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +54,35 @@ final class TestSupport {
         }
         return Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
                 .sources(ConfigSources.create(values), ConfigSources.classpath("application.yaml")).build();
+    }
+
+    /** A jobs-service on the test server with its own stub hub and inventory and a fresh data dir. */
+    static final class Stack implements AutoCloseable {
+        final Stubs.Hub hub;
+        final Stubs.Inventory inventory;
+        final JobsApp app;
+
+        private Stack(Stubs.Hub hub, Stubs.Inventory inventory, JobsApp app) {
+            this.hub = hub;
+            this.inventory = inventory;
+            this.app = app;
+        }
+
+        static Stack serve(WebServerConfig.Builder server, String dataDirPrefix) throws IOException {
+            Stubs.Hub hub = new Stubs.Hub();
+            Stubs.Inventory inventory = new Stubs.Inventory();
+            JobsApp app = JobsApp.create(config(Files.createTempDirectory(dataDirPrefix), hub, inventory, Map.of()));
+            server.routing(r -> JobsMain.routing(r, app)).addRouting(JobsMain.wsRouting(app));
+            app.start();
+            return new Stack(hub, inventory, app);
+        }
+
+        @Override
+        public void close() {
+            app.close();
+            hub.close();
+            inventory.close();
+        }
     }
 
     /** Polls until the condition holds (or fails after the timeout). */

@@ -70,7 +70,10 @@ class AgentResilienceTest {
     @Test
     @Order(2)
     void agentKilledMidBackupReportsTheTruthAfterRestart() throws Exception {
-        String jobId = Fleet.run(admin, hostId, Map.of("kind", "backup", "paths", List.of(source.toString()),
+        // new data, so this backup uploads (and takes seconds) instead of deduplicating the first one's
+        Path fresh = stack.dataDir().resolve("big-2");
+        Fleet.randomFiles(fresh, 24, 1024 * 1024, 8);
+        String jobId = Fleet.run(admin, hostId, Map.of("kind", "backup", "paths", List.of(fresh.toString()),
                                                        "limit_upload_kib", 2048, "tags", List.of("killed")));
         Await.until(Duration.ofSeconds(20), "backup running with progress", () ->
                 Fleet.seqs(admin, jobId).size() >= 3);

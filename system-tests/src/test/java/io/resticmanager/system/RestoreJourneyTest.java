@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +41,7 @@ class RestoreJourneyTest {
     private static Stack stack;
     private static Api admin;
     private static WebDriver browser;
+    private static Page web;
     private static AgentProcess source;
     private static AgentProcess target;
     private static String sourceHost;
@@ -77,6 +76,7 @@ class RestoreJourneyTest {
         Await.until(Duration.ofSeconds(20), "two snapshots listed", () ->
                 admin.get("/api/hosts/" + sourceHost + "/snapshots").json().path("items").size() == 2);
         browser = Browser.start();
+        web = new Page(browser, stack.gateway(), Duration.ofMillis(25), "restore-failure-");
     }
 
     @AfterAll
@@ -102,7 +102,7 @@ class RestoreJourneyTest {
     private static void step(String name, Runnable action, Function<WebDriver, Boolean> ready) {
         long t0 = System.nanoTime();
         action.run();
-        waitFor(Duration.ofSeconds(30), ready);
+        web.waitFor(Duration.ofSeconds(30), ready);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         WAITS.add(ms);
         System.out.println("[restore-journey] " + name + ": " + ms + " ms");
@@ -111,11 +111,7 @@ class RestoreJourneyTest {
     @Test
     @Order(1)
     void aDeletedFileIsRestoredFromTheUiToItsOriginalLocation() throws Exception {
-        open("/login");
-        type("#login-username", "admin");
-        type("#login-password", ADMIN_PASSWORD);
-        click("#login-button");
-        waitFor(Duration.ofSeconds(15), d -> !d.getCurrentUrl().contains("/login"));
+        web.login("admin", ADMIN_PASSWORD); // a fresh browser is not on /login yet: this opens it
 
         Files.delete(report);
         assertThat(Files.exists(report), is(false));
@@ -123,7 +119,7 @@ class RestoreJourneyTest {
         String file = report.toString();
 
         long wallStart = System.nanoTime();
-        step("open host page", () -> open("/hosts/" + sourceHost),
+        step("open host page", () -> web.open("/hosts/" + sourceHost),
              d -> !d.findElements(By.cssSelector(".snapshot-row .snapshot-restore")).isEmpty());
         Browser.screenshot(browser, "restore-01-host");
 
@@ -133,19 +129,19 @@ class RestoreJourneyTest {
              d -> !d.findElements(By.cssSelector("#restore-wizard .tree-row[data-path='" + dir + "']")).isEmpty());
         Browser.screenshot(browser, "restore-02-wizard");
 
-        step("open the folder", () -> click(".tree-row[data-path='" + dir + "'] > .tree-line > .tree-toggle"),
+        step("open the folder", () -> web.click(".tree-row[data-path='" + dir + "'] > .tree-line > .tree-toggle"),
              d -> !d.findElements(By.cssSelector(".tree-row[data-path='" + file + "']")).isEmpty());
-        click(".tree-row[data-path='" + file + "'] > .tree-line > input.tree-pick");
+        web.click(".tree-row[data-path='" + file + "'] > .tree-line > input.tree-pick");
         assertThat(browser.findElement(By.id("restore-target-original")).isSelected(), is(true));
         Browser.screenshot(browser, "restore-03-picked");
 
-        step("Restore… (to the original location)", () -> click("#restore-submit"),
+        step("Restore… (to the original location)", () -> web.click("#restore-submit"),
              d -> !d.findElements(By.id("restore-confirm")).isEmpty());
-        assertThat(text("#restore-confirm-paths"), containsString(file));
+        assertThat(web.text("#restore-confirm-paths"), containsString(file));
         Browser.screenshot(browser, "restore-04-confirm");
 
-        step("confirm, then the live job until it succeeded", () -> click("#restore-confirm"),
-             d -> d.getCurrentUrl().contains("/jobs/") && text("#job-status").toLowerCase().contains("succeeded"));
+        step("confirm, then the live job until it succeeded", () -> web.click("#restore-confirm"),
+             d -> d.getCurrentUrl().contains("/jobs/") && web.text("#job-status").toLowerCase().contains("succeeded"));
         Await.until(Duration.ofSeconds(30), "the file back on disk", () -> Files.exists(report));
         long wallMs = (System.nanoTime() - wallStart) / 1_000_000;
         Browser.screenshot(browser, "restore-05-job");
@@ -207,32 +203,5 @@ class RestoreJourneyTest {
         List<String> kinds = new ArrayList<>();
         admin.get("/api/jobs?host_id=" + targetHost).json().path("items").forEach(j -> kinds.add(j.path("kind").asText()));
         assertThat(kinds, hasItem("restore"));
-    }
-
-    private static void open(String path) {
-        browser.get(stack.gateway() + path);
-    }
-
-    private static void type(String css, String text) {
-        browser.findElement(By.cssSelector(css)).sendKeys(text);
-    }
-
-    private static void click(String css) {
-        browser.findElement(By.cssSelector(css)).click();
-    }
-
-    private static String text(String css) {
-        List<WebElement> found = browser.findElements(By.cssSelector(css));
-        return found.isEmpty() ? "" : found.getFirst().getText();
-    }
-
-    private static void waitFor(Duration timeout, Function<WebDriver, Boolean> condition) {
-        try {
-            new WebDriverWait(browser, timeout, Duration.ofMillis(25)).ignoring(RuntimeException.class)
-                    .until(condition::apply);
-        } catch (RuntimeException e) {
-            Browser.screenshot(browser, "restore-failure-" + System.currentTimeMillis());
-            throw new AssertionError("browser condition not met at " + browser.getCurrentUrl() + ": " + e.getMessage());
-        }
     }
 }

@@ -45,9 +45,8 @@ final class DashboardRoutes implements HttpService {
     }
 
     private void dashboard(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String tag = Http.query(req, "tag").orElse("");

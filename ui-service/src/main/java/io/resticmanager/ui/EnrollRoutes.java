@@ -64,9 +64,8 @@ final class EnrollRoutes implements HttpService {
     }
 
     private void form(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         pages.page(res, session.admin() ? 200 : 403, session, "Add host", "add-host", "hosts/new",
@@ -75,9 +74,8 @@ final class EnrollRoutes implements HttpService {
     }
 
     private void create(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         Form form = Form.read(req);
@@ -126,9 +124,8 @@ final class EnrollRoutes implements HttpService {
     }
 
     private void watch(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String self = req.query().first("count").map(c -> "/hosts/new/watch?count=" + HostRoutes.enc(c))

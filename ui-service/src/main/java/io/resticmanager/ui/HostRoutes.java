@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.BiFunction;
 
 /**
  * {@code /hosts/{id}} with four tabs (real links; htmx swaps just {@code #host-tabs}): snapshots (default),
@@ -126,9 +127,8 @@ final class HostRoutes implements HttpService {
     }
 
     private void snapshotsTab(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String id = req.path().pathParameters().get("id");
@@ -136,14 +136,9 @@ final class HostRoutes implements HttpService {
         String cursor = Http.query(req, "cursor").orElse("");
         JsonNode page = api.get(session, "/api/hosts/" + enc(id) + "/snapshots",
                                 Map.of("limit", String.valueOf(PAGE), "cursor", cursor));
-        Instant now = Instant.now();
-        List<SnapshotRow> rows = new ArrayList<>();
-        for (JsonNode s : Nodes.items(page)) {
-            rows.add(snapshotRow(s, now));
-        }
-        String next = Nodes.text(page, "next_cursor");
-        SnapshotsPanel panel = new SnapshotsPanel(rows, next == null || next.isBlank() ? null
-                : "/hosts/" + enc(id) + "?cursor=" + enc(next), rows.isEmpty(), !cursor.isEmpty());
+        List<SnapshotRow> rows = rows(page, HostRoutes::snapshotRow);
+        SnapshotsPanel panel = new SnapshotsPanel(rows, nextPage(page, "/hosts/" + enc(id)), rows.isEmpty(),
+                                                  !cursor.isEmpty());
         render(req, res, 200, session, new HostPage(host, true, false, false, panel, null, null, false, null));
     }
 
@@ -161,9 +156,8 @@ final class HostRoutes implements HttpService {
     }
 
     private void jobsTab(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String id = req.path().pathParameters().get("id");
@@ -171,15 +165,25 @@ final class HostRoutes implements HttpService {
         String cursor = Http.query(req, "cursor").orElse("");
         JsonNode page = api.get(session, "/api/jobs",
                                 Map.of("host_id", id, "limit", String.valueOf(PAGE), "cursor", cursor));
-        Instant now = Instant.now();
-        List<JobRow> rows = new ArrayList<>();
-        for (JsonNode j : Nodes.items(page)) {
-            rows.add(jobRow(j, now));
-        }
-        String next = Nodes.text(page, "next_cursor");
-        JobsPanel panel = new JobsPanel(rows, next == null || next.isBlank() ? null
-                : "/hosts/" + enc(id) + "/jobs?cursor=" + enc(next), rows.isEmpty());
+        List<JobRow> rows = rows(page, HostRoutes::jobRow);
+        JobsPanel panel = new JobsPanel(rows, nextPage(page, "/hosts/" + enc(id) + "/jobs"), rows.isEmpty());
         render(req, res, 200, session, new HostPage(host, false, true, false, null, panel, null, false, null));
+    }
+
+    /** One row per item of a listing page, all timed against the same now. */
+    private static <R> List<R> rows(JsonNode page, BiFunction<JsonNode, Instant, R> row) {
+        Instant now = Instant.now();
+        List<R> rows = new ArrayList<>();
+        for (JsonNode item : Nodes.items(page)) {
+            rows.add(row.apply(item, now));
+        }
+        return rows;
+    }
+
+    /** The link to the listing's next page at {@code path}, or null on the last page. */
+    private static String nextPage(JsonNode page, String path) {
+        String next = Nodes.text(page, "next_cursor");
+        return next == null || next.isBlank() ? null : path + "?cursor=" + enc(next);
     }
 
     static JobRow jobRow(JsonNode j, Instant now) {
@@ -192,9 +196,8 @@ final class HostRoutes implements HttpService {
     }
 
     private void actionsTab(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String id = req.path().pathParameters().get("id");
@@ -210,9 +213,8 @@ final class HostRoutes implements HttpService {
     }
 
     private void act(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String id = req.path().pathParameters().get("id");
@@ -306,12 +308,18 @@ final class HostRoutes implements HttpService {
     }
 
     private static Map<String, Object> backupBody(Form form) {
-        List<String> paths = form.lines("paths");
-        if (paths.isEmpty()) {
-            throw new Form.Invalid("Enter at least one path to back up (one per line).");
-        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("kind", "backup");
+        putBackupParams(form, body, "Enter at least one path to back up (one per line).");
+        return body;
+    }
+
+    /** A backup's paths (required: else {@code noPaths}), excludes, tags and upload limit, as the API names them. */
+    static void putBackupParams(Form form, Map<String, Object> body, String noPaths) {
+        List<String> paths = form.lines("paths");
+        if (paths.isEmpty()) {
+            throw new Form.Invalid(noPaths);
+        }
         body.put("paths", paths);
         List<String> excludes = form.lines("excludes");
         if (!excludes.isEmpty()) {
@@ -325,7 +333,6 @@ final class HostRoutes implements HttpService {
         if (limit != null) {
             body.put("limit_upload_kib", limit);
         }
-        return body;
     }
 
     private static ForgetForm forgetForm(Form form) {

@@ -90,9 +90,8 @@ final class HostScheduleRoutes implements HttpService {
     }
 
     private void tab(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String saved = switch (req.query().first("saved").orElse("")) {
@@ -106,9 +105,8 @@ final class HostScheduleRoutes implements HttpService {
     }
 
     private void act(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String hostId = id(req);
@@ -176,25 +174,8 @@ final class HostScheduleRoutes implements HttpService {
         body.put("timezone", form.get("timezone").isEmpty() ? "UTC" : form.get("timezone"));
         body.put("kind", kind);
         switch (kind) {
-            case "backup" -> {
-                List<String> paths = form.lines("paths");
-                if (paths.isEmpty()) {
-                    throw new Form.Invalid("A backup schedule needs at least one path (one per line).");
-                }
-                body.put("paths", paths);
-                List<String> excludes = form.lines("excludes");
-                if (!excludes.isEmpty()) {
-                    body.put("excludes", excludes);
-                }
-                List<String> tags = form.words("tags");
-                if (!tags.isEmpty()) {
-                    body.put("tags", tags);
-                }
-                Integer limit = form.positive("limit_upload_kib", "Upload limit");
-                if (limit != null) {
-                    body.put("limit_upload_kib", limit);
-                }
-            }
+            case "backup" -> HostRoutes.putBackupParams(form, body,
+                                                       "A backup schedule needs at least one path (one per line).");
             case "forget" -> {
                 Map<String, Object> policy = new LinkedHashMap<>();
                 for (String[] rule : KEEP_RULES) {

@@ -60,9 +60,8 @@ final class JobRoutes implements HttpService {
     }
 
     private void show(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String id = req.path().pathParameters().get("id");
@@ -82,9 +81,8 @@ final class JobRoutes implements HttpService {
     }
 
     private void cancel(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String id = req.path().pathParameters().get("id");

@@ -83,6 +83,16 @@ final class Pages {
         res.header(HeaderNames.create("Referrer-Policy"), "same-origin");
     }
 
+    /** The caller's session when signed in; otherwise sends them to the login page and returns null. */
+    static Session signedIn(ServerRequest req, ServerResponse res) {
+        Session session = Session.of(req);
+        if (!session.loggedIn()) {
+            redirect(req, res, "/login");
+            return null;
+        }
+        return session;
+    }
+
     /**
      * 303 See Other after a successful POST (the browser, or htmx's XHR for boosted forms, follows it).
      * A partial htmx request cannot follow a redirect into its small target, so it gets {@code HX-Redirect}.

@@ -69,9 +69,8 @@ final class RepoRoutes implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         render(res, 200, session, new RepoForm("", "", null), req.query().first("created").orElse(null));
@@ -101,9 +100,8 @@ final class RepoRoutes implements HttpService {
     }
 
     private void create(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         Form form = Form.read(req);

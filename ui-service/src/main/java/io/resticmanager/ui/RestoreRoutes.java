@@ -83,9 +83,8 @@ final class RestoreRoutes implements HttpService {
     }
 
     private void wizard(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String hostId = req.path().pathParameters().get("id");
@@ -96,9 +95,8 @@ final class RestoreRoutes implements HttpService {
 
     /** htmx: the rows of one directory, inserted under its row. */
     private void children(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String hostId = req.path().pathParameters().get("id");
@@ -112,9 +110,8 @@ final class RestoreRoutes implements HttpService {
     }
 
     private void submit(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            Pages.redirect(req, res, "/login");
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
             return;
         }
         String hostId = req.path().pathParameters().get("id");

@@ -72,4 +72,13 @@ final class Fixtures {
 
     private Fixtures() {
     }
+
+    /** Resets the stub to what every page needs: the host list, the repositories, web-1 and its snapshots. */
+    static StubGateway fleet(StubGateway gateway) {
+        gateway.reset();
+        return gateway.on("GET", "/api/hosts", 200, HOSTS)
+                .on("GET", "/api/repos", 200, REPOS)
+                .on("GET", "/api/hosts/" + WEB, 200, WEB_HOST)
+                .on("GET", "/api/hosts/" + WEB + "/snapshots", 200, SNAPSHOTS);
+    }
 }

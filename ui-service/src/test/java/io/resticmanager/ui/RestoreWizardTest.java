@@ -1,17 +1,14 @@
 package io.resticmanager.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.webclient.api.HttpClientRequest;
-import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.api.WebClient;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.proto.Json;
+import io.resticmanager.ui.UiClient.Page;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,10 +20,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import static io.resticmanager.ui.Fixtures.DB;
-import static io.resticmanager.ui.Fixtures.HOSTS;
 import static io.resticmanager.ui.Fixtures.JOB;
 import static io.resticmanager.ui.Fixtures.OLD;
-import static io.resticmanager.ui.Fixtures.REPOS;
 import static io.resticmanager.ui.Fixtures.WEB;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -53,10 +48,10 @@ class RestoreWizardTest {
               {"name":"alice","type":"dir","path":"/home/alice","size":0},
               {"name":"link","type":"symlink","path":"/home/link","size":0}]}""".formatted(SNAP);
 
-    private final WebClient client;
+    private final UiClient ui;
 
     RestoreWizardTest(WebServer server) {
-        this.client = WebClient.builder().baseUri("http://127.0.0.1:" + server.port()).followRedirects(false).build();
+        this.ui = new UiClient(server, TOKEN, CSRF, "rm_session=s-1", "olivia");
     }
 
     @SetUpRoute
@@ -71,42 +66,11 @@ class RestoreWizardTest {
 
     @BeforeEach
     void fleet() {
-        GATEWAY.reset();
-        GATEWAY.on("GET", "/api/hosts", 200, HOSTS)
-                .on("GET", "/api/repos", 200, REPOS)
-                .on("GET", "/api/hosts/" + WEB, 200, Fixtures.WEB_HOST)
+        Fixtures.fleet(GATEWAY)
                 .on("GET", "/api/hosts/" + DB, 200, "{\"id\":\"" + DB + "\",\"name\":\"db-1\",\"status\":\"online\"}")
-                .on("GET", "/api/hosts/" + WEB + "/snapshots", 200, Fixtures.SNAPSHOTS)
                 .on("GET", "/api/snapshots/" + SNAP + "/tree", 200, ROOT_TREE)
                 .on("GET", "/api/schedules", 200, "{\"items\":[]}")
                 .on("POST", "/api/hosts/" + WEB + "/restores", 202, "{\"job_id\":\"" + JOB + "\",\"status\":\"queued\"}");
-    }
-
-    record Page(int status, String body, Map<String, List<String>> headers) {
-        String header(String name) {
-            List<String> v = headers.get(name);
-            return v == null || v.isEmpty() ? null : v.getFirst();
-        }
-    }
-
-    private Page request(Method method, String path, String role, String form) {
-        HttpClientRequest req = client.method(method).path(path.contains("?") ? path.substring(0, path.indexOf('?')) : path)
-                .header(HeaderNames.create("X-RM-Internal-Token"), TOKEN)
-                .header(HeaderNames.create("X-RM-CSRF"), CSRF)
-                .header(HeaderNames.COOKIE, "rm_session=s-1")
-                .header(HeaderNames.create("X-RM-Principal"),
-                        "{\"user_id\":\"u-1\",\"username\":\"olivia\",\"role\":\"" + role + "\"}");
-        if (path.contains("?")) {
-            for (String pair : path.substring(path.indexOf('?') + 1).split("&")) {
-                String[] kv = pair.split("=", 2);
-                req.queryParam(kv[0], kv.length > 1 ? java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
-            }
-        }
-        try (HttpClientResponse res = form == null ? req.request()
-                : req.header(HeaderNames.CONTENT_TYPE, "application/x-www-form-urlencoded").submit(form)) {
-            return new Page(res.status().code(), res.entity().hasEntity() ? res.as(String.class) : "",
-                            res.headers().toMap());
-        }
     }
 
     /** A form body; repeated names (ticked checkboxes) stay repeated. */
@@ -124,7 +88,7 @@ class RestoreWizardTest {
 
     @Test
     void theWizardPreselectsTheSnapshotAndShowsTheTreeWithPicksTogglesAndTargets() {
-        Page page = request(Method.GET, "/hosts/" + WEB + "/restore?snapshot=" + SNAP, "operator", null);
+        Page page = ui.request(Method.GET, "/hosts/" + WEB + "/restore?snapshot=" + SNAP, "operator", null);
         assertThat(page.body(), page.status(), is(200));
         String html = page.body();
         assertThat(html, containsString("id=\"restore-wizard\""));
@@ -157,7 +121,7 @@ class RestoreWizardTest {
     @Test
     void aDirectoryRowLoadsItsChildrenAsAFragment() {
         GATEWAY.on("GET", "/api/snapshots/" + SNAP + "/tree", 200, HOME_TREE);
-        Page page = request(Method.GET, "/hosts/" + WEB + "/restore/tree?snapshot=" + SNAP + "&path=%2Fhome", "operator",
+        Page page = ui.request(Method.GET, "/hosts/" + WEB + "/restore/tree?snapshot=" + SNAP + "&path=%2Fhome", "operator",
                             null);
         assertThat(page.status(), is(200));
         assertThat(page.body(), not(containsString("<html")));
@@ -170,7 +134,7 @@ class RestoreWizardTest {
 
     @Test
     void picksBecomeIncludePathsAfterAConfirmationAndTheBrowserLandsOnTheJob() {
-        Page confirm = request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
+        Page confirm = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
                                form("snapshot_id", SNAP, "root", "/", "paths", "/home/alice/notes.txt", "paths", "/etc/hosts",
                                     "paths", "/etc/hosts", "target_kind", "original", "target_host_id", ""));
         assertThat(confirm.body(), confirm.status(), is(200));
@@ -179,7 +143,7 @@ class RestoreWizardTest {
         assertThat(confirm.body(), containsString("overwritten"));
         assertThat(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/restores"), is(empty()));
 
-        Page done = request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
+        Page done = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
                             form("confirm", "yes", "snapshot_id", SNAP, "paths", "/home/alice/notes.txt",
                                  "paths", "/etc/hosts", "target_kind", "original", "target_host_id", ""));
         assertThat(done.status(), is(303));
@@ -196,13 +160,13 @@ class RestoreWizardTest {
 
     @Test
     void anotherDirectoryOnAnotherHostIsSentAsTargetAndTargetHost() {
-        Page confirm = request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
+        Page confirm = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
                                form("snapshot_id", SNAP, "paths", "/etc", "manual_paths", "/srv/www\n",
                                     "target_kind", "dir", "target_dir", "/var/tmp/restore", "target_host_id", DB));
         assertThat(confirm.body(), confirm.status(), is(200));
         assertThat(confirm.body(), containsString("on host <strong>db-1</strong>"));
         assertThat(confirm.body(), containsString("for this one restore only"));
-        Page done = request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
+        Page done = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
                             form("confirm", "yes", "snapshot_id", SNAP, "paths", "/etc", "paths", "/srv/www",
                                  "target_kind", "dir", "target_dir", "/var/tmp/restore", "target_host_id", DB));
         assertThat(done.status(), is(303));
@@ -214,11 +178,11 @@ class RestoreWizardTest {
 
     @Test
     void mistakesComeBackWithTheProblemAndThePicksKept() {
-        Page none = request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
+        Page none = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
                             form("snapshot_id", SNAP, "target_kind", "original"));
         assertThat(none.status(), is(422));
         assertThat(none.body(), containsString("Tick at least one file"));
-        Page relative = request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
+        Page relative = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
                                 form("snapshot_id", SNAP, "paths", "/home/alice/deep/file.txt", "target_kind", "dir",
                                      "target_dir", "tmp/x"));
         assertThat(relative.status(), is(422));
@@ -228,7 +192,7 @@ class RestoreWizardTest {
         // the API's refusal is shown too
         GATEWAY.on("POST", "/api/hosts/" + WEB + "/restores", 404,
                    "{\"title\":\"Not Found\",\"status\":404,\"detail\":\"host has no snapshot a1b2c3d4\"}");
-        Page refused = request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
+        Page refused = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
                                form("confirm", "yes", "snapshot_id", SNAP, "paths", "/etc", "target_kind", "original"));
         assertThat(refused.status(), is(404));
         assertThat(refused.body(), containsString("host has no snapshot a1b2c3d4"));
@@ -239,7 +203,7 @@ class RestoreWizardTest {
     void anOfflineAgentLeavesTypingAPathAsTheWayOn() {
         GATEWAY.on("GET", "/api/snapshots/" + SNAP + "/tree", 409,
                    "{\"title\":\"Conflict\",\"status\":409,\"detail\":\"the agent of host web-1 is offline\"}");
-        Page page = request(Method.GET, "/hosts/" + WEB + "/restore", "operator", null);
+        Page page = ui.request(Method.GET, "/hosts/" + WEB + "/restore", "operator", null);
         assertThat(page.body(), page.status(), is(200));
         assertThat(page.body(), containsString("Host offline"));
         assertThat(page.body(), containsString("id=\"restore-manual-paths\""));
@@ -249,13 +213,13 @@ class RestoreWizardTest {
 
     @Test
     void viewersSeeNeitherTheWizardNorTheRestoreLinks() {
-        Page wizard = request(Method.GET, "/hosts/" + WEB + "/restore", "viewer", null);
+        Page wizard = ui.request(Method.GET, "/hosts/" + WEB + "/restore", "viewer", null);
         assertThat(wizard.status(), is(403));
         assertThat(wizard.body(), containsString("needs the operator role"));
         assertThat(GATEWAY.seen("GET", "/api/snapshots/" + SNAP + "/tree"), is(empty()));
-        assertThat(request(Method.GET, "/hosts/" + WEB, "viewer", null).body(), not(containsString("snapshot-restore")));
+        assertThat(ui.request(Method.GET, "/hosts/" + WEB, "viewer", null).body(), not(containsString("snapshot-restore")));
 
-        String operatorPage = request(Method.GET, "/hosts/" + WEB, "operator", null).body();
+        String operatorPage = ui.request(Method.GET, "/hosts/" + WEB, "operator", null).body();
         assertThat(operatorPage, containsString("href=\"/hosts/" + WEB + "/restore?snapshot=" + SNAP + "\""));
         assertThat(operatorPage, containsString("id=\"restore-open\""));
     }

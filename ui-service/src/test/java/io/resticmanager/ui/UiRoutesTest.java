@@ -3,15 +3,13 @@ package io.resticmanager.ui;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.webclient.api.HttpClientRequest;
-import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.api.WebClient;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.proto.Json;
+import io.resticmanager.ui.UiClient.Page;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +28,6 @@ import static io.resticmanager.ui.Fixtures.JOB;
 import static io.resticmanager.ui.Fixtures.NEW_HOST;
 import static io.resticmanager.ui.Fixtures.OLD;
 import static io.resticmanager.ui.Fixtures.REPO;
-import static io.resticmanager.ui.Fixtures.REPOS;
 import static io.resticmanager.ui.Fixtures.SCHEDULE;
 import static io.resticmanager.ui.Fixtures.WEB;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -49,10 +46,10 @@ class UiRoutesTest {
     static final String CSRF = "csrf-abc";
     static final StubGateway GATEWAY = StubGateway.start();
 
-    private final WebClient client;
+    private final UiClient ui;
 
     UiRoutesTest(WebServer server) {
-        this.client = WebClient.builder().baseUri("http://127.0.0.1:" + server.port()).followRedirects(false).build();
+        this.ui = new UiClient(server, TOKEN, CSRF, COOKIE, "alice");
     }
 
     @SetUpRoute
@@ -68,57 +65,21 @@ class UiRoutesTest {
 
     @BeforeEach
     void fleet() {
-        GATEWAY.reset();
-        GATEWAY.on("GET", "/api/hosts", 200, HOSTS)
-                .on("GET", "/api/repos", 200, REPOS)
-                .on("GET", "/api/hosts/" + WEB, 200, Fixtures.WEB_HOST)
-                .on("GET", "/api/hosts/" + WEB + "/snapshots", 200, Fixtures.SNAPSHOTS)
+        Fixtures.fleet(GATEWAY)
                 .on("GET", "/api/jobs", 200, Fixtures.JOBS)
                 .on("GET", "/api/jobs/" + JOB, 200, Fixtures.JOB_DONE)
                 .on("GET", "/api/jobs/" + JOB + "/logs", 200, Fixtures.LOGS);
     }
 
-    record Page(int status, String body, Map<String, List<String>> headers) {
-        String header(String name) {
-            List<String> values = headers.get(name);
-            return values == null || values.isEmpty() ? null : values.getFirst();
-        }
-    }
-
-    private Page request(Method method, String path, String role, String form, String... extraHeaders) {
-        HttpClientRequest req = client.method(method).path(path.contains("?") ? path.substring(0, path.indexOf('?')) : path)
-                .header(HeaderNames.create("X-RM-Internal-Token"), TOKEN)
-                .header(HeaderNames.create("X-RM-CSRF"), CSRF)
-                .header(HeaderNames.COOKIE, COOKIE);
-        if (path.contains("?")) {
-            for (String pair : path.substring(path.indexOf('?') + 1).split("&")) {
-                String[] kv = pair.split("=", 2);
-                req.queryParam(kv[0], kv.length > 1 ? java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
-            }
-        }
-        if (role != null) {
-            req.header(HeaderNames.create("X-RM-Principal"),
-                       "{\"user_id\":\"u-1\",\"username\":\"alice\",\"role\":\"" + role + "\"}");
-        }
-        for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
-            req.header(HeaderNames.create(extraHeaders[i]), extraHeaders[i + 1]);
-        }
-        try (HttpClientResponse res = form == null ? req.request()
-                : req.header(HeaderNames.CONTENT_TYPE, "application/x-www-form-urlencoded").submit(form)) {
-            String body = res.entity().hasEntity() ? res.as(String.class) : "";
-            return new Page(res.status().code(), body, res.headers().toMap());
-        }
-    }
-
     private Page get(String path, String role, String... headers) {
-        return request(Method.GET, path, role, null, headers);
+        return ui.request(Method.GET, path, role, null, headers);
     }
 
     private Page post(String path, String role, Map<String, String> fields) {
         StringBuilder form = new StringBuilder();
         fields.forEach((k, v) -> form.append(form.isEmpty() ? "" : "&").append(k).append('=')
                 .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        return request(Method.POST, path, role, form.toString());
+        return ui.request(Method.POST, path, role, form.toString());
     }
 
     private static Map<String, String> form(String... kv) {
@@ -300,9 +261,7 @@ class UiRoutesTest {
     void invalidInputIsCaughtBeforeCallingTheApi() {
         Page res = post("/hosts/" + WEB + "/actions", "operator", form("action", "backup", "paths", "  "));
 
-        assertThat(res.status(), is(422));
-        assertThat(res.body(), containsString("Enter at least one path"));
-        assertThat(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs"), empty());
+        assertRefusedBeforeTheApi(res, "Enter at least one path");
     }
 
     @Test
@@ -329,8 +288,13 @@ class UiRoutesTest {
     void forgetWithoutAnyKeepRuleIsRefused() {
         Page res = post("/hosts/" + WEB + "/actions", "operator", form("action", "forget", "confirm", "yes"));
 
+        assertRefusedBeforeTheApi(res, "at least one keep rule");
+    }
+
+    /** A host action refused with 422 and the reason on the page, and no job asked of the API. */
+    private static void assertRefusedBeforeTheApi(Page res, String reason) {
         assertThat(res.status(), is(422));
-        assertThat(res.body(), containsString("at least one keep rule"));
+        assertThat(res.body(), containsString(reason));
         assertThat(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs"), empty());
     }
 
@@ -426,7 +390,7 @@ class UiRoutesTest {
         Page poll = get("/", null, "HX-Request", "true");
         assertThat(poll.header("HX-Redirect"), is("/login"));
 
-        try (var raw = client.get("/").request()) {
+        try (var raw = ui.client().get("/").request()) {
             assertThat(raw.status().code(), is(401));
         }
     }
@@ -724,11 +688,11 @@ class UiRoutesTest {
 
     @Test
     void assetsAreServedLocallyWithRevalidation() {
-        try (var htmx = client.get("/assets/htmx.min.js").header(HeaderNames.create("X-RM-Internal-Token"), TOKEN).request()) {
+        try (var htmx = ui.client().get("/assets/htmx.min.js").header(HeaderNames.create("X-RM-Internal-Token"), TOKEN).request()) {
             assertThat(htmx.status().code(), is(200));
             assertThat(htmx.headers().first(HeaderNames.CONTENT_TYPE).orElse(""), startsWith("text/javascript"));
             String etag = htmx.headers().first(HeaderNames.ETAG).orElseThrow();
-            try (var again = client.get("/assets/htmx.min.js").header(HeaderNames.create("X-RM-Internal-Token"), TOKEN)
+            try (var again = ui.client().get("/assets/htmx.min.js").header(HeaderNames.create("X-RM-Internal-Token"), TOKEN)
                     .header(HeaderNames.IF_NONE_MATCH, etag).request()) {
                 assertThat(again.status().code(), is(304));
             }
