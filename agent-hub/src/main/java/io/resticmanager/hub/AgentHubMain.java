@@ -50,6 +50,7 @@ public final class AgentHubMain {
                 .register(new AgentRoutes(hub))
                 .register(new InternalRoutes(hub))
                 .register(new RequestRoutes(hub))
-                .register(new DownloadRoutes(hub));
+                .register(new DownloadRoutes(hub))
+                .register(new HubMetrics(hub));
     }
 }

@@ -2,7 +2,7 @@ package io.resticmanager.hub;
 
 import io.resticmanager.kit.DedicatedConnection;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.helidon.http.Method;
 import io.resticmanager.kit.InternalClient;
 import io.resticmanager.kit.Problem;
@@ -30,6 +30,11 @@ final class OutboxForwarder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OutboxForwarder.class.getName());
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /**
+     * Payload per request, about 20k log lines: 500 log frames of 500 lines would be one huge body the
+     * receiver must hold and parse at once (over its size cap); smaller ones pipeline with the hub's writes.
+     */
+    static final long MAX_BATCH_PAYLOAD_CHARS = 3L * 1024 * 1024;
 
     private final Destination destination;
     private final SqliteStore store;
@@ -70,7 +75,8 @@ final class OutboxForwarder implements AutoCloseable {
         Duration backoff = MIN_BACKOFF;
         while (running) {
             try {
-                List<OutboxStore.StoredEvent> batch = OutboxStore.pending(connection.get(), destination, batchSize);
+                List<OutboxStore.StoredEvent> batch = OutboxStore.pending(connection.get(), destination, batchSize,
+                                                                          MAX_BATCH_PAYLOAD_CHARS);
                 if (batch.isEmpty()) {
                     signal.tryAcquire(1, TimeUnit.SECONDS);
                     signal.drainPermits();
@@ -138,12 +144,9 @@ final class OutboxForwarder implements AutoCloseable {
     private static List<HubEvent> toWire(List<OutboxStore.StoredEvent> batch) {
         List<HubEvent> events = new ArrayList<>(batch.size());
         for (OutboxStore.StoredEvent e : batch) {
-            try {
-                events.add(new HubEvent(Long.toString(e.id()), e.hostId(), e.type(), e.at(),
-                                        Json.MAPPER.readTree(e.payload())));
-            } catch (JsonProcessingException ex) {
-                throw new IllegalStateException("outbox row " + e.id() + " holds invalid JSON", ex);
-            }
+            // the payload was written by Json.write when stored: embed its text as is, no parse and re-encode
+            events.add(new HubEvent(Long.toString(e.id()), e.hostId(), e.type(), e.at(),
+                                    Json.MAPPER.getNodeFactory().rawValueNode(new RawValue(e.payload()))));
         }
         return events;
     }

@@ -52,14 +52,25 @@ final class OutboxStore {
 
     /** The oldest events {@code to} has not confirmed yet, in order. */
     static List<StoredEvent> pending(Connection c, Destination to, int limit) throws SQLException {
+        return pending(c, to, limit, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #pending(Connection, Destination, int)}, stopping once the payloads read reach {@code maxChars}
+     * (always at least one event): log frames are large, and rows past the cap would be read for nothing.
+     */
+    static List<StoredEvent> pending(Connection c, Destination to, int limit, long maxChars) throws SQLException {
         List<StoredEvent> events = new ArrayList<>();
+        long chars = 0;
         try (PreparedStatement s = c.prepareStatement("SELECT id, host_id, type, at, payload FROM outbox WHERE "
                                                               + to.column() + " = 1 ORDER BY id LIMIT ?")) {
             s.setInt(1, limit);
             try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    events.add(new StoredEvent(rs.getLong(1), rs.getString(2), rs.getString(3),
-                                               Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5)));
+                while (chars < maxChars && rs.next()) {
+                    StoredEvent e = new StoredEvent(rs.getLong(1), rs.getString(2), rs.getString(3),
+                                                    Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5));
+                    events.add(e);
+                    chars += e.payload().length();
                 }
             }
         }

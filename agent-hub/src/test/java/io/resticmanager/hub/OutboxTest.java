@@ -101,6 +101,39 @@ class OutboxTest {
     }
 
     @Test
+    void largeLogFramesArriveCompleteAndInOrderAcrossSeveralRequests() throws Exception {
+        HubFixture.Enrolled host = f.enroll("big-frames");
+        String text = "x".repeat(200);
+        int frames = 40;
+        int perFrame = 500; // 40 frames of ~130 KB: more than one request's payload cap
+        try (TestAgent agent = f.online(host)) {
+            f.jobs.answer(b -> 503); // jobs-service down: the frames pile up in the outbox
+            for (int i = 0; i < frames; i++) {
+                List<Message.LogLine> lines = new ArrayList<>();
+                for (int j = 0; j < perFrame; j++) {
+                    long seq = 1L + (long) i * perFrame + j;
+                    lines.add(new Message.LogLine(seq, Instant.now(), "stdout", text + " " + seq));
+                }
+                agent.send(Envelope.of(new Message.JobLog("job-big", lines.getFirst().seq(), lines)));
+            }
+            long lastFrame = 1L + (long) (frames - 1) * perFrame;
+            long acked = 0;
+            while (acked < lastFrame) {
+                acked = Math.max(acked, agent.next("job.events.ack").at("/payload/up_to_seq").asLong());
+            }
+            f.jobs.clear();
+            f.jobs.answer(b -> 200);
+            List<HubEvent> events = f.jobs.await(ofJob("job-big"), frames, Duration.ofSeconds(20));
+            assertThat(seqs(events), is(range(0, frames - 1).stream().map(i -> 1 + i * perFrame).toList()));
+            JsonNode last = events.getLast().payload().path("lines");
+            assertThat(last.size(), is(perFrame));
+            assertThat(last.get(perFrame - 1).path("line").asText(), is(text + " " + (frames * perFrame)));
+            // a request carries about 3 MB of payload (~23 of these frames), not up to 500 frames (~65 MB)
+            assertThat(f.jobs.batchSizes(), everyItem(lessThanOrEqualTo(25)));
+        }
+    }
+
+    @Test
     void scheduleFiresGoToJobsServiceOnly() throws Exception {
         HubFixture.Enrolled host = f.enroll("scheduled");
         try (TestAgent agent = f.online(host)) {

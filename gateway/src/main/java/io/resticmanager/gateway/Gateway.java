@@ -22,6 +22,8 @@ final class Gateway implements AutoCloseable {
     final UserRoutes userRoutes;
     final TokenRoutes tokenRoutes;
     final AuditRoutes auditRoutes;
+    final GatewayMetrics metrics;
+    final MetricsPage metricsPage;
 
     private Gateway(Config config) {
         Config gw = config.get("rm.gateway");
@@ -55,6 +57,9 @@ final class Gateway implements AutoCloseable {
         this.userRoutes = new UserRoutes(users, passwords, authenticator);
         this.tokenRoutes = new TokenRoutes(tokens);
         this.auditRoutes = new AuditRoutes(audit);
+        this.metrics = new GatewayMetrics(upstreams);
+        this.metricsPage = new MetricsPage(metrics, upstreams.all(), internalToken,
+                                           Duration.ofMillis(gw.get("metrics-timeout-ms").asLong().orElse(2000L)));
     }
 
     static Gateway create(Config config) {

@@ -34,8 +34,11 @@ public final class GatewayMain {
     static void routing(HttpRouting.Builder routing, Gateway gateway) {
         // No InternalAuth here: the gateway is the one that adds the internal token, never one that demands it.
         ServiceKit.base(routing, "gateway", null, gateway.health);
+        // ahead of the guard, so refused requests are counted too
+        routing.addFilter(gateway.metrics);
         routing.addFilter(gateway.guard);
-        routing.register(gateway.authRoutes, gateway.userRoutes, gateway.tokenRoutes, gateway.auditRoutes);
+        routing.register(gateway.authRoutes, gateway.userRoutes, gateway.tokenRoutes, gateway.auditRoutes,
+                         gateway.metricsPage);
         routing.any(gateway.proxy);
     }
 }

@@ -74,6 +74,8 @@ final class RouteTable {
             new Rule(UNSAFE, "/api/agents/**", Access.ADMIN),
             new Rule(GET, "/api/**", Access.VIEWER),
             new Rule(ANY, "/api/**", Access.DENY),
+            // Prometheus scrapes with an API token; the page names hosts and repos, so not public.
+            new Rule(GET, "/metrics", Access.VIEWER),
             new Rule(GET, "/ws/agent", Access.PUBLIC),
             new Rule(ANY, "/ws/**", Access.NOT_FOUND),
             new Rule(GET, "/install.sh", Access.PUBLIC),

@@ -81,6 +81,7 @@ public final class InventoryMain {
                                                           new HubRequests(parts.hubRequests()))))
                 .register(new RepoRoutes(repos))
                 .register(new InternalRoutes(new HubEvents(store, parts.clock()),
-                                             new JobResults(hostStore, repoStore, parts.clock()), repos));
+                                             new JobResults(hostStore, repoStore, parts.clock()), repos))
+                .register(new InventoryMetrics(hostStore, repoStore));
     }
 }

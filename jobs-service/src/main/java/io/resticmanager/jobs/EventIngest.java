@@ -1,6 +1,9 @@
 package io.resticmanager.jobs;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.JobStatus;
@@ -52,11 +55,60 @@ final class EventIngest {
         boolean schedules;
     }
 
+    /**
+     * {@code POST /internal/events} as read off the wire: each payload kept as buffered tokens, so it is bound
+     * once, straight to its message type (a JSON tree first would build and walk every log line twice).
+     */
+    record WireBatch(List<WireEvent> events) {
+        WireBatch {
+            events = events == null ? List.of() : events;
+        }
+    }
+
+    record WireEvent(String id, String hostId, String type, Instant at, TokenBuffer payload) {
+    }
+
     /** Stores the batch; returns how many events it held. A malformed event rejects the batch (400) before any write. */
     int ingest(HubEvent.Batch batch) {
-        List<Parsed> parsed = parse(batch);
+        List<Parsed> parsed = new ArrayList<>(batch.events().size());
+        for (HubEvent event : batch.events()) {
+            if (event == null || event.type() == null) {
+                throw Problem.badRequest("every event needs a type");
+            }
+            JsonNode payload = event.payload() == null ? Json.MAPPER.createObjectNode() : event.payload();
+            parse(event, parsed, type -> Json.MAPPER.treeToValue(payload, type));
+        }
+        return ingestParsed(parsed, batch.events().size());
+    }
+
+    /** As {@link #ingest(HubEvent.Batch)}, for a batch read off the wire. */
+    int ingest(WireBatch batch) {
+        List<Parsed> parsed = new ArrayList<>(batch.events().size());
+        for (WireEvent e : batch.events()) {
+            if (e == null || e.type() == null) {
+                throw Problem.badRequest("every event needs a type");
+            }
+            HubEvent event = new HubEvent(e.id(), e.hostId(), e.type(), e.at(), null);
+            parse(event, parsed, type -> {
+                if (e.payload() == null) {
+                    return Json.MAPPER.treeToValue(Json.MAPPER.createObjectNode(), type);
+                }
+                try (JsonParser p = e.payload().asParser(Json.MAPPER)) {
+                    return Json.MAPPER.readValue(p, type);
+                } catch (java.io.IOException ex) {
+                    if (ex instanceof JsonProcessingException jpe) {
+                        throw jpe;
+                    }
+                    throw new IllegalArgumentException(ex.getMessage(), ex);
+                }
+            });
+        }
+        return ingestParsed(parsed, batch.events().size());
+    }
+
+    private int ingestParsed(List<Parsed> parsed, int size) {
         if (parsed.isEmpty()) {
-            return batch.events().size();
+            return size;
         }
         Changes changes = store.write(tx -> apply(tx, parsed));
         changes.progress.forEach((jobId, node) -> signals.fanout().progress(jobId, node));
@@ -80,43 +132,41 @@ final class EventIngest {
                 }
             });
         }
-        return batch.events().size();
+        return size;
     }
 
-    private static List<Parsed> parse(HubEvent.Batch batch) {
-        List<Parsed> result = new ArrayList<>(batch.events().size());
-        for (HubEvent event : batch.events()) {
-            if (event == null || event.type() == null) {
-                throw Problem.badRequest("every event needs a type");
-            }
-            Class<?> type = switch (event.type()) {
-                case "job.ack" -> Message.JobAck.class;
-                case "job.progress" -> Message.JobProgress.class;
-                case "job.log" -> Message.JobLog.class;
-                case "job.finished" -> Message.JobFinished.class;
-                case HubEvent.HOST_ONLINE -> HostEvents.Online.class;
-                case HubEvent.HOST_OFFLINE -> HostEvents.Offline.class;
-                case "schedule.fire" -> Message.ScheduleFire.class;
-                default -> null;
-            };
-            if (type == null) {
-                continue;
-            }
-            boolean hostEvent = type == HostEvents.Online.class || type == HostEvents.Offline.class
-                    || type == Message.ScheduleFire.class;
-            if (hostEvent && (event.hostId() == null || event.hostId().isBlank())) {
-                throw Problem.badRequest("event " + event.id() + " (" + event.type() + ") needs a host_id");
-            }
-            JsonNode payload = event.payload() == null ? Json.MAPPER.createObjectNode() : event.payload();
-            try {
-                result.add(new Parsed(event, Json.MAPPER.treeToValue(payload, type)));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-                Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
-                throw Problem.badRequest("event " + event.id() + " (" + event.type() + ") is malformed: "
-                                                 + firstLine(cause.getMessage()));
-            }
+    /** Binds a payload to a message type. */
+    private interface Binder {
+        Object bind(Class<?> type) throws JsonProcessingException;
+    }
+
+    /** Adds the typed event to {@code result}; events of types this service ignores are left out. */
+    private static void parse(HubEvent event, List<Parsed> result, Binder binder) {
+        Class<?> type = switch (event.type()) {
+            case "job.ack" -> Message.JobAck.class;
+            case "job.progress" -> Message.JobProgress.class;
+            case "job.log" -> Message.JobLog.class;
+            case "job.finished" -> Message.JobFinished.class;
+            case HubEvent.HOST_ONLINE -> HostEvents.Online.class;
+            case HubEvent.HOST_OFFLINE -> HostEvents.Offline.class;
+            case "schedule.fire" -> Message.ScheduleFire.class;
+            default -> null;
+        };
+        if (type == null) {
+            return;
         }
-        return result;
+        boolean hostEvent = type == HostEvents.Online.class || type == HostEvents.Offline.class
+                || type == Message.ScheduleFire.class;
+        if (hostEvent && (event.hostId() == null || event.hostId().isBlank())) {
+            throw Problem.badRequest("event " + event.id() + " (" + event.type() + ") needs a host_id");
+        }
+        try {
+            result.add(new Parsed(event, binder.bind(type)));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
+            throw Problem.badRequest("event " + event.id() + " (" + event.type() + ") is malformed: "
+                                             + firstLine(cause.getMessage()));
+        }
     }
 
     private Changes apply(JobStore.Tx tx, List<Parsed> events) throws java.sql.SQLException {

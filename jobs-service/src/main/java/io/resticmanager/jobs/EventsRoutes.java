@@ -34,7 +34,7 @@ final class EventsRoutes implements HttpService {
         if (text.isBlank()) {
             throw Problem.badRequest("request body is required (JSON)");
         }
-        HubEvent.Batch batch = Http.parse(text, HubEvent.Batch.class);
+        EventIngest.WireBatch batch = Http.parse(text, EventIngest.WireBatch.class);
         Http.json(res, new HubEvent.Accepted(ingest.ingest(batch)));
     }
 }

@@ -204,9 +204,23 @@ final class JobStore implements AutoCloseable {
      * every live stream and of log pages.
      */
     List<LogEntry> logs(String jobId, long afterSeq, int limit, boolean includeProgress) {
+        try (Connection c = sqlite.connect()) {
+            return logs(c, jobId, afterSeq, limit, includeProgress);
+        } catch (SQLException e) {
+            throw new IllegalStateException("jobs.db read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A connection of one's own for repeated {@link #logs(Connection, String, long, int, boolean)} reads. Close it. */
+    Connection readConnection() {
+        return sqlite.connect();
+    }
+
+    /** As {@link #logs(String, long, int, boolean)} on the caller's connection (kept open: warm page cache). */
+    List<LogEntry> logs(Connection c, String jobId, long afterSeq, int limit, boolean includeProgress) {
         String sql = "SELECT seq, ts, stream, line FROM job_logs WHERE job_id = ? AND seq > ?"
                 + (includeProgress ? "" : " AND stream <> 'progress'") + " ORDER BY seq LIMIT ?";
-        try (Connection c = sqlite.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, jobId);
             ps.setLong(2, afterSeq);
             ps.setInt(3, limit);

@@ -14,6 +14,8 @@ import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
 
 import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,8 @@ import java.util.regex.Pattern;
 final class JobStreamEndpoint implements WsListener {
     static final Pattern PATH = Pattern.compile("/api/jobs/([A-Za-z0-9._-]{1,128})/stream/?");
     private static final System.Logger LOG = System.getLogger(JobStreamEndpoint.class.getName());
-    private static final int CHUNK = 500;
+    /** Lines per message: big enough that a backlog costs few queries and frames. */
+    private static final int CHUNK = 2000;
     private static final long PROGRESS_EVERY_MS = 1000;
 
     private final JobStore store;
@@ -118,15 +121,16 @@ final class JobStreamEndpoint implements WsListener {
         long lastProgressSeq = 0;
         long lastProgressAt = 0;
         boolean first = true;
-        try {
+        // one connection for the stream's life: a fresh one per read costs an open and a cold page cache
+        try (Connection reads = store.readConnection()) {
             while (open) {
-                lastSeq = sendLogs(session, lastSeq, first);
+                lastSeq = sendLogs(session, reads, lastSeq, first, true);
                 first = false;
                 Job job = store.find(jobId).orElseThrow();
                 String state = job.status().wire() + "|" + job.queuedReason();
                 if (job.status().terminal()) {
                     // Lines committed together with the final status: send them before the status.
-                    sendLogs(session, lastSeq, false);
+                    sendLogs(session, reads, lastSeq, false, false);
                     send(session, Map.of("type", "status", "job", job));
                     session.close(WsCloseCodes.NORMAL_CLOSE, "job finished");
                     return;
@@ -149,7 +153,7 @@ final class JobStreamEndpoint implements WsListener {
             }
         } catch (InterruptedException e) {
             // closed by the browser
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             if (open) {
                 LOG.log(Level.DEBUG, "job stream for " + jobId + " ended: " + e.getMessage());
                 try {
@@ -164,19 +168,30 @@ final class JobStreamEndpoint implements WsListener {
         }
     }
 
-    /** Sends every stored line after {@code afterSeq} in chunks; returns the last seq sent. */
-    private long sendLogs(WsSession session, long afterSeq, boolean always) {
+    /**
+     * Sends every stored line after {@code afterSeq} in chunks; returns the last seq sent. With {@code share},
+     * chunks other streams of the job read since its last change are reused (the final read before the closing
+     * status goes to the store: that change may not have been announced yet).
+     */
+    private long sendLogs(WsSession session, Connection reads, long afterSeq, boolean always, boolean share) {
         long last = afterSeq;
-        List<LogEntry> chunk;
+        LogFanout.Chunk chunk;
         do {
-            chunk = store.logs(jobId, last, CHUNK, false);
-            if (!chunk.isEmpty() || always) {
-                send(session, Map.of("type", "log", "items", chunk));
+            LogFanout.Shared shared = share ? fanout.shared(jobId) : null;
+            chunk = shared == null ? null : shared.get(last);
+            if (chunk == null) {
+                List<LogEntry> items = store.logs(reads, jobId, last, CHUNK, false);
+                chunk = new LogFanout.Chunk(Json.write(Map.of("type", "log", "items", items)),
+                                            items.isEmpty() ? last : items.getLast().seq(), items.size());
+                if (shared != null) {
+                    shared.put(last, chunk);
+                }
+            }
+            if (chunk.size() > 0 || always) {
+                session.send(chunk.message(), true);
                 always = false;
             }
-            if (!chunk.isEmpty()) {
-                last = chunk.getLast().seq();
-            }
+            last = chunk.lastSeq();
         } while (chunk.size() == CHUNK && open);
         return last;
     }

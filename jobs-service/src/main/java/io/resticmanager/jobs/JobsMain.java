@@ -34,7 +34,8 @@ public final class JobsMain {
         routing.register(new JobsRoutes(app.store(), app.lifecycle(), app.fanout()))
                 .register(new ScheduleRoutes(app.schedules(), app.store(), app.inventory(), app.signals()))
                 .register(new RestoreRoutes(app.restores()))
-                .register(new EventsRoutes(app.ingest()));
+                .register(new EventsRoutes(app.ingest()))
+                .register(new JobsMetrics(app.store().db()));
     }
 
     static WsRouting.Builder wsRouting(JobsApp app) {

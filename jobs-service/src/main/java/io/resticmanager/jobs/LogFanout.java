@@ -15,6 +15,44 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LogFanout {
     private final Map<String, Set<Wakeup>> subscribers = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> progress = new ConcurrentHashMap<>();
+    private final Map<String, Shared> shared = new ConcurrentHashMap<>();
+
+    /** An encoded {@code log} message of the lines after {@code afterSeq}: {@code size} lines up to {@code lastSeq}. */
+    record Chunk(String message, long lastSeq, int size) {
+    }
+
+    /**
+     * Chunks read since the job's last change. Browsers tailing one job wake together and ask for the same
+     * lines: one of them reads and encodes, the others reuse it. A change starts a new (empty) generation, so
+     * a chunk is never older than the newest change notification.
+     */
+    static final class Shared {
+        private static final int MAX_CHUNKS = 8;
+        private final Map<Long, Chunk> byAfterSeq = new ConcurrentHashMap<>();
+
+        Chunk get(long afterSeq) {
+            return byAfterSeq.get(afterSeq);
+        }
+
+        void put(long afterSeq, Chunk chunk) {
+            if (byAfterSeq.size() < MAX_CHUNKS) { // a browser far behind reads on its own, unshared
+                byAfterSeq.putIfAbsent(afterSeq, chunk);
+            }
+        }
+    }
+
+    /** The current generation of shared chunks of a job; take it before reading the store. */
+    Shared shared(String jobId) {
+        Shared current = shared.get(jobId);
+        if (current == null) {
+            current = new Shared();
+            if (subscribers.containsKey(jobId)) { // kept only while someone tails the job
+                Shared raced = shared.putIfAbsent(jobId, current);
+                current = raced == null ? current : raced;
+            }
+        }
+        return current;
+    }
 
     void subscribe(String jobId, Wakeup wakeup) {
         subscribers.computeIfAbsent(jobId, k -> ConcurrentHashMap.newKeySet()).add(wakeup);
@@ -25,6 +63,9 @@ final class LogFanout {
             set.remove(wakeup);
             return set.isEmpty() ? null : set;
         });
+        if (!subscribers.containsKey(jobId)) {
+            shared.remove(jobId);
+        }
     }
 
     int subscriberCount(String jobId) {
@@ -36,6 +77,7 @@ final class LogFanout {
     void changed(String jobId) {
         Set<Wakeup> set = subscribers.get(jobId);
         if (set != null) {
+            shared.replace(jobId, new Shared()); // before the wake-ups: woken readers must not reuse older reads
             set.forEach(Wakeup::wake);
         }
     }

@@ -242,6 +242,36 @@ class JobStreamTest {
     }
 
     @Test
+    void browsersSharingReadsEachGetEveryLineOnceInOrder() throws Exception {
+        String host = host();
+        stack.inventory.host(host, "repo-" + host);
+        String jobId = api.runNow(host, backup("/etc"));
+        await("dispatched", () -> !stack.hub.starts(jobId).isEmpty());
+        api.events(ack(host, jobId, 1));
+        List<Tail> tails = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Tail tail = new Tail();
+            connect(jobId, tail, VIEWER, true);
+            tails.add(tail);
+        }
+        await("all subscribed", () -> stack.app.fanout().subscriberCount(jobId) == 6);
+        long seq = 2;
+        for (int batch = 0; batch < 25; batch++) {
+            int n = 300 + batch * 97; // uneven batches: chunk boundaries move
+            api.events(log(host, jobId, seq, n));
+            seq += n;
+        }
+        api.events(finished(host, jobId, seq, JobStatus.SUCCEEDED, 0));
+        List<Long> expected = new ArrayList<>();
+        for (long s = 1; s <= seq; s++) {
+            expected.add(s);
+        }
+        for (Tail tail : tails) {
+            assertThat(seqs(tail.untilFinal()), is(expected));
+        }
+    }
+
+    @Test
     void upgradeNeedsTheInternalTokenAPrincipalAndAKnownJob() {
         String host = host();
         stack.inventory.host(host, "repo-" + host);

@@ -1,0 +1,48 @@
+package io.resticmanager.hub;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.resticmanager.kit.PromText;
+
+import java.util.List;
+
+/**
+ * agent-hub's part of the gateway's {@code /metrics} ({@code GET /internal/metrics}): live connections, each
+ * enrolled agent's presence, and events each receiver has not confirmed yet.
+ */
+final class HubMetrics implements HttpService {
+    private final AgentHub hub;
+
+    HubMetrics(AgentHub hub) {
+        this.hub = hub;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/internal/metrics", this::metrics);
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, PromText.CONTENT_TYPE);
+        res.send(fragment());
+    }
+
+    String fragment() {
+        PromText out = PromText.create();
+        out.gauge("agents_connected", "Agents with a live WebSocket connection (said hello).")
+                .sample("agents_connected", hub.registry().onlineCount());
+        List<AgentRoutes.AgentView> agents = AgentRoutes.presence(hub);
+        out.gauge("agent_online", "1 while the enrolled agent is connected, else 0.");
+        for (AgentRoutes.AgentView a : agents) {
+            out.sample("agent_online", a.online() ? 1 : 0, "host_id", a.hostId(), "hostname", a.hostname());
+        }
+        out.gauge("outbox_pending", "Hub events the destination service has not confirmed yet.");
+        for (Destination d : Destination.values()) {
+            out.sample("outbox_pending", hub.pending(d), "destination", d.peer());
+        }
+        return out.text();
+    }
+}

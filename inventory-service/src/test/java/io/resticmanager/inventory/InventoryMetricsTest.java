@@ -1,0 +1,70 @@
+package io.resticmanager.inventory;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.resticmanager.inventory.TestEnv.event;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+/** inventory-service's metrics fragment over GET /internal/metrics: repos, hosts by status, newest snapshots. */
+class InventoryMetricsTest {
+    private static TestEnv env;
+
+    @BeforeAll
+    static void setUp() {
+        env = TestEnv.start();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        env.close();
+    }
+
+    @Test
+    void reportsRepoSizeSnapshotsHostsAndNewestSnapshot() {
+        String web = env.enroll("web-1");
+        String idle = env.enroll("idle-1");
+        String repo = env.createRepo(Map.of("name", "repo-metrics", "url", "/srv/metrics", "password", "p"));
+        env.assign(web, repo);
+        env.admin("PATCH", "/api/hosts/" + idle, Map.of("disabled", true));
+        env.events(event("ev-" + UUID.randomUUID(), web, "snapshots.report", Instant.now(), Map.of(
+                "job_id", "j-" + UUID.randomUUID(), "repo_id", repo, "snapshots", List.of(
+                        Map.of("id", "a".repeat(64), "time", "2026-11-20T10:00:00Z", "hostname", "web-1",
+                               "paths", List.of("/etc"), "tags", List.of()),
+                        Map.of("id", "b".repeat(64), "time", "2026-11-21T10:00:30.5Z", "hostname", "web-1",
+                               "paths", List.of("/etc"), "tags", List.of())))));
+        env.call("POST", "/internal/hosts/" + web + "/job-result", Map.of("job_id", "s1", "kind", "stats", "status",
+                "succeeded", "finished_at", Instant.now().toString(), "summary",
+                Map.of("total_size", 793, "total_blob_count", 4, "snapshots_count", 2, "compression_ratio", 2.0)),
+                 null);
+
+        TestEnv.Reply r = env.call("GET", "/internal/metrics", null, null);
+        assertThat(r.body(), r.status(), is(200));
+        assertThat(r.header("Content-Type"), startsWith("text/plain; version=0.0.4"));
+        String text = r.body();
+        String labels = "{repo_id=\"" + repo + "\",repo=\"repo-metrics\"}";
+        assertThat(text, containsString("# TYPE restic_manager_repo_size_bytes gauge\n"));
+        assertThat(text, containsString("restic_manager_repo_size_bytes" + labels + " 793\n"));
+        assertThat(text, containsString("restic_manager_repo_snapshots" + labels + " 2\n"));
+        assertThat(text, containsString("restic_manager_hosts{status=\"disabled\"} 1\n"));
+        assertThat(text, containsString("restic_manager_hosts{status=\"online\"} 0\n"));
+        assertThat(text, containsString("restic_manager_host_last_snapshot_timestamp_seconds{host_id=\"" + web
+                + "\"} " + Instant.parse("2026-11-21T10:00:30.5Z").toEpochMilli() / 1000.0 + "\n"));
+        assertThat(text, not(containsString("host_id=\"" + idle + "\"")));
+    }
+
+    @Test
+    void needsTheInternalToken() {
+        assertThat(env.call("GET", "/internal/metrics", null, null, "wrong").status(), is(401));
+    }
+}

@@ -1,0 +1,111 @@
+package io.resticmanager.jobs;
+
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbRow;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.resticmanager.kit.PromText;
+import io.resticmanager.proto.JobKind;
+import io.resticmanager.proto.JobStatus;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * jobs-service's part of the gateway's {@code /metrics} ({@code GET /internal/metrics}): jobs by status, a
+ * duration histogram per kind and each host's latest backup. Computed from jobs.db at scrape time with aggregate
+ * queries, so the numbers survive restarts and cost a few indexed scans, not a row per job.
+ */
+final class JobsMetrics implements HttpService {
+    static final double[] BUCKETS = {1, 5, 15, 60, 300, 900, 3600};
+    // Rounded to the millisecond the times are stored with, so a 5 s job lands in le="5".
+    private static final String DURATION = "ROUND((julianday(finished_at) - julianday(started_at)) * 86400.0, 3)";
+
+    private final DbClient db;
+
+    JobsMetrics(DbClient db) {
+        this.db = db;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/internal/metrics", this::metrics);
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, PromText.CONTENT_TYPE);
+        res.send(fragment());
+    }
+
+    String fragment() {
+        PromText out = PromText.create();
+        jobsByStatus(out);
+        durations(out);
+        lastBackups(out);
+        return out.text();
+    }
+
+    private void jobsByStatus(PromText out) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (JobStatus s : JobStatus.values()) {
+            counts.put(s.wire(), 0L);
+        }
+        try (var rows = db.execute().query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")) {
+            rows.forEach(r -> counts.put(r.column("status").getString(), r.column("n").get(Number.class).longValue()));
+        }
+        out.gauge("jobs", "Jobs by status (all jobs kept in the store).");
+        counts.forEach((status, n) -> out.sample("jobs", n, "status", status));
+    }
+
+    private void durations(PromText out) {
+        StringBuilder sql = new StringBuilder("SELECT kind, COUNT(*) AS n, SUM(d) AS total");
+        for (int i = 0; i < BUCKETS.length; i++) {
+            sql.append(", SUM(d <= ").append(BUCKETS[i]).append(") AS b").append(i);
+        }
+        sql.append(" FROM (SELECT kind, ").append(DURATION).append(" AS d FROM jobs")
+                .append(" WHERE finished_at IS NOT NULL AND started_at IS NOT NULL) GROUP BY kind ORDER BY kind");
+        List<DbRow> rows;
+        try (var stream = db.execute().query(sql.toString())) {
+            rows = stream.toList();
+        }
+        out.histogramFamily("job_duration_seconds", "Run time of finished jobs (start to finish) by kind.");
+        for (DbRow r : rows) {
+            long[] cumulative = new long[BUCKETS.length];
+            for (int i = 0; i < BUCKETS.length; i++) {
+                cumulative[i] = r.column("b" + i).get(Number.class).longValue();
+            }
+            long n = r.column("n").get(Number.class).longValue();
+            double total = r.column("total").get(Number.class).doubleValue();
+            String kind = JobKind.parse(r.column("kind").getString()).map(JobKind::wire).orElse("other");
+            out.histogram("job_duration_seconds", PromText.Histogram.fromCumulative(BUCKETS, cumulative, n, total),
+                          "kind", kind);
+        }
+    }
+
+    /** Per host, its most recently finished backup job (SQLite takes the bare columns from the MAX row). */
+    private void lastBackups(PromText out) {
+        List<DbRow> rows;
+        try (var stream = db.execute().query("SELECT host_id, status, MAX(finished_at) AS finished_at FROM jobs "
+                                                     + "WHERE kind = 'backup' AND finished_at IS NOT NULL "
+                                                     + "GROUP BY host_id ORDER BY host_id")) {
+            rows = stream.toList();
+        }
+        out.gauge("last_backup_timestamp_seconds", "When the host's latest finished backup job ended (Unix time).");
+        for (DbRow r : rows) {
+            out.sample("last_backup_timestamp_seconds",
+                       Times.parse(r.column("finished_at").getString()).toEpochMilli() / 1000.0,
+                       "host_id", r.column("host_id").getString());
+        }
+        out.gauge("last_backup_success", "1 when the host's latest finished backup job succeeded (warnings included).");
+        for (DbRow r : rows) {
+            String status = r.column("status").getString();
+            boolean ok = JobStatus.SUCCEEDED.wire().equals(status)
+                    || JobStatus.SUCCEEDED_WITH_WARNINGS.wire().equals(status);
+            out.sample("last_backup_success", ok ? 1 : 0, "host_id", r.column("host_id").getString());
+        }
+    }
+}
