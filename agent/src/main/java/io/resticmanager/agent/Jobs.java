@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +19,6 @@ import java.util.logging.Logger;
 final class Jobs {
     private static final Logger LOG = Logger.getLogger(Jobs.class.getName());
     static final String RESTARTED = "agent restarted while the job was running";
-    private static final int REMEMBERED = 10_000;
 
     private final Spool spool;
     private final ResticSetup restic;
@@ -28,8 +26,6 @@ final class Jobs {
     private final Consumer<List<Message>> report;
     private final Map<String, JobRun> running = new ConcurrentHashMap<>();
     private final Map<String, Thread> workers = new ConcurrentHashMap<>();
-    // ids of jobs whose spool file is gone, so a re-delivered job.start is not run twice
-    private final LinkedHashSet<String> forgotten = new LinkedHashSet<>();
 
     /** Where restic is (or why it is not). */
     record ResticSetup(Optional<Path> binary, Optional<ResticVersion> version, Optional<String> problem) {
@@ -67,7 +63,8 @@ final class Jobs {
      */
     synchronized Optional<Message.JobAck> start(Message.JobStart start) {
         String id = start.jobId();
-        if (running.containsKey(id) || spool.contains(id) || forgotten.contains(id)) {
+        // a job whose spool file is gone (fully acknowledged, also before a restart) is not run twice
+        if (running.containsKey(id) || spool.contains(id) || spool.isDone(id)) {
             LOG.warning("job " + id + " is already known; refusing the duplicate job.start");
             return Optional.of(new Message.JobAck(id, 1, false, "job " + id + " is already known to this agent",
                                                   null, Instant.now()));
@@ -121,12 +118,7 @@ final class Jobs {
     void acknowledged(String jobId, long upToSeq) {
         spool.ack(jobId, upToSeq);
         if (!spool.contains(jobId)) {
-            synchronized (this) {
-                forgotten.add(jobId);
-                if (forgotten.size() > REMEMBERED) {
-                    forgotten.remove(forgotten.getFirst());
-                }
-            }
+            spool.rememberDone(jobId);
         }
     }
 

@@ -61,12 +61,49 @@ final class Spool {
         }
     }
 
+    /** Ids of jobs whose events were all acknowledged, one per line: a re-delivered job.start must not run again. */
+    private static final String DONE_FILE = "done-jobs.txt";
+    static final int DONE_REMEMBERED = 10_000;
     private final Path dir;
     private final Map<String, JobFile> jobs = new LinkedHashMap<>();
+    private final java.util.LinkedHashSet<String> done = new java.util.LinkedHashSet<>();
+    private long doneLinesOnDisk;
     private boolean warnedWriteFailure;
 
     private Spool(Path dir) {
         this.dir = dir;
+    }
+
+    /** Whether every event of the job was acknowledged by the server (remembered across restarts). */
+    synchronized boolean isDone(String jobId) {
+        return done.contains(jobId);
+    }
+
+    /**
+     * Remembers a fully acknowledged job on disk, keeping the newest {@link #DONE_REMEMBERED}; best effort
+     * (a failure only loses the protection against a re-delivered job.start after a restart).
+     */
+    synchronized void rememberDone(String jobId) {
+        if (!done.add(jobId)) {
+            return;
+        }
+        if (done.size() > DONE_REMEMBERED) {
+            done.remove(done.getFirst());
+        }
+        Path doneFile = dir.resolve(DONE_FILE);
+        try {
+            doneLinesOnDisk++;
+            if (doneLinesOnDisk > 2L * DONE_REMEMBERED) {
+                Files.write(doneFile, done); // keep the file bounded
+                doneLinesOnDisk = done.size();
+            } else {
+                Files.writeString(doneFile, jobId + "\n", java.nio.file.StandardOpenOption.CREATE,
+                                  java.nio.file.StandardOpenOption.APPEND);
+            }
+        } catch (IOException e) {
+            java.util.logging.Logger.getLogger(Spool.class.getName())
+                    .warning("cannot remember finished job " + jobId + ": " + e.getMessage());
+        }
     }
 
     /** Opens (creating when needed) the spool directory and loads every job file in it. */
@@ -81,6 +118,18 @@ final class Spool {
                 }
             }
             Spool spool = new Spool(dir);
+            Path doneFile = dir.resolve(DONE_FILE);
+            if (Files.exists(doneFile)) {
+                for (String line : Files.readAllLines(doneFile)) {
+                    if (!line.isBlank()) {
+                        spool.doneLinesOnDisk++;
+                        spool.done.add(line.strip());
+                        if (spool.done.size() > DONE_REMEMBERED) {
+                            spool.done.remove(spool.done.getFirst());
+                        }
+                    }
+                }
+            }
             List<JobFile> loaded = new ArrayList<>();
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
                 for (Path f : files) {
