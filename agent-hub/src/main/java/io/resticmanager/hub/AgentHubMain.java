@@ -51,6 +51,6 @@ public final class AgentHubMain {
                 .register(new InternalRoutes(hub))
                 .register(new RequestRoutes(hub))
                 .register(new DownloadRoutes(hub))
-                .register(new HubMetrics(hub));
+                .register(io.resticmanager.kit.PromText.endpoint(new HubMetrics(hub)::fragment));
     }
 }

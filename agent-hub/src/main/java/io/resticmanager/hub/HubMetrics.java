@@ -1,10 +1,5 @@
 package io.resticmanager.hub;
 
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.PromText;
 
 import java.util.List;
@@ -13,22 +8,13 @@ import java.util.List;
  * agent-hub's part of the gateway's {@code /metrics} ({@code GET /internal/metrics}): live connections, each
  * enrolled agent's presence, and events each receiver has not confirmed yet.
  */
-final class HubMetrics implements HttpService {
+final class HubMetrics {
     private final AgentHub hub;
 
     HubMetrics(AgentHub hub) {
         this.hub = hub;
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/internal/metrics", this::metrics);
-    }
-
-    private void metrics(ServerRequest req, ServerResponse res) {
-        res.header(HeaderNames.CONTENT_TYPE, PromText.CONTENT_TYPE);
-        res.send(fragment());
-    }
 
     String fragment() {
         PromText out = PromText.create();

@@ -82,6 +82,6 @@ public final class InventoryMain {
                 .register(new RepoRoutes(repos))
                 .register(new InternalRoutes(new HubEvents(store, parts.clock()),
                                              new JobResults(hostStore, repoStore, parts.clock()), repos))
-                .register(new InventoryMetrics(hostStore, repoStore));
+                .register(io.resticmanager.kit.PromText.endpoint(new InventoryMetrics(hostStore, repoStore)::fragment));
     }
 }

@@ -1,10 +1,5 @@
 package io.resticmanager.inventory;
 
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.PromText;
 
 import java.util.LinkedHashMap;
@@ -16,7 +11,7 @@ import java.util.Optional;
  * inventory-service's part of the gateway's {@code /metrics} ({@code GET /internal/metrics}): repository size and
  * snapshot count (the same numbers {@code GET /api/repos} shows), hosts by status and each host's newest snapshot.
  */
-final class InventoryMetrics implements HttpService {
+final class InventoryMetrics {
     private final HostStore hosts;
     private final RepoStore repos;
 
@@ -25,15 +20,6 @@ final class InventoryMetrics implements HttpService {
         this.repos = repos;
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/internal/metrics", this::metrics);
-    }
-
-    private void metrics(ServerRequest req, ServerResponse res) {
-        res.header(HeaderNames.CONTENT_TYPE, PromText.CONTENT_TYPE);
-        res.send(fragment());
-    }
 
     String fragment() {
         PromText out = PromText.create();

@@ -2,11 +2,6 @@ package io.resticmanager.jobs;
 
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbRow;
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.PromText;
 import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobStatus;
@@ -20,7 +15,7 @@ import java.util.Map;
  * duration histogram per kind and each host's latest backup. Computed from jobs.db at scrape time with aggregate
  * queries, so the numbers survive restarts and cost a few indexed scans, not a row per job.
  */
-final class JobsMetrics implements HttpService {
+final class JobsMetrics {
     static final double[] BUCKETS = {1, 5, 15, 60, 300, 900, 3600};
     // Rounded to the millisecond the times are stored with, so a 5 s job lands in le="5".
     private static final String DURATION = "ROUND((julianday(finished_at) - julianday(started_at)) * 86400.0, 3)";
@@ -31,15 +26,6 @@ final class JobsMetrics implements HttpService {
         this.db = db;
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/internal/metrics", this::metrics);
-    }
-
-    private void metrics(ServerRequest req, ServerResponse res) {
-        res.header(HeaderNames.CONTENT_TYPE, PromText.CONTENT_TYPE);
-        res.send(fragment());
-    }
 
     String fragment() {
         PromText out = PromText.create();

@@ -17,6 +17,14 @@ public final class PromText {
     private PromText() {
     }
 
+    /** {@code GET /internal/metrics} answering the fragment a service renders at scrape time. */
+    public static io.helidon.webserver.http.HttpService endpoint(java.util.function.Supplier<String> fragment) {
+        return rules -> rules.get("/internal/metrics", (req, res) -> {
+            res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, CONTENT_TYPE);
+            res.send(fragment.get());
+        });
+    }
+
     public static PromText create() {
         return new PromText();
     }
