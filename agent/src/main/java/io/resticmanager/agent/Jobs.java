@@ -1,6 +1,7 @@
 package io.resticmanager.agent;
 
 import io.resticmanager.proto.JobStatus;
+import io.resticmanager.proto.RepoPolicy;
 import io.resticmanager.proto.Message;
 
 import java.nio.file.Path;
@@ -85,8 +86,15 @@ final class Jobs {
             JobRun.refuse(id, "invalid job parameters: " + e.getMessage(), spool, wake);
             return Optional.empty();
         }
-        Restic r = new Restic(restic.binary().get(), restic.version().get(), start.repo().url(),
-                              start.repo().password(), start.repo().env());
+        Restic r;
+        try {
+            r = new Restic(restic.binary().get(), restic.version().get(), start.repo().url(),
+                           start.repo().password(), start.repo().env());
+        } catch (RepoPolicy.Violation e) {
+            LOG.warning("job " + id + " refused: " + e.getMessage());
+            JobRun.refuse(id, "repository refused by this agent: " + e.getMessage(), spool, wake);
+            return Optional.empty();
+        }
         JobRun run = new JobRun(id, start.kind(), start.repo().repoId(), runner.get(), r, args, spool, wake, report);
         running.put(id, run);
         Thread worker = run.start();

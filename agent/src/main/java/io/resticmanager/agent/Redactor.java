@@ -17,8 +17,18 @@ final class Redactor {
 
     private final List<String> secrets;
 
-    Redactor(Collection<String> secrets) {
+    /**
+     * @param passwords masked whatever their length (a repository password is never ordinary text)
+     * @param secrets   other values that may be keys (backend variables), masked from {@value #MIN_SECRET_LENGTH}
+     *                  characters on
+     */
+    Redactor(Collection<String> passwords, Collection<String> secrets) {
         List<String> list = new ArrayList<>();
+        for (String p : passwords) {
+            if (p != null && !p.isEmpty()) {
+                list.add(p);
+            }
+        }
         for (String s : secrets) {
             if (s != null && s.length() >= MIN_SECRET_LENGTH) {
                 list.add(s);

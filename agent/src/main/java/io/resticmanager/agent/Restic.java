@@ -2,6 +2,7 @@ package io.resticmanager.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.proto.Json;
+import io.resticmanager.proto.RepoPolicy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -50,17 +51,22 @@ final class Restic {
     record Result(int exitCode, boolean cancelled, OutputTail tail) {
     }
 
+    /**
+     * @throws RepoPolicy.Violation when the repository asks for a variable its backend does not document or
+     *                              names a host/remote ssh or rclone would read as an option: the agent does not
+     *                              trust the server with its root shell
+     */
     Restic(Path binary, ResticVersion version, String repoUrl, String password, Map<String, String> env) {
+        RepoPolicy.check(repoUrl, env);
         this.binary = binary;
         this.version = version;
         this.repoUrl = repoUrl;
         this.password = password;
         this.env = Map.copyOf(env);
         List<String> secrets = new ArrayList<>();
-        secrets.add(password);
         // every backend value may be a key; URLs are masked separately, so they are not listed here
         this.env.forEach((k, v) -> secrets.add(v));
-        this.redactor = new Redactor(secrets);
+        this.redactor = new Redactor(List.of(password), secrets);
     }
 
     ResticVersion version() {

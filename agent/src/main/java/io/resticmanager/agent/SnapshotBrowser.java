@@ -2,6 +2,7 @@ package io.resticmanager.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.proto.Message;
+import io.resticmanager.proto.RepoPolicy;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -44,8 +45,13 @@ final class SnapshotBrowser {
         if (setup.binary().isEmpty() || setup.version().isEmpty()) {
             return error(path, setup.problem().orElse("restic is not available"));
         }
-        Restic restic = new Restic(setup.binary().get(), setup.version().get(), request.repo().url(),
-                                   request.repo().password(), request.repo().env());
+        Restic restic;
+        try {
+            restic = new Restic(setup.binary().get(), setup.version().get(), request.repo().url(),
+                                request.repo().password(), request.repo().env());
+        } catch (RepoPolicy.Violation e) {
+            return error(path, "repository refused by this agent: " + e.getMessage());
+        }
         try {
             if (!slots.tryAcquire(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 return error(path, "too many snapshot listings at once; try again");

@@ -171,7 +171,7 @@ class ResticTest {
         Jobs.ResticSetup setup = TestRepo.restic();
         Restic restic = new Restic(setup.binary().orElseThrow(), setup.version().orElseThrow(),
                                    "rest:https://backup:s3cr3t-pass@rest.example.com/host1", "repo-password-xyz",
-                                   Map.of("AWS_SECRET_ACCESS_KEY", "aws-secret-value"));
+                                   Map.of("RESTIC_REST_PASSWORD", "aws-secret-value"));
         List<String> args = new BackupRunner().args(new JobParams(List.of("/data"), null, List.of("x"), 100, null,
                                                                   null, null, null, null, null, null, null),
                                                     restic.version());
@@ -188,7 +188,7 @@ class ResticTest {
                                                             "RESTIC_REPOSITORY_FILE", "/etc/repo", "PATH", "/usr/bin"));
         assertThat(env.get("RESTIC_PASSWORD"), is("repo-password-xyz"));
         assertThat(env.get("RESTIC_REPOSITORY"), startsWith("rest:https://backup:"));
-        assertThat(env.get("AWS_SECRET_ACCESS_KEY"), is("aws-secret-value"));
+        assertThat(env.get("RESTIC_REST_PASSWORD"), is("aws-secret-value"));
         assertThat(env.get("PATH"), is("/usr/bin"));
         assertThat(env.keySet(), everyItem(not(equalTo("RESTIC_PASSWORD_FILE"))));
         assertThat(env, not(hasKey("RESTIC_PASSWORD_COMMAND")));

@@ -74,6 +74,10 @@ final class AccessGuard implements Filter {
                     .orElseGet(() -> security.context(method, path, req.headers().toMap()));
             caller = GatewaySecurity.authenticate(context);
             caller.ifPresent(c -> req.context().register(c));
+            // login and setup forms have no session to carry a CSRF token: a browser must be posting from here
+            if (caller.isEmpty() && UNSAFE.contains(method) && !addresses.sameSite(req)) {
+                throw Problem.forbidden("cross-site request refused: this form must be sent from this site");
+            }
             if (!allowed(req, res, rule, context, caller)) {
                 status = res.status().code();
                 return;
@@ -182,8 +186,10 @@ final class AccessGuard implements Filter {
         String user = caller.map(Caller::auditName).or(note::user).orElse("anonymous");
         String action = note.action().orElse(method + " " + (rule.pattern().endsWith("**") ? path : rule.pattern()));
         try {
-            audit.append(new AuditEntry(Times.now(), user, action, note.target().orElse(path), status,
-                                        AuditEntry.result(status), sourceIp));
+            audit.append(new AuditEntry(Times.now(), AuditNote.bounded(user, AuditNote.MAX_USER),
+                                        AuditNote.bounded(action, AuditNote.MAX_ACTION),
+                                        AuditNote.bounded(note.target().orElse(path), AuditNote.MAX_TARGET), status,
+                                        AuditEntry.result(status), AuditNote.bounded(sourceIp, AuditNote.MAX_USER)));
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "cannot write audit row for " + action, e);
         }

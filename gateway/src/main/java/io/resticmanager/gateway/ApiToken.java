@@ -2,6 +2,15 @@ package io.resticmanager.gateway;
 
 import io.resticmanager.proto.Role;
 
-/** An API token as listed (never its value or hash). */
-record ApiToken(String id, String name, Role role, String createdBy, String createdAt, String lastUsedAt) {
+/**
+ * An API token as listed (never its value or hash). It belongs to the user who made it ({@code ownerId},
+ * {@code owner}): it stops working when that user is deleted, never acts above that user's current role, and
+ * ends at {@code expiresAt}.
+ */
+record ApiToken(String id, String name, Role role, String createdBy, String createdAt, String lastUsedAt,
+                String ownerId, String owner, String expiresAt) {
+
+    boolean expired(String now) {
+        return expiresAt != null && expiresAt.compareTo(now) <= 0;
+    }
 }

@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The append-only audit log. There is deliberately no update or delete here (the schema refuses them too). */
+/**
+ * The append-only audit log. There is deliberately no update here, and the only delete is retention: rows older
+ * than a cutoff that only moves forward (the schema refuses every other update and delete too).
+ */
 final class AuditStore {
     /** Filters of {@code GET /api/audit}; empty means "any". */
     record Query(Optional<String> user, Optional<String> action, Optional<String> target,
@@ -27,6 +30,20 @@ final class AuditStore {
         db.execute().insert("INSERT INTO audit_log (at, user, action, target, status, result, source_ip) "
                                     + "VALUES (?, ?, ?, ?, ?, ?, ?)",
                             e.at(), e.user(), e.action(), e.target(), e.status(), e.result(), e.sourceIp());
+    }
+
+    /** Retention: moves the cutoff forward to {@code before} and deletes the rows older than it; returns how many. */
+    long purgeBefore(String before) {
+        var tx = db.transaction();
+        try {
+            tx.update("UPDATE audit_retention SET cutoff = MAX(cutoff, ?) WHERE id = 1", before);
+            long deleted = tx.delete("DELETE FROM audit_log WHERE at < ?", before);
+            tx.commit();
+            return deleted;
+        } catch (RuntimeException e) {
+            tx.rollback();
+            throw e;
+        }
     }
 
     Page find(Query q) {

@@ -53,6 +53,7 @@ final class AuthRoutes implements HttpService {
 
     private void setup(ServerRequest req, ServerResponse res) {
         SetupRequest body = Http.body(req, SetupRequest.class);
+        UserRoutes.checkUsername(body.username());
         note(req).action("setup", "user=" + body.username());
         note(req).user(String.valueOf(body.username()));
         User admin = createFirstAdmin(body);
@@ -80,6 +81,12 @@ final class AuthRoutes implements HttpService {
         String username = body.username() == null ? "" : body.username();
         String password = body.password() == null ? "" : body.password();
         AuditNote note = note(req);
+        // checked before throttling, hashing and auditing: a huge name costs nothing and is stored nowhere
+        if (username.length() > UserRoutes.MAX_USERNAME || password.length() > Passwords.MAX_LENGTH) {
+            note.action("login.failed", "user=(too long)");
+            throw Problem.unprocessable("username must be at most " + UserRoutes.MAX_USERNAME
+                                                + " characters and password at most " + Passwords.MAX_LENGTH);
+        }
         note.user(username.isEmpty() ? "anonymous" : username);
         String sourceIp = source(req).ip();
         long now = System.currentTimeMillis();

@@ -2,6 +2,7 @@ package io.resticmanager.gateway;
 
 import io.resticmanager.kit.Tokens;
 import io.resticmanager.proto.Principal;
+import io.resticmanager.proto.Role;
 
 import java.util.List;
 import java.util.Map;
@@ -46,10 +47,18 @@ final class Authenticator {
     Optional<Caller> authenticate(Map<String, List<String>> headers) {
         Optional<String> bearer = apiToken(headers);
         if (bearer.isPresent()) {
-            return tokens.byHash(Tokens.sha256(bearer.get())).map(t -> {
-                tokens.touch(t.id(), Times.now());
-                return new Caller(new Principal("token:" + t.id(), "token:" + t.name(), t.role()),
-                                  Caller.Kind.API_TOKEN, t.id(), "", "token:" + t.name());
+            String now = Times.now();
+            return tokens.byHash(Tokens.sha256(bearer.get())).filter(f -> !f.token().expired(now)).map(f -> {
+                ApiToken t = f.token();
+                // coarse, like sessions: one write a minute per token, not one per request
+                if (t.lastUsedAt() == null || t.lastUsedAt().compareTo(Times.format(java.time.Instant.now()
+                        .minusSeconds(60))) < 0) {
+                    tokens.touch(t.id(), now);
+                }
+                // never more than its owner may do today
+                Role role = t.role().atLeast(f.ownerRole()) ? f.ownerRole() : t.role();
+                return new Caller(new Principal("token:" + t.id(), "token:" + t.name(), role),
+                                  Caller.Kind.API_TOKEN, t.id(), "", "token:" + t.name() + " (" + t.owner() + ")");
             });
         }
         return sessionCookie(headers).flatMap(this::session);

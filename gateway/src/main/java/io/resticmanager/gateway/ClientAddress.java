@@ -6,6 +6,7 @@ import io.helidon.webserver.http.ServerRequest;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -19,12 +20,16 @@ final class ClientAddress {
     private final Set<String> trustedExact;
     private final List<Cidr> trustedRanges;
     private final String internalToken;
+    private final boolean publicHttps;
+    private final String publicOrigin;
 
     ClientAddress(Set<String> trusted) {
-        this(trusted, null);
+        this(trusted, null, "");
     }
 
-    ClientAddress(Set<String> trusted, String internalToken) {
+    ClientAddress(Set<String> trusted, String internalToken, String publicUrl) {
+        this.publicHttps = publicUrl.startsWith("https://");
+        this.publicOrigin = origin(publicUrl).orElse("");
         this.trustedExact = trusted.stream().filter(t -> !t.contains("/")).collect(Collectors.toUnmodifiableSet());
         this.trustedRanges = trusted.stream().filter(t -> t.contains("/")).map(Cidr::parse).toList();
         this.internalToken = internalToken;
@@ -33,7 +38,8 @@ final class ClientAddress {
     static ClientAddress create(Config config, String internalToken) {
         String raw = config.get("rm.trusted-proxy").asString().orElse("");
         return new ClientAddress(Arrays.stream(raw.split(",")).map(String::strip).filter(s -> !s.isEmpty())
-                                         .collect(Collectors.toSet()), internalToken);
+                                         .collect(Collectors.toSet()), internalToken,
+                                 config.get("rm.public-url").asString().orElse(""));
     }
 
     String of(ServerRequest req) {
@@ -58,14 +64,60 @@ final class ClientAddress {
         return chain.isEmpty() ? peer : chain.getFirst();
     }
 
-    /** TLS on our own socket, or a trusted proxy saying the browser used https. */
+    /**
+     * Whether the browser used TLS: always when the public URL is https (the cookie must never travel in clear),
+     * else TLS on our own socket, our ui-service naming the browser's scheme (with the internal token), or a
+     * trusted proxy saying so.
+     */
     boolean secure(ServerRequest req) {
-        if (req.isSecure()) {
+        if (publicHttps || req.isSecure()) {
             return true;
+        }
+        if (internalToken != null) {
+            var proto = req.headers().first(io.resticmanager.kit.Http.FORWARDED_PROTO);
+            if (proto.isPresent() && io.resticmanager.kit.Tokens.same(
+                    req.headers().first(io.resticmanager.kit.Http.INTERNAL_TOKEN).orElse(null), internalToken)) {
+                return "https".equalsIgnoreCase(proto.get().strip());
+            }
         }
         return trusted(peer(req))
                 && req.headers().first(HeaderNames.X_FORWARDED_PROTO).map("https"::equalsIgnoreCase).orElse(false);
     }
+
+    /**
+     * Whether a browser's {@code Origin} (or, lacking it, {@code Referer}) names this site: the public URL's origin or
+     * the scheme and Host the request came with. True when the request carries neither (scripts, agents, curl).
+     */
+    boolean sameSite(ServerRequest req) {
+        if (req.headers().first(SEC_FETCH_SITE).map("cross-site"::equalsIgnoreCase).orElse(false)) {
+            return false;
+        }
+        Optional<String> claimed = req.headers().first(HeaderNames.ORIGIN)
+                .or(() -> req.headers().first(HeaderNames.REFERER).map(r -> origin(r).orElse("null")));
+        if (claimed.isEmpty()) {
+            return true;
+        }
+        String origin = claimed.get().strip().toLowerCase(java.util.Locale.ROOT);
+        String self = (secure(req) ? "https://" : "http://")
+                + req.headers().first(HeaderNames.HOST).orElse("").strip().toLowerCase(java.util.Locale.ROOT);
+        return origin.equals(self) || (!publicOrigin.isEmpty() && origin.equals(publicOrigin));
+    }
+
+    /** {@code scheme://host[:port]} of a URL, lower-case; empty when it is not an absolute http(s) URL. */
+    static Optional<String> origin(String url) {
+        try {
+            java.net.URI uri = new java.net.URI(url.strip());
+            if (uri.getScheme() == null || uri.getRawAuthority() == null
+                    || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
+                return Optional.empty();
+            }
+            return Optional.of((uri.getScheme() + "://" + uri.getRawAuthority()).toLowerCase(java.util.Locale.ROOT));
+        } catch (java.net.URISyntaxException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static final io.helidon.http.HeaderName SEC_FETCH_SITE = HeaderNames.create("Sec-Fetch-Site");
 
     private boolean trusted(String address) {
         return trustedExact.contains(address) || trustedRanges.stream().anyMatch(r -> r.contains(address));

@@ -24,6 +24,9 @@ final class Gateway implements AutoCloseable {
     final AuditRoutes auditRoutes;
     final GatewayMetrics metrics;
     final MetricsPage metricsPage;
+    final AuditStore audit;
+    private final Duration auditRetention;
+    private volatile Thread housekeeping;
 
     private Gateway(Config config) {
         Config gw = config.get("rm.gateway");
@@ -32,6 +35,8 @@ final class Gateway implements AutoCloseable {
         UserStore users = new UserStore(store.db());
         ApiTokenStore tokens = new ApiTokenStore(store.db());
         AuditStore audit = new AuditStore(store.db());
+        this.audit = audit;
+        this.auditRetention = Duration.ofDays(gw.get("audit.retention-days").asLong().orElse(365L));
         Authenticator authenticator = new Authenticator(
                 new SessionStore(store.db()), tokens,
                 gw.get("session.idle-timeout-s").asLong().orElse(1800L) * 1000,
@@ -66,8 +71,44 @@ final class Gateway implements AutoCloseable {
         return new Gateway(config);
     }
 
+    /** Starts housekeeping: audit retention now and every hour after. */
+    Gateway start() {
+        housekeeping = Thread.ofVirtual().name("gateway-housekeeping").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    purgeAudit(java.time.Instant.now());
+                    Thread.sleep(Duration.ofHours(1));
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    System.getLogger(Gateway.class.getName()).log(System.Logger.Level.WARNING,
+                                                                   "audit retention failed: " + e.getMessage());
+                }
+            }
+        });
+        return this;
+    }
+
+    /** Deletes audit rows older than {@code rm.gateway.audit.retention-days} (0 keeps them all); returns how many. */
+    long purgeAudit(java.time.Instant now) {
+        if (auditRetention.isZero() || auditRetention.isNegative()) {
+            return 0;
+        }
+        long deleted = audit.purgeBefore(Times.format(now.minus(auditRetention)));
+        if (deleted > 0) {
+            System.getLogger(Gateway.class.getName()).log(System.Logger.Level.INFO,
+                                                           "audit retention: deleted " + deleted + " rows older than "
+                                                                   + auditRetention.toDays() + " days");
+        }
+        return deleted;
+    }
+
     @Override
     public void close() {
+        Thread t = housekeeping;
+        if (t != null) {
+            t.interrupt();
+        }
         store.close();
     }
 }

@@ -15,7 +15,7 @@ public final class GatewayMain {
     public static void main(String[] args) {
         ServiceKit.initLogging();
         Config config = RmConfig.load("RM_PORT");
-        Gateway gateway = Gateway.create(config);
+        Gateway gateway = Gateway.create(config).start();
         WebServer server = start(config, gateway);
         ServiceKit.stopOnShutdown("gateway", server, gateway);
     }

@@ -17,7 +17,7 @@ import java.util.concurrent.Semaphore;
  */
 final class Passwords {
     static final int MIN_LENGTH = 12;
-    private static final int MAX_LENGTH = 1024;
+    static final int MAX_LENGTH = 1024;
     private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getDecoder();
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -75,6 +75,8 @@ final class Proxy implements Handler {
         out.header(Http.FORWARDED_FOR.defaultCase(),
                    req.context().get(AccessGuard.Source.class).map(AccessGuard.Source::ip)
                            .orElseGet(() -> req.remotePeer().host()));
+        out.header(Http.FORWARDED_PROTO.defaultCase(), req.context().get(AccessGuard.Source.class)
+                .map(AccessGuard.Source::secure).orElse(req.isSecure()) ? "https" : "http");
         caller.ifPresent(c -> out.header(Http.PRINCIPAL.defaultCase(), c.principal().toHeader()));
         if (upstream.name().equals(Upstreams.UI)) {
             caller.filter(Caller::session).ifPresent(c -> out.header(CSRF_FOR_UI, c.csrfToken()));

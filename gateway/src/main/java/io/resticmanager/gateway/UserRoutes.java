@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 
 /** Admin management of users ({@code /api/users}); the route table already requires admin. */
 final class UserRoutes implements HttpService {
-    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+    static final int MAX_USERNAME = 64;
+    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1," + MAX_USERNAME + "}");
 
     record CreateUser(String username, String password, Role role) {
     }

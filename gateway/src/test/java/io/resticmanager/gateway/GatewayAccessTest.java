@@ -185,7 +185,7 @@ class GatewayAccessTest {
                                                + i.path("result").asText() + " " + i.path("status").asInt()));
         assertThat(rows, hasItem("victor POST /api/jobs/*/cancel denied 403"));
         assertThat(rows, hasItem("anonymous POST /api/jobs/*/cancel denied 401"));
-        assertThat(rows, hasItem("token:ci stub.post ok 200"));
+        assertThat(rows, hasItem("token:ci (admin) stub.post ok 200"));
     }
 
     @Test

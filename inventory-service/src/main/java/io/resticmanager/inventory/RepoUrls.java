@@ -14,13 +14,14 @@ import java.util.regex.Pattern;
 final class RepoUrls {
     static final String SUPPORTED = "an absolute local path, local:/path, sftp:user@host:/path, "
             + "rest:http(s)://host/, s3:host/bucket, b2:bucket:path, azure:container:/path, gs:bucket:/path "
-            + "or rclone:remote:path";
+            + "swift:container:/path or rclone:remote:path";
     private static final Pattern WINDOWS_PATH = Pattern.compile("[A-Za-z]:[\\\\/].*");
     private static final Pattern SFTP_SHORT = Pattern.compile("sftp:(?:[^@:/\\s]+@)?[A-Za-z0-9.\\-\\[\\]]+:.+");
     private static final Pattern B2 = Pattern.compile("b2:[A-Za-z0-9-]{1,63}:.*");
     private static final Pattern AZURE = Pattern.compile("azure:[a-z0-9-]{3,63}:.*");
     private static final Pattern GS = Pattern.compile("gs:[a-z0-9][a-z0-9._-]{1,221}:.*");
     private static final Pattern RCLONE = Pattern.compile("rclone:[^:\\s]+:.*");
+    private static final Pattern SWIFT = Pattern.compile("swift:[^:/\\s]{1,256}:/.*");
     private static final Pattern S3_HOST = Pattern.compile("s3:[A-Za-z0-9.\\-]+(:\\d+)?/[a-z0-9][a-z0-9.\\-]{1,62}(/.*)?");
     /** {@code scheme://user:password@} → {@code scheme://user:***@}. */
     private static final Pattern USERINFO_PASSWORD = Pattern.compile("(://[^/@:\\s]*):[^/@\\s]*@");
@@ -66,6 +67,7 @@ final class RepoUrls {
             case "azure" -> AZURE.matcher(url).matches();
             case "gs" -> GS.matcher(url).matches();
             case "rclone" -> RCLONE.matcher(url).matches();
+            case "swift" -> SWIFT.matcher(url).matches();
             default -> false;
         };
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.RepoAccess;
+import io.resticmanager.proto.RepoPolicy;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -59,6 +60,7 @@ final class Repos {
                                                                                        "prune_password");
         Map<String, String> pruneEnv = req.pruneEnv() == null ? null : Validate.env(req.pruneEnv(), "prune_env");
         String pruneUrl = req.pruneUrl() == null ? null : RepoUrls.validate(req.pruneUrl());
+        checkPolicy(url, env, pruneUrl, pruneEnv);
         String id = UUID.randomUUID().toString();
         if (repos.nameTaken(name, id)) {
             throw Problem.conflict("a repository named \"" + name + "\" already exists");
@@ -146,9 +148,46 @@ final class Repos {
             columns.put("prune_env_sealed", vault.sealEnv(id, "prune_env", env));
         }
         if (!columns.isEmpty()) {
+            checkPolicy(id, body);
             repos.update(id, columns, clock.instant());
         }
         return fields.stream().sorted().toList();
+    }
+
+    /**
+     * The host that runs restic must only ever get the variables its backend documents: checked for the
+     * normal credential and for the prune credential as {@link #access} assembles it (each part falling back).
+     */
+    private static void checkPolicy(String url, Map<String, String> env, String pruneUrl, Map<String, String> pruneEnv) {
+        try {
+            RepoPolicy.check(url, env);
+        } catch (RepoPolicy.Violation e) {
+            throw Problem.unprocessable(e.getMessage());
+        }
+        if (pruneUrl != null || pruneEnv != null) {
+            try {
+                RepoPolicy.check(pruneUrl == null ? url : pruneUrl, pruneEnv == null ? env : pruneEnv);
+            } catch (RepoPolicy.Violation e) {
+                throw Problem.unprocessable("prune credential: " + e.getMessage());
+            }
+        }
+    }
+
+    /** As above, for a PATCH: what the body changes, the stored values for the rest. */
+    private void checkPolicy(String id, JsonNode body) {
+        if (!body.has("url") && !body.has("env") && !body.has("prune_url") && !body.has("prune_env")) {
+            return;
+        }
+        RepoRow r = row(id);
+        String url = body.has("url") ? body.get("url").asText() : vault.open(id, "url", r.urlSealed());
+        Map<String, String> env = body.has("env") ? Validate.env(env(body, "env"), "env")
+                : vault.openEnv(id, "env", r.envSealed());
+        String pruneUrl = body.has("prune_url") ? (body.get("prune_url").isNull() ? null : body.get("prune_url").asText())
+                : r.pruneUrlSealed() == null ? null : vault.open(id, "prune_url", r.pruneUrlSealed());
+        Map<String, String> pruneEnv = body.has("prune_env")
+                ? (body.get("prune_env").isNull() ? null : Validate.env(env(body, "prune_env"), "prune_env"))
+                : r.pruneEnvSealed() == null ? null : vault.openEnv(id, "prune_env", r.pruneEnvSealed());
+        checkPolicy(url, env, pruneUrl, pruneEnv);
     }
 
     void delete(String id) {

@@ -15,6 +15,7 @@ final class Validate {
     private static final Pattern ENV_KEY = Pattern.compile("[A-Z_][A-Z0-9_]*");
     private static final int MAX_TAGS = 50;
     private static final int MAX_ENV = 50;
+    static final int MIN_PASSWORD = 8;
 
     private Validate() {
     }
@@ -50,10 +51,16 @@ final class Validate {
         return new ArrayList<>(out);
     }
 
-    /** A repository password (or prune password): present, at most 1024 characters. */
+    /**
+     * A repository password (or prune password): 8 to 1024 characters. Eight is the least that can still be told
+     * apart from ordinary output when the agent masks it in logs (and the least a guess should have to beat).
+     */
     static String password(String value, String field) {
         if (value == null || value.isEmpty()) {
             throw Problem.unprocessable(field + " is required");
+        }
+        if (value.length() < MIN_PASSWORD) {
+            throw Problem.unprocessable(field + " must be at least " + MIN_PASSWORD + " characters");
         }
         if (value.length() > 1024) {
             throw Problem.unprocessable(field + " must be at most 1024 characters");

@@ -128,7 +128,7 @@ class HostLifecycleTest {
     @Test
     void patchValidatesAndFilters() {
         String id = env.enroll("app-7");
-        String repo = env.createRepo(Map.of("name", "repo-app-7", "url", "/srv/app7", "password", "p"));
+        String repo = env.createRepo(Map.of("name", "repo-app-7", "url", "/srv/app7", "password", "repo-password"));
         TestEnv.Reply ok = env.admin("PATCH", "/api/hosts/" + id, Map.of("name", "App Seven", "tags",
                 List.of("prod", "eu", "prod"), "repo_id", repo));
         assertThat(ok.body(), ok.status(), is(200));
@@ -161,7 +161,7 @@ class HostLifecycleTest {
     @Test
     void disablingTellsTheHubFirst() {
         String id = env.enroll("kiosk-1");
-        String repo = env.createRepo(Map.of("name", "repo-kiosk", "url", "/srv/kiosk", "password", "p"));
+        String repo = env.createRepo(Map.of("name", "repo-kiosk", "url", "/srv/kiosk", "password", "repo-password"));
         env.assign(id, repo);
         TestEnv.Reply disabled = env.admin("PATCH", "/api/hosts/" + id, Map.of("disabled", true));
         assertThat(disabled.status(), is(200));
@@ -216,7 +216,7 @@ class HostLifecycleTest {
     @Test
     void jobResultsFeedLastBackupStatsAndChecks() {
         String id = env.enroll("files-1");
-        String repo = env.createRepo(Map.of("name", "repo-files", "url", "/srv/files", "password", "p"));
+        String repo = env.createRepo(Map.of("name", "repo-files", "url", "/srv/files", "password", "repo-password"));
         env.assign(id, repo);
         Instant t = Instant.parse("2026-11-26T12:00:00Z");
         TestEnv.Reply r = env.call("POST", "/internal/hosts/" + id + "/job-result", Map.of("job_id", "j1", "kind",

@@ -34,7 +34,7 @@ class InventoryMetricsTest {
     void reportsRepoSizeSnapshotsHostsAndNewestSnapshot() {
         String web = env.enroll("web-1");
         String idle = env.enroll("idle-1");
-        String repo = env.createRepo(Map.of("name", "repo-metrics", "url", "/srv/metrics", "password", "p"));
+        String repo = env.createRepo(Map.of("name", "repo-metrics", "url", "/srv/metrics", "password", "repo-password"));
         env.assign(web, repo);
         env.admin("PATCH", "/api/hosts/" + idle, Map.of("disabled", true));
         env.events(event("ev-" + UUID.randomUUID(), web, "snapshots.report", Instant.now(), Map.of(

@@ -39,9 +39,9 @@ class RekeyTest {
     /** Creates a repo with every secret field under k1 and a host using it; returns the host id. */
     private String sealUnderK1(String k1) {
         try (TestEnv env = TestEnv.start(dir, SecretBox.parse(k1), true)) {
-            String repo = env.createRepo(Map.of("name", "r1", "url", "rest:https://u:urlpw@h/", "password", "pw1",
-                                                "env", Map.of("AWS_SECRET_ACCESS_KEY", "aws1"), "prune_password", "ppw1",
-                                                "prune_env", Map.of("AWS_SECRET_ACCESS_KEY", "paws1"),
+            String repo = env.createRepo(Map.of("name", "r1", "url", "rest:https://u:urlpw@h/", "password", "password-1",
+                                                "env", Map.of("RESTIC_REST_PASSWORD", "aws1"), "prune_password", "prune-password-1",
+                                                "prune_env", Map.of("RESTIC_REST_PASSWORD", "paws1"),
                                                 "prune_url", "rest:https://admin:adminpw@h/"));
             String host = env.enroll("web-1");
             env.assign(host, repo);
@@ -63,14 +63,14 @@ class RekeyTest {
     private static void assertSecretsStillOpen(TestEnv env, String host) throws Exception {
         RepoAccess backup = Json.MAPPER.readValue(env.call("GET", "/internal/hosts/" + host + "/repo-access", null,
                                                            null).body(), RepoAccess.class);
-        assertThat(backup.password(), is("pw1"));
+        assertThat(backup.password(), is("password-1"));
         assertThat(backup.url(), is("rest:https://u:urlpw@h/"));
-        assertThat(backup.env(), is(Map.of("AWS_SECRET_ACCESS_KEY", "aws1")));
+        assertThat(backup.env(), is(Map.of("RESTIC_REST_PASSWORD", "aws1")));
         RepoAccess full = Json.MAPPER.readValue(env.call("GET", "/internal/hosts/" + host + "/repo-access?purpose=full",
                                                          null, null).body(), RepoAccess.class);
-        assertThat(full.password(), is("ppw1"));
+        assertThat(full.password(), is("prune-password-1"));
         assertThat(full.url(), is("rest:https://admin:adminpw@h/"));
-        assertThat(full.env(), is(Map.of("AWS_SECRET_ACCESS_KEY", "paws1")));
+        assertThat(full.env(), is(Map.of("RESTIC_REST_PASSWORD", "paws1")));
     }
 
     @Test

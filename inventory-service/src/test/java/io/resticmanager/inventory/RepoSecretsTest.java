@@ -57,9 +57,9 @@ class RepoSecretsTest {
         body.put("name", "offsite");
         body.put("url", "rest:https://backup:" + URL_PASSWORD + "@rest.example.com/web-1/");
         body.put("password", PASSWORD);
-        body.put("env", Map.of("AWS_ACCESS_KEY_ID", ENV_VALUE));
+        body.put("env", Map.of("RESTIC_REST_USERNAME", ENV_VALUE));
         body.put("prune_password", PRUNE_PASSWORD);
-        body.put("prune_env", Map.of("AWS_ACCESS_KEY_ID", PRUNE_ENV_VALUE));
+        body.put("prune_env", Map.of("RESTIC_REST_USERNAME", PRUNE_ENV_VALUE));
         TestEnv.Reply created = env.admin("POST", "/api/repos", body);
         replies.add(created);
         assertThat(created.body(), created.status(), is(201));
@@ -106,7 +106,7 @@ class RepoSecretsTest {
         JsonNode repo = env.get("/api/repos/" + repoId).json();
         assertThat(repo.get("has_prune_credential").asBoolean(), is(true));
         assertThat(repo.get("host_count").asInt(), is(1));
-        assertThat(repo.get("env_keys").get(0).asText(), is("AWS_ACCESS_KEY_ID"));
+        assertThat(repo.get("env_keys").get(0).asText(), is("RESTIC_REST_USERNAME"));
         assertThat(repo.get("url").asText(), is("rest:https://backup:***@rest.example.com/web-1/"));
         assertThat(repo.has("stats"), is(true));
     }
@@ -136,12 +136,12 @@ class RepoSecretsTest {
         assertThat(b.repoId(), is(repoId));
         assertThat(b.url(), is("rest:https://backup:" + URL_PASSWORD + "@rest.example.com/web-1/"));
         assertThat(b.password(), is(PASSWORD));
-        assertThat(b.env(), is(Map.of("AWS_ACCESS_KEY_ID", ENV_VALUE)));
+        assertThat(b.env(), is(Map.of("RESTIC_REST_USERNAME", ENV_VALUE)));
 
         RepoAccess f = Json.MAPPER.readValue(env.call("GET", "/internal/hosts/" + hostId + "/repo-access?purpose=full",
                                                       null, null).body(), RepoAccess.class);
         assertThat(f.password(), is(PRUNE_PASSWORD));
-        assertThat(f.env(), is(Map.of("AWS_ACCESS_KEY_ID", PRUNE_ENV_VALUE)));
+        assertThat(f.env(), is(Map.of("RESTIC_REST_USERNAME", PRUNE_ENV_VALUE)));
         assertThat(f.url(), is(b.url()));
 
         assertThat(env.call("GET", "/internal/hosts/nope/repo-access", null, null).status(), is(404));
@@ -168,12 +168,12 @@ class RepoSecretsTest {
 
     @Test
     void patchReplacesSecretsWriteOnly() throws Exception {
-        String id = env.createRepo(Map.of("name", "rotating", "url", "/srv/rot", "password", "old-pw",
-                                          "prune_password", "old-prune"));
+        String id = env.createRepo(Map.of("name", "rotating", "url", "/srv/rot", "password", "old-password",
+                                          "prune_password", "old-prune-password"));
         String host = env.enroll("rot-1");
         env.assign(host, id);
         TestEnv.Reply patched = env.admin("PATCH", "/api/repos/" + id, Map.of("password", "new-pw-Lambda",
-                                                                              "env", Map.of("B2_ACCOUNT_ID", "acc")));
+                                                                              "env", Map.of("RESTIC_COMPRESSION", "max")));
         assertThat(patched.status(), is(200));
         assertThat(patched.body(), not(containsString("new-pw-Lambda")));
         assertThat(patched.header("X-RM-Audit-Target"), is("repo=" + id + " fields=env,password"));
@@ -182,7 +182,7 @@ class RepoSecretsTest {
         RepoAccess a = Json.MAPPER.readValue(env.call("GET", "/internal/hosts/" + host + "/repo-access?purpose=full",
                                                       null, null).body(), RepoAccess.class);
         assertThat(a.password(), is("new-pw-Lambda"));
-        assertThat(a.env(), is(Map.of("B2_ACCOUNT_ID", "acc")));
+        assertThat(a.env(), is(Map.of("RESTIC_COMPRESSION", "max")));
         assertThat(env.admin("PATCH", "/api/repos/" + id, Map.of("passwd", "x")).status(), is(422));
         assertThat(env.admin("PATCH", "/api/repos/" + id, Map.of("url", "nope")).status(), is(422));
     }
@@ -192,9 +192,9 @@ class RepoSecretsTest {
         assertThat(env.admin("POST", "/api/repos", Map.of("name", "bad", "url", "relative/dir", "password", "x"))
                            .json().get("detail").asText(), startsWith("unsupported repository URL"));
         assertThat(env.admin("POST", "/api/repos", Map.of("name", "nopw", "url", "/srv/x")).status(), is(422));
-        assertThat(env.admin("POST", "/api/repos", Map.of("name", "offsite", "url", "/srv/x", "password", "p"))
+        assertThat(env.admin("POST", "/api/repos", Map.of("name", "offsite", "url", "/srv/x", "password", "repo-password"))
                            .status(), is(409));
-        assertThat(env.call("POST", "/api/repos", Map.of("name", "v", "url", "/srv/v", "password", "p"),
+        assertThat(env.call("POST", "/api/repos", Map.of("name", "v", "url", "/srv/v", "password", "repo-password"),
                             Role.OPERATOR).status(), is(403));
         assertThat(env.call("GET", "/api/repos", null, null).status(), is(401));
         assertThat(env.call("GET", "/api/repos", null, Role.VIEWER, null).status(), is(401));
@@ -203,7 +203,7 @@ class RepoSecretsTest {
 
     @Test
     void deleteIsRefusedWhileHostsUseTheRepo() {
-        String id = env.createRepo(Map.of("name", "busy", "url", "/srv/busy", "password", "p"));
+        String id = env.createRepo(Map.of("name", "busy", "url", "/srv/busy", "password", "repo-password"));
         String host = env.enroll("busy-1");
         env.assign(host, id);
         assertThat(env.admin("DELETE", "/api/repos/" + id, null).status(), is(409));

@@ -92,7 +92,7 @@ class SnapshotPartsTest {
 
     @Test
     void aThreePartReportReplacesTheProjectionOnlyOnceEveryPartArrived() throws Exception {
-        String repo = env.createRepo(Map.of("name", "parts", "url", "/srv/parts", "password", "p"));
+        String repo = env.createRepo(Map.of("name", "parts", "url", "/srv/parts", "password", "repo-password"));
         String host = env.enroll("web-1");
         env.assign(host, repo);
         Instant t = Instant.parse("2026-11-26T10:00:00Z");
@@ -137,7 +137,7 @@ class SnapshotPartsTest {
 
     @Test
     void partsFromStrangersOrDisagreeingPartsAreIgnoredAndAbandonedReportsArePurged() throws Exception {
-        String repo = env.createRepo(Map.of("name", "guarded", "url", "/srv/guarded", "password", "p"));
+        String repo = env.createRepo(Map.of("name", "guarded", "url", "/srv/guarded", "password", "repo-password"));
         String host = env.enroll("app-1");
         String stranger = env.enroll("stranger");
         env.assign(host, repo);
@@ -180,7 +180,7 @@ class SnapshotPartsTest {
 
     @Test
     void oneHundredThousandSnapshotsInHubSizedBatchesAreAppliedQuickly() {
-        String repo = env.createRepo(Map.of("name", "huge", "url", "/srv/huge", "password", "p"));
+        String repo = env.createRepo(Map.of("name", "huge", "url", "/srv/huge", "password", "repo-password"));
         String host = env.enroll("huge-1");
         env.assign(host, repo);
         Instant start = Instant.parse("2015-01-01T00:00:00Z");
@@ -219,7 +219,7 @@ class SnapshotPartsTest {
 
     @Test
     void tenThousandSnapshotsInPartsPageCorrectly() {
-        String repo = env.createRepo(Map.of("name", "year", "url", "/srv/year", "password", "p"));
+        String repo = env.createRepo(Map.of("name", "year", "url", "/srv/year", "password", "repo-password"));
         String host = env.enroll("year-1");
         env.assign(host, repo);
         Instant start = Instant.parse("2025-11-26T00:00:00Z");

@@ -71,7 +71,7 @@ class SnapshotTest {
 
     @Test
     void reportsReplaceTheProjectionAndPageNewestFirst() {
-        String repo = env.createRepo(Map.of("name", "shared", "url", "/srv/shared", "password", "p"));
+        String repo = env.createRepo(Map.of("name", "shared", "url", "/srv/shared", "password", "repo-password"));
         String web = env.enroll("web-1");
         String other = env.enroll("intruder");
         env.assign(web, repo);
@@ -127,7 +127,7 @@ class SnapshotTest {
 
     @Test
     void batchesLargerThanTheUsualBodyLimitAreAccepted() {
-        String repo = env.createRepo(Map.of("name", "many", "url", "/srv/many", "password", "p"));
+        String repo = env.createRepo(Map.of("name", "many", "url", "/srv/many", "password", "repo-password"));
         String host = env.enroll("many-1");
         env.assign(host, repo);
         List<Map<String, Object>> snapshots = new ArrayList<>();
@@ -145,7 +145,7 @@ class SnapshotTest {
 
     @Test
     void pagingStaysFastWith100kSnapshots() throws Exception {
-        String repo = env.createRepo(Map.of("name", "big", "url", "/srv/big", "password", "p"));
+        String repo = env.createRepo(Map.of("name", "big", "url", "/srv/big", "password", "repo-password"));
         String host = env.enroll("big-1");
         env.assign(host, repo);
         int total = 100_000;
@@ -242,7 +242,7 @@ class SnapshotTest {
             assertThat(real.size(), is(2));
             String hostname = real.getFirst().hostname();
 
-            String repo = env.createRepo(Map.of("name", "real", "url", repoDir.toString(), "password", "test-pw"));
+            String repo = env.createRepo(Map.of("name", "real", "url", repoDir.toString(), "password", "test-password"));
             String host = env.enroll(hostname);
             env.assign(host, repo);
             TestEnv.Reply reply = env.events(event("ev-" + UUID.randomUUID(), host, "snapshots.report", Instant.now(),
@@ -278,7 +278,7 @@ class SnapshotTest {
         List<String> command = new ArrayList<>(List.of("/usr/bin/restic", "--no-cache", "-q"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
-        pb.environment().put("RESTIC_PASSWORD", "test-pw");
+        pb.environment().put("RESTIC_PASSWORD", "test-password");
         pb.environment().put("TZ", tz);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process p = pb.start();

@@ -30,14 +30,36 @@ import java.util.Set;
 final class EventIngest {
     static final String LOST_ON_RECONNECT = "the agent reconnected without this job (it restarted or lost it)";
 
+    static final String DROP_FOREIGN_HOST = "foreign_host";
+    static final String DROP_UNKNOWN_JOB = "unknown_job";
+    private static final System.Logger LOG = System.getLogger(EventIngest.class.getName());
+
     private final JobStore store;
     private final Signals signals;
     private final JobLifecycle lifecycle;
+    private final JobsSettings.LogLimits limits;
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> dropped = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong linesOverBudget = new java.util.concurrent.atomic.AtomicLong();
 
-    EventIngest(JobStore store, Signals signals, JobLifecycle lifecycle) {
+    EventIngest(JobStore store, Signals signals, JobLifecycle lifecycle, JobsSettings.LogLimits limits) {
         this.store = store;
         this.signals = signals;
         this.lifecycle = lifecycle;
+        this.limits = limits;
+        dropped.put(DROP_FOREIGN_HOST, new java.util.concurrent.atomic.AtomicLong());
+        dropped.put(DROP_UNKNOWN_JOB, new java.util.concurrent.atomic.AtomicLong());
+    }
+
+    /** Job events dropped since start, by reason ({@link #DROP_FOREIGN_HOST}, {@link #DROP_UNKNOWN_JOB}). */
+    Map<String, Long> droppedEvents() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        dropped.forEach((reason, n) -> out.put(reason, n.get()));
+        return out;
+    }
+
+    /** Log lines not stored since start because their job's log reached its limit. */
+    long linesOverBudget() {
+        return linesOverBudget.get();
     }
 
     /** One parsed event; {@code message} is the typed payload. */
@@ -51,8 +73,22 @@ final class EventIngest {
         final Set<String> acked = new LinkedHashSet<>();
         final Set<String> hostsOnline = new LinkedHashSet<>();
         final Map<String, ObjectNode> progress = new HashMap<>();
+        final Set<String> truncated = new HashSet<>();
+        final Map<String, long[]> budgetUse = new HashMap<>();
+        final Map<String, Integer> dropped = new java.util.TreeMap<>();
+        String droppedExample;
+        long linesOverBudget;
         boolean dispatch;
         boolean schedules;
+
+        void dropped(String reason, Parsed p) {
+            dropped.merge(reason, 1, Integer::sum);
+            if (droppedExample == null) {
+                // names the event, never its payload (a hostile agent chooses the payload)
+                droppedExample = p.event().type() + " for job " + ((Message.JobEvent) p.message()).jobId()
+                        + " from host " + p.event().hostId();
+            }
+        }
     }
 
     /**
@@ -111,6 +147,12 @@ final class EventIngest {
             return size;
         }
         Changes changes = store.write(tx -> apply(tx, parsed));
+        if (!changes.dropped.isEmpty()) {
+            changes.dropped.forEach((reason, n) -> dropped.get(reason).addAndGet(n));
+            LOG.log(System.Logger.Level.WARNING, "dropped job events " + changes.dropped + " (e.g. "
+                    + changes.droppedExample + "): a job event must come from the host that runs the job");
+        }
+        linesOverBudget.addAndGet(changes.linesOverBudget);
         changes.progress.forEach((jobId, node) -> signals.fanout().progress(jobId, node));
         changes.touched.forEach(signals::jobChanged);
         changes.finished.forEach(signals::jobFinished);
@@ -169,23 +211,28 @@ final class EventIngest {
         }
     }
 
-    private Changes apply(JobStore.Tx tx, List<Parsed> events) throws java.sql.SQLException {
+    private Changes apply(JobStore.Tx tx, List<Parsed> all) throws java.sql.SQLException {
         Changes changes = new Changes();
-        List<Message.JobLog> logs = new ArrayList<>();
+        Map<String, JobStore.LogBudget> budgets = new HashMap<>();
+        List<Parsed> events = admitted(tx, all, budgets, changes);
+        Set<String> logged = new LinkedHashSet<>();
         for (Parsed p : events) {
             if (p.message() instanceof Message.JobLog log) {
-                logs.add(log);
+                storeWithinBudget(tx, log, budgets.get(log.jobId()), changes);
+                logged.add(log.jobId());
             }
         }
-        if (!logs.isEmpty()) {
-            tx.addLogLines(logs);
-            Set<String> jobs = new HashSet<>();
-            for (Message.JobLog log : logs) {
-                if (jobs.add(log.jobId())) {
-                    // Lines mean the agent runs it, even if its ack is still on the way.
-                    tx.toRunning(log.jobId(), log.lines().getFirst().ts(), null);
-                    changes.touched.add(log.jobId());
-                }
+        for (String jobId : logged) {
+            JobStore.LogBudget was = budgets.get(jobId);
+            long[] used = changes.budgetUse.get(jobId);
+            boolean truncated = changes.truncated.contains(jobId);
+            if (used[0] != was.lines() || truncated != was.truncated()) {
+                tx.saveBudget(new JobStore.LogBudget(jobId, was.hostId(), used[0], used[1], truncated));
+            }
+            if (used[2] != 0) {
+                // Lines mean the agent runs it, even if its ack is still on the way.
+                tx.toRunning(jobId, Instant.ofEpochMilli(used[2]), null);
+                changes.touched.add(jobId);
             }
         }
         Map<String, Message.JobProgress> latest = new HashMap<>();
@@ -223,6 +270,98 @@ final class EventIngest {
             }
         }
         return changes;
+    }
+
+    /**
+     * The events this batch may apply: a job event counts only when its job exists and belongs to the host the
+     * hub authenticated; anything else (another host's job, a job nobody created) is dropped and counted.
+     */
+    private static List<Parsed> admitted(JobStore.Tx tx, List<Parsed> events, Map<String, JobStore.LogBudget> owners,
+                                         Changes changes) throws java.sql.SQLException {
+        List<Parsed> admitted = new ArrayList<>(events.size());
+        Set<String> unknown = new HashSet<>();
+        for (Parsed p : events) {
+            if (!(p.message() instanceof Message.JobEvent event)) {
+                admitted.add(p);
+                continue;
+            }
+            String jobId = event.jobId();
+            JobStore.LogBudget owner = owners.get(jobId);
+            if (owner == null && !unknown.contains(jobId)) {
+                owner = tx.owner(jobId).orElse(null);
+                if (owner == null) {
+                    unknown.add(jobId);
+                } else {
+                    owners.put(jobId, owner);
+                }
+            }
+            if (owner == null) {
+                changes.dropped(DROP_UNKNOWN_JOB, p);
+            } else if (!owner.hostId().equals(p.event().hostId())) {
+                changes.dropped(DROP_FOREIGN_HOST, p);
+            } else {
+                admitted.add(p);
+            }
+        }
+        return admitted;
+    }
+
+    /**
+     * Stores the part of a job.log its job's budget still allows. Far from the limit the lines go in as one
+     * JDBC batch; near it they go one by one, so a re-delivered line (already stored) never counts twice. The first
+     * new line past the limit becomes one "log truncated" line (keeping its seq, so de-duplication still holds),
+     * later ones are dropped. {@code changes.budgetUse} holds per job: lines, characters, first stored line's time.
+     */
+    private void storeWithinBudget(JobStore.Tx tx, Message.JobLog log, JobStore.LogBudget budget, Changes changes)
+            throws java.sql.SQLException {
+        String jobId = log.jobId();
+        long[] used = changes.budgetUse.computeIfAbsent(jobId, id -> new long[] {budget.lines(), budget.bytes(), 0});
+        if (budget.truncated() || changes.truncated.contains(jobId)) {
+            if (budget.truncated()) {
+                changes.truncated.add(jobId);
+            }
+            changes.linesOverBudget += log.lines().size();
+            return;
+        }
+        long chars = 0;
+        for (Message.LogLine line : log.lines()) {
+            chars += line.line().length();
+        }
+        if (used[0] + log.lines().size() <= limits.maxLines() && used[1] + chars <= limits.maxBytes()) {
+            boolean[] stored = tx.addLogLines(List.of(log));
+            for (int i = 0; i < stored.length; i++) {
+                if (stored[i]) {
+                    counted(used, log.lines().get(i));
+                }
+            }
+            return;
+        }
+        for (Message.LogLine line : log.lines()) {
+            if (changes.truncated.contains(jobId)) {
+                changes.linesOverBudget++;
+            } else if (used[0] + 1 > limits.maxLines() || used[1] + line.line().length() > limits.maxBytes()) {
+                // stored only if this seq is new: a re-delivered line does not end the log
+                if (tx.recordEvent(jobId, line.seq(), line.ts(), LogEntry.EVENT, "log truncated: this job's log "
+                        + "reached its limit of " + limits.maxLines() + " lines or " + limits.maxBytes()
+                        + " characters; later lines are not stored")) {
+                    changes.truncated.add(jobId);
+                    changes.linesOverBudget++;
+                    if (used[2] == 0) {
+                        used[2] = line.ts().toEpochMilli();
+                    }
+                }
+            } else if (tx.recordEvent(jobId, line.seq(), line.ts(), line.stream(), line.line())) {
+                counted(used, line);
+            }
+        }
+    }
+
+    private static void counted(long[] used, Message.LogLine line) {
+        used[0]++;
+        used[1] += line.line().length();
+        if (used[2] == 0) {
+            used[2] = Math.max(1, line.ts().toEpochMilli());
+        }
     }
 
     private static void ack(JobStore.Tx tx, Message.JobAck ack, Instant at, Changes changes) throws java.sql.SQLException {

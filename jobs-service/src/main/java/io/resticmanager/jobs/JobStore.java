@@ -289,6 +289,10 @@ final class JobStore implements AutoCloseable {
         sqlite.close();
     }
 
+    /** A job's owner and log budget as stored; {@code lines}/{@code bytes} count stored log lines only. */
+    record LogBudget(String jobId, String hostId, long lines, long bytes, boolean truncated) {
+    }
+
     // ---- writes (inside one transaction) -------------------------------------------------------
 
     /** The write operations, valid only inside {@link #write}. */
@@ -335,8 +339,11 @@ final class JobStore implements AutoCloseable {
             }
         }
 
-        /** Log lines of one batch, JDBC-batched; a line whose (job_id, seq) exists is skipped. */
-        void addLogLines(List<Message.JobLog> logs) throws SQLException {
+        /**
+         * Log lines of one batch, JDBC-batched; a line whose (job_id, seq) exists is skipped. Returns, per line in
+         * order, whether it was stored (false for a duplicate).
+         */
+        boolean[] addLogLines(List<Message.JobLog> logs) throws SQLException {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT OR IGNORE INTO job_logs (job_id, seq, ts, stream, line) VALUES (?, ?, ?, ?, ?)")) {
                 for (Message.JobLog log : logs) {
@@ -349,7 +356,50 @@ final class JobStore implements AutoCloseable {
                         ps.addBatch();
                     }
                 }
-                ps.executeBatch();
+                int[] counts = ps.executeBatch();
+                boolean[] stored = new boolean[counts.length];
+                for (int i = 0; i < counts.length; i++) {
+                    stored[i] = counts[i] != 0;
+                }
+                return stored;
+            }
+        }
+
+        /** Whose job it is and how much of its log budget is used; empty for a job this service never created. */
+        Optional<LogBudget> owner(String jobId) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT host_id, log_lines, log_bytes, log_truncated FROM jobs WHERE id = ?")) {
+                ps.setString(1, jobId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new LogBudget(jobId, rs.getString(1), rs.getLong(2), rs.getLong(3),
+                                                     rs.getInt(4) != 0));
+                }
+            }
+        }
+
+        void saveBudget(LogBudget budget) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE jobs SET log_lines = ?, log_bytes = ?, log_truncated = ? WHERE id = ?")) {
+                ps.setLong(1, budget.lines());
+                ps.setLong(2, budget.bytes());
+                ps.setInt(3, budget.truncated() ? 1 : 0);
+                ps.setString(4, budget.jobId());
+                ps.executeUpdate();
+            }
+        }
+
+        /** Deletes the logs of at most {@code limit} jobs that finished before {@code cutoff}; returns the lines deleted. */
+        int purgeLogs(Instant cutoff, int limit) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM job_logs WHERE job_id IN (SELECT j.id FROM jobs j WHERE j.finished_at IS NOT NULL "
+                            + "AND j.finished_at < ? AND EXISTS (SELECT 1 FROM job_logs l WHERE l.job_id = j.id) "
+                            + "LIMIT ?)")) {
+                ps.setString(1, Times.format(cutoff));
+                ps.setInt(2, limit);
+                return ps.executeUpdate();
             }
         }
 

@@ -40,7 +40,7 @@ final class JobsApp implements AutoCloseable {
         reaper = new Reaper(store, signals, settings);
         results = new ResultSender(store, inventory, signals.resultsWakeup(), settings.resultRetryMax());
         lifecycle = new JobLifecycle(store, inventory, hub, dispatcher, signals);
-        ingest = new EventIngest(store, signals, lifecycle);
+        ingest = new EventIngest(store, signals, lifecycle, settings.logLimits());
         restores = new Restores(store, inventory, signals);
         schedules = new ScheduleStore(store);
         scheduleWorker = new ScheduleWorker(schedules, store, lifecycle, hub, signals, settings.reaperInterval());

@@ -35,7 +35,7 @@ public final class JobsMain {
                 .register(new ScheduleRoutes(app.schedules(), app.store(), app.inventory(), app.signals()))
                 .register(new RestoreRoutes(app.restores()))
                 .register(new EventsRoutes(app.ingest()))
-                .register(io.resticmanager.kit.PromText.endpoint(new JobsMetrics(app.store().db())::fragment));
+                .register(io.resticmanager.kit.PromText.endpoint(new JobsMetrics(app.store().db(), app.ingest())::fragment));
     }
 
     static WsRouting.Builder wsRouting(JobsApp app) {

@@ -21,17 +21,25 @@ final class JobsMetrics {
     private static final String DURATION = "ROUND((julianday(finished_at) - julianday(started_at)) * 86400.0, 3)";
 
     private final DbClient db;
+    private final EventIngest ingest;
 
-    JobsMetrics(DbClient db) {
+    JobsMetrics(DbClient db, EventIngest ingest) {
         this.db = db;
+        this.ingest = ingest;
     }
-
 
     String fragment() {
         PromText out = PromText.create();
         jobsByStatus(out);
         durations(out);
         lastBackups(out);
+        out.counter("job_events_dropped_total", "Job events dropped at ingestion: from a host that does not run the "
+                + "job (foreign_host) or for a job that does not exist (unknown_job). Non-zero means a misbehaving "
+                + "or hostile agent.");
+        ingest.droppedEvents().forEach((reason, n) -> out.sample("job_events_dropped_total", n, "reason", reason));
+        out.counter("job_log_lines_over_limit_total", "Log lines not stored because their job's log reached "
+                + "rm.jobs.log-max-lines or log-max-bytes.");
+        out.sample("job_log_lines_over_limit_total", ingest.linesOverBudget());
         return out.text();
     }
 

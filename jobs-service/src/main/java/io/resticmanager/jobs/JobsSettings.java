@@ -6,15 +6,30 @@ import java.time.Duration;
 
 /**
  * Tunables under {@code rm.jobs}: how long a dispatched job may wait for {@code job.ack}, how long a
- * running job survives its host being offline, and how often the reaper and the result sender run.
+ * running job survives its host being offline, how often the reaper and the result sender run, how much
+ * log one job may store and how long finished jobs keep their logs.
  */
-record JobsSettings(Duration ackTimeout, Duration lostAfter, Duration reaperInterval, Duration resultRetryMax) {
+record JobsSettings(Duration ackTimeout, Duration lostAfter, Duration reaperInterval, Duration resultRetryMax,
+                    LogLimits logLimits, Duration logRetention) {
+
+    /** Per job: at most this many stored log lines and characters; a line past either ends the log. */
+    record LogLimits(long maxLines, long maxBytes) {
+        LogLimits {
+            if (maxLines < 1 || maxBytes < 1) {
+                throw new IllegalArgumentException("rm.jobs.log-max-lines and log-max-bytes must be ≥ 1");
+            }
+        }
+    }
+
     static JobsSettings from(Config config) {
         Config jobs = config.get("rm.jobs");
         return new JobsSettings(
                 Duration.ofMillis((long) (jobs.get("ack-timeout-s").asDouble().orElse(60.0) * 1000)),
                 Duration.ofMillis((long) (jobs.get("lost-after-s").asDouble().orElse(600.0) * 1000)),
                 Duration.ofMillis(jobs.get("reaper-interval-ms").asLong().orElse(5000L)),
-                Duration.ofMillis((long) (jobs.get("result-retry-max-s").asDouble().orElse(300.0) * 1000)));
+                Duration.ofMillis((long) (jobs.get("result-retry-max-s").asDouble().orElse(300.0) * 1000)),
+                new LogLimits(jobs.get("log-max-lines").asLong().orElse(200_000L),
+                              jobs.get("log-max-bytes").asLong().orElse(64L * 1024 * 1024)),
+                Duration.ofMillis((long) (jobs.get("log-retention-days").asDouble().orElse(90.0) * 86_400_000)));
     }
 }

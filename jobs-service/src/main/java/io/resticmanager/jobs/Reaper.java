@@ -9,14 +9,16 @@ import java.time.Instant;
  * Applies the timeouts that turn silence into a visible {@code lost}: a dispatched job without
  * {@code job.ack} within {@code rm.jobs.ack-timeout-s}, and a running job whose host has been offline
  * longer than {@code rm.jobs.lost-after-s}. It also nudges the dispatcher and the result sender, so
- * deferred work is retried even when no event arrives.
+ * deferred work is retried even when no event arrives, and applies log retention every ten minutes.
  */
 final class Reaper implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Reaper.class.getName());
     private final JobStore store;
     private final Signals signals;
     private final JobsSettings settings;
+    private static final java.time.Duration PURGE_EVERY = java.time.Duration.ofMinutes(10);
     private volatile boolean running;
+    private Instant nextPurge = Instant.EPOCH;
     private Thread thread;
 
     Reaper(JobStore store, Signals signals, JobsSettings settings) {
@@ -55,6 +57,30 @@ final class Reaper implements AutoCloseable {
         }
         signals.dispatch();
         signals.resultsWakeup().wake();
+        if (now.isAfter(nextPurge)) {
+            nextPurge = now.plus(PURGE_EVERY);
+            purgeOldLogs(now);
+        }
+    }
+
+    /** Log retention: the logs of jobs finished longer ago than {@code rm.jobs.log-retention-days}, a few jobs per transaction. */
+    int purgeOldLogs(Instant now) {
+        if (settings.logRetention().isZero() || settings.logRetention().isNegative()) {
+            return 0;
+        }
+        Instant cutoff = now.minus(settings.logRetention());
+        int total = 0;
+        for (int round = 0; round < 1000; round++) {
+            int deleted = store.write(tx -> tx.purgeLogs(cutoff, 50));
+            total += deleted;
+            if (deleted == 0) {
+                break;
+            }
+        }
+        if (total > 0) {
+            LOG.log(Level.INFO, "log retention: deleted " + total + " log lines of jobs finished before " + cutoff);
+        }
+        return total;
     }
 
     private static String seconds(java.time.Duration d) {

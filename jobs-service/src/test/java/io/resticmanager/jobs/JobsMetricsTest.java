@@ -39,7 +39,7 @@ class JobsMetricsTest {
         job("j5", "h3", "backup", "running", t, -1);
         job("j6", "h3", "backup", "queued", null, -1);
 
-        String text = new JobsMetrics(store.db()).fragment();
+        String text = new JobsMetrics(store.db(), new EventIngest(store, null, null, new JobsSettings.LogLimits(10, 1000))).fragment();
 
         assertThat(text, containsString("# TYPE restic_manager_jobs gauge\n"));
         assertThat(text, containsString("restic_manager_jobs{status=\"succeeded\"} 2\n"));
@@ -66,7 +66,7 @@ class JobsMetricsTest {
 
     @Test
     void anEmptyStoreStillNamesEveryFamily() {
-        String text = new JobsMetrics(store.db()).fragment();
+        String text = new JobsMetrics(store.db(), new EventIngest(store, null, null, new JobsSettings.LogLimits(10, 1000))).fragment();
         assertThat(text, containsString("restic_manager_jobs{status=\"running\"} 0\n"));
         assertThat(text, containsString("# TYPE restic_manager_job_duration_seconds histogram\n"));
         assertThat(text, containsString("# TYPE restic_manager_last_backup_success gauge\n"));

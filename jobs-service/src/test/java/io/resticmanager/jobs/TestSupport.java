@@ -69,9 +69,15 @@ final class TestSupport {
         }
 
         static Stack serve(WebServerConfig.Builder server, String dataDirPrefix) throws IOException {
+            return serve(server, dataDirPrefix, Map.of());
+        }
+
+        /** As above, with extra config values (e.g. {@code rm.jobs.log-max-lines}). */
+        static Stack serve(WebServerConfig.Builder server, String dataDirPrefix, Map<String, String> extra)
+                throws IOException {
             Stubs.Hub hub = new Stubs.Hub();
             Stubs.Inventory inventory = new Stubs.Inventory();
-            JobsApp app = JobsApp.create(config(Files.createTempDirectory(dataDirPrefix), hub, inventory, Map.of()));
+            JobsApp app = JobsApp.create(config(Files.createTempDirectory(dataDirPrefix), hub, inventory, extra));
             server.routing(r -> JobsMain.routing(r, app)).addRouting(JobsMain.wsRouting(app));
             app.start();
             return new Stack(hub, inventory, app);

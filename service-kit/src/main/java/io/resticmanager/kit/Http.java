@@ -23,6 +23,8 @@ public final class Http {
     public static final HeaderName AUDIT_TARGET = HeaderNames.create("X-RM-Audit-Target");
     /** The source address of the original caller, set by the gateway. */
     public static final HeaderName FORWARDED_FOR = HeaderNames.create("X-RM-Forwarded-For");
+    /** The browser's scheme ({@code https} or {@code http}) as the gateway saw it; trusted only with the internal token. */
+    public static final HeaderName FORWARDED_PROTO = HeaderNames.create("X-RM-Forwarded-Proto");
     public static final long MAX_BODY_BYTES = 1024 * 1024;
 
     private Http() {

@@ -106,6 +106,9 @@ final class GatewayApi {
         if (!session.forwardedFor().isBlank()) {
             request.header(FORWARDED_FOR, session.forwardedFor());
         }
+        if (!session.forwardedProto().isBlank()) {
+            request.header(io.resticmanager.kit.Http.FORWARDED_PROTO, session.forwardedProto());
+        }
         try (HttpClientResponse response = body == null
                 ? request.request()
                 : request.header(HeaderNames.CONTENT_TYPE, "application/json").submit(Json.write(body))) {

@@ -12,16 +12,18 @@ import java.util.Optional;
 
 /**
  * What the gateway tells us about the browser behind a page request: the user (absent on /login and
- * /setup), the session's CSRF token and the browser's cookies, which we forward to the public API.
+ * /setup), the session's CSRF token and the browser's cookies, address and scheme, which we forward to the
+ * public API (the scheme decides whether the session cookie it sets is {@code Secure}).
  */
-record Session(Optional<Principal> principal, String csrf, String cookie, String forwardedFor) {
+record Session(Optional<Principal> principal, String csrf, String cookie, String forwardedFor, String forwardedProto) {
     static final HeaderName CSRF = HeaderNames.create("X-RM-CSRF");
 
     static Session of(ServerRequest req) {
         return new Session(InternalAuth.principal(req),
                            req.headers().first(CSRF).orElse(""),
                            req.headers().first(HeaderNames.COOKIE).orElse(""),
-                           req.headers().first(Http.FORWARDED_FOR).orElse(""));
+                           req.headers().first(Http.FORWARDED_FOR).orElse(""),
+                           req.headers().first(Http.FORWARDED_PROTO).orElse(""));
     }
 
     boolean loggedIn() {

@@ -18,7 +18,7 @@ class GatewayApiTest {
             port = socket.getLocalPort();
         }
         GatewayApi api = new GatewayApi("http://127.0.0.1:" + port);
-        Session session = new Session(Optional.empty(), "", "", "");
+        Session session = new Session(Optional.empty(), "", "", "", "");
 
         ApiException e = assertThrows(ApiException.class, () -> api.get(session, "/api/hosts"));
 
