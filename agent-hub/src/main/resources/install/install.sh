@@ -1,7 +1,10 @@
 #!/bin/sh
 # restic-manager agent installer, served by the server at /install.sh:
 #
-#   curl -fsSL @@RM_PUBLIC_URL@@/install.sh | sudo sh -s -- --server @@RM_PUBLIC_URL@@ --token <token>
+#   curl -fsSL @@RM_PUBLIC_URL@@/install.sh | sudo sh -s -- --server @@RM_PUBLIC_URL@@ --token <token> --sha256 <digest>
+#
+# The agent bundle is checked against its SHA-256 (from the install command, else the digest this script was
+# served with) before anything from it runs; a bundle with any other digest is refused.
 #
 # Installs the agent to /opt/restic-manager-agent, enrolls this host with the one-time token and runs the
 # agent as a sandboxed systemd service. It lists existing restic cron jobs and systemd timers with the
@@ -10,6 +13,7 @@ set -eu
 
 SERVER="@@RM_PUBLIC_URL@@"
 TOKEN=""
+SHA256="@@BUNDLE_SHA256@@"
 # RM_INSTALL_ROOT: install below another root (the project's tests use it; leave it unset on hosts)
 ROOT=${RM_INSTALL_ROOT:-}
 INSTALL_DIR=$ROOT/opt/restic-manager-agent
@@ -34,6 +38,7 @@ usage: install.sh --server URL --token TOKEN
   --token TOKEN   a one-time enrollment token (restic-manager UI: Add host);
                   not needed when this host is already enrolled ($CONFIG exists): then the
                   agent is only upgraded
+  --sha256 HEX    the SHA-256 the agent bundle must have (the UI's install command names it)
 USAGE
 }
 
@@ -57,6 +62,15 @@ while [ $# -gt 0 ]; do
       TOKEN=${1#--token=}
       shift
       ;;
+    --sha256)
+      [ $# -ge 2 ] || die "--sha256 needs a value"
+      SHA256=$2
+      shift 2
+      ;;
+    --sha256=*)
+      SHA256=${1#--sha256=}
+      shift
+      ;;
     -h | --help)
       usage
       exit 0
@@ -69,9 +83,15 @@ done
 
 SERVER=${SERVER%/}
 case "$SERVER" in
-  http://* | https://*) ;;
-  *) die "--server must be an http:// or https:// URL, not: $SERVER" ;;
+  https://* | http://127.* | http://localhost | http://localhost:* | "http://[::1]"*) ;;
+  http://*) [ "${RM_AGENT_ALLOW_INSECURE_HTTP:-}" = true ] || die "--server $SERVER is plain HTTP: the agent runs as root on what the server sends, so it only talks to an https:// server (or one on this machine; RM_AGENT_ALLOW_INSECURE_HTTP=true accepts the risk on a network you control)" ;;
+  *) die "--server must be an https:// URL, not: $SERVER" ;;
 esac
+SHA256=$(printf '%s' "$SHA256" | tr 'A-F' 'a-f')
+case "$SHA256" in
+  '' | *[!0-9a-f]*) die "no valid --sha256 for the agent bundle: copy the whole install command from the restic-manager UI (Add host)" ;;
+esac
+[ ${#SHA256} -eq 64 ] || die "--sha256 must be 64 hex digits"
 
 [ "$(uname -s)" = Linux ] || die "this installer is for Linux (on Windows use install.ps1)"
 [ "$(id -u)" -eq 0 ] || die "run it as root: curl -fsSL $SERVER/install.sh | sudo sh -s -- --server $SERVER --token <token>"
@@ -82,7 +102,7 @@ case "$(uname -m)" in
   *) die "unsupported CPU architecture $(uname -m): the agent runs on amd64 and arm64" ;;
 esac
 
-for tool in systemctl curl tar gzip; do
+for tool in systemctl curl tar gzip sha256sum; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is required but not installed"
 done
 
@@ -163,6 +183,9 @@ trap 'exit 130' INT TERM
 say "Downloading the agent ($ARCH) from $SERVER ..."
 curl -fsSL "$SERVER/downloads/restic-manager-agent.tar.gz" -o "$TMP/agent.tar.gz" ||
   die "cannot download $SERVER/downloads/restic-manager-agent.tar.gz"
+ACTUAL=$(sha256sum "$TMP/agent.tar.gz" | cut -d' ' -f1)
+[ "$ACTUAL" = "$SHA256" ] || die "the downloaded agent bundle has SHA-256 $ACTUAL, not the expected $SHA256: refusing to install it (was it altered on the way, or has the server been upgraded since the command was made? then make a new one)"
+say "Bundle: SHA-256 $ACTUAL verified"
 mkdir -p "$TMP/agent"
 tar -xzf "$TMP/agent.tar.gz" -C "$TMP/agent" || die "the downloaded agent bundle is not a valid tar.gz"
 [ -f "$TMP/agent/restic-manager-agent.jar" ] || die "the downloaded bundle has no restic-manager-agent.jar"

@@ -23,7 +23,7 @@ final class AgentBundle {
     private final Path dist;
     private volatile Cached cached;
 
-    private record Cached(List<String> signature, byte[] bytes) {
+    private record Cached(List<String> signature, byte[] bytes, String sha256) {
     }
 
     AgentBundle(Path dist) {
@@ -47,9 +47,31 @@ final class AgentBundle {
         }
         synchronized (this) {
             if (cached == null || !cached.signature().equals(signature)) {
-                cached = new Cached(signature, pack(files));
+                byte[] bytes = pack(files);
+                cached = new Cached(signature, bytes, sha256(bytes));
             }
             return cached.bytes();
+        }
+    }
+
+    /**
+     * The SHA-256 (hex) of {@link #archive()}: it goes into the install command and the served install.sh,
+     * which refuses a bundle with any other digest. Empty when the agent has not been built.
+     */
+    java.util.Optional<String> sha256() {
+        try {
+            archive();
+        } catch (Problem e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(cached.sha256());
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

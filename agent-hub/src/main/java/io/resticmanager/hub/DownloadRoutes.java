@@ -16,19 +16,24 @@ final class DownloadRoutes implements HttpService {
     static final String UNIT_NAME = "restic-manager-agent.service";
     private final AgentHub hub;
     private final String unit;
-    private final String script;
+    private final String template;
 
     DownloadRoutes(AgentHub hub) {
         this.hub = hub;
         this.unit = resource("install/" + UNIT_NAME);
-        this.script = installScript(hub.settings().publicUrl(), unit);
+        this.template = installScript(hub.settings().publicUrl(), unit);
     }
 
-    /** The install script with the server's public URL and the unit text filled in. */
+    /** The install script with the server's public URL and the unit text filled in (the bundle digest still open). */
     static String installScript(String publicUrl, String unit) {
         return resource("install/install.sh")
                 .replace("@@RM_PUBLIC_URL@@", publicUrl)
                 .replace("@@SERVICE_UNIT@@\n", unit.endsWith("\n") ? unit : unit + "\n");
+    }
+
+    /** The script as served: it expects the current bundle's SHA-256 unless the command line names one. */
+    String script() {
+        return template.replace("@@BUNDLE_SHA256@@", hub.bundle().sha256().orElse(""));
     }
 
     static String resource(String name) {
@@ -44,7 +49,7 @@ final class DownloadRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/install.sh", (req, res) -> text(res, "text/x-shellscript; charset=utf-8", script))
+        rules.get("/install.sh", (req, res) -> text(res, "text/x-shellscript; charset=utf-8", script()))
                 .get("/downloads/" + UNIT_NAME, (req, res) -> text(res, "text/plain; charset=utf-8", unit))
                 .get("/downloads/restic-manager-agent.tar.gz", this::bundle);
     }

@@ -74,11 +74,17 @@ final class EnrollmentRoutes implements HttpService {
         Instant expiresAt = now.plusSeconds(expiresIn);
         hub.store().createEnrollmentToken(id, name, Tokens.sha256(token), admin.userId(), now, expiresAt);
         Http.audit(res, "enrollment_token.create", "token=" + id);
-        Http.json(res, 201, new CreatedToken(id, token, expiresAt, installCommand(hub.settings().publicUrl(), token)));
+        Http.json(res, 201, new CreatedToken(id, token, expiresAt, installCommand(hub.settings().publicUrl(), token,
+                                                                                  hub.bundle().sha256())));
     }
 
-    static String installCommand(String publicUrl, String token) {
-        return "curl -fsSL " + publicUrl + "/install.sh | sudo sh -s -- --server " + publicUrl + " --token " + token;
+    /**
+     * What the admin pastes on the host. It names the bundle's SHA-256, so install.sh installs exactly the agent
+     * this server showed the admin, whatever a network in between serves.
+     */
+    static String installCommand(String publicUrl, String token, java.util.Optional<String> bundleSha256) {
+        return "curl -fsSL " + publicUrl + "/install.sh | sudo sh -s -- --server " + publicUrl + " --token " + token
+                + bundleSha256.map(sha -> " --sha256 " + sha).orElse("");
     }
 
     private void list(ServerRequest req, ServerResponse res) {

@@ -73,7 +73,13 @@ class DownloadsTest {
         assertThat(unknown.out(), containsString("unknown argument: --bogus"));
         Result badServer = sh(script, "--server", "ftp://x", "--token", "t");
         assertThat(badServer.code(), is(1));
-        assertThat(badServer.out(), containsString("must be an http:// or https:// URL"));
+        assertThat(badServer.out(), containsString("must be an https:// URL"));
+        Result plain = sh(script, "--server", "http://backup.example.com", "--token", "t");
+        assertThat(plain.code(), is(1));
+        assertThat(plain.out(), containsString("plain HTTP"));
+        Result noDigest = sh(script, "--server", "https://backup.example.com", "--token", "t");
+        assertThat(noDigest.code(), is(1));
+        assertThat(noDigest.out(), containsString("--sha256"));
         Result help = sh(script, "--help");
         assertThat(help.code(), is(0));
         assertThat(help.out(), containsString("--token TOKEN"));
@@ -126,6 +132,14 @@ class DownloadsTest {
         assertThat(r.headers().firstValue("Content-Type").orElse(""), is("application/gzip"));
         Path out = extract(f.dataDir.resolve("extract"), r.body());
         assertThat(Files.readString(out.resolve("restic-manager-agent.jar")), is("jar bytes"));
+
+        // the install command and the served script both pin exactly these bytes
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                                                .digest(r.body()));
+        assertThat(f.get("/install.sh", null).body(), containsString("SHA256=\"" + sha + "\""));
+        String command = HubFixture.json(f.post("/api/enrollment-tokens", HubFixture.ADMIN, "{}"))
+                .path("install_command").asText();
+        assertThat(command, org.hamcrest.Matchers.endsWith(" --sha256 " + sha));
         Files.delete(dist.resolve("restic-manager-agent.jar"));
     }
 

@@ -113,16 +113,49 @@ record AgentConfig(URI serverUrl, String hostId, String agentToken, Optional<Str
         return "AgentConfig[serverUrl=" + serverUrl + ", hostId=" + hostId + ", agentToken=***, file=" + file + "]";
     }
 
+    /** Set to {@code true} to let the agent talk plain HTTP to a server that is not on this machine. */
+    static final String ALLOW_INSECURE_ENV = "RM_AGENT_ALLOW_INSECURE_HTTP";
+
     static URI serverUrl(Path file, String value) {
+        return serverUrl(file, value, "true".equalsIgnoreCase(System.getenv(ALLOW_INSECURE_ENV)));
+    }
+
+    /**
+     * The server's URL: https, or http only to this machine (loopback). The agent runs restic as root on what the
+     * server sends, so a server reached in clear text is one anybody on the path can impersonate.
+     */
+    static URI serverUrl(Path file, String value, boolean allowInsecure) {
+        URI uri;
         try {
-            URI uri = URI.create(value.strip());
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-                throw bad(file, "server_url must be an http:// or https:// URL, got: " + value);
-            }
-            return uri;
+            uri = URI.create(value.strip());
         } catch (IllegalArgumentException e) {
             throw bad(file, "server_url is not a valid URL: " + value);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            throw bad(file, "server_url must be an http:// or https:// URL, got: " + value);
+        }
+        if (scheme.equals("http") && !loopback(uri.getHost()) && !allowInsecure) {
+            throw bad(file, "server_url " + value + " is plain HTTP to another machine: the agent only trusts a "
+                    + "server over https:// (plain http:// is allowed to this machine only; set "
+                    + ALLOW_INSECURE_ENV + "=true to accept the risk on a network you control)");
+        }
+        return uri;
+    }
+
+    /** localhost or a loopback IP literal; never a DNS lookup. */
+    static boolean loopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!h.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(h).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
         }
     }
 

@@ -55,12 +55,12 @@ class AgentConfigTest {
     void badConfigIsOneClearLineAndExit2() throws Exception {
         Path file = dir.resolve("agent.yaml");
         assertBad(file, "server_url: ftp://x\nhost_id: h\nagent_token: t\n", "server_url must be an http");
-        assertBad(file, "server_url: http://x\nagent_token: t\n", "missing required key: host_id");
-        assertBad(file, "server_url: http://x\nhost_id: h\nagent_token: t\nrepository_password: p\n",
+        assertBad(file, "server_url: https://x\nagent_token: t\n", "missing required key: host_id");
+        assertBad(file, "server_url: https://x\nhost_id: h\nagent_token: t\nrepository_password: p\n",
                   "never holds a repository password");
-        assertBad(file, "server_url: http://x\nhost_id: [h\n", "not valid YAML");
-        assertBad(file, "server_url: http://x\nhost_id: h\nagent_token: t\ntls_pin_sha256: abc\n", "64 hex digits");
-        assertBad(file, "server_url: http://x\nhost_id: h\nagent_token: t\nheartbeat_interval_s: -1\n",
+        assertBad(file, "server_url: https://x\nhost_id: [h\n", "not valid YAML");
+        assertBad(file, "server_url: https://x\nhost_id: h\nagent_token: t\ntls_pin_sha256: abc\n", "64 hex digits");
+        assertBad(file, "server_url: https://x\nhost_id: h\nagent_token: t\nheartbeat_interval_s: -1\n",
                   "heartbeat_interval_s");
 
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -73,11 +73,29 @@ class AgentConfigTest {
     }
 
     @Test
+    void plainHttpIsRefusedUnlessTheServerIsOnThisMachine() throws Exception {
+        Path file = dir.resolve("agent.yaml");
+        assertBad(file, "server_url: http://backup.example.com\nhost_id: h\nagent_token: t\n", "plain HTTP");
+        assertBad(file, "server_url: http://10.1.2.3:8080\nhost_id: h\nagent_token: t\n", "plain HTTP");
+        for (String ok : new String[] {"http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080",
+                "https://backup.example.com"}) {
+            assertThat(ok, AgentConfig.serverUrl(file, ok, false).toString(), is(ok));
+        }
+        assertThat(AgentConfig.serverUrl(file, "http://10.1.2.3:8080", true).getHost(), is("10.1.2.3"));
+        // enroll refuses before it sends the token anywhere
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = AgentMain.execute(new String[] {"enroll", "--server", "http://backup.example.com", "--token",
+                "rme_x", "--config", file.toString()}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code, is(2));
+        assertThat(err.toString(StandardCharsets.UTF_8), containsString("https://"));
+    }
+
+    @Test
     void usageErrorsExit2() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         assertThat(AgentMain.execute(new String[] {"frobnicate"}, System.out, e), is(2));
-        assertThat(AgentMain.execute(new String[] {"enroll", "--server", "http://x"}, System.out, e), is(2));
+        assertThat(AgentMain.execute(new String[] {"enroll", "--server", "https://x"}, System.out, e), is(2));
         assertThat(err.toString(StandardCharsets.UTF_8), containsString("usage:"));
     }
 

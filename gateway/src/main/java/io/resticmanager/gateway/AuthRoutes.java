@@ -66,7 +66,7 @@ final class AuthRoutes implements HttpService {
             throw Problem.conflict("setup is already done; log in instead");
         }
         if (body.setupToken() == null || !setupToken.matches(body.setupToken())) {
-            throw Problem.unauthorized("invalid setup token (see the gateway log or <data dir>/setup-token)");
+            throw Problem.unauthorized("invalid setup token (it is in <data dir>/setup-token on the gateway)");
         }
         UserRoutes.checkUsername(body.username());
         Passwords.checkPolicy(body.password());

@@ -12,8 +12,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The first-run token: exists only while there is no admin. Printed once in the log and kept in
- * {@code <data dir>/setup-token} (0600) so it survives a restart; deleted when the first admin is created.
+ * The first-run token: exists only while there is no admin. Kept in {@code <data dir>/setup-token} (0600) so it
+ * survives a restart, and deleted when the first admin is created. The log names the file, never the token: logs
+ * travel to collectors and other readers, and whoever holds the token becomes the first admin.
  */
 final class SetupToken {
     private static final System.Logger LOG = System.getLogger(SetupToken.class.getName());
@@ -41,9 +42,8 @@ final class SetupToken {
             token = Tokens.random("rms_");
             SecretFiles.writeAtomically(file, token + "\n");
         }
-        // The one secret we print on purpose: whoever reads the server log on first run creates the admin.
-        LOG.log(Level.WARNING, "SETUP TOKEN: " + token + " (no admin yet; POST /api/setup or open /setup; also in "
-                + file + ")");
+        LOG.log(Level.WARNING, "no admin yet: open /setup with the setup token from " + file
+                + " (readable by this service's user only)");
         return new SetupToken(file, token);
     }
 

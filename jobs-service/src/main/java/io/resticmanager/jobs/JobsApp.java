@@ -78,6 +78,10 @@ final class JobsApp implements AutoCloseable {
         return lifecycle;
     }
 
+    JobsSettings settings() {
+        return settings;
+    }
+
     EventIngest ingest() {
         return ingest;
     }

@@ -33,7 +33,7 @@ public final class JobsMain {
         routing.addFilter(new StreamGuard(app.store()));
         routing.register(new JobsRoutes(app.store(), app.lifecycle(), app.fanout()))
                 .register(new ScheduleRoutes(app.schedules(), app.store(), app.inventory(), app.signals()))
-                .register(new RestoreRoutes(app.restores()))
+                .register(new RestoreRoutes(app.restores(), app.settings().operatorRestoreRoots()))
                 .register(new EventsRoutes(app.ingest()))
                 .register(io.resticmanager.kit.PromText.endpoint(new JobsMetrics(app.store().db(), app.ingest())::fragment));
     }

@@ -10,7 +10,7 @@ import java.time.Duration;
  * log one job may store and how long finished jobs keep their logs.
  */
 record JobsSettings(Duration ackTimeout, Duration lostAfter, Duration reaperInterval, Duration resultRetryMax,
-                    LogLimits logLimits, Duration logRetention) {
+                    LogLimits logLimits, Duration logRetention, java.util.List<String> operatorRestoreRoots) {
 
     /** Per job: at most this many stored log lines and characters; a line past either ends the log. */
     record LogLimits(long maxLines, long maxBytes) {
@@ -30,6 +30,10 @@ record JobsSettings(Duration ackTimeout, Duration lostAfter, Duration reaperInte
                 Duration.ofMillis((long) (jobs.get("result-retry-max-s").asDouble().orElse(300.0) * 1000)),
                 new LogLimits(jobs.get("log-max-lines").asLong().orElse(200_000L),
                               jobs.get("log-max-bytes").asLong().orElse(64L * 1024 * 1024)),
-                Duration.ofMillis((long) (jobs.get("log-retention-days").asDouble().orElse(90.0) * 86_400_000)));
+                Duration.ofMillis((long) (jobs.get("log-retention-days").asDouble().orElse(90.0) * 86_400_000)),
+                java.util.Arrays.stream(jobs.get("operator-restore-roots").asString()
+                                .orElse("/var/lib/restic-manager-agent/restores").split(","))
+                        .map(String::strip).filter(s -> s.startsWith("/") && !s.contains(".."))
+                        .map(s -> s.length() > 1 && s.endsWith("/") ? s.substring(0, s.length() - 1) : s).toList());
     }
 }

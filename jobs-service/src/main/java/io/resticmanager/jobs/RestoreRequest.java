@@ -2,6 +2,8 @@ package io.resticmanager.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Principal;
+import io.resticmanager.proto.Role;
 import io.resticmanager.proto.JobParams;
 
 import java.util.ArrayList;
@@ -59,6 +61,29 @@ record RestoreRequest(String snapshotId, List<String> paths, String target, Opti
             throw Problem.unprocessable("target_host_id is not a host id");
         }
         return new RestoreRequest(snapshot, new ArrayList<>(paths), target, targetHost);
+    }
+
+    /**
+     * Who may restore where. Admins: anywhere, onto any host. Operators: onto the same host, into a directory under
+     * one of {@code operatorRoots} — never over the original files (that writes into system directories as root)
+     * and never onto another host (that hands the other host this host's repository credential).
+     */
+    void requireAllowed(Principal principal, String hostId, List<String> operatorRoots) {
+        if (principal.role().atLeast(Role.ADMIN)) {
+            return;
+        }
+        if (target.equals(ORIGINAL)) {
+            throw Problem.forbidden("restoring to the original location overwrites live files as root: admins only; "
+                    + "operators restore into a directory under " + String.join(" or ", operatorRoots));
+        }
+        if (targetHostId.isPresent() && !targetHostId.get().equals(hostId)) {
+            throw Problem.forbidden("restoring onto another host lends it this host's repository: admins only");
+        }
+        boolean under = operatorRoots.stream().anyMatch(root -> target.equals(root) || target.startsWith(root + "/"));
+        if (!under) {
+            throw Problem.forbidden("operators restore into a directory under " + String.join(" or ", operatorRoots)
+                                            + "; admins may choose any directory");
+        }
     }
 
     /** The restore's job parameters: restic's include list and where to restore. */

@@ -12,6 +12,7 @@ import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -23,9 +24,11 @@ import java.util.regex.Pattern;
 final class RestoreRoutes implements HttpService {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private final Restores restores;
+    private final List<String> operatorRoots;
 
-    RestoreRoutes(Restores restores) {
+    RestoreRoutes(Restores restores, List<String> operatorRoots) {
         this.restores = restores;
+        this.operatorRoots = List.copyOf(operatorRoots);
     }
 
     @Override
@@ -40,6 +43,7 @@ final class RestoreRoutes implements HttpService {
             throw Problem.notFound("no host " + hostId);
         }
         RestoreRequest request = RestoreRequest.parse(Http.body(req, JsonNode.class));
+        request.requireAllowed(principal, hostId, operatorRoots);
         Restores.Created created = restores.create(hostId, request, principal);
         Job job = created.job();
         Http.audit(res, "job.restore", "host=" + hostId + " job=" + job.id() + " snapshot=" + request.snapshotId()

@@ -57,7 +57,7 @@ class RestoreFlowTest {
     }
 
     private TestSupport.Api.Reply restore(String host, Object body) {
-        return api.post("/api/hosts/" + host + "/restores", OPERATOR, body);
+        return api.post("/api/hosts/" + host + "/restores", TestSupport.ADMIN, body);
     }
 
     @Test
@@ -174,6 +174,31 @@ class RestoreFlowTest {
         assertThat(api.post("/api/hosts/" + host + "/restores", VIEWER, ok).status(), is(403));
         // restore is not a run-now kind
         assertThat(api.post("/api/hosts/" + host + "/jobs", OPERATOR, Map.of("kind", "restore")).status(), is(422));
+    }
+
+    @Test
+    void operatorsRestoreOnlyIntoTheRestoreRootOfTheSameHost() {
+        String host = hostWithSnapshot();
+        String other = host();
+        stack.inventory.host(other, "repo-" + other);
+        Map<String, Object> base = Map.of("snapshot_id", SNAP, "paths", List.of("/etc"));
+        // over /etc as root, into a system directory, onto another host: admins only
+        TestSupport.Api.Reply original = api.post("/api/hosts/" + host + "/restores", OPERATOR, with(base, "target",
+                                                                                                     "original"));
+        assertThat(original.status(), is(403));
+        assertThat(original.body().path("detail").asText(), containsString("admins only"));
+        assertThat(api.post("/api/hosts/" + host + "/restores", OPERATOR, with(base, "target", "/etc")).status(),
+                   is(403));
+        assertThat(api.post("/api/hosts/" + host + "/restores", OPERATOR,
+                            with(base, "target", "/var/lib/restic-manager-agent/restores-evil")).status(), is(403));
+        Map<String, Object> cross = new java.util.HashMap<>(with(base, "target", "/var/lib/restic-manager-agent/restores/x"));
+        cross.put("target_host_id", other);
+        assertThat(api.post("/api/hosts/" + host + "/restores", OPERATOR, cross).status(), is(403));
+        assertThat(stack.hub.commands(other, "job.start"), hasSize(0));
+        // what operators may do
+        TestSupport.Api.Reply ok = api.post("/api/hosts/" + host + "/restores", OPERATOR,
+                                            with(base, "target", "/var/lib/restic-manager-agent/restores/today"));
+        assertThat(ok.body().toString(), ok.status(), is(202));
     }
 
     @Test

@@ -32,6 +32,7 @@ import java.util.function.BooleanSupplier;
 
 /** Test helpers: config, a small HTTP client that speaks as the gateway, and hub events. */
 final class TestSupport {
+    static final Principal ADMIN = new Principal("u-admin", "ada", Role.ADMIN);
     static final Principal OPERATOR = new Principal("u-op", "olivia", Role.OPERATOR);
     static final Principal VIEWER = new Principal("u-view", "victor", Role.VIEWER);
     private static final AtomicLong EVENT_IDS = new AtomicLong();

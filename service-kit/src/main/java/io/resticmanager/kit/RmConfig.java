@@ -49,13 +49,49 @@ public final class RmConfig {
         if (port != null && !port.isBlank()) {
             overrides.put("server.port", port);
         }
-        return Config.builder()
+        Config config = Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .sources(ConfigSources.create(overrides),
                          ConfigSources.systemProperties(),
                          ConfigSources.classpath("application.yaml"))
                 .build();
+        checkPublicUrl(config);
+        return config;
+    }
+
+    /**
+     * In production the public URL must be https (loopback excepted): it goes into every install command, which
+     * hosts pipe into a root shell, and it is where agents send their credentials.
+     */
+    static void checkPublicUrl(Config config) {
+        if (localMode(config)) {
+            return;
+        }
+        String url = config.get("rm.public-url").asString().orElse("");
+        if (url.isBlank()) {
+            return; // a service that never names the public URL
+        }
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("RM_PUBLIC_URL is not a valid URL: " + url);
+        }
+        if ("https".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null) {
+            return;
+        }
+        if ("http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null && loopback(uri.getHost())) {
+            return;
+        }
+        throw new IllegalStateException("RM_MODE=production needs an https:// RM_PUBLIC_URL (got \"" + url
+                + "\"): install commands run as root on every host and agents send their credentials there; put "
+                + "TLS in front of the gateway (see the compose stack's Caddy) or use RM_MODE=local on one machine");
+    }
+
+    private static boolean loopback(String host) {
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1");
     }
 
     /** The data directory (created on demand). */

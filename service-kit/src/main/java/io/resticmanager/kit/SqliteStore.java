@@ -42,16 +42,40 @@ public final class SqliteStore implements AutoCloseable {
         this.db = JdbcClientBuilder.create().connectionPool(this::connect).build();
     }
 
-    /** Opens (creating if needed) the file and applies pending migrations from the classpath. */
+    /**
+     * Opens (creating if needed) the file and applies pending migrations from the classpath. The database is
+     * readable by this service's user only (0600; SQLite gives its -wal and -shm files the same mode), and a data
+     * directory created here is 0700: these files hold sealed secrets, sessions and the audit log.
+     */
     public static SqliteStore open(Path file) {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
+            Path dir = file.toAbsolutePath().getParent();
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                posix(dir, "rwx------");
+            }
+            if (!Files.exists(file)) {
+                Files.createFile(file);
+            }
+            posix(file, "rw-------");
+            for (String suffix : new String[] {"-wal", "-shm"}) {
+                Path sibling = file.resolveSibling(file.getFileName() + suffix);
+                if (Files.exists(sibling)) {
+                    posix(sibling, "rw-------");
+                }
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create data directory for " + file, e);
+            throw new UncheckedIOException("cannot create " + file + ": " + e.getMessage(), e);
         }
         SqliteStore store = new SqliteStore(file.toAbsolutePath());
         store.migrate(discover("db/migration"));
         return store;
+    }
+
+    private static void posix(Path path, String mode) throws IOException {
+        if (Files.getFileStore(path).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+        }
     }
 
     public DbClient db() {

@@ -20,6 +20,19 @@ class RmConfigTest {
     }
 
     @Test
+    void productionRefusesAPlainHttpPublicUrlExceptOnThisMachine() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> RmConfig.load("RM_TEST_PORT", Map.of("RM_MODE", "production",
+                                                           "RM_PUBLIC_URL", "http://backup.example.com")));
+        assertThat(e.getMessage().contains("https://"), is(true));
+        for (String ok : new String[] {"https://backup.example.com", "http://127.0.0.1:8080", "http://localhost:8080"}) {
+            RmConfig.load("RM_TEST_PORT", Map.of("RM_MODE", "production", "RM_PUBLIC_URL", ok));
+        }
+        // local mode (one machine, the demo) keeps plain http
+        RmConfig.load("RM_TEST_PORT", Map.of("RM_PUBLIC_URL", "http://backup.example.com"));
+    }
+
+    @Test
     void yamlDefaultsApplyWithoutEnvironment() {
         Config config = RmConfig.load("RM_TEST_PORT", Map.of());
         assertThat(config.get("server.port").asInt().get(), is(7777));

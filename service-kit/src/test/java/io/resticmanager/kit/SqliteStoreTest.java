@@ -35,6 +35,28 @@ class SqliteStoreTest {
     }
 
     @Test
+    void theDatabaseItsWalAndANewDataDirectoryAreForThisUserOnly() throws Exception {
+        Path data = dir.resolve("new-data-dir");
+        try (SqliteStore store = SqliteStore.open(data.resolve("t.db"));
+             Connection keep = store.connect()) {
+            store.db().execute().insert("INSERT INTO probe(name) VALUES (?)", "a");
+            assertThat(mode(data), is("rwx------"));
+            assertThat(mode(data.resolve("t.db")), is("rw-------"));
+            assertThat(mode(data.resolve("t.db-wal")), is("rw-------"));
+        }
+        // a database left world-readable by an earlier version is tightened on open
+        java.nio.file.Files.setPosixFilePermissions(data.resolve("t.db"),
+                                                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        try (SqliteStore store = SqliteStore.open(data.resolve("t.db"))) {
+            assertThat(mode(data.resolve("t.db")), is("rw-------"));
+        }
+    }
+
+    private static String mode(Path p) throws Exception {
+        return java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(p));
+    }
+
+    @Test
     void refusesADatabaseNewerThanTheCode() throws Exception {
         try (SqliteStore store = SqliteStore.open(dir.resolve("t.db")); Connection c = store.connect();
              Statement s = c.createStatement()) {

@@ -29,6 +29,7 @@ import static org.hamcrest.Matchers.not;
 class InstallScriptTest {
     private static Stack stack;
     private static Process installedAgent;
+    private static Api admin;
 
     @BeforeAll
     static void start() throws Exception {
@@ -48,10 +49,11 @@ class InstallScriptTest {
 
     @Test
     void curlPipeShInstallsEnrollsAndReportsExistingSchedules() throws Exception {
-        Api admin = Api.setupAdmin(stack, "admin", "install-admin-password");
+        Api admin = admin();
         String command = admin.post("/api/enrollment-tokens", Map.of("name", "installer")).expect(201).json()
                 .path("install_command").asText();
         assertThat(command, containsString("curl -fsSL " + stack.gateway() + "/install.sh | sudo sh -s --"));
+        assertThat(command, org.hamcrest.Matchers.matchesPattern(".* --sha256 [0-9a-f]{64}$"));
 
         Path root = stack.dataDir().resolve("host-root");
         Path cronFile = root.resolve("etc/cron.d/nightly-restic");
@@ -116,6 +118,34 @@ class InstallScriptTest {
         Await.until(Duration.ofSeconds(30), "installed agent online", () ->
                 "online".equals(admin.get("/api/hosts/" + hostId).json().path("status").asText()));
         assertThat(admin.get("/api/hosts").json().path("items").findValuesAsText("id"), is(List.of(hostId)));
+    }
+
+    @Test
+    void aBundleThatIsNotTheOneTheCommandNamesIsNeverInstalled() throws Exception {
+        Api admin = admin();
+        String command = admin.post("/api/enrollment-tokens", Map.of("name", "tampered")).json()
+                .path("install_command").asText();
+        String sha = command.substring(command.length() - 64);
+        String forged = (sha.charAt(0) == '0' ? "1" : "0") + sha.substring(1);
+        Path root = stack.dataDir().resolve("tampered-root");
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", command.replace("| sudo sh", "| sh").replace(sha, forged))
+                .redirectErrorStream(true);
+        pb.environment().put("RM_INSTALL_ROOT", root.toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS), is(true));
+        assertThat(output, p.exitValue(), is(1));
+        assertThat(output, containsString("refusing to install it"));
+        assertThat(Files.exists(root.resolve("opt/restic-manager-agent")), is(false));
+        assertThat(Files.exists(root.resolve("var/lib/restic-manager-agent/agent.yaml")), is(false));
+    }
+
+    private static synchronized Api admin() {
+        if (admin == null) {
+            admin = Api.setupAdmin(stack, "admin", "install-admin-password");
+        }
+        return admin;
     }
 
     private static void script(Path file, String body) throws Exception {
