@@ -36,8 +36,11 @@ final class AuditStore {
     long purgeBefore(String before) {
         var tx = db.transaction();
         try {
+            // counted first: the driver's update count after the cutoff update is not the delete's alone
+            long deleted = tx.get("SELECT COUNT(*) AS n FROM audit_log WHERE at < ?", before)
+                    .map(r -> r.column("n").get(Number.class).longValue()).orElse(0L);
             tx.update("UPDATE audit_retention SET cutoff = MAX(cutoff, ?) WHERE id = 1", before);
-            long deleted = tx.delete("DELETE FROM audit_log WHERE at < ?", before);
+            tx.delete("DELETE FROM audit_log WHERE at < ?", before);
             tx.commit();
             return deleted;
         } catch (RuntimeException e) {

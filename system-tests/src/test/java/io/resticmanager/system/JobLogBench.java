@@ -46,7 +46,10 @@ final class JobLogBench {
         HttpClient client = HttpClient.newHttpClient();
         List<BenchWatcher> watchers = new ArrayList<>();
         SimAgent agent = null;
-        try (BenchStack bench = BenchStack.start(report, "bench-logs")) {
+        // one job carries every line of both phases: lift the per-job log budget above them
+        try (BenchStack bench = BenchStack.start(report, "bench-logs",
+                                                 "rm.jobs.log-max-lines=" + (10L * lines + 1_000_000),
+                                                 "rm.jobs.log-max-bytes=" + (1L << 40))) {
             Stack stack = bench.stack();
             Api admin = Api.setupAdmin(stack, BenchSetup.ADMIN, BenchSetup.ADMIN_PASSWORD);
             BenchSetup.Enrolled host = BenchSetup.enroll(BenchSetup.hub(stack), "logs-host");

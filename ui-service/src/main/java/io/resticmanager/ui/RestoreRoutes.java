@@ -52,7 +52,12 @@ final class RestoreRoutes implements HttpService {
     }
 
     /** Where to restore, as the user chose it (kept when the form comes back with a problem). */
-    record TargetForm(boolean original, boolean directory, String dir, List<Views.Option> hosts) {
+    /**
+     * Step 3. {@code admin}: the original location and other hosts are offered (the API allows them to admins only);
+     * operators restore into a directory under the restore root on the same host.
+     */
+    record TargetForm(boolean original, boolean directory, String dir, List<Views.Option> hosts, boolean admin) {
+        static final String OPERATOR_ROOT = "/var/lib/restic-manager-agent/restores";
     }
 
     /** Step 4: what will happen, with the button that does it. */
@@ -316,7 +321,7 @@ final class RestoreRoutes implements HttpService {
         List<Views.Option> others = new ArrayList<>();
         try {
             if (!listHosts) {
-                return new TargetForm(!choice.kind().equals("dir"), choice.kind().equals("dir"), choice.dir(), hosts);
+                return targetForm(session, choice, hosts);
             }
             for (JsonNode h : Nodes.items(api.get(session, "/api/hosts"))) {
                 String id = Nodes.text(h, "id", "");
@@ -335,7 +340,15 @@ final class RestoreRoutes implements HttpService {
         hosts.add(new Views.Option("", "This host (" + thisName + ")", choice.targetHostId().isEmpty()
                 || choice.targetHostId().equals(hostId)));
         hosts.addAll(others);
-        return new TargetForm(!choice.kind().equals("dir"), choice.kind().equals("dir"), choice.dir(), hosts);
+        return targetForm(session, choice, session.admin() ? hosts : hosts.subList(0, 1));
+    }
+
+    private static TargetForm targetForm(Session session, Choice choice, List<Views.Option> hosts) {
+        if (session.admin()) {
+            return new TargetForm(!choice.kind().equals("dir"), choice.kind().equals("dir"), choice.dir(), hosts, true);
+        }
+        String dir = choice.dir().isEmpty() ? TargetForm.OPERATOR_ROOT + "/" : choice.dir();
+        return new TargetForm(false, true, dir, hosts, false);
     }
 
     private void render(ServerResponse res, int status, Session session, Wizard wizard) {

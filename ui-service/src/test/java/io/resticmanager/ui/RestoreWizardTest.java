@@ -88,7 +88,7 @@ class RestoreWizardTest {
 
     @Test
     void theWizardPreselectsTheSnapshotAndShowsTheTreeWithPicksTogglesAndTargets() {
-        Page page = ui.request(Method.GET, "/hosts/" + WEB + "/restore?snapshot=" + SNAP, "operator", null);
+        Page page = ui.request(Method.GET, "/hosts/" + WEB + "/restore?snapshot=" + SNAP, "admin", null);
         assertThat(page.body(), page.status(), is(200));
         String html = page.body();
         assertThat(html, containsString("id=\"restore-wizard\""));
@@ -134,7 +134,7 @@ class RestoreWizardTest {
 
     @Test
     void picksBecomeIncludePathsAfterAConfirmationAndTheBrowserLandsOnTheJob() {
-        Page confirm = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
+        Page confirm = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "admin",
                                form("snapshot_id", SNAP, "root", "/", "paths", "/home/alice/notes.txt", "paths", "/etc/hosts",
                                     "paths", "/etc/hosts", "target_kind", "original", "target_host_id", ""));
         assertThat(confirm.body(), confirm.status(), is(200));
@@ -143,7 +143,7 @@ class RestoreWizardTest {
         assertThat(confirm.body(), containsString("overwritten"));
         assertThat(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/restores"), is(empty()));
 
-        Page done = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
+        Page done = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "admin",
                             form("confirm", "yes", "snapshot_id", SNAP, "paths", "/home/alice/notes.txt",
                                  "paths", "/etc/hosts", "target_kind", "original", "target_host_id", ""));
         assertThat(done.status(), is(303));
@@ -160,13 +160,13 @@ class RestoreWizardTest {
 
     @Test
     void anotherDirectoryOnAnotherHostIsSentAsTargetAndTargetHost() {
-        Page confirm = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
+        Page confirm = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "admin",
                                form("snapshot_id", SNAP, "paths", "/etc", "manual_paths", "/srv/www\n",
                                     "target_kind", "dir", "target_dir", "/var/tmp/restore", "target_host_id", DB));
         assertThat(confirm.body(), confirm.status(), is(200));
         assertThat(confirm.body(), containsString("on host <strong>db-1</strong>"));
         assertThat(confirm.body(), containsString("for this one restore only"));
-        Page done = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
+        Page done = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "admin",
                             form("confirm", "yes", "snapshot_id", SNAP, "paths", "/etc", "paths", "/srv/www",
                                  "target_kind", "dir", "target_dir", "/var/tmp/restore", "target_host_id", DB));
         assertThat(done.status(), is(303));
@@ -209,6 +209,17 @@ class RestoreWizardTest {
         assertThat(page.body(), containsString("id=\"restore-manual-paths\""));
         // without ?snapshot the newest snapshot is chosen
         assertThat(page.body(), containsString("<option value=\"" + SNAP + "\" selected>"));
+    }
+
+    @Test
+    void operatorsAreOfferedOnlyADirectoryUnderTheRestoreRootOnThisHost() {
+        Page page = ui.request(Method.GET, "/hosts/" + WEB + "/restore?snapshot=" + SNAP, "operator", null);
+        assertThat(page.body(), page.status(), is(200));
+        String html = page.body();
+        assertThat(html, not(containsString("id=\"restore-target-original\"")));
+        assertThat(html, not(containsString("id=\"restore-target-host\"")));
+        assertThat(html, containsString("id=\"restore-target-dir\" name=\"target_kind\" value=\"dir\" checked"));
+        assertThat(html, containsString("value=\"/var/lib/restic-manager-agent/restores/\""));
     }
 
     @Test
