@@ -53,7 +53,7 @@ class InstallScriptTest {
         String command = admin.post("/api/enrollment-tokens", Map.of("name", "installer")).expect(201).json()
                 .path("install_command").asText();
         assertThat(command, containsString("curl -fsSL " + stack.gateway() + "/install.sh | sudo sh -s --"));
-        assertThat(command, org.hamcrest.Matchers.matchesPattern(".* --sha256 [0-9a-f]{64}$"));
+        assertThat(command, command.matches(".* --sha256 [0-9a-f]{64}$"), is(true));
 
         Path root = stack.dataDir().resolve("host-root");
         Path cronFile = root.resolve("etc/cron.d/nightly-restic");
