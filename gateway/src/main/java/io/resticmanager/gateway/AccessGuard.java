@@ -1,5 +1,6 @@
 package io.resticmanager.gateway;
 
+import io.resticmanager.kit.Times;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderName;
 import io.helidon.http.RequestException;

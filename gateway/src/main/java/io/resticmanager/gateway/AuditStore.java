@@ -1,6 +1,6 @@
 package io.resticmanager.gateway;
 
-import io.helidon.dbclient.DbClient;
+import io.resticmanager.kit.SqliteStore;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,70 +20,40 @@ final class AuditStore {
     record Page(List<AuditEntry> items, Optional<Long> nextCursor) {
     }
 
-    private final DbClient db;
+    private final SqliteStore store;
 
-    AuditStore(DbClient db) {
-        this.db = db;
+    AuditStore(SqliteStore store) {
+        this.store = store;
     }
 
     void append(AuditEntry e) {
-        db.execute().insert("INSERT INTO audit_log (at, user, action, target, status, result, source_ip) "
-                                    + "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            e.at(), e.user(), e.action(), e.target(), e.status(), e.result(), e.sourceIp());
+        store.write(tx -> tx.update("audit.append", e.at(), e.user(), e.action(), e.target(), e.status(), e.result(),
+                                    e.sourceIp()));
     }
 
     /** Retention: moves the cutoff forward to {@code before} and deletes the rows older than it; returns how many. */
     long purgeBefore(String before) {
-        var tx = db.transaction();
-        try {
-            // counted first: the driver's update count after the cutoff update is not the delete's alone
-            long deleted = tx.get("SELECT COUNT(*) AS n FROM audit_log WHERE at < ?", before)
-                    .map(r -> r.column("n").get(Number.class).longValue()).orElse(0L);
-            tx.update("UPDATE audit_retention SET cutoff = MAX(cutoff, ?) WHERE id = 1", before);
-            tx.delete("DELETE FROM audit_log WHERE at < ?", before);
-            tx.commit();
+        return store.write(tx -> {
+            long deleted = tx.number("audit.count-before", before);
+            tx.update("audit.move-cutoff", before);
+            tx.update("audit.delete-before", before);
             return deleted;
-        } catch (RuntimeException e) {
-            tx.rollback();
-            throw e;
-        }
+        });
     }
 
     Page find(Query q) {
-        StringBuilder sql = new StringBuilder("SELECT id, at, user, action, target, status, result, source_ip "
-                                                      + "FROM audit_log WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        q.user().ifPresent(u -> {
-            sql.append(" AND user = ?");
-            args.add(u);
-        });
-        q.action().ifPresent(a -> {
-            // "login" finds login.ok, login.failed, …; an exact action finds itself.
-            sql.append(" AND (action = ? OR action LIKE ? ESCAPE '\\')");
-            args.add(a);
-            args.add(escapeLike(a) + "%");
-        });
-        q.target().ifPresent(t -> {
-            sql.append(" AND target LIKE ? ESCAPE '\\'");
-            args.add("%" + escapeLike(t) + "%");
-        });
-        q.since().ifPresent(s -> {
-            sql.append(" AND at >= ?");
-            args.add(s);
-        });
-        q.until().ifPresent(u -> {
-            sql.append(" AND at < ?");
-            args.add(u);
-        });
-        q.before().ifPresent(b -> {
-            sql.append(" AND id < ?");
-            args.add(b);
-        });
-        sql.append(" ORDER BY id DESC LIMIT ?");
-        args.add(q.limit() + 1);
+        String user = q.user().orElse(null);
+        String action = q.action().orElse(null);
+        // "login" finds login.ok, login.failed, …; an exact action finds itself.
+        String actionPrefix = action == null ? null : escapeLike(action) + "%";
+        String target = q.target().map(t -> "%" + escapeLike(t) + "%").orElse(null);
+        String since = q.since().orElse(null);
+        String until = q.until().orElse(null);
+        Long before = q.before().orElse(null);
         List<Long> ids = new ArrayList<>();
         List<AuditEntry> items = new ArrayList<>();
-        db.execute().query(sql.toString(), args.toArray()).forEach(r -> {
+        store.db().execute().namedQuery("audit.find", user, user, action, action, actionPrefix, target, target,
+                                        since, since, until, until, before, before, q.limit() + 1).forEach(r -> {
             ids.add(r.column("id").get(Number.class).longValue());
             items.add(new AuditEntry(r.column("at").get(String.class), r.column("user").get(String.class),
                                      r.column("action").get(String.class), r.column("target").get(String.class),

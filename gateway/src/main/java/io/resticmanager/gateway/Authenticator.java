@@ -1,5 +1,6 @@
 package io.resticmanager.gateway;
 
+import io.resticmanager.kit.Times;
 import io.resticmanager.kit.Tokens;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;

@@ -1,5 +1,6 @@
 package io.resticmanager.gateway;
 
+import io.resticmanager.kit.Times;
 import io.helidon.config.Config;
 import io.resticmanager.kit.Health;
 import io.resticmanager.kit.InternalAuth;
@@ -32,13 +33,13 @@ final class Gateway implements AutoCloseable {
         Config gw = config.get("rm.gateway");
         Path dataDir = RmConfig.dataDir(config);
         this.store = SqliteStore.open(dataDir.resolve("gateway.db"));
-        UserStore users = new UserStore(store.db());
-        ApiTokenStore tokens = new ApiTokenStore(store.db());
-        AuditStore audit = new AuditStore(store.db());
+        UserStore users = new UserStore(store);
+        ApiTokenStore tokens = new ApiTokenStore(store);
+        AuditStore audit = new AuditStore(store);
         this.audit = audit;
         this.auditRetention = Duration.ofDays(gw.get("audit.retention-days").asLong().orElse(365L));
         Authenticator authenticator = new Authenticator(
-                new SessionStore(store.db()), tokens,
+                new SessionStore(store), tokens,
                 gw.get("session.idle-timeout-s").asLong().orElse(1800L) * 1000,
                 gw.get("session.absolute-timeout-s").asLong().orElse(43_200L) * 1000);
         Passwords passwords = Passwords.create(gw.get("argon2"));

@@ -1,54 +1,61 @@
 package io.resticmanager.gateway;
 
-import io.helidon.dbclient.DbClient;
+import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.kit.Times;
 import io.resticmanager.proto.Role;
 
+import java.time.Instant;
 import java.util.Optional;
 
-/** SQL for browser sessions, keyed by the sha256 of the cookie value. Times are epoch milliseconds. */
+/**
+ * Browser sessions, keyed by the sha256 of the cookie value. Stored as text times like everything else; this
+ * class speaks epoch milliseconds to {@link Authenticator}, which does the timeout arithmetic.
+ */
 final class SessionStore {
     /** A stored session joined with its user. */
     record Row(String tokenHash, User user, long createdAt, long lastSeenAt) {
     }
 
-    private final DbClient db;
+    private final SqliteStore store;
 
-    SessionStore(DbClient db) {
-        this.db = db;
+    SessionStore(SqliteStore store) {
+        this.store = store;
     }
 
     void insert(String tokenHash, String userId, long now, String sourceIp) {
-        db.execute().insert("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, source_ip) "
-                                    + "VALUES (?, ?, ?, ?, ?)", tokenHash, userId, now, now, sourceIp);
+        Instant at = Instant.ofEpochMilli(now);
+        store.write(tx -> tx.update("sessions.insert", tokenHash, userId, at, at, sourceIp));
     }
 
     Optional<Row> find(String tokenHash) {
-        return db.execute().get("SELECT s.token_hash, s.created_at, s.last_seen_at, u.id, u.username, u.role, "
-                                        + "u.created_at AS user_created_at FROM sessions s JOIN users u ON u.id = s.user_id "
-                                        + "WHERE s.token_hash = ?", tokenHash)
+        return store.db().execute().namedGet("sessions.find", tokenHash)
                 .map(r -> new Row(r.column("token_hash").get(String.class),
                                   new User(r.column("id").get(String.class), r.column("username").get(String.class),
                                            Role.fromWire(r.column("role").get(String.class)),
                                            r.column("user_created_at").get(String.class)),
-                                  r.column("created_at").get(Number.class).longValue(),
-                                  r.column("last_seen_at").get(Number.class).longValue()));
+                                  millis(r.column("created_at").get(String.class)),
+                                  millis(r.column("last_seen_at").get(String.class))));
     }
 
     void touch(String tokenHash, long now) {
-        db.execute().update("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", now, tokenHash);
+        store.write(tx -> tx.update("sessions.touch", Instant.ofEpochMilli(now), tokenHash));
     }
 
     void delete(String tokenHash) {
-        db.execute().delete("DELETE FROM sessions WHERE token_hash = ?", tokenHash);
+        store.write(tx -> tx.update("sessions.delete", tokenHash));
     }
 
     void deleteForUser(String userId) {
-        db.execute().delete("DELETE FROM sessions WHERE user_id = ?", userId);
+        store.write(tx -> tx.update("sessions.delete-for-user", userId));
     }
 
     /** Drops sessions past either timeout; called now and then, lookups check the times themselves. */
     long deleteExpired(long idleBefore, long createdBefore) {
-        return db.execute().delete("DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?",
-                                   idleBefore, createdBefore);
+        return store.write(tx -> tx.update("sessions.delete-expired", Instant.ofEpochMilli(idleBefore),
+                                           Instant.ofEpochMilli(createdBefore)));
+    }
+
+    private static long millis(String text) {
+        return Times.parse(text).toEpochMilli();
     }
 }

@@ -1,5 +1,6 @@
 package io.resticmanager.gateway;
 
+import io.resticmanager.kit.Times;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;

@@ -16,30 +16,49 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * One SQLite file per service: WAL, busy_timeout and foreign keys on every connection; numbered
- * migrations ({@code db/migration/V<n>__<name>.sql} resources) applied in order at start and recorded
- * in {@code schema_migrations}. A database newer than the code is refused with a clear message.
+ * One SQLite file per service, and the one way every store uses it:
+ * <ul>
+ *   <li>numbered migrations ({@code db/migration/V<n>__<name>.sql}) applied in order at start and recorded in
+ *   {@code schema_migrations} (a database newer than the code is refused with a clear message); statements are
+ *   split by {@link SqlScript}, so triggers may hold {@code ;} of their own;</li>
+ *   <li>named statements ({@code db/statements.sql}, {@code -- name: x} above each) shared by both paths;</li>
+ *   <li>reads through the Helidon {@link DbClient} ({@code db().execute().namedQuery/namedGet});</li>
+ *   <li>writes through {@link #write}: one writer connection, one transaction at a time, {@code BEGIN IMMEDIATE}
+ *   (SQLite's write lock taken up front, so a read-then-write never fails halfway), JDBC batches for bulk rows.</li>
+ * </ul>
+ * WAL, busy_timeout and foreign keys on every connection; times as {@link Times} text.
  */
 public final class SqliteStore implements AutoCloseable {
     private static final Pattern MIGRATION = Pattern.compile("V(\\d+)__([\\w-]+)\\.sql");
+    static final String STATEMENTS = "db/statements.sql";
     private final String url;
     private final Path file;
     private final DbClient db;
+    private final Map<String, String> statements;
+    private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
+    private Connection writer;
 
-    private SqliteStore(Path file) {
+    SqliteStore(Path file, Map<String, String> statements) {
         this.file = file;
+        this.statements = Map.copyOf(statements);
         this.url = "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=10000&foreign_keys=true";
-        this.db = JdbcClientBuilder.create().connectionPool(this::connect).build();
+        io.helidon.dbclient.DbStatements.Builder named = io.helidon.dbclient.DbStatements.builder();
+        statements.forEach(named::addStatement);
+        this.db = JdbcClientBuilder.create().connectionPool(this::connect).statements(named.build()).build();
     }
 
     /**
@@ -67,9 +86,200 @@ public final class SqliteStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + file + ": " + e.getMessage(), e);
         }
-        SqliteStore store = new SqliteStore(file.toAbsolutePath());
+        SqliteStore store = new SqliteStore(file.toAbsolutePath(), namedStatements());
         store.migrate(discover("db/migration"));
+        store.checkStatements();
         return store;
+    }
+
+    /**
+     * Prepares every named statement against the migrated schema, so a statement that names a missing table or
+     * column stops the service at start-up (and its tests) instead of failing on first use.
+     */
+    void checkStatements() {
+        java.util.List<String> broken = new java.util.ArrayList<>();
+        try (Connection c = connect()) {
+            statements.forEach((name, sql) -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.getParameterMetaData();
+                } catch (SQLException e) {
+                    broken.add(name + ": " + e.getMessage());
+                }
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open " + file + ": " + e.getMessage(), e);
+        }
+        if (!broken.isEmpty()) {
+            throw new IllegalStateException(STATEMENTS + " does not match the schema of " + file.getFileName() + ": "
+                                                    + String.join("; ", broken));
+        }
+    }
+
+    /** The named statements on the classpath ({@value #STATEMENTS}); none when the service has no such file. */
+    static Map<String, String> namedStatements() {
+        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(STATEMENTS)) {
+            return in == null ? Map.of()
+                    : SqlScript.named(new String(in.readAllBytes(), StandardCharsets.UTF_8), STATEMENTS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The SQL of a named statement; unknown names are a programming error. */
+    public String sql(String name) {
+        String sql = statements.get(name);
+        if (sql == null) {
+            throw new IllegalArgumentException("no statement named " + name + " in " + STATEMENTS);
+        }
+        return sql;
+    }
+
+    /** A unit of work in one write transaction: committed when it returns, rolled back when it throws. */
+    public interface Work<T> {
+        T run(Tx tx) throws SQLException;
+    }
+
+    /** Maps the current row of a result. */
+    public interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} as the one writer: one transaction at a time on one connection, opened with
+     * {@code BEGIN IMMEDIATE}. Signals and other side effects belong after this returns (after the commit).
+     */
+    public <T> T write(Work<T> work) {
+        writeLock.lock();
+        try {
+            if (writer == null || writer.isClosed()) {
+                writer = connect();
+            }
+            exec(writer, "BEGIN IMMEDIATE");
+            try {
+                T result = work.run(new Tx(this, writer));
+                exec(writer, "COMMIT");
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollback();
+                if (e instanceof SQLException sql) {
+                    throw new IllegalStateException(file.getFileName() + ": " + sql.getMessage(), sql);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            dropWriter();
+            throw new IllegalStateException(file.getFileName() + ": " + e.getMessage(), e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void rollback() {
+        try {
+            exec(writer, "ROLLBACK");
+        } catch (SQLException e) {
+            dropWriter(); // a connection that cannot roll back is not trusted again
+        }
+    }
+
+    private void dropWriter() {
+        try {
+            if (writer != null) {
+                writer.close();
+            }
+        } catch (SQLException ignored) {
+            // being replaced anyway
+        }
+        writer = null;
+    }
+
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** The statements of one write transaction, by name; valid only inside {@link #write}. */
+    public static final class Tx {
+        private final SqliteStore store;
+        private final Connection c;
+
+        private Tx(SqliteStore store, Connection c) {
+            this.store = store;
+            this.c = c;
+        }
+
+        /** Runs a named INSERT/UPDATE/DELETE; returns the rows it changed. */
+        public int update(String name, Object... args) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(store.sql(name))) {
+                bind(ps, args);
+                return ps.executeUpdate();
+            }
+        }
+
+        /** Runs a named statement once per row of arguments, as one JDBC batch; returns each row's change count. */
+        public int[] batch(String name, List<Object[]> rows) throws SQLException {
+            if (rows.isEmpty()) {
+                return new int[0];
+            }
+            try (PreparedStatement ps = c.prepareStatement(store.sql(name))) {
+                for (Object[] row : rows) {
+                    bind(ps, row);
+                    ps.addBatch();
+                }
+                return ps.executeBatch();
+            }
+        }
+
+        public <T> List<T> query(String name, Row<T> row, Object... args) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(store.sql(name))) {
+                bind(ps, args);
+                List<T> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row.map(rs));
+                    }
+                }
+                return out;
+            }
+        }
+
+        public <T> Optional<T> one(String name, Row<T> row, Object... args) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(store.sql(name))) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(row.map(rs)) : Optional.empty();
+                }
+            }
+        }
+
+        public boolean exists(String name, Object... args) throws SQLException {
+            return one(name, rs -> Boolean.TRUE, args).isPresent();
+        }
+
+        /** The first column of the first row as text, if any. */
+        public Optional<String> text(String name, Object... args) throws SQLException {
+            return one(name, rs -> rs.getString(1), args);
+        }
+
+        /** The first column of the first row as a number (0 when there is no row or it is NULL). */
+        public long number(String name, Object... args) throws SQLException {
+            return one(name, rs -> rs.getLong(1), args).orElse(0L);
+        }
+    }
+
+    /** Binds arguments: {@link java.time.Instant} as {@link Times} text, booleans as 0/1, null as NULL. */
+    static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            switch (a) {
+                case null -> ps.setNull(i + 1, java.sql.Types.NULL);
+                case java.time.Instant t -> ps.setString(i + 1, Times.format(t));
+                case Boolean b -> ps.setInt(i + 1, b ? 1 : 0);
+                case Enum<?> e -> throw new IllegalArgumentException("bind the wire form of " + e + ", not the enum");
+                default -> ps.setObject(i + 1, a);
+            }
+        }
     }
 
     private static void posix(Path path, String mode) throws IOException {
@@ -126,10 +336,8 @@ public final class SqliteStore implements AutoCloseable {
                 }
                 c.setAutoCommit(false);
                 try (Statement s = c.createStatement()) {
-                    for (String sql : entry.getValue().split(";\\s*(\\n|$)")) {
-                        if (!sql.isBlank()) {
-                            s.execute(sql);
-                        }
+                    for (String sql : SqlScript.statements(entry.getValue())) {
+                        s.execute(sql);
                     }
                     s.execute("INSERT INTO schema_migrations(version, applied_at) VALUES (" + entry.getKey()
                                       + ", strftime('%Y-%m-%dT%H:%M:%fZ','now'))");
@@ -195,6 +403,12 @@ public final class SqliteStore implements AutoCloseable {
 
     @Override
     public void close() {
+        writeLock.lock();
+        try {
+            dropWriter();
+        } finally {
+            writeLock.unlock();
+        }
         db.close();
     }
 }

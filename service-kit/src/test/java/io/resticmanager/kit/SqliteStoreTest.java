@@ -30,7 +30,7 @@ class SqliteStoreTest {
             assertThat(store.healthy(), is(true));
             long versions = store.db().execute().get("SELECT MAX(version) AS v FROM schema_migrations").orElseThrow()
                     .column("v").get(Number.class).longValue();
-            assertThat(versions, is(2L));
+            assertThat(versions, is(3L));
         }
     }
 
@@ -57,6 +57,38 @@ class SqliteStoreTest {
     }
 
     @Test
+    void theWriterCommitsARollsBackAndTriggersFromMigrationsRun() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir.resolve("w.db"))) {
+            store.write(tx -> tx.batch("probe.insert", java.util.List.of(new Object[] {"x"}, new Object[] {"keep"})));
+            assertThrows(IllegalStateException.class, () -> store.write(tx -> {
+                tx.update("probe.insert", "lost");
+                throw new java.sql.SQLException("boom");
+            }));
+            assertThat(store.write(tx -> tx.number("probe.count")), is(2L));
+            // the trigger from V3 ran with its multi-statement body
+            assertThat(store.db().execute().namedGet("probe.by-name", "x").orElseThrow().column("extra")
+                               .get(String.class), is("ex"));
+            assertThat(store.db().execute().namedQuery("probe.log").map(r -> r.column("note").get(String.class))
+                               .toList(), is(java.util.List.of("added; x", "added; keep")));
+            IllegalStateException kept = assertThrows(IllegalStateException.class, () -> store.write(
+                    tx -> tx.update("probe.insert", "y") + tx.update("probe.delete", "keep")));
+            assertThat(kept.getMessage(), containsString("kept; forever"));
+            assertThrows(IllegalArgumentException.class, () -> store.write(tx -> tx.update("no.such.statement")));
+        }
+    }
+
+    @Test
+    void aNamedStatementThatDoesNotMatchTheSchemaIsFoundAtOpen() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir.resolve("s.db"))) {
+            store.checkStatements();
+        }
+        SqliteStore broken = new SqliteStore(dir.resolve("s.db"), java.util.Map.of("x.bad", "SELECT nope FROM probe"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, broken::checkStatements);
+        assertThat(e.getMessage(), containsString("x.bad"));
+        broken.close();
+    }
+
+    @Test
     void refusesADatabaseNewerThanTheCode() throws Exception {
         try (SqliteStore store = SqliteStore.open(dir.resolve("t.db")); Connection c = store.connect();
              Statement s = c.createStatement()) {
@@ -70,7 +102,7 @@ class SqliteStoreTest {
     void failedMigrationLeavesNothingHalfWritten() throws Exception {
         try (SqliteStore store = SqliteStore.open(dir.resolve("t.db"))) {
             TreeMap<Integer, String> broken = new TreeMap<>(SqliteStore.discover("db/migration"));
-            broken.put(3, "CREATE TABLE half(x INTEGER);\nTHIS IS NOT SQL;\n");
+            broken.put(4, "CREATE TABLE half(x INTEGER);\nTHIS IS NOT SQL;\n");
             assertThrows(IllegalStateException.class, () -> store.migrate(broken));
             long tables = store.db().execute().get("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'half'")
                     .orElseThrow().column("n").get(Number.class).longValue();

@@ -1,0 +1,101 @@
+-- gateway.db: every statement the gateway's stores run, by name (reads through DbClient, writes through the
+-- store's one writer). Times are fixed-width UTC text (service-kit Times).
+
+-- name: users.count-admins
+SELECT COUNT(*) AS n FROM users WHERE role = 'admin';
+
+-- name: users.insert
+INSERT INTO users (id, username, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?);
+
+-- name: users.by-username
+SELECT id, username, role, created_at, password_hash FROM users WHERE username = ?;
+
+-- name: users.by-id
+SELECT id, username, role, created_at, password_hash FROM users WHERE id = ?;
+
+-- name: users.list
+SELECT id, username, role, created_at, password_hash FROM users ORDER BY username;
+
+-- name: users.update-role
+UPDATE users SET role = ?, updated_at = ? WHERE id = ?;
+
+-- name: users.update-password
+UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?;
+
+-- name: users.delete
+DELETE FROM users WHERE id = ?;
+
+-- name: sessions.insert
+INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, source_ip) VALUES (?, ?, ?, ?, ?);
+
+-- name: sessions.find
+SELECT s.token_hash, s.created_at, s.last_seen_at, u.id, u.username, u.role, u.created_at AS user_created_at
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = ?;
+
+-- name: sessions.touch
+UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?;
+
+-- name: sessions.delete
+DELETE FROM sessions WHERE token_hash = ?;
+
+-- name: sessions.delete-for-user
+DELETE FROM sessions WHERE user_id = ?;
+
+-- name: sessions.delete-expired
+DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?;
+
+-- name: tokens.insert
+INSERT INTO api_tokens (id, name, token_hash, role, created_by, created_at, owner_id, expires_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: tokens.by-hash
+SELECT t.id, t.name, t.role, t.created_by, t.created_at, t.last_used_at, t.owner_id, u.username AS owner,
+       u.role AS owner_role, t.expires_at
+FROM api_tokens t JOIN users u ON u.id = t.owner_id
+WHERE t.token_hash = ?;
+
+-- name: tokens.by-id
+SELECT t.id, t.name, t.role, t.created_by, t.created_at, t.last_used_at, t.owner_id, u.username AS owner,
+       u.role AS owner_role, t.expires_at
+FROM api_tokens t JOIN users u ON u.id = t.owner_id
+WHERE t.id = ?;
+
+-- name: tokens.exists
+SELECT id FROM api_tokens WHERE id = ?;
+
+-- name: tokens.list
+SELECT t.id, t.name, t.role, t.created_by, t.created_at, t.last_used_at, t.owner_id, u.username AS owner,
+       u.role AS owner_role, t.expires_at
+FROM api_tokens t JOIN users u ON u.id = t.owner_id
+ORDER BY t.created_at, t.name;
+
+-- name: tokens.touch
+UPDATE api_tokens SET last_used_at = ? WHERE id = ?;
+
+-- name: tokens.delete
+DELETE FROM api_tokens WHERE id = ?;
+
+-- name: audit.append
+INSERT INTO audit_log (at, user, action, target, status, result, source_ip) VALUES (?, ?, ?, ?, ?, ?, ?);
+
+-- name: audit.count-before
+SELECT COUNT(*) FROM audit_log WHERE at < ?;
+
+-- name: audit.move-cutoff
+UPDATE audit_retention SET cutoff = MAX(cutoff, ?) WHERE id = 1;
+
+-- name: audit.delete-before
+DELETE FROM audit_log WHERE at < ?;
+
+-- name: audit.find
+-- each filter is given twice: NULL means "any"
+SELECT id, at, user, action, target, status, result, source_ip FROM audit_log
+WHERE (? IS NULL OR user = ?)
+  AND (? IS NULL OR action = ? OR action LIKE ? ESCAPE '\')
+  AND (? IS NULL OR target LIKE ? ESCAPE '\')
+  AND (? IS NULL OR at >= ?)
+  AND (? IS NULL OR at < ?)
+  AND (? IS NULL OR id < ?)
+ORDER BY id DESC
+LIMIT ?;
