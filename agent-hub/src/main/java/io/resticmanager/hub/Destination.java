@@ -7,25 +7,18 @@ import java.util.Set;
 
 /** The receivers of hub events and which event types each gets (docs/INTERNAL-API.md). */
 enum Destination {
-    JOBS("jobs", "to_jobs"),
-    INVENTORY("inventory", "to_inventory");
+    JOBS("jobs"),
+    INVENTORY("inventory");
 
     private final String peer;
-    private final String column;
 
-    Destination(String peer, String column) {
+    Destination(String peer) {
         this.peer = peer;
-        this.column = column;
     }
 
     /** The {@code rm.peers.*} name. */
     String peer() {
         return peer;
-    }
-
-    /** The outbox flag column that is 1 while this receiver still has to get the event. */
-    String column() {
-        return column;
     }
 
     static Set<Destination> routes(String type) {

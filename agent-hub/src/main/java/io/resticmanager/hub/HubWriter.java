@@ -1,7 +1,5 @@
 package io.resticmanager.hub;
 
-import io.resticmanager.kit.DedicatedConnection;
-
 import io.resticmanager.kit.SqliteStore;
 import io.resticmanager.proto.Envelope;
 import io.resticmanager.proto.Json;
@@ -11,8 +9,6 @@ import io.resticmanager.proto.internal.HubEvent;
 import io.helidon.websocket.WsCloseCodes;
 
 import java.lang.System.Logger.Level;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,8 +21,8 @@ import java.util.concurrent.Semaphore;
 
 /**
  * The one writer of presence and agent events: sockets hand it items and go on reading; it drains everything
- * queued (a read burst of one socket, and of every other socket meanwhile) into one SQLite transaction, then
- * acknowledges the stored job events to their agents with {@code job.events.ack} and wakes the forwarders.
+ * queued (a read burst of one socket, and of every other socket meanwhile) into one write transaction of the
+ * store ({@link SqliteStore#write}, named statements and JDBC batches), then acknowledges the stored job events to their agents with {@code job.events.ack} and wakes the forwarders.
  * Memory is bounded by payload bytes: a socket that outruns the disk blocks in {@link #submit}.
  */
 final class HubWriter implements AutoCloseable {
@@ -59,10 +55,10 @@ final class HubWriter implements AutoCloseable {
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final Semaphore budget = new Semaphore(MAX_QUEUED_BYTES);
     private final Thread thread;
-    private final DedicatedConnection connection;
+    private final SqliteStore store;
 
     HubWriter(SqliteStore store, Runnable onCommitted) {
-        this.connection = new DedicatedConnection(store);
+        this.store = store;
         this.onCommitted = onCommitted;
         // a platform thread: sqlite-jdbc pins virtual threads during native calls
         this.thread = Thread.ofPlatform().name("hub-writer").daemon(true).start(this::run);
@@ -98,7 +94,6 @@ final class HubWriter implements AutoCloseable {
                 items.clear();
             }
         }
-        connection.close();
     }
 
     private boolean commitWithRetry(List<Item> items) {
@@ -106,8 +101,7 @@ final class HubWriter implements AutoCloseable {
             try {
                 commit(items);
                 return true;
-            } catch (SQLException | RuntimeException e) {
-                connection.close();
+            } catch (RuntimeException e) {
                 if (attempt == 3) {
                     // not acknowledged, so agents still hold their events: make them reconnect and replay
                     LOG.log(Level.ERROR, "cannot store " + items.size() + " hub events; closing the sending "
@@ -121,10 +115,9 @@ final class HubWriter implements AutoCloseable {
         }
     }
 
-    private void commit(List<Item> items) throws SQLException {
-        Connection c = connection.get();
-        c.setAutoCommit(false);
-        try {
+    /** One transaction for the whole batch: committed when it returns, rolled back (nothing stored) when it throws. */
+    private void commit(List<Item> items) {
+        store.write(tx -> {
             List<OutboxStore.NewEvent> events = new ArrayList<>();
             Map<String, Long> seen = new LinkedHashMap<>();
             for (Item item : items) {
@@ -132,14 +125,14 @@ final class HubWriter implements AutoCloseable {
                     case AgentEvent e -> events.add(new OutboxStore.NewEvent(e.from().hostId(), e.type(), e.at(),
                                                                              e.payload()));
                     case Online o -> {
-                        markOnline(c, o);
+                        markOnline(tx, o);
                         Message.Hello h = o.hello();
                         events.add(new OutboxStore.NewEvent(o.hostId(), HubEvent.HOST_ONLINE, o.at(), Json.write(
                                 new HostEvents.Online(h.hostname(), h.os(), h.arch(), h.agentVersion(),
                                                       h.resticVersion(), h.protocolVersion(), h.jobs()))));
                     }
                     case Offline o -> {
-                        markOffline(c, o);
+                        markOffline(tx, o);
                         events.add(new OutboxStore.NewEvent(o.hostId(), HubEvent.HOST_OFFLINE, o.at(),
                                                             Json.write(new HostEvents.Offline(o.lastSeen()))));
                     }
@@ -148,65 +141,29 @@ final class HubWriter implements AutoCloseable {
                     }
                 }
             }
-            touch(c, seen);
-            OutboxStore.insert(c, events);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException ignored) {
-                // the connection is dropped by the caller
-            }
-            throw e;
-        } finally {
-            try {
-                c.setAutoCommit(true);
-            } catch (SQLException ignored) {
-                // idem
-            }
-        }
+            touch(tx, seen);
+            OutboxStore.insert(tx, events);
+            return null;
+        });
     }
 
-    private static void markOnline(Connection c, Online o) throws SQLException {
+    private static void markOnline(SqliteStore.Tx tx, Online o) throws SQLException {
         Message.Hello h = o.hello();
-        try (PreparedStatement s = c.prepareStatement(
-                "UPDATE agents SET hostname = ?, os = COALESCE(?, os), arch = COALESCE(?, arch), agent_version = ?, "
-                        + "restic_version = ?, protocol_version = ?, online = 1, last_seen_at = ? WHERE host_id = ?")) {
-            s.setString(1, h.hostname());
-            s.setString(2, h.os());
-            s.setString(3, h.arch());
-            s.setString(4, h.agentVersion());
-            s.setString(5, h.resticVersion());
-            s.setInt(6, h.protocolVersion());
-            s.setLong(7, o.at().toEpochMilli());
-            s.setString(8, o.hostId());
-            s.executeUpdate();
-        }
+        tx.update("agents.mark-online", h.hostname(), h.os(), h.arch(), h.agentVersion(), h.resticVersion(),
+                  h.protocolVersion(), o.at(), o.hostId());
     }
 
-    private static void markOffline(Connection c, Offline o) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "UPDATE agents SET online = 0, last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE host_id = ?")) {
-            s.setLong(1, o.lastSeen().toEpochMilli());
-            s.setString(2, o.hostId());
-            s.executeUpdate();
-        }
+    private static void markOffline(SqliteStore.Tx tx, Offline o) throws SQLException {
+        tx.update("agents.mark-offline", o.lastSeen(), o.lastSeen(), o.hostId());
     }
 
-    private static void touch(Connection c, Map<String, Long> seen) throws SQLException {
-        if (seen.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement s = c.prepareStatement(
-                "UPDATE agents SET last_seen_at = ? WHERE host_id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)")) {
-            for (var e : seen.entrySet()) {
-                s.setLong(1, e.getValue());
-                s.setString(2, e.getKey());
-                s.setLong(3, e.getValue());
-                s.addBatch();
-            }
-            s.executeBatch();
-        }
+    private static void touch(SqliteStore.Tx tx, Map<String, Long> seen) throws SQLException {
+        List<Object[]> rows = new ArrayList<>(seen.size());
+        seen.forEach((hostId, ms) -> {
+            Instant at = Instant.ofEpochMilli(ms);
+            rows.add(new Object[] {at, hostId, at});
+        });
+        tx.batch("agents.touch", rows);
     }
 
     /** Tells each agent the highest seq per job that is now durable, so it can trim its spool. */

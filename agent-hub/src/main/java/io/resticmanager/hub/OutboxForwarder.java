@@ -1,7 +1,5 @@
 package io.resticmanager.hub;
 
-import io.resticmanager.kit.DedicatedConnection;
-
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.helidon.http.Method;
 import io.resticmanager.kit.InternalClient;
@@ -11,8 +9,6 @@ import io.resticmanager.proto.Json;
 import io.resticmanager.proto.internal.HubEvent;
 
 import java.lang.System.Logger.Level;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,19 +33,17 @@ final class OutboxForwarder implements AutoCloseable {
     static final long MAX_BATCH_PAYLOAD_CHARS = 3L * 1024 * 1024;
 
     private final Destination destination;
-    private final SqliteStore store;
+    private final OutboxStore outbox;
     private final InternalClient client;
     private final int batchSize;
     private final Semaphore signal = new Semaphore(0);
     private final Thread thread;
     private volatile boolean running = true;
-    private final DedicatedConnection connection;
     private boolean failing;
 
     OutboxForwarder(Destination destination, SqliteStore store, InternalClient client, int batchSize) {
         this.destination = destination;
-        this.store = store;
-        this.connection = new DedicatedConnection(store);
+        this.outbox = new OutboxStore(store);
         this.client = client;
         this.batchSize = batchSize;
         this.thread = Thread.ofVirtual().name("hub-forward-" + destination.peer()).start(this::run);
@@ -64,19 +58,14 @@ final class OutboxForwarder implements AutoCloseable {
 
     /** Events this receiver has not confirmed yet. */
     long pending() {
-        try (Connection c = store.connect()) {
-            return OutboxStore.pendingCount(c, destination);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return outbox.pendingCount(destination);
     }
 
     private void run() {
         Duration backoff = MIN_BACKOFF;
         while (running) {
             try {
-                List<OutboxStore.StoredEvent> batch = OutboxStore.pending(connection.get(), destination, batchSize,
-                                                                          MAX_BATCH_PAYLOAD_CHARS);
+                List<OutboxStore.StoredEvent> batch = outbox.pending(destination, batchSize, MAX_BATCH_PAYLOAD_CHARS);
                 if (batch.isEmpty()) {
                     signal.tryAcquire(1, TimeUnit.SECONDS);
                     signal.drainPermits();
@@ -90,18 +79,16 @@ final class OutboxForwarder implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 return;
-            } catch (SQLException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "outbox to " + destination.peer() + ": " + e.getMessage());
-                connection.close();
                 sleepQuietly(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
-        connection.close();
     }
 
     /** @return true when every event of the batch is done with (stored or skipped as malformed) */
-    private boolean deliver(List<OutboxStore.StoredEvent> batch) throws SQLException {
+    private boolean deliver(List<OutboxStore.StoredEvent> batch) {
         InternalClient.Reply reply;
         try {
             reply = client.call(Method.POST, "/internal/events", new HubEvent.Batch(toWire(batch)), Optional.empty());
@@ -111,7 +98,7 @@ final class OutboxForwarder implements AutoCloseable {
         }
         if (reply.ok()) {
             recovered();
-            OutboxStore.delivered(connection.get(), destination, batch.stream().map(OutboxStore.StoredEvent::id).toList());
+            outbox.delivered(destination, batch.stream().map(OutboxStore.StoredEvent::id).toList());
             return true;
         }
         if (reply.status() == 413 && batch.size() > 1) {
@@ -129,7 +116,7 @@ final class OutboxForwarder implements AutoCloseable {
             LOG.log(Level.WARNING, destination.peer() + " rejected event " + e.id() + " (" + e.type() + ", host "
                     + e.hostId() + ") as " + (reply.status() == 413 ? "too large" : "malformed")
                     + ", skipping it: " + detail(reply));
-            OutboxStore.delivered(connection.get(), destination, List.of(e.id()));
+            outbox.delivered(destination, List.of(e.id()));
             return true;
         }
         // find the bad event(s): one by one, in order

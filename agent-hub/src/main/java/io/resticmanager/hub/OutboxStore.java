@@ -1,17 +1,26 @@
 package io.resticmanager.hub;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import io.helidon.dbclient.DbRow;
+import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.kit.Times;
+
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
-/** SQL of the {@code outbox} table. Callers own the connection and the transaction. */
+/**
+ * The {@code outbox} table ({@code outbox.*} statements). Inserts join the caller's write transaction
+ * ({@link #insert}); reads go through the DbClient and {@link #delivered} is a write transaction of its own.
+ */
 final class OutboxStore {
-    private OutboxStore() {
+    private final SqliteStore store;
+
+    OutboxStore(SqliteStore store) {
+        this.store = store;
     }
 
     /** An event to store; {@code payload} is JSON text. */
@@ -22,94 +31,77 @@ final class OutboxStore {
     record StoredEvent(long id, String hostId, String type, Instant at, String payload) {
     }
 
-    /** Inserts events in order; events no receiver wants are not stored. */
-    static void insert(Connection c, List<NewEvent> events) throws SQLException {
-        if (events.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement s = c.prepareStatement(
-                "INSERT INTO outbox(host_id, type, at, payload, to_jobs, to_inventory) VALUES (?, ?, ?, ?, ?, ?)")) {
-            int batched = 0;
-            for (NewEvent e : events) {
-                Set<Destination> to = Destination.routes(e.type());
-                if (to.isEmpty()) {
-                    continue;
-                }
-                s.setString(1, e.hostId());
-                s.setString(2, e.type());
-                s.setLong(3, e.at().toEpochMilli());
-                s.setString(4, e.payload());
-                s.setInt(5, to.contains(Destination.JOBS) ? 1 : 0);
-                s.setInt(6, to.contains(Destination.INVENTORY) ? 1 : 0);
-                s.addBatch();
-                batched++;
+    /** Inserts events in order, in the caller's transaction; events no receiver wants are not stored. */
+    static void insert(SqliteStore.Tx tx, List<NewEvent> events) throws SQLException {
+        List<Object[]> rows = new ArrayList<>(events.size());
+        for (NewEvent e : events) {
+            Set<Destination> to = Destination.routes(e.type());
+            if (to.isEmpty()) {
+                continue;
             }
-            if (batched > 0) {
-                s.executeBatch();
-            }
+            rows.add(new Object[] {e.hostId(), e.type(), e.at(), e.payload(), to.contains(Destination.JOBS),
+                    to.contains(Destination.INVENTORY)});
         }
+        tx.batch("outbox.insert", rows);
     }
 
     /** The oldest events {@code to} has not confirmed yet, in order. */
-    static List<StoredEvent> pending(Connection c, Destination to, int limit) throws SQLException {
-        return pending(c, to, limit, Long.MAX_VALUE);
+    List<StoredEvent> pending(Destination to, int limit) {
+        return pending(to, limit, Long.MAX_VALUE);
     }
 
     /**
-     * As {@link #pending(Connection, Destination, int)}, stopping once the payloads read reach {@code maxChars}
+     * As {@link #pending(Destination, int)}, stopping once the payloads read reach {@code maxChars}
      * (always at least one event): log frames are large, and rows past the cap would be read for nothing.
      */
-    static List<StoredEvent> pending(Connection c, Destination to, int limit, long maxChars) throws SQLException {
+    List<StoredEvent> pending(Destination to, int limit, long maxChars) {
+        String statement = switch (to) {
+            case JOBS -> "outbox.pending-jobs";
+            case INVENTORY -> "outbox.pending-inventory";
+        };
         List<StoredEvent> events = new ArrayList<>();
         long chars = 0;
-        try (PreparedStatement s = c.prepareStatement("SELECT id, host_id, type, at, payload FROM outbox WHERE "
-                                                              + to.column() + " = 1 ORDER BY id LIMIT ?")) {
-            s.setInt(1, limit);
-            try (ResultSet rs = s.executeQuery()) {
-                while (chars < maxChars && rs.next()) {
-                    StoredEvent e = new StoredEvent(rs.getLong(1), rs.getString(2), rs.getString(3),
-                                                    Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5));
-                    events.add(e);
-                    chars += e.payload().length();
-                }
+        try (Stream<DbRow> rows = store.db().execute().namedQuery(statement, limit)) {
+            Iterator<DbRow> it = rows.iterator();
+            while (chars < maxChars && it.hasNext()) {
+                DbRow r = it.next();
+                StoredEvent e = new StoredEvent(r.column("id").get(Number.class).longValue(),
+                                                r.column("host_id").get(String.class),
+                                                r.column("type").get(String.class),
+                                                Times.parse(r.column("at").get(String.class)),
+                                                r.column("payload").get(String.class));
+                events.add(e);
+                chars += e.payload().length();
             }
         }
         return events;
     }
 
     /** Records that {@code to} stored (or rejected) these events; rows nobody needs any more are deleted. */
-    static void delivered(Connection c, Destination to, List<Long> ids) throws SQLException {
+    void delivered(Destination to, List<Long> ids) {
         if (ids.isEmpty()) {
             return;
         }
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            try (PreparedStatement update = c.prepareStatement("UPDATE outbox SET " + to.column() + " = 0 WHERE id = ?");
-                 PreparedStatement delete = c.prepareStatement(
-                         "DELETE FROM outbox WHERE id = ? AND to_jobs = 0 AND to_inventory = 0")) {
-                for (long id : ids) {
-                    update.setLong(1, id);
-                    update.addBatch();
-                    delete.setLong(1, id);
-                    delete.addBatch();
-                }
-                update.executeBatch();
-                delete.executeBatch();
-            }
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(auto);
-        }
+        String statement = switch (to) {
+            case JOBS -> "outbox.delivered-jobs";
+            case INVENTORY -> "outbox.delivered-inventory";
+        };
+        List<Object[]> rows = ids.stream().map(id -> new Object[] {id}).toList();
+        store.write(tx -> {
+            tx.batch(statement, rows);
+            tx.batch("outbox.delete-done", rows);
+            return null;
+        });
     }
 
-    static long pendingCount(Connection c, Destination to) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM outbox WHERE " + to.column() + " = 1");
-             ResultSet rs = s.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
+    /** Events {@code to} has not confirmed yet. */
+    long pendingCount(Destination to) {
+        String statement = switch (to) {
+            case JOBS -> "outbox.pending-count-jobs";
+            case INVENTORY -> "outbox.pending-count-inventory";
+        };
+        return store.db().execute().namedGet(statement)
+                .map(r -> r.column("n").get(Number.class).longValue())
+                .orElse(0L);
     }
 }

@@ -1,6 +1,7 @@
 package io.resticmanager.hub;
 
 import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.kit.Times;
 import io.resticmanager.kit.Tokens;
 import io.resticmanager.proto.internal.HubEvent;
 import org.junit.jupiter.api.AfterEach;
@@ -22,11 +23,13 @@ class HubStoreTest {
     Path dir;
     private SqliteStore sqlite;
     private HubStore store;
+    private OutboxStore outbox;
 
     @BeforeEach
     void open() {
         sqlite = SqliteStore.open(dir.resolve("agent-hub.db"));
         store = new HubStore(sqlite);
+        outbox = new OutboxStore(sqlite);
     }
 
     @AfterEach
@@ -78,36 +81,37 @@ class HubStoreTest {
         store.createEnrollmentToken("t", null, Tokens.sha256("rme_y"), "u", now, now.plusSeconds(60));
         enroll("rme_y", "h", now);
         sqlite.db().execute().update("UPDATE agents SET online = 1, last_seen_at = ? WHERE host_id = 'h'",
-                                     now.toEpochMilli());
+                                     Times.format(now));
         assertThat(store.resetPresence(now), is(1));
         assertThat(store.resetPresence(now), is(0));
-        try (Connection c = sqlite.connect()) {
-            List<OutboxStore.StoredEvent> jobs = OutboxStore.pending(c, Destination.JOBS, 10);
-            assertThat(jobs, hasSize(1));
-            assertThat(jobs.getFirst().type(), is(HubEvent.HOST_OFFLINE));
-            assertThat(jobs.getFirst().payload().contains("last_seen_at"), is(true));
-            // inventory also gets the enrollment, first
-            List<String> inventory = OutboxStore.pending(c, Destination.INVENTORY, 10).stream()
-                    .map(OutboxStore.StoredEvent::type).toList();
-            assertThat(inventory, is(List.of(HubEvent.HOST_ENROLLED, HubEvent.HOST_OFFLINE)));
-        }
+        List<OutboxStore.StoredEvent> jobs = outbox.pending(Destination.JOBS, 10);
+        assertThat(jobs, hasSize(1));
+        assertThat(jobs.getFirst().type(), is(HubEvent.HOST_OFFLINE));
+        assertThat(jobs.getFirst().payload().contains("last_seen_at"), is(true));
+        // inventory also gets the enrollment, first
+        List<String> inventory = outbox.pending(Destination.INVENTORY, 10).stream()
+                .map(OutboxStore.StoredEvent::type).toList();
+        assertThat(inventory, is(List.of(HubEvent.HOST_ENROLLED, HubEvent.HOST_OFFLINE)));
     }
 
     @Test
     void anOutboxRowStaysUntilEveryReceiverHasIt() throws Exception {
+        sqlite.write(tx -> {
+            OutboxStore.insert(tx, List.of(new OutboxStore.NewEvent("h", HubEvent.HOST_ONLINE, Instant.now(), "{}"),
+                                           new OutboxStore.NewEvent("h", "job.log", Instant.now(), "{}"),
+                                           new OutboxStore.NewEvent("h", "fs.list.result", Instant.now(), "{}")));
+            return null;
+        });
+        List<OutboxStore.StoredEvent> jobs = outbox.pending(Destination.JOBS, 10);
+        assertThat(jobs.stream().map(OutboxStore.StoredEvent::type).toList(),
+                   is(List.of(HubEvent.HOST_ONLINE, "job.log")));
+        outbox.delivered(Destination.JOBS, jobs.stream().map(OutboxStore.StoredEvent::id).toList());
+        assertThat(outbox.pendingCount(Destination.JOBS), is(0L));
+        List<OutboxStore.StoredEvent> inventory = outbox.pending(Destination.INVENTORY, 10);
+        assertThat(inventory, hasSize(1));
         try (Connection c = sqlite.connect()) {
-            OutboxStore.insert(c, List.of(new OutboxStore.NewEvent("h", HubEvent.HOST_ONLINE, Instant.now(), "{}"),
-                                          new OutboxStore.NewEvent("h", "job.log", Instant.now(), "{}"),
-                                          new OutboxStore.NewEvent("h", "fs.list.result", Instant.now(), "{}")));
-            List<OutboxStore.StoredEvent> jobs = OutboxStore.pending(c, Destination.JOBS, 10);
-            assertThat(jobs.stream().map(OutboxStore.StoredEvent::type).toList(),
-                       is(List.of(HubEvent.HOST_ONLINE, "job.log")));
-            OutboxStore.delivered(c, Destination.JOBS, jobs.stream().map(OutboxStore.StoredEvent::id).toList());
-            assertThat(OutboxStore.pendingCount(c, Destination.JOBS), is(0L));
-            List<OutboxStore.StoredEvent> inventory = OutboxStore.pending(c, Destination.INVENTORY, 10);
-            assertThat(inventory, hasSize(1));
             assertThat(count(c), is(1L));
-            OutboxStore.delivered(c, Destination.INVENTORY, List.of(inventory.getFirst().id()));
+            outbox.delivered(Destination.INVENTORY, List.of(inventory.getFirst().id()));
             assertThat(count(c), is(0L));
         }
     }

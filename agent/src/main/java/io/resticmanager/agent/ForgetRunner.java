@@ -22,7 +22,9 @@ final class ForgetRunner implements Runner {
         if (p == null) {
             throw new IllegalArgumentException("forget needs a retention policy");
         }
-        List<String> args = new ArrayList<>(List.of("forget", "--json"));
+        // only this host's snapshots: a repository shared by several hosts keeps the others' history whatever
+        // policy this host applies (backups are tagged with the same hostname)
+        List<String> args = new ArrayList<>(List.of("forget", "--json", "--host", HostInfo.current().hostname()));
         keep(args, "--keep-last", p.keepLast());
         keep(args, "--keep-hourly", p.keepHourly());
         keep(args, "--keep-daily", p.keepDaily());

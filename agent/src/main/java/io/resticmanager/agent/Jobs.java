@@ -90,6 +90,9 @@ final class Jobs {
         try {
             r = new Restic(restic.binary().get(), restic.version().get(), start.repo().url(),
                            start.repo().password(), start.repo().env());
+            if (start.fromRepo() != null) {
+                r = r.copyingFrom(start.fromRepo());
+            }
         } catch (RepoPolicy.Violation e) {
             LOG.warning("job " + id + " refused: " + e.getMessage());
             JobRun.refuse(id, "repository refused by this agent: " + e.getMessage(), spool, wake);

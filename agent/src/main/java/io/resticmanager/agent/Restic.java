@@ -30,7 +30,10 @@ final class Restic {
     /** Inherited variables that would override or leak past the per-job credentials. */
     static final List<String> SCRUBBED = List.of("RESTIC_PASSWORD_FILE", "RESTIC_PASSWORD_COMMAND",
                                                  "RESTIC_REPOSITORY_FILE", "RESTIC_PASSWORD", "RESTIC_REPOSITORY",
-                                                 "RESTIC_KEY_HINT");
+                                                 "RESTIC_KEY_HINT", "RESTIC_FROM_PASSWORD_FILE",
+                                                 "RESTIC_FROM_PASSWORD_COMMAND", "RESTIC_FROM_REPOSITORY_FILE",
+                                                 "RESTIC_FROM_PASSWORD", "RESTIC_FROM_REPOSITORY",
+                                                 "RESTIC_FROM_KEY_HINT");
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]|\r");
 
     private final Path binary;
@@ -38,6 +41,9 @@ final class Restic {
     private final String repoUrl;
     private final String password;
     private final Map<String, String> env;
+    /** The source of a {@code copy} (null otherwise): its URL and password reach restic as RESTIC_FROM_*. */
+    private final String fromUrl;
+    private final String fromPassword;
     private final Redactor redactor;
 
     /** Receives restic's output line by line: JSON documents and plain-text lines (already redacted). */
@@ -57,16 +63,46 @@ final class Restic {
      *                              trust the server with its root shell
      */
     Restic(Path binary, ResticVersion version, String repoUrl, String password, Map<String, String> env) {
+        this(binary, version, repoUrl, password, env, null, null);
         RepoPolicy.check(repoUrl, env);
+    }
+
+    private Restic(Path binary, ResticVersion version, String repoUrl, String password, Map<String, String> env,
+                   String fromUrl, String fromPassword) {
         this.binary = binary;
         this.version = version;
         this.repoUrl = repoUrl;
         this.password = password;
         this.env = Map.copyOf(env);
+        this.fromUrl = fromUrl;
+        this.fromPassword = fromPassword;
         List<String> secrets = new ArrayList<>();
         // every backend value may be a key; URLs are masked separately, so they are not listed here
         this.env.forEach((k, v) -> secrets.add(v));
-        this.redactor = new Redactor(List.of(password), secrets);
+        List<String> passwords = new ArrayList<>(List.of(password));
+        if (fromPassword != null) {
+            passwords.add(fromPassword);
+        }
+        this.redactor = new Redactor(passwords, secrets);
+    }
+
+    /**
+     * This repository as the destination of a {@code restic copy} from {@code source}. restic reads one environment
+     * for both backends, so their variables must not disagree.
+     *
+     * @throws RepoPolicy.Violation when the source breaks the policy or a variable has two different values
+     */
+    Restic copyingFrom(io.resticmanager.proto.RepoAccess source) {
+        RepoPolicy.check(source.url(), source.env());
+        Map<String, String> merged = new HashMap<>(env);
+        source.env().forEach((key, value) -> {
+            String mine = merged.putIfAbsent(key, value);
+            if (mine != null && !mine.equals(value)) {
+                throw new RepoPolicy.Violation("both repositories set " + key + " to different values; restic copy "
+                        + "reads one environment for both (give one of them its own credential scheme)");
+            }
+        });
+        return new Restic(binary, version, repoUrl, password, merged, source.url(), source.password());
     }
 
     ResticVersion version() {
@@ -149,6 +185,10 @@ final class Restic {
         out.putAll(env);
         out.put("RESTIC_REPOSITORY", repoUrl);
         out.put("RESTIC_PASSWORD", password);
+        if (fromUrl != null) {
+            out.put("RESTIC_FROM_REPOSITORY", fromUrl);
+            out.put("RESTIC_FROM_PASSWORD", fromPassword);
+        }
         // JSON status at 60 fps is wasted work: we forward about one per second anyway
         out.putIfAbsent("RESTIC_PROGRESS_FPS", "2");
         return out;

@@ -39,6 +39,7 @@ interface Runner {
             case STATS -> new StatsRunner();
             case INIT -> new InitRunner();
             case RESTORE -> new RestoreRunner(HostInfo.current().runsAsRoot());
+            case COPY -> new CopyRunner();
             case DIFF, LS -> null;
         });
     }

@@ -25,10 +25,17 @@ public record Host(String id,
                    @JsonInclude(JsonInclude.Include.ALWAYS) String repoName,
                    @JsonInclude(JsonInclude.Include.ALWAYS) LastBackup lastBackup,
                    @JsonInclude(JsonInclude.Include.ALWAYS) Instant lastSnapshotAt,
-                   Instant createdAt) {
+                   Instant createdAt,
+                   List<HostRepo> repos) {
     static final String ONLINE = "online";
     static final String OFFLINE = "offline";
     static final String DISABLED = "disabled";
+
+    /** The same host with its repositories (the single-host view shows them; lists leave them out). */
+    Host withRepos(List<HostRepo> links) {
+        return new Host(id, name, hostname, status, lastSeenAt, os, arch, agentVersion, resticVersion, runsAsRoot, tags,
+                        repoId, repoName, lastBackup, lastSnapshotAt, createdAt, List.copyOf(links));
+    }
 
     @JsonIgnore
     boolean disabled() {

@@ -14,7 +14,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** {@code /api/hosts/**} (but jobs and restores, which jobs-service serves). */
+/**
+ * {@code /api/hosts/**} (but jobs and restores, which jobs-service serves), including the host's repositories:
+ * {@code GET /api/hosts/{id}/repos}, {@code POST} (link: {@code {repo_id, role?, primary?}}), {@code PATCH
+ * /api/hosts/{id}/repos/{repo_id}} ({@code {role?, primary?}}) and {@code DELETE} (unlink).
+ */
 final class HostRoutes implements HttpService {
     private static final Set<String> STATUSES = Set.of(Host.ONLINE, Host.OFFLINE, Host.DISABLED);
     private final Hosts hosts;
@@ -30,7 +34,56 @@ final class HostRoutes implements HttpService {
         rules.get("/api/hosts", this::list)
                 .get("/api/hosts/{id}", this::get)
                 .patch("/api/hosts/{id}", this::patch)
-                .delete("/api/hosts/{id}", this::delete);
+                .delete("/api/hosts/{id}", this::delete)
+                .get("/api/hosts/{id}/repos", this::repos)
+                .post("/api/hosts/{id}/repos", this::link)
+                .patch("/api/hosts/{id}/repos/{repo_id}", this::relink)
+                .delete("/api/hosts/{id}/repos/{repo_id}", this::unlink);
+    }
+
+    /** Body of a link or relink. */
+    record LinkRequest(String repoId, String role, Boolean primary) {
+    }
+
+    private void repos(ServerRequest req, ServerResponse res) {
+        InternalAuth.require(req, Role.VIEWER);
+        Http.json(res, Map.of("items", hosts.repos(id(req))));
+    }
+
+    private void link(ServerRequest req, ServerResponse res) {
+        InternalAuth.require(req, Role.ADMIN);
+        LinkRequest body = Http.body(req, LinkRequest.class);
+        if (body.repoId() == null || body.repoId().isBlank()) {
+            throw Problem.unprocessable("repo_id is required");
+        }
+        String id = id(req);
+        HostRepo link = hosts.link(id, body.repoId().strip(), Optional.ofNullable(body.role()),
+                                   Boolean.TRUE.equals(body.primary()));
+        Http.audit(res, "host.repo_link", "host=" + id + " repo=" + link.repoId() + " role=" + link.role());
+        Http.json(res, 201, link);
+    }
+
+    private void relink(ServerRequest req, ServerResponse res) {
+        InternalAuth.require(req, Role.ADMIN);
+        LinkRequest body = Http.body(req, LinkRequest.class);
+        String id = id(req);
+        String repoId = req.path().pathParameters().get("repo_id");
+        if (hosts.repos(id).stream().noneMatch(l -> l.repoId().equals(repoId))) {
+            throw Problem.notFound("host " + id + " does not back up to repository " + repoId);
+        }
+        HostRepo link = hosts.link(id, repoId, Optional.ofNullable(body.role()), Boolean.TRUE.equals(body.primary()));
+        Http.audit(res, "host.repo_update", "host=" + id + " repo=" + repoId + " role=" + link.role()
+                + (link.primary() ? " primary" : ""));
+        Http.json(res, link);
+    }
+
+    private void unlink(ServerRequest req, ServerResponse res) {
+        InternalAuth.require(req, Role.ADMIN);
+        String id = id(req);
+        String repoId = req.path().pathParameters().get("repo_id");
+        hosts.unlink(id, repoId);
+        Http.audit(res, "host.repo_unlink", "host=" + id + " repo=" + repoId);
+        res.status(Status.NO_CONTENT_204).send();
     }
 
     private void list(ServerRequest req, ServerResponse res) {

@@ -1,53 +1,36 @@
 package io.resticmanager.inventory;
 
-import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbRow;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.kit.SqliteStore;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-/** SQL for {@code hosts}, {@code host_tags} and {@code deleted_hosts}. */
+/**
+ * {@code hosts}, {@code host_tags} and {@code deleted_hosts}. Statements {@code hosts.*}, {@code host-tags.*} and
+ * {@code deleted-hosts.*} in {@code db/statements.sql}.
+ */
 final class HostStore {
-    private static final String VIEW = "SELECT h.*, r.name AS repo_name, "
-            + "(SELECT group_concat(t.tag, ',') FROM host_tags t WHERE t.host_id = h.id) AS tag_list, "
-            + "(SELECT MAX(s.time_ns) FROM snapshots s WHERE s.repo_id = h.repo_id AND s.hostname = h.hostname) "
-            + "AS last_snapshot_ns FROM hosts h LEFT JOIN repos r ON r.id = h.repo_id";
     private final SqliteStore store;
-    private final DbClient db;
 
     HostStore(SqliteStore store) {
         this.store = store;
-        this.db = store.db();
     }
 
     Optional<Host> find(String id) {
-        return db.execute().get(VIEW + " WHERE h.id = ?", id).map(HostStore::host);
+        return store.db().execute().namedGet("hosts.find", id).map(HostStore::host);
     }
 
     /** Hosts filtered by tag and status (each optional), by name. */
     List<Host> list(Optional<String> tag, Optional<String> status) {
-        StringBuilder sql = new StringBuilder(VIEW + " WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        tag.ifPresent(t -> {
-            sql.append(" AND EXISTS (SELECT 1 FROM host_tags t WHERE t.host_id = h.id AND t.tag = ?)");
-            args.add(t);
-        });
-        status.ifPresent(s -> sql.append(switch (s) {
-            case Host.DISABLED -> " AND h.disabled = 1";
-            case Host.ONLINE -> " AND h.disabled = 0 AND h.online = 1";
-            default -> " AND h.disabled = 0 AND h.online = 0";
-        }));
-        sql.append(" ORDER BY COALESCE(h.name, h.hostname) COLLATE NOCASE, h.id");
-        try (var rows = db.execute().query(sql.toString(), args.toArray())) {
-            return rows.map(HostStore::host).toList();
-        }
+        String t = tag.orElse(null);
+        // anything but disabled or online means offline, as the API has always read it
+        String s = status.map(v -> v.equals(Host.DISABLED) || v.equals(Host.ONLINE) ? v : Host.OFFLINE).orElse(null);
+        return store.db().execute().namedQuery("hosts.list", t, t, s, s).map(HostStore::host).toList();
     }
 
     /**
@@ -55,41 +38,105 @@ final class HostStore {
      * Returns false when the host does not exist (any more).
      */
     boolean patch(String id, HostPatch patch, Instant now) {
-        return Db.tx(store, c -> {
-            if (!Db.exists(c, "SELECT 1 FROM hosts WHERE id = ?", id)) {
+        return store.write(tx -> {
+            if (!tx.exists("hosts.exists", id)) {
                 return false;
             }
             if (patch.name().isPresent()) {
                 String name = patch.name().get();
-                Db.update(c, "UPDATE hosts SET name = ? WHERE id = ?", name.isEmpty() ? null : name, id);
+                tx.update("hosts.set-name", name.isEmpty() ? null : name, id);
             }
             if (patch.repoId().isPresent()) {
                 String repoId = patch.repoId().get();
-                if (!repoId.isEmpty() && !Db.exists(c, "SELECT 1 FROM repos WHERE id = ?", repoId)) {
-                    throw Problem.unprocessable("repository " + repoId + " does not exist");
+                if (repoId.isEmpty()) {
+                    // the deprecated "no repository": the primary link goes, another link (if any) takes its place
+                    Optional<String> primary = tx.text("hosts.repo-of", id);
+                    if (primary.isPresent()) {
+                        unlink(tx, id, primary.get());
+                    }
+                } else {
+                    link(tx, id, repoId, Optional.empty(), true, now);
                 }
-                Db.update(c, "UPDATE hosts SET repo_id = ? WHERE id = ?", repoId.isEmpty() ? null : repoId, id);
             }
             if (patch.disabled().isPresent()) {
-                Db.update(c, "UPDATE hosts SET disabled = ? WHERE id = ?", patch.disabled().get() ? 1 : 0, id);
+                tx.update("hosts.set-disabled", patch.disabled().get(), id);
             }
             if (patch.tags().isPresent()) {
-                Db.update(c, "DELETE FROM host_tags WHERE host_id = ?", id);
-                for (String tag : patch.tags().get()) {
-                    Db.update(c, "INSERT INTO host_tags (host_id, tag) VALUES (?, ?)", id, tag);
-                }
+                tx.update("host-tags.delete-for-host", id);
+                tx.batch("host-tags.insert", patch.tags().get().stream().map(tag -> new Object[] {id, tag}).toList());
             }
-            Db.update(c, "UPDATE hosts SET updated_at = ? WHERE id = ?", Db.time(now), id);
+            tx.update("hosts.touch", now, id);
             return true;
         });
     }
 
+    /** The host's repositories, primary first. */
+    List<HostRepo> repos(String hostId) {
+        return store.db().execute().namedQuery("host-repos.of-host", hostId).map(r -> {
+            Long last = Rows.lng(r, "last_snapshot_ns");
+            return new HostRepo(Rows.str(r, "repo_id"), Rows.str(r, "name"), Rows.str(r, "url_redacted"),
+                                Rows.str(r, "role"), Rows.bool(r, "is_primary"),
+                                last == null ? null : SnapshotStore.fromNanos(last),
+                                Rows.lng(r, "snapshot_count") == null ? 0 : Rows.lng(r, "snapshot_count"),
+                                Rows.instant(r, "created_at"));
+        }).toList();
+    }
+
+    /**
+     * Links a repository to a host (or changes the link's role); {@code primary} makes it the one jobs use when they
+     * name none. The first link of a host is its primary whatever was asked. False when the host does not exist.
+     */
+    boolean link(String hostId, String repoId, Optional<String> role, boolean primary, Instant now) {
+        return store.write(tx -> {
+            if (!tx.exists("hosts.exists", hostId)) {
+                return false;
+            }
+            link(tx, hostId, repoId, role, primary, now);
+            tx.update("hosts.touch", now, hostId);
+            return true;
+        });
+    }
+
+    /** Removes a link; when it was the primary one, the oldest remaining link becomes primary. False when absent. */
+    boolean unlink(String hostId, String repoId, Instant now) {
+        return store.write(tx -> {
+            if (tx.text("host-repos.linked", hostId, repoId).isEmpty()) {
+                return false;
+            }
+            unlink(tx, hostId, repoId);
+            tx.update("hosts.touch", now, hostId);
+            return true;
+        });
+    }
+
+    private static void link(SqliteStore.Tx tx, String hostId, String repoId, Optional<String> role, boolean primary,
+                             Instant now) throws SQLException {
+        if (!tx.exists("repos.exists", repoId)) {
+            throw Problem.unprocessable("repository " + repoId + " does not exist");
+        }
+        Optional<String> current = tx.text("hosts.repo-of", hostId);
+        boolean makePrimary = primary || current.isEmpty();
+        Optional<String> existing = tx.text("host-repos.linked", hostId, repoId);
+        String label = role.or(() -> existing).orElse(makePrimary ? "primary" : "secondary");
+        tx.update("host-repos.link", hostId, repoId, label, now);
+        if (makePrimary) {
+            tx.update("hosts.set-repo", repoId, hostId);
+        }
+    }
+
+    private static void unlink(SqliteStore.Tx tx, String hostId, String repoId) throws SQLException {
+        tx.update("host-repos.unlink", hostId, repoId);
+        if (repoId.equals(tx.text("hosts.repo-of", hostId).orElse(null))) {
+            tx.update("hosts.set-repo", tx.text("host-repos.next-primary", hostId).orElse(null), hostId);
+        }
+    }
+
     /** Deletes the host and remembers its id so replayed hub events cannot recreate it. */
     boolean delete(String id, Instant now) {
-        return Db.tx(store, c -> {
-            int deleted = Db.update(c, "DELETE FROM hosts WHERE id = ?", id);
+        return store.write(tx -> {
+            int deleted = tx.update("hosts.delete", id);
             if (deleted > 0) {
-                Db.update(c, "INSERT OR REPLACE INTO deleted_hosts (id, deleted_at) VALUES (?, ?)", id, Db.time(now));
+                tx.update("deleted-hosts.insert", id, now);
             }
             return deleted > 0;
         });
@@ -97,55 +144,50 @@ final class HostStore {
 
     /** Keeps the newest backup result (by finish time); older or replayed results change nothing. */
     boolean recordBackup(String hostId, Host.LastBackup backup) {
-        String at = Db.time(backup.finishedAt());
-        return db.execute().update("UPDATE hosts SET last_backup_job_id = ?, last_backup_status = ?, "
-                                           + "last_backup_finished_at = ?, last_backup_data_added = ?, "
-                                           + "last_backup_snapshot_id = ? WHERE id = ? AND "
-                                           + "(last_backup_finished_at IS NULL OR last_backup_finished_at <= ?)",
-                                   backup.jobId(), backup.status(), at, backup.dataAdded(), backup.snapshotId(),
-                                   hostId, at) > 0;
+        Instant at = backup.finishedAt();
+        return store.write(tx -> tx.update("hosts.record-backup", backup.jobId(), backup.status(), at,
+                                           backup.dataAdded(), backup.snapshotId(), hostId, at)) > 0;
     }
 
     // ---- hub events, inside the caller's transaction ----
 
-    static boolean isDeleted(Connection c, String id) throws SQLException {
-        return Db.exists(c, "SELECT 1 FROM deleted_hosts WHERE id = ?", id);
+    static boolean isDeleted(SqliteStore.Tx tx, String id) throws SQLException {
+        return tx.exists("deleted-hosts.exists", id);
     }
 
-    static boolean exists(Connection c, String id) throws SQLException {
-        return Db.exists(c, "SELECT 1 FROM hosts WHERE id = ?", id);
+    static boolean exists(SqliteStore.Tx tx, String id) throws SQLException {
+        return tx.exists("hosts.exists", id);
     }
 
-    static String repoOf(Connection c, String id) throws SQLException {
-        return Db.queryString(c, "SELECT repo_id FROM hosts WHERE id = ?", id);
+    /** The host's primary repository; empty when the host is unknown or has none. */
+    static Optional<String> repoOf(SqliteStore.Tx tx, String id) throws SQLException {
+        return tx.text("hosts.repo-of", id);
+    }
+
+    /** Whether the host backs up to this repository (primary or not). */
+    static boolean linked(SqliteStore.Tx tx, String hostId, String repoId) throws SQLException {
+        return tx.text("host-repos.linked", hostId, repoId).isPresent();
     }
 
     /** Creates the host record unless it exists (or was deleted). */
-    static boolean create(Connection c, String id, String hostname, Instant at) throws SQLException {
-        return Db.update(c, "INSERT OR IGNORE INTO hosts (id, hostname, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                  id, hostname, Db.time(at), Db.time(at)) > 0;
+    static boolean create(SqliteStore.Tx tx, String id, String hostname, Instant at) throws SQLException {
+        return tx.update("hosts.create", id, hostname, at, at) > 0;
     }
 
     /** Newer facts win; a null fact keeps what we knew. */
-    static void facts(Connection c, String id, String hostname, String os, String arch, String agentVersion,
+    static void facts(SqliteStore.Tx tx, String id, String hostname, String os, String arch, String agentVersion,
                       String resticVersion, Boolean runsAsRoot, Instant at) throws SQLException {
-        Db.update(c, "UPDATE hosts SET hostname = COALESCE(?, hostname), os = COALESCE(?, os), arch = COALESCE(?, arch), "
-                          + "agent_version = COALESCE(?, agent_version), restic_version = COALESCE(?, restic_version), "
-                          + "runs_as_root = COALESCE(?, runs_as_root), updated_at = ? WHERE id = ?",
-                  blankToNull(hostname), blankToNull(os), blankToNull(arch), blankToNull(agentVersion),
-                  blankToNull(resticVersion), runsAsRoot == null ? null : (runsAsRoot ? 1 : 0), Db.time(at), id);
+        tx.update("hosts.facts", blankToNull(hostname), blankToNull(os), blankToNull(arch), blankToNull(agentVersion),
+                  blankToNull(resticVersion), runsAsRoot, at, id);
     }
 
     /**
      * Presence from the hub; an event older than the last one applied is ignored, so a late
      * {@code host.offline} never hides a newer {@code host.online}.
      */
-    static void presence(Connection c, String id, boolean online, Instant at, Instant lastSeenAt) throws SQLException {
-        String seen = Db.time(lastSeenAt);
-        Db.update(c, "UPDATE hosts SET online = ?, presence_at = ?, "
-                          + "last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < ? THEN ? ELSE last_seen_at END "
-                          + "WHERE id = ? AND (presence_at IS NULL OR presence_at <= ?)",
-                  online ? 1 : 0, Db.time(at), seen, seen, id, Db.time(at));
+    static void presence(SqliteStore.Tx tx, String id, boolean online, Instant at, Instant lastSeenAt)
+            throws SQLException {
+        tx.update("hosts.presence", online, at, lastSeenAt, lastSeenAt, id, at);
     }
 
     private static String blankToNull(String value) {
@@ -153,22 +195,24 @@ final class HostStore {
     }
 
     private static Host host(DbRow r) {
-        String hostname = Db.str(r, "hostname");
-        String name = Db.str(r, "name");
-        String status = Db.bool(r, "disabled") ? Host.DISABLED : Db.bool(r, "online") ? Host.ONLINE : Host.OFFLINE;
-        String tagList = Db.str(r, "tag_list");
+        String hostname = Rows.str(r, "hostname");
+        String name = Rows.str(r, "name");
+        String status = Rows.bool(r, "disabled") ? Host.DISABLED
+                : Rows.bool(r, "online") ? Host.ONLINE : Host.OFFLINE;
+        String tagList = Rows.str(r, "tag_list");
         List<String> tags = tagList == null || tagList.isEmpty() ? List.of()
                 : Arrays.stream(tagList.split(",")).sorted().toList();
-        String jobId = Db.str(r, "last_backup_job_id");
+        String jobId = Rows.str(r, "last_backup_job_id");
         Host.LastBackup backup = jobId == null ? null : new Host.LastBackup(
-                jobId, Db.str(r, "last_backup_status"), Db.instant(r, "last_backup_finished_at"),
-                Db.lng(r, "last_backup_data_added"), Db.str(r, "last_backup_snapshot_id"));
-        Long lastSnapshot = Db.lng(r, "last_snapshot_ns");
-        Long root = Db.lng(r, "runs_as_root");
-        return new Host(Db.str(r, "id"), name == null ? hostname : name, hostname, status, Db.instant(r, "last_seen_at"),
-                        Db.str(r, "os"), Db.str(r, "arch"), Db.str(r, "agent_version"), Db.str(r, "restic_version"),
-                        root == null ? null : root != 0, tags, Db.str(r, "repo_id"), Db.str(r, "repo_name"), backup,
+                jobId, Rows.str(r, "last_backup_status"), Rows.instant(r, "last_backup_finished_at"),
+                Rows.lng(r, "last_backup_data_added"), Rows.str(r, "last_backup_snapshot_id"));
+        Long lastSnapshot = Rows.lng(r, "last_snapshot_ns");
+        Long root = Rows.lng(r, "runs_as_root");
+        return new Host(Rows.str(r, "id"), name == null ? hostname : name, hostname, status,
+                        Rows.instant(r, "last_seen_at"), Rows.str(r, "os"), Rows.str(r, "arch"),
+                        Rows.str(r, "agent_version"), Rows.str(r, "restic_version"), root == null ? null : root != 0,
+                        tags, Rows.str(r, "repo_id"), Rows.str(r, "repo_name"), backup,
                         lastSnapshot == null ? null : SnapshotStore.fromNanos(lastSnapshot),
-                        Db.instant(r, "created_at"));
+                        Rows.instant(r, "created_at"), null);
     }
 }

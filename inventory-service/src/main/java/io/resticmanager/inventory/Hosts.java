@@ -22,12 +22,49 @@ final class Hosts {
         this.clock = clock;
     }
 
-    Host get(String id) {
+    private static final java.util.regex.Pattern ROLE = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+
+    /** The host without its repository list (cheap; for checks and lists). */
+    Host find(String id) {
         return hosts.find(id).orElseThrow(() -> Problem.notFound("no host " + id));
     }
 
+    /** The host as {@code GET /api/hosts/{id}} shows it, with every repository it backs up to. */
+    Host get(String id) {
+        return find(id).withRepos(hosts.repos(id));
+    }
+
+    java.util.List<HostRepo> repos(String id) {
+        find(id);
+        return hosts.repos(id);
+    }
+
+    /** Links a repository (or relabels / promotes an existing link); returns the link as listed. */
+    HostRepo link(String id, String repoId, java.util.Optional<String> role, boolean primary) {
+        find(id);
+        role.ifPresent(r -> {
+            if (!ROLE.matcher(r).matches()) {
+                throw Problem.unprocessable("role must be 1 to 32 of a-z 0-9 - (e.g. primary, off-site, local)");
+            }
+        });
+        if (repos.find(repoId).isEmpty()) {
+            throw Problem.unprocessable("repository " + repoId + " does not exist");
+        }
+        if (!hosts.link(id, repoId, role, primary, clock.instant())) {
+            throw Problem.notFound("no host " + id);
+        }
+        return hosts.repos(id).stream().filter(l -> l.repoId().equals(repoId)).findFirst().orElseThrow();
+    }
+
+    void unlink(String id, String repoId) {
+        find(id);
+        if (!hosts.unlink(id, repoId, clock.instant())) {
+            throw Problem.notFound("host " + id + " does not back up to repository " + repoId);
+        }
+    }
+
     Host patch(String id, HostPatch patch) {
-        get(id);
+        find(id);
         patch.repoId().filter(r -> !r.isEmpty()).ifPresent(repoId -> {
             if (repos.find(repoId).isEmpty()) {
                 throw Problem.unprocessable("repository " + repoId + " does not exist");
@@ -42,7 +79,7 @@ final class Hosts {
     }
 
     void delete(String id) {
-        get(id);
+        find(id);
         hub.revoke(id);
         hosts.delete(id, clock.instant());
     }

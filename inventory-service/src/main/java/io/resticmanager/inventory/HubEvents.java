@@ -3,6 +3,7 @@ package io.resticmanager.inventory;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.kit.Times;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.SnapshotInfo;
@@ -10,7 +11,6 @@ import io.resticmanager.proto.internal.HostEvents;
 import io.resticmanager.proto.internal.HubEvent;
 
 import java.lang.System.Logger.Level;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,19 +51,18 @@ final class HubEvents {
             parsed.add(parse(event));
         }
         Instant now = clock.instant();
-        Db.tx(store, c -> {
+        store.write(tx -> {
             for (Parsed p : parsed) {
                 if (p.payload() == null) {
                     continue;
                 }
-                if (Db.update(c, "INSERT OR IGNORE INTO processed_events (id, received_at) VALUES (?, ?)",
-                              p.event().id(), Db.time(now)) == 0) {
+                if (tx.update("processed-events.insert", p.event().id(), now) == 0) {
                     continue;
                 }
-                applyOne(c, p, now);
+                applyOne(tx, p, now);
             }
-            Db.update(c, "DELETE FROM processed_events WHERE received_at < ?", Db.time(now.minus(REMEMBER)));
-            ReportParts.purge(c, now.minus(STAGED_PARTS_KEPT), now.minus(REMEMBER));
+            tx.update("processed-events.forget", now.minus(REMEMBER));
+            ReportParts.purge(tx, now.minus(STAGED_PARTS_KEPT), now.minus(REMEMBER));
             return null;
         });
         return parsed.size();
@@ -106,32 +105,32 @@ final class HubEvents {
         return new Parsed(event, event.at() == null ? clock.instant() : event.at(), value);
     }
 
-    private void applyOne(Connection c, Parsed p, Instant now) throws SQLException {
+    private void applyOne(SqliteStore.Tx tx, Parsed p, Instant now) throws SQLException {
         String hostId = p.event().hostId();
-        if (HostStore.isDeleted(c, hostId)) {
+        if (HostStore.isDeleted(tx, hostId)) {
             return;
         }
         Instant at = p.at();
         switch (p.payload()) {
             case HostEvents.Enrolled e -> {
                 // A late enrollment event must not overwrite newer facts from host.online.
-                if (HostStore.create(c, hostId, e.hostname(), at)) {
-                    HostStore.facts(c, hostId, null, e.os(), e.arch(), e.agentVersion(), null, null, at);
+                if (HostStore.create(tx, hostId, e.hostname(), at)) {
+                    HostStore.facts(tx, hostId, null, e.os(), e.arch(), e.agentVersion(), null, null, at);
                 }
             }
             case HostEvents.Online e -> {
-                HostStore.create(c, hostId, e.hostname(), at);
-                HostStore.facts(c, hostId, e.hostname(), e.os(), e.arch(), e.agentVersion(), e.resticVersion(), null, at);
-                HostStore.presence(c, hostId, true, at, at);
+                HostStore.create(tx, hostId, e.hostname(), at);
+                HostStore.facts(tx, hostId, e.hostname(), e.os(), e.arch(), e.agentVersion(), e.resticVersion(), null, at);
+                HostStore.presence(tx, hostId, true, at, at);
             }
-            case HostEvents.Offline e -> HostStore.presence(c, hostId, false, at,
+            case HostEvents.Offline e -> HostStore.presence(tx, hostId, false, at,
                                                             e.lastSeenAt() == null ? at : e.lastSeenAt());
             case Message.HostFacts e -> {
-                HostStore.create(c, hostId, e.hostname(), at);
-                HostStore.facts(c, hostId, e.hostname(), e.os(), e.arch(), e.agentVersion(), e.resticVersion(),
+                HostStore.create(tx, hostId, e.hostname(), at);
+                HostStore.facts(tx, hostId, e.hostname(), e.os(), e.arch(), e.agentVersion(), e.resticVersion(),
                                 e.runsAsRoot(), at);
             }
-            case Message.SnapshotsReport e -> snapshots(c, hostId, at, now, e);
+            case Message.SnapshotsReport e -> snapshots(tx, hostId, at, now, e);
             default -> {
             }
         }
@@ -143,48 +142,48 @@ final class HubEvents {
      * report in parts is staged part by part (repeats are harmless) and applied as one list, in this
      * transaction, when its last missing part arrives; its time is that of its earliest part.
      */
-    private void snapshots(Connection c, String hostId, Instant at, Instant now, Message.SnapshotsReport report)
+    private void snapshots(SqliteStore.Tx tx, String hostId, Instant at, Instant now, Message.SnapshotsReport report)
             throws SQLException {
         String repoId = report.repoId();
-        if (!HostStore.exists(c, hostId) || !repoId.equals(HostStore.repoOf(c, hostId))) {
+        if (!HostStore.exists(tx, hostId) || !HostStore.linked(tx, hostId, repoId)) {
             LOG.log(Level.WARNING, "ignoring snapshots.report of host " + hostId + " for repo " + repoId
                     + ": the host is unknown or not assigned that repository");
             return;
         }
         String reportId = report.reportId();
-        if (reportId != null && ReportParts.done(c, reportId)) {
+        if (reportId != null && ReportParts.done(tx, reportId)) {
             return; // a late repeat of a report already applied
         }
         if (!report.partial()) {
             if (reportId != null) {
-                ReportParts.markDone(c, reportId, now);
+                ReportParts.markDone(tx, reportId, now);
             }
-            replaceProjection(c, repoId, at, report.snapshots());
+            replaceProjection(tx, repoId, at, report.snapshots());
             return;
         }
-        Optional<ReportParts.Header> staged = ReportParts.header(c, reportId);
+        Optional<ReportParts.Header> staged = ReportParts.header(tx, reportId);
         if (staged.isPresent() && !staged.get().equals(new ReportParts.Header(report.parts(), repoId, hostId))) {
             LOG.log(Level.WARNING, "ignoring part " + report.part() + " of snapshots.report " + reportId + " from host "
                     + hostId + ": it disagrees with the parts already received (" + staged.get() + ")");
             return;
         }
-        ReportParts.stage(c, report, hostId, at, now);
-        if (ReportParts.count(c, reportId) < report.parts()) {
+        ReportParts.stage(tx, report, hostId, at, now);
+        if (ReportParts.count(tx, reportId) < report.parts()) {
             return;
         }
-        ReportParts.Assembled whole = ReportParts.assemble(c, reportId);
-        ReportParts.finish(c, reportId, now);
-        replaceProjection(c, repoId, whole.at(), whole.snapshots());
+        ReportParts.Assembled whole = ReportParts.assemble(tx, reportId);
+        ReportParts.finish(tx, reportId, now);
+        replaceProjection(tx, repoId, whole.at(), whole.snapshots());
     }
 
-    private static void replaceProjection(Connection c, String repoId, Instant at, List<SnapshotInfo> snapshots)
+    private static void replaceProjection(SqliteStore.Tx tx, String repoId, Instant at, List<SnapshotInfo> snapshots)
             throws SQLException {
-        String reportedAt = Db.queryString(c, "SELECT snapshots_reported_at FROM repos WHERE id = ?", repoId);
-        if (reportedAt != null && reportedAt.compareTo(Db.time(at)) > 0) {
+        Optional<String> reportedAt = tx.text("repos.snapshots-reported-at", repoId);
+        if (reportedAt.isPresent() && reportedAt.get().compareTo(Times.format(at)) > 0) {
             return;
         }
-        SnapshotStore.replace(c, repoId, snapshots);
-        Db.update(c, "UPDATE repos SET snapshots_reported_at = ? WHERE id = ?", Db.time(at), repoId);
+        SnapshotStore.replace(tx, repoId, snapshots);
+        tx.update("repos.set-snapshots-reported-at", at, repoId);
     }
 
     private static String firstLine(String message) {

@@ -66,7 +66,7 @@ final class InternalRoutes implements HttpService {
         String purpose = Http.query(req, "purpose").orElse("backup");
         // The answer carries secrets: no cache anywhere may keep it.
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        Http.json(res, repos.access(HostRoutes.id(req), purpose));
+        Http.json(res, repos.access(HostRoutes.id(req), purpose, Http.query(req, "repo_id")));
     }
 
     private void jobResult(ServerRequest req, ServerResponse res) {

@@ -31,18 +31,20 @@ final class JobResults {
         Instant finishedAt = result.finishedAt() == null ? clock.instant() : result.finishedAt();
         Map<String, Object> summary = result.summary() == null ? Map.of() : result.summary();
         boolean succeeded = result.status().equals("succeeded") || result.status().equals("succeeded_with_warnings");
+        // the job's own repository (a host may have several); results from before that field: the primary one
+        String repoId = result.repoId() != null ? result.repoId() : host.repoId();
         switch (result.kind()) {
             case "backup" -> hosts.recordBackup(hostId, new Host.LastBackup(
                     result.jobId(), result.status(), finishedAt, number(summary, "data_added"),
                     summary.get("snapshot_id") instanceof String s ? s : null));
             case "stats" -> {
-                if (succeeded && host.repoId() != null && !summary.isEmpty()) {
-                    stats(host.repoId(), result.jobId(), finishedAt, summary);
+                if (succeeded && repoId != null && !summary.isEmpty()) {
+                    stats(repoId, result.jobId(), finishedAt, summary);
                 }
             }
             case "check" -> {
-                if (host.repoId() != null) {
-                    repos.recordCheck(host.repoId(), finishedAt, result.status());
+                if (repoId != null) {
+                    repos.recordCheck(repoId, finishedAt, result.status());
                 }
             }
             default -> {

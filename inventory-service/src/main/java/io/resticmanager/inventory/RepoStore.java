@@ -1,125 +1,161 @@
 package io.resticmanager.inventory;
 
-import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbRow;
 import io.resticmanager.kit.SqliteStore;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
-/** SQL for {@code repos} and {@code repo_stats}. */
+/**
+ * {@code repos} and {@code repo_stats}. Statements {@code repos.*} and {@code repo-stats.*} in
+ * {@code db/statements.sql}.
+ */
 final class RepoStore {
-    private static final String COLUMNS = "id, name, url_redacted, url_sealed, password_sealed, env_sealed, env_keys, "
-            + "prune_url_sealed, prune_password_sealed, prune_env_sealed, last_check_at, last_check_status, "
-            + "created_at, updated_at";
     private final SqliteStore store;
-    private final DbClient db;
 
     RepoStore(SqliteStore store) {
         this.store = store;
-        this.db = store.db();
     }
 
-    void insert(RepoRow r) {
-        db.execute().insert("INSERT INTO repos (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            r.id(), r.name(), r.urlRedacted(), r.urlSealed(), r.passwordSealed(), r.envSealed(),
-                            Db.json(r.envKeys()), r.pruneUrlSealed(), r.prunePasswordSealed(), r.pruneEnvSealed(),
-                            null, null, Db.time(r.createdAt()), Db.time(r.updatedAt()));
-    }
+    /**
+     * The columns a PATCH sets, already validated and sealed; a null value clears the column. Each change is one
+     * named statement ({@code repos.set-*}), all applied in one transaction by {@link #update}.
+     */
+    static final class Changes {
+        private final Map<String, Object[]> statements = new LinkedHashMap<>();
 
-    Optional<RepoRow> find(String id) {
-        return db.execute().get("SELECT " + COLUMNS + " FROM repos WHERE id = ?", id).map(RepoStore::row);
-    }
+        Changes name(String name) {
+            return put("repos.set-name", name);
+        }
 
-    boolean nameTaken(String name, String exceptId) {
-        return db.execute().get("SELECT id FROM repos WHERE name = ? AND id <> ?", name, exceptId).isPresent();
-    }
+        Changes url(String redacted, String sealed) {
+            return put("repos.set-url", redacted, sealed);
+        }
 
-    List<RepoRow> list() {
-        try (var rows = db.execute().query("SELECT " + COLUMNS + " FROM repos ORDER BY name COLLATE NOCASE, id")) {
-            return rows.map(RepoStore::row).toList();
+        Changes password(String sealed) {
+            return put("repos.set-password", sealed);
+        }
+
+        /** {@code keys} is the JSON list of the variable names (shown without their values). */
+        Changes env(String sealed, String keys) {
+            return put("repos.set-env", sealed, keys);
+        }
+
+        Changes pruneUrl(String sealed) {
+            return put("repos.set-prune-url", sealed);
+        }
+
+        Changes prunePassword(String sealed) {
+            return put("repos.set-prune-password", sealed);
+        }
+
+        Changes pruneEnv(String sealed) {
+            return put("repos.set-prune-env", sealed);
+        }
+
+        boolean isEmpty() {
+            return statements.isEmpty();
+        }
+
+        private Changes put(String statement, Object... values) {
+            statements.put(statement, values);
+            return this;
         }
     }
 
-    /** Sets the given columns (already validated and sealed) and bumps updated_at. */
-    void update(String id, Map<String, Object> columns, Instant now) {
-        StringBuilder sql = new StringBuilder("UPDATE repos SET ");
-        List<Object> args = new ArrayList<>();
-        columns.forEach((column, value) -> {
-            sql.append(column).append(" = ?, ");
-            args.add(value);
+    void insert(RepoRow r) {
+        store.write(tx -> tx.update("repos.insert", r.id(), r.name(), r.urlRedacted(), r.urlSealed(),
+                                    r.passwordSealed(), r.envSealed(), Rows.json(r.envKeys()), r.pruneUrlSealed(),
+                                    r.prunePasswordSealed(), r.pruneEnvSealed(), r.createdAt(), r.updatedAt()));
+    }
+
+    Optional<RepoRow> find(String id) {
+        return store.db().execute().namedGet("repos.find", id).map(RepoStore::row);
+    }
+
+    boolean nameTaken(String name, String exceptId) {
+        return store.db().execute().namedGet("repos.name-taken", name, exceptId).isPresent();
+    }
+
+    List<RepoRow> list() {
+        return store.db().execute().namedQuery("repos.list").map(RepoStore::row).toList();
+    }
+
+    /** Applies the changes and bumps updated_at, in one transaction. */
+    void update(String id, Changes changes, Instant now) {
+        store.write(tx -> {
+            for (Map.Entry<String, Object[]> change : changes.statements.entrySet()) {
+                Object[] values = change.getValue();
+                Object[] args = Arrays.copyOf(values, values.length + 1);
+                args[values.length] = id;
+                tx.update(change.getKey(), args);
+            }
+            tx.update("repos.touch", now, id);
+            return null;
         });
-        sql.append("updated_at = ? WHERE id = ?");
-        args.add(Db.time(now));
-        args.add(id);
-        db.execute().update(sql.toString(), args.toArray());
     }
 
     /** Deletes the repo (its snapshots and stats go with it) unless a host still uses it. */
     boolean deleteIfUnused(String id) {
-        return Db.tx(store, c -> {
-            if (Db.exists(c, "SELECT 1 FROM hosts WHERE repo_id = ?", id)) {
+        return store.write(tx -> {
+            if (tx.exists("hosts.using-repo", id)) {
                 return false;
             }
-            Db.update(c, "DELETE FROM repos WHERE id = ?", id);
+            tx.update("repos.delete", id);
             return true;
         });
     }
 
     int hostCount(String id) {
-        return db.execute().get("SELECT COUNT(*) AS n FROM hosts WHERE repo_id = ?", id)
-                .map(r -> Db.lng(r, "n").intValue()).orElse(0);
+        return store.db().execute().namedGet("hosts.count-for-repo", id)
+                .map(r -> Rows.lng(r, "n").intValue()).orElse(0);
     }
 
     Map<String, Integer> hostCounts() {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        try (var rows = db.execute().query("SELECT repo_id, COUNT(*) AS n FROM hosts WHERE repo_id IS NOT NULL "
-                                                   + "GROUP BY repo_id")) {
-            rows.forEach(r -> counts.put(Db.str(r, "repo_id"), Db.lng(r, "n").intValue()));
-        }
+        store.db().execute().namedQuery("hosts.count-by-repo")
+                .forEach(r -> counts.put(Rows.str(r, "repo_id"), Rows.lng(r, "n").intValue()));
         return counts;
     }
 
     /** Current stats of a repo, or null when nothing was ever measured, reported or checked. */
     Repo.Stats stats(RepoRow repo) {
         String id = repo.id();
-        Optional<DbRow> latest = db.execute().get("SELECT * FROM repo_stats WHERE repo_id = ? ORDER BY seq DESC LIMIT 1", id);
-        Optional<DbRow> raw = db.execute().get("SELECT * FROM repo_stats WHERE repo_id = ? AND mode = 'raw-data' "
-                                                       + "ORDER BY seq DESC LIMIT 1", id);
-        Optional<DbRow> restore = db.execute().get("SELECT * FROM repo_stats WHERE repo_id = ? AND mode = 'restore-size' "
-                                                           + "ORDER BY seq DESC LIMIT 1", id);
-        DbRow projection = db.execute().get("SELECT COUNT(*) AS n, MAX(time_ns) AS last, "
-                                                    + "(SELECT snapshots_reported_at FROM repos WHERE id = ?) AS reported "
-                                                    + "FROM snapshots WHERE repo_id = ?", id, id).orElseThrow();
-        Instant reportedAt = Db.instant(projection, "reported");
+        Optional<DbRow> latest = store.db().execute().namedGet("repo-stats.latest", id);
+        Optional<DbRow> raw = store.db().execute().namedGet("repo-stats.latest-of-mode", id, "raw-data");
+        Optional<DbRow> restore = store.db().execute().namedGet("repo-stats.latest-of-mode", id, "restore-size");
+        DbRow projection = store.db().execute().namedGet("snapshots.summary", id, id).orElseThrow();
+        Instant reportedAt = Rows.instant(projection, "reported");
         if (latest.isEmpty() && reportedAt == null && repo.lastCheckAt() == null) {
             return null;
         }
-        Long rawSize = raw.map(r -> Db.lng(r, "total_size")).orElse(null);
-        Long restoreSize = restore.map(r -> Db.lng(r, "total_size")).orElse(null);
-        Long snapshotCount = reportedAt != null ? Db.lng(projection, "n")
-                : latest.map(r -> Db.lng(r, "snapshot_count")).orElse(null);
-        Long lastNs = Db.lng(projection, "last");
+        Long rawSize = raw.map(r -> Rows.lng(r, "total_size")).orElse(null);
+        Long restoreSize = restore.map(r -> Rows.lng(r, "total_size")).orElse(null);
+        Long snapshotCount = reportedAt != null ? Rows.lng(projection, "n")
+                : latest.map(r -> Rows.lng(r, "snapshot_count")).orElse(null);
+        Long lastNs = Rows.lng(projection, "last");
         Double dedup = rawSize != null && restoreSize != null && rawSize > 0
                 ? Math.round(restoreSize * 100.0 / rawSize) / 100.0 : null;
-        Instant updatedAt = java.util.stream.Stream.of(latest.map(r -> Db.instant(r, "at")).orElse(null), reportedAt,
-                                                       repo.lastCheckAt())
-                .filter(java.util.Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
+        Instant updatedAt = Stream.of(latest.map(r -> Rows.instant(r, "at")).orElse(null), reportedAt,
+                                      repo.lastCheckAt())
+                .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
         return new Repo.Stats(rawSize != null ? rawSize : restoreSize,
-                              restore.map(r -> Db.lng(r, "total_file_count")).orElse(null),
+                              restore.map(r -> Rows.lng(r, "total_file_count")).orElse(null),
                               snapshotCount,
                               rawSize,
                               restoreSize,
-                              raw.map(r -> Db.dbl(r, "compression_ratio")).orElse(null),
+                              raw.map(r -> Rows.dbl(r, "compression_ratio")).orElse(null),
                               dedup,
                               lastNs == null ? null : SnapshotStore.fromNanos(lastNs),
                               repo.lastCheckAt(),
@@ -129,91 +165,84 @@ final class RepoStore {
 
     /** The last {@code limit} stats points, oldest first (ready to plot). */
     List<Repo.StatsPoint> history(String repoId, int limit, Optional<String> mode) {
-        String filter = mode.isPresent() ? " AND mode = ?" : "";
-        Object[] args = mode.isPresent() ? new Object[] {repoId, mode.get(), limit} : new Object[] {repoId, limit};
-        try (var rows = db.execute().query("SELECT * FROM repo_stats WHERE repo_id = ?" + filter
-                                                   + " ORDER BY seq DESC LIMIT ?", args)) {
-            List<Repo.StatsPoint> points = new ArrayList<>(rows.map(r -> new Repo.StatsPoint(
-                    Db.instant(r, "at"), Db.str(r, "job_id"), Db.str(r, "mode"), Db.lng(r, "total_size"),
-                    Db.lng(r, "total_file_count"), Db.lng(r, "snapshot_count"), Db.lng(r, "total_blob_count"),
-                    Db.lng(r, "total_uncompressed_size"), Db.dbl(r, "compression_ratio"))).toList());
-            java.util.Collections.reverse(points);
-            return points;
-        }
+        String m = mode.orElse(null);
+        List<Repo.StatsPoint> points = new ArrayList<>(store.db().execute()
+                .namedQuery("repo-stats.history", repoId, m, m, limit)
+                .map(r -> new Repo.StatsPoint(
+                        Rows.instant(r, "at"), Rows.str(r, "job_id"), Rows.str(r, "mode"), Rows.lng(r, "total_size"),
+                        Rows.lng(r, "total_file_count"), Rows.lng(r, "snapshot_count"),
+                        Rows.lng(r, "total_blob_count"), Rows.lng(r, "total_uncompressed_size"),
+                        Rows.dbl(r, "compression_ratio")))
+                .toList());
+        Collections.reverse(points);
+        return points;
     }
 
     /** One stats job's numbers; a replayed job id changes nothing. */
     void insertStats(String repoId, String jobId, Instant at, String mode, Long totalSize, Long totalFileCount,
                      Long snapshotCount, Long totalBlobCount, Long totalUncompressedSize, Double compressionRatio) {
-        db.execute().insert("INSERT OR IGNORE INTO repo_stats (repo_id, job_id, at, mode, total_size, total_file_count, "
-                                    + "snapshot_count, total_blob_count, total_uncompressed_size, compression_ratio) "
-                                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            repoId, jobId, Db.time(at), mode, totalSize, totalFileCount, snapshotCount, totalBlobCount,
-                            totalUncompressedSize, compressionRatio);
+        store.write(tx -> tx.update("repo-stats.insert", repoId, jobId, at, mode, totalSize, totalFileCount,
+                                    snapshotCount, totalBlobCount, totalUncompressedSize, compressionRatio));
     }
 
     /** Records a check result unless a newer one is already there. */
     void recordCheck(String repoId, Instant at, String status) {
-        db.execute().update("UPDATE repos SET last_check_at = ?, last_check_status = ? "
-                                    + "WHERE id = ? AND (last_check_at IS NULL OR last_check_at <= ?)",
-                            Db.time(at), status, repoId, Db.time(at));
+        store.write(tx -> tx.update("repos.record-check", at, status, repoId, at));
     }
 
     /** Re-seals every sealed column of every repo with {@code reseal}; one transaction; returns how many values. */
     int resealAll(Vault vault) {
-        return Db.tx(store, c -> {
+        // repos.reseal takes the sealed columns in Vault.FIELDS order, then the id
+        return store.write(tx -> {
             int count = 0;
-            List<Map<String, String>> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, url_sealed, password_sealed, env_sealed, "
-                    + "prune_url_sealed, prune_password_sealed, prune_env_sealed FROM repos");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, String> row = new LinkedHashMap<>();
-                    row.put("id", rs.getString("id"));
-                    for (String field : Vault.FIELDS) {
-                        row.put(field, rs.getString(field + "_sealed"));
-                    }
-                    rows.add(row);
-                }
-            }
-            for (Map<String, String> row : rows) {
-                String id = row.get("id");
-                for (String field : Vault.FIELDS) {
-                    String sealed = row.get(field);
+            for (Sealed row : tx.query("repos.sealed", Sealed::of)) {
+                Object[] args = new Object[Vault.FIELDS.size() + 1];
+                for (int i = 0; i < Vault.FIELDS.size(); i++) {
+                    String field = Vault.FIELDS.get(i);
+                    String sealed = row.values().get(field);
                     if (sealed != null) {
-                        Db.update(c, "UPDATE repos SET " + field + "_sealed = ? WHERE id = ?",
-                                  vault.reseal(id, field, sealed), id);
+                        args[i] = vault.reseal(row.id(), field, sealed);
                         count++;
                     }
                 }
+                args[Vault.FIELDS.size()] = row.id();
+                tx.update("repos.reseal", args);
             }
             return count;
         });
     }
 
     /** Every sealed value with its repo id and field (for tests and checks of the key in use). */
-    List<String[]> sealedValues() throws SQLException {
+    List<String[]> sealedValues() {
         List<String[]> out = new ArrayList<>();
-        try (Connection c = store.connect();
-             PreparedStatement ps = c.prepareStatement("SELECT * FROM repos");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                for (String field : Vault.FIELDS) {
-                    String sealed = rs.getString(field + "_sealed");
-                    if (sealed != null) {
-                        out.add(new String[] {rs.getString("id"), field, sealed});
-                    }
+        store.db().execute().namedQuery("repos.sealed").forEach(r -> {
+            for (String field : Vault.FIELDS) {
+                String sealed = Rows.str(r, field + "_sealed");
+                if (sealed != null) {
+                    out.add(new String[] {Rows.str(r, "id"), field, sealed});
                 }
             }
-        }
+        });
         return out;
     }
 
+    /** A row of {@code repos.sealed}: the repo id and its sealed values by field (absent = NULL). */
+    private record Sealed(String id, Map<String, String> values) {
+        static Sealed of(ResultSet rs) throws SQLException {
+            Map<String, String> values = new LinkedHashMap<>();
+            for (String field : Vault.FIELDS) {
+                values.put(field, rs.getString(field + "_sealed"));
+            }
+            return new Sealed(rs.getString("id"), values);
+        }
+    }
+
     private static RepoRow row(DbRow r) {
-        return new RepoRow(Db.str(r, "id"), Db.str(r, "name"), Db.str(r, "url_redacted"), Db.str(r, "url_sealed"),
-                           Db.str(r, "password_sealed"), Db.str(r, "env_sealed"), Db.strings(Db.str(r, "env_keys")),
-                           Db.str(r, "prune_url_sealed"), Db.str(r, "prune_password_sealed"),
-                           Db.str(r, "prune_env_sealed"), Db.instant(r, "last_check_at"),
-                           Db.str(r, "last_check_status"), Db.instant(r, "created_at"), Db.instant(r, "updated_at"));
+        return new RepoRow(Rows.str(r, "id"), Rows.str(r, "name"), Rows.str(r, "url_redacted"),
+                           Rows.str(r, "url_sealed"), Rows.str(r, "password_sealed"), Rows.str(r, "env_sealed"),
+                           Rows.strings(Rows.str(r, "env_keys")), Rows.str(r, "prune_url_sealed"),
+                           Rows.str(r, "prune_password_sealed"), Rows.str(r, "prune_env_sealed"),
+                           Rows.instant(r, "last_check_at"), Rows.str(r, "last_check_status"),
+                           Rows.instant(r, "created_at"), Rows.instant(r, "updated_at"));
     }
 }

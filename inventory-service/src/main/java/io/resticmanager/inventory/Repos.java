@@ -10,7 +10,6 @@ import io.resticmanager.proto.RepoPolicy;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -112,44 +111,41 @@ final class Repos {
                         new TreeSet<>(PATCH_FIELDS)) + ")");
             }
         }
-        Map<String, Object> columns = new LinkedHashMap<>();
+        RepoStore.Changes changes = new RepoStore.Changes();
         if (body.has("name")) {
             String name = Validate.name(text(body, "name", false), "name");
             if (repos.nameTaken(name, id)) {
                 throw Problem.conflict("a repository named \"" + name + "\" already exists");
             }
-            columns.put("name", name);
+            changes.name(name);
         }
         if (body.has("url")) {
             String url = RepoUrls.validate(text(body, "url", false));
-            columns.put("url_redacted", RepoUrls.redact(url));
-            columns.put("url_sealed", vault.seal(id, "url", url));
+            changes.url(RepoUrls.redact(url), vault.seal(id, "url", url));
         }
         if (body.has("password")) {
-            columns.put("password_sealed", vault.seal(id, "password", Validate.password(text(body, "password", false),
-                                                                                        "password")));
+            changes.password(vault.seal(id, "password", Validate.password(text(body, "password", false), "password")));
         }
         if (body.has("env")) {
             Map<String, String> env = Validate.env(env(body, "env"), "env");
-            columns.put("env_sealed", vault.sealEnv(id, "env", env));
-            columns.put("env_keys", Json.write(new TreeSet<>(env.keySet())));
+            changes.env(vault.sealEnv(id, "env", env), Json.write(new TreeSet<>(env.keySet())));
         }
         if (body.has("prune_url")) {
             String url = text(body, "prune_url", true);
-            columns.put("prune_url_sealed", url == null ? null : vault.seal(id, "prune_url", RepoUrls.validate(url)));
+            changes.pruneUrl(url == null ? null : vault.seal(id, "prune_url", RepoUrls.validate(url)));
         }
         if (body.has("prune_password")) {
             String password = text(body, "prune_password", true);
-            columns.put("prune_password_sealed", password == null ? null
+            changes.prunePassword(password == null ? null
                     : vault.seal(id, "prune_password", Validate.password(password, "prune_password")));
         }
         if (body.has("prune_env")) {
             Map<String, String> env = Validate.env(env(body, "prune_env"), "prune_env");
-            columns.put("prune_env_sealed", vault.sealEnv(id, "prune_env", env));
+            changes.pruneEnv(vault.sealEnv(id, "prune_env", env));
         }
-        if (!columns.isEmpty()) {
+        if (!changes.isEmpty()) {
             checkPolicy(id, body);
-            repos.update(id, columns, clock.instant());
+            repos.update(id, changes, clock.instant());
         }
         return fields.stream().sorted().toList();
     }
@@ -202,7 +198,7 @@ final class Repos {
      * The credential a job on this host needs: purpose {@code backup} gives the normal one, {@code full}
      * the prune credential when the repo has one (each of its parts falling back to the normal one).
      */
-    RepoAccess access(String hostId, String purpose) {
+    RepoAccess access(String hostId, String purpose, java.util.Optional<String> repoId) {
         if (!purpose.equals("backup") && !purpose.equals("full")) {
             throw Problem.badRequest("purpose must be backup or full");
         }
@@ -210,10 +206,19 @@ final class Repos {
         if (host.disabled()) {
             throw Problem.conflict("host " + hostId + " is disabled");
         }
-        if (host.repoId() == null) {
+        String wanted;
+        if (repoId.isPresent()) {
+            // a host only ever gets the credential of a repository it is linked to
+            wanted = repoId.get();
+            if (hosts.repos(hostId).stream().noneMatch(l -> l.repoId().equals(wanted))) {
+                throw Problem.conflict("host " + hostId + " does not back up to repository " + wanted);
+            }
+        } else if (host.repoId() == null) {
             throw Problem.conflict("host " + hostId + " has no repository assigned");
+        } else {
+            wanted = host.repoId();
         }
-        RepoRow r = repos.find(host.repoId()).orElseThrow(() -> Problem.conflict("host " + hostId
+        RepoRow r = repos.find(wanted).orElseThrow(() -> Problem.conflict("host " + hostId
                 + " has no repository assigned"));
         boolean full = purpose.equals("full");
         String id = r.id();

@@ -6,6 +6,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.InternalAuth;
+import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Role;
 
 import java.util.List;
@@ -35,12 +36,17 @@ final class SnapshotRoutes implements HttpService {
     private void forHost(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
         Host host = hosts.get(HostRoutes.id(req));
-        if (host.repoId() == null) {
+        // ?repo_id= picks one of the host's repositories; the primary one by default
+        Optional<String> asked = Http.query(req, "repo_id").filter(r -> !r.isBlank());
+        if (asked.isPresent() && host.repos().stream().noneMatch(l -> l.repoId().equals(asked.get()))) {
+            throw Problem.notFound("host " + host.id() + " does not back up to repository " + asked.get());
+        }
+        String repoId = asked.orElse(host.repoId());
+        if (repoId == null) {
             Http.json(res, new Page<>(List.of(), null));
             return;
         }
-        Http.json(res, snapshots.page(host.repoId(), Optional.of(host.hostname()), Http.query(req, "cursor"),
-                                      limit(req)));
+        Http.json(res, snapshots.page(repoId, Optional.of(host.hostname()), Http.query(req, "cursor"), limit(req)));
     }
 
     private void forRepo(ServerRequest req, ServerResponse res) {

@@ -1,14 +1,11 @@
 package io.resticmanager.inventory;
 
-import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbRow;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.kit.SqliteStore;
 import io.resticmanager.proto.SnapshotInfo;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,35 +17,33 @@ import java.util.Optional;
  * The snapshot projection: per repository, the list restic last reported, replaced as a whole.
  * Lists are newest first with keyset paging on {@code (time_ns, id)}, which the
  * {@code snapshots_repo_time} / {@code snapshots_repo_host_time} indexes serve directly.
+ * Statements {@code snapshots.*} in {@code db/statements.sql}.
  */
 final class SnapshotStore {
-    private final DbClient db;
+    /** Rows per JDBC batch when a projection is replaced. */
+    private static final int BATCH = 1000;
+    private final SqliteStore store;
 
     SnapshotStore(SqliteStore store) {
-        this.db = store.db();
+        this.store = store;
     }
 
     /** Replaces the repo's snapshots inside the caller's transaction (batched inserts). */
-    static void replace(Connection c, String repoId, List<SnapshotInfo> snapshots) throws SQLException {
-        Db.update(c, "DELETE FROM snapshots WHERE repo_id = ?", repoId);
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT OR REPLACE INTO snapshots (repo_id, id, short_id, time_ns, time, hostname, username, paths, "
-                        + "tags, tree, parent, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            int pending = 0;
-            for (SnapshotInfo s : snapshots) {
-                Db.bind(ps, repoId, s.id(), s.shortId(), nanos(s.time()), s.time().toString(),
-                        s.hostname() == null ? "" : s.hostname(), s.username(), Db.json(s.paths()), Db.json(s.tags()),
-                        s.tree(), s.parent(), s.summary() == null || s.summary().isEmpty() ? null : Db.json(s.summary()));
-                ps.addBatch();
-                if (++pending == 1000) {
-                    ps.executeBatch();
-                    pending = 0;
-                }
-            }
-            if (pending > 0) {
-                ps.executeBatch();
+    static void replace(SqliteStore.Tx tx, String repoId, List<SnapshotInfo> snapshots) throws SQLException {
+        tx.update("snapshots.delete-for-repo", repoId);
+        List<Object[]> rows = new ArrayList<>(Math.min(BATCH, snapshots.size()));
+        for (SnapshotInfo s : snapshots) {
+            // time: restic's own RFC 3339 value, kept as reported (time_ns is the sort key), not a kit Times value
+            rows.add(new Object[] {repoId, s.id(), s.shortId(), nanos(s.time()), s.time().toString(),
+                                   s.hostname() == null ? "" : s.hostname(), s.username(), Rows.json(s.paths()),
+                                   Rows.json(s.tags()), s.tree(), s.parent(),
+                                   s.summary() == null || s.summary().isEmpty() ? null : Rows.json(s.summary())});
+            if (rows.size() == BATCH) {
+                tx.batch("snapshots.insert", rows);
+                rows.clear();
             }
         }
+        tx.batch("snapshots.insert", rows);
     }
 
     /**
@@ -56,24 +51,18 @@ final class SnapshotStore {
      * {@code cursor} is the opaque {@code next_cursor} of the previous page.
      */
     Page<SnapshotInfo> page(String repoId, Optional<String> hostname, Optional<String> cursor, int limit) {
-        List<Object> args = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT id, short_id, time_ns, time, hostname, username, paths, tags, "
-                                                      + "tree, parent, summary FROM snapshots WHERE repo_id = ?");
-        args.add(repoId);
-        if (hostname.isPresent()) {
-            sql.append(" AND hostname = ?");
-            args.add(hostname.get());
-        }
-        if (cursor.isPresent()) {
-            Key key = Key.decode(cursor.get());
-            sql.append(" AND (time_ns, id) < (?, ?)");
-            args.add(key.timeNs());
-            args.add(key.id());
-        }
-        sql.append(" ORDER BY time_ns DESC, id DESC LIMIT ?");
-        args.add(limit + 1);
+        Optional<Key> after = cursor.map(Key::decode);
         List<DbRow> rows;
-        try (var stream = db.execute().query(sql.toString(), args.toArray())) {
+        // one fixed statement per combination, so each is a range scan on its index however deep the page
+        try (var stream = hostname.isPresent()
+                ? after.isPresent()
+                        ? store.db().execute().namedQuery("snapshots.page-of-host-after", repoId, hostname.get(),
+                                                          after.get().timeNs(), after.get().id(), limit + 1)
+                        : store.db().execute().namedQuery("snapshots.page-of-host", repoId, hostname.get(), limit + 1)
+                : after.isPresent()
+                        ? store.db().execute().namedQuery("snapshots.page-after", repoId, after.get().timeNs(),
+                                                          after.get().id(), limit + 1)
+                        : store.db().execute().namedQuery("snapshots.page", repoId, limit + 1)) {
             rows = stream.toList();
         }
         List<SnapshotInfo> items = new ArrayList<>();
@@ -83,7 +72,7 @@ final class SnapshotStore {
         String next = null;
         if (rows.size() > limit) {
             DbRow last = rows.get(limit - 1);
-            next = new Key(Db.lng(last, "time_ns"), Db.str(last, "id")).encode();
+            next = new Key(Rows.lng(last, "time_ns"), Rows.str(last, "id")).encode();
         }
         return new Page<>(items, next);
     }
@@ -94,20 +83,18 @@ final class SnapshotStore {
      */
     Optional<SnapshotInfo> find(String repoId, String hostname, String id) {
         List<DbRow> rows;
-        try (var stream = db.execute().query("SELECT id, short_id, time_ns, time, hostname, username, paths, tags, tree, "
-                                                     + "parent, summary FROM snapshots WHERE repo_id = ? AND hostname = ? "
-                                                     + "AND id >= ? AND id < ? LIMIT 2",
-                                             repoId, hostname, id, id + "\uffff")) {
+        try (var stream = store.db().execute().namedQuery("snapshots.by-prefix", repoId, hostname, id,
+                                                          id + "\uffff")) {
             rows = stream.toList();
         }
         return rows.size() == 1 ? Optional.of(info(rows.getFirst())) : Optional.empty();
     }
 
     private static SnapshotInfo info(DbRow r) {
-        return new SnapshotInfo(Db.str(r, "id"), Db.str(r, "short_id"), Instant.parse(Db.str(r, "time")),
-                                Db.strings(Db.str(r, "paths")), Db.strings(Db.str(r, "tags")), Db.str(r, "hostname"),
-                                Db.str(r, "username"), Db.str(r, "tree"), Db.str(r, "parent"),
-                                Db.object(Db.str(r, "summary")));
+        return new SnapshotInfo(Rows.str(r, "id"), Rows.str(r, "short_id"), Instant.parse(Rows.str(r, "time")),
+                                Rows.strings(Rows.str(r, "paths")), Rows.strings(Rows.str(r, "tags")),
+                                Rows.str(r, "hostname"), Rows.str(r, "username"), Rows.str(r, "tree"),
+                                Rows.str(r, "parent"), Rows.object(Rows.str(r, "summary")));
     }
 
     static long nanos(Instant time) {

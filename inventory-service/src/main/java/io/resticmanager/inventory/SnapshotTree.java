@@ -32,21 +32,36 @@ final class SnapshotTree {
     record Listing(String snapshotId, String path, List<Message.SnapshotEntry> items, boolean truncated) {
     }
 
-    /** The host's snapshot by id or id prefix; 404 when the host or the snapshot is unknown (or ambiguous). */
-    SnapshotInfo snapshot(String snapshotId, String hostId) {
+    /** A host's snapshot and the repository it is in. */
+    record Found(SnapshotInfo snapshot, String repoId) {
+    }
+
+    /**
+     * The host's snapshot by id or id prefix, in the given repository or else in any repository the host backs up
+     * to (primary first); 404 when the host or the snapshot is unknown (or ambiguous).
+     */
+    Found snapshot(String snapshotId, String hostId, java.util.Optional<String> repoId) {
         if (!SNAPSHOT_ID.matcher(snapshotId).matches()) {
             throw Problem.notFound("no snapshot " + snapshotId);
         }
         Host host = hosts.get(hostId);
-        return (host.repoId() == null ? java.util.Optional.<SnapshotInfo>empty()
-                : snapshots.find(host.repoId(), host.hostname(), snapshotId))
-                .orElseThrow(() -> Problem.notFound("host " + hostId + " has no snapshot " + snapshotId));
+        for (HostRepo link : host.repos()) {
+            if (repoId.isPresent() && !repoId.get().equals(link.repoId())) {
+                continue;
+            }
+            var found = snapshots.find(link.repoId(), host.hostname(), snapshotId);
+            if (found.isPresent()) {
+                return new Found(found.get(), link.repoId());
+            }
+        }
+        throw Problem.notFound("host " + hostId + " has no snapshot " + snapshotId);
     }
 
-    Listing list(String snapshotId, String hostId, String rawPath) {
+    Listing list(String snapshotId, String hostId, String rawPath, java.util.Optional<String> repoId) {
         String path = normalize(rawPath);
-        SnapshotInfo snapshot = snapshot(snapshotId, hostId);
-        RepoAccess access = repos.access(hostId, "backup");
+        Found found = snapshot(snapshotId, hostId, repoId);
+        SnapshotInfo snapshot = found.snapshot();
+        RepoAccess access = repos.access(hostId, "backup", java.util.Optional.of(found.repoId()));
         Message.SnapshotLsResult result = hub.snapshotLs(hostId, access, snapshot.id(), path);
         if (result.error() != null && !result.error().isBlank()) {
             if (result.error().startsWith("no such path")) {

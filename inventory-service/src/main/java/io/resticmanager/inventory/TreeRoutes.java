@@ -29,7 +29,10 @@ final class TreeRoutes implements HttpService {
 
     private void show(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
-        Http.json(res, tree.snapshot(HostRoutes.id(req), hostId(req)));
+        SnapshotTree.Found found = tree.snapshot(HostRoutes.id(req), hostId(req), Http.query(req, "repo_id"));
+        var body = io.resticmanager.proto.Json.MAPPER.valueToTree(found.snapshot());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("repo_id", found.repoId());
+        Http.json(res, body);
     }
 
     private static String hostId(ServerRequest req) {
@@ -39,6 +42,7 @@ final class TreeRoutes implements HttpService {
 
     private void tree(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
-        Http.json(res, tree.list(HostRoutes.id(req), hostId(req), Http.query(req, "path").orElse("/")));
+        Http.json(res, tree.list(HostRoutes.id(req), hostId(req), Http.query(req, "path").orElse("/"),
+                                 Http.query(req, "repo_id")));
     }
 }

@@ -53,11 +53,7 @@ class RekeyTest {
     }
 
     private static List<String[]> sealed(TestEnv env) {
-        try {
-            return new RepoStore(env.store).sealedValues();
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return new RepoStore(env.store).sealedValues();
     }
 
     private static void assertSecretsStillOpen(TestEnv env, String host) throws Exception {

@@ -1,6 +1,7 @@
 package io.resticmanager.inventory;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.kit.Times;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,7 +168,7 @@ class SnapshotPartsTest {
         send(part(host, repo, t.plusSeconds(6), abandoned, 1, 2, List.of(snap("a-1", day, "app-1"))));
         try (Connection c = env.store.connect();
              PreparedStatement ps = c.prepareStatement("UPDATE snapshot_report_parts SET received_at = ? WHERE report_id = ?")) {
-            ps.setString(1, Db.time(Instant.now().minus(HubEvents.STAGED_PARTS_KEPT).minusSeconds(60)));
+            ps.setString(1, Times.format(Instant.now().minus(HubEvents.STAGED_PARTS_KEPT).minusSeconds(60)));
             ps.setString(2, abandoned);
             ps.executeUpdate();
         }

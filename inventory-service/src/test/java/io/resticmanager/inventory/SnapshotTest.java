@@ -2,6 +2,7 @@ package io.resticmanager.inventory;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.kit.Times;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.SnapshotInfo;
 import org.junit.jupiter.api.AfterAll;
@@ -171,7 +172,7 @@ class SnapshotTest {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE repos SET snapshots_reported_at = ? WHERE id = ?")) {
-                ps.setString(1, Db.time(Instant.now()));
+                ps.setString(1, Times.format(Instant.now()));
                 ps.setString(2, repo);
                 ps.executeUpdate();
             }

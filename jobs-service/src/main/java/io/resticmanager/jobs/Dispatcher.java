@@ -135,8 +135,14 @@ final class Dispatcher implements AutoCloseable {
         handover.lock();
         try {
             RepoAccess access;
+            RepoAccess from = null;
             try {
-                access = inventory.repoAccess(repoHost(job), job.kind());
+                // the job's own repository (a host may back up to several)
+                access = inventory.repoAccess(repoHost(job), job.kind(), java.util.Optional.ofNullable(job.repoId()));
+                if (job.kind() == io.resticmanager.proto.JobKind.COPY) {
+                    from = inventory.repoAccess(job.hostId(), job.kind(),
+                                                java.util.Optional.ofNullable(job.params().fromRepoId()));
+                }
             } catch (Problem p) {
                 if (p.status() == 404 || p.status() == 409) {
                     fail(job, "cannot start: " + p.detail());
@@ -151,7 +157,8 @@ final class Dispatcher implements AutoCloseable {
                 return Outcome.GONE;
             }
             AgentHubClient.Delivery delivery = hub.startJob(job.hostId(),
-                                                            new Message.JobStart(job.id(), job.kind(), access, job.params()));
+                                                            new Message.JobStart(job.id(), job.kind(), access, job.params(),
+                                                                                 from));
             switch (delivery) {
                 case DELIVERED -> {
                     signals.jobChanged(job.id());

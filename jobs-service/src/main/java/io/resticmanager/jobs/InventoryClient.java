@@ -32,10 +32,17 @@ final class InventoryClient {
      * The result lives in memory only. Throws a 404/409 problem as inventory answered it, 503 when it is down.
      */
     RepoAccess repoAccess(String hostId, JobKind kind) {
+        return repoAccess(hostId, kind, java.util.Optional.empty());
+    }
+
+    /** As above, for one of the host's repositories ({@code repoId}; empty = its primary one). */
+    RepoAccess repoAccess(String hostId, JobKind kind, java.util.Optional<String> repoId) {
         String purpose = kind.destructive() ? "full" : "backup";
         InternalClient.Reply reply;
-        try (HttpClientResponse response = web.method(Method.GET).path("/internal/hosts/" + hostId + "/repo-access")
-                .queryParam("purpose", purpose).header(Http.INTERNAL_TOKEN, token).request()) {
+        var request = web.method(Method.GET).path("/internal/hosts/" + hostId + "/repo-access")
+                .queryParam("purpose", purpose).header(Http.INTERNAL_TOKEN, token);
+        repoId.ifPresent(id -> request.queryParam("repo_id", id));
+        try (HttpClientResponse response = request.request()) {
             reply = new InternalClient.Reply(response.status().code(),
                                              response.entity().hasEntity() ? response.as(String.class) : "");
         } catch (RuntimeException e) {
@@ -70,18 +77,21 @@ final class InventoryClient {
         return true;
     }
 
-    /** Whether inventory lists snapshot {@code snapshotId} (an id or its prefix) for the host; 503 when it is down. */
-    boolean snapshotExists(String hostId, String snapshotId, Principal principal) {
+    /**
+     * The repository in which inventory lists snapshot {@code snapshotId} (an id or its prefix) for the host; empty
+     * when it lists none, "" when inventory does not say which; 503 when it is down.
+     */
+    Optional<String> snapshotRepo(String hostId, String snapshotId, Principal principal) {
         InternalClient.Reply reply = client.call(Method.GET, "/api/snapshots/" + snapshotId + "?host_id=" + hostId,
                                                  null, Optional.of(principal));
         if (reply.status() == 404) {
-            return false;
+            return Optional.empty();
         }
         if (!reply.ok()) {
             throw Problem.unavailable("inventory-service answered " + reply.status() + " when asked for snapshot "
                                               + snapshotId);
         }
-        return true;
+        return Optional.of(reply.tree().path("repo_id").asText(""));
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.resticmanager.jobs;
 
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.JobKind;
+import io.resticmanager.proto.JobParams;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.RepoAccess;
@@ -29,16 +31,34 @@ final class JobLifecycle {
      * learn its id for per-repository ordering; its secrets are dropped here and fetched again at dispatch.
      */
     Job create(String hostId, JobRequest request, Principal principal) {
-        RepoAccess access = inventory.repoAccess(hostId, request.kind());
+        RepoAccess access = inventory.repoAccess(hostId, request.kind(), request.repoId());
+        JobParams params = withCopySource(hostId, request.kind(), request.params(), access.repoId());
         String id = UUID.randomUUID().toString();
         String reason = store.online(hostId).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
         store.write(tx -> {
-            tx.insertJob(id, hostId, access.repoId(), request.kind(), request.params(), principal.userId(),
+            tx.insertJob(id, hostId, access.repoId(), request.kind(), params, principal.userId(),
                          principal.username(), Instant.now(), reason);
             return null;
         });
         signals.dispatch();
         return store.find(id).orElseThrow();
+    }
+
+    /**
+     * A copy's source: as asked, or the host's primary repository; checked now (the host must back up to it, and it
+     * must not be the destination), so a bad request is a clear 409/422 instead of a failed job later.
+     */
+    private JobParams withCopySource(String hostId, JobKind kind, JobParams params, String destination) {
+        if (kind != JobKind.COPY) {
+            return params;
+        }
+        String from = inventory.repoAccess(hostId, JobKind.COPY, java.util.Optional.ofNullable(params.fromRepoId()))
+                .repoId();
+        if (from.equals(destination)) {
+            throw Problem.unprocessable("a copy needs two different repositories: repository " + destination
+                                                + " would be copied onto itself");
+        }
+        return new JobParams(null, null, params.tags(), null, null, null, null, null, null, null, null, null, from);
     }
 
     /**
@@ -49,21 +69,25 @@ final class JobLifecycle {
      */
     Job createScheduled(String jobId, Schedule schedule, Instant scheduledFor) {
         RepoAccess access = null;
+        JobParams params = schedule.params();
         String error = null;
         try {
-            access = inventory.repoAccess(schedule.hostId(), schedule.kind());
+            access = inventory.repoAccess(schedule.hostId(), schedule.kind(),
+                                          java.util.Optional.ofNullable(schedule.repoId()));
+            params = withCopySource(schedule.hostId(), schedule.kind(), params, access.repoId());
         } catch (Problem p) {
-            if (p.status() != 404 && p.status() != 409) {
+            if (p.status() != 404 && p.status() != 409 && p.status() != 422) {
                 throw p;
             }
             error = "cannot start scheduled " + schedule.kind().wire() + ": " + p.detail();
         }
+        JobParams jobParams = params;
         String repoId = access == null ? null : access.repoId();
         String failure = error;
         String reason = store.online(schedule.hostId()).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
         Instant now = Instant.now();
         store.write(tx -> {
-            tx.insertJob(jobId, schedule.hostId(), repoId, schedule.kind(), schedule.params(), null,
+            tx.insertJob(jobId, schedule.hostId(), repoId, schedule.kind(), jobParams, null,
                          "schedule:" + schedule.name(), now, reason);
             ScheduleStore.markScheduled(tx, jobId, schedule.id(), scheduledFor);
             if (failure != null) {

@@ -10,6 +10,7 @@ import io.resticmanager.proto.RetentionPolicy;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,13 +18,17 @@ import java.util.stream.Collectors;
 
 /**
  * A validated run-now request: {@code POST /api/hosts/{id}/jobs}. Each kind reads only its own fields;
- * unknown fields are ignored (clients may be newer). Problems: 400 for wrong JSON types, 422 for values
- * that are well-formed but not acceptable.
+ * unknown fields are ignored (clients may be newer). {@code repo_id} names which of the host's repositories the job
+ * uses (default: its primary one); a {@code copy} also names {@code from_repo_id}, the repository it copies from
+ * (default: the primary one). Problems: 400 for wrong JSON types, 422 for values that are well-formed but not
+ * acceptable.
  */
-record JobRequest(JobKind kind, JobParams params) {
+record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
     /** Kinds this endpoint runs; restore, diff and ls have their own flows. */
     static final Set<JobKind> RUNNABLE = EnumSet.of(JobKind.BACKUP, JobKind.FORGET, JobKind.PRUNE, JobKind.CHECK,
-                                                    JobKind.UNLOCK, JobKind.SNAPSHOTS, JobKind.STATS, JobKind.INIT);
+                                                    JobKind.UNLOCK, JobKind.SNAPSHOTS, JobKind.STATS, JobKind.INIT,
+                                                    JobKind.COPY);
+    private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d+)?)%");
     private static final Pattern FRACTION = Pattern.compile("(\\d+)/(\\d+)");
     private static final Pattern SIZE = Pattern.compile("\\d+(?:\\.\\d+)?[KMGTkmgt]");
@@ -41,13 +46,48 @@ record JobRequest(JobKind kind, JobParams params) {
         }
         JobKind kind = JobKind.parse(kindNode.asText()).filter(RUNNABLE::contains).orElseThrow(
                 () -> Problem.unprocessable("unknown job kind '" + kindNode.asText() + "' (one of " + runnable() + ")"));
+        Optional<String> repoId = repoId(body, "repo_id");
         JobParams params = switch (kind) {
             case BACKUP -> backup(body);
             case FORGET -> forget(body);
             case CHECK -> check(body);
+            case COPY -> copy(body, repoId);
             default -> JobParams.empty();
         };
-        return new JobRequest(kind, params);
+        return new JobRequest(kind, params, repoId);
+    }
+
+    /** An optional repository id field (absent, null or blank = the host's primary repository). */
+    static Optional<String> repoId(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull() || (node.isTextual() && node.asText().isBlank())) {
+            return Optional.empty();
+        }
+        if (!node.isTextual()) {
+            throw Problem.badRequest("wrong JSON type (field " + field + "): expected a string");
+        }
+        String id = node.asText().strip();
+        if (!REPO_ID.matcher(id).matches()) {
+            throw Problem.unprocessable(field + " is not a repository id");
+        }
+        return Optional.of(id);
+    }
+
+    /**
+     * A copy needs a source repository other than its destination. The source defaults to the primary one, which
+     * jobs-service resolves when it queues the job (it knows the primary only then).
+     */
+    private static JobParams copy(JsonNode body, Optional<String> to) {
+        Optional<String> from = repoId(body, "from_repo_id");
+        if (to.isEmpty() && from.isEmpty()) {
+            throw Problem.unprocessable("a copy needs repo_id (where to copy to); from_repo_id defaults to the host's "
+                                                + "primary repository");
+        }
+        if (from.isPresent() && from.equals(to)) {
+            throw Problem.unprocessable("from_repo_id and repo_id must be different repositories");
+        }
+        return new JobParams(null, null, tags(body), null, null, null, null, null, null, null, null, null,
+                             from.orElse(null));
     }
 
     private static JobParams backup(JsonNode body) {

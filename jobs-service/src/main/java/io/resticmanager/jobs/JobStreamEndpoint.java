@@ -14,8 +14,6 @@ import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
 
 import java.lang.System.Logger.Level;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -121,16 +119,15 @@ final class JobStreamEndpoint implements WsListener {
         long lastProgressSeq = 0;
         long lastProgressAt = 0;
         boolean first = true;
-        // one connection for the stream's life: a fresh one per read costs an open and a cold page cache
-        try (Connection reads = store.readConnection()) {
+        try {
             while (open) {
-                lastSeq = sendLogs(session, reads, lastSeq, first, true);
+                lastSeq = sendLogs(session, lastSeq, first, true);
                 first = false;
                 Job job = store.find(jobId).orElseThrow();
                 String state = job.status().wire() + "|" + job.queuedReason();
                 if (job.status().terminal()) {
                     // Lines committed together with the final status: send them before the status.
-                    sendLogs(session, reads, lastSeq, false, false);
+                    sendLogs(session, lastSeq, false, false);
                     send(session, Map.of("type", "status", "job", job));
                     session.close(WsCloseCodes.NORMAL_CLOSE, "job finished");
                     return;
@@ -153,7 +150,7 @@ final class JobStreamEndpoint implements WsListener {
             }
         } catch (InterruptedException e) {
             // closed by the browser
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (open) {
                 LOG.log(Level.DEBUG, "job stream for " + jobId + " ended: " + e.getMessage());
                 try {
@@ -173,14 +170,14 @@ final class JobStreamEndpoint implements WsListener {
      * chunks other streams of the job read since its last change are reused (the final read before the closing
      * status goes to the store: that change may not have been announced yet).
      */
-    private long sendLogs(WsSession session, Connection reads, long afterSeq, boolean always, boolean share) {
+    private long sendLogs(WsSession session, long afterSeq, boolean always, boolean share) {
         long last = afterSeq;
         LogFanout.Chunk chunk;
         do {
             LogFanout.Shared shared = share ? fanout.shared(jobId) : null;
             chunk = shared == null ? null : shared.get(last);
             if (chunk == null) {
-                List<LogEntry> items = store.logs(reads, jobId, last, CHUNK, false);
+                List<LogEntry> items = store.logs(jobId, last, CHUNK, false);
                 chunk = new LogFanout.Chunk(Json.write(Map.of("type", "log", "items", items)),
                                             items.isEmpty() ? last : items.getLast().seq(), items.size());
                 if (shared != null) {

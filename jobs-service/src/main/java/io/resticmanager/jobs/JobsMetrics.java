@@ -3,6 +3,7 @@ package io.resticmanager.jobs;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbRow;
 import io.resticmanager.kit.PromText;
+import io.resticmanager.kit.Times;
 import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobStatus;
 
@@ -16,9 +17,8 @@ import java.util.Map;
  * queries, so the numbers survive restarts and cost a few indexed scans, not a row per job.
  */
 final class JobsMetrics {
+    /** Histogram bounds in seconds; the statement {@code metrics.durations} computes exactly these buckets. */
     static final double[] BUCKETS = {1, 5, 15, 60, 300, 900, 3600};
-    // Rounded to the millisecond the times are stored with, so a 5 s job lands in le="5".
-    private static final String DURATION = "ROUND((julianday(finished_at) - julianday(started_at)) * 86400.0, 3)";
 
     private final DbClient db;
     private final EventIngest ingest;
@@ -48,7 +48,7 @@ final class JobsMetrics {
         for (JobStatus s : JobStatus.values()) {
             counts.put(s.wire(), 0L);
         }
-        try (var rows = db.execute().query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")) {
+        try (var rows = db.execute().namedQuery("metrics.jobs-by-status")) {
             rows.forEach(r -> counts.put(r.column("status").getString(), r.column("n").get(Number.class).longValue()));
         }
         out.gauge("jobs", "Jobs by status (all jobs kept in the store).");
@@ -56,14 +56,8 @@ final class JobsMetrics {
     }
 
     private void durations(PromText out) {
-        StringBuilder sql = new StringBuilder("SELECT kind, COUNT(*) AS n, SUM(d) AS total");
-        for (int i = 0; i < BUCKETS.length; i++) {
-            sql.append(", SUM(d <= ").append(BUCKETS[i]).append(") AS b").append(i);
-        }
-        sql.append(" FROM (SELECT kind, ").append(DURATION).append(" AS d FROM jobs")
-                .append(" WHERE finished_at IS NOT NULL AND started_at IS NOT NULL) GROUP BY kind ORDER BY kind");
         List<DbRow> rows;
-        try (var stream = db.execute().query(sql.toString())) {
+        try (var stream = db.execute().namedQuery("metrics.durations")) {
             rows = stream.toList();
         }
         out.histogramFamily("job_duration_seconds", "Run time of finished jobs (start to finish) by kind.");
@@ -80,12 +74,10 @@ final class JobsMetrics {
         }
     }
 
-    /** Per host, its most recently finished backup job (SQLite takes the bare columns from the MAX row). */
+    /** Per host, its most recently finished backup job. */
     private void lastBackups(PromText out) {
         List<DbRow> rows;
-        try (var stream = db.execute().query("SELECT host_id, status, MAX(finished_at) AS finished_at FROM jobs "
-                                                     + "WHERE kind = 'backup' AND finished_at IS NOT NULL "
-                                                     + "GROUP BY host_id ORDER BY host_id")) {
+        try (var stream = db.execute().namedQuery("metrics.last-backups")) {
             rows = stream.toList();
         }
         out.gauge("last_backup_timestamp_seconds", "When the host's latest finished backup job ended (Unix time).");

@@ -2,8 +2,6 @@ package io.resticmanager.jobs;
 
 import io.helidon.dbclient.DbClient;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,21 +23,14 @@ final class RestoreStore {
     }
 
     Optional<Source> find(String jobId) {
-        return db.execute().get("SELECT job_id, source_host_id, source_repo_id, target_host_id FROM restores "
-                                        + "WHERE job_id = ?", jobId)
+        return db.execute().namedGet("restores.find", jobId)
                 .map(r -> new Source(r.column("job_id").getString(), r.column("source_host_id").getString(),
                                      r.column("source_repo_id").getString(), r.column("target_host_id").getString()));
     }
 
     static void insert(JobStore.Tx tx, Source source) throws SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "INSERT INTO restores (job_id, source_host_id, source_repo_id, target_host_id) VALUES (?, ?, ?, ?)")) {
-            ps.setString(1, source.jobId());
-            ps.setString(2, source.sourceHostId());
-            ps.setString(3, source.sourceRepoId());
-            ps.setString(4, source.targetHostId());
-            ps.executeUpdate();
-        }
+        tx.sql().update("restores.insert", source.jobId(), source.sourceHostId(), source.sourceRepoId(),
+                        source.targetHostId());
     }
 
     /**
@@ -48,19 +39,16 @@ final class RestoreStore {
      */
     static Map<String, Object> withSource(JobStore.Tx tx, String jobId, Map<String, Object> summary)
             throws SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "SELECT source_host_id, source_repo_id, target_host_id FROM restores WHERE job_id = ?")) {
-            ps.setString(1, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return summary;
-                }
-                Map<String, Object> out = new LinkedHashMap<>(summary == null ? Map.of() : summary);
-                out.put("source_host_id", rs.getString(1));
-                out.put("source_repo_id", rs.getString(2));
-                out.put("cross_host", !rs.getString(1).equals(rs.getString(3)));
-                return out;
-            }
+        Optional<String[]> source = tx.sql().one("restores.source", rs -> new String[] {
+                rs.getString("source_host_id"), rs.getString("source_repo_id"), rs.getString("target_host_id")}, jobId);
+        if (source.isEmpty()) {
+            return summary;
         }
+        String[] s = source.get();
+        Map<String, Object> out = new LinkedHashMap<>(summary == null ? Map.of() : summary);
+        out.put("source_host_id", s[0]);
+        out.put("source_repo_id", s[1]);
+        out.put("cross_host", !s[0].equals(s[2]));
+        return out;
     }
 }

@@ -32,10 +32,12 @@ final class Restores {
 
     Created create(String sourceHostId, RestoreRequest request, Principal principal) {
         // unknown source host → 404, no repository / disabled → 409 (the secrets are dropped here, fetched at dispatch)
-        RepoAccess access = inventory.repoAccess(sourceHostId, JobKind.RESTORE);
-        if (!inventory.snapshotExists(sourceHostId, request.snapshotId(), principal)) {
-            throw Problem.notFound("host " + sourceHostId + " has no snapshot " + request.snapshotId());
-        }
+        RepoAccess primary = inventory.repoAccess(sourceHostId, JobKind.RESTORE);
+        // the snapshot may live in any of the host's repositories: the restore reads the one that holds it
+        String snapshotRepo = inventory.snapshotRepo(sourceHostId, request.snapshotId(), principal)
+                .orElseThrow(() -> Problem.notFound("host " + sourceHostId + " has no snapshot " + request.snapshotId()));
+        RepoAccess access = snapshotRepo.isEmpty() || snapshotRepo.equals(primary.repoId()) ? primary
+                : inventory.repoAccess(sourceHostId, JobKind.RESTORE, java.util.Optional.of(snapshotRepo));
         String targetHostId = request.targetHostId().orElse(sourceHostId);
         if (!targetHostId.equals(sourceHostId) && !inventory.hostExists(targetHostId, principal)) {
             throw Problem.unprocessable("target host " + targetHostId + " does not exist");

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /** A schedule as stored: when (5-field cron in an IANA time zone) and what (a job kind and its parameters). */
 record Schedule(String id, String hostId, String name, String cron, String timezone, JobKind kind, JobParams params,
-                boolean enabled, String createdBy, Instant createdAt, Instant updatedAt) {
+                boolean enabled, String createdBy, Instant createdAt, Instant updatedAt, String repoId) {
 
     /** What the agent keeps and fires by (it needs no repository: the server resolves it per fire). */
     ScheduleSpec spec() {

@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
 record ScheduleRequest(String hostId, String name, Cron cron, ZoneId zone, JobRequest job, boolean enabled) {
     /** Kinds that may run on a schedule; restore, init, diff and ls are one-off actions. */
     static final Set<JobKind> SCHEDULABLE = EnumSet.of(JobKind.BACKUP, JobKind.FORGET, JobKind.PRUNE, JobKind.CHECK,
-                                                       JobKind.UNLOCK, JobKind.STATS, JobKind.SNAPSHOTS);
+                                                       JobKind.UNLOCK, JobKind.STATS, JobKind.SNAPSHOTS, JobKind.COPY);
     static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final int MAX_NAME = 100;
 
@@ -93,6 +93,9 @@ record ScheduleRequest(String hostId, String name, Cron cron, ZoneId zone, JobRe
         merged.put("timezone", stored.timezone());
         merged.put("kind", stored.kind().wire());
         merged.put("enabled", stored.enabled());
+        if (stored.repoId() != null) {
+            merged.put("repo_id", stored.repoId());
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             merged.set(field.getKey(), field.getValue());

@@ -139,7 +139,7 @@ final class ScheduleRoutes implements HttpService {
     private static Schedule schedule(String id, ScheduleRequest r, String createdBy, Instant createdAt,
                                      Instant updatedAt) {
         return new Schedule(id, r.hostId(), r.name(), r.cron().expression(), r.zone().getId(), r.job().kind(),
-                            r.job().params(), r.enabled(), createdBy, createdAt, updatedAt);
+                            r.job().params(), r.enabled(), createdBy, createdAt, updatedAt, r.job().repoId().orElse(null));
     }
 
     private static void audit(ServerResponse res, String action, Schedule s) {

@@ -2,13 +2,12 @@ package io.resticmanager.jobs;
 
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbRow;
+import io.resticmanager.kit.Times;
 import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobParams;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Message;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashMap;
@@ -23,8 +22,6 @@ import java.util.Optional;
  * creates, commit together.
  */
 final class ScheduleStore {
-    private static final String COLUMNS = "id, host_id, name, cron, timezone, kind, params_json, enabled, created_by, "
-            + "created_at, updated_at";
     private final DbClient db;
 
     ScheduleStore(JobStore jobs) {
@@ -46,14 +43,13 @@ final class ScheduleStore {
     // ---- reads -------------------------------------------------------------------------------
 
     Optional<Schedule> find(String id) {
-        return db.execute().get("SELECT " + COLUMNS + " FROM schedules WHERE id = ?", id).map(ScheduleStore::schedule);
+        return db.execute().namedGet("schedules.find", id).map(ScheduleStore::schedule);
     }
 
     /** Every schedule (or one host's), by host then creation time. */
     List<Schedule> list(Optional<String> hostId) {
-        String where = hostId.isPresent() ? " WHERE host_id = ?" : "";
-        try (var rows = db.execute().query("SELECT " + COLUMNS + " FROM schedules" + where
-                                                   + " ORDER BY host_id, created_at, id", hostId.stream().toArray())) {
+        String host = hostId.orElse(null);
+        try (var rows = db.execute().namedQuery("schedules.list", host, host)) {
             return rows.map(ScheduleStore::schedule).toList();
         }
     }
@@ -65,10 +61,8 @@ final class ScheduleStore {
 
     /** The newest job of each schedule (of one host, or all), keyed by schedule id. */
     Map<String, LastRun> lastRuns(Optional<String> hostId) {
-        String sql = "SELECT j.schedule_id, j.id, j.status, j.created_at, j.started_at, j.finished_at FROM jobs j "
-                + "JOIN (SELECT MAX(seq) AS seq FROM jobs WHERE schedule_id IS NOT NULL"
-                + (hostId.isPresent() ? " AND host_id = ?" : "") + " GROUP BY schedule_id) l ON l.seq = j.seq";
-        try (var rows = db.execute().query(sql, hostId.stream().toArray())) {
+        String host = hostId.orElse(null);
+        try (var rows = db.execute().namedQuery("schedules.last-runs", host, host)) {
             Map<String, LastRun> result = new HashMap<>();
             rows.forEach(r -> {
                 String at = text(r, "finished_at");
@@ -81,14 +75,11 @@ final class ScheduleStore {
 
     /** True when a job for this schedule and cron time exists already (a second fire for the same time). */
     boolean firedFor(String scheduleId, Instant scheduledFor) {
-        return db.execute().get("SELECT 1 AS x FROM jobs WHERE schedule_id = ? AND scheduled_for = ?", scheduleId,
-                                Times.format(scheduledFor)).isPresent();
+        return db.execute().namedGet("schedules.fired-for", scheduleId, Times.format(scheduledFor)).isPresent();
     }
 
     List<Fire> dueFires(Instant now, int limit) {
-        try (var rows = db.execute().query("SELECT job_id, host_id, schedule_id, fired_at, catch_up, attempts "
-                                                   + "FROM schedule_fires WHERE next_at <= ? ORDER BY received_at LIMIT ?",
-                                           Times.format(now), limit)) {
+        try (var rows = db.execute().namedQuery("schedule-fires.due", Times.format(now), limit)) {
             return rows.map(r -> new Fire(text(r, "job_id"), text(r, "host_id"), text(r, "schedule_id"),
                                           Times.parse(text(r, "fired_at")),
                                           r.column("catch_up").get(Number.class).intValue() == 1,
@@ -97,7 +88,7 @@ final class ScheduleStore {
     }
 
     List<SyncDue> syncsDue() {
-        try (var rows = db.execute().query("SELECT host_id, version FROM schedule_sync WHERE pushed < version")) {
+        try (var rows = db.execute().namedQuery("schedule-sync.due")) {
             return rows.map(r -> new SyncDue(text(r, "host_id"), r.column("version").get(Number.class).longValue()))
                     .toList();
         }
@@ -109,7 +100,8 @@ final class ScheduleStore {
                                 text(row, "timezone"), JobKind.fromWire(text(row, "kind")),
                                 Json.MAPPER.readValue(text(row, "params_json"), JobParams.class),
                                 row.column("enabled").get(Number.class).intValue() == 1, text(row, "created_by"),
-                                Times.parse(text(row, "created_at")), Times.parse(text(row, "updated_at")));
+                                Times.parse(text(row, "created_at")), Times.parse(text(row, "updated_at")),
+                                text(row, "repo_id"));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("corrupt JSON in schedule row " + text(row, "id"), e);
         }
@@ -122,134 +114,67 @@ final class ScheduleStore {
     // ---- writes (inside JobStore.write) --------------------------------------------------------
 
     static void insert(JobStore.Tx tx, Schedule s) throws SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "INSERT INTO schedules (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, s.id());
-            ps.setString(2, s.hostId());
-            bind(ps, 3, s);
-            ps.setString(9, s.createdBy());
-            ps.setString(10, Times.format(s.createdAt()));
-            ps.setString(11, Times.format(s.updatedAt()));
-            ps.executeUpdate();
-        }
+        tx.sql().update("schedules.insert", s.id(), s.hostId(), s.name(), s.cron(), s.timezone(), s.kind().wire(),
+                        Json.write(s.params()), s.enabled(), s.createdBy(), s.createdAt(), s.updatedAt(), s.repoId());
         changed(tx, s.hostId());
     }
 
     /** Replaces what and when of an existing schedule; false when it is gone. */
     static boolean update(JobStore.Tx tx, Schedule s) throws SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "UPDATE schedules SET name = ?, cron = ?, timezone = ?, kind = ?, params_json = ?, enabled = ?, "
-                        + "updated_at = ? WHERE id = ?")) {
-            bind(ps, 1, s);
-            ps.setString(7, Times.format(s.updatedAt()));
-            ps.setString(8, s.id());
-            if (ps.executeUpdate() != 1) {
-                return false;
-            }
+        if (tx.sql().update("schedules.update", s.name(), s.cron(), s.timezone(), s.kind().wire(),
+                            Json.write(s.params()), s.enabled(), s.updatedAt(), s.repoId(), s.id()) != 1) {
+            return false;
         }
         changed(tx, s.hostId());
         return true;
     }
 
     static boolean delete(JobStore.Tx tx, Schedule s) throws SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement("DELETE FROM schedules WHERE id = ?")) {
-            ps.setString(1, s.id());
-            if (ps.executeUpdate() != 1) {
-                return false;
-            }
+        if (tx.sql().update("schedules.delete", s.id()) != 1) {
+            return false;
         }
         changed(tx, s.hostId());
         return true;
     }
 
-    private static void bind(PreparedStatement ps, int from, Schedule s) throws SQLException {
-        ps.setString(from, s.name());
-        ps.setString(from + 1, s.cron());
-        ps.setString(from + 2, s.timezone());
-        ps.setString(from + 3, s.kind().wire());
-        ps.setString(from + 4, Json.write(s.params()));
-        ps.setInt(from + 5, s.enabled() ? 1 : 0);
-    }
-
     /** The host's schedule list changed: its agent needs the new one. */
     private static void changed(JobStore.Tx tx, String hostId) throws SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "INSERT INTO schedule_sync (host_id, version) VALUES (?, 1) "
-                        + "ON CONFLICT (host_id) DO UPDATE SET version = version + 1")) {
-            ps.setString(1, hostId);
-            ps.executeUpdate();
-        }
+        tx.sql().update("schedule-sync.changed", hostId);
     }
 
     /** A host that ever had schedules came online: push its list again (its agent may have lost or missed it). */
     static void hostOnline(JobStore.Tx tx, String hostId) throws SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "UPDATE schedule_sync SET version = version + 1 WHERE host_id = ?")) {
-            ps.setString(1, hostId);
-            ps.executeUpdate();
-        }
+        tx.sql().update("schedule-sync.host-online", hostId);
     }
 
     /** The hub wrote list {@code version} to the agent's socket. */
     static void synced(JobStore.Tx tx, String hostId, long version, Instant at) throws SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "UPDATE schedule_sync SET pushed = ?, pushed_at = ? WHERE host_id = ? AND pushed < ?")) {
-            ps.setLong(1, version);
-            ps.setString(2, Times.format(at));
-            ps.setString(3, hostId);
-            ps.setLong(4, version);
-            ps.executeUpdate();
-        }
+        tx.sql().update("schedule-sync.synced", version, at, hostId, version);
     }
 
     /** Stores a fire once per job id (the agent re-sends until it gets the job.start). */
     static void recordFire(JobStore.Tx tx, String hostId, Message.ScheduleFire fire, Instant now) throws SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "INSERT OR IGNORE INTO schedule_fires (job_id, host_id, schedule_id, fired_at, catch_up, received_at, "
-                        + "next_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, fire.jobId());
-            ps.setString(2, hostId);
-            ps.setString(3, fire.scheduleId());
-            ps.setString(4, Times.format(fire.firedAt()));
-            ps.setInt(5, fire.catchUp() ? 1 : 0);
-            ps.setString(6, Times.format(now));
-            ps.setString(7, Times.format(Instant.EPOCH));
-            ps.executeUpdate();
-        }
+        tx.sql().update("schedule-fires.record", fire.jobId(), hostId, fire.scheduleId(), fire.firedAt(),
+                        fire.catchUp(), now, Instant.EPOCH);
     }
 
     static void fireDone(JobStore.Tx tx, String jobId) throws SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement("DELETE FROM schedule_fires WHERE job_id = ?")) {
-            ps.setString(1, jobId);
-            ps.executeUpdate();
-        }
+        tx.sql().update("schedule-fires.done", jobId);
     }
 
     static void fireRetry(JobStore.Tx tx, String jobId, int attempts, Instant nextAt) throws SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "UPDATE schedule_fires SET attempts = ?, next_at = ? WHERE job_id = ?")) {
-            ps.setInt(1, attempts);
-            ps.setString(2, Times.format(nextAt));
-            ps.setString(3, jobId);
-            ps.executeUpdate();
-        }
+        tx.sql().update("schedule-fires.retry", attempts, nextAt, jobId);
     }
 
     /** Links a job to the schedule that fired it and the cron time it stands for. */
     static void markScheduled(JobStore.Tx tx, String jobId, String scheduleId, Instant scheduledFor)
             throws SQLException {
-        Connection c = tx.connection();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET schedule_id = ?, scheduled_for = ? WHERE id = ?")) {
-            ps.setString(1, scheduleId);
-            ps.setString(2, Times.format(scheduledFor));
-            ps.setString(3, jobId);
-            ps.executeUpdate();
-        }
+        tx.sql().update("jobs.mark-scheduled", scheduleId, scheduledFor, jobId);
     }
 
     /** For tests and the README's guarantees: how many fires wait. */
     int pendingFires() {
-        return db.execute().get("SELECT COUNT(*) AS n FROM schedule_fires")
+        return db.execute().namedGet("schedule-fires.count")
                 .map(r -> r.column("n").get(Number.class).intValue()).orElse(0);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
+import io.resticmanager.kit.Times;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Message;
 import org.junit.jupiter.api.AfterAll;
@@ -136,14 +137,8 @@ class JobEventGuardTest {
         api.events(ack(host, recent, 1), log(host, recent, 2, 2), finished(host, recent, 4, JobStatus.SUCCEEDED, 0));
         String running = startedJob(host);
         api.events(ack(host, running, 1), log(host, running, 2, 2));
-        stack.app.store().write(tx -> {
-            try (var ps = tx.connection().prepareStatement("UPDATE jobs SET finished_at = ? WHERE id = ?")) {
-                ps.setString(1, Times.format(Instant.now().minus(java.time.Duration.ofDays(100))));
-                ps.setString(2, old);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        stack.app.store().db().execute().update("UPDATE jobs SET finished_at = ? WHERE id = ?",
+                                                 Times.format(Instant.now().minus(java.time.Duration.ofDays(100))), old);
 
         int deleted = stack.app.reaper().purgeOldLogs(Instant.now());
 

@@ -2,6 +2,7 @@ package io.resticmanager.jobs;
 
 import io.resticmanager.kit.PromText;
 import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.kit.Times;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -189,7 +189,7 @@ class ScheduleFlowTest {
     @Test
     void nextRunFollowsTheTimeZoneAcrossDaylightSavingInBerlin() {
         Schedule daily = new Schedule("s", "h", "n", "30 2 * * *", "Europe/Berlin", JobKind.PRUNE, JobParams.empty(),
-                                      true, "u", Instant.EPOCH, Instant.EPOCH);
+                                      true, "u", Instant.EPOCH, Instant.EPOCH, null);
         // winter (CET, +1): 02:30 local is 01:30 UTC
         assertThat(daily.nextRun(Instant.parse("2026-03-27T12:00:00Z")).orElseThrow(),
                    is(Instant.parse("2026-03-28T01:30:00Z")));
@@ -205,7 +205,7 @@ class ScheduleFlowTest {
         assertThat(daily.nextRun(Instant.parse("2026-10-25T00:30:00Z")).orElseThrow(),
                    is(Instant.parse("2026-10-26T01:30:00Z")));
         Schedule off = new Schedule("s", "h", "n", "30 2 * * *", "Europe/Berlin", JobKind.PRUNE, JobParams.empty(),
-                                    false, "u", Instant.EPOCH, Instant.EPOCH);
+                                    false, "u", Instant.EPOCH, Instant.EPOCH, null);
         assertThat(off.nextRun(Instant.EPOCH).isPresent(), is(false));
     }
 

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** What a job does; one restic command each. */
+/** What a job does; one restic command each ({@code copy}: {@code restic copy} from another repository). */
 public enum JobKind {
-    BACKUP, FORGET, PRUNE, CHECK, UNLOCK, SNAPSHOTS, STATS, RESTORE, INIT, DIFF, LS;
+    BACKUP, FORGET, PRUNE, CHECK, UNLOCK, SNAPSHOTS, STATS, RESTORE, INIT, DIFF, LS, COPY;
 
     @JsonValue
     public String wire() {

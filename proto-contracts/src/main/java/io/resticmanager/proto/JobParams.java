@@ -6,10 +6,11 @@ import java.util.List;
  * Kind-specific job parameters; each kind reads only its own fields.
  * backup: paths, excludes, tags, limits. forget: policy. check: readDataSubset.
  * restore: snapshotId, include, target. diff: snapshotId, otherSnapshotId. ls: snapshotId, path.
+ * copy: fromRepoId (the repository snapshots are copied from; the job's own repository receives them), tags.
  */
 public record JobParams(List<String> paths, List<String> excludes, List<String> tags, Integer limitUploadKib,
                         Integer limitDownloadKib, RetentionPolicy policy, String readDataSubset, String snapshotId,
-                        String otherSnapshotId, List<String> include, String target, String path) {
+                        String otherSnapshotId, List<String> include, String target, String path, String fromRepoId) {
     public JobParams {
         paths = Require.list(paths);
         excludes = Require.list(excludes);
@@ -20,7 +21,15 @@ public record JobParams(List<String> paths, List<String> excludes, List<String> 
         }
     }
 
+    /** Parameters of every kind but copy. */
+    public JobParams(List<String> paths, List<String> excludes, List<String> tags, Integer limitUploadKib,
+                     Integer limitDownloadKib, RetentionPolicy policy, String readDataSubset, String snapshotId,
+                     String otherSnapshotId, List<String> include, String target, String path) {
+        this(paths, excludes, tags, limitUploadKib, limitDownloadKib, policy, readDataSubset, snapshotId, otherSnapshotId,
+             include, target, path, null);
+    }
+
     public static JobParams empty() {
-        return new JobParams(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new JobParams(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -64,13 +64,25 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
         }
     }
 
-    /** Hub → agent: run one restic job. The secrets live in {@code repo}, in memory only. */
-    record JobStart(String jobId, JobKind kind, RepoAccess repo, JobParams params) implements Message {
+    /**
+     * Hub → agent: run one restic job. The secrets live in {@code repo} (and, for {@code copy}, in {@code fromRepo},
+     * the repository the snapshots are copied from), in memory only.
+     */
+    record JobStart(String jobId, JobKind kind, RepoAccess repo, JobParams params, RepoAccess fromRepo)
+            implements Message {
         public JobStart {
             Require.text(jobId, "job_id");
             Require.present(kind, "kind");
             Require.present(repo, "repo");
             params = params == null ? JobParams.empty() : params;
+            if (kind == JobKind.COPY && fromRepo == null) {
+                throw new IllegalArgumentException("a copy job needs from_repo");
+            }
+        }
+
+        /** A job on one repository. */
+        public JobStart(String jobId, JobKind kind, RepoAccess repo, JobParams params) {
+            this(jobId, kind, repo, params, null);
         }
     }
 

@@ -25,6 +25,6 @@ public final class HostEvents {
 
     /** jobs-service → inventory: {@code POST /internal/hosts/{id}/job-result}. */
     public record JobResult(String jobId, String kind, String status, Instant finishedAt,
-                            java.util.Map<String, Object> summary) {
+                            java.util.Map<String, Object> summary, String repoId) {
     }
 }

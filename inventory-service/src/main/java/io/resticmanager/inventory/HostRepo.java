@@ -1,0 +1,20 @@
+package io.resticmanager.inventory;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Instant;
+
+/**
+ * One repository a host backs up to, as {@code GET /api/hosts/{id}/repos} (and the host itself) show it:
+ * {@code role} is the admin's label (primary, off-site, local, …); {@code primary} marks the one jobs use when they
+ * name none; the newest snapshot and the count are this host's own in that repository.
+ */
+public record HostRepo(String repoId,
+                       String name,
+                       String url,
+                       String role,
+                       boolean primary,
+                       @JsonInclude(JsonInclude.Include.ALWAYS) Instant lastSnapshotAt,
+                       long snapshotCount,
+                       Instant linkedAt) {
+}

@@ -1,0 +1,308 @@
+-- inventory.db: every statement inventory-service's stores run, by name (reads through DbClient, writes through
+-- the store's one writer, SqliteStore.write). Times are fixed-width UTC text (service-kit Times), bound as Instant.
+-- Optional filters take their argument twice: (? IS NULL OR col = ?).
+
+-- ---- hosts, host_tags, deleted_hosts (HostStore) ----
+
+-- A host as the API shows it: its repo's name, its tags (comma separated) and its newest snapshot's time.
+-- name: hosts.find
+SELECT h.*, r.name AS repo_name,
+       (SELECT group_concat(t.tag, ',') FROM host_tags t WHERE t.host_id = h.id) AS tag_list,
+       (SELECT MAX(s.time_ns) FROM snapshots s WHERE s.repo_id = h.repo_id AND s.hostname = h.hostname)
+           AS last_snapshot_ns
+FROM hosts h LEFT JOIN repos r ON r.id = h.repo_id
+WHERE h.id = ?;
+
+-- Same view; args: tag, tag, status, status (each NULL = any). Status is online, offline or disabled.
+-- name: hosts.list
+SELECT h.*, r.name AS repo_name,
+       (SELECT group_concat(t.tag, ',') FROM host_tags t WHERE t.host_id = h.id) AS tag_list,
+       (SELECT MAX(s.time_ns) FROM snapshots s WHERE s.repo_id = h.repo_id AND s.hostname = h.hostname)
+           AS last_snapshot_ns
+FROM hosts h LEFT JOIN repos r ON r.id = h.repo_id
+WHERE (? IS NULL OR EXISTS (SELECT 1 FROM host_tags t WHERE t.host_id = h.id AND t.tag = ?))
+  AND (? IS NULL OR ? = CASE WHEN h.disabled = 1 THEN 'disabled' WHEN h.online = 1 THEN 'online' ELSE 'offline' END)
+ORDER BY COALESCE(h.name, h.hostname) COLLATE NOCASE, h.id;
+
+-- name: hosts.exists
+SELECT 1 FROM hosts WHERE id = ?;
+
+-- name: hosts.repo-of
+SELECT repo_id FROM hosts WHERE id = ?;
+
+-- name: hosts.set-name
+UPDATE hosts SET name = ? WHERE id = ?;
+
+-- name: hosts.set-repo
+UPDATE hosts SET repo_id = ? WHERE id = ?;
+
+-- name: hosts.set-disabled
+UPDATE hosts SET disabled = ? WHERE id = ?;
+
+-- name: hosts.touch
+UPDATE hosts SET updated_at = ? WHERE id = ?;
+
+-- name: hosts.delete
+DELETE FROM hosts WHERE id = ?;
+
+-- Keeps the newest backup result: args job, status, finished_at, data_added, snapshot_id, id, finished_at.
+-- name: hosts.record-backup
+UPDATE hosts SET last_backup_job_id = ?, last_backup_status = ?, last_backup_finished_at = ?,
+                 last_backup_data_added = ?, last_backup_snapshot_id = ?
+WHERE id = ? AND (last_backup_finished_at IS NULL OR last_backup_finished_at <= ?);
+
+-- name: hosts.create
+INSERT OR IGNORE INTO hosts (id, hostname, created_at, updated_at) VALUES (?, ?, ?, ?);
+
+-- Newer facts win; a NULL fact keeps what we knew.
+-- name: hosts.facts
+UPDATE hosts SET hostname = COALESCE(?, hostname), os = COALESCE(?, os), arch = COALESCE(?, arch),
+                 agent_version = COALESCE(?, agent_version), restic_version = COALESCE(?, restic_version),
+                 runs_as_root = COALESCE(?, runs_as_root), updated_at = ?
+WHERE id = ?;
+
+-- Presence from the hub, unless a newer one was applied: args online, at, seen, seen, id, at.
+-- name: hosts.presence
+UPDATE hosts SET online = ?, presence_at = ?,
+                 last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < ? THEN ? ELSE last_seen_at END
+WHERE id = ? AND (presence_at IS NULL OR presence_at <= ?);
+
+-- Hosts using a repository: every link counts, not only primaries.
+-- name: hosts.using-repo
+SELECT 1 FROM host_repos WHERE repo_id = ? LIMIT 1;
+
+-- name: hosts.count-for-repo
+SELECT COUNT(*) AS n FROM host_repos WHERE repo_id = ?;
+
+-- name: hosts.count-by-repo
+SELECT repo_id, COUNT(*) AS n FROM host_repos GROUP BY repo_id;
+
+-- ---- host_repos: every repository a host backs up to (the primary one is also hosts.repo_id) ----
+
+-- name: host-repos.link
+INSERT INTO host_repos (host_id, repo_id, role, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (host_id, repo_id) DO UPDATE SET role = excluded.role;
+
+-- name: host-repos.unlink
+DELETE FROM host_repos WHERE host_id = ? AND repo_id = ?;
+
+-- name: host-repos.unlink-all
+DELETE FROM host_repos WHERE host_id = ?;
+
+-- name: host-repos.linked
+SELECT role FROM host_repos WHERE host_id = ? AND repo_id = ?;
+
+-- The oldest remaining link: it becomes primary when the primary one goes.
+-- name: host-repos.next-primary
+SELECT repo_id FROM host_repos WHERE host_id = ? ORDER BY created_at, repo_id LIMIT 1;
+
+-- A host's repositories, primary first, each with the newest snapshot this host has in it; args host, host.
+-- name: host-repos.of-host
+SELECT l.repo_id, l.role, l.created_at, r.name, r.url_redacted, (h.repo_id = l.repo_id) AS is_primary,
+       (SELECT MAX(s.time_ns) FROM snapshots s WHERE s.repo_id = l.repo_id AND s.hostname = h.hostname)
+           AS last_snapshot_ns,
+       (SELECT COUNT(*) FROM snapshots s WHERE s.repo_id = l.repo_id AND s.hostname = h.hostname) AS snapshot_count
+FROM host_repos l JOIN repos r ON r.id = l.repo_id JOIN hosts h ON h.id = l.host_id
+WHERE l.host_id = ?
+ORDER BY is_primary DESC, l.created_at, l.repo_id;
+
+-- name: host-tags.delete-for-host
+DELETE FROM host_tags WHERE host_id = ?;
+
+-- name: host-tags.insert
+INSERT INTO host_tags (host_id, tag) VALUES (?, ?);
+
+-- name: deleted-hosts.exists
+SELECT 1 FROM deleted_hosts WHERE id = ?;
+
+-- name: deleted-hosts.insert
+INSERT OR REPLACE INTO deleted_hosts (id, deleted_at) VALUES (?, ?);
+
+-- ---- repos, repo_stats (RepoStore) ----
+
+-- name: repos.insert
+INSERT INTO repos (id, name, url_redacted, url_sealed, password_sealed, env_sealed, env_keys, prune_url_sealed,
+                   prune_password_sealed, prune_env_sealed, last_check_at, last_check_status, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?);
+
+-- name: repos.exists
+SELECT 1 FROM repos WHERE id = ?;
+
+-- name: repos.find
+SELECT id, name, url_redacted, url_sealed, password_sealed, env_sealed, env_keys, prune_url_sealed,
+       prune_password_sealed, prune_env_sealed, last_check_at, last_check_status, created_at, updated_at
+FROM repos WHERE id = ?;
+
+-- name: repos.list
+SELECT id, name, url_redacted, url_sealed, password_sealed, env_sealed, env_keys, prune_url_sealed,
+       prune_password_sealed, prune_env_sealed, last_check_at, last_check_status, created_at, updated_at
+FROM repos ORDER BY name COLLATE NOCASE, id;
+
+-- args: name, id of the repo that may keep it
+-- name: repos.name-taken
+SELECT id FROM repos WHERE name = ? AND id <> ?;
+
+-- A PATCH sets each given column with its own statement (NULL clears), then repos.touch, in one transaction.
+-- name: repos.set-name
+UPDATE repos SET name = ? WHERE id = ?;
+
+-- name: repos.set-url
+UPDATE repos SET url_redacted = ?, url_sealed = ? WHERE id = ?;
+
+-- name: repos.set-password
+UPDATE repos SET password_sealed = ? WHERE id = ?;
+
+-- name: repos.set-env
+UPDATE repos SET env_sealed = ?, env_keys = ? WHERE id = ?;
+
+-- name: repos.set-prune-url
+UPDATE repos SET prune_url_sealed = ? WHERE id = ?;
+
+-- name: repos.set-prune-password
+UPDATE repos SET prune_password_sealed = ? WHERE id = ?;
+
+-- name: repos.set-prune-env
+UPDATE repos SET prune_env_sealed = ? WHERE id = ?;
+
+-- name: repos.touch
+UPDATE repos SET updated_at = ? WHERE id = ?;
+
+-- name: repos.delete
+DELETE FROM repos WHERE id = ?;
+
+-- Records a check result unless a newer one is there: args at, status, id, at.
+-- name: repos.record-check
+UPDATE repos SET last_check_at = ?, last_check_status = ?
+WHERE id = ? AND (last_check_at IS NULL OR last_check_at <= ?);
+
+-- Every sealed column of every repo (rekey, and checks of the key in use).
+-- name: repos.sealed
+SELECT id, url_sealed, password_sealed, env_sealed, prune_url_sealed, prune_password_sealed, prune_env_sealed
+FROM repos ORDER BY id;
+
+-- Rekey: every sealed column of one repo (NULL stays NULL).
+-- name: repos.reseal
+UPDATE repos SET url_sealed = ?, password_sealed = ?, env_sealed = ?, prune_url_sealed = ?,
+                 prune_password_sealed = ?, prune_env_sealed = ?
+WHERE id = ?;
+
+-- name: repos.snapshots-reported-at
+SELECT snapshots_reported_at FROM repos WHERE id = ?;
+
+-- name: repos.set-snapshots-reported-at
+UPDATE repos SET snapshots_reported_at = ? WHERE id = ?;
+
+-- name: repo-stats.latest
+SELECT at, job_id, mode, total_size, total_file_count, snapshot_count, total_blob_count, total_uncompressed_size,
+       compression_ratio
+FROM repo_stats WHERE repo_id = ? ORDER BY seq DESC LIMIT 1;
+
+-- args: repo, mode (raw-data or restore-size)
+-- name: repo-stats.latest-of-mode
+SELECT at, job_id, mode, total_size, total_file_count, snapshot_count, total_blob_count, total_uncompressed_size,
+       compression_ratio
+FROM repo_stats WHERE repo_id = ? AND mode = ? ORDER BY seq DESC LIMIT 1;
+
+-- The last points, newest first: args repo, mode, mode (NULL = any), limit.
+-- name: repo-stats.history
+SELECT at, job_id, mode, total_size, total_file_count, snapshot_count, total_blob_count, total_uncompressed_size,
+       compression_ratio
+FROM repo_stats WHERE repo_id = ? AND (? IS NULL OR mode = ?) ORDER BY seq DESC LIMIT ?;
+
+-- A replayed job id changes nothing.
+-- name: repo-stats.insert
+INSERT OR IGNORE INTO repo_stats (repo_id, job_id, at, mode, total_size, total_file_count, snapshot_count,
+                                  total_blob_count, total_uncompressed_size, compression_ratio)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- ---- snapshots (SnapshotStore) ----
+
+-- The projection's size and newest snapshot, and when it was last reported: args repo, repo.
+-- name: snapshots.summary
+SELECT COUNT(*) AS n, MAX(time_ns) AS last,
+       (SELECT snapshots_reported_at FROM repos WHERE id = ?) AS reported
+FROM snapshots WHERE repo_id = ?;
+
+-- name: snapshots.delete-for-repo
+DELETE FROM snapshots WHERE repo_id = ?;
+
+-- name: snapshots.insert
+INSERT OR REPLACE INTO snapshots (repo_id, id, short_id, time_ns, time, hostname, username, paths, tags, tree, parent,
+                                  summary)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- Keyset pages, newest first. Four fixed statements rather than (? IS NULL OR …) filters so that each one is
+-- served by its index (snapshots_repo_time / snapshots_repo_host_time) as a range scan, however deep the page.
+-- args: repo, limit
+-- name: snapshots.page
+SELECT id, short_id, time_ns, time, hostname, username, paths, tags, tree, parent, summary
+FROM snapshots WHERE repo_id = ?
+ORDER BY time_ns DESC, id DESC LIMIT ?;
+
+-- args: repo, cursor time_ns, cursor id, limit
+-- name: snapshots.page-after
+SELECT id, short_id, time_ns, time, hostname, username, paths, tags, tree, parent, summary
+FROM snapshots WHERE repo_id = ? AND (time_ns, id) < (?, ?)
+ORDER BY time_ns DESC, id DESC LIMIT ?;
+
+-- args: repo, hostname, limit
+-- name: snapshots.page-of-host
+SELECT id, short_id, time_ns, time, hostname, username, paths, tags, tree, parent, summary
+FROM snapshots WHERE repo_id = ? AND hostname = ?
+ORDER BY time_ns DESC, id DESC LIMIT ?;
+
+-- args: repo, hostname, cursor time_ns, cursor id, limit
+-- name: snapshots.page-of-host-after
+SELECT id, short_id, time_ns, time, hostname, username, paths, tags, tree, parent, summary
+FROM snapshots WHERE repo_id = ? AND hostname = ? AND (time_ns, id) < (?, ?)
+ORDER BY time_ns DESC, id DESC LIMIT ?;
+
+-- A snapshot by id or id prefix (restic's short ids): args repo, hostname, prefix, prefix + U+FFFF.
+-- name: snapshots.by-prefix
+SELECT id, short_id, time_ns, time, hostname, username, paths, tags, tree, parent, summary
+FROM snapshots WHERE repo_id = ? AND hostname = ? AND id >= ? AND id < ? LIMIT 2;
+
+-- ---- snapshot_report_parts, snapshot_reports_done (ReportParts) ----
+
+-- name: report-parts.done
+SELECT 1 FROM snapshot_reports_done WHERE report_id = ?;
+
+-- name: report-parts.mark-done
+INSERT OR IGNORE INTO snapshot_reports_done (report_id, done_at) VALUES (?, ?);
+
+-- name: report-parts.header
+SELECT parts, repo_id, host_id FROM snapshot_report_parts WHERE report_id = ? LIMIT 1;
+
+-- A repeat keeps the first copy (and its time) and only refreshes received_at.
+-- name: report-parts.stage
+INSERT INTO snapshot_report_parts (report_id, part, parts, repo_id, host_id, at, received_at, snapshots)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (report_id, part) DO UPDATE SET received_at = excluded.received_at;
+
+-- name: report-parts.count
+SELECT COUNT(*) FROM snapshot_report_parts WHERE report_id = ?;
+
+-- name: report-parts.parts
+SELECT at, snapshots FROM snapshot_report_parts WHERE report_id = ? ORDER BY part;
+
+-- name: report-parts.delete
+DELETE FROM snapshot_report_parts WHERE report_id = ?;
+
+-- name: report-parts.any-stale
+SELECT 1 FROM snapshot_report_parts WHERE received_at < ? LIMIT 1;
+
+-- Incomplete reports that got no part since the cutoff.
+-- name: report-parts.delete-stale
+DELETE FROM snapshot_report_parts
+WHERE report_id IN (SELECT report_id FROM snapshot_report_parts GROUP BY report_id HAVING MAX(received_at) < ?);
+
+-- name: report-parts.forget-done
+DELETE FROM snapshot_reports_done WHERE done_at < ?;
+
+-- ---- processed_events (HubEvents) ----
+
+-- name: processed-events.insert
+INSERT OR IGNORE INTO processed_events (id, received_at) VALUES (?, ?);
+
+-- name: processed-events.forget
+DELETE FROM processed_events WHERE received_at < ?;

@@ -1,0 +1,259 @@
+-- jobs.db: every statement jobs-service runs, by name (reads through DbClient, writes through the store's one
+-- writer, SqliteStore.write). Times are fixed-width UTC text (service-kit Times). Job status changes only move
+-- forward (JobStatus.canMoveTo): to running from queued only, to a terminal status from queued or running.
+
+-- ---- jobs -------------------------------------------------------------------------------------------------
+
+-- name: jobs.find
+SELECT seq, id, host_id, repo_id, kind, status, queued_reason, params_json, created_by_id, created_by, created_at,
+       dispatched_at, started_at, finished_at, exit_code, summary_json, error, command_line, progress_json,
+       cancel_requested, schedule_id, scheduled_for
+FROM jobs WHERE id = ?;
+
+-- Newest first below a keyset cursor (seq < ?; Long.MAX_VALUE from the newest); status and kind filters are
+-- passed twice each, NULL meaning "any".
+-- name: jobs.list
+SELECT seq, id, host_id, repo_id, kind, status, queued_reason, params_json, created_by_id, created_by, created_at,
+       dispatched_at, started_at, finished_at, exit_code, summary_json, error, command_line, progress_json,
+       cancel_requested, schedule_id, scheduled_for
+FROM jobs
+WHERE (? IS NULL OR status = ?) AND (? IS NULL OR kind = ?) AND seq < ?
+ORDER BY seq DESC LIMIT ?;
+
+-- As jobs.list, for one host (host_id = ? first, so the jobs_host index serves it).
+-- name: jobs.list-for-host
+SELECT seq, id, host_id, repo_id, kind, status, queued_reason, params_json, created_by_id, created_by, created_at,
+       dispatched_at, started_at, finished_at, exit_code, summary_json, error, command_line, progress_json,
+       cancel_requested, schedule_id, scheduled_for
+FROM jobs
+WHERE host_id = ? AND (? IS NULL OR status = ?) AND (? IS NULL OR kind = ?) AND seq < ?
+ORDER BY seq DESC LIMIT ?;
+
+-- name: jobs.waiting
+SELECT seq, id, host_id, repo_id, kind, status, queued_reason, params_json, created_by_id, created_by, created_at,
+       dispatched_at, started_at, finished_at, exit_code, summary_json, error, command_line, progress_json,
+       cancel_requested, schedule_id, scheduled_for
+FROM jobs WHERE status = 'queued' AND dispatched_at IS NULL ORDER BY seq;
+
+-- name: jobs.busy-repos
+SELECT DISTINCT repo_id FROM jobs
+WHERE repo_id IS NOT NULL AND (status = 'running' OR (status = 'queued' AND dispatched_at IS NOT NULL));
+
+-- name: jobs.unacknowledged-since
+SELECT id FROM jobs WHERE status = 'queued' AND dispatched_at IS NOT NULL AND dispatched_at < ?;
+
+-- name: jobs.running-on-offline-hosts
+SELECT j.id FROM jobs j JOIN hosts h ON h.host_id = j.host_id
+WHERE j.status = 'running' AND h.online = 0 AND h.changed_at < ?;
+
+-- name: jobs.cancels-pending
+SELECT id FROM jobs
+WHERE host_id = ? AND cancel_requested = 1 AND status IN ('queued', 'running')
+  AND (status = 'running' OR dispatched_at IS NOT NULL);
+
+-- name: jobs.insert
+INSERT INTO jobs (id, host_id, repo_id, kind, status, queued_reason, params_json, created_by_id, created_by,
+                  created_at)
+VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?);
+
+-- name: jobs.owner
+SELECT host_id, log_lines, log_bytes, log_truncated FROM jobs WHERE id = ?;
+
+-- name: jobs.save-budget
+UPDATE jobs SET log_lines = ?, log_bytes = ?, log_truncated = ? WHERE id = ?;
+
+-- queued → running only (JobStatus.canMoveTo(RUNNING)).
+-- name: jobs.to-running
+UPDATE jobs SET status = 'running', queued_reason = NULL, started_at = COALESCE(started_at, ?),
+                command_line = COALESCE(?, command_line)
+WHERE id = ? AND status = 'queued';
+
+-- name: jobs.fill-ack
+UPDATE jobs SET started_at = COALESCE(started_at, ?), command_line = COALESCE(command_line, ?) WHERE id = ?;
+
+-- To a terminal status (the first argument) from a status that is not terminal yet.
+-- name: jobs.to-terminal
+UPDATE jobs SET status = ?, queued_reason = NULL, exit_code = ?, summary_json = ?, error = ?, finished_at = ?
+WHERE id = ? AND status IN ('queued', 'running');
+
+-- name: jobs.host-and-kind
+SELECT host_id, kind, repo_id FROM jobs WHERE id = ?;
+
+-- name: jobs.progress
+UPDATE jobs SET progress_json = ?, progress_seq = ?
+WHERE id = ? AND progress_seq < ? AND status IN ('queued', 'running');
+
+-- name: jobs.handed-over-before
+SELECT id, status FROM jobs
+WHERE host_id = ? AND dispatched_at IS NOT NULL AND dispatched_at < ? AND status IN ('queued', 'running');
+
+-- name: jobs.mark-dispatched
+UPDATE jobs SET dispatched_at = ?, queued_reason = NULL WHERE id = ? AND status = 'queued' AND dispatched_at IS NULL;
+
+-- name: jobs.undispatch
+UPDATE jobs SET dispatched_at = NULL, queued_reason = ? WHERE id = ? AND status = 'queued';
+
+-- name: jobs.queued-reason
+UPDATE jobs SET queued_reason = ?
+WHERE id = ? AND status = 'queued' AND dispatched_at IS NULL AND queued_reason IS NOT ?;
+
+-- name: jobs.is-waiting
+SELECT 1 FROM jobs WHERE id = ? AND status = 'queued' AND dispatched_at IS NULL;
+
+-- name: jobs.request-cancel
+UPDATE jobs SET cancel_requested = 1 WHERE id = ?;
+
+-- name: jobs.mark-scheduled
+UPDATE jobs SET schedule_id = ?, scheduled_for = ? WHERE id = ?;
+
+-- ---- job_logs ---------------------------------------------------------------------------------------------
+
+-- De-duplicates by (job_id, seq): a stored seq changes nothing (change count 0).
+-- name: job-logs.add
+INSERT OR IGNORE INTO job_logs (job_id, seq, ts, stream, line) VALUES (?, ?, ?, ?, ?);
+
+-- name: job-logs.after
+SELECT seq, ts, stream, line FROM job_logs WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?;
+
+-- name: job-logs.after-without-progress
+SELECT seq, ts, stream, line FROM job_logs WHERE job_id = ? AND seq > ? AND stream <> 'progress' ORDER BY seq LIMIT ?;
+
+-- name: job-logs.seqs
+SELECT seq FROM job_logs WHERE job_id = ? ORDER BY seq;
+
+-- The logs of at most a limit of jobs that finished before a cutoff.
+-- name: job-logs.purge
+DELETE FROM job_logs WHERE job_id IN (
+    SELECT j.id FROM jobs j
+    WHERE j.finished_at IS NOT NULL AND j.finished_at < ? AND EXISTS (SELECT 1 FROM job_logs l WHERE l.job_id = j.id)
+    LIMIT ?);
+
+-- ---- hosts ------------------------------------------------------------------------------------------------
+
+-- name: hosts.presence
+SELECT host_id, online FROM hosts;
+
+-- name: hosts.online
+SELECT online FROM hosts WHERE host_id = ?;
+
+-- Applies a presence report unless a newer one was applied already.
+-- name: hosts.report
+INSERT INTO hosts (host_id, online, changed_at) VALUES (?, ?, ?)
+ON CONFLICT (host_id) DO UPDATE SET online = excluded.online, changed_at = excluded.changed_at
+WHERE excluded.changed_at >= hosts.changed_at;
+
+-- ---- pending_results --------------------------------------------------------------------------------------
+
+-- name: pending-results.due
+SELECT job_id, host_id, body_json, attempts FROM pending_results WHERE next_at <= ? ORDER BY next_at LIMIT ?;
+
+-- name: pending-results.count
+SELECT COUNT(*) AS n FROM pending_results;
+
+-- name: pending-results.put
+INSERT OR REPLACE INTO pending_results (job_id, host_id, body_json, attempts, next_at) VALUES (?, ?, ?, 0, ?);
+
+-- name: pending-results.delete
+DELETE FROM pending_results WHERE job_id = ?;
+
+-- name: pending-results.retry
+UPDATE pending_results SET attempts = ?, next_at = ? WHERE job_id = ?;
+
+-- ---- schedules --------------------------------------------------------------------------------------------
+
+-- name: schedules.find
+SELECT id, host_id, name, cron, timezone, kind, params_json, enabled, created_by, created_at, updated_at, repo_id
+FROM schedules WHERE id = ?;
+
+-- Every schedule, or one host's (the host passed twice, NULL meaning all).
+-- name: schedules.list
+SELECT id, host_id, name, cron, timezone, kind, params_json, enabled, created_by, created_at, updated_at, repo_id
+FROM schedules WHERE (? IS NULL OR host_id = ?) ORDER BY host_id, created_at, id;
+
+-- The newest job of each schedule (of one host passed twice, or all with NULL).
+-- name: schedules.last-runs
+SELECT j.schedule_id, j.id, j.status, j.created_at, j.started_at, j.finished_at FROM jobs j
+JOIN (SELECT MAX(seq) AS seq FROM jobs WHERE schedule_id IS NOT NULL AND (? IS NULL OR host_id = ?)
+      GROUP BY schedule_id) l ON l.seq = j.seq;
+
+-- name: schedules.fired-for
+SELECT 1 AS x FROM jobs WHERE schedule_id = ? AND scheduled_for = ?;
+
+-- name: schedules.insert
+INSERT INTO schedules (id, host_id, name, cron, timezone, kind, params_json, enabled, created_by, created_at,
+                       updated_at, repo_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: schedules.update
+UPDATE schedules SET name = ?, cron = ?, timezone = ?, kind = ?, params_json = ?, enabled = ?, updated_at = ?,
+                     repo_id = ?
+WHERE id = ?;
+
+-- name: schedules.delete
+DELETE FROM schedules WHERE id = ?;
+
+-- ---- schedule_sync ----------------------------------------------------------------------------------------
+
+-- name: schedule-sync.due
+SELECT host_id, version FROM schedule_sync WHERE pushed < version;
+
+-- name: schedule-sync.changed
+INSERT INTO schedule_sync (host_id, version) VALUES (?, 1) ON CONFLICT (host_id) DO UPDATE SET version = version + 1;
+
+-- name: schedule-sync.host-online
+UPDATE schedule_sync SET version = version + 1 WHERE host_id = ?;
+
+-- name: schedule-sync.synced
+UPDATE schedule_sync SET pushed = ?, pushed_at = ? WHERE host_id = ? AND pushed < ?;
+
+-- ---- schedule_fires ---------------------------------------------------------------------------------------
+
+-- name: schedule-fires.due
+SELECT job_id, host_id, schedule_id, fired_at, catch_up, attempts FROM schedule_fires
+WHERE next_at <= ? ORDER BY received_at LIMIT ?;
+
+-- name: schedule-fires.record
+INSERT OR IGNORE INTO schedule_fires (job_id, host_id, schedule_id, fired_at, catch_up, received_at, next_at)
+VALUES (?, ?, ?, ?, ?, ?, ?);
+
+-- name: schedule-fires.done
+DELETE FROM schedule_fires WHERE job_id = ?;
+
+-- name: schedule-fires.retry
+UPDATE schedule_fires SET attempts = ?, next_at = ? WHERE job_id = ?;
+
+-- name: schedule-fires.count
+SELECT COUNT(*) AS n FROM schedule_fires;
+
+-- ---- restores ---------------------------------------------------------------------------------------------
+
+-- name: restores.find
+SELECT job_id, source_host_id, source_repo_id, target_host_id FROM restores WHERE job_id = ?;
+
+-- name: restores.insert
+INSERT INTO restores (job_id, source_host_id, source_repo_id, target_host_id) VALUES (?, ?, ?, ?);
+
+-- name: restores.source
+SELECT source_host_id, source_repo_id, target_host_id FROM restores WHERE job_id = ?;
+
+-- ---- metrics (JobsMetrics, GET /internal/metrics) ---------------------------------------------------------
+
+-- name: metrics.jobs-by-status
+SELECT status, COUNT(*) AS n FROM jobs GROUP BY status;
+
+-- Finished jobs' run time per kind, as cumulative histogram buckets b0..b6; the bounds must equal
+-- JobsMetrics.BUCKETS (1, 5, 15, 60, 300, 900, 3600 s). Durations are rounded to the stored millisecond, so a
+-- 5 s job lands in le="5".
+-- name: metrics.durations
+SELECT kind, COUNT(*) AS n, SUM(d) AS total,
+       SUM(d <= 1) AS b0, SUM(d <= 5) AS b1, SUM(d <= 15) AS b2, SUM(d <= 60) AS b3, SUM(d <= 300) AS b4,
+       SUM(d <= 900) AS b5, SUM(d <= 3600) AS b6
+FROM (SELECT kind, ROUND((julianday(finished_at) - julianday(started_at)) * 86400.0, 3) AS d FROM jobs
+      WHERE finished_at IS NOT NULL AND started_at IS NOT NULL)
+GROUP BY kind ORDER BY kind;
+
+-- Per host, its most recently finished backup job (SQLite takes the bare columns from the MAX row).
+-- name: metrics.last-backups
+SELECT host_id, status, MAX(finished_at) AS finished_at FROM jobs
+WHERE kind = 'backup' AND finished_at IS NOT NULL
+GROUP BY host_id ORDER BY host_id;
