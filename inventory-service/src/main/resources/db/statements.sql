@@ -86,6 +86,16 @@ ON CONFLICT (host_id, repo_id) DO UPDATE SET role = excluded.role;
 -- name: host-repos.unlink
 DELETE FROM host_repos WHERE host_id = ? AND repo_id = ?;
 
+-- The newest backup into a linked repository wins: args job, status, finished_at, host, repo, finished_at.
+-- name: host-repos.record-backup
+UPDATE host_repos SET last_backup_job_id = ?, last_backup_status = ?, last_backup_finished_at = ?
+WHERE host_id = ? AND repo_id = ? AND (last_backup_finished_at IS NULL OR last_backup_finished_at <= ?);
+
+-- The newest copy into a linked repository wins: args job, status, finished_at, host, repo, finished_at.
+-- name: host-repos.record-copy
+UPDATE host_repos SET last_copy_job_id = ?, last_copy_status = ?, last_copy_finished_at = ?
+WHERE host_id = ? AND repo_id = ? AND (last_copy_finished_at IS NULL OR last_copy_finished_at <= ?);
+
 -- name: host-repos.unlink-all
 DELETE FROM host_repos WHERE host_id = ?;
 
@@ -99,6 +109,8 @@ SELECT repo_id FROM host_repos WHERE host_id = ? ORDER BY created_at, repo_id LI
 -- A host's repositories, primary first, each with the newest snapshot this host has in it; args host, host.
 -- name: host-repos.of-host
 SELECT l.repo_id, l.role, l.created_at, r.name, r.url_redacted, (h.repo_id = l.repo_id) AS is_primary,
+       l.last_backup_job_id, l.last_backup_status, l.last_backup_finished_at,
+       l.last_copy_job_id, l.last_copy_status, l.last_copy_finished_at,
        (SELECT MAX(s.time_ns) FROM snapshots s WHERE s.repo_id = l.repo_id AND s.hostname = h.hostname)
            AS last_snapshot_ns,
        (SELECT COUNT(*) FROM snapshots s WHERE s.repo_id = l.repo_id AND s.hostname = h.hostname) AS snapshot_count

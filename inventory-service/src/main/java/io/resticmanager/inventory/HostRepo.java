@@ -16,5 +16,11 @@ public record HostRepo(String repoId,
                        boolean primary,
                        @JsonInclude(JsonInclude.Include.ALWAYS) Instant lastSnapshotAt,
                        long snapshotCount,
-                       Instant linkedAt) {
+                       Instant linkedAt,
+                       @JsonInclude(JsonInclude.Include.ALWAYS) Result lastBackup,
+                       @JsonInclude(JsonInclude.Include.ALWAYS) Result lastCopy) {
+
+    /** The newest backup or copy job into this repository. */
+    public record Result(String jobId, String status, Instant finishedAt) {
+    }
 }

@@ -78,8 +78,20 @@ final class HostStore {
                                 Rows.str(r, "role"), Rows.bool(r, "is_primary"),
                                 last == null ? null : SnapshotStore.fromNanos(last),
                                 Rows.lng(r, "snapshot_count") == null ? 0 : Rows.lng(r, "snapshot_count"),
-                                Rows.instant(r, "created_at"));
+                                Rows.instant(r, "created_at"), result(r, "last_backup_"), result(r, "last_copy_"));
         }).toList();
+    }
+
+    private static HostRepo.Result result(io.helidon.dbclient.DbRow r, String prefix) {
+        String job = Rows.str(r, prefix + "job_id");
+        return job == null ? null : new HostRepo.Result(job, Rows.str(r, prefix + "status"),
+                                                        Rows.instant(r, prefix + "finished_at"));
+    }
+
+    /** Records a backup's or copy's result on the host's link to the repository (newest wins; unlinked: nothing). */
+    void recordOnLink(String hostId, String repoId, String kind, String jobId, String status, Instant finishedAt) {
+        String statement = kind.equals("copy") ? "host-repos.record-copy" : "host-repos.record-backup";
+        store.write(tx -> tx.update(statement, jobId, status, finishedAt, hostId, repoId, finishedAt));
     }
 
     /**

@@ -33,6 +33,9 @@ final class JobResults {
         boolean succeeded = result.status().equals("succeeded") || result.status().equals("succeeded_with_warnings");
         // the job's own repository (a host may have several); results from before that field: the primary one
         String repoId = result.repoId() != null ? result.repoId() : host.repoId();
+        if (repoId != null && (result.kind().equals("backup") || result.kind().equals("copy"))) {
+            hosts.recordOnLink(hostId, repoId, result.kind(), result.jobId(), result.status(), finishedAt);
+        }
         switch (result.kind()) {
             case "backup" -> hosts.recordBackup(hostId, new Host.LastBackup(
                     result.jobId(), result.status(), finishedAt, number(summary, "data_added"),

@@ -69,7 +69,9 @@ class TimeMigrationTest {
                 }
                 assertThat(text(store, "SELECT last_backup_finished_at FROM hosts"), is(Optional.empty()));
                 assertThat(text(store, "SELECT time FROM snapshots"), is(Optional.of(RESTIC)));
-                assertThat(text(store, "SELECT MAX(version) FROM schema_migrations"), is(Optional.of("5")));
+                // every later migration ran too (this test pins V4 and V5, not the newest number)
+                assertThat(Integer.parseInt(text(store, "SELECT MAX(version) FROM schema_migrations").orElseThrow()) >= 5,
+                           is(true));
                 // V5: the host's one repository became its primary link, nothing else changed
                 assertThat(text(store, "SELECT host_id || ' ' || repo_id || ' ' || role FROM host_repos"),
                            is(Optional.of("h1 r1 primary")));

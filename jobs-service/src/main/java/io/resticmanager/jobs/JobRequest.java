@@ -46,7 +46,9 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
         }
         JobKind kind = JobKind.parse(kindNode.asText()).filter(RUNNABLE::contains).orElseThrow(
                 () -> Problem.unprocessable("unknown job kind '" + kindNode.asText() + "' (one of " + runnable() + ")"));
-        Optional<String> repoId = repoId(body, "repo_id");
+        // a copy may name its destination to_repo_id, as the API documents it; repo_id means the same
+        Optional<String> repoId = repoId(body, "repo_id").or(() -> kind == JobKind.COPY ? repoId(body, "to_repo_id")
+                : Optional.empty());
         JobParams params = switch (kind) {
             case BACKUP -> backup(body);
             case FORGET -> forget(body);

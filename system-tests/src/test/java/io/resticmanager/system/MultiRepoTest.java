@@ -112,8 +112,9 @@ class MultiRepoTest {
         assertThat(copy.path("command_line").asText().contains(LOCAL_PASSWORD), is(false));
         JsonNode offsiteSnapshots = Restic.snapshots(stack.dataDir().resolve("repo-offsite"), OFFSITE_PASSWORD);
         assertThat(offsiteSnapshots.size(), is(2));
-        // a second copy has nothing new to copy
-        JsonNode again = Fleet.runAndWait(admin, hostId, Map.of("kind", "copy", "repo_id", offsite));
+        // a second copy (named as the API documents it) has nothing new to copy
+        JsonNode again = Fleet.runAndWait(admin, hostId, Map.of("kind", "copy", "from_repo_id", local,
+                                                                "to_repo_id", offsite));
         assertThat(again.path("summary").path("snapshots_copied").asInt(), is(0));
         assertThat(again.path("summary").path("snapshots_skipped").asInt(), is(1));
         // a copy onto itself is refused before it is queued
@@ -130,6 +131,14 @@ class MultiRepoTest {
         assertThat(admin.get("/api/hosts/" + hostId + "/snapshots?repo_id=no-such").status(), is(404));
         JsonNode host = admin.get("/api/hosts/" + hostId).json();
         assertThat(host.path("repos").get(1).path("snapshot_count").asInt(), is(2));
+        // each link shows its own newest backup and copy
+        Await.until(Duration.ofSeconds(20), "per-repository results", () -> {
+            JsonNode links = admin.get("/api/hosts/" + hostId).json().path("repos");
+            return "succeeded".equals(links.get(1).path("last_copy").path("status").asText())
+                    && "succeeded".equals(links.get(1).path("last_backup").path("status").asText())
+                    && "succeeded".equals(links.get(0).path("last_backup").path("status").asText())
+                    && links.get(0).path("last_copy").isNull();
+        });
 
         // restore the snapshot that exists only off-site (the direct backup, tagged "direct")
         String onlyOffsite = null;

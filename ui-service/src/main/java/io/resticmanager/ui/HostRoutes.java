@@ -112,6 +112,14 @@ final class HostRoutes implements HttpService {
             return problemFor("repo");
         }
 
+        Views.ProblemView linkProblem() {
+            return failedAction != null && failedAction.startsWith("repo-") ? problem : null;
+        }
+
+        Views.ProblemView copyProblem() {
+            return problemFor("copy");
+        }
+
         Views.ProblemView disableProblem() {
             return failedAction != null && (failedAction.equals("disable") || failedAction.equals("enable"))
                     ? problem : null;
@@ -204,6 +212,8 @@ final class HostRoutes implements HttpService {
         String saved = switch (req.query().first("saved").orElse("")) {
             case "settings" -> "Host name and tags saved.";
             case "repo" -> "Repository assigned.";
+            case "repo-link" -> "Repository added: this host now also backs up to it.";
+            case "repo-unlink" -> "Repository removed from this host (its snapshots stay in the repository).";
             case "disable" -> "Host disabled: its agent is refused until you enable it again.";
             case "enable" -> "Host enabled.";
             default -> null;
@@ -226,7 +236,35 @@ final class HostRoutes implements HttpService {
         String subset = action.equals("check") ? form.get("read_data_subset") : "";
         try {
             switch (action) {
-                case "backup" -> runJob(req, res, session, id, backupBody(form));
+                case "backup" -> {
+                    Map<String, Object> body = new LinkedHashMap<>(backupBody(form));
+                    if (!form.get("repo_id").isEmpty()) {
+                        body.put("repo_id", form.get("repo_id"));
+                    }
+                    runJob(req, res, session, id, body);
+                }
+                case "copy" -> {
+                    if (form.get("repo_id").isEmpty()) {
+                        throw new Form.Invalid("Choose the repository to copy to.");
+                    }
+                    runJob(req, res, session, id, Map.of("kind", "copy", "repo_id", form.get("repo_id")));
+                }
+                case "repo-link" -> {
+                    if (form.get("repo_id").isEmpty()) {
+                        throw new Form.Invalid("Choose a repository.");
+                    }
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("repo_id", form.get("repo_id"));
+                    if (!form.get("role").isEmpty()) {
+                        body.put("role", form.get("role"));
+                    }
+                    api.post(session, "/api/hosts/" + enc(id) + "/repos", body);
+                    Pages.redirect(req, res, "/hosts/" + enc(id) + "/actions?saved=repo-link");
+                }
+                case "repo-unlink" -> {
+                    api.delete(session, "/api/hosts/" + enc(id) + "/repos/" + enc(form.get("repo_id")));
+                    Pages.redirect(req, res, "/hosts/" + enc(id) + "/actions?saved=repo-unlink");
+                }
                 case "forget" -> {
                     Map<String, Object> body = forgetBody(form);
                     if (!form.get("confirm").equals("yes")) {

@@ -88,9 +88,46 @@ final class Views {
     }
 
     /** The host facts shown on its card and in its page header. */
+    /** One repository a host backs up to (the single-host view lists them; primary first). */
+    /**
+     * One repository a host backs up to (the single-host view lists them; primary first). {@code behind}: how far
+     * this repository's newest snapshot trails the primary one's, when by more than a day (a stale off-site copy).
+     */
+    record RepoLink(String repoId, String name, String role, boolean primary, Format.When lastSnapshot,
+                    long snapshotCount, Format.When lastCopy, String lastCopyStatus, String behind) {
+        static final Duration STALE = Duration.ofDays(1);
+
+        static List<RepoLink> of(JsonNode host, Instant now) {
+            Instant newestPrimary = null;
+            for (JsonNode r : host.path("repos")) {
+                if (r.path("primary").asBoolean()) {
+                    newestPrimary = Nodes.instant(r, "last_snapshot_at");
+                }
+            }
+            List<RepoLink> out = new java.util.ArrayList<>();
+            for (JsonNode r : host.path("repos")) {
+                Instant newest = Nodes.instant(r, "last_snapshot_at");
+                String behind = null;
+                if (!r.path("primary").asBoolean() && newestPrimary != null
+                        && (newest == null || Duration.between(newest, newestPrimary).compareTo(STALE) > 0)) {
+                    behind = newest == null ? "holds none of this host's snapshots yet"
+                            : "trails the primary by " + Format.duration(Duration.between(newest, newestPrimary));
+                }
+                JsonNode copy = r.path("last_copy");
+                out.add(new RepoLink(Nodes.text(r, "repo_id", ""), Nodes.text(r, "name", ""), Nodes.text(r, "role", ""),
+                                     r.path("primary").asBoolean(), Format.when(newest, now),
+                                     r.path("snapshot_count").asLong(),
+                                     Format.when(Nodes.instant(copy, "finished_at"), now),
+                                     Nodes.text(copy, "status"), behind));
+            }
+            return out;
+        }
+    }
+
     record HostSummary(String id, String name, Badge status, String os, String arch, String agentVersion,
                        String resticVersion, List<String> tags, String repoId, String repoName,
-                       Format.When lastSeen, LastBackup lastBackup, Format.When nextRun, boolean disabled) {
+                       Format.When lastSeen, LastBackup lastBackup, Format.When nextRun, boolean disabled,
+                       List<RepoLink> repos) {
         static HostSummary of(JsonNode host, Map<String, String> repoNames, Instant now) {
             String repoId = Nodes.text(host, "repo_id");
             String repoName = repoId == null ? null : repoNames.getOrDefault(repoId, shortId(repoId));
@@ -102,17 +139,27 @@ final class Views {
                                    Format.when(Nodes.instant(host, "last_seen_at"), now),
                                    LastBackup.of(host, now),
                                    Format.when(Nodes.instant(host, "next_run_at"), now),
-                                   "disabled".equals(status));
+                                   "disabled".equals(status), RepoLink.of(host, now));
         }
 
         boolean hasTags() {
             return !tags.isEmpty();
         }
 
+        /** Backs up to more than one repository (3-2-1): the page lists them all. */
+        boolean multiRepo() {
+            return repos.size() > 1;
+        }
+
+        /** The repositories other than the primary one (copy destinations, links that can be removed). */
+        List<RepoLink> secondaryRepos() {
+            return repos.stream().filter(r -> !r.primary()).toList();
+        }
+
         /** The same host with the next run its schedules give (jobs-service owns schedules); kept when null. */
         HostSummary withNextRun(Format.When next) {
             return next == null ? this : new HostSummary(id, name, status, os, arch, agentVersion, resticVersion, tags,
-                                                         repoId, repoName, lastSeen, lastBackup, next, disabled);
+                                                         repoId, repoName, lastSeen, lastBackup, next, disabled, repos);
         }
 
         String platform() {

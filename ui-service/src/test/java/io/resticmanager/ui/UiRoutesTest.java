@@ -242,6 +242,43 @@ class UiRoutesTest {
     }
 
     @Test
+    void aHostWithTwoRepositoriesListsBothAndOffersCopyLinkAndUnlink() {
+        String offsite = "77777777-0000-4000-8000-000000000007";
+        String host = Fixtures.WEB_HOST.substring(0, Fixtures.WEB_HOST.lastIndexOf('}')) + """
+                ,"repos":[{"repo_id":"%s","name":"local-nas","role":"primary","primary":true,
+                  "last_snapshot_at":"2026-11-26T09:00:00Z","snapshot_count":12},
+                 {"repo_id":"%s","name":"b2-offsite","role":"off-site","primary":false,"last_snapshot_at":null,
+                  "snapshot_count":0}]}""".formatted(Fixtures.REPO, offsite);
+        GATEWAY.on("GET", "/api/hosts/" + WEB, 200, host);
+        Page page = get("/hosts/" + WEB + "/actions", "admin");
+        assertThat(page.status(), is(200));
+        assertThat(page.body(), containsString("id=\"host-repos\""));
+        assertThat(page.body(), containsString("b2-offsite</strong> <span class=\"tag\">off-site</span>"));
+        assertThat(page.body(), containsString("12 snapshots"));
+        // the off-site repository holds none of the host's snapshots: visibly behind
+        assertThat(page.body(), containsString("id=\"repo-behind-" + offsite + "\""));
+        assertThat(page.body(), containsString("id=\"run-copy-form\""));
+        assertThat(page.body(), containsString("<option value=\"" + offsite + "\">b2-offsite (off-site)</option>"));
+        assertThat(page.body(), containsString("id=\"link-repo-form\""));
+        assertThat(page.body(), containsString("id=\"unlink-repo-" + offsite + "\""));
+
+        GATEWAY.on("POST", "/api/hosts/" + WEB + "/jobs", 202, "{\"job_id\":\"" + JOB + "\",\"status\":\"queued\"}");
+        Page copy = post("/hosts/" + WEB + "/actions", "operator", form("action", "copy", "repo_id", offsite));
+        assertThat(copy.status(), is(303));
+        JsonNode body = Http.tree(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs").getLast().body());
+        assertThat(body.path("kind").asText(), is("copy"));
+        assertThat(body.path("repo_id").asText(), is(offsite));
+
+        GATEWAY.on("POST", "/api/hosts/" + WEB + "/repos", 201, "{}");
+        Page link = post("/hosts/" + WEB + "/actions", "admin", form("action", "repo-link", "repo_id", offsite,
+                                                                     "role", "off-site"));
+        assertThat(link.status(), is(303));
+        JsonNode linked = Http.tree(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/repos").getLast().body());
+        assertThat(linked.path("repo_id").asText(), is(offsite));
+        assertThat(linked.path("role").asText(), is("off-site"));
+    }
+
+    @Test
     void apiProblemIsShownNextToTheFormWithTheInputKept() {
         GATEWAY.on("POST", "/api/hosts/" + WEB + "/jobs", 409,
                    "{\"type\":\"about:blank\",\"title\":\"Conflict\",\"status\":409,\"detail\":\"host web-1 is offline; the job was not queued\"}");
