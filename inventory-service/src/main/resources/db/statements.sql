@@ -9,7 +9,10 @@
 SELECT h.*, r.name AS repo_name,
        (SELECT group_concat(t.tag, ',') FROM host_tags t WHERE t.host_id = h.id) AS tag_list,
        (SELECT MAX(s.time_ns) FROM snapshots s WHERE s.repo_id = h.repo_id AND s.hostname = h.hostname)
-           AS last_snapshot_ns
+           AS last_snapshot_ns,
+       (SELECT COUNT(*) FROM host_repos l WHERE l.host_id = h.id) AS repo_count,
+       (SELECT MAX(s.time_ns) FROM host_repos l JOIN snapshots s ON s.repo_id = l.repo_id AND s.hostname = h.hostname
+        WHERE l.host_id = h.id AND l.repo_id IS NOT h.repo_id) AS secondary_snapshot_ns
 FROM hosts h LEFT JOIN repos r ON r.id = h.repo_id
 WHERE h.id = ?;
 
@@ -18,7 +21,10 @@ WHERE h.id = ?;
 SELECT h.*, r.name AS repo_name,
        (SELECT group_concat(t.tag, ',') FROM host_tags t WHERE t.host_id = h.id) AS tag_list,
        (SELECT MAX(s.time_ns) FROM snapshots s WHERE s.repo_id = h.repo_id AND s.hostname = h.hostname)
-           AS last_snapshot_ns
+           AS last_snapshot_ns,
+       (SELECT COUNT(*) FROM host_repos l WHERE l.host_id = h.id) AS repo_count,
+       (SELECT MAX(s.time_ns) FROM host_repos l JOIN snapshots s ON s.repo_id = l.repo_id AND s.hostname = h.hostname
+        WHERE l.host_id = h.id AND l.repo_id IS NOT h.repo_id) AS secondary_snapshot_ns
 FROM hosts h LEFT JOIN repos r ON r.id = h.repo_id
 WHERE (? IS NULL OR EXISTS (SELECT 1 FROM host_tags t WHERE t.host_id = h.id AND t.tag = ?))
   AND (? IS NULL OR ? = CASE WHEN h.disabled = 1 THEN 'disabled' WHEN h.online = 1 THEN 'online' ELSE 'offline' END)

@@ -1,6 +1,5 @@
 package io.resticmanager.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.proto.JobParams;
 
 import java.io.IOException;
@@ -68,16 +67,7 @@ final class CopyRunner implements Runner {
     private static Long rawSize(Restic restic, JobSink sink, Cancellation cancel) throws IOException {
         List<String> args = List.of("stats", "--json", "--mode", "raw-data");
         Map<String, Object> out = new LinkedHashMap<>();
-        Restic.Result r = restic.run(args, new TextOutput(sink) {
-            @Override
-            public void json(String stream, JsonNode node) {
-                if (node.isObject() && !node.has("message_type")) {
-                    out.putAll(ResticJson.scalars(node));
-                } else {
-                    super.json(stream, node);
-                }
-            }
-        }, cancel);
+        Restic.Result r = restic.run(args, StatsRunner.collect(sink, out), cancel);
         return r.exitCode() == 0 && out.get("total_size") instanceof Number n ? n.longValue() : null;
     }
 

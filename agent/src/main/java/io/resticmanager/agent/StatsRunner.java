@@ -52,7 +52,8 @@ final class StatsRunner implements Runner {
         }
     }
 
-    private static Restic.Output collect(JobSink sink, Map<String, Object> into) {
+    /** Output that keeps the scalars of restic's stats JSON in {@code into} and logs everything else. */
+    static Restic.Output collect(JobSink sink, Map<String, Object> into) {
         return new TextOutput(sink) {
             @Override
             public void json(String stream, JsonNode node) {

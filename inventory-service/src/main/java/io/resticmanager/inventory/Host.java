@@ -26,7 +26,9 @@ public record Host(String id,
                    @JsonInclude(JsonInclude.Include.ALWAYS) LastBackup lastBackup,
                    @JsonInclude(JsonInclude.Include.ALWAYS) Instant lastSnapshotAt,
                    Instant createdAt,
-                   List<HostRepo> repos) {
+                   List<HostRepo> repos,
+                   int repoCount,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) Instant secondarySnapshotAt) {
     static final String ONLINE = "online";
     static final String OFFLINE = "offline";
     static final String DISABLED = "disabled";
@@ -34,7 +36,8 @@ public record Host(String id,
     /** The same host with its repositories (the single-host view shows them; lists leave them out). */
     Host withRepos(List<HostRepo> links) {
         return new Host(id, name, hostname, status, lastSeenAt, os, arch, agentVersion, resticVersion, runsAsRoot, tags,
-                        repoId, repoName, lastBackup, lastSnapshotAt, createdAt, List.copyOf(links));
+                        repoId, repoName, lastBackup, lastSnapshotAt, createdAt, List.copyOf(links), repoCount,
+                        secondarySnapshotAt);
     }
 
     @JsonIgnore

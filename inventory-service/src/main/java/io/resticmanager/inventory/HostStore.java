@@ -225,6 +225,9 @@ final class HostStore {
                         Rows.str(r, "agent_version"), Rows.str(r, "restic_version"), root == null ? null : root != 0,
                         tags, Rows.str(r, "repo_id"), Rows.str(r, "repo_name"), backup,
                         lastSnapshot == null ? null : SnapshotStore.fromNanos(lastSnapshot),
-                        Rows.instant(r, "created_at"), null);
+                        Rows.instant(r, "created_at"), null,
+                        Rows.lng(r, "repo_count") == null ? 0 : Rows.lng(r, "repo_count").intValue(),
+                        Rows.lng(r, "secondary_snapshot_ns") == null ? null
+                                : SnapshotStore.fromNanos(Rows.lng(r, "secondary_snapshot_ns")));
     }
 }

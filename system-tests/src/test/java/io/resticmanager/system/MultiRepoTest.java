@@ -159,6 +159,29 @@ class MultiRepoTest {
 
     @Test
     @Order(5)
+    void aScheduleBacksUpIntoTheRepositoryItNames() throws Exception {
+        String scheduleId = admin.post("/api/schedules", Map.of("host_id", hostId, "cron", "* * * * *",
+                "timezone", "UTC", "kind", "backup", "paths", List.of(source.toString()), "tags", List.of("scheduled"),
+                "repo_id", offsite)).expect(201).json().path("id").asText();
+        JsonNode[] job = new JsonNode[1];
+        Await.until(Duration.ofSeconds(150), "a scheduled backup into the off-site repository", () -> {
+            for (JsonNode j : admin.get("/api/jobs?host_id=" + hostId + "&limit=50").json().path("items")) {
+                if (scheduleId.equals(j.path("schedule_id").asText())
+                        && "succeeded".equals(j.path("status").asText())) {
+                    job[0] = j;
+                    return true;
+                }
+            }
+            return false;
+        });
+        assertThat(job[0].path("repo_id").asText(), is(offsite));
+        assertThat(admin.delete("/api/schedules/" + scheduleId).status(), is(204));
+        JsonNode offsiteSnapshots = Restic.snapshots(stack.dataDir().resolve("repo-offsite"), OFFSITE_PASSWORD);
+        assertThat(offsiteSnapshots.toString(), containsString("scheduled"));
+    }
+
+    @Test
+    @Order(6)
     void unlinkingARepositoryTakesItsCredentialAway() {
         assertThat(admin.delete("/api/hosts/" + hostId + "/repos/" + offsite).status(), is(204));
         Api.Reply refused = admin.post("/api/hosts/" + hostId + "/jobs", Map.of("kind", "snapshots", "repo_id", offsite));

@@ -25,7 +25,7 @@ final class HostScheduleRoutes implements HttpService {
                                                   new String[] {"0 2 * * *", "Daily at 02:00"},
                                                   new String[] {"0 3 * * 0", "Weekly (Sunday 03:00)"});
     private static final List<String> KINDS = List.of("backup", "forget", "prune", "check", "unlock", "stats",
-                                                      "snapshots");
+                                                      "snapshots", "copy");
     private static final List<String[]> KEEP_RULES = List.of(new String[] {"keep_last", "Keep last"},
                                                              new String[] {"keep_daily", "Keep daily"},
                                                              new String[] {"keep_weekly", "Keep weekly"},
@@ -173,6 +173,12 @@ final class HostScheduleRoutes implements HttpService {
         body.put("cron", cron);
         body.put("timezone", form.get("timezone").isEmpty() ? "UTC" : form.get("timezone"));
         body.put("kind", kind);
+        // which of the host's repositories (none chosen: the primary one); a copy's is where it copies to
+        if (!form.get("repo_id").isEmpty()) {
+            body.put("repo_id", form.get("repo_id"));
+        } else if (kind.equals("copy")) {
+            throw new Form.Invalid("A copy schedule needs the repository to copy to.");
+        }
         switch (kind) {
             case "backup" -> HostRoutes.putBackupParams(form, body,
                                                        "A backup schedule needs at least one path (one per line).");

@@ -127,7 +127,7 @@ final class Views {
     record HostSummary(String id, String name, Badge status, String os, String arch, String agentVersion,
                        String resticVersion, List<String> tags, String repoId, String repoName,
                        Format.When lastSeen, LastBackup lastBackup, Format.When nextRun, boolean disabled,
-                       List<RepoLink> repos) {
+                       List<RepoLink> repos, int repoCount, Format.When secondarySnapshot) {
         static HostSummary of(JsonNode host, Map<String, String> repoNames, Instant now) {
             String repoId = Nodes.text(host, "repo_id");
             String repoName = repoId == null ? null : repoNames.getOrDefault(repoId, shortId(repoId));
@@ -139,11 +139,17 @@ final class Views {
                                    Format.when(Nodes.instant(host, "last_seen_at"), now),
                                    LastBackup.of(host, now),
                                    Format.when(Nodes.instant(host, "next_run_at"), now),
-                                   "disabled".equals(status), RepoLink.of(host, now));
+                                   "disabled".equals(status), RepoLink.of(host, now), host.path("repo_count").asInt(),
+                                   Format.when(Nodes.instant(host, "secondary_snapshot_at"), now));
         }
 
         boolean hasTags() {
             return !tags.isEmpty();
+        }
+
+        /** For the dashboard card: "2 repositories", when there are several. */
+        String repoCountText() {
+            return repoCount > 1 ? repoCount + " repositories" : null;
         }
 
         /** Backs up to more than one repository (3-2-1): the page lists them all. */
@@ -159,7 +165,8 @@ final class Views {
         /** The same host with the next run its schedules give (jobs-service owns schedules); kept when null. */
         HostSummary withNextRun(Format.When next) {
             return next == null ? this : new HostSummary(id, name, status, os, arch, agentVersion, resticVersion, tags,
-                                                         repoId, repoName, lastSeen, lastBackup, next, disabled, repos);
+                                                         repoId, repoName, lastSeen, lastBackup, next, disabled, repos,
+                                                         repoCount, secondarySnapshot);
         }
 
         String platform() {

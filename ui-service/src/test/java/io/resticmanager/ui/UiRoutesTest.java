@@ -150,6 +150,16 @@ class UiRoutesTest {
     }
 
     @Test
+    void aDashboardCardSaysHowManyRepositoriesAndHowOldTheOtherCopyIs() {
+        String web = Fixtures.WEB_HOST.substring(0, Fixtures.WEB_HOST.lastIndexOf('}'))
+                + ",\"repo_count\":2,\"secondary_snapshot_at\":\"2026-11-26T08:00:00Z\"}";
+        GATEWAY.on("GET", "/api/hosts", 200, "{\"items\":[" + web + "]}");
+        Page page = get("/", "viewer");
+        assertThat(page.status(), is(200));
+        assertThat(page.body(), containsString("· 2 repositories, other copy "));
+    }
+
+    @Test
     void dashboardFiltersByStatusAndTag() {
         Page failing = get("/?status=failing", "viewer");
         assertThat(count(failing.body(), "class=\"host-card "), is(1));
