@@ -324,3 +324,9 @@ INSERT OR IGNORE INTO processed_events (id, received_at) VALUES (?, ?);
 
 -- name: processed-events.forget
 DELETE FROM processed_events WHERE received_at < ?;
+
+-- name: repos.offline-lease
+SELECT offline_lease_s FROM repos WHERE id = ?;
+
+-- name: repos.set-offline-lease
+UPDATE repos SET offline_lease_s = ? WHERE id = ?;

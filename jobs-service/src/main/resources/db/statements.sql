@@ -257,3 +257,15 @@ GROUP BY kind ORDER BY kind;
 SELECT host_id, status, MAX(finished_at) AS finished_at FROM jobs
 WHERE kind = 'backup' AND finished_at IS NOT NULL
 GROUP BY host_id ORDER BY host_id;
+
+-- ---- offline runs: jobs an agent ran from its schedule while the server was unreachable ----
+
+-- name: jobs.exists
+SELECT 1 FROM jobs WHERE id = ?;
+
+-- name: schedules.host-name-params
+SELECT host_id, name, params_json FROM schedules WHERE id = ?;
+
+-- Handed over and running from the moment it fired (its own ack and finish follow in the agent's events).
+-- name: jobs.mark-offline-run
+UPDATE jobs SET status = 'running', dispatched_at = ?, queued_reason = NULL WHERE id = ? AND status = 'queued';

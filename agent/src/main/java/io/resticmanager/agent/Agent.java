@@ -57,6 +57,17 @@ final class Agent implements HubConnection.Handler {
             public void send(Message message) {
                 connection.sendLater(message);
             }
+
+            @Override
+            public void runOffline(Message.JobStart start) {
+                jobs.start(start).ifPresent(refusal -> LOG.warning("offline run " + start.jobId() + " refused: "
+                                                                           + refusal.reason()));
+            }
+
+            @Override
+            public void refuseOffline(String jobId, String reason) {
+                jobs.refuse(jobId, reason);
+            }
         });
     }
 
@@ -143,11 +154,18 @@ final class Agent implements HubConnection.Handler {
                                                                       "no running job " + cancel.jobId())));
                 }
             }
-            case Message.JobEventsAck ack -> jobs.acknowledged(ack.jobId(), ack.upToSeq());
+            case Message.JobEventsAck ack -> {
+                jobs.acknowledged(ack.jobId(), ack.upToSeq());
+                // the server stored events of a job this agent ran offline: its fire (sent before them) is stored too
+                scheduler.answered(ack.jobId());
+            }
             case Message.SchedulesSync sync -> {
-                SecretFiles.writeAtomically(config.schedulesFile(), Json.write(sync) + "\n");
-                LOG.info("stored " + sync.schedules().size() + " schedule(s) in " + config.schedulesFile());
-                scheduler.sync(sync.schedules());
+                // the credential leases stay in memory: never on this disk
+                SecretFiles.writeAtomically(config.schedulesFile(), Json.write(sync.withoutLeases()) + "\n");
+                LOG.info("stored " + sync.schedules().size() + " schedule(s) in " + config.schedulesFile()
+                                 + (sync.leases().isEmpty() ? "" : "; " + sync.leases().size()
+                        + " credential lease(s) for offline runs kept in memory"));
+                scheduler.sync(sync.schedules(), sync.leases());
             }
             case Message.FsList list -> link.send(Envelope.replyTo(env, list(list.path())));
             // restic may take seconds: answer from its own thread, the socket keeps reading meanwhile

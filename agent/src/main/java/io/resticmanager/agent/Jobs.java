@@ -114,6 +114,11 @@ final class Jobs {
         return Optional.empty();
     }
 
+    /** Fails a job that never started (an offline fire without a credential): its events are spooled as usual. */
+    void refuse(String jobId, String reason) {
+        JobRun.refuse(jobId, reason, spool, wake);
+    }
+
     /** Returns false when no such job is running. */
     boolean cancel(String jobId, String reason) {
         JobRun run = running.get(jobId);

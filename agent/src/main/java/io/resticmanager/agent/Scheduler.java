@@ -29,9 +29,13 @@ import java.util.logging.Logger;
 
 /**
  * The agent's local scheduler: fires the schedules the server pushed ({@code schedules.json}) on time in
- * their time zones, also while the server is unreachable. Repository secrets never touch this disk, so a
- * fire does not run restic itself: it makes up a job id and sends {@code schedule.fire}; the server
- * answers with an ordinary {@code job.start} for that id, and the job runs like any other.
+ * their time zones, also while the server is unreachable. While connected a fire makes up a job id and sends
+ * {@code schedule.fire}; the server answers with an ordinary {@code job.start} for that id. While the server is
+ * unreachable, a schedule whose kind may run offline ({@link io.resticmanager.proto.JobKind#runsOffline}) runs
+ * right away with the credential lease the server granted at the last sync — kept in memory only, never on this
+ * disk — and its fire (marked offline) goes to the server on reconnect ahead of the job's own events. Without a
+ * valid lease (the agent restarted during the outage, or the repository allows no offline runs) the job fails
+ * at once with a message that says so, and is reported the same way.
  *
  * <p>{@code <config dir>/schedule-state.json} (written atomically) holds every schedule's next fire time
  * and the fires not yet answered. A fire is recorded there — together with the advanced next time —
@@ -48,22 +52,38 @@ final class Scheduler {
     /** Longest sleep, so a wall-clock jump is noticed soon. */
     private static final Duration MAX_SLEEP = Duration.ofSeconds(30);
 
-    /** Where fires go while connected. */
+    /** Where fires go while connected, and where offline runs start. */
     interface Outlet {
         boolean connected();
 
         /** Queues a message for the current connection (or the next one). */
         void send(Message message);
+
+        /** Runs a job now, without the server (its fire is already recorded). */
+        default void runOffline(Message.JobStart start) {
+        }
+
+        /** Fails a job now, without the server, with this reason (its fire is already recorded). */
+        default void refuseOffline(String jobId, String reason) {
+        }
     }
 
     /** One schedule's fire bookkeeping; cron and zone tell whether the schedule changed since. */
     record Entry(String cron, String timezone, Instant next) {
     }
 
-    /** A fire the server has not answered with its job.start yet; {@code sentAt} null until first sent. */
-    record Pending(String scheduleId, String jobId, Instant firedAt, boolean catchUp, Instant sentAt) {
+    /**
+     * A fire the server has not answered with its job.start yet (or, {@code offline}, not yet stored with the job's
+     * events); {@code sentAt} null until first sent.
+     */
+    record Pending(String scheduleId, String jobId, Instant firedAt, boolean catchUp, Instant sentAt, boolean offline,
+                   String repoId, io.resticmanager.proto.JobKind kind) {
         Message.ScheduleFire message() {
-            return new Message.ScheduleFire(scheduleId, jobId, firedAt, catchUp);
+            return new Message.ScheduleFire(scheduleId, jobId, firedAt, catchUp, offline, repoId, kind);
+        }
+
+        Pending sent(Instant at) {
+            return new Pending(scheduleId, jobId, firedAt, catchUp, at, offline, repoId, kind);
         }
     }
 
@@ -87,6 +107,8 @@ final class Scheduler {
     private final Condition changed = lock.newCondition();
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final List<Pending> pending = new ArrayList<>();
+    /** Credential leases by repository id: memory only, gone when the agent restarts. */
+    private final Map<String, io.resticmanager.proto.CredentialLease> leases = new java.util.concurrent.ConcurrentHashMap<>();
     private List<Active> active = List.of();
     private boolean poked;
     private volatile boolean stopped;
@@ -165,6 +187,7 @@ final class Scheduler {
             Instant now = clock.instant();
             boolean dirty = false;
             List<Pending> fired = new ArrayList<>();
+            Map<String, ScheduleSpec> specs = new LinkedHashMap<>();
             Map<String, Entry> current = new LinkedHashMap<>();
             for (Active a : active) {
                 Entry entry = entries.get(a.spec().id());
@@ -175,8 +198,12 @@ final class Scheduler {
                 } else if (entry.next() != null && !entry.next().isAfter(now)) {
                     boolean catchUp = entry.next().isBefore(startedAt) || Duration.between(entry.next(), now)
                             .compareTo(LATE) > 0;
-                    Pending fire = new Pending(a.spec().id(), UUID.randomUUID().toString(), entry.next(), catchUp, null);
+                    boolean offline = !outlet.connected() && a.spec().kind().runsOffline();
+                    Pending fire = new Pending(a.spec().id(), UUID.randomUUID().toString(), entry.next(), catchUp, null,
+                                               offline, offline ? repoOf(a.spec()) : null,
+                                               offline ? a.spec().kind() : null);
                     fired.add(fire);
+                    specs.put(fire.jobId(), a.spec());
                     LOG.info((catchUp ? "catch-up: " : "") + "schedule " + a.spec().id() + " (" + a.spec().kind().wire()
                                      + ", " + a.spec().cron() + " " + a.spec().timezone() + ") fires for " + entry.next()
                                      + (catchUp ? " (missed while the agent was not running or the host slept)" : "")
@@ -194,7 +221,9 @@ final class Scheduler {
             entries.putAll(current);
             pending.addAll(fired);
             dirty |= pending.removeIf(p -> {
-                boolean expired = p.sentAt() != null && Duration.between(p.sentAt(), now).compareTo(ANSWER_TIMEOUT) > 0;
+                // an offline fire stays until the server has stored its job's events (it never answers otherwise)
+                boolean expired = !p.offline() && p.sentAt() != null
+                        && Duration.between(p.sentAt(), now).compareTo(ANSWER_TIMEOUT) > 0;
                 if (expired) {
                     LOG.warning("the server never answered the fire of schedule " + p.scheduleId() + " for "
                                         + p.firedAt() + " (job " + p.jobId() + "); giving up on it");
@@ -204,10 +233,18 @@ final class Scheduler {
             if (dirty) {
                 persist();
             }
+            // recorded (above) before anything runs, so a restart never runs a fire twice
+            for (Pending fire : fired) {
+                if (fire.offline()) {
+                    runOffline(fire, specs.get(fire.jobId()), now);
+                }
+            }
             if (!fired.isEmpty() && outlet.connected()) {
                 for (Pending fire : fired) {
-                    outlet.send(fire.message());
-                    markSent(fire.jobId(), now);
+                    if (!fire.offline()) {
+                        outlet.send(fire.message());
+                        markSent(fire.jobId(), now);
+                    }
                 }
                 persist();
             }
@@ -220,14 +257,43 @@ final class Scheduler {
 
     /** The server pushed a new list (already stored in schedules.json by the caller). */
     void sync(List<ScheduleSpec> schedules) {
+        sync(schedules, List.of());
+    }
+
+    /** As above, with the credential leases for offline runs (they replace the previous ones). */
+    void sync(List<ScheduleSpec> schedules, List<io.resticmanager.proto.CredentialLease> granted) {
         lock.lock();
         try {
             active = activate(schedules);
+            leases.clear();
+            granted.forEach(l -> leases.put(l.access().repoId(), l));
         } finally {
             lock.unlock();
         }
         tick();
         poke();
+    }
+
+    /** The repository an offline run of this schedule uses: the one the server resolved it to at sync. */
+    private static String repoOf(ScheduleSpec spec) {
+        return spec.repoId() == null || spec.repoId().isBlank() ? "unassigned" : spec.repoId();
+    }
+
+    /** Starts (or, without a valid lease, fails) a fire's job on this host now. */
+    private void runOffline(Pending fire, ScheduleSpec spec, Instant now) {
+        io.resticmanager.proto.CredentialLease lease = leases.get(fire.repoId());
+        if (lease == null || !lease.validAt(now)) {
+            String reason = "the server was unreachable and this agent holds no valid credential for repository "
+                    + fire.repoId() + (lease == null ? " (the agent restarted during the outage, or the repository "
+                    + "does not allow offline runs)" : " (its offline lease expired at " + lease.expiresAt() + ")")
+                    + "; the scheduled " + fire.kind().wire() + " did not run";
+            LOG.warning("schedule " + fire.scheduleId() + ": " + reason);
+            outlet.refuseOffline(fire.jobId(), reason);
+            return;
+        }
+        LOG.info("the server is unreachable: running schedule " + fire.scheduleId() + " (" + fire.kind().wire()
+                         + ") here as job " + fire.jobId() + "; it is reported when the server is back");
+        outlet.runOffline(new Message.JobStart(fire.jobId(), fire.kind(), lease.access(), spec.params()));
     }
 
     /** A connection reached hello.ok: every unanswered fire goes out (again). */
@@ -284,8 +350,7 @@ final class Scheduler {
     }
 
     private void markSent(String jobId, Instant now) {
-        pending.replaceAll(p -> p.jobId().equals(jobId) && p.sentAt() == null
-                ? new Pending(p.scheduleId(), p.jobId(), p.firedAt(), p.catchUp(), now) : p);
+        pending.replaceAll(p -> p.jobId().equals(jobId) && p.sentAt() == null ? p.sent(now) : p);
     }
 
     private void persist() {

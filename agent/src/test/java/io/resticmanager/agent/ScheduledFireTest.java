@@ -63,8 +63,7 @@ class ScheduledFireTest {
     }
 
     @Test
-    void aMissedFireIsSentOnReconnectAndTheServersJobStartRunsIt() throws Exception {
-        Path repo = TestRepo.create(dir);
+    void aMissedFireOfARestartedAgentFailsClearlyAndIsReportedBeforeItsEvents() throws Exception {
         Path data = TestRepo.data(dir, "data", 2, 1_000);
         // daily at a time two hours ago: it cannot come due again while the test runs
         Instant missed = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofHours(2));
@@ -72,7 +71,7 @@ class ScheduledFireTest {
                 + missed.atZone(java.time.ZoneOffset.UTC).getHour() + " * * *";
         ScheduleSpec daily = new ScheduleSpec("s-daily", cron, "UTC", JobKind.BACKUP,
                                                new JobParams(List.of(data.toString()), null, null, null, null, null,
-                                                             null, null, null, null, null, null), null, true);
+                                                             null, null, null, null, null, null), "repo-1", true);
         Files.writeString(dir.resolve("schedules.json"), Json.write(new Message.SchedulesSync(List.of(daily))));
         // the previous agent process had it due then, and was stopped before
         Files.writeString(dir.resolve("schedule-state.json"), "{\"schedules\":{\"s-daily\":{\"cron\":\"" + cron
@@ -90,6 +89,7 @@ class ScheduledFireTest {
         awaitTrue("the catch-up fire", () -> !agent.scheduler().pending().isEmpty());
         Scheduler.Pending pending = agent.scheduler().pending().getFirst();
         assertThat(pending.catchUp(), is(true));
+        assertThat(pending.offline(), is(true));
         assertThat(pending.firedAt(), is(missed));
         assertThat(Files.readString(dir.resolve("schedule-state.json")), containsString(pending.jobId()));
         assertThat(agent.scheduler().next("s-daily").orElseThrow().isAfter(Instant.now()), is(true));
@@ -100,25 +100,18 @@ class ScheduledFireTest {
         Message.ScheduleFire fire = (Message.ScheduleFire) received.envelope().payload();
         assertThat(fire.scheduleId(), is("s-daily"));
         assertThat(fire.jobId(), is(pending.jobId()));
-        assertThat(fire.firedAt(), is(missed));
+        assertThat(fire.offline(), is(true));
+        assertThat(fire.repoId(), is("repo-1"));
         assertThat(fire.catchUp(), is(true));
-        assertThat(hub.history.stream().filter(FakeHub.type("schedule.fire")).toList(), hasSize(1));
-
-        // the server answers with an ordinary job.start for that id: the secrets arrive only now, in memory
-        hub.send(new Message.JobStart(fire.jobId(), JobKind.BACKUP, new RepoAccess("repo-1", repo.toString(),
-                                                                                  TestRepo.PASSWORD, Map.of()),
-                                      daily.params()));
-        Message.JobFinished finished = (Message.JobFinished) hub.await(
-                r -> r.envelope().payload() instanceof Message.JobFinished f && f.jobId().equals(fire.jobId()), WAIT)
-                .envelope().payload();
-        assertThat(finished.status(), is(JobStatus.SUCCEEDED));
-        assertThat(agent.scheduler().pending(), is(empty()));
-        assertThat(Files.readString(dir.resolve("schedule-state.json")), not(containsString(fire.jobId())));
-
-        // an answered fire is not sent again on the next connection
-        hub.drop();
-        hub.find(r -> r.connection() == 2 && r.envelope().payload() instanceof Message.Hello, WAIT);
-        Thread.sleep(500);
+        // the agent restarted during the outage: no lease, so the job failed at once and says why
+        FakeHub.Received end = hub.await(r -> r.envelope().payload() instanceof Message.JobFinished f
+                && f.jobId().equals(fire.jobId()), WAIT);
+        Message.JobFinished finished = (Message.JobFinished) end.envelope().payload();
+        assertThat(finished.status(), is(JobStatus.FAILED));
+        assertThat(finished.error(), containsString("holds no valid credential for repository repo-1"));
+        // the server learns of the job (the fire) before its events
+        assertThat(hub.history.indexOf(received) < hub.history.indexOf(end), is(true));
+        awaitTrue("the fire is done once the events are stored", () -> agent.scheduler().pending().isEmpty());
         assertThat(hub.history.stream().filter(FakeHub.type("schedule.fire")).toList(), hasSize(1));
     }
 }

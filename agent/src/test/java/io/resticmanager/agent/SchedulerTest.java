@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -60,7 +61,7 @@ class SchedulerTest {
     }
 
     /** Records what the scheduler sends while "connected". */
-    static final class Outlet implements Scheduler.Outlet {
+    static class Outlet implements Scheduler.Outlet {
         volatile boolean connected;
         final List<Message.ScheduleFire> sent = new CopyOnWriteArrayList<>();
 
@@ -128,6 +129,55 @@ class SchedulerTest {
     }
 
     @Test
+    void whileTheServerIsUnreachableABackupRunsHereWithItsLeaseOrFailsClearlyWithout() throws Exception {
+        FakeClock clock = new FakeClock("2026-11-26T01:59:00Z");
+        List<Message.JobStart> ran = new CopyOnWriteArrayList<>();
+        List<String> refused = new CopyOnWriteArrayList<>();
+        Outlet outlet = new Outlet() {
+            @Override
+            public void runOffline(Message.JobStart start) {
+                ran.add(start);
+            }
+
+            @Override
+            public void refuseOffline(String jobId, String reason) {
+                refused.add(reason);
+            }
+        };
+        ScheduleSpec backup = new ScheduleSpec("s1", "0 2 * * *", "UTC", JobKind.BACKUP, JobParams.empty(), "repo-1",
+                                               true);
+        Scheduler scheduler = new Scheduler(schedules(backup), clock, outlet);
+        scheduler.sync(List.of(backup), List.of(new io.resticmanager.proto.CredentialLease(
+                new io.resticmanager.proto.RepoAccess("repo-1", "/srv/repo", "lease-password-1", Map.of()),
+                Instant.parse("2026-12-03T00:00:00Z"))));
+        clock.set("2026-11-26T02:00:00Z");
+        scheduler.tick();
+        assertThat(ran, hasSize(1));
+        assertThat(ran.getFirst().repo().password(), is("lease-password-1"));
+        Scheduler.Pending fire = scheduler.pending().getFirst();
+        assertThat(fire.offline(), is(true));
+        assertThat(fire.jobId(), is(ran.getFirst().jobId()));
+        // the lease never reaches the disk
+        assertThat(state(), not(containsString("lease-password-1")));
+        // on reconnect the fire goes out, marked offline; it is done once the server stored the job's events
+        List<Envelope> sent = new CopyOnWriteArrayList<>();
+        scheduler.connected(e -> sent.add(e));
+        assertThat(((Message.ScheduleFire) sent.getFirst().payload()).offline(), is(true));
+        scheduler.answered(fire.jobId());
+        assertThat(scheduler.pending(), is(empty()));
+
+        // a restarted agent has no lease: the next run fails at once and says why
+        Scheduler restarted = new Scheduler(dir.resolve("schedules.json"), clock, outlet);
+        restarted.tick();
+        clock.set("2026-11-27T02:00:00Z");
+        restarted.tick();
+        assertThat(ran, hasSize(1));
+        assertThat(refused, hasSize(1));
+        assertThat(refused.getFirst(), containsString("holds no valid credential for repository repo-1"));
+        assertThat(restarted.pending().getFirst().offline(), is(true));
+    }
+
+    @Test
     void aRestartAfterDowntimeCatchesUpOnceAndNeverFiresTwice() throws Exception {
         FakeClock clock = new FakeClock("2026-11-26T10:00:30Z");
         Outlet outlet = new Outlet();
@@ -170,7 +220,9 @@ class SchedulerTest {
     void unansweredFiresWaitWhileOfflineAndAreDroppedOnlyLongAfterBeingSent() throws Exception {
         FakeClock clock = new FakeClock("2026-11-26T01:59:00Z");
         Outlet outlet = new Outlet();
-        Scheduler scheduler = new Scheduler(schedules(spec("s1", "0 2 * * *", "UTC")), clock, outlet);
+        // prune needs the full credential: it never runs without the server, its fire waits for it
+        ScheduleSpec prune = new ScheduleSpec("s1", "0 2 * * *", "UTC", JobKind.PRUNE, JobParams.empty(), null, true);
+        Scheduler scheduler = new Scheduler(schedules(prune), clock, outlet);
         scheduler.tick();
         clock.set("2026-11-26T02:00:00Z");
         scheduler.tick();

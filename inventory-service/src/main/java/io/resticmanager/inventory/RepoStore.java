@@ -64,6 +64,11 @@ final class RepoStore {
             return put("repos.set-prune-env", sealed);
         }
 
+        /** Seconds agents may keep the backup credential for offline runs; null = the default, 0 = never. */
+        Changes offlineLease(Long seconds) {
+            return put("repos.set-offline-lease", seconds);
+        }
+
         boolean isEmpty() {
             return statements.isEmpty();
         }
@@ -78,6 +83,12 @@ final class RepoStore {
         store.write(tx -> tx.update("repos.insert", r.id(), r.name(), r.urlRedacted(), r.urlSealed(),
                                     r.passwordSealed(), r.envSealed(), Rows.json(r.envKeys()), r.pruneUrlSealed(),
                                     r.prunePasswordSealed(), r.pruneEnvSealed(), r.createdAt(), r.updatedAt()));
+    }
+
+    /** The repository's offline lease in seconds; empty = the default. */
+    Optional<Long> offlineLease(String id) {
+        return store.db().execute().namedGet("repos.offline-lease", id)
+                .flatMap(r -> Optional.ofNullable(Rows.lng(r, "offline_lease_s")));
     }
 
     Optional<RepoRow> find(String id) {

@@ -22,6 +22,7 @@ import java.util.UUID;
  */
 final class Repos {
     private static final Set<String> PATCH_FIELDS = Set.of("name", "url", "password", "env", "prune_url",
+                                                           "offline_lease_days",
                                                            "prune_password", "prune_env");
     private static final TypeReference<Map<String, String>> ENV = new TypeReference<>() {
     };
@@ -143,6 +144,17 @@ final class Repos {
             Map<String, String> env = Validate.env(env(body, "prune_env"), "prune_env");
             changes.pruneEnv(vault.sealEnv(id, "prune_env", env));
         }
+        if (body.has("offline_lease_days")) {
+            JsonNode days = body.get("offline_lease_days");
+            if (days.isNull()) {
+                changes.offlineLease(null);
+            } else if (!days.isIntegralNumber() || days.asLong() < 0 || days.asLong() > 365) {
+                throw Problem.unprocessable("offline_lease_days must be a whole number of days from 0 (agents never "
+                                                    + "run this repository's schedules without the server) to 365");
+            } else {
+                changes.offlineLease(days.asLong() * 86_400);
+            }
+        }
         if (!changes.isEmpty()) {
             checkPolicy(id, body);
             repos.update(id, changes, clock.instant());
@@ -230,7 +242,7 @@ final class Repos {
         Map<String, String> env = full && r.pruneEnvSealed() != null
                 ? vault.openEnv(id, "prune_env", r.pruneEnvSealed())
                 : vault.openEnv(id, "env", r.envSealed());
-        return new RepoAccess(id, url, password, env);
+        return new RepoAccess(id, url, password, env, repos.offlineLease(id).orElse(null));
     }
 
     /** Re-seals every secret under the active key (after an operator appended a new key line). */

@@ -156,6 +156,7 @@ final class EventIngest {
         changes.progress.forEach((jobId, node) -> signals.fanout().progress(jobId, node));
         changes.touched.forEach(signals::jobChanged);
         changes.finished.forEach(signals::jobFinished);
+        refreshAfterOfflineBackups(changes.finished);
         if (changes.dispatch) {
             signals.dispatch();
         }
@@ -176,6 +177,32 @@ final class EventIngest {
         }
         return size;
     }
+
+    /**
+     * A backup the agent ran while the server was down could not report its repository's snapshot list then (the
+     * report waited in the agent's memory, gone if it restarted): a {@code snapshots} job refreshes it now.
+     */
+    private void refreshAfterOfflineBackups(Set<String> finished) {
+        for (String jobId : finished) {
+            store.find(jobId).filter(j -> j.kind() == io.resticmanager.proto.JobKind.BACKUP
+                            && j.createdBy() != null && j.createdBy().endsWith("(offline)")
+                            && (j.status() == JobStatus.SUCCEEDED || j.status() == JobStatus.SUCCEEDED_WITH_WARNINGS))
+                    .ifPresent(j -> Thread.ofVirtual().name("offline-refresh-" + jobId).start(() -> {
+                        try {
+                            lifecycle.create(j.hostId(), new JobRequest(io.resticmanager.proto.JobKind.SNAPSHOTS,
+                                    io.resticmanager.proto.JobParams.empty(), java.util.Optional.ofNullable(j.repoId())),
+                                    OFFLINE_REFRESH);
+                        } catch (RuntimeException e) {
+                            LOG.log(System.Logger.Level.WARNING, "cannot refresh the snapshot list after offline run "
+                                    + jobId + ": " + e.getMessage());
+                        }
+                    }));
+        }
+    }
+
+    /** Who queues the snapshot refresh after an offline run. */
+    private static final io.resticmanager.proto.Principal OFFLINE_REFRESH = new io.resticmanager.proto.Principal(
+            "system", "system (after offline run)", io.resticmanager.proto.Role.OPERATOR);
 
     /** Binds a payload to a message type. */
     private interface Binder {
@@ -214,6 +241,13 @@ final class EventIngest {
     private Changes apply(JobStore.Tx tx, List<Parsed> all) throws java.sql.SQLException {
         Changes changes = new Changes();
         Map<String, JobStore.LogBudget> budgets = new HashMap<>();
+        // jobs an agent ran offline exist from their fire on, so their own events (later in this batch) count
+        for (Parsed p : all) {
+            if (p.message() instanceof Message.ScheduleFire fire && fire.offline()
+                    && tx.insertOfflineRun(fire.jobId(), p.event().hostId(), fire)) {
+                changes.touched.add(fire.jobId());
+            }
+        }
         List<Parsed> events = admitted(tx, all, budgets, changes);
         Set<String> logged = new LinkedHashSet<>();
         for (Parsed p : events) {
@@ -249,6 +283,9 @@ final class EventIngest {
                 }
                 case Message.JobFinished finished -> finished(tx, finished, at, changes);
                 case HostEvents.Online online -> online(tx, p.event().hostId(), online, at, changes);
+                case Message.ScheduleFire fire when fire.offline() -> {
+                    // created above, before the job's own events
+                }
                 case Message.ScheduleFire fire -> {
                     // turned into a job after commit (that needs inventory-service, not ingestion's time)
                     ScheduleStore.recordFire(tx, p.event().hostId(), fire, Instant.now());

@@ -62,6 +62,38 @@ final class JobLifecycle {
     }
 
     /**
+     * The {@code schedules.sync} for a host: its enabled schedules, each naming the repository it resolves to, and a
+     * credential lease per repository that the kinds able to run offline need (none for a repository whose lease is
+     * 0 days). A schedule whose repository cannot be resolved (none assigned) goes without. Throws inventory's 503
+     * when it is down, so the sync is retried rather than sent without leases.
+     */
+    io.resticmanager.proto.Message.SchedulesSync syncFor(String hostId, java.util.List<Schedule> schedules,
+                                                        Instant now) {
+        java.util.List<io.resticmanager.proto.ScheduleSpec> specs = new java.util.ArrayList<>();
+        java.util.Map<String, io.resticmanager.proto.CredentialLease> leases = new java.util.LinkedHashMap<>();
+        for (Schedule s : schedules) {
+            String repoId = s.repoId();
+            if (s.kind().runsOffline()) {
+                try {
+                    RepoAccess access = inventory.repoAccess(hostId, s.kind(), java.util.Optional.ofNullable(repoId));
+                    repoId = access.repoId();
+                    if (access.leaseSeconds() > 0) {
+                        leases.putIfAbsent(access.repoId(), new io.resticmanager.proto.CredentialLease(
+                                access, now.plusSeconds(access.leaseSeconds())));
+                    }
+                } catch (Problem p) {
+                    if (p.status() != 404 && p.status() != 409) {
+                        throw p;
+                    }
+                }
+            }
+            specs.add(new io.resticmanager.proto.ScheduleSpec(s.id(), s.cron(), s.timezone(), s.kind(), s.params(),
+                                                              repoId, s.enabled()));
+        }
+        return new io.resticmanager.proto.Message.SchedulesSync(specs, java.util.List.copyOf(leases.values()));
+    }
+
+    /**
      * Creates the job an agent's {@code schedule.fire} stands for, under the agent's job id, resolving the
      * repository exactly like run-now and queueing it the same way. A host without a repository (or unknown
      * to inventory) gets the job as {@code failed} with the reason, so a missed scheduled run is visible.

@@ -223,6 +223,28 @@ final class JobStore implements AutoCloseable {
                       createdBy, createdAt);
         }
 
+        /**
+         * A job the agent ran by itself from its schedule while the server was unreachable: created as running (it
+         * ran; its own events follow) and linked to the schedule. False when the job exists already (a re-sent fire),
+         * or when the schedule belongs to another host.
+         */
+        boolean insertOfflineRun(String jobId, String hostId, Message.ScheduleFire fire) throws SQLException {
+            if (tx.exists("jobs.exists", jobId)) {
+                return false;
+            }
+            Optional<String[]> schedule = tx.one("schedules.host-name-params", rs -> new String[] {
+                    rs.getString("host_id"), rs.getString("name"), rs.getString("params_json")}, fire.scheduleId());
+            if (schedule.isPresent() && !schedule.get()[0].equals(hostId)) {
+                return false;
+            }
+            JobParams params = schedule.map(s -> Json.read(s[2], JobParams.class)).orElse(JobParams.empty());
+            String by = "schedule:" + schedule.map(s -> s[1]).orElse(fire.scheduleId()) + " (offline)";
+            insertJob(jobId, hostId, fire.repoId(), fire.kind(), params, null, by, fire.firedAt(), null);
+            tx.update("jobs.mark-scheduled", fire.scheduleId(), fire.firedAt(), jobId);
+            tx.update("jobs.mark-offline-run", fire.firedAt(), jobId);
+            return true;
+        }
+
         /** Records one event by (job_id, seq); false when that seq was already stored (a duplicate). */
         boolean recordEvent(String jobId, long seq, Instant ts, String stream, String line) throws SQLException {
             return tx.update("job-logs.add", jobId, seq, ts, stream, line) == 1;

@@ -136,9 +136,14 @@ final class ScheduleWorker implements AutoCloseable {
             if (Boolean.FALSE.equals(presence.get(due.hostId()))) {
                 continue; // pushed on host.online
             }
-            var list = schedules.enabledFor(due.hostId()).stream().map(Schedule::spec).toList();
             Instant now = Instant.now();
-            switch (hub.syncSchedules(due.hostId(), new Message.SchedulesSync(list))) {
+            Message.SchedulesSync sync;
+            try {
+                sync = lifecycle.syncFor(due.hostId(), schedules.enabledFor(due.hostId()), now);
+            } catch (io.resticmanager.kit.Problem p) {
+                continue; // inventory is down: retried on the next pass, never sent without the leases
+            }
+            switch (hub.syncSchedules(due.hostId(), sync)) {
                 case DELIVERED -> store.write(tx -> {
                     ScheduleStore.synced(tx, due.hostId(), due.version(), now);
                     return null;

@@ -26,9 +26,11 @@ import static io.resticmanager.jobs.TestSupport.await;
 import static io.resticmanager.jobs.TestSupport.event;
 import static io.resticmanager.jobs.TestSupport.finished;
 import static io.resticmanager.jobs.TestSupport.host;
+import static io.resticmanager.jobs.TestSupport.log;
 import static io.resticmanager.jobs.TestSupport.offline;
 import static io.resticmanager.jobs.TestSupport.online;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThan;
@@ -222,8 +224,11 @@ class ScheduleFlowTest {
         assertThat(spec.path("kind").asText(), is("backup"));
         assertThat(spec.path("params").path("paths").toString(), is("[\"/etc\",\"/srv\"]"));
         assertThat(spec.path("enabled").asBoolean(), is(true));
-        // no repository secret travels with schedules
-        assertThat(stack.hub.commands(host, "schedules.sync").toString(), not(containsString("SECRET")));
+        // schedules.sync: the specs name their repository; the leases are the only secrets
+        // the schedules themselves carry no secret; the credential travels only as an in-memory lease
+        for (Stubs.Hub.Command sync : stack.hub.commands(host, "schedules.sync")) {
+            assertThat(sync.payload().path("schedules").toString(), not(containsString("SECRET")));
+        }
 
         String b = create(Map.of("host_id", host, "cron", "0 4 * * 0", "kind", "prune")).path("id").asText();
         await("sync with a and b", () -> List.of(a, b).equals(lastSync(host)));
@@ -241,6 +246,56 @@ class ScheduleFlowTest {
         stack.hub.offline.remove(host);
         api.events(online(host));
         await("sync after host.online", () -> List.of().equals(lastSync(host)));
+    }
+
+    @Test
+    void aRunTheAgentMadeWhileTheServerWasDownIsStoredWithItsEventsAndNeverDispatched() {
+        String host = host();
+        stack.inventory.host(host, "repo-" + host);
+        api.events(online(host));
+        String scheduleId = create(nightly(host)).path("id").asText();
+        // the sync carries a lease for the backup's repository
+        await("sync with a lease", () -> stack.hub.commands(host, "schedules.sync").stream()
+                .anyMatch(c -> c.payload().path("leases").size() == 1));
+        JsonNode lease = stack.hub.commands(host, "schedules.sync").getLast().payload().path("leases").get(0);
+        assertThat(lease.path("access").path("repo_id").asText(), is("repo-" + host));
+
+        String jobId = UUID.randomUUID().toString();
+        Instant firedAt = Instant.parse("2026-11-26T01:00:00Z");
+        Message.ScheduleFire offline = new Message.ScheduleFire(scheduleId, jobId, firedAt, false, true,
+                                                                "repo-" + host, JobKind.BACKUP);
+        // the fire and the job's own events arrive in one batch, as the agent sends them on reconnect
+        api.events(event(host, "schedule.fire", offline), ack(host, jobId, 1), log(host, jobId, 2, 2),
+                   finished(host, jobId, 4, JobStatus.SUCCEEDED, 0));
+        JsonNode job = api.job(jobId);
+        assertThat(job.path("status").asText(), is("succeeded"));
+        assertThat(job.path("repo_id").asText(), is("repo-" + host));
+        assertThat(job.path("schedule_id").asText(), is(scheduleId));
+        assertThat(job.path("created_by").asText(), containsString("(offline)"));
+        assertThat(api.logSeqs(jobId, ""), contains(1L, 2L, 3L, 4L));
+        // re-sent fire (the agent reconnected again): nothing doubles, nothing is dispatched
+        api.events(event(host, "schedule.fire", offline));
+        long runs = 0;
+        for (JsonNode j : api.get("/api/jobs?host_id=" + host, VIEWER).body().path("items")) {
+            runs += scheduleId.equals(j.path("schedule_id").asText()) ? 1 : 0;
+        }
+        assertThat(runs, is(1L));
+        assertThat(stack.hub.starts(jobId), empty());
+        // the snapshot list the agent could not report while offline is refreshed by the server
+        await("a snapshots job after the offline backup", () -> {
+            for (JsonNode j : api.get("/api/jobs?host_id=" + host, VIEWER).body().path("items")) {
+                if (j.path("kind").asText().equals("snapshots")) {
+                    return true;
+                }
+            }
+            return false;
+        });
+        // another host cannot claim this schedule's runs
+        String intruder = host();
+        String forged = UUID.randomUUID().toString();
+        api.events(event(intruder, "schedule.fire", new Message.ScheduleFire(scheduleId, forged, firedAt, false, true,
+                                                                            "repo-" + host, JobKind.BACKUP)));
+        assertThat(api.get("/api/jobs/" + forged, VIEWER).status(), is(404));
     }
 
     @Test
@@ -327,6 +382,8 @@ class ScheduleFlowTest {
         stack.inventory.host(host, "repo-" + host);
         api.events(online(host));
         String scheduleId = create(nightly(host)).path("id").asText();
+        // the sync (which asks inventory for the lease) is done before inventory fails
+        await("synced", () -> lastSync(host) != null && lastSync(host).contains(scheduleId));
         stack.inventory.failAccess.set(1);
         String jobId = UUID.randomUUID().toString();
         // accepted (stored) at once, although the job cannot be created yet

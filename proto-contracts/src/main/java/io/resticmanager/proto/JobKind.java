@@ -25,6 +25,14 @@ public enum JobKind {
         return Arrays.stream(values()).filter(k -> k.wire().equals(wire)).findFirst();
     }
 
+    /**
+     * Kinds an agent may run by itself from its schedule while the server is unreachable: those that need only the
+     * backup credential and cannot delete anything.
+     */
+    public boolean runsOffline() {
+        return this == BACKUP || this == CHECK || this == STATS || this == SNAPSHOTS || this == UNLOCK;
+    }
+
     /** Kinds that may delete data: they use the repository's full (prune) credential when it has one. */
     public boolean destructive() {
         return this == FORGET || this == PRUNE;

@@ -37,4 +37,14 @@ public final class Json {
             throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
         }
     }
+
+    /** Reads a value we wrote ourselves (stored JSON); unreadable text is a bug, so it throws unchecked. */
+    public static <T> T read(String json, Class<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("unreadable stored JSON for " + type.getSimpleName() + ": "
+                                                    + e.getOriginalMessage(), e);
+        }
+    }
 }

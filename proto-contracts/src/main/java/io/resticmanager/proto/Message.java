@@ -191,9 +191,31 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
     }
 
     /** Hub → agent: the host's schedules; the agent keeps a local copy. */
-    record SchedulesSync(java.util.List<ScheduleSpec> schedules) implements Message {
+    /**
+     * Hub → agent: the host's schedules, and the credential leases that let the agent run them by itself while the
+     * server is unreachable. Leases live in the agent's memory only (the agent stores {@link #withoutLeases()}).
+     */
+    record SchedulesSync(java.util.List<ScheduleSpec> schedules,
+                         @com.fasterxml.jackson.annotation.JsonInclude(
+                                 com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                         java.util.List<CredentialLease> leases) implements Message {
         public SchedulesSync {
             schedules = Require.list(schedules);
+            leases = Require.list(leases);
+        }
+
+        public SchedulesSync(java.util.List<ScheduleSpec> schedules) {
+            this(schedules, null);
+        }
+
+        /** What may be written to disk. */
+        public SchedulesSync withoutLeases() {
+            return new SchedulesSync(schedules, null);
+        }
+
+        @Override
+        public String toString() {
+            return "SchedulesSync[schedules=" + schedules + ", leases=" + leases.size() + "]";
         }
     }
 
@@ -242,12 +264,20 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
      * repository's secrets travel only then). {@code catchUp}: the time passed while the agent was down.
      * Re-sent until that job.start arrives; the server de-duplicates by job id.
      */
-    record ScheduleFire(String scheduleId, String jobId, java.time.Instant firedAt, boolean catchUp)
-            implements Message {
+    record ScheduleFire(String scheduleId, String jobId, java.time.Instant firedAt, boolean catchUp,
+                        boolean offline, String repoId, JobKind kind) implements Message {
         public ScheduleFire {
             Require.text(scheduleId, "schedule_id");
             Require.text(jobId, "job_id");
             Require.present(firedAt, "fired_at");
+            if (offline && (repoId == null || kind == null)) {
+                throw new IllegalArgumentException("an offline fire names its repo_id and kind");
+            }
+        }
+
+        /** A fire the server answers with job.start (the agent was connected). */
+        public ScheduleFire(String scheduleId, String jobId, java.time.Instant firedAt, boolean catchUp) {
+            this(scheduleId, jobId, firedAt, catchUp, false, null, null);
         }
     }
 

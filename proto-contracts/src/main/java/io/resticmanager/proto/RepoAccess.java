@@ -7,12 +7,24 @@ import java.util.Map;
  * environment. Travels only in memory and over authenticated channels; {@link #toString()}
  * never shows a secret.
  */
-public record RepoAccess(String repoId, String url, String password, Map<String, String> env) {
+public record RepoAccess(String repoId, String url, String password, Map<String, String> env, Long offlineLeaseS) {
+    /** How long an agent may keep this credential to run schedules while the server is unreachable, by default. */
+    public static final long DEFAULT_OFFLINE_LEASE_S = 7L * 24 * 3600;
+
     public RepoAccess {
         Require.text(repoId, "repo_id");
         Require.text(url, "url");
         Require.text(password, "password");
         env = Require.map(env);
+    }
+
+    public RepoAccess(String repoId, String url, String password, Map<String, String> env) {
+        this(repoId, url, password, env, null);
+    }
+
+    /** The lease this repository grants for offline runs (0 = never offline). */
+    public long leaseSeconds() {
+        return offlineLeaseS == null ? DEFAULT_OFFLINE_LEASE_S : offlineLeaseS;
     }
 
     @Override
