@@ -243,7 +243,7 @@ final class EventIngest {
         Map<String, JobStore.LogBudget> budgets = new HashMap<>();
         // jobs an agent ran offline exist from their fire on, so their own events (later in this batch) count
         for (Parsed p : all) {
-            if (p.message() instanceof Message.ScheduleFire fire && fire.offline()
+            if (p.message() instanceof Message.ScheduleFire fire && fire.ranOffline()
                     && tx.insertOfflineRun(fire.jobId(), p.event().hostId(), fire)) {
                 changes.touched.add(fire.jobId());
             }
@@ -283,7 +283,7 @@ final class EventIngest {
                 }
                 case Message.JobFinished finished -> finished(tx, finished, at, changes);
                 case HostEvents.Online online -> online(tx, p.event().hostId(), online, at, changes);
-                case Message.ScheduleFire fire when fire.offline() -> {
+                case Message.ScheduleFire fire when fire.ranOffline() -> {
                     // created above, before the job's own events
                 }
                 case Message.ScheduleFire fire -> {

@@ -264,15 +264,26 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
      * repository's secrets travel only then). {@code catchUp}: the time passed while the agent was down.
      * Re-sent until that job.start arrives; the server de-duplicates by job id.
      */
+    /**
+     * Agent → hub: a schedule fired. {@code offline} (true, or absent): the agent ran the job itself while the server
+     * was unreachable, in {@code repoId}; older agents never send it.
+     */
     record ScheduleFire(String scheduleId, String jobId, java.time.Instant firedAt, boolean catchUp,
-                        boolean offline, String repoId, JobKind kind) implements Message {
+                        Boolean offline, String repoId, JobKind kind) implements Message {
         public ScheduleFire {
             Require.text(scheduleId, "schedule_id");
             Require.text(jobId, "job_id");
             Require.present(firedAt, "fired_at");
-            if (offline && (repoId == null || kind == null)) {
+            // true or absent on the wire, so fires of older agents and their golden shape stay as they were
+            offline = Boolean.TRUE.equals(offline) ? Boolean.TRUE : null;
+            if (offline != null && (repoId == null || kind == null)) {
                 throw new IllegalArgumentException("an offline fire names its repo_id and kind");
             }
+        }
+
+        /** Whether the agent ran this fire's job itself while the server was unreachable. */
+        public boolean ranOffline() {
+            return offline != null;
         }
 
         /** A fire the server answers with job.start (the agent was connected). */
