@@ -269,3 +269,11 @@ SELECT host_id, name, params_json FROM schedules WHERE id = ?;
 -- Handed over and running from the moment it fired (its own ack and finish follow in the agent's events).
 -- name: jobs.mark-offline-run
 UPDATE jobs SET status = 'running', dispatched_at = ?, queued_reason = NULL WHERE id = ? AND status = 'queued';
+
+-- ---- a removed host: its schedules go, its waiting jobs are cancelled ----
+
+-- name: schedules.delete-for-host
+DELETE FROM schedules WHERE host_id = ?;
+
+-- name: jobs.waiting-of-host
+SELECT id FROM jobs WHERE host_id = ? AND status = 'queued';

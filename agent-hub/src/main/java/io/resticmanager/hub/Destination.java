@@ -26,6 +26,7 @@ enum Destination {
             case "job.ack", "job.progress", "job.log", "job.finished", "schedule.fire" -> EnumSet.of(JOBS);
             case "snapshots.report", "host.facts", HubEvent.HOST_ENROLLED -> EnumSet.of(INVENTORY);
             case HubEvent.HOST_ONLINE, HubEvent.HOST_OFFLINE -> EnumSet.of(JOBS, INVENTORY);
+            case HubEvent.HOST_REMOVED -> EnumSet.of(JOBS);
             default -> EnumSet.noneOf(Destination.class);
         };
     }

@@ -76,9 +76,15 @@ final class HubStore {
         return db.execute().namedQuery("agents.list").map(HubStore::agent).toList();
     }
 
-    /** Deletes the credential; returns false for an unknown host. */
+    /** Deletes the credential and tells jobs-service the host is gone; returns false for an unknown host. */
     boolean revoke(String hostId, Instant now) {
-        return store.write(tx -> tx.update("agents.revoke", now, hostId)) == 1;
+        return store.write(tx -> {
+            if (tx.update("agents.revoke", now, hostId) != 1) {
+                return false;
+            }
+            OutboxStore.insert(tx, List.of(new OutboxStore.NewEvent(hostId, HubEvent.HOST_REMOVED, now, "{}")));
+            return true;
+        });
     }
 
     boolean setDisabled(String hostId, boolean disabled) {

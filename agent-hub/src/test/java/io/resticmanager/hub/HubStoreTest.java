@@ -72,6 +72,9 @@ class HubStoreTest {
         assertThat(store.revoke("h", now), is(true));
         assertThat(store.agentByTokenHash(Tokens.sha256("rma_h")).isPresent(), is(false));
         assertThat(store.agent("h").orElseThrow().revoked(), is(true));
+        // jobs-service learns it, so the host's schedules go with it
+        assertThat(outbox.pending(Destination.JOBS, 10).stream().map(OutboxStore.StoredEvent::type).toList()
+                           .contains(HubEvent.HOST_REMOVED), is(true));
         assertThat(store.revoke("nope", now), is(false));
     }
 

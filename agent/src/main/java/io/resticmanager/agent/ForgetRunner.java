@@ -37,7 +37,9 @@ final class ForgetRunner implements Runner {
         p.keepTags().forEach(t -> args.addAll(List.of("--keep-tag", t)));
         // job tags narrow which snapshots the policy applies to
         params.tags().forEach(t -> args.addAll(List.of("--tag", t)));
-        if (Boolean.TRUE.equals(p.prune())) {
+        if (p.previewOnly()) {
+            args.add("--dry-run");
+        } else if (Boolean.TRUE.equals(p.prune())) {
             args.add("--prune");
         }
         return args;
@@ -71,6 +73,9 @@ final class ForgetRunner implements Runner {
         summary.put("kept", kept.size());
         summary.put("removed_ids", List.copyOf(removed));
         summary.put("kept_ids", List.copyOf(kept));
+        if (args.contains("--dry-run")) {
+            summary.put("dry_run", true);
+        }
         return ExitCodes.classify(result).withSummary(summary);
     }
 

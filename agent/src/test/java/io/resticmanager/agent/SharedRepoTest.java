@@ -53,6 +53,35 @@ class SharedRepoTest {
     }
 
     @Test
+    void theDryRunListsExactlyWhatTheRealRunThenRemoves() throws Exception {
+        Path repo = TestRepo.create(dir.resolve("preview"));
+        Path data = TestRepo.data(dir, "preview-data", 2, 500);
+        restic(repo, "backup", "--host", "someone-else", data.toString());
+        Restic restic = TestRepo.wrapper(repo);
+        for (int i = 0; i < 3; i++) {
+            new BackupRunner().run(restic, new BackupRunner().args(new JobParams(List.of(data.toString()), null, null,
+                    null, null, null, null, null, null, null, null, null), restic.version()), new RecordingSink(),
+                    new Cancellation());
+        }
+        RetentionPolicy keepOne = new RetentionPolicy(1, null, null, null, null, null, null, null, false);
+        JobParams preview = new JobParams(null, null, null, null, null, keepOne.preview(), null, null, null, null, null,
+                                          null);
+        Outcome dry = new ForgetRunner().run(restic, new ForgetRunner().args(preview, restic.version()),
+                                             new RecordingSink(), new Cancellation());
+        assertThat(dry.summary().get("dry_run"), is(true));
+        assertThat(dry.summary().get("removed"), is(2));
+        // nothing was deleted by the preview
+        String before = restic(repo, "snapshots", "--json");
+        assertThat(before.split("\"hostname\"").length - 1, is(4));
+
+        JobParams real = new JobParams(null, null, null, null, null, keepOne, null, null, null, null, null, null);
+        Outcome forget = new ForgetRunner().run(restic, new ForgetRunner().args(real, restic.version()),
+                                                new RecordingSink(), new Cancellation());
+        assertThat(forget.summary().get("removed_ids"), is(dry.summary().get("removed_ids")));
+        assertThat(forget.summary().get("kept_ids"), is(dry.summary().get("kept_ids")));
+    }
+
+    @Test
     void aCopyPassesTheSourceOnlyThroughTheEnvironmentAndRefusesClashingCredentials() {
         Restic dest = new Restic(Path.of("/usr/bin/restic"), new ResticVersion(0, 14, 0), "s3:s3.amazonaws.com/offsite",
                                  "dest-password-1", Map.of("AWS_ACCESS_KEY_ID", "AKIA-DEST"));

@@ -204,6 +204,10 @@ final class EventIngest {
     private static final io.resticmanager.proto.Principal OFFLINE_REFRESH = new io.resticmanager.proto.Principal(
             "system", "system (after offline run)", io.resticmanager.proto.Role.OPERATOR);
 
+    /** {@code host.removed}: no payload of its own. */
+    record HostRemoved() {
+    }
+
     /** Binds a payload to a message type. */
     private interface Binder {
         Object bind(Class<?> type) throws JsonProcessingException;
@@ -217,6 +221,7 @@ final class EventIngest {
             case "job.log" -> Message.JobLog.class;
             case "job.finished" -> Message.JobFinished.class;
             case HubEvent.HOST_ONLINE -> HostEvents.Online.class;
+            case HubEvent.HOST_REMOVED -> HostRemoved.class;
             case HubEvent.HOST_OFFLINE -> HostEvents.Offline.class;
             case "schedule.fire" -> Message.ScheduleFire.class;
             default -> null;
@@ -225,7 +230,7 @@ final class EventIngest {
             return;
         }
         boolean hostEvent = type == HostEvents.Online.class || type == HostEvents.Offline.class
-                || type == Message.ScheduleFire.class;
+                || type == Message.ScheduleFire.class || type == HostRemoved.class;
         if (hostEvent && (event.hostId() == null || event.hostId().isBlank())) {
             throw Problem.badRequest("event " + event.id() + " (" + event.type() + ") needs a host_id");
         }
@@ -290,6 +295,16 @@ final class EventIngest {
                     // turned into a job after commit (that needs inventory-service, not ingestion's time)
                     ScheduleStore.recordFire(tx, p.event().hostId(), fire, Instant.now());
                     changes.schedules = true;
+                }
+                case HostRemoved removed -> {
+                    // the host's schedules go with it; jobs that never started will not start any more
+                    tx.sql().update("schedules.delete-for-host", p.event().hostId());
+                    for (String jobId : tx.sql().query("jobs.waiting-of-host", rs -> rs.getString(1),
+                                                       p.event().hostId())) {
+                        if (tx.toTerminal(jobId, JobStatus.CANCELLED, null, null, "the host was removed", at)) {
+                            changes.finished.add(jobId);
+                        }
+                    }
                 }
                 case HostEvents.Offline offline -> {
                     Instant since = offline.lastSeenAt() == null ? at : offline.lastSeenAt();

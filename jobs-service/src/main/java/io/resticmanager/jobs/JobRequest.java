@@ -123,6 +123,14 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw Problem.badRequest("bad retention policy: wrong JSON type");
         }
+        // dry_run (beside policy): restic forget --dry-run — what would be kept and removed, nothing deleted
+        JsonNode dryRun = body.get("dry_run");
+        if (dryRun != null && !dryRun.isNull() && !dryRun.isBoolean()) {
+            throw Problem.badRequest("wrong JSON type (field dry_run): expected true or false");
+        }
+        if (dryRun != null && dryRun.asBoolean()) {
+            policy = policy.preview();
+        }
         return new JobParams(null, null, tags(body), null, null, policy, null, null, null, null, null, null);
     }
 

@@ -285,6 +285,16 @@ class JobsFlowTest {
                    is(7));
         assertThat(stack.inventory.accesses.stream().filter(a -> a.hostId().equals(host)).map(Stubs.Inventory.Access::purpose)
                            .toList(), contains("full", "full"));
+        // a preview: restic forget --dry-run, never with --prune (queued behind the forget: one job per repository)
+        api.events(ack(host, forget, 1), finished(host, forget, 2, JobStatus.SUCCEEDED, 0));
+        String preview = api.runNow(host, Map.of("kind", "forget", "dry_run", true, "policy",
+                                                 Map.of("keep_last", 3, "prune", true)));
+        await("preview dispatched", () -> !stack.hub.starts(preview).isEmpty());
+        JsonNode policy = stack.hub.starts(preview).getFirst().payload().path("params").path("policy");
+        assertThat(policy.path("dry_run").asBoolean(), is(true));
+        assertThat(policy.path("prune").asBoolean(), is(false));
+        assertThat(api.post("/api/hosts/" + host + "/jobs", OPERATOR, Map.of("kind", "forget", "dry_run", "yes",
+                "policy", Map.of("keep_last", 3))).status(), is(400));
         assertThat(api.get("/api/jobs/" + forget, null).status(), is(401));
         assertThat(api.get("/api/jobs/nope", VIEWER).status(), is(404));
         assertThat(api.get("/api/jobs?status=bogus", VIEWER).status(), is(400));

@@ -299,6 +299,23 @@ class ScheduleFlowTest {
     }
 
     @Test
+    void aRemovedHostsSchedulesGoAndItsWaitingJobsAreCancelled() {
+        String host = host();
+        stack.inventory.host(host, "repo-" + host);
+        api.events(online(host));
+        String scheduleId = create(nightly(host)).path("id").asText();
+        api.events(offline(host));
+        stack.hub.offline.add(host);
+        String waiting = api.runNow(host, Map.of("kind", "unlock"));
+        assertThat(api.status(waiting), is("queued"));
+
+        api.events(event(host, "host.removed", Map.of()));
+        assertThat(api.get("/api/schedules/" + scheduleId, VIEWER).status(), is(404));
+        assertThat(api.status(waiting), is("cancelled"));
+        assertThat(api.job(waiting).path("error").asText(), is("the host was removed"));
+    }
+
+    @Test
     void aFireBecomesAJobUnderTheAgentsIdAndIsDispatchedLikeRunNow() {
         String host = host();
         stack.inventory.host(host, "repo-" + host);

@@ -2,10 +2,13 @@ package io.resticmanager.proto;
 
 import java.util.List;
 
-/** restic forget's keep rules. At least one rule must be set, or forget would remove everything. */
+/**
+ * restic forget's keep rules. At least one rule must be set, or forget would remove everything. {@code dryRun}:
+ * only list what the rules would keep and remove ({@code restic forget --dry-run}); nothing is deleted.
+ */
 public record RetentionPolicy(Integer keepLast, Integer keepHourly, Integer keepDaily, Integer keepWeekly,
                               Integer keepMonthly, Integer keepYearly, String keepWithin, List<String> keepTags,
-                              Boolean prune) {
+                              Boolean prune, Boolean dryRun) {
     public RetentionPolicy {
         keepTags = Require.list(keepTags);
         for (Integer n : new Integer[] {keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly}) {
@@ -20,5 +23,21 @@ public record RetentionPolicy(Integer keepLast, Integer keepHourly, Integer keep
                 && keepMonthly == null && keepYearly == null && keepWithin == null && keepTags.isEmpty()) {
             throw new IllegalArgumentException("a retention policy needs at least one keep rule");
         }
+    }
+
+    public RetentionPolicy(Integer keepLast, Integer keepHourly, Integer keepDaily, Integer keepWeekly,
+                           Integer keepMonthly, Integer keepYearly, String keepWithin, List<String> keepTags,
+                           Boolean prune) {
+        this(keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly, keepWithin, keepTags, prune, null);
+    }
+
+    /** The same rules, only previewed. */
+    public RetentionPolicy preview() {
+        return new RetentionPolicy(keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly, keepWithin,
+                                   keepTags, false, true);
+    }
+
+    public boolean previewOnly() {
+        return Boolean.TRUE.equals(dryRun);
     }
 }

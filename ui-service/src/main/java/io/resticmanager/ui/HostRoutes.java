@@ -71,6 +71,11 @@ final class HostRoutes implements HttpService {
         boolean hasDetails() {
             return !details.isEmpty();
         }
+
+        /** Forget can be previewed first: restic forget --dry-run lists what it would remove, deleting nothing. */
+        boolean preview() {
+            return action.equals("forget");
+        }
     }
 
     record SettingsForm(String name, String tags) {
@@ -267,6 +272,12 @@ final class HostRoutes implements HttpService {
                 }
                 case "forget" -> {
                     Map<String, Object> body = forgetBody(form);
+                    if (form.get("dry_run").equals("yes")) {
+                        Map<String, Object> preview = new LinkedHashMap<>(body);
+                        preview.put("dry_run", true);
+                        runJob(req, res, session, id, preview);
+                        return;
+                    }
                     if (!form.get("confirm").equals("yes")) {
                         confirm(req, res, session, id, forgetConfirm(forget));
                         return;

@@ -321,13 +321,22 @@ class UiRoutesTest {
         assertThat(confirm.body(), containsString("id=\"confirm-forget\""));
         assertThat(confirm.body(), containsString("Keep the last 5 snapshots"));
         assertThat(confirm.body(), containsString("<input type=\"hidden\" name=\"confirm\" value=\"yes\">"));
+        assertThat(confirm.body(), containsString("id=\"confirm-preview\""));
         assertThat(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs"), empty());
+
+        // the preview runs restic forget --dry-run: a job that deletes nothing
+        Page preview = post("/hosts/" + WEB + "/actions", "operator", form("action", "forget", "confirm", "yes",
+                "dry_run", "yes", "keep_last", "5", "keep_daily", "7", "prune", "on"));
+        assertThat(preview.status(), is(303));
+        JsonNode dry = Http.tree(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs").getFirst().body());
+        assertThat(dry.path("dry_run").asBoolean(), is(true));
 
         Page done = post("/hosts/" + WEB + "/actions", "operator",
                          form("action", "forget", "confirm", "yes", "keep_last", "5", "keep_daily", "7", "prune", "on"));
         assertThat(done.status(), is(303));
-        JsonNode body = Http.tree(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs").getFirst().body());
+        JsonNode body = Http.tree(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs").getLast().body());
         assertThat(body.path("kind").asText(), is("forget"));
+        assertThat(body.has("dry_run"), is(false));
         assertThat(body.path("policy").toString(), is("{\"keep_last\":5,\"keep_daily\":7,\"prune\":true}"));
     }
 

@@ -14,6 +14,8 @@ public record HubEvent(String id, String hostId, String type, Instant at, JsonNo
     public static final String HOST_ENROLLED = "host.enrolled";
     public static final String HOST_ONLINE = "host.online";
     public static final String HOST_OFFLINE = "host.offline";
+    /** The host was removed (its agent's credential revoked): receivers drop what only it used. */
+    public static final String HOST_REMOVED = "host.removed";
 
     /** Body of {@code POST /internal/events}. */
     public record Batch(List<HubEvent> events) {
