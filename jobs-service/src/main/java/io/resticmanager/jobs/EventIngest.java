@@ -185,7 +185,7 @@ final class EventIngest {
     private void refreshAfterOfflineBackups(Set<String> finished) {
         for (String jobId : finished) {
             store.find(jobId).filter(j -> j.kind() == io.resticmanager.proto.JobKind.BACKUP
-                            && j.createdBy() != null && j.createdBy().endsWith("(offline)")
+                            && j.offline()
                             && (j.status() == JobStatus.SUCCEEDED || j.status() == JobStatus.SUCCEEDED_WITH_WARNINGS))
                     .ifPresent(j -> Thread.ofVirtual().name("offline-refresh-" + jobId).start(() -> {
                         try {

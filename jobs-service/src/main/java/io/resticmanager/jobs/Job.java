@@ -39,6 +39,13 @@ record Job(String id,
            @JsonIgnore Instant dispatchedAt,
            @JsonIgnore boolean cancelRequested) {
 
+    /** Run by the agent itself from its schedule while the server was unreachable (API field {@code offline}). */
+    @com.fasterxml.jackson.annotation.JsonProperty("offline")
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+    boolean offline() {
+        return createdBy != null && createdBy.endsWith(JobStore.OFFLINE_SUFFIX);
+    }
+
     /** Handed to the agent already (waiting for its ack) but not yet acknowledged. */
     @JsonIgnore
     boolean dispatched() {

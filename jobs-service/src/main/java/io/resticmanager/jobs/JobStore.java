@@ -30,6 +30,9 @@ import java.util.stream.Collectors;
  * ({@link JobStatus#canMoveTo}).
  */
 final class JobStore implements AutoCloseable {
+    /** How created_by marks a job the agent ran offline. */
+    static final String OFFLINE_SUFFIX = " (offline)";
+
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
@@ -238,7 +241,7 @@ final class JobStore implements AutoCloseable {
                 return false;
             }
             JobParams params = schedule.map(s -> Json.read(s[2], JobParams.class)).orElse(JobParams.empty());
-            String by = "schedule:" + schedule.map(s -> s[1]).orElse(fire.scheduleId()) + " (offline)";
+            String by = "schedule:" + schedule.map(s -> s[1]).orElse(fire.scheduleId()) + OFFLINE_SUFFIX;
             insertJob(jobId, hostId, fire.repoId(), fire.kind(), params, null, by, fire.firedAt(), null);
             tx.update("jobs.mark-scheduled", fire.scheduleId(), fire.firedAt(), jobId);
             tx.update("jobs.mark-offline-run", fire.firedAt(), jobId);

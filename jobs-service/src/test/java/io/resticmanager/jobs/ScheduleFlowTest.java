@@ -272,6 +272,7 @@ class ScheduleFlowTest {
         assertThat(job.path("repo_id").asText(), is("repo-" + host));
         assertThat(job.path("schedule_id").asText(), is(scheduleId));
         assertThat(job.path("created_by").asText(), containsString("(offline)"));
+        assertThat(job.path("offline").asBoolean(), is(true));
         assertThat(api.logSeqs(jobId, ""), contains(1L, 2L, 3L, 4L));
         // re-sent fire (the agent reconnected again): nothing doubles, nothing is dispatched
         api.events(event(host, "schedule.fire", offline));
