@@ -17,7 +17,8 @@ public record Repo(String id,
                    int hostCount,
                    @JsonInclude(JsonInclude.Include.ALWAYS) Stats stats,
                    Instant createdAt,
-                   Instant updatedAt) {
+                   Instant updatedAt,
+                   long offlineLeaseDays) {
 
     /**
      * Current health numbers. {@code total_size} is what the repository stores (restic

@@ -260,8 +260,11 @@ final class Repos {
     }
 
     private Repo view(RepoRow r, int hostCount) {
+        // how long agents may run this repository's schedules without the server (0 = never)
+        long leaseDays = repos.offlineLease(r.id()).orElse(io.resticmanager.proto.RepoAccess.DEFAULT_OFFLINE_LEASE_S)
+                / 86_400;
         return new Repo(r.id(), r.name(), r.urlRedacted(), r.envKeys(), r.hasPruneCredential(), hostCount,
-                        repos.stats(r), r.createdAt(), r.updatedAt());
+                        repos.stats(r), r.createdAt(), r.updatedAt(), leaseDays);
     }
 
     private static String text(JsonNode body, String field, boolean nullable) {

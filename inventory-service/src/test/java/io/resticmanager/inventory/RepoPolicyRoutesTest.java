@@ -97,6 +97,17 @@ class RepoPolicyRoutesTest {
         assertThat(reply.json().path("detail").asText(), containsString("at least 8 characters"));
     }
 
+    @Test
+    void theOfflineLeaseIsSetPerRepositoryInWholeDays() {
+        String id = env.admin("POST", "/api/repos", Map.of("name", "lease", "url", "/srv/lease",
+                "password", "long-enough-password")).json().path("id").asText();
+        assertThat(env.get("/api/repos/" + id).json().path("offline_lease_days").asInt(), is(7));
+        assertThat(env.admin("PATCH", "/api/repos/" + id, Map.of("offline_lease_days", 0)).status(), is(200));
+        assertThat(env.get("/api/repos/" + id).json().path("offline_lease_days").asInt(), is(0));
+        assertThat(env.admin("PATCH", "/api/repos/" + id, Map.of("offline_lease_days", 400)).status(), is(422));
+        assertThat(env.admin("PATCH", "/api/repos/" + id, Map.of("offline_lease_days", "7")).status(), is(422));
+    }
+
     private int repoCount() {
         return env.get("/api/repos").json().path("items").size();
     }
