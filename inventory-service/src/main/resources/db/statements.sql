@@ -148,12 +148,14 @@ SELECT 1 FROM repos WHERE id = ?;
 
 -- name: repos.find
 SELECT id, name, url_redacted, url_sealed, password_sealed, env_sealed, env_keys, prune_url_sealed,
-       prune_password_sealed, prune_env_sealed, last_check_at, last_check_status, created_at, updated_at
+       prune_password_sealed, prune_env_sealed, last_check_at, last_check_status, created_at, updated_at,
+       offline_lease_s
 FROM repos WHERE id = ?;
 
 -- name: repos.list
 SELECT id, name, url_redacted, url_sealed, password_sealed, env_sealed, env_keys, prune_url_sealed,
-       prune_password_sealed, prune_env_sealed, last_check_at, last_check_status, created_at, updated_at
+       prune_password_sealed, prune_env_sealed, last_check_at, last_check_status, created_at, updated_at,
+       offline_lease_s
 FROM repos ORDER BY name COLLATE NOCASE, id;
 
 -- args: name, id of the repo that may keep it
@@ -324,9 +326,6 @@ INSERT OR IGNORE INTO processed_events (id, received_at) VALUES (?, ?);
 
 -- name: processed-events.forget
 DELETE FROM processed_events WHERE received_at < ?;
-
--- name: repos.offline-lease
-SELECT offline_lease_s FROM repos WHERE id = ?;
 
 -- name: repos.set-offline-lease
 UPDATE repos SET offline_lease_s = ? WHERE id = ?;

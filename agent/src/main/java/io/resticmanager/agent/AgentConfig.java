@@ -135,28 +135,12 @@ record AgentConfig(URI serverUrl, String hostId, String agentToken, Optional<Str
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
             throw bad(file, "server_url must be an http:// or https:// URL, got: " + value);
         }
-        if (scheme.equals("http") && !loopback(uri.getHost()) && !allowInsecure) {
+        if (scheme.equals("http") && !io.resticmanager.kit.RmConfig.loopback(uri.getHost()) && !allowInsecure) {
             throw bad(file, "server_url " + value + " is plain HTTP to another machine: the agent only trusts a "
                     + "server over https:// (plain http:// is allowed to this machine only; set "
                     + ALLOW_INSECURE_ENV + "=true to accept the risk on a network you control)");
         }
         return uri;
-    }
-
-    /** localhost or a loopback IP literal; never a DNS lookup. */
-    static boolean loopback(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (h.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        if (!h.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            return false;
-        }
-        try {
-            return java.net.InetAddress.getByName(h).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
     }
 
     static String normalizePin(Path file, String pin) {

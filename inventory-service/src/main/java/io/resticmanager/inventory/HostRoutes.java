@@ -68,7 +68,8 @@ final class HostRoutes implements HttpService {
         LinkRequest body = Http.body(req, LinkRequest.class);
         String id = id(req);
         String repoId = req.path().pathParameters().get("repo_id");
-        if (hosts.repos(id).stream().noneMatch(l -> l.repoId().equals(repoId))) {
+        hosts.find(id);
+        if (!store.linked(id, repoId)) {
             throw Problem.notFound("host " + id + " does not back up to repository " + repoId);
         }
         HostRepo link = hosts.link(id, repoId, Optional.ofNullable(body.role()), Boolean.TRUE.equals(body.primary()));

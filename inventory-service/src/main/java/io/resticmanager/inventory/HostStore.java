@@ -70,6 +70,11 @@ final class HostStore {
         });
     }
 
+    /** Whether the host backs up to this repository (one indexed lookup; no snapshot counting). */
+    boolean linked(String hostId, String repoId) {
+        return store.db().execute().namedGet("host-repos.linked", hostId, repoId).isPresent();
+    }
+
     /** The host's repositories, primary first. */
     List<HostRepo> repos(String hostId) {
         return store.db().execute().namedQuery("host-repos.of-host", hostId).map(r -> {

@@ -33,8 +33,7 @@ final class JobResults {
         boolean succeeded = result.status().equals("succeeded") || result.status().equals("succeeded_with_warnings");
         // the job's own repository (a host may have several); results from before that field: the primary one
         String repoId = result.repoId() != null ? result.repoId() : host.repoId();
-        if (repoId != null && hosts.repos(hostId).stream().noneMatch(l -> l.repoId().equals(result.repoId() == null
-                ? host.repoId() : result.repoId()))) {
+        if (repoId != null && !hosts.linked(hostId, repoId)) {
             repoId = null; // a repository this host does not back up to: its stats and checks are not the host's to set
         }
         if (repoId != null && (result.kind().equals("backup") || result.kind().equals("copy"))) {

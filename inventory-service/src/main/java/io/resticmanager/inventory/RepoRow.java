@@ -20,7 +20,14 @@ record RepoRow(String id,
                Instant lastCheckAt,
                String lastCheckStatus,
                Instant createdAt,
-               Instant updatedAt) {
+               Instant updatedAt,
+               Long offlineLeaseS) {
+
+    /** Whole days agents may run this repository's schedules without the server (the default when unset). */
+    long offlineLeaseDays() {
+        return (offlineLeaseS == null ? io.resticmanager.proto.RepoAccess.DEFAULT_OFFLINE_LEASE_S : offlineLeaseS)
+                / 86_400;
+    }
 
     boolean hasPruneCredential() {
         return pruneUrlSealed != null || prunePasswordSealed != null || pruneEnvSealed != null;

@@ -85,12 +85,6 @@ final class RepoStore {
                                     r.prunePasswordSealed(), r.pruneEnvSealed(), r.createdAt(), r.updatedAt()));
     }
 
-    /** The repository's offline lease in seconds; empty = the default. */
-    Optional<Long> offlineLease(String id) {
-        return store.db().execute().namedGet("repos.offline-lease", id)
-                .flatMap(r -> Optional.ofNullable(Rows.lng(r, "offline_lease_s")));
-    }
-
     Optional<RepoRow> find(String id) {
         return store.db().execute().namedGet("repos.find", id).map(RepoStore::row);
     }
@@ -254,6 +248,7 @@ final class RepoStore {
                            Rows.strings(Rows.str(r, "env_keys")), Rows.str(r, "prune_url_sealed"),
                            Rows.str(r, "prune_password_sealed"), Rows.str(r, "prune_env_sealed"),
                            Rows.instant(r, "last_check_at"), Rows.str(r, "last_check_status"),
-                           Rows.instant(r, "created_at"), Rows.instant(r, "updated_at"));
+                           Rows.instant(r, "created_at"), Rows.instant(r, "updated_at"),
+                           Rows.lng(r, "offline_lease_s"));
     }
 }

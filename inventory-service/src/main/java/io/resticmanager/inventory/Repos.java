@@ -70,7 +70,7 @@ final class Repos {
                                  vault.seal(id, "password", password), vault.sealEnv(id, "env", env),
                                  new ArrayList<>(new TreeSet<>(env.keySet())), vault.seal(id, "prune_url", pruneUrl),
                                  vault.seal(id, "prune_password", prunePassword),
-                                 vault.sealEnv(id, "prune_env", pruneEnv), null, null, now, now));
+                                 vault.sealEnv(id, "prune_env", pruneEnv), null, null, now, now, null));
         return new Repo.Created(id, name, RepoUrls.redact(url));
     }
 
@@ -222,7 +222,7 @@ final class Repos {
         if (repoId.isPresent()) {
             // a host only ever gets the credential of a repository it is linked to
             wanted = repoId.get();
-            if (hosts.repos(hostId).stream().noneMatch(l -> l.repoId().equals(wanted))) {
+            if (!hosts.linked(hostId, wanted)) {
                 throw Problem.conflict("host " + hostId + " does not back up to repository " + wanted);
             }
         } else if (host.repoId() == null) {
@@ -242,7 +242,7 @@ final class Repos {
         Map<String, String> env = full && r.pruneEnvSealed() != null
                 ? vault.openEnv(id, "prune_env", r.pruneEnvSealed())
                 : vault.openEnv(id, "env", r.envSealed());
-        return new RepoAccess(id, url, password, env, repos.offlineLease(id).orElse(null));
+        return new RepoAccess(id, url, password, env, r.offlineLeaseS());
     }
 
     /** Re-seals every secret under the active key (after an operator appended a new key line). */
@@ -260,11 +260,8 @@ final class Repos {
     }
 
     private Repo view(RepoRow r, int hostCount) {
-        // how long agents may run this repository's schedules without the server (0 = never)
-        long leaseDays = repos.offlineLease(r.id()).orElse(io.resticmanager.proto.RepoAccess.DEFAULT_OFFLINE_LEASE_S)
-                / 86_400;
         return new Repo(r.id(), r.name(), r.urlRedacted(), r.envKeys(), r.hasPruneCredential(), hostCount,
-                        repos.stats(r), r.createdAt(), r.updatedAt(), leaseDays);
+                        repos.stats(r), r.createdAt(), r.updatedAt(), r.offlineLeaseDays());
     }
 
     private static String text(JsonNode body, String field, boolean nullable) {
