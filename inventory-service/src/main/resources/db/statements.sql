@@ -149,13 +149,13 @@ SELECT 1 FROM repos WHERE id = ?;
 -- name: repos.find
 SELECT id, name, url_redacted, url_sealed, password_sealed, env_sealed, env_keys, prune_url_sealed,
        prune_password_sealed, prune_env_sealed, last_check_at, last_check_status, created_at, updated_at,
-       offline_lease_s
+       offline_lease_s, maintenance_host_id, lease_on_disk
 FROM repos WHERE id = ?;
 
 -- name: repos.list
 SELECT id, name, url_redacted, url_sealed, password_sealed, env_sealed, env_keys, prune_url_sealed,
        prune_password_sealed, prune_env_sealed, last_check_at, last_check_status, created_at, updated_at,
-       offline_lease_s
+       offline_lease_s, maintenance_host_id, lease_on_disk
 FROM repos ORDER BY name COLLATE NOCASE, id;
 
 -- args: name, id of the repo that may keep it
@@ -329,3 +329,9 @@ DELETE FROM processed_events WHERE received_at < ?;
 
 -- name: repos.set-offline-lease
 UPDATE repos SET offline_lease_s = ? WHERE id = ?;
+
+-- name: repos.set-maintenance-host
+UPDATE repos SET maintenance_host_id = ? WHERE id = ?;
+
+-- name: repos.set-lease-on-disk
+UPDATE repos SET lease_on_disk = ? WHERE id = ?;

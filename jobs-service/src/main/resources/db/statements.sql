@@ -7,7 +7,7 @@
 -- name: jobs.find
 SELECT seq, id, host_id, repo_id, kind, status, queued_reason, params_json, created_by_id, created_by, created_at,
        dispatched_at, started_at, finished_at, exit_code, summary_json, error, command_line, progress_json,
-       cancel_requested, schedule_id, scheduled_for
+       cancel_requested, schedule_id, scheduled_for, runner_host_id
 FROM jobs WHERE id = ?;
 
 -- Newest first below a keyset cursor (seq < ?; Long.MAX_VALUE from the newest); status and kind filters are
@@ -15,7 +15,7 @@ FROM jobs WHERE id = ?;
 -- name: jobs.list
 SELECT seq, id, host_id, repo_id, kind, status, queued_reason, params_json, created_by_id, created_by, created_at,
        dispatched_at, started_at, finished_at, exit_code, summary_json, error, command_line, progress_json,
-       cancel_requested, schedule_id, scheduled_for
+       cancel_requested, schedule_id, scheduled_for, runner_host_id
 FROM jobs
 WHERE (? IS NULL OR status = ?) AND (? IS NULL OR kind = ?) AND seq < ?
 ORDER BY seq DESC LIMIT ?;
@@ -24,7 +24,7 @@ ORDER BY seq DESC LIMIT ?;
 -- name: jobs.list-for-host
 SELECT seq, id, host_id, repo_id, kind, status, queued_reason, params_json, created_by_id, created_by, created_at,
        dispatched_at, started_at, finished_at, exit_code, summary_json, error, command_line, progress_json,
-       cancel_requested, schedule_id, scheduled_for
+       cancel_requested, schedule_id, scheduled_for, runner_host_id
 FROM jobs
 WHERE host_id = ? AND (? IS NULL OR status = ?) AND (? IS NULL OR kind = ?) AND seq < ?
 ORDER BY seq DESC LIMIT ?;
@@ -32,7 +32,7 @@ ORDER BY seq DESC LIMIT ?;
 -- name: jobs.waiting
 SELECT seq, id, host_id, repo_id, kind, status, queued_reason, params_json, created_by_id, created_by, created_at,
        dispatched_at, started_at, finished_at, exit_code, summary_json, error, command_line, progress_json,
-       cancel_requested, schedule_id, scheduled_for
+       cancel_requested, schedule_id, scheduled_for, runner_host_id
 FROM jobs WHERE status = 'queued' AND dispatched_at IS NULL ORDER BY seq;
 
 -- name: jobs.busy-repos
@@ -43,12 +43,12 @@ WHERE repo_id IS NOT NULL AND (status = 'running' OR (status = 'queued' AND disp
 SELECT id FROM jobs WHERE status = 'queued' AND dispatched_at IS NOT NULL AND dispatched_at < ?;
 
 -- name: jobs.running-on-offline-hosts
-SELECT j.id FROM jobs j JOIN hosts h ON h.host_id = j.host_id
+SELECT j.id FROM jobs j JOIN hosts h ON h.host_id = COALESCE(j.runner_host_id, j.host_id)
 WHERE j.status = 'running' AND h.online = 0 AND h.changed_at < ?;
 
 -- name: jobs.cancels-pending
 SELECT id FROM jobs
-WHERE host_id = ? AND cancel_requested = 1 AND status IN ('queued', 'running')
+WHERE COALESCE(runner_host_id, host_id) = ? AND cancel_requested = 1 AND status IN ('queued', 'running')
   AND (status = 'running' OR dispatched_at IS NOT NULL);
 
 -- name: jobs.insert
@@ -56,8 +56,9 @@ INSERT INTO jobs (id, host_id, repo_id, kind, status, queued_reason, params_json
                   created_at)
 VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?);
 
+-- The host whose agent runs the job (and so the only one whose events count for it).
 -- name: jobs.owner
-SELECT host_id, log_lines, log_bytes, log_truncated FROM jobs WHERE id = ?;
+SELECT COALESCE(runner_host_id, host_id) AS host_id, log_lines, log_bytes, log_truncated FROM jobs WHERE id = ?;
 
 -- name: jobs.save-budget
 UPDATE jobs SET log_lines = ?, log_bytes = ?, log_truncated = ? WHERE id = ?;
@@ -85,7 +86,10 @@ WHERE id = ? AND progress_seq < ? AND status IN ('queued', 'running');
 
 -- name: jobs.handed-over-before
 SELECT id, status FROM jobs
-WHERE host_id = ? AND dispatched_at IS NOT NULL AND dispatched_at < ? AND status IN ('queued', 'running');
+WHERE COALESCE(runner_host_id, host_id) = ? AND dispatched_at IS NOT NULL AND dispatched_at < ? AND status IN ('queued', 'running');
+
+-- name: jobs.set-runner
+UPDATE jobs SET runner_host_id = ? WHERE id = ? AND dispatched_at IS NULL;
 
 -- name: jobs.mark-dispatched
 UPDATE jobs SET dispatched_at = ?, queued_reason = NULL WHERE id = ? AND status = 'queued' AND dispatched_at IS NULL;

@@ -68,7 +68,7 @@ final class Agent implements HubConnection.Handler {
             public void refuseOffline(String jobId, String reason) {
                 jobs.refuse(jobId, reason);
             }
-        });
+        }, Scheduler.catchUpJitterFromEnv());
     }
 
     /** Finds restic and its version; a missing restic is reported, not fatal (jobs are then refused). */

@@ -14,6 +14,11 @@ import java.util.concurrent.atomic.AtomicReference;
 final class BackupRunner implements Runner {
 
     @Override
+    public boolean placesLimits() {
+        return true;
+    }
+
+    @Override
     public List<String> args(JobParams params, ResticVersion version) {
         if (params.paths().isEmpty()) {
             throw new IllegalArgumentException("a backup needs at least one path");

@@ -15,6 +15,19 @@ import java.util.Map;
  * of groups {@code {keep[], remove[], …}}; with {@code --prune} the prune's plain text follows it.
  */
 final class ForgetRunner implements Runner {
+    private final String hostname;
+
+    /** A forget of {@code hostname}'s snapshots only. */
+    ForgetRunner(String hostname) {
+        if (hostname == null || hostname.isBlank() || hostname.startsWith("-")) {
+            throw new IllegalArgumentException("a forget needs the hostname whose snapshots it applies to");
+        }
+        this.hostname = hostname;
+    }
+
+    ForgetRunner() {
+        this(HostInfo.current().hostname());
+    }
 
     @Override
     public List<String> args(JobParams params, ResticVersion version) {
@@ -22,9 +35,9 @@ final class ForgetRunner implements Runner {
         if (p == null) {
             throw new IllegalArgumentException("forget needs a retention policy");
         }
-        // only this host's snapshots: a repository shared by several hosts keeps the others' history whatever
+        // only one host's snapshots: a repository shared by several hosts keeps the others' history whatever
         // policy this host applies (backups are tagged with the same hostname)
-        List<String> args = new ArrayList<>(List.of("forget", "--json", "--host", HostInfo.current().hostname()));
+        List<String> args = new ArrayList<>(List.of("forget", "--json", "--host", hostname));
         keep(args, "--keep-last", p.keepLast());
         keep(args, "--keep-hourly", p.keepHourly());
         keep(args, "--keep-daily", p.keepDaily());

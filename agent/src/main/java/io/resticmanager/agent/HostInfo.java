@@ -21,6 +21,11 @@ record HostInfo(String hostname, String os, String arch, boolean runsAsRoot) {
     }
 
     private static String detectHostname() {
+        // a container's hostname is random: RM_AGENT_HOSTNAME keeps the name (and so the snapshots' host) stable
+        String fixed = System.getenv("RM_AGENT_HOSTNAME");
+        if (fixed != null && fixed.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,252}")) {
+            return fixed;
+        }
         String env = System.getenv("HOSTNAME");
         try {
             String name = InetAddress.getLocalHost().getHostName();

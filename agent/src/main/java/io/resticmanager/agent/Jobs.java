@@ -70,7 +70,15 @@ final class Jobs {
             return Optional.of(new Message.JobAck(id, 1, false, "job " + id + " is already known to this agent",
                                                   null, Instant.now()));
         }
-        Optional<Runner> runner = Runner.forKind(start.kind());
+        Optional<Runner> runner;
+        try {
+            // a maintenance host runs forget for the host the server names; any other job is this host's own
+            runner = Runner.forKind(start.kind(), start.repo().forHostname() != null ? start.repo().forHostname()
+                    : HostInfo.current().hostname());
+        } catch (IllegalArgumentException e) {
+            JobRun.refuse(id, "invalid job: " + e.getMessage(), spool, wake);
+            return Optional.empty();
+        }
         if (runner.isEmpty()) {
             JobRun.refuse(id, "job kind " + start.kind().wire() + " is not supported by this agent yet", spool, wake);
             return Optional.empty();
@@ -81,7 +89,8 @@ final class Jobs {
         }
         List<String> args;
         try {
-            args = runner.get().args(start.params(), restic.version().get());
+            args = Runner.withBandwidthLimits(runner.get(), runner.get().args(start.params(), restic.version().get()),
+                                              start.params());
         } catch (IllegalArgumentException e) {
             JobRun.refuse(id, "invalid job parameters: " + e.getMessage(), spool, wake);
             return Optional.empty();

@@ -22,6 +22,33 @@ interface Runner {
     /** Runs restic (blocking) and reports through {@code sink}; the exit code decides the status. */
     Outcome run(Restic restic, List<String> args, JobSink sink, Cancellation cancel) throws IOException;
 
+    /** Whether {@link #args} already carries the job's bandwidth limits (else they are added for it). */
+    default boolean placesLimits() {
+        return false;
+    }
+
+    /**
+     * The job's upload/download limits as restic's global flags, right after the command word (before any
+     * {@code --}), for every kind that talks to the repository: a restore, check, prune or copy over a thin line
+     * is throttled like a backup.
+     */
+    static List<String> withBandwidthLimits(Runner runner, List<String> args, JobParams params) {
+        if (runner.placesLimits() || args.isEmpty()
+                || params.limitUploadKib() == null && params.limitDownloadKib() == null) {
+            return args;
+        }
+        List<String> limited = new java.util.ArrayList<>(args);
+        int at = 1;
+        if (params.limitUploadKib() != null) {
+            limited.addAll(at, List.of("--limit-upload", params.limitUploadKib().toString()));
+            at += 2;
+        }
+        if (params.limitDownloadKib() != null) {
+            limited.addAll(at, List.of("--limit-download", params.limitDownloadKib().toString()));
+        }
+        return limited;
+    }
+
     /** Whether a successful run changed the snapshot list, so the agent refreshes and reports it. */
     default boolean refreshesSnapshots() {
         return false;
@@ -29,9 +56,17 @@ interface Runner {
 
     /** The runner for a kind, empty when this agent cannot run it yet. */
     static Optional<Runner> forKind(JobKind kind) {
+        return forKind(kind, HostInfo.current().hostname());
+    }
+
+    /**
+     * As above; {@code snapshotsOf} is the hostname whose snapshots a forget applies to: this host's own, or, on a
+     * repository's maintenance host, the backed-up host's the server names.
+     */
+    static Optional<Runner> forKind(JobKind kind, String snapshotsOf) {
         return Optional.ofNullable(switch (kind) {
             case BACKUP -> new BackupRunner();
-            case FORGET -> new ForgetRunner();
+            case FORGET -> new ForgetRunner(snapshotsOf);
             case PRUNE -> new PruneRunner();
             case CHECK -> new CheckRunner();
             case UNLOCK -> new UnlockRunner();

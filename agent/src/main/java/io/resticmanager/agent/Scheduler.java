@@ -41,7 +41,13 @@ import java.util.logging.Logger;
  * and the fires not yet answered. A fire is recorded there — together with the advanced next time —
  * before it is sent, so a restart neither fires twice nor forgets a fire; while the server is down fires
  * wait there and go out after the next {@code hello.ok}. A fire time that passed while the agent was not
- * running fires once on start (a catch-up; the other missed times of that schedule are skipped).
+ * running fires once on start (a catch-up; the other missed times of that schedule are skipped), after a random
+ * delay of up to {@code catchUpJitter} (recorded in the state file, so a restart keeps it), so a fleet powered on
+ * together does not start every catch-up in the same second.
+ *
+ * <p>A repository whose admin allowed it ({@link io.resticmanager.proto.RepoAccess#keepLeaseOnDisk()}) has its lease
+ * kept in {@code <config dir>/offline-leases.json} (0600) as well, so an agent restarted during an outage can still
+ * run that repository's schedules until the lease expires; every other lease lives in memory only.
  */
 final class Scheduler {
     private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
@@ -49,6 +55,8 @@ final class Scheduler {
     static final Duration LATE = Duration.ofMinutes(1);
     /** A fire the server got but never answered (schedule deleted, say) is dropped this long after sending. */
     static final Duration ANSWER_TIMEOUT = Duration.ofHours(1);
+    /** Default longest random delay of a catch-up fire (RM_AGENT_CATCHUP_JITTER_S overrides it). */
+    static final Duration DEFAULT_CATCH_UP_JITTER = Duration.ofMinutes(5);
     /** Longest sleep, so a wall-clock jump is noticed soon. */
     private static final Duration MAX_SLEEP = Duration.ofSeconds(30);
 
@@ -68,8 +76,26 @@ final class Scheduler {
         }
     }
 
-    /** One schedule's fire bookkeeping; cron and zone tell whether the schedule changed since. */
-    record Entry(String cron, String timezone, Instant next) {
+    /**
+     * One schedule's fire bookkeeping; cron and zone tell whether the schedule changed since. {@code catchUpAt}: a
+     * missed fire waits for its random catch-up delay until then (null otherwise).
+     */
+    record Entry(String cron, String timezone, Instant next, Instant catchUpAt) {
+        Entry(String cron, String timezone, Instant next) {
+            this(cron, timezone, next, null);
+        }
+
+        /** When this schedule next needs the scheduler's attention. */
+        Instant wake() {
+            return catchUpAt != null ? catchUpAt : next;
+        }
+    }
+
+    /** The leases kept on disk (only those of repositories that allow it). */
+    record DiskLeases(List<io.resticmanager.proto.CredentialLease> leases) {
+        DiskLeases {
+            leases = leases == null ? List.of() : leases;
+        }
     }
 
     /**
@@ -100,6 +126,9 @@ final class Scheduler {
 
     private final Path schedulesFile;
     private final Path stateFile;
+    private final Path leaseFile;
+    private final Duration catchUpJitter;
+    private final java.util.random.RandomGenerator random = new java.security.SecureRandom();
     private final Clock clock;
     private final Outlet outlet;
     private final Instant startedAt;
@@ -115,13 +144,39 @@ final class Scheduler {
     private Thread thread;
 
     Scheduler(Path schedulesFile, Clock clock, Outlet outlet) {
+        this(schedulesFile, clock, outlet, Duration.ZERO);
+    }
+
+    Scheduler(Path schedulesFile, Clock clock, Outlet outlet, Duration catchUpJitter) {
         this.schedulesFile = schedulesFile;
         this.stateFile = schedulesFile.resolveSibling("schedule-state.json");
+        this.leaseFile = schedulesFile.resolveSibling("offline-leases.json");
+        this.catchUpJitter = catchUpJitter;
         this.clock = clock;
         this.outlet = outlet;
         this.startedAt = clock.instant();
         loadState();
+        loadDiskLeases();
         active = activate(loadSchedules());
+    }
+
+    /** The catch-up jitter from RM_AGENT_CATCHUP_JITTER_S (seconds, 0 = none), else the default. */
+    static Duration catchUpJitterFromEnv() {
+        String value = System.getenv("RM_AGENT_CATCHUP_JITTER_S");
+        if (value == null || value.isBlank()) {
+            return DEFAULT_CATCH_UP_JITTER;
+        }
+        try {
+            long seconds = Long.parseLong(value.strip());
+            if (seconds >= 0 && seconds <= 86_400) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        LOG.warning("RM_AGENT_CATCHUP_JITTER_S must be 0..86400 seconds, got '" + value + "'; using "
+                            + DEFAULT_CATCH_UP_JITTER.toSeconds());
+        return DEFAULT_CATCH_UP_JITTER;
     }
 
     Path stateFile() {
@@ -195,9 +250,18 @@ final class Scheduler {
                     // new or changed: counts from now, nothing is owed for the past
                     entry = new Entry(a.spec().cron(), a.spec().timezone(), a.cron().next(now, a.zone()).orElse(null));
                     dirty = true;
-                } else if (entry.next() != null && !entry.next().isAfter(now)) {
+                } else if (entry.next() != null && !entry.next().isAfter(now) && !entry.wake().isAfter(now)) {
                     boolean catchUp = entry.next().isBefore(startedAt) || Duration.between(entry.next(), now)
                             .compareTo(LATE) > 0;
+                    if (catchUp && entry.catchUpAt() == null && catchUpJitter.isPositive()) {
+                        // spread a fleet's catch-ups: this one waits a random moment, kept across restarts
+                        Instant at = now.plusMillis(random.nextLong(catchUpJitter.toMillis()));
+                        LOG.info("schedule " + a.spec().id() + " missed its fire for " + entry.next()
+                                         + "; catching up at " + at + " (random delay spreads a fleet's catch-ups)");
+                        current.put(a.spec().id(), new Entry(entry.cron(), entry.timezone(), entry.next(), at));
+                        dirty = true;
+                        continue;
+                    }
                     boolean offline = !outlet.connected() && a.spec().kind().runsOffline();
                     Pending fire = new Pending(a.spec().id(), UUID.randomUUID().toString(), entry.next(), catchUp, null,
                                                offline, offline ? repoOf(a.spec()) : null,
@@ -248,7 +312,7 @@ final class Scheduler {
                 }
                 persist();
             }
-            return entries.values().stream().map(Entry::next).filter(n -> n != null).min(Instant::compareTo)
+            return entries.values().stream().map(Entry::wake).filter(n -> n != null).min(Instant::compareTo)
                     .orElse(now.plus(MAX_SLEEP));
         } finally {
             lock.unlock();
@@ -267,11 +331,57 @@ final class Scheduler {
             active = activate(schedules);
             leases.clear();
             granted.forEach(l -> leases.put(l.access().repoId(), l));
+            saveDiskLeases(granted);
         } finally {
             lock.unlock();
         }
         tick();
         poke();
+    }
+
+    /**
+     * Keeps on disk exactly the granted leases whose repository allows it; the file goes when none does, so turning
+     * the option off (or the server granting nothing) removes the credential from this disk at the next sync.
+     */
+    private void saveDiskLeases(List<io.resticmanager.proto.CredentialLease> granted) {
+        List<io.resticmanager.proto.CredentialLease> kept = granted.stream().filter(l -> l.access().keepLeaseOnDisk())
+                .toList();
+        try {
+            if (kept.isEmpty()) {
+                Files.deleteIfExists(leaseFile);
+            } else {
+                SecretFiles.writeAtomically(leaseFile, Json.write(new DiskLeases(kept)) + "\n");
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("cannot update " + leaseFile + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** Leases kept on disk by an earlier run that are still valid (expired ones are dropped with the file). */
+    private void loadDiskLeases() {
+        String text;
+        try {
+            text = Files.readString(leaseFile);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            LOG.warning("cannot read " + leaseFile + "; offline runs need the server's next sync");
+            return;
+        }
+        try {
+            Instant now = clock.instant();
+            List<io.resticmanager.proto.CredentialLease> valid = Json.MAPPER.readValue(text, DiskLeases.class).leases()
+                    .stream().filter(l -> l.validAt(now) && l.access().keepLeaseOnDisk()).toList();
+            valid.forEach(l -> leases.put(l.access().repoId(), l));
+            if (valid.isEmpty()) {
+                Files.deleteIfExists(leaseFile);
+            } else {
+                LOG.info(valid.size() + " offline lease(s) kept on disk are valid; scheduled runs of their "
+                                 + "repositories work during an outage");
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warning(leaseFile + " is unreadable; offline runs need the server's next sync");
+        }
     }
 
     /** The repository an offline run of this schedule uses: the one the server resolved it to at sync. */

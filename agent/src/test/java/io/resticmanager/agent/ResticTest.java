@@ -182,6 +182,14 @@ class ResticTest {
         assertThat(restic.commandLine(args), is("restic backup --json --host " + HostInfo.current().hostname()
                 + " --tag x --limit-upload 100 -- /data"));
         assertThat(restic.redactedRepo(), is("rest:https://***@rest.example.com/host1"));
+        // every other kind gets the limits as restic's global flags, before any "--"
+        JobParams limited = JobParams.empty().withLimits(64, 512);
+        Runner check = new CheckRunner();
+        assertThat(String.join(" ", Runner.withBandwidthLimits(check, check.args(limited, restic.version()), limited)),
+                   startsWith("check --limit-upload 64 --limit-download 512"));
+        Runner unlock = new UnlockRunner();
+        assertThat(Runner.withBandwidthLimits(unlock, unlock.args(JobParams.empty(), restic.version()),
+                                              JobParams.empty()), is(unlock.args(JobParams.empty(), restic.version())));
 
         Map<String, String> env = restic.environment(Map.of("RESTIC_PASSWORD_FILE", "/etc/pw",
                                                             "RESTIC_PASSWORD_COMMAND", "cat /etc/pw",

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -175,6 +176,107 @@ class SchedulerTest {
         assertThat(refused, hasSize(1));
         assertThat(refused.getFirst(), containsString("holds no valid credential for repository repo-1"));
         assertThat(restarted.pending().getFirst().offline(), is(true));
+    }
+
+    @Test
+    void aLeaseTheRepositoryAllowsOnDiskSurvivesARestartAndOnlyThatOne() throws Exception {
+        FakeClock clock = new FakeClock("2026-11-26T01:00:00Z");
+        List<Message.JobStart> ran = new CopyOnWriteArrayList<>();
+        List<String> refused = new CopyOnWriteArrayList<>();
+        Outlet outlet = new Outlet() {
+            @Override
+            public void runOffline(Message.JobStart start) {
+                ran.add(start);
+            }
+
+            @Override
+            public void refuseOffline(String jobId, String reason) {
+                refused.add(reason);
+            }
+        };
+        ScheduleSpec kept = new ScheduleSpec("s1", "0 2 * * *", "UTC", JobKind.BACKUP, JobParams.empty(), "repo-disk",
+                                             true);
+        ScheduleSpec memory = new ScheduleSpec("s2", "0 2 * * *", "UTC", JobKind.BACKUP, JobParams.empty(),
+                                               "repo-mem", true);
+        Scheduler scheduler = new Scheduler(schedules(kept, memory), clock, outlet);
+        scheduler.sync(List.of(kept, memory), List.of(
+                new io.resticmanager.proto.CredentialLease(new io.resticmanager.proto.RepoAccess(
+                        "repo-disk", "/srv/disk", "disk-lease-password", Map.of(), null, true, null, null),
+                                                           Instant.parse("2026-11-30T00:00:00Z")),
+                new io.resticmanager.proto.CredentialLease(new io.resticmanager.proto.RepoAccess(
+                        "repo-mem", "/srv/mem", "memory-lease-password", Map.of()),
+                                                           Instant.parse("2026-11-30T00:00:00Z"))));
+        Path leases = dir.resolve("offline-leases.json");
+        assertThat(Files.getPosixFilePermissions(leases), is(PosixFilePermissions.fromString("rw-------")));
+        assertThat(Files.readString(leases), containsString("disk-lease-password"));
+        assertThat(Files.readString(leases), not(containsString("memory-lease-password")));
+
+        // the agent restarts during the outage: the disk lease still runs its schedule, the other one fails clearly
+        Scheduler restarted = new Scheduler(dir.resolve("schedules.json"), clock, outlet);
+        restarted.tick();
+        clock.set("2026-11-26T02:00:00Z");
+        restarted.tick();
+        assertThat(ran, hasSize(1));
+        assertThat(ran.getFirst().repo().password(), is("disk-lease-password"));
+        assertThat(refused, hasSize(1));
+        assertThat(refused.getFirst(), containsString("repository repo-mem"));
+
+        // the admin turns the option off: the next sync takes the credential off this disk
+        restarted.sync(List.of(kept, memory), List.of(new io.resticmanager.proto.CredentialLease(
+                new io.resticmanager.proto.RepoAccess("repo-disk", "/srv/disk", "disk-lease-password", Map.of()),
+                Instant.parse("2026-11-30T00:00:00Z"))));
+        assertThat(Files.exists(leases), is(false));
+
+        // an expired lease on disk is not used after a restart (and the file goes)
+        restarted.sync(List.of(kept), List.of(new io.resticmanager.proto.CredentialLease(
+                new io.resticmanager.proto.RepoAccess("repo-disk", "/srv/disk", "disk-lease-password", Map.of(), null,
+                                                      true, null, null), Instant.parse("2026-11-26T03:00:00Z"))));
+        clock.set("2026-11-27T01:00:00Z");
+        new Scheduler(dir.resolve("schedules.json"), clock, outlet);
+        assertThat(Files.exists(leases), is(false));
+    }
+
+    @Test
+    void catchUpsWaitARandomDelayWithinTheJitterKeptAcrossRestarts() throws Exception {
+        FakeClock clock = new FakeClock("2026-11-26T10:00:30Z");
+        Outlet outlet = new Outlet();
+        Path file = schedules(spec("hourly", "0 * * * *", "UTC"));
+        Duration jitter = Duration.ofMinutes(10);
+        new Scheduler(file, clock, outlet, jitter).tick();
+
+        // down for hours: the missed fire is not run at once but at a random moment within ten minutes
+        clock.set("2026-11-26T15:20:00Z");
+        Scheduler restarted = new Scheduler(file, clock, outlet, jitter);
+        Instant wake = restarted.tick();
+        assertThat(restarted.pending(), is(empty()));
+        assertThat(wake.isBefore(Instant.parse("2026-11-26T15:30:00Z")), is(true));
+        assertThat(wake.isBefore(Instant.parse("2026-11-26T15:20:00Z")), is(false));
+
+        // a restart while it waits keeps the same moment (and still owes exactly one fire)
+        Scheduler again = new Scheduler(file, clock, outlet, jitter);
+        assertThat(again.tick(), is(wake));
+        assertThat(again.pending(), is(empty()));
+        clock.now = wake;
+        again.tick();
+        assertThat(again.pending(), hasSize(1));
+        assertThat(again.pending().getFirst().catchUp(), is(true));
+        assertThat(again.pending().getFirst().firedAt(), is(Instant.parse("2026-11-26T11:00:00Z")));
+        again.tick();
+        assertThat(again.pending(), hasSize(1));
+
+        // a fleet: forty agents down together pick forty moments spread over the window
+        java.util.Set<Instant> moments = new java.util.HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            Path host = Files.createDirectories(dir.resolve("host-" + i));
+            Path schedulesFile = host.resolve("schedules.json");
+            Files.writeString(schedulesFile, Json.write(new Message.SchedulesSync(List.of(spec("h", "0 * * * *",
+                                                                                                 "UTC")))));
+            clock.set("2026-11-26T10:00:30Z");
+            new Scheduler(schedulesFile, clock, outlet, jitter).tick();
+            clock.set("2026-11-26T15:20:00Z");
+            moments.add(new Scheduler(schedulesFile, clock, outlet, jitter).tick());
+        }
+        assertThat(moments.size() >= 35, is(true));
     }
 
     @Test

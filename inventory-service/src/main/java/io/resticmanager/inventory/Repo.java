@@ -18,7 +18,9 @@ public record Repo(String id,
                    @JsonInclude(JsonInclude.Include.ALWAYS) Stats stats,
                    Instant createdAt,
                    Instant updatedAt,
-                   long offlineLeaseDays) {
+                   long offlineLeaseDays,
+                   boolean offlineLeaseOnDisk,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) String maintenanceHostId) {
 
     /**
      * Current health numbers. {@code total_size} is what the repository stores (restic

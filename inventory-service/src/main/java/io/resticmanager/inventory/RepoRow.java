@@ -21,7 +21,9 @@ record RepoRow(String id,
                String lastCheckStatus,
                Instant createdAt,
                Instant updatedAt,
-               Long offlineLeaseS) {
+               Long offlineLeaseS,
+               String maintenanceHostId,
+               boolean leaseOnDisk) {
 
     /** Whole days agents may run this repository's schedules without the server (the default when unset). */
     long offlineLeaseDays() {

@@ -69,6 +69,15 @@ final class RepoStore {
             return put("repos.set-offline-lease", seconds);
         }
 
+        /** The host that runs forget/prune/check with the full credential; null = each host its own. */
+        Changes maintenanceHost(String hostId) {
+            return put("repos.set-maintenance-host", hostId);
+        }
+
+        Changes leaseOnDisk(boolean onDisk) {
+            return put("repos.set-lease-on-disk", onDisk ? 1 : 0);
+        }
+
         boolean isEmpty() {
             return statements.isEmpty();
         }
@@ -249,6 +258,7 @@ final class RepoStore {
                            Rows.str(r, "prune_password_sealed"), Rows.str(r, "prune_env_sealed"),
                            Rows.instant(r, "last_check_at"), Rows.str(r, "last_check_status"),
                            Rows.instant(r, "created_at"), Rows.instant(r, "updated_at"),
-                           Rows.lng(r, "offline_lease_s"));
+                           Rows.lng(r, "offline_lease_s"), Rows.str(r, "maintenance_host_id"),
+                           Long.valueOf(1).equals(Rows.lng(r, "lease_on_disk")));
     }
 }

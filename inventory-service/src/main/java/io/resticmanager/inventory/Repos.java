@@ -22,7 +22,8 @@ import java.util.UUID;
  */
 final class Repos {
     private static final Set<String> PATCH_FIELDS = Set.of("name", "url", "password", "env", "prune_url",
-                                                           "offline_lease_days",
+                                                           "offline_lease_days", "offline_lease_on_disk",
+                                                           "maintenance_host_id",
                                                            "prune_password", "prune_env");
     private static final TypeReference<Map<String, String>> ENV = new TypeReference<>() {
     };
@@ -70,7 +71,8 @@ final class Repos {
                                  vault.seal(id, "password", password), vault.sealEnv(id, "env", env),
                                  new ArrayList<>(new TreeSet<>(env.keySet())), vault.seal(id, "prune_url", pruneUrl),
                                  vault.seal(id, "prune_password", prunePassword),
-                                 vault.sealEnv(id, "prune_env", pruneEnv), null, null, now, now, null));
+                                 vault.sealEnv(id, "prune_env", pruneEnv), null, null, now, now, null, null,
+                                 false));
         return new Repo.Created(id, name, RepoUrls.redact(url));
     }
 
@@ -155,6 +157,24 @@ final class Repos {
                 changes.offlineLease(days.asLong() * 86_400);
             }
         }
+        if (body.has("offline_lease_on_disk")) {
+            JsonNode onDisk = body.get("offline_lease_on_disk");
+            if (!onDisk.isBoolean()) {
+                throw Problem.unprocessable("offline_lease_on_disk must be true or false");
+            }
+            changes.leaseOnDisk(onDisk.asBoolean());
+        }
+        if (body.has("maintenance_host_id")) {
+            String hostId = text(body, "maintenance_host_id", true);
+            if (hostId != null) {
+                Host host = hosts.find(hostId).orElseThrow(() -> Problem.unprocessable(
+                        "maintenance_host_id: no host " + hostId));
+                if (host.disabled()) {
+                    throw Problem.unprocessable("maintenance_host_id: host " + hostId + " is disabled");
+                }
+            }
+            changes.maintenanceHost(hostId);
+        }
         if (!changes.isEmpty()) {
             checkPolicy(id, body);
             repos.update(id, changes, clock.instant());
@@ -207,12 +227,17 @@ final class Repos {
     }
 
     /**
-     * The credential a job on this host needs: purpose {@code backup} gives the normal one, {@code full}
-     * the prune credential when the repo has one (each of its parts falling back to the normal one).
+     * The credential a job on this host needs. Purpose {@code backup} gives the normal (backup) credential.
+     * {@code full} (forget, prune) gives the full credential (the prune credential where the repository has one, each
+     * of its parts falling back to the normal one); {@code check} gives the backup credential unless a maintenance
+     * host checks the repository. With a maintenance host named, {@code full} and {@code check} are answered for that
+     * host to run ({@link RepoAccess#maintenanceHostId()}, scoped to this host's hostname): the full credential never
+     * goes to a backed-up host. A repository with a separate full credential and no maintenance host refuses
+     * {@code full} (409), rather than hand the credential to the host it protects the backups from.
      */
     RepoAccess access(String hostId, String purpose, java.util.Optional<String> repoId) {
-        if (!purpose.equals("backup") && !purpose.equals("full")) {
-            throw Problem.badRequest("purpose must be backup or full");
+        if (!purpose.equals("backup") && !purpose.equals("full") && !purpose.equals("check")) {
+            throw Problem.badRequest("purpose must be backup, full or check");
         }
         Host host = hosts.find(hostId).orElseThrow(() -> Problem.notFound("no host " + hostId));
         if (host.disabled()) {
@@ -232,7 +257,25 @@ final class Repos {
         }
         RepoRow r = repos.find(wanted).orElseThrow(() -> Problem.conflict("host " + hostId
                 + " has no repository assigned"));
-        boolean full = purpose.equals("full");
+        String maintainer = r.maintenanceHostId();
+        boolean elsewhere = !purpose.equals("backup") && maintainer != null && !maintainer.equals(hostId);
+        if (elsewhere) {
+            Host m = hosts.find(maintainer).orElseThrow(() -> Problem.conflict("repository " + r.name()
+                    + " names maintenance host " + maintainer + ", which is gone; name another"));
+            if (m.disabled()) {
+                throw Problem.conflict("repository " + r.name() + "'s maintenance host " + m.name() + " is disabled");
+            }
+            if (host.hostname() == null || host.hostname().isBlank()) {
+                throw Problem.conflict("host " + hostId + " has not reported its hostname yet, so its snapshots "
+                                               + "cannot be told apart for the maintenance host");
+            }
+        }
+        boolean full = purpose.equals("full") || elsewhere;
+        if (full && !elsewhere && r.hasPruneCredential() && !hostId.equals(maintainer)) {
+            throw Problem.conflict("repository " + r.name() + " keeps a separate full-access credential, which only "
+                    + "its maintenance host may use; name one (PATCH /api/repos/" + r.id() + " maintenance_host_id) "
+                    + "to run forget and prune");
+        }
         String id = r.id();
         String url = full && r.pruneUrlSealed() != null ? vault.open(id, "prune_url", r.pruneUrlSealed())
                 : vault.open(id, "url", r.urlSealed());
@@ -242,7 +285,8 @@ final class Repos {
         Map<String, String> env = full && r.pruneEnvSealed() != null
                 ? vault.openEnv(id, "prune_env", r.pruneEnvSealed())
                 : vault.openEnv(id, "env", r.envSealed());
-        return new RepoAccess(id, url, password, env, r.offlineLeaseS());
+        return new RepoAccess(id, url, password, env, r.offlineLeaseS(), r.leaseOnDisk(),
+                              elsewhere ? maintainer : null, elsewhere ? host.hostname() : null);
     }
 
     /** Re-seals every secret under the active key (after an operator appended a new key line). */
@@ -261,7 +305,8 @@ final class Repos {
 
     private Repo view(RepoRow r, int hostCount) {
         return new Repo(r.id(), r.name(), r.urlRedacted(), r.envKeys(), r.hasPruneCredential(), hostCount,
-                        repos.stats(r), r.createdAt(), r.updatedAt(), r.offlineLeaseDays());
+                        repos.stats(r), r.createdAt(), r.updatedAt(), r.offlineLeaseDays(), r.leaseOnDisk(),
+                        r.maintenanceHostId());
     }
 
     private static String text(JsonNode body, String field, boolean nullable) {

@@ -45,6 +45,8 @@ class RekeyTest {
                                                 "prune_url", "rest:https://admin:adminpw@h/"));
             String host = env.enroll("web-1");
             env.assign(host, repo);
+            // the host is its repository's maintenance host, so it may hold the full credential
+            env.admin("PATCH", "/api/repos/" + repo, Map.of("maintenance_host_id", host));
             for (String[] sealed : sealed(env)) {
                 assertThat(SecretBox.keyIdOf(sealed[2]), is("k1"));
             }

@@ -138,11 +138,38 @@ class RepoSecretsTest {
         assertThat(b.password(), is(PASSWORD));
         assertThat(b.env(), is(Map.of("RESTIC_REST_USERNAME", ENV_VALUE)));
 
+        // a separate full credential never goes to the backed-up host itself: without a maintenance host, 409
+        TestEnv.Reply refused = env.call("GET", "/internal/hosts/" + hostId + "/repo-access?purpose=full", null, null);
+        assertThat(refused.status(), is(409));
+        assertThat(refused.body(), containsString("maintenance host"));
+        assertThat(refused.body(), not(containsString(PRUNE_PASSWORD)));
+        String maintainer = env.enroll("maint-1");
+        assertThat(env.admin("PATCH", "/api/repos/" + repoId, Map.of("maintenance_host_id", maintainer)).status(),
+                   is(200));
+        assertThat(env.get("/api/repos/" + repoId).json().get("maintenance_host_id").asText(), is(maintainer));
         RepoAccess f = Json.MAPPER.readValue(env.call("GET", "/internal/hosts/" + hostId + "/repo-access?purpose=full",
                                                       null, null).body(), RepoAccess.class);
         assertThat(f.password(), is(PRUNE_PASSWORD));
         assertThat(f.env(), is(Map.of("RESTIC_REST_USERNAME", PRUNE_ENV_VALUE)));
         assertThat(f.url(), is(b.url()));
+        // ... answered for the maintenance host to run, scoped to this host's snapshots
+        assertThat(f.maintenanceHostId(), is(maintainer));
+        assertThat(f.forHostname(), is(env.get("/api/hosts/" + hostId).json().get("hostname").asText()));
+        // check goes to the maintenance host with the full credential too; backup stays with the host
+        RepoAccess c = Json.MAPPER.readValue(env.call("GET", "/internal/hosts/" + hostId
+                + "/repo-access?purpose=check", null, null).body(), RepoAccess.class);
+        assertThat(c.maintenanceHostId(), is(maintainer));
+        assertThat(c.password(), is(PRUNE_PASSWORD));
+        assertThat(Json.MAPPER.readValue(env.call("GET", "/internal/hosts/" + hostId + "/repo-access?purpose=backup",
+                                                  null, null).body(), RepoAccess.class).maintenanceHostId(),
+                   is((String) null));
+        // only an existing host can be named; null clears
+        assertThat(env.admin("PATCH", "/api/repos/" + repoId, Map.of("maintenance_host_id", "no-such-host")).status(),
+                   is(422));
+        assertThat(env.call("PATCH", "/api/repos/" + repoId, Map.of("maintenance_host_id", maintainer),
+                            Role.OPERATOR).status(), is(403));
+        assertThat(env.admin("PATCH", "/api/repos/" + repoId, "{\"maintenance_host_id\":null}").json()
+                           .get("maintenance_host_id").isNull(), is(true));
 
         assertThat(env.call("GET", "/internal/hosts/nope/repo-access", null, null).status(), is(404));
         assertThat(env.call("GET", "/internal/hosts/" + hostId + "/repo-access?purpose=all", null, null).status(),

@@ -100,13 +100,13 @@ final class Dispatcher implements AutoCloseable {
                 reasons.put(job.id(), REPO_BUSY);
                 continue;
             }
-            if (Boolean.FALSE.equals(presence.get(job.hostId()))) {
+            if (Boolean.FALSE.equals(presence.get(job.runsOn()))) {
                 reasons.put(job.id(), HOST_OFFLINE);
                 continue;
             }
             switch (handOver(job)) {
                 case STARTED, GONE -> busy.add(repo);
-                case HOST_OFFLINE -> presence.put(job.hostId(), false);
+                case HOST_OFFLINE -> presence.put(job.runsOn(), false);
                 case RETRY -> {
                     // the reason was recorded; the next pass retries
                 }
@@ -153,10 +153,16 @@ final class Dispatcher implements AutoCloseable {
                 return Outcome.RETRY;
             }
             Instant now = Instant.now();
-            if (!store.write(tx -> tx.markDispatched(job.id(), now))) {
+            // the repository's maintenance host runs forget/prune/check for the host, if it names one (now)
+            String maintainer = access.maintenanceHostId();
+            String runner = maintainer != null ? maintainer : job.hostId();
+            if (!store.write(tx -> {
+                tx.setRunner(job.id(), maintainer);
+                return tx.markDispatched(job.id(), now);
+            })) {
                 return Outcome.GONE;
             }
-            AgentHubClient.Delivery delivery = hub.startJob(job.hostId(),
+            AgentHubClient.Delivery delivery = hub.startJob(runner,
                                                             new Message.JobStart(job.id(), job.kind(), access, job.params(),
                                                                                  from));
             switch (delivery) {
@@ -167,7 +173,7 @@ final class Dispatcher implements AutoCloseable {
                 case OFFLINE -> {
                     store.write(tx -> {
                         tx.undispatch(job.id(), HOST_OFFLINE);
-                        tx.presence(job.hostId(), false, now);
+                        tx.presence(runner, false, now);
                         return null;
                     });
                     signals.jobChanged(job.id());
@@ -178,7 +184,7 @@ final class Dispatcher implements AutoCloseable {
                         tx.undispatch(job.id(), null);
                         return null;
                     });
-                    fail(job, "cannot start: agent-hub does not know host " + job.hostId());
+                    fail(job, "cannot start: agent-hub does not know host " + runner);
                     return Outcome.FAILED;
                 }
                 default -> {

@@ -171,7 +171,7 @@ final class EventIngest {
                 hosts.forEach(lifecycle::resendCancels);
                 for (String jobId : acked) {
                     store.find(jobId).filter(j -> j.cancelRequested() && !j.status().terminal())
-                            .ifPresent(j -> lifecycle.resendCancels(j.hostId()));
+                            .ifPresent(j -> lifecycle.resendCancels(j.runsOn()));
                 }
             });
         }

@@ -28,7 +28,8 @@ final class InventoryClient {
     }
 
     /**
-     * The repository and its secrets for a job of {@code kind} (forget/prune use the full credential).
+     * The repository and its secrets for a job of {@code kind} (forget/prune use the full credential; forget, prune and
+     * check may be answered for the repository's maintenance host to run, {@link RepoAccess#runsElsewhere()}).
      * The result lives in memory only. Throws a 404/409 problem as inventory answered it, 503 when it is down.
      */
     RepoAccess repoAccess(String hostId, JobKind kind) {
@@ -37,7 +38,7 @@ final class InventoryClient {
 
     /** As above, for one of the host's repositories ({@code repoId}; empty = its primary one). */
     RepoAccess repoAccess(String hostId, JobKind kind, java.util.Optional<String> repoId) {
-        String purpose = kind.destructive() ? "full" : "backup";
+        String purpose = kind.destructive() ? "full" : kind == JobKind.CHECK ? "check" : "backup";
         InternalClient.Reply reply;
         var request = web.method(Method.GET).path("/internal/hosts/" + hostId + "/repo-access")
                 .queryParam("purpose", purpose).header(Http.INTERNAL_TOKEN, token);

@@ -14,6 +14,7 @@ import java.util.Map;
  * One job as stored and as the API shows it. Fields that have no value yet are sent as {@code null}
  * (clients may rely on them being present); {@code queued_reason} and {@code progress} only when set.
  * {@code schedule_id}/{@code scheduled_for}: the schedule that fired the job and the cron time it stands for.
+ * {@code runner_host_id}, only when set: the host that runs the job for its host (the repository's maintenance host).
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 record Job(String id,
@@ -35,6 +36,7 @@ record Job(String id,
            JobParams params,
            String scheduleId,
            Instant scheduledFor,
+           @JsonInclude(JsonInclude.Include.NON_NULL) String runnerHostId,
            @JsonIgnore long seq,
            @JsonIgnore Instant dispatchedAt,
            @JsonIgnore boolean cancelRequested) {
@@ -44,6 +46,12 @@ record Job(String id,
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
     boolean offline() {
         return createdBy != null && createdBy.endsWith(JobStore.OFFLINE_SUFFIX);
+    }
+
+    /** The host whose agent runs the job: the maintenance host where one runs it, else the job's own host. */
+    @JsonIgnore
+    String runsOn() {
+        return runnerHostId != null ? runnerHostId : hostId;
     }
 
     /** Handed to the agent already (waiting for its ack) but not yet acknowledged. */

@@ -34,10 +34,12 @@ final class JobLifecycle {
         RepoAccess access = inventory.repoAccess(hostId, request.kind(), request.repoId());
         JobParams params = withCopySource(hostId, request.kind(), request.params(), access.repoId());
         String id = UUID.randomUUID().toString();
-        String reason = store.online(hostId).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
+        String runsOn = access.runsElsewhere() ? access.maintenanceHostId() : hostId;
+        String reason = store.online(runsOn).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
         store.write(tx -> {
             tx.insertJob(id, hostId, access.repoId(), request.kind(), params, principal.userId(),
                          principal.username(), Instant.now(), reason);
+            tx.setRunner(id, access.maintenanceHostId());
             return null;
         });
         signals.dispatch();
@@ -116,11 +118,14 @@ final class JobLifecycle {
         JobParams jobParams = params;
         String repoId = access == null ? null : access.repoId();
         String failure = error;
-        String reason = store.online(schedule.hostId()).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
+        String runner = access == null ? null : access.maintenanceHostId();
+        String reason = store.online(runner != null ? runner : schedule.hostId()).orElse(true) ? null
+                : Dispatcher.HOST_OFFLINE;
         Instant now = Instant.now();
         store.write(tx -> {
             tx.insertJob(jobId, schedule.hostId(), repoId, schedule.kind(), jobParams, null,
                          "schedule:" + schedule.name(), now, reason);
+            tx.setRunner(jobId, runner);
             ScheduleStore.markScheduled(tx, jobId, schedule.id(), scheduledFor);
             if (failure != null) {
                 tx.toTerminal(jobId, JobStatus.FAILED, null, null, failure, now);
@@ -163,7 +168,7 @@ final class JobLifecycle {
             signals.jobFinished(jobId);
         } else {
             // Offline or hub down: the request stays recorded and is re-sent on host.online.
-            hub.cancelJob(job.hostId(), jobId);
+            hub.cancelJob(job.runsOn(), jobId);
             signals.jobChanged(jobId);
         }
         return store.find(jobId).orElseThrow();

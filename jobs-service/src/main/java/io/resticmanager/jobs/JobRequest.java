@@ -56,6 +56,10 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
             case COPY -> copy(body, repoId);
             default -> JobParams.empty();
         };
+        // restic's bandwidth limits are global flags: every kind that reads or writes the repository honours them
+        if (kind != JobKind.BACKUP) {
+            params = params.withLimits(limit(body, "limit_upload_kib"), limit(body, "limit_download_kib"));
+        }
         return new JobRequest(kind, params, repoId);
     }
 
@@ -212,5 +216,17 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
 
     private static String runnable() {
         return RUNNABLE.stream().map(JobKind::wire).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Prune deletes data for good: only admins may start or schedule it (the prune kind, or a forget with
+     * {@code prune: true} that is not a preview). Operators keep backup, check, restore and forget.
+     */
+    static void requirePruneRight(io.resticmanager.proto.Principal principal, JobKind kind, JobParams params) {
+        boolean prunes = kind == JobKind.PRUNE || kind == JobKind.FORGET && params.policy() != null
+                && Boolean.TRUE.equals(params.policy().prune()) && !params.policy().previewOnly();
+        if (prunes && !principal.role().atLeast(io.resticmanager.proto.Role.ADMIN)) {
+            throw Problem.forbidden("only admins may prune (the prune job, or forget with prune)");
+        }
     }
 }

@@ -185,7 +185,7 @@ final class JobStore implements AutoCloseable {
                            text(row, "command_line"), progress == null ? null : Json.MAPPER.readTree(progress),
                            Json.MAPPER.readValue(text(row, "params_json"), JobParams.class),
                            text(row, "schedule_id"), Times.parse(text(row, "scheduled_for")),
-                           row.column("seq").get(Number.class).longValue(), Times.parse(text(row, "dispatched_at")),
+                           text(row, "runner_host_id"), row.column("seq").get(Number.class).longValue(), Times.parse(text(row, "dispatched_at")),
                            row.column("cancel_requested").get(Number.class).intValue() == 1);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("corrupt JSON in job row " + text(row, "id"), e);
@@ -334,6 +334,11 @@ final class JobStore implements AutoCloseable {
         List<String[]> handedOverBefore(String hostId, Instant before) throws SQLException {
             return tx.query("jobs.handed-over-before", rs -> new String[] {rs.getString("id"), rs.getString("status")},
                             hostId, before);
+        }
+
+        /** The host that will run a not-yet-dispatched job for its host (null: the host itself). */
+        void setRunner(String jobId, String runnerHostId) throws SQLException {
+            tx.update("jobs.set-runner", runnerHostId, jobId);
         }
 
         /** Marks a waiting job as handed to the agent; false when it is no longer waiting (e.g. cancelled). */

@@ -55,6 +55,7 @@ final class JobsRoutes implements HttpService {
         Principal principal = InternalAuth.require(req, Role.OPERATOR);
         String hostId = id(req, "host");
         JobRequest request = JobRequest.parse(Http.body(req, JsonNode.class));
+        JobRequest.requirePruneRight(principal, request.kind(), request.params());
         Job job = lifecycle.create(hostId, request, principal);
         Http.audit(res, "job.run_now", "host=" + hostId + " job=" + job.id() + " kind=" + job.kind().wire());
         res.header("Location", "/api/jobs/" + job.id());
@@ -124,7 +125,7 @@ final class JobsRoutes implements HttpService {
         return fanout.progress(job.id()).map(p -> new Job(job.id(), job.hostId(), job.repoId(), job.kind(),
                 job.status(), job.queuedReason(), job.createdBy(), job.createdById(), job.createdAt(), job.startedAt(),
                 job.finishedAt(), job.exitCode(), job.summary(), job.error(), job.commandLine(), (JsonNode) p,
-                job.params(), job.scheduleId(), job.scheduledFor(), job.seq(), job.dispatchedAt(),
+                job.params(), job.scheduleId(), job.scheduledFor(), job.runnerHostId(), job.seq(), job.dispatchedAt(),
                 job.cancelRequested())).orElse(job);
     }
 

@@ -44,13 +44,14 @@ final class ScheduleRoutes implements HttpService {
     record View(String id, String hostId, String name, String cron, String timezone, JobKind kind, List<String> paths,
                 List<String> excludes, List<String> tags, RetentionPolicy policy, String readDataSubset,
                 Integer limitUploadKib, Integer limitDownloadKib, boolean enabled, Instant nextRunAt,
-                ScheduleStore.LastRun lastRun, String createdBy, Instant createdAt, Instant updatedAt) {
+                ScheduleStore.LastRun lastRun, String createdBy, Instant createdAt, Instant updatedAt,
+                @JsonInclude(JsonInclude.Include.ALWAYS) String repoId) {
         static View of(Schedule s, Optional<ScheduleStore.LastRun> lastRun, Instant now) {
             var p = s.params();
             return new View(s.id(), s.hostId(), s.name(), s.cron(), s.timezone(), s.kind(), p.paths(), p.excludes(),
                             p.tags(), p.policy(), p.readDataSubset(), p.limitUploadKib(), p.limitDownloadKib(),
                             s.enabled(), s.nextRun(now).orElse(null), lastRun.orElse(null), s.createdBy(),
-                            s.createdAt(), s.updatedAt());
+                            s.createdAt(), s.updatedAt(), s.repoId());
         }
     }
 
@@ -70,6 +71,7 @@ final class ScheduleRoutes implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         Principal principal = InternalAuth.require(req, Role.OPERATOR);
         ScheduleRequest request = ScheduleRequest.parse(Http.body(req, JsonNode.class));
+        JobRequest.requirePruneRight(principal, request.job().kind(), request.job().params());
         if (!inventory.hostExists(request.hostId(), principal)) {
             throw Problem.notFound("unknown host " + request.hostId());
         }
@@ -103,9 +105,10 @@ final class ScheduleRoutes implements HttpService {
     }
 
     private void update(ServerRequest req, ServerResponse res) {
-        InternalAuth.require(req, Role.OPERATOR);
+        Principal principal = InternalAuth.require(req, Role.OPERATOR);
         Schedule stored = find(req);
         ScheduleRequest request = ScheduleRequest.merge(stored, Http.body(req, JsonNode.class));
+        JobRequest.requirePruneRight(principal, request.job().kind(), request.job().params());
         Schedule changed = schedule(stored.id(), request, stored.createdBy(), stored.createdAt(),
                                     Instant.now().truncatedTo(ChronoUnit.MILLIS));
         if (!store.write(tx -> ScheduleStore.update(tx, changed))) {

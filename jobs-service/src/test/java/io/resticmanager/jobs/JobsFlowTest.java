@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
 
+import static io.resticmanager.jobs.TestSupport.ADMIN;
 import static io.resticmanager.jobs.TestSupport.OPERATOR;
 import static io.resticmanager.jobs.TestSupport.VIEWER;
 import static io.resticmanager.jobs.TestSupport.ack;
@@ -167,7 +168,7 @@ class JobsFlowTest {
         stack.inventory.host(host, "shared-" + host);
         stack.inventory.host(other, "own-" + other);
         String first = api.runNow(host, backup("/a"));
-        String second = api.runNow(host, Map.of("kind", "check", "read_data_subset", "10%"));
+        String second = api.runNow(host, Map.of("kind", "check", "read_data_subset", "10%", "limit_download_kib", 512));
         String third = api.runNow(host, Map.of("kind", "unlock"));
         String elsewhere = api.runNow(other, backup("/b"));
 
@@ -180,6 +181,9 @@ class JobsFlowTest {
 
         api.events(ack(host, first, 1), finished(host, first, 2, JobStatus.SUCCEEDED, 0));
         await("second dispatched", () -> !stack.hub.starts(second).isEmpty());
+        // a check over a thin line is throttled like a backup
+        assertThat(stack.hub.starts(second).getFirst().payload().path("params").path("limit_download_kib").asInt(),
+                   is(512));
         assertThat(stack.hub.starts(second).getFirst().payload().path("params").path("read_data_subset").asText(),
                    is("10%"));
         assertThat(stack.hub.starts(third), empty());
@@ -278,8 +282,14 @@ class JobsFlowTest {
         assertThat(noRepo.status(), is(409));
         assertThat(noRepo.body().path("detail").asText(), containsString("has no repository"));
 
-        String forget = api.runNow(host, Map.of("kind", "forget", "policy",
-                                                Map.of("keep_last", 3, "keep_daily", 7, "prune", true)));
+        // prune deletes for good: an operator may forget, only an admin may prune
+        Map<String, Object> forgetAndPrune = Map.of("kind", "forget", "policy",
+                                                    Map.of("keep_last", 3, "keep_daily", 7, "prune", true));
+        TestSupport.Api.Reply notAdmin = api.post("/api/hosts/" + host + "/jobs", OPERATOR, forgetAndPrune);
+        assertThat(notAdmin.status(), is(403));
+        assertThat(notAdmin.body().path("detail").asText(), containsString("only admins may prune"));
+        assertThat(api.post("/api/hosts/" + host + "/jobs", OPERATOR, Map.of("kind", "prune")).status(), is(403));
+        String forget = api.runNow(host, ADMIN, forgetAndPrune);
         await("forget dispatched", () -> !stack.hub.starts(forget).isEmpty());
         assertThat(stack.hub.starts(forget).getFirst().payload().path("params").path("policy").path("keep_daily").asInt(),
                    is(7));

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static io.resticmanager.jobs.TestSupport.ADMIN;
 import static io.resticmanager.jobs.TestSupport.OPERATOR;
 import static io.resticmanager.jobs.TestSupport.VIEWER;
 import static io.resticmanager.jobs.TestSupport.ack;
@@ -65,7 +66,12 @@ class ScheduleFlowTest {
     }
 
     private JsonNode create(Map<String, Object> body) {
-        TestSupport.Api.Reply r = api.post("/api/schedules", OPERATOR, body);
+        // prune deletes for good: only admins schedule it
+        boolean prune = "prune".equals(body.get("kind"));
+        if (prune) {
+            assertThat(api.post("/api/schedules", OPERATOR, body).status(), is(403));
+        }
+        TestSupport.Api.Reply r = api.post("/api/schedules", prune ? ADMIN : OPERATOR, body);
         assertThat(r.body().toString(), r.status(), is(201));
         return r.body();
     }

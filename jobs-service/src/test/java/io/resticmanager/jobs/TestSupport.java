@@ -168,7 +168,11 @@ final class TestSupport {
         }
 
         String runNow(String hostId, Object body) {
-            Reply r = post("/api/hosts/" + hostId + "/jobs", OPERATOR, body);
+            return runNow(hostId, OPERATOR, body);
+        }
+
+        String runNow(String hostId, Principal who, Object body) {
+            Reply r = post("/api/hosts/" + hostId + "/jobs", who, body);
             if (r.status() != 202) {
                 throw new AssertionError("run-now → " + r.status() + " " + r.body());
             }

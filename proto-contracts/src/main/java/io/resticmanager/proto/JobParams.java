@@ -29,6 +29,12 @@ public record JobParams(List<String> paths, List<String> excludes, List<String> 
              include, target, path, null);
     }
 
+    /** The same parameters with these bandwidth limits (KiB/s; null = none). */
+    public JobParams withLimits(Integer uploadKib, Integer downloadKib) {
+        return new JobParams(paths, excludes, tags, uploadKib, downloadKib, policy, readDataSubset, snapshotId,
+                             otherSnapshotId, include, target, path, fromRepoId);
+    }
+
     public static JobParams empty() {
         return new JobParams(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }

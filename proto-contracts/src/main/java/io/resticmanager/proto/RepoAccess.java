@@ -7,7 +7,8 @@ import java.util.Map;
  * environment. Travels only in memory and over authenticated channels; {@link #toString()}
  * never shows a secret.
  */
-public record RepoAccess(String repoId, String url, String password, Map<String, String> env, Long offlineLeaseS) {
+public record RepoAccess(String repoId, String url, String password, Map<String, String> env, Long offlineLeaseS,
+                         Boolean leaseOnDisk, String maintenanceHostId, String forHostname) {
     /** How long an agent may keep this credential to run schedules while the server is unreachable, by default. */
     public static final long DEFAULT_OFFLINE_LEASE_S = 7L * 24 * 3600;
 
@@ -19,7 +20,28 @@ public record RepoAccess(String repoId, String url, String password, Map<String,
     }
 
     public RepoAccess(String repoId, String url, String password, Map<String, String> env) {
-        this(repoId, url, password, env, null);
+        this(repoId, url, password, env, null, null, null, null);
+    }
+
+    public RepoAccess(String repoId, String url, String password, Map<String, String> env, Long offlineLeaseS) {
+        this(repoId, url, password, env, offlineLeaseS, null, null, null);
+    }
+
+    /**
+     * Whether an agent may keep its offline lease of this credential on its disk (0600) so it survives an agent
+     * restart during an outage; off unless an admin turned it on for the repository.
+     */
+    public boolean keepLeaseOnDisk() {
+        return Boolean.TRUE.equals(leaseOnDisk);
+    }
+
+    /**
+     * The maintenance job this access is for runs on another host: {@code maintenanceHostId} (the repository's
+     * maintenance host) runs it with the full credential, scoped to {@code forHostname}'s snapshots. Null for a job
+     * the asking host runs itself.
+     */
+    public boolean runsElsewhere() {
+        return maintenanceHostId != null;
     }
 
     /** The lease this repository grants for offline runs (0 = never offline). */
@@ -29,7 +51,9 @@ public record RepoAccess(String repoId, String url, String password, Map<String,
 
     @Override
     public String toString() {
-        return "RepoAccess[repoId=" + repoId + ", url=" + redactedUrl() + ", password=***, env=" + env.keySet() + "]";
+        return "RepoAccess[repoId=" + repoId + ", url=" + redactedUrl() + ", password=***, env=" + env.keySet()
+                + (maintenanceHostId == null ? "" : ", maintenanceHost=" + maintenanceHostId + ", for=" + forHostname)
+                + "]";
     }
 
     /** The URL with any embedded {@code user:password@} credential hidden, fit for logs and command lines. */

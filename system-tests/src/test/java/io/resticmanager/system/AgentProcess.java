@@ -12,11 +12,18 @@ final class AgentProcess implements AutoCloseable {
     private static final Path JAR = Stack.ROOT.resolve("agent/target/restic-manager-agent.jar");
     private final Path dir;
     private final Path log;
+    private final String hostname;
     private Process process;
 
     AgentProcess(Path dir, Path log) {
+        this(dir, log, null);
+    }
+
+    /** An agent that reports {@code hostname} (RM_AGENT_HOSTNAME), so two agents on this machine are two hosts. */
+    AgentProcess(Path dir, Path log, String hostname) {
         this.dir = dir;
         this.log = log;
+        this.hostname = hostname;
     }
 
     Path config() {
@@ -65,8 +72,14 @@ final class AgentProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Stack.javaBin(), "--enable-native-access=ALL-UNNAMED", "-Xmx128m",
                                                    "-jar", JAR.toString()));
         cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        // catch-ups at once: the tests time them (the random delay has its own test)
+        builder.environment().put("RM_AGENT_CATCHUP_JITTER_S", "0");
+        if (hostname != null) {
+            builder.environment().put("RM_AGENT_HOSTNAME", hostname);
+        }
+        return builder;
     }
 
     @Override

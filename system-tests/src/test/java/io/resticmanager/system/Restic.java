@@ -19,6 +19,21 @@ final class Restic {
         return Json.MAPPER.readTree(run(repo, password, "snapshots", "--json"));
     }
 
+    /** restic against any repository URL (a REST server, say); returns the exit code, output discarded. */
+    static int exitCode(String repo, String password, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("restic", "--repo", repo));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("RESTIC_PASSWORD", password);
+        Process p = pb.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("restic " + String.join(" ", args) + " hung");
+        }
+        return p.exitValue();
+    }
+
     static String run(Path repo, String password, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("restic", "--repo", repo.toString()));
         cmd.addAll(List.of(args));
