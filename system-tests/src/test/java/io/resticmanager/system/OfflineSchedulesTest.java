@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -67,6 +68,7 @@ class OfflineSchedulesTest {
         for (String service : services) {
             stack.kill(service);
         }
+        Instant downSince = Instant.now();
         int before = Restic.snapshots(repo, PASSWORD).size();
         Await.until(Duration.ofSeconds(120), "a backup run by the agent alone", () ->
                 snapshots(repo) > before && read(log).contains("running schedule " + scheduleId));
@@ -81,6 +83,12 @@ class OfflineSchedulesTest {
                                                                   + "and this agent holds no valid credential"));
         assertThat(snapshots(repo), is(offlineSnapshots));
 
+        // the server stays away for three minutes in all
+        long left = Duration.ofMinutes(3).minus(Duration.between(downSince, Instant.now())).toMillis();
+        if (left > 0) {
+            Thread.sleep(left);
+        }
+        Instant backAt = Instant.now();
         for (String service : services) {
             stack.restart(service);
         }
@@ -98,10 +106,11 @@ class OfflineSchedulesTest {
             }
             return ran && refused;
         });
-        Set<String> slots = new HashSet<>();
+        Set<Instant> slots = new HashSet<>();
         for (JsonNode j : jobs[0]) {
             if (scheduleId.equals(j.path("schedule_id").asText())) {
-                assertThat("one job per fire: " + j, slots.add(j.path("scheduled_for").asText()), is(true));
+                assertThat("one job per fire: " + j, slots.add(Instant.parse(j.path("scheduled_for").asText())),
+                           is(true));
             }
             if (j.path("created_by").asText().contains("(offline)") && j.path("status").asText().equals("succeeded")) {
                 JsonNode lines = admin.get("/api/jobs/" + j.path("id").asText() + "/logs").json().path("items");
@@ -109,6 +118,16 @@ class OfflineSchedulesTest {
                 assertThat(lines.toString(), containsString("job started"));
             }
         }
+        // no fire of the outage is lost: every minute of it has its job (run, or failed for want of a lease)
+        Instant minute = downSince.truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plusSeconds(60);
+        int minutes = 0;
+        for (; minute.isBefore(backAt.minusSeconds(5)); minute = minute.plusSeconds(60)) {
+            if (minute.isAfter(downSince.plusSeconds(5))) {
+                assertThat("a job for the fire at " + minute + " in " + slots, slots.contains(minute), is(true));
+                minutes++;
+            }
+        }
+        assertThat(minutes, greaterThanOrEqualTo(2));
         assertThat(admin.delete("/api/schedules/" + scheduleId).status(), is(204));
         // the server's snapshot list is restic's
         Await.until(Duration.ofSeconds(60), "snapshot lists agree", () ->
