@@ -122,6 +122,23 @@ final class Form {
         }
     }
 
+    /** A whole number from {@code min} to {@code max}, or null when left empty. */
+    Integer between(String name, String label, int min, int max) {
+        String v = get(name);
+        if (v.isEmpty()) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                throw new Invalid(label + " must be from " + min + " to " + max + ".");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new Invalid(label + " must be a whole number.");
+        }
+    }
+
     /** KEY=VALUE lines (backend environment). */
     Map<String, String> env(String name, String label) {
         Map<String, String> out = new LinkedHashMap<>();

@@ -53,13 +53,13 @@ final class HostRoutes implements HttpService {
     record JobsPanel(List<JobRow> rows, String nextUrl, boolean empty) {
     }
 
-    record BackupForm(String paths, String excludes, String tags, String limitUploadKib) {
-        static final BackupForm EMPTY = new BackupForm("", "", "", "");
+    record BackupForm(String paths, String excludes, String tags, String limitUploadKib, String limitDownloadKib) {
+        static final BackupForm EMPTY = new BackupForm("", "", "", "", "");
     }
 
     record ForgetForm(String keepLast, String keepHourly, String keepDaily, String keepWeekly, String keepMonthly,
-                      String keepYearly, String keepWithin, boolean prune) {
-        static final ForgetForm EMPTY = new ForgetForm("", "", "7", "4", "6", "", "", false);
+                      String keepYearly, String keepWithin, String keepTags, boolean prune) {
+        static final ForgetForm EMPTY = new ForgetForm("", "", "7", "4", "6", "", "", "", false);
     }
 
     record Hidden(String name, String value) {
@@ -236,7 +236,7 @@ final class HostRoutes implements HttpService {
         Form form = Form.read(req);
         String action = form.get("action");
         BackupForm backup = action.equals("backup") ? new BackupForm(form.raw("paths"), form.raw("excludes"),
-                form.get("tags"), form.get("limit_upload_kib")) : BackupForm.EMPTY;
+                form.get("tags"), form.get("limit_upload_kib"), form.get("limit_download_kib")) : BackupForm.EMPTY;
         ForgetForm forget = action.equals("forget") ? forgetForm(form) : ForgetForm.EMPTY;
         String subset = action.equals("check") ? form.get("read_data_subset") : "";
         try {
@@ -297,12 +297,7 @@ final class HostRoutes implements HttpService {
                 case "check" -> {
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("kind", "check");
-                    if (!subset.isEmpty()) {
-                        if (!subset.matches("\\d+(\\.\\d+)?%|\\d+/\\d+|\\d+[KMGT]?")) {
-                            throw new Form.Invalid("Read-data subset looks like 10%, 1/5 or 500M.");
-                        }
-                        body.put("read_data_subset", subset);
-                    }
+                    JobFields.put(body, "read_data_subset", JobFields.subset(form), false);
                     runJob(req, res, session, id, body);
                 }
                 case "unlock", "init", "snapshots" -> runJob(req, res, session, id, Map.of("kind", action));
@@ -359,64 +354,33 @@ final class HostRoutes implements HttpService {
     private static Map<String, Object> backupBody(Form form) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("kind", "backup");
-        putBackupParams(form, body, "Enter at least one path to back up (one per line).");
+        putBackupParams(form, body, "Enter at least one path to back up (one per line).", false);
         return body;
     }
 
-    /** A backup's paths (required: else {@code noPaths}), excludes, tags and upload limit, as the API names them. */
-    static void putBackupParams(Form form, Map<String, Object> body, String noPaths) {
+    /**
+     * A backup's paths (required: else {@code noPaths}), excludes, tags and bandwidth limits, as the API names them.
+     * Empty optional fields are left out; with {@code clear} (a schedule's PATCH) they are sent as null to remove them.
+     */
+    static void putBackupParams(Form form, Map<String, Object> body, String noPaths, boolean clear) {
         List<String> paths = form.lines("paths");
         if (paths.isEmpty()) {
             throw new Form.Invalid(noPaths);
         }
         body.put("paths", paths);
-        List<String> excludes = form.lines("excludes");
-        if (!excludes.isEmpty()) {
-            body.put("excludes", excludes);
-        }
-        List<String> tags = form.words("tags");
-        if (!tags.isEmpty()) {
-            body.put("tags", tags);
-        }
-        Integer limit = form.positive("limit_upload_kib", "Upload limit");
-        if (limit != null) {
-            body.put("limit_upload_kib", limit);
-        }
+        JobFields.put(body, "excludes", form.lines("excludes"), clear);
+        JobFields.put(body, "tags", form.words("tags"), clear);
+        JobFields.putLimits(form, body, clear);
     }
 
     private static ForgetForm forgetForm(Form form) {
         return new ForgetForm(form.get("keep_last"), form.get("keep_hourly"), form.get("keep_daily"),
                               form.get("keep_weekly"), form.get("keep_monthly"), form.get("keep_yearly"),
-                              form.get("keep_within"), form.checked("prune"));
+                              form.get("keep_within"), form.get("keep_tags"), form.checked("prune"));
     }
 
-    private static final List<String[]> KEEP_RULES = List.of(
-            new String[] {"keep_last", "Keep last"}, new String[] {"keep_hourly", "Keep hourly"},
-            new String[] {"keep_daily", "Keep daily"}, new String[] {"keep_weekly", "Keep weekly"},
-            new String[] {"keep_monthly", "Keep monthly"}, new String[] {"keep_yearly", "Keep yearly"});
-
     private static Map<String, Object> forgetBody(Form form) {
-        Map<String, Object> policy = new LinkedHashMap<>();
-        for (String[] rule : KEEP_RULES) {
-            Integer n = form.positive(rule[0], rule[1]);
-            if (n != null) {
-                policy.put(rule[0], n);
-            }
-        }
-        String within = form.get("keep_within");
-        if (!within.isEmpty()) {
-            if (!within.matches("(\\d+[yYmdhH])+")) {
-                throw new Form.Invalid("Keep within looks like 1y6m, 30d or 12h.");
-            }
-            policy.put("keep_within", within);
-        }
-        if (policy.isEmpty()) {
-            throw new Form.Invalid("Set at least one keep rule; without one, forget would remove every snapshot.");
-        }
-        if (form.checked("prune")) {
-            policy.put("prune", true);
-        }
-        return Map.of("kind", "forget", "policy", policy);
+        return Map.of("kind", "forget", "policy", JobFields.policy(form));
     }
 
     private static Confirm forgetConfirm(ForgetForm f) {
@@ -437,6 +401,10 @@ final class HostRoutes implements HttpService {
         if (!f.keepWithin().isEmpty()) {
             details.add("Keep everything within " + f.keepWithin());
             fields.add(new Hidden("keep_within", f.keepWithin()));
+        }
+        if (!f.keepTags().isEmpty()) {
+            details.add("Keep every snapshot tagged " + f.keepTags());
+            fields.add(new Hidden("keep_tags", f.keepTags()));
         }
         if (f.prune()) {
             details.add("Then prune: unreferenced data is deleted from the repository");

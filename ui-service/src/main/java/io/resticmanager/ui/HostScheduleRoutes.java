@@ -13,10 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * {@code /hosts/{id}/schedules}: the host's schedules (cron, time zone, kind, next and last run, enabled)
- * and, for operators, a form to add one (presets or a custom cron) and per-row enable/disable and delete.
+ * and, for operators, a form to add one (presets or a custom cron) and per-row edit, enable/disable and delete.
+ * Edit ({@code ?edit=<schedule id>}) is the same form, filled in from the schedule, saved with a PATCH.
  * Every change is one form posting to {@code /hosts/{id}/schedules}; a failure re-renders the tab with the
  * problem next to the form and the input kept. Schedules live in jobs-service ({@code /api/schedules}).
  */
@@ -26,11 +28,6 @@ final class HostScheduleRoutes implements HttpService {
                                                   new String[] {"0 3 * * 0", "Weekly (Sunday 03:00)"});
     private static final List<String> KINDS = List.of("backup", "forget", "prune", "check", "unlock", "stats",
                                                       "snapshots", "copy");
-    private static final List<String[]> KEEP_RULES = List.of(new String[] {"keep_last", "Keep last"},
-                                                             new String[] {"keep_daily", "Keep daily"},
-                                                             new String[] {"keep_weekly", "Keep weekly"},
-                                                             new String[] {"keep_monthly", "Keep monthly"});
-
     private final GatewayApi api;
     private final Pages pages;
 
@@ -46,16 +43,88 @@ final class HostScheduleRoutes implements HttpService {
                        Format.When nextRun, LastRun lastRun, boolean enabled) {
     }
 
-    /** The add form as the user filled it in (kept on errors). */
+    /** The form as the user filled it in (kept on errors), or as the schedule being edited stands. */
     record ScheduleForm(String name, String cron, String timezone, String paths, String excludes, String tags,
-                        String limitUploadKib, String keepLast, String keepDaily, String keepWeekly,
-                        String keepMonthly, String checkSubset) {
-        static final ScheduleForm EMPTY = new ScheduleForm("", "", "UTC", "", "", "", "", "", "7", "4", "6", "");
+                        String limitUploadKib, String limitDownloadKib, String keepLast, String keepHourly,
+                        String keepDaily, String keepWeekly, String keepMonthly, String keepYearly,
+                        String keepWithin, String keepTags, boolean prune, String checkSubset, String repoId) {
+        static final ScheduleForm EMPTY = new ScheduleForm("", "", "UTC", "", "", "", "", "", "", "", "7", "4", "6",
+                                                           "", "", "", false, "", "");
+
+        static ScheduleForm read(Form f) {
+            return new ScheduleForm(f.get("name"), f.get("cron"), f.get("timezone"), f.raw("paths"),
+                                    f.raw("excludes"), f.get("tags"), f.get("limit_upload_kib"),
+                                    f.get("limit_download_kib"), f.get("keep_last"), f.get("keep_hourly"),
+                                    f.get("keep_daily"), f.get("keep_weekly"), f.get("keep_monthly"),
+                                    f.get("keep_yearly"), f.get("keep_within"), f.get("keep_tags"), f.checked("prune"),
+                                    f.get("read_data_subset"), f.get("repo_id"));
+        }
+
+        /**
+         * A stored schedule as the edit form shows it. A cron a preset covers stays in the preset (the custom field
+         * would override it), and the API's default name ("kind cron") is left empty so it follows a changed cron.
+         */
+        static ScheduleForm of(JsonNode s) {
+            String kind = Nodes.text(s, "kind", "");
+            String cron = Nodes.text(s, "cron", "");
+            String name = Nodes.text(s, "name", "");
+            JsonNode policy = s.path("policy");
+            return new ScheduleForm(name.equals(kind + " " + cron) ? "" : name, presetOf(cron).isEmpty() ? cron : "",
+                                    Nodes.text(s, "timezone", "UTC"), String.join("\n", Nodes.strings(s, "paths")),
+                                    String.join("\n", Nodes.strings(s, "excludes")),
+                                    String.join(", ", Nodes.strings(s, "tags")), number(s, "limit_upload_kib"),
+                                    number(s, "limit_download_kib"), number(policy, "keep_last"),
+                                    number(policy, "keep_hourly"), number(policy, "keep_daily"),
+                                    number(policy, "keep_weekly"), number(policy, "keep_monthly"),
+                                    number(policy, "keep_yearly"), Nodes.text(policy, "keep_within", ""),
+                                    String.join(", ", Nodes.strings(policy, "keep_tags")),
+                                    policy.path("prune").asBoolean(false), Nodes.text(s, "read_data_subset", ""),
+                                    // not in every API version's schedule view; unknown means "leave it unchanged"
+                                    Nodes.text(s, "repo_id", ""));
+        }
+
+        private static String number(JsonNode node, String field) {
+            OptionalLong n = Nodes.number(node, field);
+            return n.isPresent() ? String.valueOf(n.getAsLong()) : "";
+        }
+    }
+
+    /**
+     * The schedule being edited. Its kind stays: the API would take a new kind, but it merges the PATCH onto the
+     * stored fields of the old one, so a changed kind is a new schedule (add it, delete the old one).
+     */
+    record Editing(String id, String kind, String kindLabel) {
+    }
+
+    /** What the form shows: the kind and preset chosen, the fields, and whether it adds or edits. */
+    record Draft(String kind, String preset, ScheduleForm form, Editing editing) {
+        static final Draft NEW = new Draft("backup", "0 2 * * *", ScheduleForm.EMPTY, null);
     }
 
     record SchedulesPanel(List<ScheduleRow> rows, boolean empty, boolean allowed, List<Views.Option> kindOptions,
-                          List<Views.Option> presetOptions, ScheduleForm form, Views.ProblemView problem,
-                          String saved) {
+                          List<Views.Option> presetOptions, List<Views.Option> repoOptions, ScheduleForm form,
+                          Editing editing, Views.ProblemView problem, String saved) {
+        /** Adding shows every kind's fields (the kind is picked in the same form); editing only its own. */
+        boolean showBackup() {
+            return shows("backup");
+        }
+
+        boolean showForget() {
+            return shows("forget");
+        }
+
+        boolean showCheck() {
+            return shows("check");
+        }
+
+        private boolean shows(String kind) {
+            return editing == null || editing.kind().equals(kind);
+        }
+
+        /** A host with one repository needs no choice. */
+        boolean hasRepoOptions() {
+            return !repoOptions.isEmpty();
+        }
     }
 
     @Override
@@ -94,14 +163,33 @@ final class HostScheduleRoutes implements HttpService {
         if (session == null) {
             return;
         }
+        String hostId = id(req);
         String saved = switch (req.query().first("saved").orElse("")) {
             case "added" -> "Schedule added; the agent fires it on time, also while the server is down.";
+            case "edited" -> "Schedule saved; the agent gets the change at once, or when it is back online.";
             case "enabled" -> "Schedule enabled.";
             case "disabled" -> "Schedule disabled.";
             case "deleted" -> "Schedule deleted.";
             default -> null;
         };
-        render(req, res, 200, session, id(req), "backup", "0 2 * * *", ScheduleForm.EMPTY, null, saved);
+        JsonNode page = schedules(session, hostId);
+        String editId = req.query().first("edit").orElse("");
+        if (editId.isEmpty() || !session.operator()) {
+            render(req, res, 200, session, hostId, page, Draft.NEW, null, saved);
+            return;
+        }
+        JsonNode schedule = Nodes.items(page).stream().filter(s -> editId.equals(Nodes.text(s, "id")))
+                .findFirst().orElse(null);
+        if (schedule == null) {
+            render(req, res, 404, session, hostId, page, Draft.NEW,
+                   new Views.ProblemView("Not found", "That schedule is gone (deleted meanwhile?); the list is current."),
+                   null);
+            return;
+        }
+        String kind = Nodes.text(schedule, "kind", "");
+        String cron = Nodes.text(schedule, "cron", "");
+        render(req, res, 200, session, hostId, page,
+               new Draft(kind, presetOf(cron), ScheduleForm.of(schedule), editing(editId, kind)), null, null);
     }
 
     private void act(ServerRequest req, ServerResponse res) {
@@ -114,22 +202,27 @@ final class HostScheduleRoutes implements HttpService {
         String action = form.get("action");
         String kind = KINDS.contains(form.get("kind")) ? form.get("kind") : "backup";
         String preset = form.get("cron_preset");
-        ScheduleForm input = action.equals("add") ? new ScheduleForm(
-                form.get("name"), form.get("cron"), form.get("timezone"), form.raw("paths"), form.raw("excludes"),
-                form.get("tags"), form.get("limit_upload_kib"), form.get("keep_last"), form.get("keep_daily"),
-                form.get("keep_weekly"), form.get("keep_monthly"), form.get("read_data_subset"))
-                : ScheduleForm.EMPTY;
+        String scheduleId = form.get("schedule_id");
+        Draft draft = switch (action) {
+            case "add" -> new Draft(kind, preset, ScheduleForm.read(form), null);
+            case "edit" -> new Draft(kind, preset, ScheduleForm.read(form), editing(scheduleId, kind));
+            default -> Draft.NEW;
+        };
         if (!session.operator()) {
-            render(req, res, 403, session, hostId, kind, preset, input,
+            render(req, res, 403, session, hostId, null, draft,
                    new Views.ProblemView("Not allowed", "Editing schedules needs the operator role."), null);
             return;
         }
         try {
-            String scheduleId = form.get("schedule_id");
             switch (action) {
                 case "add" -> {
-                    api.post(session, "/api/schedules", body(hostId, kind, preset, form));
+                    api.post(session, "/api/schedules", body(hostId, kind, preset, form, false));
                     Pages.redirect(req, res, "/hosts/" + HostRoutes.enc(hostId) + "/schedules?saved=added");
+                }
+                case "edit" -> {
+                    api.patch(session, "/api/schedules/" + HostRoutes.enc(required(scheduleId)),
+                              body(hostId, kind, preset, form, true));
+                    Pages.redirect(req, res, "/hosts/" + HostRoutes.enc(hostId) + "/schedules?saved=edited");
                 }
                 case "enable", "disable" -> {
                     api.patch(session, "/api/schedules/" + HostRoutes.enc(required(scheduleId)),
@@ -143,13 +236,17 @@ final class HostScheduleRoutes implements HttpService {
                 default -> throw new Form.Invalid("Unknown action.");
             }
         } catch (Form.Invalid e) {
-            render(req, res, 422, session, hostId, kind, preset, input, Views.ProblemView.invalid(e.getMessage()), null);
+            render(req, res, 422, session, hostId, null, draft, Views.ProblemView.invalid(e.getMessage()), null);
         } catch (ApiException e) {
             if (e.unauthenticated() || e.unavailable()) {
                 throw e;
             }
-            render(req, res, e.status(), session, hostId, kind, preset, input, Views.ProblemView.of(e), null);
+            render(req, res, e.status(), session, hostId, null, draft, Views.ProblemView.of(e), null);
         }
+    }
+
+    private static Editing editing(String scheduleId, String kind) {
+        return new Editing(scheduleId, kind, Views.kindLabel(kind));
     }
 
     private static String required(String scheduleId) {
@@ -159,70 +256,79 @@ final class HostScheduleRoutes implements HttpService {
         return scheduleId;
     }
 
-    /** The API body; the custom cron wins over the preset, and each kind sends only its own fields. */
-    private static Map<String, Object> body(String hostId, String kind, String preset, Form form) {
+    /** The preset whose cron this is, or "" (custom). */
+    static String presetOf(String cron) {
+        return PRESETS.stream().map(p -> p[0]).filter(cron::equals).findFirst().orElse("");
+    }
+
+    /**
+     * The API body; the custom cron wins over the preset, and each kind sends only its own fields. Adding leaves
+     * empty optional fields out. Editing (PATCH) sends neither host nor kind, and sends an emptied optional field as
+     * null: the API merges a PATCH onto the stored schedule, so leaving it out would keep the old value.
+     */
+    private static Map<String, Object> body(String hostId, String kind, String preset, Form form, boolean edit) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("host_id", hostId);
-        if (!form.get("name").isEmpty()) {
-            body.put("name", form.get("name"));
+        if (!edit) {
+            body.put("host_id", hostId);
         }
+        // an emptied name falls back to the API's default, "kind cron"
+        JobFields.put(body, "name", form.get("name").isEmpty() ? null : form.get("name"), edit);
         String cron = form.get("cron").isEmpty() ? preset : form.get("cron");
         if (cron.isEmpty()) {
             throw new Form.Invalid("Choose when it runs: a preset, or a cron expression like 30 1 * * *.");
         }
         body.put("cron", cron);
         body.put("timezone", form.get("timezone").isEmpty() ? "UTC" : form.get("timezone"));
-        body.put("kind", kind);
-        // which of the host's repositories (none chosen: the primary one); a copy's is where it copies to
+        if (!edit) {
+            body.put("kind", kind);
+        }
+        // which of the host's repositories (none chosen: the primary one, or on edit unchanged); a copy's is
+        // where it copies to
         if (!form.get("repo_id").isEmpty()) {
             body.put("repo_id", form.get("repo_id"));
-        } else if (kind.equals("copy")) {
+        } else if (kind.equals("copy") && !edit) {
             throw new Form.Invalid("A copy schedule needs the repository to copy to.");
         }
         switch (kind) {
             case "backup" -> HostRoutes.putBackupParams(form, body,
-                                                       "A backup schedule needs at least one path (one per line).");
-            case "forget" -> {
-                Map<String, Object> policy = new LinkedHashMap<>();
-                for (String[] rule : KEEP_RULES) {
-                    Integer n = form.positive(rule[0], rule[1]);
-                    if (n != null) {
-                        policy.put(rule[0], n);
-                    }
-                }
-                if (policy.isEmpty()) {
-                    throw new Form.Invalid("Set at least one keep rule; without one, forget would remove every snapshot.");
-                }
-                body.put("policy", policy);
-            }
-            case "check" -> {
-                if (!form.get("read_data_subset").isEmpty()) {
-                    body.put("read_data_subset", form.get("read_data_subset"));
-                }
-            }
+                                                       "A backup schedule needs at least one path (one per line).", edit);
+            case "forget" -> body.put("policy", JobFields.policy(form));
+            case "check" -> JobFields.put(body, "read_data_subset", JobFields.subset(form), edit);
             default -> {
-                // prune, unlock, stats and snapshots take no parameters
+                // prune, unlock, stats, snapshots and copy take no parameters here
             }
         }
         return body;
     }
 
-    private void render(ServerRequest req, ServerResponse res, int status, Session session, String hostId, String kind,
-                        String preset, ScheduleForm form, Views.ProblemView problem, String saved) {
-        JsonNode page = api.get(session, "/api/schedules", Map.of("host_id", hostId));
-        Views.HostSummary host = HostRoutes.summary(api, session, hostId, nextRuns(page));
+    private JsonNode schedules(Session session, String hostId) {
+        return api.get(session, "/api/schedules", Map.of("host_id", hostId));
+    }
+
+    /** The tab with the schedules {@code page} (read now when null) and the form as {@code draft} has it. */
+    private void render(ServerRequest req, ServerResponse res, int status, Session session, String hostId,
+                        JsonNode page, Draft draft, Views.ProblemView problem, String saved) {
+        JsonNode schedules = page != null ? page : schedules(session, hostId);
+        Views.HostSummary host = HostRoutes.summary(api, session, hostId, nextRuns(schedules));
         Instant now = Instant.now();
         List<ScheduleRow> rows = new ArrayList<>();
-        for (JsonNode s : Nodes.items(page)) {
+        for (JsonNode s : Nodes.items(schedules)) {
             rows.add(row(s, now));
         }
         List<Views.Option> kinds = new ArrayList<>();
-        KINDS.forEach(k -> kinds.add(new Views.Option(k, Views.kindLabel(k), k.equals(kind))));
+        KINDS.forEach(k -> kinds.add(new Views.Option(k, Views.kindLabel(k), k.equals(draft.kind()))));
         List<Views.Option> presets = new ArrayList<>();
-        PRESETS.forEach(p -> presets.add(new Views.Option(p[0], p[1] + " — " + p[0], p[0].equals(preset))));
-        presets.add(new Views.Option("", "Custom (enter it below)", preset.isEmpty()));
-        SchedulesPanel panel = new SchedulesPanel(rows, rows.isEmpty(), session.operator(), kinds, presets, form,
-                                                  problem, saved);
+        PRESETS.forEach(p -> presets.add(new Views.Option(p[0], p[1] + " — " + p[0], p[0].equals(draft.preset()))));
+        presets.add(new Views.Option("", "Custom (enter it below)", draft.preset().isEmpty()));
+        List<Views.Option> repos = new ArrayList<>();
+        if (host.multiRepo()) {
+            String chosen = draft.form().repoId();
+            repos.add(new Views.Option("", draft.editing() == null ? "Primary" : "Unchanged", chosen.isEmpty()));
+            host.repos().forEach(r -> repos.add(new Views.Option(r.repoId(), r.name() + " (" + r.role() + ")",
+                                                                 r.repoId().equals(chosen))));
+        }
+        SchedulesPanel panel = new SchedulesPanel(rows, rows.isEmpty(), session.operator(), kinds, presets, repos,
+                                                  draft.form(), draft.editing(), problem, saved);
         HostRoutes.HostPage hostPage = new HostRoutes.HostPage(host, false, false, false, null, null, null, true, panel);
         if (Pages.fragmentRequested(req)) {
             pages.fragment(res, status, session, "hosts/_tabs", hostPage);
@@ -243,23 +349,50 @@ final class HostScheduleRoutes implements HttpService {
                                s.path("enabled").asBoolean(true));
     }
 
-    /** A short "what it does": paths for backups, keep rules for forget. */
+    /** A short "what it does": paths and limits for backups, keep rules for forget, the subset for check. */
     private static String what(JsonNode s, String kind) {
-        return switch (kind) {
-            case "backup" -> String.join(", ", Nodes.strings(s, "paths"));
-            case "forget" -> {
-                List<String> rules = new ArrayList<>();
-                s.path("policy").fields().forEachRemaining(e -> {
-                    if (e.getKey().startsWith("keep_") && (e.getValue().isNumber() || e.getValue().isTextual())) {
-                        rules.add(e.getKey().substring(5) + " " + e.getValue().asText());
-                    }
-                });
-                yield rules.isEmpty() ? null : "keep " + String.join(", ", rules);
+        List<String> parts = new ArrayList<>();
+        switch (kind) {
+            case "backup" -> {
+                List<String> paths = Nodes.strings(s, "paths");
+                if (!paths.isEmpty()) {
+                    parts.add(String.join(", ", paths));
+                }
+                Nodes.number(s, "limit_upload_kib").ifPresent(n -> parts.add("upload ≤ " + n + " KiB/s"));
+                Nodes.number(s, "limit_download_kib").ifPresent(n -> parts.add("download ≤ " + n + " KiB/s"));
             }
-            case "check" -> Nodes.text(s, "read_data_subset") == null ? null
-                    : "read " + Nodes.text(s, "read_data_subset") + " of the data";
-            default -> null;
-        };
+            case "forget" -> {
+                JsonNode policy = s.path("policy");
+                List<String> rules = new ArrayList<>();
+                for (String[] rule : JobFields.KEEP_COUNTS) {
+                    Nodes.number(policy, rule[0]).ifPresent(n -> rules.add(rule[0].substring(5) + " " + n));
+                }
+                String within = Nodes.text(policy, "keep_within");
+                if (within != null && !within.isBlank()) {
+                    rules.add("within " + within);
+                }
+                List<String> keepTags = Nodes.strings(policy, "keep_tags");
+                if (!keepTags.isEmpty()) {
+                    rules.add("tagged " + String.join(", ", keepTags));
+                }
+                if (!rules.isEmpty()) {
+                    parts.add("keep " + String.join(", ", rules));
+                }
+                if (policy.path("prune").asBoolean(false)) {
+                    parts.add("then prune");
+                }
+            }
+            case "check" -> {
+                String subset = Nodes.text(s, "read_data_subset");
+                if (subset != null && !subset.isBlank()) {
+                    parts.add("read " + subset + " of the data");
+                }
+            }
+            default -> {
+                // the kind says it all
+            }
+        }
+        return parts.isEmpty() ? null : String.join(" · ", parts);
     }
 
     private static String id(ServerRequest req) {

@@ -13,7 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
-/** {@code /repos}: the repositories with their stats, and (admin) the form that adds one. */
+/**
+ * {@code /repos}: the repositories with their stats, and (admin) the form that adds one. {@code /repos/{id}}: one
+ * repository, who maintains it (forget, prune and check) and its offline lease, with (admin) a form for each; a form
+ * PATCHes only the fields it changed, and a problem re-renders the page with it next to that form, the input kept.
+ */
 final class RepoRoutes implements HttpService {
     private final GatewayApi api;
     private final Pages pages;
@@ -34,10 +38,38 @@ final class RepoRoutes implements HttpService {
     record ReposView(List<RepoRow> repos, boolean empty, RepoForm form, String created) {
     }
 
+    /**
+     * The host that runs forget, prune and check for every host of the repository, with its full credential.
+     * {@code gone}: no longer enrolled (only its id is left); a gone or disabled one makes the API refuse those jobs.
+     */
+    record Maintainer(String id, String name, boolean gone, boolean disabled) {
+        boolean blocked() {
+            return gone || disabled;
+        }
+    }
+
+    /** The offline-lease form as the admin filled it in, with the values it was shown with ({@code was…}). */
+    record LeaseForm(String days, boolean onDisk, String wasDays, boolean wasOnDisk) {
+    }
+
+    record RepoPage(RepoRow repo, Maintainer maintainer, boolean needsMaintainer, String leaseDays,
+                    boolean leaseOnDisk, List<Views.Option> hostOptions, LeaseForm lease, String failedAction,
+                    Views.ProblemView problem, String saved) {
+        Views.ProblemView maintenanceProblem() {
+            return "maintenance".equals(failedAction) ? problem : null;
+        }
+
+        Views.ProblemView leaseProblem() {
+            return "lease".equals(failedAction) ? problem : null;
+        }
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.get("/repos", this::list)
-                .post("/repos", this::create);
+                .post("/repos", this::create)
+                .get("/repos/{id}", this::show)
+                .post("/repos/{id}", this::act);
     }
 
     /** Repository id → name for cards and host pages; a viewer without access just sees ids. */
@@ -142,5 +174,140 @@ final class RepoRoutes implements HttpService {
             }
             render(res, e.status(), session, new RepoForm(name, url, Views.ProblemView.of(e)), null);
         }
+    }
+
+    private void show(ServerRequest req, ServerResponse res) {
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
+            return;
+        }
+        String saved = switch (req.query().first("saved").orElse("")) {
+            case "maintenance" -> "Maintenance host saved.";
+            case "lease" -> "Offline lease saved.";
+            case "unchanged" -> "Nothing changed.";
+            default -> null;
+        };
+        renderRepo(res, 200, session, req.path().pathParameters().get("id"), null, null, null, null, saved);
+    }
+
+    /** One endpoint for the repository's forms, field {@code action} = maintenance or lease. */
+    private void act(ServerRequest req, ServerResponse res) {
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
+            return;
+        }
+        String id = req.path().pathParameters().get("id");
+        Form form = Form.read(req);
+        String action = form.get("action");
+        String hostId = action.equals("maintenance") ? form.get("maintenance_host_id") : null;
+        LeaseForm lease = action.equals("lease") ? new LeaseForm(form.get("offline_lease_days"),
+                form.checked("offline_lease_on_disk"), form.get("was_offline_lease_days"),
+                form.checked("was_offline_lease_on_disk")) : null;
+        try {
+            switch (action) {
+                case "maintenance" -> {
+                    // "none" must reach the API as an explicit null: a PATCH that leaves the field out keeps it
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("maintenance_host_id", hostId.isEmpty() ? JobFields.CLEAR : hostId);
+                    patch(req, res, session, id, body, "maintenance");
+                }
+                case "lease" -> {
+                    Integer days = form.between("offline_lease_days", "Offline lease", 0, 365);
+                    if (days == null) {
+                        throw new Form.Invalid("Enter the offline lease in days: 0 (never offline) to 365.");
+                    }
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    if (!String.valueOf(days).equals(lease.wasDays())) {
+                        body.put("offline_lease_days", days);
+                    }
+                    if (lease.onDisk() != lease.wasOnDisk()) {
+                        body.put("offline_lease_on_disk", lease.onDisk());
+                    }
+                    if (body.isEmpty()) {
+                        Pages.redirect(req, res, "/repos/" + HostRoutes.enc(id) + "?saved=unchanged");
+                        return;
+                    }
+                    patch(req, res, session, id, body, "lease");
+                }
+                default -> throw new Form.Invalid("Unknown action.");
+            }
+        } catch (Form.Invalid e) {
+            renderRepo(res, 422, session, id, action, Views.ProblemView.invalid(e.getMessage()), hostId, lease, null);
+        } catch (ApiException e) {
+            if (e.unauthenticated() || e.unavailable()) {
+                throw e;
+            }
+            renderRepo(res, e.status(), session, id, action, Views.ProblemView.of(e), hostId, lease, null);
+        }
+    }
+
+    private void patch(ServerRequest req, ServerResponse res, Session session, String id, Map<String, Object> body,
+                       String saved) {
+        api.patch(session, "/api/repos/" + HostRoutes.enc(id), body);
+        Pages.redirect(req, res, "/repos/" + HostRoutes.enc(id) + "?saved=" + saved);
+    }
+
+    /**
+     * The repository page; {@code selectedHost} and {@code lease} are the admin's input to keep (null: the
+     * repository's own values).
+     */
+    private void renderRepo(ServerResponse res, int status, Session session, String id, String failedAction,
+                            Views.ProblemView problem, String selectedHost, LeaseForm lease, String saved) {
+        JsonNode repo = api.get(session, "/api/repos/" + HostRoutes.enc(id));
+        List<JsonNode> hosts = items(api.get(session, "/api/hosts"));
+        String maintainerId = Nodes.text(repo, "maintenance_host_id");
+        Maintainer maintainer = maintainerId == null ? null : maintainer(maintainerId, hosts);
+        boolean hasPrune = repo.path("has_prune_credential").asBoolean(false);
+        OptionalLong days = Nodes.number(repo, "offline_lease_days");
+        boolean onDisk = repo.path("offline_lease_on_disk").asBoolean(false);
+        String wasDays = days.isPresent() ? String.valueOf(days.getAsLong()) : "";
+        List<Views.Option> hostOptions = new ArrayList<>();
+        if (session.admin()) {
+            String selected = selectedHost != null ? selectedHost : maintainerId == null ? "" : maintainerId;
+            hostOptions.add(new Views.Option("", "None: each host maintains its own snapshots", selected.isEmpty()));
+            for (JsonNode host : hosts) {
+                String hostId = Nodes.text(host, "id", "");
+                boolean disabled = "disabled".equals(Nodes.text(host, "status"));
+                // the API refuses a disabled host; the current one stays listed so the select shows it
+                if (hostId.isEmpty() || (disabled && !hostId.equals(maintainerId))) {
+                    continue;
+                }
+                hostOptions.add(new Views.Option(hostId, hostLabel(host) + (disabled ? " (disabled)" : ""),
+                                                 hostId.equals(selected)));
+            }
+        }
+        if (lease == null) {
+            lease = new LeaseForm(wasDays, onDisk, wasDays, onDisk);
+        } else {
+            lease = new LeaseForm(lease.days(), lease.onDisk(), wasDays, onDisk);
+        }
+        RepoPage page = new RepoPage(row(repo), maintainer, hasPrune && maintainerId == null,
+                                     days.isPresent() ? leaseDays(days.getAsLong()) : null, onDisk, hostOptions,
+                                     lease, failedAction, problem, saved);
+        pages.page(res, status, session, Nodes.text(repo, "name", "Repository"), "repos", "repos/show", page);
+    }
+
+    private static Maintainer maintainer(String id, List<JsonNode> hosts) {
+        for (JsonNode host : hosts) {
+            if (id.equals(Nodes.text(host, "id"))) {
+                return new Maintainer(id, Nodes.text(host, "name", Views.shortId(id)), false,
+                                      "disabled".equals(Nodes.text(host, "status")));
+            }
+        }
+        return new Maintainer(id, Views.shortId(id), true, false);
+    }
+
+    /** "web-1", or "web-1 (web-1.example.org)" when the host was renamed. */
+    private static String hostLabel(JsonNode host) {
+        String name = Nodes.text(host, "name", Views.shortId(Nodes.text(host, "id", "")));
+        String hostname = Nodes.text(host, "hostname");
+        return hostname == null || hostname.isBlank() || hostname.equals(name) ? name : name + " (" + hostname + ")";
+    }
+
+    static String leaseDays(long days) {
+        if (days == 0) {
+            return "never: agents run this repository's schedules only while the server answers";
+        }
+        return days + (days == 1 ? " day" : " days");
     }
 }

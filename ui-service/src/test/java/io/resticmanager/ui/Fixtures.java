@@ -26,6 +26,16 @@ final class Fixtures {
             {"items":[{"id":"%s","name":"nas","url":"sftp:backup@nas:/srv/restic","has_prune_credential":true,
               "stats":{"total_size":5368709120,"snapshot_count":42}}]}""".formatted(REPO);
 
+    /** {@code GET /api/repos/{id}} of "nas": its prune credential, maintenance host (a JSON value) and offline lease. */
+    static String repo(boolean hasPrune, String maintenanceHostId, int leaseDays, boolean leaseOnDisk) {
+        return """
+                {"id":"%s","name":"nas","url":"sftp:backup@nas:/srv/restic","env_keys":[],"has_prune_credential":%s,
+                 "host_count":2,"stats":{"total_size":5368709120,"snapshot_count":42},
+                 "created_at":"2026-11-01T10:00:00Z","updated_at":"2026-11-20T10:00:00Z","offline_lease_days":%d,
+                 "offline_lease_on_disk":%s,"maintenance_host_id":%s}""".formatted(
+                REPO, hasPrune, leaseDays, leaseOnDisk, maintenanceHostId == null ? "null" : "\"" + maintenanceHostId + "\"");
+    }
+
     static final String SNAPSHOTS = """
             {"items":[{"id":"a1b2c3d4e5f6a7b8c9d0","short_id":"a1b2c3d4","time":"2026-11-26T09:00:00Z",
               "paths":["/etc","/home"],"tags":["daily"],"hostname":"web-1","summary":{"data_added":2048}},

@@ -601,6 +601,263 @@ class UiRoutesTest {
         assertThat(addForm, containsString("<option value=\"prune\" selected>Prune</option>"));
     }
 
+    /** web-1: a backup with every optional field set and a forget with every keep rule (a custom cron). */
+    private static final String FULL_SCHEDULES = """
+            {"items":[{"id":"%s","host_id":"%s","name":"nightly","cron":"0 2 * * *","timezone":"Europe/Berlin",
+              "kind":"backup","paths":["/etc","/home"],"excludes":["*.tmp"],"tags":["nightly","web"],"policy":null,
+              "read_data_subset":null,"limit_upload_kib":512,"limit_download_kib":2048,"enabled":true,
+              "next_run_at":"2026-11-27T01:00:00Z","last_run":null},
+             {"id":"s-forget","host_id":"%s","name":"forget 15 4 * * 6","cron":"15 4 * * 6","timezone":"UTC",
+              "kind":"forget","paths":[],"excludes":[],"tags":[],"read_data_subset":null,"limit_upload_kib":null,
+              "limit_download_kib":null,"policy":{"keep_last":3,"keep_hourly":24,"keep_daily":7,"keep_weekly":4,
+              "keep_monthly":12,"keep_yearly":2,"keep_within":"1y2m","keep_tags":["gold","legal"],"prune":true},
+              "enabled":true,"next_run_at":"2026-11-28T04:15:00Z","last_run":null}
+            ]}""".formatted(SCHEDULE, WEB, WEB);
+
+    /** What the stub gateway was sent last for {@code method path}, as JSON (compared whole, field by field). */
+    private static JsonNode lastBody(String method, String path) {
+        List<StubGateway.Seen> seen = GATEWAY.seen(method, path);
+        assertThat(method + " " + path + " was called", seen.isEmpty(), is(false));
+        return Http.tree(seen.getLast().body());
+    }
+
+    private static JsonNode json(String text) {
+        return Http.tree(text);
+    }
+
+    @Test
+    void newSchedulesSendBothLimitsAndEveryKeepRuleAndLeaveEmptyFieldsOut() {
+        GATEWAY.on("GET", "/api/schedules", 200, "{\"items\":[]}")
+                .on("POST", "/api/schedules", 201, "{\"id\":\"" + SCHEDULE + "\"}");
+
+        Page page = get("/hosts/" + WEB + "/schedules", "operator");
+        for (String id : List.of("schedule-limit", "schedule-limit-download", "schedule-keep-last",
+                                 "schedule-keep-hourly", "schedule-keep-daily", "schedule-keep-weekly",
+                                 "schedule-keep-monthly", "schedule-keep-yearly", "schedule-keep-within",
+                                 "schedule-keep-tags", "schedule-prune")) {
+            assertThat(id, page.body(), containsString("id=\"" + id + "\""));
+        }
+
+        Page backup = post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "add", "kind", "backup", "name", "nightly", "cron_preset", "0 2 * * *", "cron", "15 1 * * *",
+                "timezone", "Europe/Berlin", "paths", "/etc\r\n/srv\r\n", "excludes", "*.tmp", "tags", "nightly",
+                "limit_upload_kib", "512", "limit_download_kib", "2048", "keep_daily", "7", "read_data_subset", ""));
+        assertThat(backup.status(), is(303));
+        assertThat(lastBody("POST", "/api/schedules"), is(json("""
+                {"host_id":"%s","name":"nightly","cron":"15 1 * * *","timezone":"Europe/Berlin","kind":"backup",
+                 "paths":["/etc","/srv"],"excludes":["*.tmp"],"tags":["nightly"],"limit_upload_kib":512,
+                 "limit_download_kib":2048}""".formatted(WEB))));
+
+        Page forget = post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "add", "kind", "forget", "name", "", "cron_preset", "0 3 * * 0", "cron", "", "timezone", "UTC",
+                "paths", "", "limit_upload_kib", "", "limit_download_kib", "", "keep_last", "3", "keep_hourly", "24",
+                "keep_daily", "7", "keep_weekly", "4", "keep_monthly", "12", "keep_yearly", "2",
+                "keep_within", "1y2m3d4h", "keep_tags", "gold, legal", "prune", "on"));
+        assertThat(forget.status(), is(303));
+        assertThat(lastBody("POST", "/api/schedules"), is(json("""
+                {"host_id":"%s","cron":"0 3 * * 0","timezone":"UTC","kind":"forget",
+                 "policy":{"keep_last":3,"keep_hourly":24,"keep_daily":7,"keep_weekly":4,"keep_monthly":12,
+                           "keep_yearly":2,"keep_within":"1y2m3d4h","keep_tags":["gold","legal"],"prune":true}}"""
+                                                                               .formatted(WEB))));
+
+        // only keep_tags is a keep rule too
+        post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "add", "kind", "forget", "cron_preset", "0 3 * * 0", "keep_daily", "", "keep_weekly", "",
+                "keep_monthly", "", "keep_tags", "gold"));
+        assertThat(lastBody("POST", "/api/schedules").path("policy"), is(json("{\"keep_tags\":[\"gold\"]}")));
+    }
+
+    @Test
+    void scheduleFormChecksKeepRulesAndLimitsBeforeCallingTheApi() {
+        GATEWAY.on("GET", "/api/schedules", 200, "{\"items\":[]}");
+        Map<String[], String> cases = new LinkedHashMap<>();
+        cases.put(new String[] {"keep_daily", "", "keep_weekly", "", "keep_monthly", ""}, "at least one keep rule");
+        cases.put(new String[] {"keep_hourly", "0"}, "Keep hourly must be 1 or more");
+        cases.put(new String[] {"keep_yearly", "1.5"}, "Keep yearly must be a whole number");
+        cases.put(new String[] {"keep_within", "3 weeks"}, "Keep within looks like 1y6m, 30d or 12h");
+        for (Map.Entry<String[], String> c : cases.entrySet()) {
+            Map<String, String> fields = form("action", "add", "kind", "forget", "cron_preset", "0 3 * * 0",
+                                              "keep_daily", "7", "keep_weekly", "4", "keep_monthly", "6");
+            for (int i = 0; i + 1 < c.getKey().length; i += 2) {
+                fields.put(c.getKey()[i], c.getKey()[i + 1]);
+            }
+            Page res = post("/hosts/" + WEB + "/schedules", "operator", fields);
+            assertThat(c.getValue(), res.status(), is(422));
+            assertThat(res.body(), containsString(c.getValue()));
+            // what the user typed stays in the form
+            assertThat(res.body(), containsString("value=\"" + c.getKey()[1] + "\""));
+        }
+        Page limit = post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "add", "kind", "backup", "cron_preset", "0 2 * * *", "paths", "/etc",
+                "limit_download_kib", "0"));
+        assertThat(limit.status(), is(422));
+        assertThat(limit.body(), containsString("Download limit must be 1 or more"));
+        assertThat(GATEWAY.seen("POST", "/api/schedules"), empty());
+    }
+
+    @Test
+    void editFormIsFilledInFromTheScheduleWithItsKindFixed() {
+        GATEWAY.on("GET", "/api/schedules", 200, FULL_SCHEDULES);
+
+        Page list = get("/hosts/" + WEB + "/schedules", "operator");
+        assertThat(list.body(), containsString("id=\"schedule-edit-" + SCHEDULE + "\" href=\"/hosts/" + WEB
+                + "/schedules?edit=" + SCHEDULE + "\""));
+        assertThat(list.body(), containsString("/etc, /home · upload ≤ 512 KiB/s · download ≤ 2048 KiB/s"));
+        assertThat(list.body(), containsString(
+                "keep last 3, hourly 24, daily 7, weekly 4, monthly 12, yearly 2, within 1y2m, tagged gold, legal · then prune"));
+
+        Page backup = get("/hosts/" + WEB + "/schedules?edit=" + SCHEDULE, "operator");
+        assertThat(backup.status(), is(200));
+        String form = backup.body().substring(backup.body().indexOf("id=\"edit-schedule-form\""));
+        assertThat(backup.body(), not(containsString("id=\"add-schedule-form\"")));
+        assertThat(form, containsString("<input type=\"hidden\" name=\"action\" value=\"edit\">"));
+        assertThat(form, containsString("<input type=\"hidden\" name=\"schedule_id\" value=\"" + SCHEDULE + "\">"));
+        assertThat(form, containsString("<input type=\"hidden\" name=\"kind\" value=\"backup\">"));
+        assertThat(text(backup.body(), "schedule-kind-fixed"), startsWith("Backup"));
+        assertThat(form, not(containsString("id=\"schedule-kind\"")));
+        assertThat(form, containsString("id=\"schedule-name\" name=\"name\" value=\"nightly\""));
+        // the cron is a preset's: the preset is chosen and the custom field (which would override it) stays empty
+        assertThat(form, containsString("<option value=\"0 2 * * *\" selected>"));
+        assertThat(form, containsString("id=\"schedule-cron\" name=\"cron\" value=\"\""));
+        assertThat(form, containsString("value=\"Europe/Berlin\""));
+        assertThat(form, containsString(">/etc\n/home</textarea>"));
+        assertThat(form, containsString(">*.tmp</textarea>"));
+        assertThat(form, containsString("name=\"tags\" value=\"nightly, web\""));
+        assertThat(form, containsString("name=\"limit_upload_kib\" type=\"number\" min=\"1\" step=\"1\" inputmode=\"numeric\" value=\"512\""));
+        assertThat(form, containsString("name=\"limit_download_kib\" type=\"number\" min=\"1\" step=\"1\" inputmode=\"numeric\" value=\"2048\""));
+        assertThat(form, not(containsString("id=\"schedule-forget-fields\"")));
+        assertThat(form, containsString("id=\"edit-schedule-button\""));
+
+        Page forget = get("/hosts/" + WEB + "/schedules?edit=s-forget", "operator");
+        String forgetForm = forget.body().substring(forget.body().indexOf("id=\"edit-schedule-form\""));
+        assertThat(text(forget.body(), "schedule-kind-fixed"), startsWith("Forget"));
+        // the API's default name is left empty, so it follows a changed cron
+        assertThat(forgetForm, containsString("id=\"schedule-name\" name=\"name\" value=\"\""));
+        assertThat(forgetForm, containsString("<option value=\"\" selected>Custom (enter it below)</option>"));
+        assertThat(forgetForm, containsString("name=\"cron\" value=\"15 4 * * 6\""));
+        for (String[] kv : new String[][] {{"keep_last", "3"}, {"keep_hourly", "24"}, {"keep_daily", "7"},
+                {"keep_weekly", "4"}, {"keep_monthly", "12"}, {"keep_yearly", "2"}}) {
+            assertThat(forgetForm, containsString("name=\"" + kv[0] + "\" type=\"number\" min=\"1\" step=\"1\" value=\"" + kv[1] + "\""));
+        }
+        assertThat(forgetForm, containsString("name=\"keep_within\" value=\"1y2m\""));
+        assertThat(forgetForm, containsString("name=\"keep_tags\" value=\"gold, legal\""));
+        assertThat(forgetForm, containsString("name=\"prune\" type=\"checkbox\" checked>"));
+        assertThat(forgetForm, not(containsString("id=\"schedule-backup-fields\"")));
+
+        Page gone = get("/hosts/" + WEB + "/schedules?edit=no-such-schedule", "operator");
+        assertThat(gone.status(), is(404));
+        assertThat(gone.body(), containsString("That schedule is gone"));
+        assertThat(gone.body(), containsString("id=\"add-schedule-form\""));
+
+        Page viewer = get("/hosts/" + WEB + "/schedules?edit=" + SCHEDULE, "viewer");
+        assertThat(viewer.body(), not(containsString("edit-schedule-form")));
+        assertThat(viewer.body(), not(containsString("schedule-edit-")));
+    }
+
+    @Test
+    void editingASchedulePatchesItsFieldsAndClearsTheEmptiedOnes() {
+        GATEWAY.on("GET", "/api/schedules", 200, FULL_SCHEDULES)
+                .on("PATCH", "/api/schedules/" + SCHEDULE, 200, "{}")
+                .on("PATCH", "/api/schedules/s-forget", 200, "{}");
+
+        Page backup = post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "edit", "schedule_id", SCHEDULE, "kind", "backup", "name", "nightly", "cron_preset", "0 2 * * *",
+                "cron", "30 3 * * 1-5", "timezone", "Europe/Berlin", "paths", "/etc\r\n/home\r\n", "excludes", "",
+                "tags", "", "limit_upload_kib", "256", "limit_download_kib", ""));
+        assertThat(backup.status(), is(303));
+        assertThat(backup.header("Location"), is("/hosts/" + WEB + "/schedules?saved=edited"));
+        // neither host nor kind; emptied optional fields go as null, because a PATCH that leaves them out keeps them
+        assertThat(lastBody("PATCH", "/api/schedules/" + SCHEDULE), is(json("""
+                {"name":"nightly","cron":"30 3 * * 1-5","timezone":"Europe/Berlin","paths":["/etc","/home"],
+                 "excludes":null,"tags":null,"limit_upload_kib":256,"limit_download_kib":null}""")));
+        assertThat(get("/hosts/" + WEB + "/schedules?saved=edited", "operator").body(), containsString("Schedule saved"));
+
+        Page forget = post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "edit", "schedule_id", "s-forget", "kind", "forget", "name", "", "cron_preset", "",
+                "cron", "0 5 * * 6", "timezone", "UTC", "keep_last", "3", "keep_hourly", "48", "keep_daily", "7",
+                "keep_weekly", "4", "keep_monthly", "12", "keep_yearly", "", "keep_within", "30d", "keep_tags", "gold"));
+        assertThat(forget.status(), is(303));
+        // the policy is sent whole (it replaces the stored one); an unticked prune is simply not in it
+        assertThat(lastBody("PATCH", "/api/schedules/s-forget"), is(json("""
+                {"name":null,"cron":"0 5 * * 6","timezone":"UTC",
+                 "policy":{"keep_last":3,"keep_hourly":48,"keep_daily":7,"keep_weekly":4,"keep_monthly":12,
+                           "keep_within":"30d","keep_tags":["gold"]}}""")));
+        assertThat(GATEWAY.seen("POST", "/api/schedules"), empty());
+    }
+
+    @Test
+    void aRejectedEditReRendersTheEditFormWithTheApisDetailAndTheInput() {
+        GATEWAY.on("GET", "/api/schedules", 200, FULL_SCHEDULES)
+                .on("PATCH", "/api/schedules/s-forget", 422, "{\"type\":\"about:blank\",\"title\":\"Unprocessable Content\","
+                        + "\"status\":422,\"detail\":\"unknown timezone 'Mars/Olympus' (use an IANA name like Europe/Berlin, or UTC)\"}");
+
+        Page res = post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "edit", "schedule_id", "s-forget", "kind", "forget", "name", "retention", "cron_preset", "",
+                "cron", "0 5 * * 6", "timezone", "Mars/Olympus", "keep_last", "3", "keep_hourly", "48",
+                "keep_within", "30d", "keep_tags", "gold", "prune", "on"));
+
+        assertThat(res.status(), is(422));
+        assertThat(res.body(), not(containsString("id=\"add-schedule-form\"")));
+        String form = res.body().substring(res.body().indexOf("id=\"edit-schedule-form\""));
+        assertThat(form, containsString("class=\"problem\""));
+        assertThat(form, containsString("unknown timezone &#39;Mars/Olympus&#39;"));
+        assertThat(form, containsString("<input type=\"hidden\" name=\"schedule_id\" value=\"s-forget\">"));
+        assertThat(text(res.body(), "schedule-kind-fixed"), startsWith("Forget"));
+        assertThat(form, containsString("name=\"name\" value=\"retention\""));
+        assertThat(form, containsString("name=\"cron\" value=\"0 5 * * 6\""));
+        assertThat(form, containsString("value=\"Mars/Olympus\""));
+        assertThat(form, containsString("name=\"keep_hourly\" type=\"number\" min=\"1\" step=\"1\" value=\"48\""));
+        assertThat(form, containsString("name=\"keep_within\" value=\"30d\""));
+        assertThat(form, containsString("name=\"keep_tags\" value=\"gold\""));
+        assertThat(form, containsString("name=\"prune\" type=\"checkbox\" checked>"));
+
+        // caught before the API: still the edit form, still this schedule
+        Page local = post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "edit", "schedule_id", "s-forget", "kind", "forget", "cron", "0 5 * * 6", "keep_within", "a month"));
+        assertThat(local.status(), is(422));
+        assertThat(local.body(), containsString("id=\"edit-schedule-form\""));
+        assertThat(local.body(), containsString("Keep within looks like"));
+        assertThat(GATEWAY.seen("PATCH", "/api/schedules/s-forget"), hasSize(1));
+    }
+
+    @Test
+    void runNowSendsBothLimitsAndEveryKeepRule() {
+        GATEWAY.on("POST", "/api/hosts/" + WEB + "/jobs", 202, "{\"job_id\":\"" + JOB + "\",\"status\":\"queued\"}");
+
+        Page backup = post("/hosts/" + WEB + "/actions", "operator", form(
+                "action", "backup", "paths", "/srv", "excludes", "", "tags", "", "limit_upload_kib", "512",
+                "limit_download_kib", "1024"));
+        assertThat(backup.status(), is(303));
+        assertThat(lastBody("POST", "/api/hosts/" + WEB + "/jobs"), is(json("""
+                {"kind":"backup","paths":["/srv"],"limit_upload_kib":512,"limit_download_kib":1024}""")));
+
+        String[] rules = {"keep_last", "3", "keep_hourly", "24", "keep_daily", "7", "keep_weekly", "4",
+                "keep_monthly", "12", "keep_yearly", "2", "keep_within", "1y2m3d4h", "keep_tags", "gold, legal",
+                "prune", "on"};
+        Page confirm = post("/hosts/" + WEB + "/actions", "operator", form(concat(new String[] {"action", "forget"}, rules)));
+        assertThat(confirm.body(), containsString("Keep every snapshot tagged gold, legal"));
+        assertThat(confirm.body(), containsString("<input type=\"hidden\" name=\"keep_tags\" value=\"gold, legal\">"));
+        Page forget = post("/hosts/" + WEB + "/actions", "operator",
+                           form(concat(new String[] {"action", "forget", "confirm", "yes"}, rules)));
+        assertThat(forget.status(), is(303));
+        assertThat(lastBody("POST", "/api/hosts/" + WEB + "/jobs"), is(json("""
+                {"kind":"forget","policy":{"keep_last":3,"keep_hourly":24,"keep_daily":7,"keep_weekly":4,
+                 "keep_monthly":12,"keep_yearly":2,"keep_within":"1y2m3d4h","keep_tags":["gold","legal"],"prune":true}}""")));
+
+        Page bad = post("/hosts/" + WEB + "/actions", "operator", form(
+                "action", "backup", "paths", "/srv", "limit_download_kib", "fast"));
+        assertThat(bad.status(), is(422));
+        assertThat(bad.body(), containsString("Download limit must be a whole number"));
+        assertThat(bad.body(), containsString("id=\"backup-limit-download\" name=\"limit_download_kib\" type=\"number\" min=\"1\" step=\"1\" inputmode=\"numeric\" value=\"fast\""));
+        assertThat(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs"), hasSize(2));
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void operatorPausesResumesAndDeletesASchedule() {
         GATEWAY.on("GET", "/api/schedules", 200, Fixtures.SCHEDULES)
@@ -716,6 +973,134 @@ class UiRoutesTest {
     }
 
     @Test
+    void repoPageShowsTheMaintenanceHostAndTheLeaseOnDiskStateAndOnlyAdminsGetForms() {
+        GATEWAY.on("GET", "/api/repos/" + REPO, 200, Fixtures.repo(true, DB, 14, true));
+        assertThat(get("/repos", "viewer").body(), containsString("<a href=\"/repos/" + REPO + "\">nas</a>"));
+
+        for (String role : List.of("viewer", "operator")) {
+            Page page = get("/repos/" + REPO, role);
+            assertThat(role, page.status(), is(200));
+            assertThat(role, text(page.body(), "repo-name"), is("nas"));
+            assertThat(role, page.body(), containsString("<dd id=\"maintenance-host\"><a href=\"/hosts/" + DB
+                    + "\">db-1</a></dd>"));
+            assertThat(role, text(page.body(), "offline-lease-days"), is("14 days"));
+            assertThat(role, text(page.body(), "offline-lease-on-disk"), startsWith("On: written to the agents' disk"));
+            assertThat(role, page.body(), not(containsString("id=\"maintenance-needed\"")));
+            assertThat(role, page.body(), not(containsString("<form id=")));
+            assertThat(role, page.body(), not(containsString("method=\"post\" action=\"/repos/")));
+        }
+
+        Page admin = get("/repos/" + REPO, "admin");
+        assertThat(count(admin.body(), "method=\"post\" action=\"/repos/" + REPO + "\""), is(2));
+        assertThat(admin.body(), containsString("<option value=\"\">None: each host maintains its own snapshots</option>"));
+        assertThat(admin.body(), containsString("<option value=\"" + DB + "\" selected>db-1</option>"));
+        assertThat(admin.body(), containsString("<option value=\"" + WEB + "\">web-1</option>"));
+        // the API refuses a disabled host, so it is not offered
+        assertThat(admin.body(), not(containsString("<option value=\"" + OLD + "\"")));
+        assertThat(admin.body(), containsString("name=\"offline_lease_days\" type=\"number\" min=\"0\" max=\"365\" "
+                + "step=\"1\" inputmode=\"numeric\" required value=\"14\">"));
+        assertThat(admin.body(), containsString("name=\"offline_lease_on_disk\" type=\"checkbox\" checked>"));
+        assertThat(text(admin.body(), "offline-lease-on-disk-explained"), startsWith(
+                "Off: the credential lives only in the agent's memory; an agent restarted during an outage cannot "
+                        + "back up until the server is back. On: it is written to the host's disk (readable by root)"));
+        assertThat(count(admin.body(), "name=\"_csrf\" value=\"" + CSRF + "\""), is(count(admin.body(), "<form ")));
+    }
+
+    @Test
+    void aRepoWithAPruneCredentialButNoMaintenanceHostSaysForgetAndPruneAreRefused() {
+        GATEWAY.on("GET", "/api/repos/" + REPO, 200, Fixtures.repo(true, null, 7, false));
+
+        Page page = get("/repos/" + REPO, "viewer");
+        assertThat(text(page.body(), "maintenance-host"), is("None: each host maintains its own snapshots"));
+        assertThat(text(page.body(), "maintenance-needed"), containsString(
+                "name a maintenance host to run forget and prune"));
+        assertThat(text(page.body(), "offline-lease-days"), is("7 days"));
+        assertThat(text(page.body(), "offline-lease-on-disk"), is("Off: only in the agents' memory"));
+        Page admin = get("/repos/" + REPO, "admin");
+        assertThat(admin.body(), containsString("<option value=\"\" selected>None: each host maintains its own snapshots"));
+        assertThat(admin.body(), containsString("name=\"offline_lease_on_disk\" type=\"checkbox\">"));
+
+        // the same repository without a separate prune credential: each host forgets and prunes with its own
+        GATEWAY.on("GET", "/api/repos/" + REPO, 200, Fixtures.repo(false, null, 0, false));
+        Page plain = get("/repos/" + REPO, "viewer");
+        assertThat(plain.body(), not(containsString("id=\"maintenance-needed\"")));
+        assertThat(text(plain.body(), "offline-lease-days"), startsWith("never"));
+
+        // a maintenance host that is no longer enrolled: named by its id, and the refusal explained
+        GATEWAY.on("GET", "/api/repos/" + REPO, 200, Fixtures.repo(true, NEW_HOST, 7, false));
+        Page gone = get("/repos/" + REPO, "viewer");
+        assertThat(text(gone.body(), "maintenance-host"), is(NEW_HOST.substring(0, 8) + " (no longer enrolled)"));
+        assertThat(text(gone.body(), "maintenance-blocked"), containsString("refused while the maintenance host is gone"));
+    }
+
+    @Test
+    void adminFormsPatchOnlyTheFieldsTheyChanged() {
+        GATEWAY.on("GET", "/api/repos/" + REPO, 200, Fixtures.repo(true, null, 7, false))
+                .on("PATCH", "/api/repos/" + REPO, 200, Fixtures.repo(true, WEB, 7, false));
+        String patch = "/api/repos/" + REPO;
+
+        Page named = post("/repos/" + REPO, "admin", form("action", "maintenance", "maintenance_host_id", WEB));
+        assertThat(named.status(), is(303));
+        assertThat(named.header("Location"), is("/repos/" + REPO + "?saved=maintenance"));
+        assertThat(GATEWAY.seen("PATCH", patch).getLast().body(), is("{\"maintenance_host_id\":\"" + WEB + "\"}"));
+        assertThat(get(named.header("Location"), "admin").body(), containsString("Maintenance host saved."));
+
+        // "none" is an explicit null: a PATCH that left the field out would keep the host
+        post("/repos/" + REPO, "admin", form("action", "maintenance", "maintenance_host_id", ""));
+        assertThat(GATEWAY.seen("PATCH", patch).getLast().body(), is("{\"maintenance_host_id\":null}"));
+
+        Page ticked = post("/repos/" + REPO, "admin", form("action", "lease", "was_offline_lease_days", "7",
+                "was_offline_lease_on_disk", "false", "offline_lease_days", "7", "offline_lease_on_disk", "on"));
+        assertThat(ticked.header("Location"), is("/repos/" + REPO + "?saved=lease"));
+        assertThat(GATEWAY.seen("PATCH", patch).getLast().body(), is("{\"offline_lease_on_disk\":true}"));
+
+        // an unticked checkbox sends nothing; the hidden was-value tells it from "unchanged"
+        post("/repos/" + REPO, "admin", form("action", "lease", "was_offline_lease_days", "7",
+                "was_offline_lease_on_disk", "true", "offline_lease_days", "3"));
+        assertThat(GATEWAY.seen("PATCH", patch).getLast().body(),
+                   is("{\"offline_lease_days\":3,\"offline_lease_on_disk\":false}"));
+
+        post("/repos/" + REPO, "admin", form("action", "lease", "was_offline_lease_days", "7",
+                "was_offline_lease_on_disk", "false", "offline_lease_days", " 0 "));
+        assertThat(GATEWAY.seen("PATCH", patch).getLast().body(), is("{\"offline_lease_days\":0}"));
+        assertThat(GATEWAY.seen("PATCH", patch), hasSize(5));
+
+        Page unchanged = post("/repos/" + REPO, "admin", form("action", "lease", "was_offline_lease_days", "7",
+                "was_offline_lease_on_disk", "false", "offline_lease_days", "7"));
+        assertThat(unchanged.header("Location"), is("/repos/" + REPO + "?saved=unchanged"));
+        assertThat(GATEWAY.seen("PATCH", patch), hasSize(5));
+    }
+
+    @Test
+    void aRefusedRepoSettingReRendersWithTheDetailNextToItsForm() {
+        GATEWAY.on("GET", "/api/repos/" + REPO, 200, Fixtures.repo(true, null, 7, false))
+                .on("PATCH", "/api/repos/" + REPO, 422, "{\"type\":\"about:blank\",\"title\":\"Unprocessable Content\","
+                        + "\"status\":422,\"detail\":\"maintenance_host_id: no host " + NEW_HOST + "\"}");
+
+        Page res = post("/repos/" + REPO, "admin", form("action", "maintenance", "maintenance_host_id", NEW_HOST));
+        assertThat(res.status(), is(422));
+        String maintenance = res.body().substring(res.body().indexOf("id=\"maintenance-host-form\""),
+                                                  res.body().indexOf("id=\"repo-lease\""));
+        assertThat(maintenance, containsString("class=\"problem\""));
+        assertThat(maintenance, containsString("maintenance_host_id: no host " + NEW_HOST));
+        assertThat(res.body().substring(res.body().indexOf("id=\"repo-lease\"")), not(containsString("class=\"problem\"")));
+        assertThat(GATEWAY.seen("PATCH", "/api/repos/" + REPO).getFirst().body(),
+                   is("{\"maintenance_host_id\":\"" + NEW_HOST + "\"}"));
+
+        // caught before the API, with the input kept and the values it was shown with unchanged
+        Page days = post("/repos/" + REPO, "admin", form("action", "lease", "was_offline_lease_days", "7",
+                "was_offline_lease_on_disk", "false", "offline_lease_days", "400", "offline_lease_on_disk", "on"));
+        assertThat(days.status(), is(422));
+        String lease = days.body().substring(days.body().indexOf("id=\"offline-lease-form\""));
+        assertThat(lease, containsString("Offline lease must be from 0 to 365."));
+        assertThat(lease, containsString("required value=\"400\">"));
+        assertThat(lease, containsString("name=\"offline_lease_on_disk\" type=\"checkbox\" checked>"));
+        assertThat(lease, containsString("name=\"was_offline_lease_days\" value=\"7\">"));
+        assertThat(lease, containsString("name=\"was_offline_lease_on_disk\" value=\"false\">"));
+        assertThat(GATEWAY.seen("PATCH", "/api/repos/" + REPO), hasSize(1));
+    }
+
+    @Test
     void addHostShowsTheInstallCommandAndSpotsTheNewHost() {
         GATEWAY.on("POST", "/api/enrollment-tokens", 201, """
                 {"token":"rme_tok","expires_at":"2099-01-01T00:00:00Z",
@@ -764,7 +1149,8 @@ class UiRoutesTest {
     @Test
     void everyPageRendersCleanlyWithoutInlineStylesOrScripts() {
         GATEWAY.on("POST", "/api/hosts/" + WEB + "/jobs", 409, "{\"title\":\"Conflict\",\"status\":409,\"detail\":\"busy\"}")
-                .on("POST", "/api/enrollment-tokens", 201, "{\"token\":\"t\",\"expires_at\":\"2099-01-01T00:00:00Z\",\"install_command\":\"curl x | sh\"}");
+                .on("POST", "/api/enrollment-tokens", 201, "{\"token\":\"t\",\"expires_at\":\"2099-01-01T00:00:00Z\",\"install_command\":\"curl x | sh\"}")
+                .on("GET", "/api/repos/" + REPO, 200, Fixtures.repo(true, DB, 7, true));
         List<Page> pages = new java.util.ArrayList<>();
         pages.add(get("/login", null));
         pages.add(get("/login?logged_out=1", null));
@@ -779,6 +1165,7 @@ class UiRoutesTest {
             pages.add(get("/jobs/" + JOB, role));
             pages.add(get("/jobs/" + JOB, role, "HX-Request", "true"));
             pages.add(get("/repos", role));
+            pages.add(get("/repos/" + REPO, role));
             pages.add(get("/hosts/new", role));
             pages.add(get("/no/such/page", role));
         }
@@ -786,6 +1173,16 @@ class UiRoutesTest {
         pages.add(post("/hosts/" + WEB + "/actions", "admin", form("action", "check", "read_data_subset", "10%")));
         pages.add(post("/hosts/new", "admin", form()));
         pages.add(get("/hosts/" + WEB + "/actions?saved=disable", "admin"));
+        pages.add(post("/repos/" + REPO, "admin", form("action", "lease", "offline_lease_days", "x")));
+        pages.add(get("/repos/" + REPO + "?saved=lease", "admin"));
+        GATEWAY.on("GET", "/api/schedules", 200, FULL_SCHEDULES);
+        for (String role : List.of("viewer", "operator")) {
+            pages.add(get("/hosts/" + WEB + "/schedules", role));
+            pages.add(get("/hosts/" + WEB + "/schedules?edit=" + SCHEDULE, role));
+            pages.add(get("/hosts/" + WEB + "/schedules?edit=s-forget", role, "HX-Request", "true"));
+        }
+        pages.add(post("/hosts/" + WEB + "/schedules", "operator", form("action", "edit", "schedule_id", SCHEDULE,
+                                                                        "kind", "backup", "paths", "")));
 
         Pattern inlineScript = Pattern.compile("<script(?![^>]*\\ssrc=)[^>]*>", Pattern.CASE_INSENSITIVE);
         Pattern handler = Pattern.compile("\\son[a-z]+\\s*=", Pattern.CASE_INSENSITIVE);
