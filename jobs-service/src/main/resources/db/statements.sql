@@ -281,3 +281,166 @@ DELETE FROM schedules WHERE host_id = ?;
 
 -- name: jobs.waiting-of-host
 SELECT id FROM jobs WHERE host_id = ? AND status = 'queued';
+
+-- ---- alerts (package io.resticmanager.jobs.alerts) ------------------------------------------------------------
+
+-- name: hosts.forget
+DELETE FROM hosts WHERE host_id = ?;
+
+-- name: alert-rules.list
+SELECT rule, enabled, severity, threshold_s, renotify_s FROM alert_rules ORDER BY rule;
+
+-- name: alert-rules.update
+UPDATE alert_rules SET enabled = ?, severity = ?, threshold_s = ?, renotify_s = ? WHERE rule = ?;
+
+-- name: alert-overrides.list
+SELECT rule, subject, enabled, threshold_s FROM alert_overrides ORDER BY rule, subject;
+
+-- name: alert-overrides.put
+INSERT INTO alert_overrides (rule, subject, enabled, threshold_s) VALUES (?, ?, ?, ?)
+ON CONFLICT (rule, subject) DO UPDATE SET enabled = excluded.enabled, threshold_s = excluded.threshold_s;
+
+-- name: alert-overrides.delete
+DELETE FROM alert_overrides WHERE rule = ? AND subject = ?;
+
+-- name: alerts.find
+SELECT id, rule, subject, severity, state, host_id, schedule_id, repo_id, job_id, summary, fired_at, acked_at,
+       acked_by, resolved_at, resolved_by, last_notified_at
+FROM alerts WHERE id = ?;
+
+-- name: alerts.open-for
+SELECT id, rule, subject, severity, state, host_id, schedule_id, repo_id, job_id, summary, fired_at, acked_at,
+       acked_by, resolved_at, resolved_by, last_notified_at
+FROM alerts WHERE rule = ? AND subject = ? AND state <> 'resolved';
+
+-- name: alerts.open
+SELECT id, rule, subject, severity, state, host_id, schedule_id, repo_id, job_id, summary, fired_at, acked_at,
+       acked_by, resolved_at, resolved_by, last_notified_at
+FROM alerts WHERE state <> 'resolved' ORDER BY fired_at;
+
+-- Firing first, then acknowledged, then resolved; newest first within each. state and host_id passed twice (NULL = any).
+-- name: alerts.list
+SELECT id, rule, subject, severity, state, host_id, schedule_id, repo_id, job_id, summary, fired_at, acked_at,
+       acked_by, resolved_at, resolved_by, last_notified_at
+FROM alerts
+WHERE (? IS NULL OR state = ?) AND (? IS NULL OR host_id = ?)
+ORDER BY CASE state WHEN 'firing' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, fired_at DESC
+LIMIT ?;
+
+-- name: alerts.insert
+INSERT INTO alerts (id, rule, subject, severity, state, host_id, schedule_id, repo_id, job_id, summary, fired_at,
+                    updated_at)
+VALUES (?, ?, ?, ?, 'firing', ?, ?, ?, ?, ?, ?, ?);
+
+-- name: alerts.refresh
+UPDATE alerts SET summary = ?, job_id = COALESCE(?, job_id), updated_at = ? WHERE id = ? AND state <> 'resolved';
+
+-- name: alerts.ack
+UPDATE alerts SET state = 'acknowledged', acked_at = ?, acked_by = ?, updated_at = ? WHERE id = ? AND state = 'firing';
+
+-- name: alerts.resolve
+UPDATE alerts SET state = 'resolved', resolved_at = ?, resolved_by = ?, updated_at = ?
+WHERE id = ? AND state <> 'resolved';
+
+-- name: alerts.notified
+UPDATE alerts SET last_notified_at = ? WHERE id = ?;
+
+-- name: alerts.firing-counts
+SELECT rule, severity, COUNT(*) AS n FROM alerts WHERE state = 'firing' GROUP BY rule, severity;
+
+-- name: alert-history.add
+INSERT INTO alert_history (alert_id, at, state, by, note) VALUES (?, ?, ?, ?, ?);
+
+-- name: alert-history.of
+SELECT at, state, by, note FROM alert_history WHERE alert_id = ? ORDER BY seq;
+
+-- name: alert-silences.list
+SELECT id, rule, host_id, until, reason, created_by, created_at FROM alert_silences WHERE until > ? ORDER BY until;
+
+-- name: alert-silences.insert
+INSERT INTO alert_silences (id, rule, host_id, until, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?);
+
+-- name: alert-silences.delete
+DELETE FROM alert_silences WHERE id = ?;
+
+-- A silence matches when its rule and host are unset or equal; args: now, rule, host_id.
+-- name: alert-silences.matching
+SELECT id FROM alert_silences
+WHERE until > ? AND (rule IS NULL OR rule = ?) AND (host_id IS NULL OR host_id = ?) LIMIT 1;
+
+-- name: alert-channels.list
+SELECT id, name, kind, settings_sealed, settings_redacted, rules_json, min_severity, enabled, created_at
+FROM alert_channels ORDER BY name;
+
+-- name: alert-channels.find
+SELECT id, name, kind, settings_sealed, settings_redacted, rules_json, min_severity, enabled, created_at
+FROM alert_channels WHERE id = ?;
+
+-- name: alert-channels.insert
+INSERT INTO alert_channels (id, name, kind, settings_sealed, settings_redacted, rules_json, min_severity, enabled,
+                            created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: alert-channels.update
+UPDATE alert_channels SET name = ?, settings_sealed = ?, settings_redacted = ?, rules_json = ?, min_severity = ?,
+                          enabled = ?
+WHERE id = ?;
+
+-- name: alert-channels.delete
+DELETE FROM alert_channels WHERE id = ?;
+
+-- name: alert-channels.name-taken
+SELECT id FROM alert_channels WHERE name = ? AND id <> ?;
+
+-- name: alert-deliveries.add
+INSERT INTO alert_deliveries (alert_id, channel_id, state, body_json, status, next_at, created_at)
+VALUES (?, ?, ?, ?, 'pending', ?, ?);
+
+-- name: alert-deliveries.due
+SELECT id, alert_id, channel_id, state, body_json, attempts, created_at FROM alert_deliveries
+WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?;
+
+-- name: alert-deliveries.next-due
+SELECT next_at FROM alert_deliveries WHERE status = 'pending' ORDER BY next_at LIMIT 1;
+
+-- name: alert-deliveries.sent
+UPDATE alert_deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?;
+
+-- name: alert-deliveries.retry
+UPDATE alert_deliveries SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?;
+
+-- name: alert-deliveries.failed
+UPDATE alert_deliveries SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?;
+
+-- Newest first; channel_id passed twice (NULL = every channel).
+-- name: alert-deliveries.list
+SELECT id, alert_id, channel_id, state, status, attempts, next_at, last_error, created_at, sent_at
+FROM alert_deliveries WHERE (? IS NULL OR channel_id = ?) ORDER BY id DESC LIMIT ?;
+
+-- name: alert-deliveries.drop-channel
+UPDATE alert_deliveries SET status = 'failed', last_error = 'channel deleted' WHERE channel_id = ? AND status = 'pending';
+
+-- ---- facts the periodic rules read ----
+
+-- name: alert-facts.offline-hosts
+SELECT host_id, changed_at FROM hosts WHERE online = 0;
+
+-- name: alert-facts.host-online
+SELECT host_id FROM hosts WHERE online = 1;
+
+-- name: alert-facts.backup-schedules
+SELECT id, host_id, cron, timezone, created_at FROM schedules WHERE enabled = 1 AND kind = 'backup';
+
+-- name: alert-facts.last-good-backup
+SELECT host_id, MAX(finished_at) AS finished_at FROM jobs
+WHERE kind = 'backup' AND status IN ('succeeded', 'succeeded_with_warnings') GROUP BY host_id;
+
+-- name: alert-facts.known-hosts
+SELECT host_id FROM hosts;
+
+-- name: alert-deliveries.count
+SELECT COUNT(*) AS n FROM alert_deliveries WHERE status = ?;
+
+-- host_id passed twice (NULL = the whole fleet).
+-- name: alerts.firing-count
+SELECT COUNT(*) AS n FROM alerts WHERE state = 'firing' AND (? IS NULL OR host_id = ?);

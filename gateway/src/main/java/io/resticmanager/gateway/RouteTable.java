@@ -69,6 +69,8 @@ final class RouteTable {
             // (hooks, notification channels) with InternalAuth.require.
             new Rule(UNSAFE, "/api/schedules/**", Access.OPERATOR),
             new Rule(UNSAFE, "/api/alerts/**", Access.OPERATOR),
+            // channels hold webhook secrets, tokens and SMTP passwords: admins only, reading included
+            new Rule(ANY, "/api/alert-channels/**", Access.ADMIN),
             new Rule(UNSAFE, "/api/hosts/**", Access.ADMIN),
             new Rule(UNSAFE, "/api/repos/**", Access.ADMIN),
             new Rule(UNSAFE, "/api/agents/**", Access.ADMIN),

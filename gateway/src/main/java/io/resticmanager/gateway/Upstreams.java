@@ -30,6 +30,7 @@ final class Upstreams {
             Map.entry("/api/jobs/**", JOBS),
             Map.entry("/api/schedules/**", JOBS),
             Map.entry("/api/alerts/**", JOBS),
+            Map.entry("/api/alert-channels/**", JOBS),
             Map.entry("/api/hosts/**", INVENTORY),
             Map.entry("/api/repos/**", INVENTORY),
             Map.entry("/api/snapshots/**", INVENTORY),

@@ -299,6 +299,8 @@ final class EventIngest {
                 case HostRemoved removed -> {
                     // the host's schedules go with it; jobs that never started will not start any more
                     tx.sql().update("schedules.delete-for-host", p.event().hostId());
+                    // no presence left to judge: its offline and RPO alerts resolve at the next sweep
+                    tx.sql().update("hosts.forget", p.event().hostId());
                     for (String jobId : tx.sql().query("jobs.waiting-of-host", rs -> rs.getString(1),
                                                        p.event().hostId())) {
                         if (tx.toTerminal(jobId, JobStatus.CANCELLED, null, null, "the host was removed", at)) {

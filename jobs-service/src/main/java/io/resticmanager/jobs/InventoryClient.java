@@ -95,6 +95,17 @@ final class InventoryClient {
         return Optional.of(reply.tree().path("repo_id").asText(""));
     }
 
+    /** A host's display name (as the system asks; no secret is fetched); empty when unknown or inventory is down. */
+    Optional<String> hostName(String hostId) {
+        try {
+            InternalClient.Reply reply = client.call(Method.GET, "/api/hosts/" + hostId, null, Optional.of(
+                    new Principal("system", "system (alerts)", io.resticmanager.proto.Role.VIEWER)));
+            return reply.ok() ? Optional.of(reply.tree().path("name").asText(hostId)) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /**
      * Posts one finished job's result. True when inventory took it (or will never want it: unknown
      * host); false when it should be retried.

@@ -44,6 +44,11 @@ final class JobStore implements AutoCloseable {
         this.db = sqlite.db();
     }
 
+    /** The kit store itself, for the service's other stores (alerts) on the same database. */
+    SqliteStore sqlite() {
+        return sqlite;
+    }
+
     static JobStore create(SqliteStore sqlite) {
         return new JobStore(sqlite);
     }

@@ -26,6 +26,9 @@ final class JobsApp implements AutoCloseable {
     private final ScheduleStore schedules;
     private final ScheduleWorker scheduleWorker;
     private final Restores restores;
+    private final io.resticmanager.jobs.alerts.AlertStore alerts;
+    private final io.resticmanager.jobs.alerts.Outbox outbox;
+    private final io.resticmanager.jobs.alerts.AlertEngine alertEngine;
 
     private JobsApp(Config config) {
         settings = JobsSettings.from(config);
@@ -44,6 +47,17 @@ final class JobsApp implements AutoCloseable {
         restores = new Restores(store, inventory, signals);
         schedules = new ScheduleStore(store);
         scheduleWorker = new ScheduleWorker(schedules, store, lifecycle, hub, signals, settings.reaperInterval());
+        alerts = new io.resticmanager.jobs.alerts.AlertStore(store.sqlite());
+        outbox = new io.resticmanager.jobs.alerts.Outbox(alerts, io.resticmanager.kit.SecretBox.fromConfig(config),
+                                                         java.time.Clock.systemUTC());
+        alertEngine = new io.resticmanager.jobs.alerts.AlertEngine(alerts, outbox, new HostNames(inventory),
+                                                                   java.time.Clock.systemUTC(),
+                                                                   settings.alertSweepInterval());
+        signals.onJobFinished(jobId -> store.find(jobId).ifPresent(j -> alertEngine.jobFinished(
+                new io.resticmanager.jobs.alerts.JobFacts(j.id(), j.hostId(), j.repoId(), j.scheduleId(), j.kind(),
+                                                          j.status(), j.error(), j.finishedAt(),
+                                                          j.params().policy() != null
+                                                                  && j.params().policy().previewOnly()))));
     }
 
     static JobsApp create(Config config) {
@@ -59,6 +73,8 @@ final class JobsApp implements AutoCloseable {
         reaper.start();
         results.start();
         scheduleWorker.start();
+        outbox.start();
+        alertEngine.start();
         return this;
     }
 
@@ -110,12 +126,26 @@ final class JobsApp implements AutoCloseable {
         return reaper;
     }
 
+    io.resticmanager.jobs.alerts.AlertStore alerts() {
+        return alerts;
+    }
+
+    io.resticmanager.jobs.alerts.AlertEngine alertEngine() {
+        return alertEngine;
+    }
+
+    io.resticmanager.jobs.alerts.Outbox outbox() {
+        return outbox;
+    }
+
     Health health() {
         return Health.create("jobs-service", Map.of("db", store::healthy));
     }
 
     @Override
     public void close() {
+        alertEngine.close();
+        outbox.close();
         scheduleWorker.close();
         reaper.close();
         results.close();

@@ -35,7 +35,11 @@ public final class JobsMain {
                 .register(new ScheduleRoutes(app.schedules(), app.store(), app.inventory(), app.signals()))
                 .register(new RestoreRoutes(app.restores(), app.settings().operatorRestoreRoots()))
                 .register(new EventsRoutes(app.ingest()))
-                .register(io.resticmanager.kit.PromText.endpoint(new JobsMetrics(app.store().db(), app.ingest())::fragment));
+                .register(new io.resticmanager.jobs.alerts.AlertRoutes(app.alerts(), app.alertEngine(), app.outbox(),
+                                                                       java.time.Clock.systemUTC()));
+        JobsMetrics jobs = new JobsMetrics(app.store().db(), app.ingest());
+        io.resticmanager.jobs.alerts.AlertMetrics alerts = new io.resticmanager.jobs.alerts.AlertMetrics(app.alerts());
+        routing.register(io.resticmanager.kit.PromText.endpoint(() -> jobs.fragment() + alerts.fragment()));
     }
 
     static WsRouting.Builder wsRouting(JobsApp app) {

@@ -7,10 +7,11 @@ import java.time.Duration;
 /**
  * Tunables under {@code rm.jobs}: how long a dispatched job may wait for {@code job.ack}, how long a
  * running job survives its host being offline, how often the reaper and the result sender run, how much
- * log one job may store and how long finished jobs keep their logs.
+ * log one job may store, how long finished jobs keep their logs and how often the periodic alert rules run.
  */
 record JobsSettings(Duration ackTimeout, Duration lostAfter, Duration reaperInterval, Duration resultRetryMax,
-                    LogLimits logLimits, Duration logRetention, java.util.List<String> operatorRestoreRoots) {
+                    LogLimits logLimits, Duration logRetention, java.util.List<String> operatorRestoreRoots,
+                    Duration alertSweepInterval) {
 
     /** Per job: at most this many stored log lines and characters; a line past either ends the log. */
     record LogLimits(long maxLines, long maxBytes) {
@@ -34,6 +35,7 @@ record JobsSettings(Duration ackTimeout, Duration lostAfter, Duration reaperInte
                 java.util.Arrays.stream(jobs.get("operator-restore-roots").asString()
                                 .orElse("/var/lib/restic-manager-agent/restores").split(","))
                         .map(String::strip).filter(s -> s.startsWith("/") && !s.contains(".."))
-                        .map(s -> s.length() > 1 && s.endsWith("/") ? s.substring(0, s.length() - 1) : s).toList());
+                        .map(s -> s.length() > 1 && s.endsWith("/") ? s.substring(0, s.length() - 1) : s).toList(),
+                Duration.ofMillis((long) (jobs.get("alert-sweep-interval-s").asDouble().orElse(15.0) * 1000)));
     }
 }

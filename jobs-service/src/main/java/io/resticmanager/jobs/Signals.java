@@ -10,6 +10,8 @@ final class Signals {
     private final Wakeup dispatcher = new Wakeup();
     private final Wakeup results = new Wakeup();
     private final Wakeup schedules = new Wakeup();
+    private volatile java.util.function.Consumer<String> finishedListener = jobId -> {
+    };
 
     Signals(LogFanout fanout) {
         this.fanout = fanout;
@@ -39,12 +41,18 @@ final class Signals {
         fanout.changed(jobId);
     }
 
-    /** A job reached a terminal status: its repository is free and its result must go to inventory. */
+    /** Who hears of every finished job besides the loops above (the alert rules). */
+    void onJobFinished(java.util.function.Consumer<String> listener) {
+        this.finishedListener = listener;
+    }
+
+    /** A job reached a terminal status: its repository is free, its result must go to inventory, alerts decide. */
     void jobFinished(String jobId) {
         fanout.finished(jobId);
         fanout.changed(jobId);
         dispatcher.wake();
         results.wake();
+        finishedListener.accept(jobId);
     }
 
     void dispatch() {

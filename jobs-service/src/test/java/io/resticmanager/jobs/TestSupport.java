@@ -143,6 +143,12 @@ final class TestSupport {
                                 .method("PATCH", HttpRequest.BodyPublishers.ofString(text)), principal);
         }
 
+        Reply put(String path, Principal principal, Object body) {
+            String text = body instanceof String s ? s : Json.write(body);
+            return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                                .PUT(HttpRequest.BodyPublishers.ofString(text)), principal);
+        }
+
         Reply delete(String path, Principal principal) {
             return send(HttpRequest.newBuilder(base.resolve(path)).DELETE(), principal);
         }

@@ -114,6 +114,11 @@ final class Api {
                             .header("Content-Type", "application/json"));
     }
 
+    Reply put(String path, Object body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(json(body))
+                            .header("Content-Type", "application/json"));
+    }
+
     Reply delete(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
     }

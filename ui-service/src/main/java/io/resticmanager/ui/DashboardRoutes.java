@@ -18,7 +18,8 @@ import java.util.TreeSet;
 
 /**
  * {@code /}: fleet counts, tag/status filter and one card per host (with its next scheduled run, from one
- * {@code GET /api/schedules}); polled by htmx every 5 s.
+ * {@code GET /api/schedules}, and its firing alerts, from one {@code GET /api/alerts?state=firing} that also feeds
+ * the nav badge); polled by htmx every 5 s.
  */
 final class DashboardRoutes implements HttpService {
     private static final List<String> STATUSES = List.of("online", "offline", "disabled", "failing");
@@ -34,9 +35,14 @@ final class DashboardRoutes implements HttpService {
     record Counts(int total, int online, int offline, int failing) {
     }
 
+    /** How many alerts fire fleet-wide (the cards show their own host's). */
+    record FiringCount(int count, String label) {
+    }
+
     record DashboardView(String pollUrl, Counts counts, List<Views.Option> tagOptions,
                          List<Views.Option> statusOptions, List<Views.HostSummary> cards, boolean filtered,
-                         int shown, boolean noHosts, boolean noMatch, Views.ProblemView unavailable) {
+                         int shown, boolean noHosts, boolean noMatch, Views.ProblemView unavailable,
+                         FiringCount firing) {
     }
 
     @Override
@@ -52,10 +58,13 @@ final class DashboardRoutes implements HttpService {
         String tag = Http.query(req, "tag").orElse("");
         String status = Http.query(req, "status").filter(STATUSES::contains).orElse("");
         DashboardView view;
+        Optional<AlertFeed.Firing> firing = Optional.empty();
         try {
             JsonNode hosts = api.get(session, "/api/hosts");
+            // one call for every card's alerts and the nav badge; left out when it fails
+            firing = pages.alerts().firing(session);
             view = build(Nodes.items(hosts), RepoRoutes.repoNames(api, session),
-                         HostScheduleRoutes.nextRuns(api, session, Optional.empty()), tag, status);
+                         HostScheduleRoutes.nextRuns(api, session, Optional.empty()), firing, tag, status);
         } catch (ApiException e) {
             if (!e.unavailable()) {
                 throw e;
@@ -63,22 +72,27 @@ final class DashboardRoutes implements HttpService {
             // Keep the polling element so the page recovers by itself when the API is back.
             view = new DashboardView(pollUrl(tag, status), new Counts(0, 0, 0, 0), List.of(),
                                      statusOptions(status), List.of(), false, 0, false, false,
-                                     Views.ProblemView.of(e));
+                                     Views.ProblemView.of(e), null);
         }
         int code = view.unavailable() == null ? 200 : 503;
         if (Pages.fragmentRequested(req)) {
             pages.fragment(res, code, session, "dashboard/_cards", view);
         } else {
-            pages.page(res, code, session, "Dashboard", "dashboard", "dashboard/index", view);
+            pages.page(res, code, session, "Dashboard", "dashboard", null, "dashboard/index", view,
+                       firing.map(f -> java.util.OptionalInt.of(f.count())).orElse(java.util.OptionalInt.empty()));
         }
     }
 
     static DashboardView build(List<JsonNode> hosts, Map<String, String> repoNames, Map<String, Instant> nextRuns,
-                               String tag, String status) {
+                               Optional<AlertFeed.Firing> firing, String tag, String status) {
         Instant now = Instant.now();
         List<Views.HostSummary> all = new ArrayList<>();
-        hosts.forEach(h -> all.add(Views.HostSummary.of(h, repoNames, now)
-                                           .withNextRun(Format.when(nextRuns.get(Nodes.text(h, "id", "")), now))));
+        for (JsonNode h : hosts) {
+            String id = Nodes.text(h, "id", "");
+            all.add(Views.HostSummary.of(h, repoNames, now)
+                            .withNextRun(Format.when(nextRuns.get(id), now))
+                            .withAlerts(firing.map(f -> Views.HostAlerts.of(id, f.of(id), now)).orElse(null)));
+        }
         int online = 0;
         int offline = 0;
         int failing = 0;
@@ -101,7 +115,9 @@ final class DashboardRoutes implements HttpService {
         boolean filtered = !tag.isEmpty() || !status.isEmpty();
         return new DashboardView(pollUrl(tag, status), new Counts(all.size(), online, offline, failing),
                                  tagOptions, statusOptions(status), shown, filtered, shown.size(), all.isEmpty(),
-                                 !all.isEmpty() && shown.isEmpty(), null);
+                                 !all.isEmpty() && shown.isEmpty(), null,
+                                 firing.map(f -> new FiringCount(f.count(), Views.firingLabel(f.count())))
+                                         .orElse(null));
     }
 
     private static List<Views.Option> statusOptions(String status) {

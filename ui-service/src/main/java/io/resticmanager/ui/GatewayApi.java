@@ -31,11 +31,16 @@ final class GatewayApi {
     }
 
     GatewayApi(String baseUri, String internalToken) {
+        this(baseUri, internalToken, Duration.ofSeconds(15));
+    }
+
+    /** {@code readTimeout}: how long to wait for an answer (short for calls a page can do without). */
+    GatewayApi(String baseUri, String internalToken, Duration readTimeout) {
         this.internalToken = internalToken;
         this.client = WebClient.builder()
                 .baseUri(baseUri)
                 .connectTimeout(Duration.ofSeconds(2))
-                .readTimeout(Duration.ofSeconds(15))
+                .readTimeout(readTimeout)
                 .followRedirects(false)
                 .build();
     }

@@ -37,6 +37,15 @@ final class HostRoutes implements HttpService {
     record HostPage(Views.HostSummary host, boolean tabSnapshots, boolean tabJobs, boolean tabActions,
                     SnapshotsPanel snapshots, JobsPanel jobs, ActionsPanel actions, boolean tabSchedules,
                     HostScheduleRoutes.SchedulesPanel schedules) {
+        /**
+         * The same page with the host's firing alerts in its header: one
+         * {@code GET /api/alerts?host_id=…&state=firing}, only for the whole page (a tab fragment has no header);
+         * left out when that call fails.
+         */
+        HostPage withAlerts(Pages pages, Session session) {
+            return new HostPage(host.withAlerts(pages.alerts().forHost(session, host.id())), tabSnapshots, tabJobs,
+                                tabActions, snapshots, jobs, actions, tabSchedules, schedules);
+        }
     }
 
     record SnapshotRow(String id, String shortId, Format.When when, String paths, List<String> tags,
@@ -437,7 +446,8 @@ final class HostRoutes implements HttpService {
         if (Pages.fragmentRequested(req)) {
             pages.fragment(res, status, session, "hosts/_tabs", page);
         } else {
-            pages.page(res, status, session, page.host().name(), "dashboard", "hosts/show", page);
+            pages.page(res, status, session, page.host().name(), "dashboard", "hosts/show",
+                       page.withAlerts(pages, session));
         }
     }
 

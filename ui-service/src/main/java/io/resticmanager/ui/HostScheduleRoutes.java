@@ -333,7 +333,8 @@ final class HostScheduleRoutes implements HttpService {
         if (Pages.fragmentRequested(req)) {
             pages.fragment(res, status, session, "hosts/_tabs", hostPage);
         } else {
-            pages.page(res, status, session, host.name(), "dashboard", "hosts/show", hostPage);
+            pages.page(res, status, session, host.name(), "dashboard", "hosts/show",
+                       hostPage.withAlerts(pages, session));
         }
     }
 

@@ -7,6 +7,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.proto.Principal;
 
+import java.util.OptionalInt;
+
 /**
  * Renders pages inside {@code layout.mustache}, or just a fragment for htmx partial requests, with the
  * headers every HTML answer carries (CSP, no caching of user data, {@code Vary: HX-Request}).
@@ -20,9 +22,20 @@ final class Pages {
             + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
     private final Templates templates;
+    private final AlertFeed alerts;
 
     Pages(Templates templates) {
+        this(templates, new AlertFeed(null));
+    }
+
+    /** {@code alerts}: where the nav badge's count of firing alerts comes from. */
+    Pages(Templates templates, AlertFeed alerts) {
         this.templates = templates;
+        this.alerts = alerts;
+    }
+
+    AlertFeed alerts() {
+        return alerts;
     }
 
     /** What every template may use: the user, their role and the CSRF token for forms. */
@@ -37,7 +50,15 @@ final class Pages {
 
     /** The page frame: title, which nav entry is current, an optional banner and the rendered page. */
     record Layout(String title, String content, String banner, boolean navDashboard, boolean navRepos,
-                  boolean navAddHost) {
+                  boolean navAddHost, boolean navAlerts, boolean navRpo, FiringBadge firingBadge) {
+    }
+
+    /** The nav's count of firing alerts, with the words a screen reader says ("3 firing alerts"). */
+    record FiringBadge(int count, String label) {
+        static FiringBadge of(OptionalInt firing) {
+            return firing.isPresent() && firing.getAsInt() > 0
+                    ? new FiringBadge(firing.getAsInt(), Views.firingLabel(firing.getAsInt())) : null;
+        }
     }
 
     /**
@@ -55,12 +76,26 @@ final class Pages {
         page(res, status, session, title, nav, null, template, model);
     }
 
+    /**
+     * A full page; the nav badge costs one {@code GET /api/alerts?state=firing} (none for a 5xx page: the API is
+     * in trouble already, and the badge must never make a page slower or break it).
+     */
     void page(ServerResponse res, int status, Session session, String title, String nav, String banner,
               String template, Object model) {
+        OptionalInt firing = status < 500
+                ? alerts.firing(session).map(f -> OptionalInt.of(f.count())).orElse(OptionalInt.empty())
+                : OptionalInt.empty();
+        page(res, status, session, title, nav, banner, template, model, firing);
+    }
+
+    /** A full page whose route read the firing alerts already ({@code firing}; empty: no badge). */
+    void page(ServerResponse res, int status, Session session, String title, String nav, String banner,
+              String template, Object model, OptionalInt firing) {
         Base base = Base.of(session);
         String content = templates.render(template, base, model);
         Layout layout = new Layout(title, content, banner, "dashboard".equals(nav), "repos".equals(nav),
-                                   "add-host".equals(nav));
+                                   "add-host".equals(nav), "alerts".equals(nav), "rpo".equals(nav),
+                                   FiringBadge.of(firing));
         send(res, status, templates.render("layout", base, layout));
     }
 

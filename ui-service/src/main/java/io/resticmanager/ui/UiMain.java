@@ -35,7 +35,9 @@ public final class UiMain {
 
     static void routing(HttpRouting.Builder routing, InternalAuth auth, String gatewayUrl, Templates templates) {
         GatewayApi api = new GatewayApi(gatewayUrl, auth.token());
-        Pages pages = new Pages(templates);
+        // the nav badge and the alerts on cards are extras: a slow answer must not hold a page up for long
+        AlertFeed alerts = new AlertFeed(new GatewayApi(gatewayUrl, auth.token(), java.time.Duration.ofSeconds(3)));
+        Pages pages = new Pages(templates, alerts);
         ErrorPages errors = new ErrorPages(pages);
         ServiceKit.base(routing, "ui-service", auth, Health.create("ui-service", Map.of()));
         errors.register(routing);
@@ -49,6 +51,8 @@ public final class UiMain {
                 .register(new RestoreRoutes(api, pages))
                 .register(new JobRoutes(api, pages))
                 .register(new RepoRoutes(api, pages))
+                .register(new AlertRoutes(api, pages))
+                .register(new ChannelRoutes(api, pages))
                 .any(errors::notFound);
     }
 }

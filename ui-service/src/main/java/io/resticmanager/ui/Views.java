@@ -55,6 +55,88 @@ final class Views {
         };
     }
 
+    /** An alert's severity; critical, warning and info each have their own shape. */
+    static Badge severityBadge(String severity) {
+        return switch (severity == null ? "" : severity) {
+            case "critical" -> new Badge("critical", "Critical", "‼");
+            case "warning" -> new Badge("warning", "Warning", "⚠");
+            case "info" -> new Badge("info", "Info", "ℹ");
+            default -> new Badge("unknown", severity == null || severity.isBlank() ? "Unknown" : severity, "?");
+        };
+    }
+
+    static int severityRank(String severity) {
+        return switch (severity == null ? "" : severity) {
+            case "critical" -> 3;
+            case "warning" -> 2;
+            case "info" -> 1;
+            default -> 0;
+        };
+    }
+
+    static Badge alertStateBadge(String state) {
+        return switch (state == null ? "" : state) {
+            case "firing" -> new Badge("firing", "Firing", "◉");
+            case "acknowledged" -> new Badge("acknowledged", "Acknowledged", "◐");
+            case "resolved" -> new Badge("resolved", "Resolved", "✓");
+            default -> new Badge("unknown", state == null || state.isBlank() ? "Unknown" : state, "?");
+        };
+    }
+
+    /** The alert rules (docs/API.md, "Alerts") with what people call them. */
+    static final List<String> RULES = List.of("backup_failed", "check_failed", "maintenance_failed", "host_offline",
+                                              "rpo_breached");
+
+    static String ruleLabel(String rule) {
+        return switch (rule == null ? "" : rule) {
+            case "backup_failed" -> "Backup failed";
+            case "check_failed" -> "Check failed";
+            case "maintenance_failed" -> "Forget/prune failed";
+            case "host_offline" -> "Host offline";
+            case "rpo_breached" -> "Recovery point missed";
+            default -> rule == null || rule.isBlank() ? "Alert" : rule;
+        };
+    }
+
+    /** "1 firing alert", "3 firing alerts". */
+    static String firingLabel(int n) {
+        return n + (n == 1 ? " firing alert" : " firing alerts");
+    }
+
+    /** One firing alert as a host card or the host header lists it. */
+    record AlertLine(String id, Badge severity, String rule, String summary, Format.When fired, boolean silenced) {
+        static AlertLine of(JsonNode a, Instant now) {
+            return new AlertLine(Nodes.text(a, "id", ""), severityBadge(Nodes.text(a, "severity")),
+                                 ruleLabel(Nodes.text(a, "rule")), Nodes.text(a, "summary", null),
+                                 Format.when(Nodes.instant(a, "fired_at"), now), a.path("silenced").asBoolean(false));
+        }
+    }
+
+    /**
+     * A host's firing alerts: how many, as a badge in the colour and shape of the worst severity ("2 firing alerts"),
+     * or a green "No firing alerts".
+     */
+    record HostAlerts(String hostId, int firing, Badge badge, List<AlertLine> items) {
+        static HostAlerts of(String hostId, List<JsonNode> firing, Instant now) {
+            List<JsonNode> mine = firing.stream()
+                    .filter(a -> "firing".equals(Nodes.text(a, "state", "firing")))
+                    .toList();
+            if (mine.isEmpty()) {
+                return new HostAlerts(hostId, 0, new Badge("succeeded", "No firing alerts", "✓"), List.of());
+            }
+            String worst = mine.stream().map(a -> Nodes.text(a, "severity"))
+                    .max(java.util.Comparator.comparingInt(Views::severityRank)).orElse(null);
+            Badge severity = severityBadge(worst);
+            return new HostAlerts(hostId, mine.size(), new Badge(severity.key(), firingLabel(mine.size()),
+                                                                 severity.icon()),
+                                  mine.stream().map(a -> AlertLine.of(a, now)).toList());
+        }
+
+        boolean any() {
+            return firing > 0;
+        }
+    }
+
     static boolean terminal(String jobStatus) {
         return jobStatus != null && !jobStatus.equals("queued") && !jobStatus.equals("running");
     }
@@ -127,7 +209,7 @@ final class Views {
     record HostSummary(String id, String name, Badge status, String os, String arch, String agentVersion,
                        String resticVersion, List<String> tags, String repoId, String repoName,
                        Format.When lastSeen, LastBackup lastBackup, Format.When nextRun, boolean disabled,
-                       List<RepoLink> repos, int repoCount, Format.When secondarySnapshot) {
+                       List<RepoLink> repos, int repoCount, Format.When secondarySnapshot, HostAlerts alerts) {
         static HostSummary of(JsonNode host, Map<String, String> repoNames, Instant now) {
             String repoId = Nodes.text(host, "repo_id");
             String repoName = repoId == null ? null : repoNames.getOrDefault(repoId, shortId(repoId));
@@ -140,7 +222,7 @@ final class Views {
                                    LastBackup.of(host, now),
                                    Format.when(Nodes.instant(host, "next_run_at"), now),
                                    "disabled".equals(status), RepoLink.of(host, now), host.path("repo_count").asInt(),
-                                   Format.when(Nodes.instant(host, "secondary_snapshot_at"), now));
+                                   Format.when(Nodes.instant(host, "secondary_snapshot_at"), now), null);
         }
 
         boolean hasTags() {
@@ -166,7 +248,13 @@ final class Views {
         HostSummary withNextRun(Format.When next) {
             return next == null ? this : new HostSummary(id, name, status, os, arch, agentVersion, resticVersion, tags,
                                                          repoId, repoName, lastSeen, lastBackup, next, disabled, repos,
-                                                         repoCount, secondarySnapshot);
+                                                         repoCount, secondarySnapshot, alerts);
+        }
+
+        /** The same host with its firing alerts (null: they could not be read, nothing is shown). */
+        HostSummary withAlerts(HostAlerts a) {
+            return new HostSummary(id, name, status, os, arch, agentVersion, resticVersion, tags, repoId, repoName,
+                                   lastSeen, lastBackup, nextRun, disabled, repos, repoCount, secondarySnapshot, a);
         }
 
         String platform() {

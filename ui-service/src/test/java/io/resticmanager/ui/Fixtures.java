@@ -80,6 +80,77 @@ final class Fixtures {
               "enabled":false,"next_run_at":null,"last_run":null}
             ]}""".formatted(SCHEDULE, WEB, JOB, WEB, DB);
 
+    static final String ALERT_WEB = "88888888-aaaa-4000-8000-000000000001";
+    static final String ALERT_DB = "88888888-aaaa-4000-8000-000000000002";
+    static final String ALERT_ACKED = "88888888-aaaa-4000-8000-000000000003";
+    static final String ALERT_RESOLVED = "88888888-aaaa-4000-8000-000000000004";
+
+    /** {@code GET /api/alerts} as the API orders it: two firing (db-1's silenced), one acknowledged, one resolved. */
+    static final String ALERTS = """
+            {"items":[
+             {"id":"%s","rule":"backup_failed","severity":"critical","state":"firing","host_id":"%s","schedule_id":"%s",
+              "repo_id":"%s","job_id":"%s","summary":"backup of web-1 failed: repository is locked",
+              "fired_at":"2026-11-26T09:00:00Z","acked_at":null,"acked_by":null,"resolved_at":null,"resolved_by":null,
+              "last_notified_at":"2026-11-26T09:00:01Z","silenced":false},
+             {"id":"%s","rule":"host_offline","severity":"warning","state":"firing","host_id":"%s","schedule_id":null,
+              "repo_id":null,"job_id":null,"summary":"db-1 has been offline for 20 min",
+              "fired_at":"2026-11-26T08:00:00Z","acked_at":null,"acked_by":null,"resolved_at":null,"resolved_by":null,
+              "last_notified_at":null,"silenced":true},
+             {"id":"%s","rule":"check_failed","severity":"critical","state":"acknowledged","host_id":"%s",
+              "schedule_id":null,"repo_id":"%s","job_id":null,"summary":"check found damage in nas",
+              "fired_at":"2026-11-25T08:00:00Z","acked_at":"2026-11-25T08:30:00Z","acked_by":"bob","resolved_at":null,
+              "resolved_by":null,"last_notified_at":null,"silenced":false},
+             {"id":"%s","rule":"rpo_breached","severity":"critical","state":"resolved","host_id":"%s",
+              "schedule_id":null,"repo_id":null,"job_id":null,"summary":"old-box misses its recovery point objective",
+              "fired_at":"2026-11-20T08:00:00Z","acked_at":null,"acked_by":null,"resolved_at":"2026-11-21T08:00:00Z",
+              "resolved_by":"carol","last_notified_at":null,"silenced":false}
+            ],"firing":2}""".formatted(ALERT_WEB, WEB, SCHEDULE, REPO, JOB, ALERT_DB, DB, ALERT_ACKED, WEB, REPO,
+                                      ALERT_RESOLVED, OLD);
+
+    /** {@code GET /api/alerts?state=firing&limit=500}: what the nav badge and the dashboard read. */
+    static String firing(int count) {
+        return "{\"items\":[],\"firing\":" + count + "}";
+    }
+
+    /** {@code GET /api/alerts/rpo}, worst first: old-box missed, a gone host without a schedule, db-1 close, web-1 fine. */
+    static final String RPO = """
+            {"items":[
+             {"host_id":"%s","last_good_at":null,"target_s":86400,"age_s":null,"status":"red"},
+             {"host_id":"99999999-0000-4000-8000-000000000009","last_good_at":"2026-11-20T09:00:00Z","target_s":null,
+              "age_s":600000,"status":"no_schedule"},
+             {"host_id":"%s","last_good_at":"2026-11-26T08:00:00Z","target_s":86400,"age_s":72000,"status":"amber"},
+             {"host_id":"%s","last_good_at":"2026-11-26T09:00:00Z","target_s":172800,"age_s":10800,"status":"green"}
+            ],"at":"2026-11-26T12:00:00Z"}""".formatted(OLD, DB, WEB);
+
+    static final String CHANNEL = "aaaaaaaa-1111-4000-8000-00000000000a";
+
+    static final String CHANNELS = """
+            {"items":[
+             {"id":"%s","name":"ops hook","kind":"webhook","config":{"url":"https://hooks.example.org/rm","secret":"***"},
+              "rules":[],"min_severity":"warning","enabled":true,"created_at":"2026-11-01T10:00:00Z"},
+             {"id":"c-mail","name":"on-call mail","kind":"email","config":{"smtp_host":"smtp.example.org",
+              "smtp_port":587,"tls":"starttls","username":"rm","password":"***","from":"rm@example.org",
+              "to":["ops@example.org","oncall@example.org"]},"rules":["backup_failed","rpo_breached"],
+              "min_severity":"critical","enabled":false,"created_at":"2026-11-02T10:00:00Z"}
+            ]}""".formatted(CHANNEL);
+
+    static final String DELIVERIES = """
+            {"items":[
+             {"id":7,"alert_id":"%s","channel_id":"%s","state":"firing","status":"failed","attempts":1,"next_at":null,
+              "last_error":"HTTP 401 from hooks.example.org","created_at":"2026-11-26T09:00:01Z","sent_at":null},
+             {"id":6,"alert_id":"%s","channel_id":"c-mail","state":"firing","status":"sent","attempts":2,"next_at":null,
+              "last_error":null,"created_at":"2026-11-26T08:00:01Z","sent_at":"2026-11-26T08:00:03Z"},
+             {"id":5,"alert_id":"%s","channel_id":"%s","state":"resolved","status":"pending","attempts":3,
+              "next_at":"2099-01-01T00:00:00Z","last_error":"connection refused","created_at":"2026-11-26T07:00:00Z",
+              "sent_at":null}
+            ]}""".formatted(ALERT_WEB, CHANNEL, ALERT_DB, ALERT_RESOLVED, CHANNEL);
+
+    static final String SILENCES = """
+            {"items":[{"id":"sil-1","rule":"host_offline","host_id":"%s","until":"2099-01-01T00:00:00Z",
+              "reason":"rack move","created_by":"bob","created_at":"2026-11-26T07:00:00Z"},
+             {"id":"sil-2","rule":null,"host_id":"%s","until":"2099-01-02T00:00:00Z","reason":null,"created_by":"bob",
+              "created_at":"2026-11-26T07:00:00Z"}]}""".formatted(DB, OLD);
+
     private Fixtures() {
     }
 

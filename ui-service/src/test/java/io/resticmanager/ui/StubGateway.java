@@ -14,6 +14,17 @@ final class StubGateway implements AutoCloseable {
     }
 
     record Seen(String method, String path, String query, String cookie, String csrf, String body) {
+        /** The query's parameters by name (the client may send them in any order). */
+        Map<String, String> params() {
+            Map<String, String> params = new java.util.TreeMap<>();
+            for (String pair : query.split("&")) {
+                if (!pair.isEmpty()) {
+                    String[] kv = pair.split("=", 2);
+                    params.put(kv[0], kv.length > 1 ? kv[1] : "");
+                }
+            }
+            return params;
+        }
     }
 
     private final Map<String, Canned> canned = new ConcurrentHashMap<>();
@@ -28,7 +39,13 @@ final class StubGateway implements AutoCloseable {
                     seen.add(new Seen(req.prologue().method().text(), path, req.query().rawValue(),
                                       req.headers().first(HeaderNames.COOKIE).orElse(null),
                                       req.headers().first(GatewayApi.CSRF_TOKEN).orElse(null), body));
-                    Canned answer = canned.get(req.prologue().method().text() + " " + path);
+                    // an answer for this query first ("GET /api/alerts?state=firing&limit=500"), else the path's
+                    String query = req.query().rawValue();
+                    Canned answer = query.isEmpty() ? null
+                            : canned.get(req.prologue().method().text() + " " + path + "?" + sorted(query));
+                    if (answer == null) {
+                        answer = canned.get(req.prologue().method().text() + " " + path);
+                    }
                     if (answer == null) {
                         answer = new Canned(404, "{\"title\":\"Not Found\",\"status\":404,\"detail\":\"no such thing: "
                                 + path + "\"}", List.of());
@@ -55,9 +72,17 @@ final class StubGateway implements AutoCloseable {
         return "http://127.0.0.1:" + server.port();
     }
 
+    /** {@code path} may end in {@code ?query} to answer only that query (its parameters in any order). */
     StubGateway on(String method, String path, int status, String body, String... setCookies) {
-        canned.put(method + " " + path, new Canned(status, body, List.of(setCookies)));
+        int q = path.indexOf('?');
+        String key = q < 0 ? path : path.substring(0, q) + "?" + sorted(path.substring(q + 1));
+        canned.put(method + " " + key, new Canned(status, body, List.of(setCookies)));
         return this;
+    }
+
+    /** A query with its parameters in name order, so an answer matches whatever order the client sends them in. */
+    private static String sorted(String query) {
+        return java.util.Arrays.stream(query.split("&")).sorted().collect(java.util.stream.Collectors.joining("&"));
     }
 
     List<Seen> seen() {

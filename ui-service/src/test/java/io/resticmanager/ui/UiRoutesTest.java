@@ -1145,6 +1145,481 @@ class UiRoutesTest {
         assertThat(get("/assets/nope.js", null).status(), is(404));
     }
 
+    private static final String FIRING_QUERY = "/api/alerts?state=firing&limit=500";
+
+    @Test
+    void alertsPageListsTheApisOrderWithHostNamesAndViewersGetNoButtons() {
+        GATEWAY.on("GET", "/api/alerts", 200, Fixtures.ALERTS)
+                .on("GET", "/api/alerts/silences", 200, Fixtures.SILENCES);
+
+        Page viewer = get("/alerts", "viewer");
+
+        assertThat(viewer.status(), is(200));
+        List<String> order = new java.util.ArrayList<>();
+        Matcher row = Pattern.compile("class=\"alert-row [^\"]*\" data-alert-id=\"([^\"]+)\" data-state=\"([a-z]+)\"")
+                .matcher(viewer.body());
+        while (row.find()) {
+            order.add(row.group(2));
+        }
+        assertThat(order, is(List.of("firing", "firing", "acknowledged", "resolved")));
+        String web = rowOf(viewer.body(), "alert-row", Fixtures.ALERT_WEB);
+        assertThat(web, containsString("<span class=\"status-label\">Critical</span>"));
+        assertThat(web, containsString("Backup failed"));
+        assertThat(web, containsString("backup of web-1 failed: repository is locked"));
+        assertThat(web, containsString("<a href=\"/hosts/" + WEB + "\">web-1</a>"));
+        assertThat(web, containsString("<time datetime=\"2026-11-26T09:00:00Z\" title=\"2026-11-26 09:00:00 UTC\">"));
+        assertThat(web, containsString("<span class=\"status-label\">Firing</span>"));
+        assertThat(web, not(containsString("silenced-marker")));
+        assertThat(rowOf(viewer.body(), "alert-row", Fixtures.ALERT_DB), containsString("🔕</span> silenced"));
+        assertThat(rowOf(viewer.body(), "alert-row", Fixtures.ALERT_ACKED), containsString("acknowledged by bob"));
+        assertThat(rowOf(viewer.body(), "alert-row", Fixtures.ALERT_RESOLVED), containsString("resolved by carol"));
+        assertThat(GATEWAY.seen("GET", "/api/alerts").stream().map(StubGateway.Seen::params).toList(),
+                   hasItem(Map.of("limit", "200")));
+        // viewers read; they get no buttons and no silence form
+        assertThat(viewer.body(), not(containsString("id=\"alert-ack-")));
+        assertThat(viewer.body(), not(containsString("id=\"alert-resolve-")));
+        assertThat(viewer.body(), not(containsString("id=\"silence-form\"")));
+        assertThat(viewer.body(), not(containsString("id=\"silence-end-")));
+        assertThat(text(viewer.body(), "silence-list"), containsString("Host offline on db-1"));
+        assertThat(viewer.body(), containsString("rack move"));
+        assertThat(viewer.body(), not(containsString("alerts-channels-link")));
+
+        Page operator = get("/alerts", "operator");
+        // acknowledge: firing only; resolve: every open one
+        assertThat(operator.body(), containsString("id=\"alert-ack-" + Fixtures.ALERT_WEB + "\""));
+        assertThat(operator.body(), containsString("id=\"alert-ack-" + Fixtures.ALERT_DB + "\""));
+        assertThat(operator.body(), not(containsString("id=\"alert-ack-" + Fixtures.ALERT_ACKED + "\"")));
+        assertThat(operator.body(), containsString("id=\"alert-resolve-" + Fixtures.ALERT_ACKED + "\""));
+        assertThat(operator.body(), not(containsString("id=\"alert-resolve-" + Fixtures.ALERT_RESOLVED + "\"")));
+        assertThat(operator.body(), containsString("id=\"silence-form\""));
+        assertThat(operator.body(), containsString("id=\"silence-end-sil-1\""));
+        assertThat(operator.body(), containsString("<option value=\"14400\">4 hours</option>"));
+        assertThat(operator.body(), containsString("<option value=\"604800\">1 week</option>"));
+        assertThat(get("/alerts", "admin").body(), containsString("href=\"/alerts/channels\""));
+
+        // "Silence…" on a row fills the form in with its rule and host
+        Page prefilled = get("/alerts?silence_rule=backup_failed&silence_host=" + WEB, "operator");
+        assertThat(prefilled.body(), containsString("<option value=\"backup_failed\" selected>"));
+        String hostSelect = prefilled.body().substring(prefilled.body().indexOf("id=\"silence-host\""));
+        assertThat(hostSelect, containsString("<option value=\"" + WEB + "\" selected>web-1</option>"));
+    }
+
+    @Test
+    void alertsAreFilteredByStateAndHost() {
+        GATEWAY.on("GET", "/api/alerts", 200, "{\"items\":[],\"firing\":0}");
+
+        Page page = get("/alerts?state=acknowledged&host_id=" + WEB, "viewer");
+
+        assertThat(page.status(), is(200));
+        assertThat(GATEWAY.seen("GET", "/api/alerts").stream().map(StubGateway.Seen::params).toList(),
+                   hasItem(Map.of("state", "acknowledged", "host_id", WEB, "limit", "200")));
+        assertThat(page.body(), containsString("<option value=\"acknowledged\" selected>Acknowledged</option>"));
+        assertThat(text(page.body(), "no-alerts"), is("No alert matches this filter."));
+        // an unknown state is not passed on
+        get("/alerts?state=bogus", "viewer");
+        assertThat(GATEWAY.seen("GET", "/api/alerts").stream().map(StubGateway.Seen::params).toList(),
+                   hasItem(Map.of("limit", "200")));
+        assertThat(GATEWAY.seen("GET", "/api/alerts").stream().filter(c -> c.query().contains("bogus")).toList(), empty());
+    }
+
+    @Test
+    void operatorsAcknowledgeResolveAndSilenceWithExactBodies() {
+        GATEWAY.on("GET", "/api/alerts", 200, Fixtures.ALERTS).on("POST", "/api/alerts/" + Fixtures.ALERT_WEB + "/ack", 200, "{}")
+                .on("POST", "/api/alerts/" + Fixtures.ALERT_ACKED + "/resolve", 200, "{}")
+                .on("POST", "/api/alerts/silences", 201, "{\"id\":\"sil-9\"}")
+                .on("DELETE", "/api/alerts/silences/sil-1", 204, "");
+
+        Page ack = post("/alerts", "operator", form("action", "ack", "alert_id", Fixtures.ALERT_WEB));
+        assertThat(ack.status(), is(303));
+        assertThat(ack.header("Location"), is("/alerts?saved=ack"));
+        assertThat(GATEWAY.seen("POST", "/api/alerts/" + Fixtures.ALERT_WEB + "/ack").getFirst().body(), is("{}"));
+        assertThat(GATEWAY.seen("POST", "/api/alerts/" + Fixtures.ALERT_WEB + "/ack").getFirst().csrf(), is(CSRF));
+
+        // the list's filter survives the round trip
+        Page resolve = post("/alerts", "operator", form("action", "resolve", "alert_id", Fixtures.ALERT_ACKED,
+                                                        "filter_state", "acknowledged", "filter_host", WEB));
+        assertThat(resolve.status(), is(303));
+        assertThat(resolve.header("Location"), is("/alerts?saved=resolve&state=acknowledged&host_id=" + WEB));
+        assertThat(GATEWAY.seen("POST", "/api/alerts/" + Fixtures.ALERT_ACKED + "/resolve").getFirst().body(), is("{}"));
+
+        Page silence = post("/alerts", "operator", form("action", "silence", "rule", "backup_failed", "host_id", WEB,
+                                                        "duration_s", "14400", "reason", " disk swap "));
+        assertThat(silence.status(), is(303));
+        assertThat(silence.header("Location"), is("/alerts?saved=silence"));
+        assertThat(GATEWAY.seen("POST", "/api/alerts/silences").getLast().body(),
+                   is("{\"rule\":\"backup_failed\",\"host_id\":\"" + WEB + "\",\"duration_s\":14400,\"reason\":\"disk swap\"}"));
+        post("/alerts", "operator", form("action", "silence", "rule", "", "host_id", DB, "duration_s", "604800",
+                                         "reason", ""));
+        assertThat(GATEWAY.seen("POST", "/api/alerts/silences").getLast().body(),
+                   is("{\"host_id\":\"" + DB + "\",\"duration_s\":604800}"));
+        post("/alerts", "operator", form("action", "silence", "rule", "host_offline", "host_id", "", "duration_s", "3600"));
+        assertThat(GATEWAY.seen("POST", "/api/alerts/silences").getLast().body(),
+                   is("{\"rule\":\"host_offline\",\"duration_s\":3600}"));
+        post("/alerts", "operator", form("action", "silence", "rule", "host_offline", "duration_s", "86400"));
+        assertThat(GATEWAY.seen("POST", "/api/alerts/silences").getLast().body(),
+                   is("{\"rule\":\"host_offline\",\"duration_s\":86400}"));
+
+        Page end = post("/alerts", "operator", form("action", "unsilence", "silence_id", "sil-1"));
+        assertThat(end.header("Location"), is("/alerts?saved=unsilence"));
+        assertThat(GATEWAY.seen("DELETE", "/api/alerts/silences/sil-1"), hasSize(1));
+        assertThat(get("/alerts?saved=silence", "operator").body(), containsString("id=\"saved-message\""));
+
+        // neither a rule nor a host, or a length not offered: refused before the API, the input kept
+        Page everything = post("/alerts", "operator", form("action", "silence", "rule", "", "host_id", "",
+                                                           "duration_s", "3600", "reason", "too broad"));
+        assertThat(everything.status(), is(422));
+        assertThat(text(everything.body(), "silence"), containsString("Choose a rule, a host or both"));
+        assertThat(everything.body(), containsString("value=\"too broad\""));
+        Page forever = post("/alerts", "operator", form("action", "silence", "rule", "host_offline",
+                                                        "duration_s", "99999999"));
+        assertThat(forever.status(), is(422));
+        assertThat(GATEWAY.seen("POST", "/api/alerts/silences"), hasSize(4));
+    }
+
+    @Test
+    void aRefusedAlertActionShowsTheApisProblemDetail() {
+        GATEWAY.on("GET", "/api/alerts", 200, Fixtures.ALERTS)
+                .on("POST", "/api/alerts/" + Fixtures.ALERT_ACKED + "/ack", 409, "{\"title\":\"Conflict\",\"status\":409,"
+                        + "\"detail\":\"alert " + Fixtures.ALERT_ACKED + " is acknowledged; only a firing alert can be acknowledged\"}")
+                .on("POST", "/api/alerts/silences", 422, "{\"title\":\"Unprocessable\",\"status\":422,"
+                        + "\"detail\":\"host_id is not a host id\"}");
+
+        Page ack = post("/alerts", "operator", form("action", "ack", "alert_id", Fixtures.ALERT_ACKED));
+        assertThat(ack.status(), is(409));
+        assertThat(text(ack.body(), "alerts-problem"), containsString("only a firing alert can be acknowledged"));
+        assertThat(ack.body(), containsString("id=\"alert-table\""));
+
+        Page silence = post("/alerts", "operator", form("action", "silence", "host_id", "nope!", "duration_s", "3600",
+                                                        "reason", "kept reason"));
+        assertThat(silence.status(), is(422));
+        assertThat(text(silence.body(), "silence"), containsString("host_id is not a host id"));
+        assertThat(silence.body(), not(containsString("id=\"alerts-problem\"")));
+        assertThat(silence.body(), containsString("value=\"kept reason\""));
+    }
+
+    @Test
+    void viewersCannotAcknowledgeResolveOrSilence() {
+        GATEWAY.on("GET", "/api/alerts", 200, Fixtures.ALERTS);
+        for (String action : List.of("ack", "resolve", "silence", "unsilence")) {
+            Page res = post("/alerts", "viewer", form("action", action, "alert_id", Fixtures.ALERT_WEB,
+                                                      "rule", "backup_failed", "duration_s", "3600", "silence_id", "sil-1"));
+            assertThat(action, res.status(), is(403));
+            assertThat(action, res.body(), containsString("needs the operator role"));
+        }
+        assertThat(GATEWAY.seen().stream().filter(s -> !s.method().equals("GET")).toList(), empty());
+    }
+
+    @Test
+    void navBadgeCountsFiringAlertsWithOneCallAndOnlyWhenThereAreAny() {
+        GATEWAY.on("GET", FIRING_QUERY, 200, Fixtures.firing(3));
+
+        Page repos = get("/repos", "viewer");
+        assertThat(repos.status(), is(200));
+        assertThat(GATEWAY.seen("GET", "/api/alerts"), hasSize(1));
+        assertThat(GATEWAY.seen("GET", "/api/alerts").getFirst().params(), is(Map.of("state", "firing", "limit", "500")));
+        assertThat(repos.body(), containsString("id=\"nav-alerts-badge\" data-firing=\"3\" title=\"3 firing alerts\""));
+        assertThat(repos.body(), containsString("<span aria-hidden=\"true\">3</span><span class=\"visually-hidden\">3 firing alerts</span>"));
+        assertThat(repos.body(), containsString("id=\"nav-rpo\""));
+
+        GATEWAY.on("GET", FIRING_QUERY, 200, Fixtures.firing(1));
+        assertThat(get("/repos", "viewer").body(), containsString("title=\"1 firing alert\""));
+
+        GATEWAY.on("GET", FIRING_QUERY, 200, Fixtures.firing(0));
+        Page quiet = get("/repos", "viewer");
+        assertThat(quiet.body(), containsString("id=\"nav-alerts\""));
+        assertThat(quiet.body(), not(containsString("nav-alerts-badge")));
+
+        // fragments have no nav: no call
+        GATEWAY.seen().clear();
+        get("/hosts/" + WEB + "/jobs", "viewer", "HX-Request", "true");
+        assertThat(GATEWAY.seen("GET", "/api/alerts"), empty());
+        // nor have pages without a user
+        get("/login", null);
+        assertThat(GATEWAY.seen("GET", "/api/alerts"), empty());
+    }
+
+    @Test
+    void pagesStillRenderWhenTheAlertsCallFails() {
+        for (int status : List.of(500, 503, 403, 404)) {
+            GATEWAY.on("GET", "/api/alerts", status, "{\"title\":\"Broken\",\"status\":" + status + ",\"detail\":\"jobs down\"}");
+            for (String path : List.of("/", "/repos", "/hosts/" + WEB, "/hosts/" + WEB + "/jobs")) {
+                Page page = get(path, "operator");
+                assertThat(path + " " + status, page.status(), is(200));
+                assertThat(path, page.body(), not(containsString("nav-alerts-badge")));
+                assertThat(path, page.body(), not(containsString("id=\"host-alerts\"")));
+                assertThat(path, page.body(), not(containsString("class=\"host-alerts\"")));
+                assertThat(path, page.body(), not(containsString("jobs down")));
+            }
+            assertThat(count(get("/", "viewer").body(), "class=\"host-card "), is(3));
+        }
+        // the alerts page itself needs its list: there the failure is the page's problem
+        assertThat(get("/alerts", "viewer").status(), is(404));
+    }
+
+    @Test
+    void dashboardCardsShowFiringAlertsFromTheBadgesOwnCall() {
+        GATEWAY.on("GET", FIRING_QUERY, 200, Fixtures.ALERTS);
+
+        Page page = get("/", "viewer");
+
+        assertThat(page.status(), is(200));
+        assertThat(GATEWAY.seen("GET", "/api/alerts"), hasSize(1));
+        assertThat(text(page.body(), "nav-alerts-badge"), is("2 2 firing alerts"));
+        assertThat(text(page.body(), "count-alerts"), is("◉ Firing alerts 2"));
+        String webCard = page.body().substring(page.body().indexOf("data-host-id=\"" + WEB + "\""),
+                                               page.body().indexOf("data-host-id=\"" + DB + "\""));
+        assertThat(webCard, containsString("<a href=\"/alerts?host_id=" + WEB + "&amp;state=firing\">"
+                + "<span class=\"status-badge status-critical\" data-status=\"critical\">"));
+        assertThat(webCard, containsString("<span class=\"status-label\">1 firing alert</span>"));
+        String dbCard = page.body().substring(page.body().indexOf("data-host-id=\"" + DB + "\""),
+                                              page.body().indexOf("data-host-id=\"" + OLD + "\""));
+        assertThat(dbCard, containsString("status-warning"));
+        String oldCard = page.body().substring(page.body().indexOf("data-host-id=\"" + OLD + "\""));
+        assertThat(oldCard, not(containsString("host-alerts")));
+        // the polled fragment keeps the cards' alerts current
+        Page fragment = get("/", "viewer", "HX-Request", "true");
+        assertThat(fragment.body(), containsString("class=\"host-alerts\""));
+        assertThat(page.body(), containsString("href=\"/rpo\" id=\"rpo-link\""));
+    }
+
+    @Test
+    void hostPageShowsTheHostsFiringAlertsFromItsOwnCall() {
+        String hostQuery = "/api/alerts?host_id=" + WEB + "&state=firing";
+        GATEWAY.on("GET", hostQuery, 200, """
+                {"items":[{"id":"%s","rule":"backup_failed","severity":"critical","state":"firing","host_id":"%s",
+                  "summary":"backup of web-1 failed","fired_at":"2026-11-26T09:00:00Z","silenced":true}],"firing":1}"""
+                .formatted(Fixtures.ALERT_WEB, WEB));
+
+        Page page = get("/hosts/" + WEB, "viewer");
+
+        assertThat(page.status(), is(200));
+        assertThat(GATEWAY.seen("GET", "/api/alerts").stream().map(StubGateway.Seen::params).toList(),
+                   hasItem(Map.of("host_id", WEB, "state", "firing")));
+        assertThat(text(page.body(), "host-alerts"), is("‼ 1 firing alert · all alerts of this host"));
+        assertThat(text(page.body(), "host-alert-list"), containsString("Backup failed backup of web-1 failed"));
+        assertThat(text(page.body(), "host-alert-list"), containsString("silenced"));
+        assertThat(page.body(), containsString("href=\"/alerts?host_id=" + WEB + "\""));
+
+        GATEWAY.on("GET", hostQuery, 200, "{\"items\":[],\"firing\":0}");
+        Page quiet = get("/hosts/" + WEB + "/jobs", "viewer");
+        assertThat(text(quiet.body(), "host-alerts"), is("✓ No firing alerts"));
+        assertThat(quiet.body(), not(containsString("host-alert-list")));
+
+        // a tab swap has no header: no call for it
+        GATEWAY.seen().clear();
+        get("/hosts/" + WEB + "/jobs", "viewer", "HX-Request", "true");
+        assertThat(GATEWAY.seen("GET", "/api/alerts"), empty());
+    }
+
+    @Test
+    void rpoPageListsEveryHostWorstFirstWithItsStatusInWords() {
+        GATEWAY.on("GET", "/api/alerts/rpo", 200, Fixtures.RPO);
+
+        Page page = get("/rpo", "viewer");
+
+        assertThat(page.status(), is(200));
+        List<String> order = new java.util.ArrayList<>();
+        Matcher row = Pattern.compile("class=\"rpo-row rpo-[a-z_]+\" data-host-id=\"([^\"]+)\" data-status=\"([a-z_]+)\"")
+                .matcher(page.body());
+        while (row.find()) {
+            order.add(row.group(2));
+        }
+        assertThat(order, is(List.of("red", "no_schedule", "amber", "green")));
+        String old = rowOf(page.body(), "rpo-row rpo-red", OLD);
+        assertThat(old, containsString("<a href=\"/hosts/" + OLD + "\">old-box</a>"));
+        assertThat(old, containsString("<span class=\"status-label\">Target missed</span>"));
+        assertThat(old, containsString(">never</span>"));
+        assertThat(old, containsString(">1 d</td>"));
+        String gone = rowOf(page.body(), "rpo-row rpo-no_schedule", "99999999-0000-4000-8000-000000000009");
+        assertThat(gone, containsString("<span class=\"status-label\">No backup schedule</span>"));
+        assertThat(gone, containsString("title=\"no longer enrolled\">99999999</span>"));
+        assertThat(gone, containsString("title=\"2026-11-20 09:00:00 UTC\""));
+        String db = rowOf(page.body(), "rpo-row rpo-amber", DB);
+        assertThat(db, containsString("<span class=\"status-label\">Close to target</span>"));
+        assertThat(db, containsString("<time datetime=\"2026-11-26T08:00:00Z\" title=\"2026-11-26 08:00:00 UTC\">"));
+        assertThat(db, containsString(">20 h</td>"));
+        assertThat(db, containsString("83% of target"));
+        assertThat(db, containsString("<meter class=\"rpo-meter\" min=\"0\" max=\"108000\" low=\"64800\" high=\"86400\" optimum=\"0\" value=\"72000\""));
+        String web = rowOf(page.body(), "rpo-row rpo-green", WEB);
+        assertThat(web, containsString("<span class=\"status-label\">Within target</span>"));
+        assertThat(web, containsString(">3 h</td>"));
+        assertThat(web, containsString(">2 d</td>"));
+        assertThat(text(page.body(), "rpo-count-red"), is("✗ Target missed 1"));
+        assertThat(text(page.body(), "rpo-count-green"), is("✓ Within target 1"));
+        assertThat(page.body(), containsString("id=\"nav-rpo\" aria-current=\"page\""));
+
+        Page fragment = get("/rpo", "viewer", "HX-Request", "true");
+        assertThat(fragment.body(), startsWith("<section id=\"rpo\""));
+        assertThat(fragment.body(), containsString("hx-trigger=\"every 30s\""));
+
+        // the host list is only for names: without it the rows still show, by short id
+        GATEWAY.on("GET", "/api/hosts", 503, "{\"title\":\"Service Unavailable\",\"status\":503}");
+        Page noNames = get("/rpo", "viewer");
+        assertThat(noNames.status(), is(200));
+        assertThat(count(noNames.body(), "class=\"rpo-row "), is(4));
+
+        GATEWAY.on("GET", "/api/alerts/rpo", 503, "{\"title\":\"Service Unavailable\",\"status\":503}");
+        Page down = get("/rpo", "viewer", "HX-Request", "true");
+        assertThat(down.status(), is(503));
+        assertThat(down.body(), containsString("id=\"unavailable-banner\""));
+        assertThat(down.body(), containsString("hx-trigger=\"every 30s\""));
+    }
+
+    @Test
+    void channelsAreForAdminsOnly() {
+        for (String role : List.of("viewer", "operator")) {
+            Page page = get("/alerts/channels", role);
+            assertThat(role, page.status(), is(403));
+            assertThat(role, page.body(), containsString("need the admin role"));
+            assertThat(role, page.body(), not(containsString("channel-form-")));
+            Page post = post("/alerts/channels", role, form("action", "delete", "channel_id", Fixtures.CHANNEL));
+            assertThat(role, post.status(), is(403));
+        }
+        assertThat(GATEWAY.seen().stream().filter(s -> s.path().startsWith("/api/alert-channels")
+                || s.path().equals("/api/alerts/deliveries")).toList(), empty());
+    }
+
+    @Test
+    void channelsPageListsChannelsAndTheDeliveryLogAndNeverShowsSecrets() {
+        GATEWAY.on("GET", "/api/alert-channels", 200, Fixtures.CHANNELS)
+                .on("GET", "/api/alerts/deliveries", 200, Fixtures.DELIVERIES);
+
+        Page page = get("/alerts/channels", "admin");
+
+        assertThat(page.status(), is(200));
+        String hook = rowOf(page.body(), "channel-row", Fixtures.CHANNEL);
+        assertThat(hook, containsString("ops hook"));
+        assertThat(hook, containsString("https://hooks.example.org/rm"));
+        assertThat(hook, containsString("(signed with a secret)"));
+        assertThat(hook, containsString("Every rule"));
+        assertThat(hook, containsString("<span class=\"status-label\">Warning</span>"));
+        String mail = rowOf(page.body(), "channel-row", "c-mail");
+        assertThat(mail, containsString("ops@example.org, oncall@example.org via smtp.example.org:587"));
+        assertThat(mail, containsString("Backup failed, Recovery point missed"));
+        assertThat(mail, containsString("No (paused)"));
+        assertThat(mail, containsString("(with a login)"));
+        assertThat(page.body(), not(containsString("***")));
+        // every secret field is empty, whatever the API holds
+        Matcher password = Pattern.compile("<input[^>]*type=\"password\"[^>]*>").matcher(page.body());
+        int secrets = 0;
+        while (password.find()) {
+            secrets++;
+            assertThat(password.group(), not(containsString("value=")));
+        }
+        assertThat(secrets, is(3));
+        for (String id : List.of("channel-form-webhook", "channel-form-ntfy", "channel-form-email")) {
+            assertThat(id, page.body(), containsString("id=\"" + id + "\""));
+        }
+        assertThat(count(page.body(), "class=\"delivery-row\""), is(3));
+        assertThat(page.body(), containsString("HTTP 401 from hooks.example.org"));
+        assertThat(rowOf(page.body(), "delivery-row", "7"), containsString("ops hook"));
+        assertThat(rowOf(page.body(), "delivery-row", "6"), containsString("<span class=\"status-label\">Sent</span>"));
+        assertThat(rowOf(page.body(), "delivery-row", "5"), containsString("next <time datetime=\"2099-01-01T00:00:00Z\""));
+        assertThat(GATEWAY.seen("GET", "/api/alerts/deliveries").getFirst().query(), is("limit=50"));
+    }
+
+    @Test
+    void adminCreatesAChannelOfEachKindWithExactBodies() {
+        GATEWAY.on("GET", "/api/alert-channels", 200, "{\"items\":[]}")
+                .on("GET", "/api/alerts/deliveries", 200, "{\"items\":[]}")
+                .on("POST", "/api/alert-channels", 201, "{\"id\":\"c-new\"}");
+
+        Page webhook = post("/alerts/channels", "admin", form("action", "create", "kind", "webhook", "name", "ops hook",
+                "url", "https://hooks.example.org/rm", "secret", " s3cret ", "min_severity", "warning", "enabled", "on"));
+        assertThat(webhook.status(), is(303));
+        assertThat(webhook.header("Location"), is("/alerts/channels?saved=created"));
+        assertThat(GATEWAY.seen("POST", "/api/alert-channels").getLast().body(), is(
+                "{\"name\":\"ops hook\",\"kind\":\"webhook\",\"config\":{\"url\":\"https://hooks.example.org/rm\","
+                        + "\"secret\":\" s3cret \"},\"min_severity\":\"warning\",\"enabled\":true}"));
+
+        String ntfyForm = "_csrf=" + CSRF + "&action=create&kind=ntfy&name=phones&url=https%3A%2F%2Fntfy.sh&topic=rm-alerts"
+                + "&token=&rules=backup_failed&rules=rpo_breached&min_severity=info";
+        Page ntfy = ui.request(Method.POST, "/alerts/channels", "admin", ntfyForm);
+        assertThat(ntfy.status(), is(303));
+        assertThat(GATEWAY.seen("POST", "/api/alert-channels").getLast().body(), is(
+                "{\"name\":\"phones\",\"kind\":\"ntfy\",\"config\":{\"url\":\"https://ntfy.sh\",\"topic\":\"rm-alerts\"},"
+                        + "\"rules\":[\"backup_failed\",\"rpo_breached\"],\"min_severity\":\"info\",\"enabled\":false}"));
+
+        Page email = post("/alerts/channels", "admin", form("action", "create", "kind", "email", "name", "on-call mail",
+                "smtp_host", "smtp.example.org", "smtp_port", "465", "tls", "tls", "username", "rm",
+                "password", "pw pw", "from", "rm@example.org", "to", "ops@example.org, oncall@example.org",
+                "min_severity", "critical", "enabled", "on"));
+        assertThat(email.status(), is(303));
+        assertThat(GATEWAY.seen("POST", "/api/alert-channels").getLast().body(), is(
+                "{\"name\":\"on-call mail\",\"kind\":\"email\",\"config\":{\"smtp_host\":\"smtp.example.org\","
+                        + "\"smtp_port\":465,\"tls\":\"tls\",\"username\":\"rm\",\"password\":\"pw pw\","
+                        + "\"from\":\"rm@example.org\",\"to\":[\"ops@example.org\",\"oncall@example.org\"]},"
+                        + "\"min_severity\":\"critical\",\"enabled\":true}"));
+
+        // checked here first: the form comes back open, its input kept, its secret not
+        Page bad = post("/alerts/channels", "admin", form("action", "create", "kind", "email", "name", "mail",
+                "smtp_host", "smtp.example.org", "smtp_port", "99999", "tls", "starttls", "password", "hunter2-secret",
+                "from", "rm@example.org", "to", "ops@example.org"));
+        assertThat(bad.status(), is(422));
+        assertThat(text(bad.body(), "add-email"), containsString("SMTP port must be from 1 to 65535"));
+        assertThat(bad.body(), containsString("id=\"add-email\" open"));
+        assertThat(bad.body(), not(containsString("id=\"add-webhook\" open")));
+        assertThat(bad.body(), containsString("value=\"99999\""));
+        assertThat(bad.body(), not(containsString("hunter2-secret")));
+        assertThat(GATEWAY.seen("POST", "/api/alert-channels"), hasSize(3));
+
+        // the API's refusal: its detail next to that form
+        GATEWAY.on("POST", "/api/alert-channels", 422, "{\"title\":\"Unprocessable\",\"status\":422,"
+                + "\"detail\":\"topic must be 1 to 64 letters, digits, '_' or '-'\"}");
+        Page refused = post("/alerts/channels", "admin", form("action", "create", "kind", "ntfy", "name", "phones",
+                "url", "https://ntfy.sh", "topic", "a b", "token", "tok-secret-1"));
+        assertThat(refused.status(), is(422));
+        assertThat(text(refused.body(), "add-ntfy"), containsString("topic must be 1 to 64 letters"));
+        assertThat(refused.body(), containsString("value=\"a b\""));
+        assertThat(refused.body(), not(containsString("tok-secret-1")));
+        assertThat(refused.body(), not(containsString("id=\"channels-problem\"")));
+    }
+
+    @Test
+    void sendTestShowsDeliveredOrTheErrorAndDeletePausesWork() {
+        GATEWAY.on("GET", "/api/alert-channels", 200, Fixtures.CHANNELS)
+                .on("GET", "/api/alerts/deliveries", 200, "{\"items\":[]}")
+                .on("POST", "/api/alert-channels/" + Fixtures.CHANNEL + "/test", 200, "{\"delivered\":true}")
+                .on("POST", "/api/alert-channels/c-mail/test", 200,
+                    "{\"delivered\":false,\"error\":\"535 authentication failed\"}")
+                .on("PATCH", "/api/alert-channels/c-mail", 200, "{}")
+                .on("DELETE", "/api/alert-channels/" + Fixtures.CHANNEL, 204, "");
+
+        Page ok = post("/alerts/channels", "admin", form("action", "test", "channel_id", Fixtures.CHANNEL,
+                                                         "channel_name", "ops hook"));
+        assertThat(ok.status(), is(200));
+        assertThat(GATEWAY.seen("POST", "/api/alert-channels/" + Fixtures.CHANNEL + "/test").getFirst().body(), is("{}"));
+        assertThat(text(ok.body(), "test-result"), is("✓ Test notification delivered to “ops hook”."));
+
+        Page failed = post("/alerts/channels", "admin", form("action", "test", "channel_id", "c-mail",
+                                                             "channel_name", "on-call mail"));
+        assertThat(failed.body(), containsString("data-delivered=\"false\""));
+        assertThat(text(failed.body(), "test-result"), is("Test to “on-call mail” failed. 535 authentication failed"));
+
+        Page enable = post("/alerts/channels", "admin", form("action", "enable", "channel_id", "c-mail"));
+        assertThat(enable.header("Location"), is("/alerts/channels?saved=enabled"));
+        assertThat(GATEWAY.seen("PATCH", "/api/alert-channels/c-mail").getFirst().body(), is("{\"enabled\":true}"));
+
+        Page delete = post("/alerts/channels", "admin", form("action", "delete", "channel_id", Fixtures.CHANNEL));
+        assertThat(delete.status(), is(303));
+        assertThat(delete.header("Location"), is("/alerts/channels?saved=deleted"));
+        assertThat(GATEWAY.seen("DELETE", "/api/alert-channels/" + Fixtures.CHANNEL), hasSize(1));
+
+        GATEWAY.on("DELETE", "/api/alert-channels/gone", 404, "{\"title\":\"Not Found\",\"status\":404,"
+                + "\"detail\":\"no alert channel gone\"}");
+        Page gone = post("/alerts/channels", "admin", form("action", "delete", "channel_id", "gone"));
+        assertThat(gone.status(), is(404));
+        assertThat(text(gone.body(), "channels-problem"), containsString("no alert channel gone"));
+    }
+
+    /** The table row with this class whose data-…-id is {@code id}, up to its end. */
+    private static String rowOf(String html, String cls, String id) {
+        Matcher m = Pattern.compile("<tr class=\"" + Pattern.quote(cls) + "[^\"]*\" data-[a-z-]+-id=\"" + Pattern.quote(id) + "\"")
+                .matcher(html);
+        assertThat(cls + " " + id, m.find(), is(true));
+        return html.substring(m.start(), html.indexOf("</tr>", m.start()));
+    }
+
     /** Every page and fragment, rendered with strict templates, checked for CSP violations and leftovers. */
     @Test
     void everyPageRendersCleanlyWithoutInlineStylesOrScripts() {
@@ -1183,6 +1658,40 @@ class UiRoutesTest {
         }
         pages.add(post("/hosts/" + WEB + "/schedules", "operator", form("action", "edit", "schedule_id", SCHEDULE,
                                                                         "kind", "backup", "paths", "")));
+        GATEWAY.on("GET", "/api/alerts", 200, Fixtures.ALERTS)
+                .on("GET", "/api/alerts/silences", 200, Fixtures.SILENCES)
+                .on("GET", "/api/alerts/rpo", 200, Fixtures.RPO)
+                .on("GET", "/api/alert-channels", 200, Fixtures.CHANNELS)
+                .on("GET", "/api/alerts/deliveries", 200, Fixtures.DELIVERIES)
+                .on("POST", "/api/alerts/" + Fixtures.ALERT_WEB + "/ack", 409, "{\"title\":\"Conflict\",\"status\":409,\"detail\":\"no\"}")
+                .on("POST", "/api/alert-channels/" + Fixtures.CHANNEL + "/test", 200, "{\"delivered\":false,\"error\":\"refused\"}");
+        for (String role : List.of("viewer", "operator", "admin")) {
+            pages.add(get("/", role));
+            pages.add(get("/hosts/" + WEB, role));
+            pages.add(get("/hosts/" + WEB + "/schedules", role));
+            pages.add(get("/alerts", role));
+            pages.add(get("/alerts?state=resolved&host_id=" + DB + "&saved=silence", role));
+            pages.add(get("/alerts?silence_rule=backup_failed&silence_host=" + WEB, role));
+            pages.add(get("/rpo", role));
+            pages.add(get("/rpo", role, "HX-Request", "true"));
+            pages.add(get("/alerts/channels", role));
+            pages.add(get("/alerts/channels?saved=created", role));
+        }
+        pages.add(post("/alerts", "viewer", form("action", "ack", "alert_id", Fixtures.ALERT_WEB)));
+        pages.add(post("/alerts", "operator", form("action", "ack", "alert_id", Fixtures.ALERT_WEB)));
+        pages.add(post("/alerts", "operator", form("action", "silence", "duration_s", "3600")));
+        pages.add(post("/alerts/channels", "admin", form("action", "test", "channel_id", Fixtures.CHANNEL, "channel_name", "ops hook")));
+        pages.add(post("/alerts/channels", "admin", form("action", "create", "kind", "webhook", "name", "x")));
+        GATEWAY.on("GET", "/api/alerts", 200, "{\"items\":[],\"firing\":0}")
+                .on("GET", "/api/alerts/silences", 200, "{\"items\":[]}")
+                .on("GET", "/api/alerts/rpo", 200, "{\"items\":[],\"at\":\"2026-11-26T12:00:00Z\"}")
+                .on("GET", "/api/alert-channels", 200, "{\"items\":[]}")
+                .on("GET", "/api/alerts/deliveries", 200, "{\"items\":[]}");
+        pages.add(get("/alerts", "operator"));
+        pages.add(get("/rpo", "viewer"));
+        pages.add(get("/alerts/channels", "admin"));
+        GATEWAY.on("GET", "/api/alerts/silences", 500, "{}");
+        pages.add(get("/alerts", "operator"));
 
         Pattern inlineScript = Pattern.compile("<script(?![^>]*\\ssrc=)[^>]*>", Pattern.CASE_INSENSITIVE);
         Pattern handler = Pattern.compile("\\son[a-z]+\\s*=", Pattern.CASE_INSENSITIVE);
