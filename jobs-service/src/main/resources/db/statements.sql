@@ -444,3 +444,9 @@ SELECT COUNT(*) AS n FROM alert_deliveries WHERE status = ?;
 -- host_id passed twice (NULL = the whole fleet).
 -- name: alerts.firing-count
 SELECT COUNT(*) AS n FROM alerts WHERE state = 'firing' AND (? IS NULL OR host_id = ?);
+
+-- name: hosts.versions
+UPDATE hosts SET agent_version = ?, restic_version = ? WHERE host_id = ?;
+
+-- name: alert-facts.versions
+SELECT host_id, agent_version, restic_version FROM hosts WHERE agent_version IS NOT NULL OR restic_version IS NOT NULL;

@@ -463,7 +463,10 @@ final class EventIngest {
         // its agent gets its schedule list again (it may have missed a change, or lost its copy)
         ScheduleStore.hostOnline(tx, hostId);
         changes.schedules = true;
-        if (!tx.presence(hostId, true, at)) {
+        boolean newer = tx.presence(hostId, true, at);
+        // what it runs, for the agent_outdated rule
+        tx.sql().update("hosts.versions", online.agentVersion(), online.resticVersion(), hostId);
+        if (!newer) {
             return;
         }
         changes.dispatch = true;

@@ -51,7 +51,7 @@ final class JobsApp implements AutoCloseable {
         outbox = new io.resticmanager.jobs.alerts.Outbox(alerts, io.resticmanager.kit.SecretBox.fromConfig(config),
                                                          java.time.Clock.systemUTC());
         alertEngine = new io.resticmanager.jobs.alerts.AlertEngine(alerts, outbox, new HostNames(inventory),
-                                                                   java.time.Clock.systemUTC(),
+                                                                   settings.versions(), java.time.Clock.systemUTC(),
                                                                    settings.alertSweepInterval());
         signals.onJobFinished(jobId -> store.find(jobId).ifPresent(j -> alertEngine.jobFinished(
                 new io.resticmanager.jobs.alerts.JobFacts(j.id(), j.hostId(), j.repoId(), j.scheduleId(), j.kind(),

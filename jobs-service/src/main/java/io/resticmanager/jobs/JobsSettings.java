@@ -11,7 +11,13 @@ import java.time.Duration;
  */
 record JobsSettings(Duration ackTimeout, Duration lostAfter, Duration reaperInterval, Duration resultRetryMax,
                     LogLimits logLimits, Duration logRetention, java.util.List<String> operatorRestoreRoots,
-                    Duration alertSweepInterval) {
+                    Duration alertSweepInterval, io.resticmanager.jobs.alerts.AlertEngine.Versions versions) {
+
+    /** The version of this build (the jar manifest's), which is also the agent version it ships. */
+    static String buildVersion() {
+        String v = JobsSettings.class.getPackage().getImplementationVersion();
+        return v == null || v.isBlank() ? "0.1.0" : v;
+    }
 
     /** Per job: at most this many stored log lines and characters; a line past either ends the log. */
     record LogLimits(long maxLines, long maxBytes) {
@@ -36,6 +42,10 @@ record JobsSettings(Duration ackTimeout, Duration lostAfter, Duration reaperInte
                                 .orElse("/var/lib/restic-manager-agent/restores").split(","))
                         .map(String::strip).filter(s -> s.startsWith("/") && !s.contains(".."))
                         .map(s -> s.length() > 1 && s.endsWith("/") ? s.substring(0, s.length() - 1) : s).toList(),
-                Duration.ofMillis((long) (jobs.get("alert-sweep-interval-s").asDouble().orElse(15.0) * 1000)));
+                Duration.ofMillis((long) (jobs.get("alert-sweep-interval-s").asDouble().orElse(15.0) * 1000)),
+                new io.resticmanager.jobs.alerts.AlertEngine.Versions(
+                        jobs.get("alerts.agent-version").asString().orElse(buildVersion()),
+                        // the oldest restic whose JSON output the agent reads (restic 0.14 wire shapes)
+                        jobs.get("alerts.min-restic-version").asString().orElse("0.14.0")));
     }
 }

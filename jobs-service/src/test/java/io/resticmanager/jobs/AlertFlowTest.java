@@ -288,4 +288,42 @@ class AlertFlowTest {
         assertThat(new io.resticmanager.jobs.alerts.AlertMetrics(stack.app.alerts()).fragment(),
                    containsString("alerts_firing{rule=\"backup_failed\""));
     }
+
+    @Test
+    void anOldAgentOrResticAndAStaleLockAlertAndResolve() {
+        String host = host();
+        stack.inventory.host(host, "repo-" + host);
+        api.events(TestSupport.event(host, io.resticmanager.proto.internal.HubEvent.HOST_ONLINE,
+                                     new io.resticmanager.proto.internal.HostEvents.Online(
+                                             host, "linux", "amd64", "0.0.9", "0.13.1", 1, List.of())));
+        await("agent_outdated fires", () -> api.get("/api/alerts?host_id=" + host + "&state=firing", VIEWER).body()
+                .path("items").toString().contains("restic 0.13.1 is older than the oldest supported 0.14.0"));
+        api.events(TestSupport.online(host));
+        await("agent_outdated resolves", () -> api.get("/api/alerts?host_id=" + host + "&state=resolved", VIEWER)
+                .body().path("items").toString().contains("agent_outdated"));
+
+        // restic refuses a backup because a crashed run left a lock two hours ago
+        String job = api.runNow(host, backup("/etc"));
+        await("job.start", () -> !stack.hub.starts(job).isEmpty());
+        api.events(ack(host, job, 1), TestSupport.event(host, "job.finished", new io.resticmanager.proto.Message
+                .JobFinished(job, 2, JobStatus.FAILED, 11, Map.of(), "unable to create lock in backend: repository "
+                + "is already locked by PID 4242 on db-1 by root (UID 0, GID 0)\nlock was created at 2026-12-06 "
+                + "08:00:00 (2h3m4.5s ago)\nstorage ID 1a2b3c4d", java.time.Instant.now())));
+        await("repo_locked fires", () -> api.get("/api/alerts?host_id=" + host + "&state=firing", VIEWER).body()
+                .path("items").toString().contains("is locked by a lock 123 min old"));
+        goodBackup(host);
+        await("repo_locked resolves", () -> api.get("/api/alerts?host_id=" + host + "&state=resolved", VIEWER)
+                .body().path("items").toString().contains("repo_locked"));
+    }
+
+    @Test
+    void versionsCompareNumericallyAndLockAgesParse() {
+        assertThat(io.resticmanager.jobs.alerts.AlertEngine.compareVersions("0.16.2", "0.9.9") > 0, is(true));
+        assertThat(io.resticmanager.jobs.alerts.AlertEngine.compareVersions("0.14.0", "0.14") == 0, is(true));
+        assertThat(io.resticmanager.jobs.alerts.AlertEngine.compareVersions("0.1.0-SNAPSHOT", "0.1.1") < 0, is(true));
+        assertThat(io.resticmanager.jobs.alerts.AlertEngine.lockAge("2h3m4.5s").orElseThrow(),
+                   is(Duration.ofSeconds(7384)));
+        assertThat(io.resticmanager.jobs.alerts.AlertEngine.lockAge("45.2s").orElseThrow(), is(Duration.ofSeconds(45)));
+        assertThat(io.resticmanager.jobs.alerts.AlertEngine.lockAge("").isPresent(), is(false));
+    }
 }

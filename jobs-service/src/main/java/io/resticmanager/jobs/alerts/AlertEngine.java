@@ -37,22 +37,35 @@ public final class AlertEngine implements AutoCloseable {
     public static final String MAINTENANCE_FAILED = "maintenance_failed";
     public static final String HOST_OFFLINE = "host_offline";
     public static final String RPO_BREACHED = "rpo_breached";
+    public static final String AGENT_OUTDATED = "agent_outdated";
+    public static final String REPO_LOCKED = "repo_locked";
+    /** restic's lock refusal ("repository is already locked … lock was created at … (2h3m4s ago)"). */
+    private static final java.util.regex.Pattern LOCKED = java.util.regex.Pattern.compile(
+            "(?is)already locked.*?\\(((?:\\d+h)?(?:\\d+m)?(?:[\\d.]+s)?) ago\\)|(?i)already locked");
     private static final List<String> SEVERITIES = List.of("info", "warning", "critical");
 
     private final AlertStore store;
     private final Outbox outbox;
     private final Function<String, String> hostNames;
+    private final Versions versions;
     private final Clock clock;
     private final Duration sweepInterval;
     private final BlockingQueue<JobFacts> finished = new LinkedBlockingQueue<>(10_000);
     private volatile boolean running;
     private Thread thread;
 
-    public AlertEngine(AlertStore store, Outbox outbox, Function<String, String> hostNames, Clock clock,
-                       Duration sweepInterval) {
+    /**
+     * What agent_outdated compares against: the agent version this server ships and the oldest restic it supports.
+     */
+    public record Versions(String agent, String minRestic) {
+    }
+
+    public AlertEngine(AlertStore store, Outbox outbox, Function<String, String> hostNames, Versions versions,
+                       Clock clock, Duration sweepInterval) {
         this.store = store;
         this.outbox = outbox;
         this.hostNames = hostNames;
+        this.versions = versions;
         this.clock = clock;
         this.sweepInterval = sweepInterval;
     }
@@ -110,6 +123,7 @@ public final class AlertEngine implements AutoCloseable {
         }
         String host = hostNames.apply(f.hostId());
         String why = f.error() == null || f.error().isBlank() ? "" : ": " + f.error();
+        lockRule(f, failed, host, now);
         switch (f.kind()) {
             case BACKUP -> {
                 AlertStore.Subject subject = new AlertStore.Subject("host:" + f.hostId() + "/repo:" + f.repoId(),
@@ -151,13 +165,98 @@ public final class AlertEngine implements AutoCloseable {
         }
     }
 
-    /** The periodic rules: hosts offline too long, RPO targets, reminders for alerts nobody acknowledged. */
+    /**
+     * A job that failed because restic found the repository locked by a lock older than the rule's threshold (a
+     * crashed run left it; nothing backs up until someone unlocks) fires repo_locked for the repository; any job on
+     * the repository that succeeds resolves it. A younger lock is another job at work, not an alert.
+     */
+    private void lockRule(JobFacts f, boolean failed, String host, Instant now) {
+        if (f.repoId() == null) {
+            return;
+        }
+        String subject = "repo:" + f.repoId();
+        if (!failed) {
+            resolve(REPO_LOCKED, subject, f.kind().wire() + " succeeded on the repository (job " + f.jobId() + ")",
+                    now);
+            return;
+        }
+        java.util.regex.Matcher m = f.error() == null ? null : LOCKED.matcher(f.error());
+        if (m == null || !m.find()) {
+            return;
+        }
+        AlertStore.Rule rule = rulesByName().get(REPO_LOCKED);
+        long threshold = rule == null || rule.thresholdS() == null ? 3600 : rule.thresholdS();
+        Optional<Duration> age = m.group(1) == null ? Optional.empty() : lockAge(m.group(1));
+        if (age.isPresent() && age.get().getSeconds() < threshold) {
+            return;
+        }
+        fire(REPO_LOCKED, new AlertStore.Subject(subject, f.hostId(), f.scheduleId(), f.repoId()), f.jobId(),
+             "repository " + f.repoId() + " is locked" + age.map(a -> " by a lock " + a.toMinutes() + " min old")
+                     .orElse("") + " (" + f.kind().wire() + " of " + host + " failed); run unlock once no restic "
+                     + "process uses it", now);
+    }
+
+    /** restic's Go duration ("2h3m4.5s") as a Duration. */
+    public static Optional<Duration> lockAge(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:([\\d.]+)s)?")
+                .matcher(text);
+        if (text.isEmpty() || !m.matches()) {
+            return Optional.empty();
+        }
+        long seconds = (m.group(1) == null ? 0 : Long.parseLong(m.group(1)) * 3600)
+                + (m.group(2) == null ? 0 : Long.parseLong(m.group(2)) * 60)
+                + (m.group(3) == null ? 0 : (long) Double.parseDouble(m.group(3)));
+        return Optional.of(Duration.ofSeconds(seconds));
+    }
+
+    /** The periodic rules: hosts offline too long, RPO targets, old agents, reminders nobody acknowledged. */
     void sweep(Instant now) {
         Map<String, AlertStore.Rule> rules = rulesByName();
         List<AlertStore.Override> overrides = store.overrides();
         sweepOffline(now, rules.get(HOST_OFFLINE), overrides);
         sweepRpo(now, rules.get(RPO_BREACHED), overrides);
+        sweepVersions(now);
         remind(now, rules);
+    }
+
+    /** An agent older than the one this server ships, or a restic older than the oldest supported one. */
+    private void sweepVersions(Instant now) {
+        for (String[] v : store.versions()) {
+            String hostId = v[0];
+            List<String> why = new ArrayList<>();
+            if (v[1] != null && compareVersions(v[1], versions.agent()) < 0) {
+                why.add("agent " + v[1] + " is older than the server's " + versions.agent());
+            }
+            if (v[2] != null && compareVersions(v[2], versions.minRestic()) < 0) {
+                why.add("restic " + v[2] + " is older than the oldest supported " + versions.minRestic());
+            }
+            String subject = "host:" + hostId;
+            if (why.isEmpty()) {
+                resolve(AGENT_OUTDATED, subject, "up to date", now);
+            } else {
+                fire(AGENT_OUTDATED, new AlertStore.Subject(subject, hostId, null, null), null,
+                     hostNames.apply(hostId) + ": " + String.join("; ", why), now);
+            }
+        }
+    }
+
+    /** Compares dotted versions numerically ("0.16.2" > "0.9.9"); anything after a '-' or '+' is ignored. */
+    public static int compareVersions(String a, String b) {
+        String[] x = a.split("[-+ ]")[0].split("\\.");
+        String[] y = b.split("[-+ ]")[0].split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            int p = i < x.length ? leadingNumber(x[i]) : 0;
+            int q = i < y.length ? leadingNumber(y[i]) : 0;
+            if (p != q) {
+                return Integer.compare(p, q);
+            }
+        }
+        return 0;
+    }
+
+    private static int leadingNumber(String part) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d{1,9})").matcher(part);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     private void sweepOffline(Instant now, AlertStore.Rule rule, List<AlertStore.Override> overrides) {

@@ -330,6 +330,14 @@ public final class AlertStore {
         }
     }
 
+    /** The agent and restic version each host last reported: host id, agent version, restic version. */
+    List<String[]> versions() {
+        try (var rows = store.db().execute().namedQuery("alert-facts.versions")) {
+            return rows.map(r -> new String[] {text(r, "host_id"), text(r, "agent_version"),
+                                               text(r, "restic_version")}).toList();
+        }
+    }
+
     /** Each host's last successful backup. */
     java.util.Map<String, Instant> lastGoodBackups() {
         java.util.Map<String, Instant> result = new java.util.HashMap<>();
