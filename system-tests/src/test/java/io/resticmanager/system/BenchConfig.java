@@ -27,13 +27,14 @@ record BenchConfig(boolean quick,
                    int pageRequests,
                    int dataMb,
                    int backupRuns,
+                   int alertSamples,
                    long seed,
                    Path out) {
 
-    static final List<String> BENCHMARKS = List.of("backup", "fleet", "logs", "dashboard");
+    static final List<String> BENCHMARKS = List.of("backup", "fleet", "logs", "dashboard", "alerts");
 
     static final String USAGE = """
-            usage: script/bench [--quick] [--only=backup,fleet,logs,dashboard] [--name=value ...]
+            usage: script/bench [--quick] [--only=backup,fleet,logs,dashboard,alerts] [--name=value ...]
               --quick               small sizes (about 2 minutes)
               --only=LIST           run only these benchmarks (default: all, in the order above)
               --agents=N            simulated agents for the fleet benchmark (default 10000; quick 500)
@@ -50,6 +51,8 @@ record BenchConfig(boolean quick,
               --page-requests=N     timed requests per page (default 200; quick 50)
               --data-mb=N           backup data set size (default 200; quick 20)
               --backup-runs=N       timed runs of each kind of backup (default 3)
+              --alert-samples=N     real backups that fail or recover, each timed to its notifications
+                                    (default 30; quick 10)
               --seed=N              data set seed (default 42)
               --out=DIR             where the JSON goes (default bench/results)
             """;
@@ -96,6 +99,7 @@ record BenchConfig(boolean quick,
                 ints.get("page-requests", quick ? 50 : 200),
                 ints.get("data-mb", quick ? 20 : 200),
                 ints.get("backup-runs", 3),
+                ints.get("alert-samples", quick ? 10 : 30),
                 ints.get("seed", 42),
                 root.resolve(values.getOrDefault("out", "bench/results")));
         values.remove("out");

@@ -41,6 +41,7 @@ public final class BenchMain {
                 case "fleet" -> FleetBench::run;
                 case "logs" -> JobLogBench::run;
                 case "dashboard" -> DashboardBench::run;
+                case "alerts" -> AlertBench::run;
                 default -> throw new IllegalStateException(name);
             };
             System.out.println("== " + name);
