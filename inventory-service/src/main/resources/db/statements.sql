@@ -335,3 +335,35 @@ UPDATE repos SET maintenance_host_id = ? WHERE id = ?;
 
 -- name: repos.set-lease-on-disk
 UPDATE repos SET lease_on_disk = ? WHERE id = ?;
+
+-- ---- metrics (InventoryMetrics) ----
+
+-- One row per host_repos link: the repository's size (newest raw-data stats, else newest restore-size, as
+-- GET /api/repos shows it) and this host's snapshots in it. Aggregated here, over the indexes repo_stats_repo and
+-- snapshots_repo_host_time, so a scrape costs one statement however many snapshots there are. listed: the
+-- repository's snapshots were reported at least once (before that a count of 0 would be a guess).
+-- name: metrics.host-repos
+SELECT l.host_id, COALESCE(h.name, h.hostname) AS host, l.repo_id, r.name AS repo,
+       r.snapshots_reported_at IS NOT NULL AS listed,
+       COALESCE((SELECT st.total_size FROM repo_stats st WHERE st.repo_id = l.repo_id AND st.mode = 'raw-data'
+                 ORDER BY st.seq DESC LIMIT 1),
+                (SELECT st.total_size FROM repo_stats st WHERE st.repo_id = l.repo_id AND st.mode = 'restore-size'
+                 ORDER BY st.seq DESC LIMIT 1)) AS size_bytes,
+       COUNT(s.id) AS snapshots, MAX(s.time_ns) AS last_ns
+FROM host_repos l JOIN hosts h ON h.id = l.host_id JOIN repos r ON r.id = l.repo_id
+     LEFT JOIN snapshots s ON s.repo_id = l.repo_id AND s.hostname = h.hostname
+GROUP BY l.host_id, l.repo_id
+ORDER BY l.host_id, l.repo_id;
+
+-- ---- a host's default backup hooks ----
+
+-- name: host-hooks.find
+SELECT host_id, pre_sealed, post_sealed, shell_json, timeout_s, updated_at FROM host_hooks WHERE host_id = ?;
+
+-- name: host-hooks.put
+INSERT INTO host_hooks (host_id, pre_sealed, post_sealed, shell_json, timeout_s, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (host_id) DO UPDATE SET pre_sealed = excluded.pre_sealed, post_sealed = excluded.post_sealed,
+    shell_json = excluded.shell_json, timeout_s = excluded.timeout_s, updated_at = excluded.updated_at;
+
+-- name: host-hooks.delete
+DELETE FROM host_hooks WHERE host_id = ?;

@@ -450,3 +450,20 @@ UPDATE hosts SET agent_version = ?, restic_version = ? WHERE host_id = ?;
 
 -- name: alert-facts.versions
 SELECT host_id, agent_version, restic_version FROM hosts WHERE agent_version IS NOT NULL OR restic_version IS NOT NULL;
+
+-- ---- a backup schedule's own hooks ----
+
+-- name: schedule-hooks.find
+SELECT pre_sealed, post_sealed FROM schedule_hooks WHERE schedule_id = ?;
+
+-- name: schedule-hooks.put
+INSERT INTO schedule_hooks (schedule_id, pre_sealed, post_sealed, updated_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (schedule_id) DO UPDATE SET pre_sealed = excluded.pre_sealed, post_sealed = excluded.post_sealed,
+    updated_at = excluded.updated_at;
+
+-- name: schedule-hooks.delete
+DELETE FROM schedule_hooks WHERE schedule_id = ?;
+
+-- Hooks whose schedule is gone (a removed host's schedules go in one statement).
+-- name: schedule-hooks.orphans
+DELETE FROM schedule_hooks WHERE schedule_id NOT IN (SELECT id FROM schedules);

@@ -160,12 +160,14 @@ final class Agent implements HubConnection.Handler {
                 scheduler.answered(ack.jobId());
             }
             case Message.SchedulesSync sync -> {
-                // the credential leases stay in memory: never on this disk
+                // the credential leases and the hooks stay in memory: withoutLeases() drops both
                 SecretFiles.writeAtomically(config.schedulesFile(), Json.write(sync.withoutLeases()) + "\n");
                 LOG.info("stored " + sync.schedules().size() + " schedule(s) in " + config.schedulesFile()
                                  + (sync.leases().isEmpty() ? "" : "; " + sync.leases().size()
-                        + " credential lease(s) for offline runs kept in memory"));
-                scheduler.sync(sync.schedules(), sync.leases());
+                        + " credential lease(s) for offline runs kept in memory")
+                                 + (sync.hooks().isEmpty() ? "" : "; hooks of " + sync.hooks().size()
+                        + " schedule(s) kept in memory"));
+                scheduler.sync(sync.schedules(), sync.leases(), sync.hooks());
             }
             case Message.FsList list -> link.send(Envelope.replyTo(env, list(list.path())));
             // restic may take seconds: answer from its own thread, the socket keeps reading meanwhile

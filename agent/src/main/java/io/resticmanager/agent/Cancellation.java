@@ -10,13 +10,14 @@ import java.util.logging.Logger;
 /**
  * Cancels a job's running restic: SIGINT to restic (it then removes its lock and exits 130),
  * SIGTERM to its descendants (ssh, rclone …), a grace period, then a forced kill of all of them.
+ * Whatever else runs for the job (a backup hook) attaches its own way of stopping instead.
  */
 final class Cancellation {
     private static final Logger LOG = Logger.getLogger(Cancellation.class.getName());
 
     private final Duration grace;
     private volatile boolean requested;
-    private Process process;
+    private Runnable stopper;
 
     Cancellation(Duration grace) {
         this.grace = grace;
@@ -31,33 +32,38 @@ final class Cancellation {
     }
 
     /** Called by the runner once restic started; stops it at once when a cancel came first. */
-    synchronized void attach(Process p) {
-        this.process = p;
+    void attach(Process p) {
+        attach(() -> stop(p, grace));
+    }
+
+    /** Called once something else of the job started, with how to stop it; runs at once when a cancel came first. */
+    synchronized void attach(Runnable stop) {
+        this.stopper = stop;
         if (requested) {
-            stopAsync(p);
+            stopAsync(stop);
         }
     }
 
     synchronized void detach() {
-        this.process = null;
+        this.stopper = null;
     }
 
     void cancel() {
-        Process p;
+        Runnable s;
         synchronized (this) {
             if (requested) {
                 return;
             }
             requested = true;
-            p = process;
+            s = stopper;
         }
-        if (p != null) {
-            stopAsync(p);
+        if (s != null) {
+            stopAsync(s);
         }
     }
 
-    private void stopAsync(Process p) {
-        Thread.ofVirtual().name("cancel-" + p.pid()).start(() -> stop(p, grace));
+    private static void stopAsync(Runnable stop) {
+        Thread.ofVirtual().name("job-cancel").start(stop);
     }
 
     static void stop(Process p, Duration grace) {

@@ -35,6 +35,7 @@ final class JobRun implements JobSink {
     private final Runner runner;
     private final Restic restic;
     private final List<String> args;
+    private final BackupHooks hooks;
     private final Spool spool;
     private final Runnable wake;
     private final Consumer<List<Message>> report;
@@ -52,12 +53,19 @@ final class JobRun implements JobSink {
 
     JobRun(String jobId, JobKind kind, String repoId, Runner runner, Restic restic, List<String> args, Spool spool,
            Runnable wake, Consumer<List<Message>> report) {
+        this(jobId, kind, repoId, runner, restic, args, null, spool, wake, report);
+    }
+
+    /** {@code hooks}: a backup's pre/post hooks, null when it has none. */
+    JobRun(String jobId, JobKind kind, String repoId, Runner runner, Restic restic, List<String> args,
+           BackupHooks hooks, Spool spool, Runnable wake, Consumer<List<Message>> report) {
         this.jobId = jobId;
         this.kind = kind;
         this.repoId = repoId;
         this.runner = runner;
         this.restic = restic;
         this.args = List.copyOf(args);
+        this.hooks = hooks;
         this.spool = spool;
         this.wake = wake;
         this.report = report;
@@ -83,28 +91,32 @@ final class JobRun implements JobSink {
         return worker;
     }
 
-    /** Stops restic (SIGINT, then forced after 10 s); the job ends {@code cancelled}. */
+    /**
+     * Stops restic (SIGINT, then forced after 10 s) or a running hook (SIGTERM, then forced); the job ends
+     * {@code cancelled} (a post-hook still runs).
+     */
     void cancel(String reason) {
         stopReason = reason;
         log("event", "cancel requested: " + reason);
         cancellation.cancel();
+        if (hooks != null) {
+            hooks.cancel();
+        }
     }
 
     private void execute() {
         Outcome outcome;
         try {
-            log("event", "repository " + restic.redactedRepo() + ", restic " + restic.version());
-            outcome = runner.run(restic, args, this, cancellation);
-        } catch (IOException e) {
-            outcome = Outcome.failed("cannot run restic: " + e.getMessage());
+            outcome = hooks == null ? runRestic() : hooks.around(this::runRestic, this, cancellation);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "job " + jobId + " failed inside the agent", e);
             outcome = Outcome.failed("agent error: " + e);
         }
         if (outcome.status() == JobStatus.CANCELLED && stopReason != null) {
+            String detail = outcome.exitCode() >= 0 ? "restic exit " + outcome.exitCode()
+                    : outcome.error().orElse("restic did not run");
             outcome = new Outcome(outcome.status(), outcome.exitCode(), outcome.summary(),
-                                  Optional.of("cancelled: " + stopReason + " (restic exit " + outcome.exitCode() + ")"),
-                                  outcome.snapshots());
+                                  Optional.of("cancelled: " + stopReason + " (" + detail + ")"), outcome.snapshots());
         }
         Outcome end = outcome;
         boolean refresh = end.successful() && runner.refreshesSnapshots() && end.snapshots().isEmpty()
@@ -114,6 +126,19 @@ final class JobRun implements JobSink {
         if (refresh) {
             // after job.finished: the user sees the result without waiting for one more repository open
             refreshSnapshots();
+        }
+    }
+
+    private Outcome runRestic() {
+        try {
+            log("event", "repository " + restic.redactedRepo() + ", restic " + restic.version());
+            return runner.run(restic, args, this, cancellation);
+        } catch (IOException e) {
+            return Outcome.failed("cannot run restic: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // caught here too, so a backup's post-hook still runs
+            LOG.log(Level.SEVERE, "job " + jobId + " failed inside the agent", e);
+            return Outcome.failed("agent error: " + e);
         }
     }
 

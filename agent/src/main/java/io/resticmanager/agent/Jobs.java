@@ -107,7 +107,12 @@ final class Jobs {
             JobRun.refuse(id, "repository refused by this agent: " + e.getMessage(), spool, wake);
             return Optional.empty();
         }
-        JobRun run = new JobRun(id, start.kind(), start.repo().repoId(), runner.get(), r, args, spool, wake, report);
+        // only a backup carries hooks (proto refuses them elsewhere); the command line users see stays restic's
+        BackupHooks hooks = start.hooks() == null || !start.hooks().any() ? null
+                : new BackupHooks(start.hooks(), new HookRunner(start.hooks(), new HookRunner.JobFacts(
+                        id, HostInfo.current().hostname(), start.repo().repoId())));
+        JobRun run = new JobRun(id, start.kind(), start.repo().repoId(), runner.get(), r, args, hooks, spool, wake,
+                                report);
         running.put(id, run);
         Thread worker = run.start();
         workers.put(id, worker);

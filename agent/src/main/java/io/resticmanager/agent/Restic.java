@@ -34,7 +34,8 @@ final class Restic {
                                                  "RESTIC_FROM_PASSWORD_COMMAND", "RESTIC_FROM_REPOSITORY_FILE",
                                                  "RESTIC_FROM_PASSWORD", "RESTIC_FROM_REPOSITORY",
                                                  "RESTIC_FROM_KEY_HINT");
-    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]|\r");
+    /** Terminal escapes and carriage returns: dropped from every output line (restic's and hooks'). */
+    static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]|\r");
 
     private final Path binary;
     private final ResticVersion version;

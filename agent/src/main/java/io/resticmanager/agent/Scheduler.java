@@ -3,6 +3,8 @@ package io.resticmanager.agent;
 import io.resticmanager.kit.Cron;
 import io.resticmanager.kit.SecretFiles;
 import io.resticmanager.proto.Envelope;
+import io.resticmanager.proto.Hooks;
+import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.ScheduleSpec;
@@ -44,6 +46,11 @@ import java.util.logging.Logger;
  * running fires once on start (a catch-up; the other missed times of that schedule are skipped), after a random
  * delay of up to {@code catchUpJitter} (recorded in the state file, so a restart keeps it), so a fleet powered on
  * together does not start every catch-up in the same second.
+ *
+ * <p>A backup schedule's hooks ({@code schedules.sync}'s {@code hooks}) are kept in memory only, like leases, and go
+ * into its offline run's job.start. Only the ids of the schedules that have hooks are written (to the state file),
+ * so an agent restarted during an outage fails such a schedule's offline run clearly instead of backing up without
+ * its pre-hook (a repository lease kept on disk would otherwise let it run).
  *
  * <p>A repository whose admin allowed it ({@link io.resticmanager.proto.RepoAccess#keepLeaseOnDisk()}) has its lease
  * kept in {@code <config dir>/offline-leases.json} (0600) as well, so an agent restarted during an outage can still
@@ -113,11 +120,12 @@ final class Scheduler {
         }
     }
 
-    /** The state file. */
-    record State(Map<String, Entry> schedules, List<Pending> pending) {
+    /** The state file. {@code hooked}: the schedules that had hooks at the last sync (ids only, never hook text). */
+    record State(Map<String, Entry> schedules, List<Pending> pending, List<String> hooked) {
         State {
             schedules = schedules == null ? Map.of() : schedules;
             pending = pending == null ? List.of() : pending;
+            hooked = hooked == null ? List.of() : hooked;
         }
     }
 
@@ -138,6 +146,10 @@ final class Scheduler {
     private final List<Pending> pending = new ArrayList<>();
     /** Credential leases by repository id: memory only, gone when the agent restarts. */
     private final Map<String, io.resticmanager.proto.CredentialLease> leases = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Backup hooks by schedule id: memory only (they may hold database credentials). */
+    private final Map<String, Hooks> hooks = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The schedules that had hooks at the last sync; persisted, so a restart knows without the text. */
+    private final java.util.SortedSet<String> hooked = new java.util.TreeSet<>();
     private List<Active> active = List.of();
     private boolean poked;
     private volatile boolean stopped;
@@ -326,12 +338,29 @@ final class Scheduler {
 
     /** As above, with the credential leases for offline runs (they replace the previous ones). */
     void sync(List<ScheduleSpec> schedules, List<io.resticmanager.proto.CredentialLease> granted) {
+        sync(schedules, granted, Map.of());
+    }
+
+    /** As above, with the backup hooks by schedule id (they replace the previous ones). */
+    void sync(List<ScheduleSpec> schedules, List<io.resticmanager.proto.CredentialLease> granted,
+              Map<String, Hooks> hooksById) {
         lock.lock();
         try {
             active = activate(schedules);
             leases.clear();
             granted.forEach(l -> leases.put(l.access().repoId(), l));
             saveDiskLeases(granted);
+            hooks.clear();
+            hooksById.forEach((id, h) -> {
+                if (h != null && h.any()) {
+                    hooks.put(id, h);
+                }
+            });
+            if (!hooked.equals(hooks.keySet())) {
+                hooked.clear();
+                hooked.addAll(hooks.keySet());
+                persist();
+            }
         } finally {
             lock.unlock();
         }
@@ -401,9 +430,20 @@ final class Scheduler {
             outlet.refuseOffline(fire.jobId(), reason);
             return;
         }
+        // only a backup runs hooks (a job.start of another kind refuses them)
+        Hooks hooksOfRun = fire.kind() == JobKind.BACKUP ? hooks.get(fire.scheduleId()) : null;
+        if (hooksOfRun == null && fire.kind() == JobKind.BACKUP && hooked.contains(fire.scheduleId())) {
+            String reason = "the server was unreachable and this agent no longer holds the hooks of schedule "
+                    + fire.scheduleId() + " (hooks live in memory only; the agent restarted during the outage); the "
+                    + "scheduled backup did not run without its pre/post hooks";
+            LOG.warning("schedule " + fire.scheduleId() + ": " + reason);
+            outlet.refuseOffline(fire.jobId(), reason);
+            return;
+        }
         LOG.info("the server is unreachable: running schedule " + fire.scheduleId() + " (" + fire.kind().wire()
                          + ") here as job " + fire.jobId() + "; it is reported when the server is back");
-        outlet.runOffline(new Message.JobStart(fire.jobId(), fire.kind(), lease.access(), spec.params()));
+        outlet.runOffline(new Message.JobStart(fire.jobId(), fire.kind(), lease.access(), spec.params(), null,
+                                               hooksOfRun));
     }
 
     /** A connection reached hello.ok: every unanswered fire goes out (again). */
@@ -465,7 +505,8 @@ final class Scheduler {
 
     private void persist() {
         SecretFiles.writeAtomically(stateFile, Json.write(new State(new LinkedHashMap<>(entries),
-                                                                    new ArrayList<>(pending))) + "\n");
+                                                                    new ArrayList<>(pending),
+                                                                    new ArrayList<>(hooked))) + "\n");
     }
 
     private void loadState() {
@@ -482,6 +523,7 @@ final class Scheduler {
             State state = Json.MAPPER.readValue(text, State.class);
             entries.putAll(state.schedules());
             pending.addAll(state.pending());
+            hooked.addAll(state.hooked());
         } catch (IOException | IllegalArgumentException e) {
             LOG.warning(stateFile + " is unreadable; schedules start afresh (missed fires are not caught up)");
         }

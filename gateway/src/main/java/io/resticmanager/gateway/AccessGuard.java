@@ -35,16 +35,18 @@ final class AccessGuard implements Filter {
     private final RouteTable table;
     private final GatewaySecurity security;
     private final ClientAddress addresses;
+    private final MetricsAllowList scrapers;
     private final AuditStore audit;
     private final WsProxy wsProxy;
     private final long maxBodyBytes;
 
-    AccessGuard(RouteTable table, GatewaySecurity security, ClientAddress addresses, AuditStore audit,
-                WsProxy wsProxy, long maxBodyBytes) {
+    AccessGuard(RouteTable table, GatewaySecurity security, ClientAddress addresses, MetricsAllowList scrapers,
+                AuditStore audit, WsProxy wsProxy, long maxBodyBytes) {
         this.wsProxy = wsProxy;
         this.table = table;
         this.security = security;
         this.addresses = addresses;
+        this.scrapers = scrapers;
         this.audit = audit;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -79,7 +81,7 @@ final class AccessGuard implements Filter {
             if (caller.isEmpty() && UNSAFE.contains(method) && !addresses.sameSite(req)) {
                 throw Problem.forbidden("cross-site request refused: this form must be sent from this site");
             }
-            if (!allowed(req, res, rule, context, caller)) {
+            if (!allowed(req, res, rule, context, caller, sourceIp)) {
                 status = res.status().code();
                 return;
             }
@@ -119,11 +121,18 @@ final class AccessGuard implements Filter {
 
     /** @return false when the guard already answered (a redirect); throws a problem when refused */
     private boolean allowed(RoutingRequest req, RoutingResponse res, RouteTable.Rule rule, SecurityContext context,
-                            Optional<Caller> caller) {
+                            Optional<Caller> caller, String sourceIp) {
         switch (rule.access()) {
             case NOT_FOUND -> throw Problem.notFound("no such resource");
             case PUBLIC -> {
                 return true;
+            }
+            case SCRAPE -> {
+                if (caller.isEmpty() && !Authenticator.presentsCredentials(req.headers().toMap())
+                        && scrapers.allows(sourceIp)) {
+                    return true;
+                }
+                requireRole(req, rule, context, caller);
             }
             case PAGE -> {
                 if (caller.isEmpty()) {
@@ -140,21 +149,25 @@ final class AccessGuard implements Filter {
                 }
                 throw Problem.forbidden("no route allows " + req.prologue().method().text() + " here");
             }
-            default -> {
-                if (caller.isEmpty()) {
-                    throw Problem.unauthorized(Authenticator.presentsCredentials(req.headers().toMap())
-                                                       ? "session expired or credential revoked; log in again"
-                                                       : "login required");
-                }
-                Optional<io.resticmanager.proto.Role> required = rule.access().role();
-                if (required.isPresent() && !GatewaySecurity.hasRole(context, required.get())) {
-                    throw Problem.forbidden("this needs the " + required.get().wire() + " role; you are "
-                                                    + caller.get().principal().role().wire());
-                }
-            }
+            default -> requireRole(req, rule, context, caller);
         }
         checkCsrf(req, caller.get());
         return true;
+    }
+
+    /** An authenticated caller with the rule's role (if it names one), else 401 or 403. */
+    private static void requireRole(RoutingRequest req, RouteTable.Rule rule, SecurityContext context,
+                                    Optional<Caller> caller) {
+        if (caller.isEmpty()) {
+            throw Problem.unauthorized(Authenticator.presentsCredentials(req.headers().toMap())
+                                               ? "session expired or credential revoked; log in again"
+                                               : "login required");
+        }
+        Optional<io.resticmanager.proto.Role> required = rule.access().role();
+        if (required.isPresent() && !GatewaySecurity.hasRole(context, required.get())) {
+            throw Problem.forbidden("this needs the " + required.get().wire() + " role; you are "
+                                            + caller.get().principal().role().wire());
+        }
     }
 
     private void checkCsrf(RoutingRequest req, Caller caller) {

@@ -126,6 +126,11 @@ final class ClientAddress {
     /** An IPv4 or IPv6 range such as {@code 10.0.0.0/8}. */
     record Cidr(byte[] network, int prefix) {
         static Cidr parse(String text) {
+            return parse(text, "RM_TRUSTED_PROXY");
+        }
+
+        /** @param setting named in the error, so a bad value says where it came from */
+        static Cidr parse(String text, String setting) {
             int slash = text.indexOf('/');
             try {
                 byte[] net = literal(text.substring(0, slash));
@@ -135,13 +140,15 @@ final class ClientAddress {
                 }
                 return new Cidr(net, prefix);
             } catch (RuntimeException e) {
-                throw new IllegalStateException("RM_TRUSTED_PROXY: not an address or CIDR range: " + text);
+                throw new IllegalStateException(setting + ": not an address or CIDR range: " + text);
             }
         }
 
         /** The bytes of an IP literal; never a DNS lookup (names are refused before resolving). */
         static byte[] literal(String text) {
-            if (!text.matches("[0-9a-fA-F:.]+")) {
+            // without a colon Java resolves anything but a valid dotted quad ("1.2.3.999", "fee.cafe") by DNS
+            boolean ok = text.contains(":") ? text.matches("[0-9a-fA-F:.]+") : dottedQuad(text);
+            if (!ok) {
                 throw new IllegalArgumentException("not an IP literal");
             }
             try {
@@ -149,6 +156,19 @@ final class ClientAddress {
             } catch (java.net.UnknownHostException e) {
                 throw new IllegalArgumentException("not an IP literal");
             }
+        }
+
+        private static boolean dottedQuad(String text) {
+            String[] parts = text.split("\\.", -1);
+            if (parts.length != 4) {
+                return false;
+            }
+            for (String part : parts) {
+                if (!part.matches("[0-9]{1,3}") || Integer.parseInt(part) > 255) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         boolean contains(String address) {

@@ -31,6 +31,12 @@ final class Gateway implements AutoCloseable {
 
     private Gateway(Config config) {
         Config gw = config.get("rm.gateway");
+        // first: a bad range stops the start before anything is opened
+        MetricsAllowList scrapers = MetricsAllowList.create(config, System.getenv());
+        if (!scrapers.isEmpty()) {
+            System.getLogger(Gateway.class.getName()).log(System.Logger.Level.INFO,
+                                                           "GET /metrics needs no credentials from " + scrapers);
+        }
         Path dataDir = RmConfig.dataDir(config);
         this.store = SqliteStore.open(dataDir.resolve("gateway.db"));
         UserStore users = new UserStore(store);
@@ -52,8 +58,8 @@ final class Gateway implements AutoCloseable {
         this.security = new GatewaySecurity(authenticator);
         this.proxy = new Proxy(upstreams, internalToken, connect, read, maxBody);
         this.wsProxy = new WsProxy(upstreams, internalToken, security, RouteTable.DEFAULT, connect);
-        this.guard = new AccessGuard(RouteTable.DEFAULT, security, ClientAddress.create(config, internalToken), audit, wsProxy,
-                                     maxBody);
+        this.guard = new AccessGuard(RouteTable.DEFAULT, security, ClientAddress.create(config, internalToken),
+                                     scrapers, audit, wsProxy, maxBody);
         PeerHealth peers = new PeerHealth(upstreams.all(),
                                           Duration.ofMillis(gw.get("health-timeout-ms").asLong().orElse(1000L)));
         this.health = Health.create("gateway", peers.checks(store::healthy));

@@ -20,6 +20,11 @@ final class RouteTable {
         /** Any authenticated caller (session or API token). */
         AUTHENTICATED,
         VIEWER,
+        /**
+         * A viewer, or a caller without credentials from the metrics allow-list ({@link MetricsAllowList}).
+         * Credentials, when sent, decide alone: a revoked token is refused from an allowed address too.
+         */
+        SCRAPE,
         OPERATOR,
         ADMIN,
         /** Never routed from outside; answers 404. */
@@ -29,7 +34,7 @@ final class RouteTable {
 
         Optional<Role> role() {
             return switch (this) {
-                case VIEWER -> Optional.of(Role.VIEWER);
+                case VIEWER, SCRAPE -> Optional.of(Role.VIEWER);
                 case OPERATOR -> Optional.of(Role.OPERATOR);
                 case ADMIN -> Optional.of(Role.ADMIN);
                 default -> Optional.empty();
@@ -76,8 +81,9 @@ final class RouteTable {
             new Rule(UNSAFE, "/api/agents/**", Access.ADMIN),
             new Rule(GET, "/api/**", Access.VIEWER),
             new Rule(ANY, "/api/**", Access.DENY),
-            // Prometheus scrapes with an API token; the page names hosts and repos, so not public.
-            new Rule(GET, "/metrics", Access.VIEWER),
+            // Prometheus scrapes with an API token or from an allowed address; the page names hosts and repos,
+            // so it is never public.
+            new Rule(GET, "/metrics", Access.SCRAPE),
             new Rule(GET, "/ws/agent", Access.PUBLIC),
             new Rule(ANY, "/ws/**", Access.NOT_FOUND),
             new Rule(GET, "/install.sh", Access.PUBLIC),

@@ -19,6 +19,8 @@ class RouteTableTest {
             "PATCH, /api/users/u1, ADMIN",
             "POST, /api/login, PUBLIC",
             "GET, /api/login, VIEWER",
+            "GET, /metrics, SCRAPE",
+            "POST, /metrics, PAGE",
             "POST, /api/logout, AUTHENTICATED",
             "PUT, /api/whatever, DENY",
             "GET, /internal/agents, NOT_FOUND",

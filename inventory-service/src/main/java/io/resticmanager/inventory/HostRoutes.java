@@ -10,6 +10,7 @@ import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Role;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,10 +24,12 @@ final class HostRoutes implements HttpService {
     private static final Set<String> STATUSES = Set.of(Host.ONLINE, Host.OFFLINE, Host.DISABLED);
     private final Hosts hosts;
     private final HostStore store;
+    private final HostHooks hooks;
 
-    HostRoutes(Hosts hosts, HostStore store) {
+    HostRoutes(Hosts hosts, HostStore store, HostHooks hooks) {
         this.hosts = hosts;
         this.store = store;
+        this.hooks = hooks;
     }
 
     @Override
@@ -35,6 +38,8 @@ final class HostRoutes implements HttpService {
                 .get("/api/hosts/{id}", this::get)
                 .patch("/api/hosts/{id}", this::patch)
                 .delete("/api/hosts/{id}", this::delete)
+                .get("/api/hosts/{id}/hooks", this::hooks)
+                .put("/api/hosts/{id}/hooks", this::putHooks)
                 .get("/api/hosts/{id}/repos", this::repos)
                 .post("/api/hosts/{id}/repos", this::link)
                 .patch("/api/hosts/{id}/repos/{repo_id}", this::relink)
@@ -107,6 +112,25 @@ final class HostRoutes implements HttpService {
         Host host = hosts.patch(id, HostPatch.parse(Http.bodyTree(req)));
         Http.audit(res, "host.update", "host=" + id);
         Http.json(res, host);
+    }
+
+    /** The host's default backup hooks; the text to admins only. */
+    private void hooks(ServerRequest req, ServerResponse res) {
+        io.resticmanager.proto.Principal p = InternalAuth.require(req, Role.VIEWER);
+        String id = id(req);
+        hosts.get(id);
+        Http.json(res, hooks.view(id, p.role().atLeast(Role.ADMIN)));
+    }
+
+    /** Hooks run as root on the host: admins only, and the audit names which hook changed, never its text. */
+    private void putHooks(ServerRequest req, ServerResponse res) {
+        InternalAuth.require(req, Role.ADMIN);
+        String id = id(req);
+        hosts.get(id);
+        List<String> changed = hooks.put(id, Http.bodyTree(req));
+        Http.audit(res, "host.hooks", "host=" + id + " changed=" + (changed.isEmpty() ? "nothing"
+                : String.join(",", changed)));
+        Http.json(res, hooks.view(id, true));
     }
 
     private void delete(ServerRequest req, ServerResponse res) {

@@ -153,6 +153,7 @@ final class HostStore {
         return store.write(tx -> {
             int deleted = tx.update("hosts.delete", id);
             if (deleted > 0) {
+                tx.update("host-hooks.delete", id);
                 tx.update("deleted-hosts.insert", id, now);
             }
             return deleted > 0;

@@ -24,17 +24,22 @@ final class InternalRoutes implements HttpService {
     private final HubEvents events;
     private final JobResults jobResults;
     private final Repos repos;
+    private final HostStore hostStore;
+    private final HostHooks hostHooks;
 
-    InternalRoutes(HubEvents events, JobResults jobResults, Repos repos) {
+    InternalRoutes(HubEvents events, JobResults jobResults, Repos repos, HostStore hostStore, HostHooks hostHooks) {
         this.events = events;
         this.jobResults = jobResults;
         this.repos = repos;
+        this.hostStore = hostStore;
+        this.hostHooks = hostHooks;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.post("/internal/events", this::events)
                 .get("/internal/hosts/{id}/repo-access", this::repoAccess)
+                .get("/internal/hosts/{id}/hooks", this::hooks)
                 .post("/internal/hosts/{id}/job-result", this::jobResult);
     }
 
@@ -67,6 +72,16 @@ final class InternalRoutes implements HttpService {
         // The answer carries secrets: no cache anywhere may keep it.
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         Http.json(res, repos.access(HostRoutes.id(req), purpose, Http.query(req, "repo_id")));
+    }
+
+    /** The host's default backup hooks as the agent runs them (secrets: no cache may keep them). */
+    private void hooks(ServerRequest req, ServerResponse res) {
+        String id = HostRoutes.id(req);
+        if (hostStore.find(id).isEmpty()) {
+            throw Problem.notFound("no host " + id);
+        }
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        Http.json(res, hostHooks.of(id));
     }
 
     private void jobResult(ServerRequest req, ServerResponse res) {

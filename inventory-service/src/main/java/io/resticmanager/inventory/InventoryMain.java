@@ -75,13 +75,16 @@ public final class InventoryMain {
         Hosts hosts = new Hosts(hostStore, repoStore, new AgentHubClient(parts.hub()), parts.clock());
         Repos repos = new Repos(repoStore, hostStore, vault, parts.clock());
         ServiceKit.base(routing, SERVICE, parts.auth(), Health.create(SERVICE, Map.of("db", store::healthy)));
-        routing.register(new HostRoutes(hosts, hostStore))
+        HostHooks hooks = new HostHooks(store, parts.box(), parts.clock());
+        routing.register(new HostRoutes(hosts, hostStore, hooks))
                 .register(new SnapshotRoutes(hosts, repos, snapshotStore))
                 .register(new TreeRoutes(new SnapshotTree(hosts, repos, snapshotStore,
                                                           new HubRequests(parts.hubRequests()))))
                 .register(new RepoRoutes(repos))
                 .register(new InternalRoutes(new HubEvents(store, parts.clock()),
-                                             new JobResults(hostStore, repoStore, parts.clock()), repos))
-                .register(io.resticmanager.kit.PromText.endpoint(new InventoryMetrics(hostStore, repoStore)::fragment));
+                                             new JobResults(hostStore, repoStore, parts.clock()), repos, hostStore,
+                                             hooks))
+                .register(io.resticmanager.kit.PromText.endpoint(
+                        new InventoryMetrics(hostStore, repoStore, store)::fragment));
     }
 }

@@ -1,6 +1,7 @@
 package io.resticmanager.inventory;
 
 import io.resticmanager.kit.PromText;
+import io.resticmanager.kit.SqliteStore;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,17 +10,21 @@ import java.util.Optional;
 
 /**
  * inventory-service's part of the gateway's {@code /metrics} ({@code GET /internal/metrics}): repository size and
- * snapshot count (the same numbers {@code GET /api/repos} shows), hosts by status and each host's newest snapshot.
+ * snapshot count (the same numbers {@code GET /api/repos} shows), hosts by status and each host's newest snapshot,
+ * and per host_repos link the repository's size and the host's snapshots in it (statement {@code metrics.host-repos}).
  */
 final class InventoryMetrics {
+    private static final String[] LINK_LABELS = {"host_id", "host", "repo_id", "repo"};
+
     private final HostStore hosts;
     private final RepoStore repos;
+    private final SqliteStore store;
 
-    InventoryMetrics(HostStore hosts, RepoStore repos) {
+    InventoryMetrics(HostStore hosts, RepoStore repos, SqliteStore store) {
         this.hosts = hosts;
         this.repos = repos;
+        this.store = store;
     }
-
 
     String fragment() {
         PromText out = PromText.create();
@@ -56,6 +61,44 @@ final class InventoryMetrics {
                            "host_id", h.id());
             }
         }
+        links(out);
         return out.text();
+    }
+
+    /** One row of {@code metrics.host-repos}; null columns are unknown (never measured, never listed). */
+    private record Link(String[] labels, Long sizeBytes, Long snapshots, Double lastSnapshotSeconds) {
+    }
+
+    /**
+     * Per link (one series per host and repository it backs up to, never per snapshot): the repository's size,
+     * repeated for every host that uses it so a per-host panel needs no PromQL join, and the host's own snapshots.
+     */
+    private void links(PromText out) {
+        List<Link> links;
+        try (var rows = store.db().execute().namedQuery("metrics.host-repos")) {
+            links = rows.map(r -> {
+                boolean listed = Rows.bool(r, "listed");
+                Long lastNs = Rows.lng(r, "last_ns");
+                String[] labels = new String[LINK_LABELS.length * 2];
+                for (int i = 0; i < LINK_LABELS.length; i++) {
+                    labels[2 * i] = LINK_LABELS[i];
+                    labels[2 * i + 1] = Rows.str(r, LINK_LABELS[i]);
+                }
+                return new Link(labels, Rows.lng(r, "size_bytes"), listed ? Rows.lng(r, "snapshots") : null,
+                                lastNs == null ? null : SnapshotStore.fromNanos(lastNs).toEpochMilli() / 1000.0);
+            }).toList();
+        }
+        out.gauge("host_repo_size_bytes", "Bytes the repository stores (as repo_size_bytes), once per host that backs "
+                + "up to it: take max by (repo_id), never sum across hosts.");
+        links.stream().filter(l -> l.sizeBytes() != null)
+                .forEach(l -> out.sample("host_repo_size_bytes", l.sizeBytes(), l.labels()));
+        out.gauge("host_repo_snapshots", "The host's snapshots in the repository (from its last snapshot listing).");
+        links.stream().filter(l -> l.snapshots() != null)
+                .forEach(l -> out.sample("host_repo_snapshots", l.snapshots(), l.labels()));
+        out.gauge("host_repo_last_snapshot_timestamp_seconds", "Time of the host's newest snapshot in the repository "
+                + "(Unix time).");
+        links.stream().filter(l -> l.lastSnapshotSeconds() != null)
+                .forEach(l -> out.sample("host_repo_last_snapshot_timestamp_seconds", l.lastSnapshotSeconds(),
+                                         l.labels()));
     }
 }

@@ -1,5 +1,6 @@
 package io.resticmanager.inventory;
 
+import io.resticmanager.kit.PromText;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,52 @@ class InventoryMetricsTest {
         assertThat(text, containsString("restic_manager_host_last_snapshot_timestamp_seconds{host_id=\"" + web
                 + "\"} " + Instant.parse("2026-11-21T10:00:30.5Z").toEpochMilli() / 1000.0 + "\n"));
         assertThat(text, not(containsString("host_id=\"" + idle + "\"")));
+    }
+
+    @Test
+    void reportsEachHostRepositoryLinkOnce() {
+        String app = env.enroll("app-1");
+        String db = env.enroll("db-1");
+        String shared = env.createRepo(Map.of("name", "links-shared", "url", "/srv/links", "password", "pw-shared"));
+        String offsite = env.createRepo(Map.of("name", "links-offsite", "url", "/srv/off", "password", "pw-offsite"));
+        env.assign(app, shared);
+        env.assign(db, shared);
+        assertThat(env.admin("POST", "/api/hosts/" + app + "/repos", Map.of("repo_id", offsite, "role", "off-site"))
+                           .status(), is(201));
+        assertThat(env.admin("PATCH", "/api/hosts/" + db, Map.of("name", "Database \"main\"")).status(), is(200));
+        env.events(event("ev-" + UUID.randomUUID(), app, "snapshots.report", Instant.now(), Map.of(
+                "job_id", "j-" + UUID.randomUUID(), "repo_id", shared, "snapshots", List.of(
+                        snapshot("c", "2026-11-20T10:00:00Z", "app-1"), snapshot("d", "2026-11-22T08:00:00Z", "app-1"),
+                        snapshot("e", "2026-11-21T09:00:00Z", "db-1")))));
+        env.call("POST", "/internal/hosts/" + app + "/job-result", Map.of("job_id", "s-" + UUID.randomUUID(), "kind",
+                "stats", "status", "succeeded", "finished_at", Instant.now().toString(), "repo_id", shared, "summary",
+                Map.of("total_size", 4096, "snapshots_count", 3)), null);
+
+        String text = env.call("GET", "/internal/metrics", null, null).body();
+        String appShared = "{host_id=\"" + app + "\",host=\"app-1\",repo_id=\"" + shared + "\",repo=\"links-shared\"}";
+        String dbShared = "{host_id=\"" + db + "\",host=\"Database \\\"main\\\"\",repo_id=\"" + shared
+                + "\",repo=\"links-shared\"}";
+        assertThat(text, containsString("# TYPE restic_manager_host_repo_size_bytes gauge\n"));
+        assertThat(text, containsString("restic_manager_host_repo_size_bytes" + appShared + " 4096\n"));
+        assertThat(text, containsString("restic_manager_host_repo_size_bytes" + dbShared + " 4096\n"));
+        assertThat(text, containsString("restic_manager_host_repo_snapshots" + appShared + " 2\n"));
+        assertThat(text, containsString("restic_manager_host_repo_snapshots" + dbShared + " 1\n"));
+        assertThat(text, containsString("restic_manager_host_repo_last_snapshot_timestamp_seconds" + appShared + " "
+                + PromText.number(Instant.parse("2026-11-22T08:00:00Z").getEpochSecond()) + "\n"));
+        assertThat(text, containsString("restic_manager_host_repo_last_snapshot_timestamp_seconds" + dbShared + " "
+                + PromText.number(Instant.parse("2026-11-21T09:00:00Z").getEpochSecond()) + "\n"));
+        // the off-site link: never measured, never listed, so no number is made up for it
+        assertThat(text, not(containsString("repo_id=\"" + offsite + "\",repo=\"links-offsite\"} ")));
+        assertThat(count(text, "restic_manager_host_repo_snapshots{host_id=\"" + app + "\""), is(1L));
+    }
+
+    private static Map<String, Object> snapshot(String idChar, String time, String hostname) {
+        return Map.of("id", idChar.repeat(64), "time", time, "hostname", hostname, "paths", List.of("/etc"),
+                      "tags", List.of());
+    }
+
+    private static long count(String text, String prefix) {
+        return text.lines().filter(l -> l.startsWith(prefix)).count();
     }
 
     @Test

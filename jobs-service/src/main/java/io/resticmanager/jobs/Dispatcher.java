@@ -26,6 +26,7 @@ final class Dispatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
 
     private final JobStore store;
+    private final ScheduleHooks hooks;
     private final InventoryClient inventory;
     private final AgentHubClient hub;
     private final Signals signals;
@@ -35,7 +36,9 @@ final class Dispatcher implements AutoCloseable {
     private volatile boolean running;
     private Thread thread;
 
-    Dispatcher(JobStore store, InventoryClient inventory, AgentHubClient hub, Signals signals, Duration interval) {
+    Dispatcher(JobStore store, InventoryClient inventory, AgentHubClient hub, Signals signals, Duration interval,
+               ScheduleHooks hooks) {
+        this.hooks = hooks;
         this.store = store;
         this.inventory = inventory;
         this.hub = hub;
@@ -136,12 +139,17 @@ final class Dispatcher implements AutoCloseable {
         try {
             RepoAccess access;
             RepoAccess from = null;
+            io.resticmanager.proto.Hooks jobHooks = null;
             try {
                 // the job's own repository (a host may back up to several)
                 access = inventory.repoAccess(repoHost(job), job.kind(), java.util.Optional.ofNullable(job.repoId()));
                 if (job.kind() == io.resticmanager.proto.JobKind.COPY) {
                     from = inventory.repoAccess(job.hostId(), job.kind(),
                                                 java.util.Optional.ofNullable(job.params().fromRepoId()));
+                }
+                if (job.kind() == io.resticmanager.proto.JobKind.BACKUP) {
+                    // the schedule's own hooks, else the host's defaults (a run-now backup runs the defaults)
+                    jobHooks = ScheduleHooks.effective(hooks.of(job.scheduleId()), inventory.hooks(job.hostId()));
                 }
             } catch (Problem p) {
                 if (p.status() == 404 || p.status() == 409) {
@@ -164,7 +172,7 @@ final class Dispatcher implements AutoCloseable {
             }
             AgentHubClient.Delivery delivery = hub.startJob(runner,
                                                             new Message.JobStart(job.id(), job.kind(), access, job.params(),
-                                                                                 from));
+                                                                                 from, jobHooks));
             switch (delivery) {
                 case DELIVERED -> {
                     signals.jobChanged(job.id());

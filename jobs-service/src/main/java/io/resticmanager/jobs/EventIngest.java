@@ -299,6 +299,7 @@ final class EventIngest {
                 case HostRemoved removed -> {
                     // the host's schedules go with it; jobs that never started will not start any more
                     tx.sql().update("schedules.delete-for-host", p.event().hostId());
+                    tx.sql().update("schedule-hooks.orphans");
                     // no presence left to judge: its offline and RPO alerts resolve at the next sweep
                     tx.sql().update("hosts.forget", p.event().hostId());
                     for (String jobId : tx.sql().query("jobs.waiting-of-host", rs -> rs.getString(1),

@@ -95,6 +95,26 @@ final class InventoryClient {
         return Optional.of(reply.tree().path("repo_id").asText(""));
     }
 
+    /**
+     * The host's default hooks, shell and timeout (defaults when it has none; also for a host inventory does not
+     * know, whose job fails elsewhere). Throws a 503 problem when inventory is down, so the job waits.
+     */
+    io.resticmanager.proto.Hooks hooks(String hostId) {
+        InternalClient.Reply reply;
+        try {
+            reply = client.call(Method.GET, "/internal/hosts/" + hostId + "/hooks", null, Optional.empty());
+        } catch (RuntimeException e) {
+            throw Problem.unavailable("inventory-service is unavailable: " + e.getClass().getSimpleName());
+        }
+        if (reply.status() == 404) {
+            return new io.resticmanager.proto.Hooks(null, null, null, null);
+        }
+        if (!reply.ok()) {
+            throw Problem.unavailable("inventory-service answered " + reply.status() + " for the host's hooks");
+        }
+        return reply.as(io.resticmanager.proto.Hooks.class);
+    }
+
     /** A host's display name (as the system asks; no secret is fetched); empty when unknown or inventory is down. */
     Optional<String> hostName(String hostId) {
         try {

@@ -17,8 +17,11 @@ final class JobLifecycle {
     private final AgentHubClient hub;
     private final Dispatcher dispatcher;
     private final Signals signals;
+    private final ScheduleHooks hooks;
 
-    JobLifecycle(JobStore store, InventoryClient inventory, AgentHubClient hub, Dispatcher dispatcher, Signals signals) {
+    JobLifecycle(JobStore store, InventoryClient inventory, AgentHubClient hub, Dispatcher dispatcher, Signals signals,
+                 ScheduleHooks hooks) {
+        this.hooks = hooks;
         this.store = store;
         this.inventory = inventory;
         this.hub = hub;
@@ -73,7 +76,17 @@ final class JobLifecycle {
                                                         Instant now) {
         java.util.List<io.resticmanager.proto.ScheduleSpec> specs = new java.util.ArrayList<>();
         java.util.Map<String, io.resticmanager.proto.CredentialLease> leases = new java.util.LinkedHashMap<>();
+        // a backup's hooks go with the leases (memory only at the agent), so an offline run runs them too
+        java.util.Map<String, io.resticmanager.proto.Hooks> scheduleHooks = new java.util.LinkedHashMap<>();
+        io.resticmanager.proto.Hooks hostHooks = null;
         for (Schedule s : schedules) {
+            if (s.kind() == JobKind.BACKUP) {
+                hostHooks = hostHooks != null ? hostHooks : inventory.hooks(hostId);
+                io.resticmanager.proto.Hooks effective = ScheduleHooks.effective(hooks.of(s.id()), hostHooks);
+                if (effective != null) {
+                    scheduleHooks.put(s.id(), effective);
+                }
+            }
             String repoId = s.repoId();
             if (s.kind().runsOffline()) {
                 try {
@@ -92,7 +105,8 @@ final class JobLifecycle {
             specs.add(new io.resticmanager.proto.ScheduleSpec(s.id(), s.cron(), s.timezone(), s.kind(), s.params(),
                                                               repoId, s.enabled()));
         }
-        return new io.resticmanager.proto.Message.SchedulesSync(specs, java.util.List.copyOf(leases.values()));
+        return new io.resticmanager.proto.Message.SchedulesSync(specs, java.util.List.copyOf(leases.values()),
+                                                                scheduleHooks);
     }
 
     /**

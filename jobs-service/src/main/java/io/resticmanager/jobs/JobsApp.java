@@ -29,6 +29,7 @@ final class JobsApp implements AutoCloseable {
     private final io.resticmanager.jobs.alerts.AlertStore alerts;
     private final io.resticmanager.jobs.alerts.Outbox outbox;
     private final io.resticmanager.jobs.alerts.AlertEngine alertEngine;
+    private final ScheduleHooks scheduleHooks;
 
     private JobsApp(Config config) {
         settings = JobsSettings.from(config);
@@ -39,17 +40,19 @@ final class JobsApp implements AutoCloseable {
         AgentHubClient hub = new AgentHubClient(InternalClient.create("agent-hub", RmConfig.peer(config, "agent-hub"),
                                                                       auth.token(), Duration.ofSeconds(10)));
         inventory = new InventoryClient(RmConfig.peer(config, "inventory"), auth.token());
-        dispatcher = new Dispatcher(store, inventory, hub, signals, settings.reaperInterval());
+        // seals what must not lie in jobs.db in clear: schedule hooks, alert channel settings
+        io.resticmanager.kit.SecretBox box = io.resticmanager.kit.SecretBox.fromConfig(config);
+        scheduleHooks = new ScheduleHooks(store.sqlite(), box);
+        dispatcher = new Dispatcher(store, inventory, hub, signals, settings.reaperInterval(), scheduleHooks);
         reaper = new Reaper(store, signals, settings);
         results = new ResultSender(store, inventory, signals.resultsWakeup(), settings.resultRetryMax());
-        lifecycle = new JobLifecycle(store, inventory, hub, dispatcher, signals);
+        lifecycle = new JobLifecycle(store, inventory, hub, dispatcher, signals, scheduleHooks);
         ingest = new EventIngest(store, signals, lifecycle, settings.logLimits());
         restores = new Restores(store, inventory, signals);
         schedules = new ScheduleStore(store);
         scheduleWorker = new ScheduleWorker(schedules, store, lifecycle, hub, signals, settings.reaperInterval());
         alerts = new io.resticmanager.jobs.alerts.AlertStore(store.sqlite());
-        outbox = new io.resticmanager.jobs.alerts.Outbox(alerts, io.resticmanager.kit.SecretBox.fromConfig(config),
-                                                         java.time.Clock.systemUTC());
+        outbox = new io.resticmanager.jobs.alerts.Outbox(alerts, box, java.time.Clock.systemUTC());
         alertEngine = new io.resticmanager.jobs.alerts.AlertEngine(alerts, outbox, new HostNames(inventory),
                                                                    settings.versions(), java.time.Clock.systemUTC(),
                                                                    settings.alertSweepInterval());
@@ -124,6 +127,10 @@ final class JobsApp implements AutoCloseable {
 
     Reaper reaper() {
         return reaper;
+    }
+
+    ScheduleHooks scheduleHooks() {
+        return scheduleHooks;
     }
 
     io.resticmanager.jobs.alerts.AlertStore alerts() {

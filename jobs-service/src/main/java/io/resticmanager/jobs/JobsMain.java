@@ -32,7 +32,8 @@ public final class JobsMain {
         ServiceKit.base(routing, SERVICE, app.auth(), app.health());
         routing.addFilter(new StreamGuard(app.store()));
         routing.register(new JobsRoutes(app.store(), app.lifecycle(), app.fanout()))
-                .register(new ScheduleRoutes(app.schedules(), app.store(), app.inventory(), app.signals()))
+                .register(new ScheduleRoutes(app.schedules(), app.store(), app.inventory(), app.signals(),
+                                             app.scheduleHooks()))
                 .register(new RestoreRoutes(app.restores(), app.settings().operatorRestoreRoots()))
                 .register(new EventsRoutes(app.ingest()))
                 .register(new io.resticmanager.jobs.alerts.AlertRoutes(app.alerts(), app.alertEngine(), app.outbox(),

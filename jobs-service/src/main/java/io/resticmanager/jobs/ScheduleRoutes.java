@@ -31,12 +31,15 @@ final class ScheduleRoutes implements HttpService {
     private final JobStore store;
     private final InventoryClient inventory;
     private final Signals signals;
+    private final ScheduleHooks hooks;
 
-    ScheduleRoutes(ScheduleStore schedules, JobStore store, InventoryClient inventory, Signals signals) {
+    ScheduleRoutes(ScheduleStore schedules, JobStore store, InventoryClient inventory, Signals signals,
+                   ScheduleHooks hooks) {
         this.schedules = schedules;
         this.store = store;
         this.inventory = inventory;
         this.signals = signals;
+        this.hooks = hooks;
     }
 
     /** A schedule as the API shows it: the request's fields, plus the next fire time and the last run. */
@@ -45,14 +48,35 @@ final class ScheduleRoutes implements HttpService {
                 List<String> excludes, List<String> tags, RetentionPolicy policy, String readDataSubset,
                 Integer limitUploadKib, Integer limitDownloadKib, boolean enabled, Instant nextRunAt,
                 ScheduleStore.LastRun lastRun, String createdBy, Instant createdAt, Instant updatedAt,
-                @JsonInclude(JsonInclude.Include.ALWAYS) String repoId) {
-        static View of(Schedule s, Optional<ScheduleStore.LastRun> lastRun, Instant now) {
+                @JsonInclude(JsonInclude.Include.ALWAYS) String repoId, boolean hasPreHook, boolean hasPostHook,
+                @JsonInclude(JsonInclude.Include.NON_NULL) String preHook,
+                @JsonInclude(JsonInclude.Include.NON_NULL) String postHook) {
+        /** The hook text only for admins; everyone sees whether there is one. */
+        static View of(Schedule s, Optional<ScheduleStore.LastRun> lastRun, Instant now, ScheduleHooks.Own hooks,
+                       boolean admin) {
             var p = s.params();
             return new View(s.id(), s.hostId(), s.name(), s.cron(), s.timezone(), s.kind(), p.paths(), p.excludes(),
                             p.tags(), p.policy(), p.readDataSubset(), p.limitUploadKib(), p.limitDownloadKib(),
                             s.enabled(), s.nextRun(now).orElse(null), lastRun.orElse(null), s.createdBy(),
-                            s.createdAt(), s.updatedAt(), s.repoId());
+                            s.createdAt(), s.updatedAt(), s.repoId(), hooks.pre() != null, hooks.post() != null,
+                            admin ? hooks.pre() : null, admin ? hooks.post() : null);
         }
+    }
+
+    /**
+     * Hooks run as root on the host: only admins set or change them, and only on backups (422 for any other kind,
+     * also when a PATCH turns a schedule with hooks into another kind).
+     */
+    private static ScheduleHooks.Own hooksFor(Principal principal, JsonNode body, JobKind kind,
+                                              ScheduleHooks.Own stored) {
+        if (ScheduleHooks.touches(body) && !principal.role().atLeast(Role.ADMIN)) {
+            throw Problem.forbidden("only admins may set or change hooks (they run as root on the host)");
+        }
+        ScheduleHooks.Own next = ScheduleHooks.merge(stored, body);
+        if (next.any() && kind != JobKind.BACKUP) {
+            throw Problem.unprocessable("pre_hook and post_hook are for backup schedules only, not " + kind.wire());
+        }
+        return next;
     }
 
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -70,8 +94,10 @@ final class ScheduleRoutes implements HttpService {
 
     private void create(ServerRequest req, ServerResponse res) {
         Principal principal = InternalAuth.require(req, Role.OPERATOR);
-        ScheduleRequest request = ScheduleRequest.parse(Http.body(req, JsonNode.class));
+        JsonNode body = Http.body(req, JsonNode.class);
+        ScheduleRequest request = ScheduleRequest.parse(body);
         JobRequest.requirePruneRight(principal, request.job().kind(), request.job().params());
+        ScheduleHooks.Own own = hooksFor(principal, body, request.job().kind(), ScheduleHooks.Own.NONE);
         if (!inventory.hostExists(request.hostId(), principal)) {
             throw Problem.notFound("unknown host " + request.hostId());
         }
@@ -79,51 +105,70 @@ final class ScheduleRoutes implements HttpService {
         Schedule schedule = schedule(UUID.randomUUID().toString(), request, principal.username(), now, now);
         store.write(tx -> {
             ScheduleStore.insert(tx, schedule);
+            hooks.put(tx.sql(), schedule.id(), own, now);
             return null;
         });
         signals.schedules();
-        audit(res, "schedule.create", schedule);
+        audit(res, "schedule.create", schedule, ScheduleHooks.changed(ScheduleHooks.Own.NONE, own));
         res.header("Location", "/api/schedules/" + schedule.id());
-        Http.json(res, 201, View.of(schedule, Optional.empty(), Instant.now()));
+        Http.json(res, 201, View.of(schedule, Optional.empty(), Instant.now(), own, admin(principal)));
+    }
+
+    private static boolean admin(Principal p) {
+        return p.role().atLeast(Role.ADMIN);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        InternalAuth.require(req, Role.VIEWER);
+        Principal principal = InternalAuth.require(req, Role.VIEWER);
         Optional<String> hostId = Http.query(req, "host_id").filter(h -> !h.isBlank());
         Map<String, ScheduleStore.LastRun> lastRuns = schedules.lastRuns(hostId);
         Instant now = Instant.now();
         Http.json(res, new Page(schedules.list(hostId).stream()
-                                        .map(s -> View.of(s, Optional.ofNullable(lastRuns.get(s.id())), now))
+                                        .map(s -> View.of(s, Optional.ofNullable(lastRuns.get(s.id())), now,
+                                                          hooks.of(s.id()), admin(principal)))
                                         .toList()));
     }
 
     private void show(ServerRequest req, ServerResponse res) {
-        InternalAuth.require(req, Role.VIEWER);
+        Principal principal = InternalAuth.require(req, Role.VIEWER);
         Schedule s = find(req);
         Http.json(res, View.of(s, Optional.ofNullable(schedules.lastRuns(Optional.of(s.hostId())).get(s.id())),
-                               Instant.now()));
+                               Instant.now(), hooks.of(s.id()), admin(principal)));
     }
 
     private void update(ServerRequest req, ServerResponse res) {
         Principal principal = InternalAuth.require(req, Role.OPERATOR);
         Schedule stored = find(req);
-        ScheduleRequest request = ScheduleRequest.merge(stored, Http.body(req, JsonNode.class));
+        JsonNode body = Http.body(req, JsonNode.class);
+        ScheduleRequest request = ScheduleRequest.merge(stored, hooksRemoved(body));
         JobRequest.requirePruneRight(principal, request.job().kind(), request.job().params());
+        ScheduleHooks.Own before = hooks.of(stored.id());
+        ScheduleHooks.Own own = hooksFor(principal, body, request.job().kind(), before);
         Schedule changed = schedule(stored.id(), request, stored.createdBy(), stored.createdAt(),
                                     Instant.now().truncatedTo(ChronoUnit.MILLIS));
-        if (!store.write(tx -> ScheduleStore.update(tx, changed))) {
+        if (!store.write(tx -> {
+            if (!ScheduleStore.update(tx, changed)) {
+                return false;
+            }
+            hooks.put(tx.sql(), changed.id(), own, changed.updatedAt());
+            return true;
+        })) {
             throw Problem.notFound("no schedule " + stored.id());
         }
         signals.schedules();
-        audit(res, "schedule.update", changed);
+        audit(res, "schedule.update", changed, ScheduleHooks.changed(before, own));
         Http.json(res, View.of(changed, Optional.ofNullable(schedules.lastRuns(Optional.of(changed.hostId()))
-                                                                     .get(changed.id())), Instant.now()));
+                                                                     .get(changed.id())), Instant.now(), own,
+                               admin(principal)));
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.OPERATOR);
         Schedule stored = find(req);
-        if (!store.write(tx -> ScheduleStore.delete(tx, stored))) {
+        if (!store.write(tx -> {
+            tx.sql().update("schedule-hooks.delete", stored.id());
+            return ScheduleStore.delete(tx, stored);
+        })) {
             throw Problem.notFound("no schedule " + stored.id());
         }
         signals.schedules();
@@ -146,6 +191,22 @@ final class ScheduleRoutes implements HttpService {
     }
 
     private static void audit(ServerResponse res, String action, Schedule s) {
-        Http.audit(res, action, "host=" + s.hostId() + " schedule=" + s.id() + " kind=" + s.kind().wire());
+        audit(res, action, s, List.of());
+    }
+
+    /** Which hooks changed is part of the audit target; their text never is. */
+    private static void audit(ServerResponse res, String action, Schedule s, List<String> hooksChanged) {
+        Http.audit(res, action, "host=" + s.hostId() + " schedule=" + s.id() + " kind=" + s.kind().wire()
+                + (hooksChanged.isEmpty() ? "" : " hooks=" + String.join(",", hooksChanged)));
+    }
+
+    /** The body without hook fields, for the schedule merge (hooks are kept apart, sealed). */
+    private static JsonNode hooksRemoved(JsonNode body) {
+        if (!body.isObject() || !ScheduleHooks.touches(body)) {
+            return body;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode copy = body.deepCopy();
+        copy.remove(List.of("pre_hook", "post_hook"));
+        return copy;
     }
 }

@@ -68,7 +68,9 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
      * Hub → agent: run one restic job. The secrets live in {@code repo} (and, for {@code copy}, in {@code fromRepo},
      * the repository the snapshots are copied from), in memory only.
      */
-    record JobStart(String jobId, JobKind kind, RepoAccess repo, JobParams params, RepoAccess fromRepo)
+    record JobStart(String jobId, JobKind kind, RepoAccess repo, JobParams params, RepoAccess fromRepo,
+                    @com.fasterxml.jackson.annotation.JsonInclude(
+                            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Hooks hooks)
             implements Message {
         public JobStart {
             Require.text(jobId, "job_id");
@@ -78,11 +80,18 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
             if (kind == JobKind.COPY && fromRepo == null) {
                 throw new IllegalArgumentException("a copy job needs from_repo");
             }
+            if (hooks != null && kind != JobKind.BACKUP) {
+                throw new IllegalArgumentException("only a backup runs hooks");
+            }
         }
 
         /** A job on one repository. */
         public JobStart(String jobId, JobKind kind, RepoAccess repo, JobParams params) {
-            this(jobId, kind, repo, params, null);
+            this(jobId, kind, repo, params, null, null);
+        }
+
+        public JobStart(String jobId, JobKind kind, RepoAccess repo, JobParams params, RepoAccess fromRepo) {
+            this(jobId, kind, repo, params, fromRepo, null);
         }
     }
 
@@ -198,24 +207,33 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
     record SchedulesSync(java.util.List<ScheduleSpec> schedules,
                          @com.fasterxml.jackson.annotation.JsonInclude(
                                  com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
-                         java.util.List<CredentialLease> leases) implements Message {
+                         java.util.List<CredentialLease> leases,
+                         @com.fasterxml.jackson.annotation.JsonInclude(
+                                 com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                         java.util.Map<String, Hooks> hooks) implements Message {
         public SchedulesSync {
             schedules = Require.list(schedules);
             leases = Require.list(leases);
+            hooks = Require.map(hooks);
         }
 
         public SchedulesSync(java.util.List<ScheduleSpec> schedules) {
-            this(schedules, null);
+            this(schedules, null, null);
         }
 
-        /** What may be written to disk. */
+        public SchedulesSync(java.util.List<ScheduleSpec> schedules, java.util.List<CredentialLease> leases) {
+            this(schedules, leases, null);
+        }
+
+        /** What may be written to disk: no lease, no hook (hooks, by schedule id, live in memory like leases). */
         public SchedulesSync withoutLeases() {
-            return new SchedulesSync(schedules, null);
+            return new SchedulesSync(schedules, null, null);
         }
 
         @Override
         public String toString() {
-            return "SchedulesSync[schedules=" + schedules + ", leases=" + leases.size() + "]";
+            return "SchedulesSync[schedules=" + schedules + ", leases=" + leases.size() + ", hooks=" + hooks.size()
+                    + "]";
         }
     }
 

@@ -62,7 +62,22 @@ class MetricsTest {
 
     @Test
     void needsCredentials() {
+        // no rm.gateway.metrics-allow on this stack: even loopback needs a token (MonitoringTest has the list)
         assertThat(Api.anonymous(stack.gateway()).get("/metrics").status(), is(401));
+    }
+
+    @Test
+    void showsTheHostsRepositoryWithItsSnapshot() {
+        // the snapshot listing follows the end of the backup job: wait for it rather than race it
+        Pattern link = Pattern.compile("restic_manager_host_repo_snapshots\\{host_id=\"" + hostId
+                + "\",host=\"[^\"]+\",repo_id=\"[^\"]+\",repo=\"repo-" + hostId.substring(0, 8) + "\"\\} 1\n");
+        Await.until(java.time.Duration.ofSeconds(20), "host_repo_snapshots of " + hostId + " = 1",
+                    () -> link.matcher(prometheus.get("/metrics").expect(200).body()).find());
+        String now = prometheus.get("/metrics").expect(200).body();
+        Matcher last = Pattern.compile("restic_manager_host_repo_last_snapshot_timestamp_seconds\\{host_id=\""
+                + hostId + "\",[^}]*\\} (\\S+)\n").matcher(now);
+        assertThat(now, last.find(), is(true));
+        assertThat(Double.parseDouble(last.group(1)), greaterThan(System.currentTimeMillis() / 1000.0 - 600));
     }
 
     @Test
