@@ -55,6 +55,11 @@ final class Form {
         }
     }
 
+    /** Whether the form has the field at all (an emptied one too): a form without it leaves the value unchanged. */
+    boolean has(String name) {
+        return fields.containsKey(name);
+    }
+
     /** The field trimmed, or "" when absent. */
     String get(String name) {
         List<String> values = fields.get(name);

@@ -65,6 +65,10 @@ final class GatewayApi {
         return call(session, Method.PATCH, path, Map.of(), body);
     }
 
+    Reply put(Session session, String path, Object body) {
+        return call(session, Method.PUT, path, Map.of(), body);
+    }
+
     Reply delete(Session session, String path) {
         return call(session, Method.DELETE, path, Map.of(), null);
     }

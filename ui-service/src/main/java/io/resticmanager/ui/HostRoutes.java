@@ -21,7 +21,8 @@ import java.util.function.BiFunction;
  * {@code /hosts/{id}} with four tabs (real links; htmx swaps just {@code #host-tabs}): snapshots (default),
  * jobs, schedules ({@link HostScheduleRoutes}) and actions for operators. Every action is one form posting
  * to {@code /hosts/{id}/actions}; a failure re-renders that tab with the problem next to the form and the
- * user's input kept.
+ * user's input kept. Above the tabs, the host's default backup hooks ({@link Hooks}); admins change them with a
+ * form posting to {@code /hosts/{id}/hooks}.
  */
 final class HostRoutes implements HttpService {
     private static final int PAGE = 25;
@@ -34,9 +35,16 @@ final class HostRoutes implements HttpService {
         this.pages = pages;
     }
 
+    /** {@code hooksCard}: the host's default backup hooks, on the whole page only (null: not shown). */
     record HostPage(Views.HostSummary host, boolean tabSnapshots, boolean tabJobs, boolean tabActions,
                     SnapshotsPanel snapshots, JobsPanel jobs, ActionsPanel actions, boolean tabSchedules,
-                    HostScheduleRoutes.SchedulesPanel schedules) {
+                    HostScheduleRoutes.SchedulesPanel schedules, Hooks.HostCard hooksCard) {
+        HostPage(Views.HostSummary host, boolean tabSnapshots, boolean tabJobs, boolean tabActions,
+                 SnapshotsPanel snapshots, JobsPanel jobs, ActionsPanel actions, boolean tabSchedules,
+                 HostScheduleRoutes.SchedulesPanel schedules) {
+            this(host, tabSnapshots, tabJobs, tabActions, snapshots, jobs, actions, tabSchedules, schedules, null);
+        }
+
         /**
          * The same page with the host's firing alerts in its header: one
          * {@code GET /api/alerts?host_id=…&state=firing}, only for the whole page (a tab fragment has no header);
@@ -44,7 +52,13 @@ final class HostRoutes implements HttpService {
          */
         HostPage withAlerts(Pages pages, Session session) {
             return new HostPage(host.withAlerts(pages.alerts().forHost(session, host.id())), tabSnapshots, tabJobs,
-                                tabActions, snapshots, jobs, actions, tabSchedules, schedules);
+                                tabActions, snapshots, jobs, actions, tabSchedules, schedules, hooksCard);
+        }
+
+        /** The same page with the "Backup hooks" card (whole pages only: a tab swap leaves the card in place). */
+        HostPage withHooks(Hooks.HostCard card) {
+            return new HostPage(host, tabSnapshots, tabJobs, tabActions, snapshots, jobs, actions, tabSchedules,
+                                schedules, card);
         }
     }
 
@@ -145,7 +159,8 @@ final class HostRoutes implements HttpService {
         rules.get("/hosts/{id}", this::snapshotsTab)
                 .get("/hosts/{id}/jobs", this::jobsTab)
                 .get("/hosts/{id}/actions", this::actionsTab)
-                .post("/hosts/{id}/actions", this::act);
+                .post("/hosts/{id}/actions", this::act)
+                .post("/hosts/{id}/hooks", this::saveHooks);
     }
 
     private void snapshotsTab(ServerRequest req, ServerResponse res) {
@@ -154,14 +169,56 @@ final class HostRoutes implements HttpService {
             return;
         }
         String id = req.path().pathParameters().get("id");
+        renderSnapshots(req, res, 200, session, id, Http.query(req, "cursor").orElse(""), null);
+    }
+
+    /** The snapshots tab; {@code hooks}: the hooks card to show (null: read as usual for a whole page). */
+    private void renderSnapshots(ServerRequest req, ServerResponse res, int status, Session session, String id,
+                                 String cursor, Hooks.HostCard hooks) {
         Views.HostSummary host = host(session, id);
-        String cursor = Http.query(req, "cursor").orElse("");
         JsonNode page = api.get(session, "/api/hosts/" + enc(id) + "/snapshots",
                                 Map.of("limit", String.valueOf(PAGE), "cursor", cursor));
         List<SnapshotRow> rows = rows(page, HostRoutes::snapshotRow);
         SnapshotsPanel panel = new SnapshotsPanel(rows, nextPage(page, "/hosts/" + enc(id)), rows.isEmpty(),
                                                   !cursor.isEmpty());
-        render(req, res, 200, session, new HostPage(host, true, false, false, panel, null, null, false, null));
+        render(req, res, status, session, new HostPage(host, true, false, false, panel, null, null, false, null, hooks));
+    }
+
+    /**
+     * The "Backup hooks" form (admin): {@code PUT /api/hosts/{id}/hooks} with only the fields it changed (nothing
+     * changed: no call), 303 back to the host page; a problem re-renders it with the detail in the card and the
+     * input kept.
+     */
+    private void saveHooks(ServerRequest req, ServerResponse res) {
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
+            return;
+        }
+        String id = req.path().pathParameters().get("id");
+        Hooks.HostForm input = Hooks.HostForm.read(Form.read(req));
+        if (!session.admin()) {
+            renderSnapshots(req, res, 403, session, id, "", Hooks.card(api, session, id, null, null,
+                    new Views.ProblemView("Not allowed", "Changing a host's hooks needs the admin role.")));
+            return;
+        }
+        try {
+            Map<String, Object> body = Hooks.hostBody(input);
+            if (body.isEmpty()) {
+                Pages.redirect(req, res, "/hosts/" + enc(id) + "?saved=hooks-unchanged");
+                return;
+            }
+            api.put(session, "/api/hosts/" + enc(id) + "/hooks", body);
+            Pages.redirect(req, res, "/hosts/" + enc(id) + "?saved=hooks");
+        } catch (Form.Invalid e) {
+            renderSnapshots(req, res, 422, session, id, "",
+                            Hooks.card(api, session, id, null, input, Views.ProblemView.invalid(e.getMessage())));
+        } catch (ApiException e) {
+            if (e.unauthenticated() || e.unavailable()) {
+                throw e;
+            }
+            renderSnapshots(req, res, e.status(), session, id, "",
+                            Hooks.card(api, session, id, null, input, Views.ProblemView.of(e)));
+        }
     }
 
     static SnapshotRow snapshotRow(JsonNode s, Instant now) {
@@ -446,8 +503,10 @@ final class HostRoutes implements HttpService {
         if (Pages.fragmentRequested(req)) {
             pages.fragment(res, status, session, "hosts/_tabs", page);
         } else {
+            HostPage whole = page.hooksCard() != null ? page : page.withHooks(Hooks.card(
+                    api, session, page.host().id(), req.query().first("saved").orElse(null), null, null));
             pages.page(res, status, session, page.host().name(), "dashboard", "hosts/show",
-                       page.withAlerts(pages, session));
+                       whole.withAlerts(pages, session));
         }
     }
 

