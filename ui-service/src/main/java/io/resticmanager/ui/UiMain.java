@@ -53,6 +53,7 @@ public final class UiMain {
                 .register(new RepoRoutes(api, pages))
                 .register(new AlertRoutes(api, pages))
                 .register(new ChannelRoutes(api, pages))
+                .register(new RuleRoutes(api, pages))
                 .any(errors::notFound);
     }
 }

@@ -85,7 +85,7 @@ final class Views {
 
     /** The alert rules (docs/API.md, "Alerts") with what people call them. */
     static final List<String> RULES = List.of("backup_failed", "check_failed", "maintenance_failed", "host_offline",
-                                              "rpo_breached");
+                                              "rpo_breached", "agent_outdated", "repo_locked");
 
     static String ruleLabel(String rule) {
         return switch (rule == null ? "" : rule) {
@@ -94,6 +94,8 @@ final class Views {
             case "maintenance_failed" -> "Forget/prune failed";
             case "host_offline" -> "Host offline";
             case "rpo_breached" -> "Recovery point missed";
+            case "agent_outdated" -> "Agent outdated";
+            case "repo_locked" -> "Repository locked";
             default -> rule == null || rule.isBlank() ? "Alert" : rule;
         };
     }

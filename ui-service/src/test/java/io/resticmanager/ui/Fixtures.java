@@ -174,6 +174,28 @@ final class Fixtures {
              {"id":"sil-2","rule":null,"host_id":"%s","until":"2099-01-02T00:00:00Z","reason":null,"created_by":"bob",
               "created_at":"2026-11-26T07:00:00Z"}]}""".formatted(DB, OLD);
 
+    /**
+     * {@code GET /api/alerts/rules} in the API's order (by name): maintenance_failed off, check_failed never sent
+     * again, rpo_breached on its default (null), repo_locked at 2 h; overrides for web-1, a schedule, old-box and a
+     * host that is gone.
+     */
+    static final String RULES = """
+            {"items":[
+             {"rule":"agent_outdated","enabled":true,"severity":"warning","threshold_s":null,"renotify_s":86400},
+             {"rule":"backup_failed","enabled":true,"severity":"critical","threshold_s":null,"renotify_s":14400},
+             {"rule":"check_failed","enabled":true,"severity":"critical","threshold_s":null,"renotify_s":0},
+             {"rule":"host_offline","enabled":true,"severity":"warning","threshold_s":900,"renotify_s":14400},
+             {"rule":"maintenance_failed","enabled":false,"severity":"warning","threshold_s":null,"renotify_s":14400},
+             {"rule":"repo_locked","enabled":true,"severity":"info","threshold_s":7200,"renotify_s":5400},
+             {"rule":"rpo_breached","enabled":true,"severity":"critical","threshold_s":null,"renotify_s":14400}
+            ],"overrides":[
+             {"rule":"rpo_breached","subject":"schedule:%s","enabled":null,"threshold_s":172800},
+             {"rule":"host_offline","subject":"host:%s","enabled":null,"threshold_s":3600},
+             {"rule":"backup_failed","subject":"host:%s","enabled":false,"threshold_s":null},
+             {"rule":"host_offline","subject":"host:99999999-0000-4000-8000-000000000009","enabled":true,
+              "threshold_s":90}
+            ]}""".formatted(SCHEDULE, WEB, OLD);
+
     private Fixtures() {
     }
 

@@ -1872,6 +1872,302 @@ class UiRoutesTest {
         assertThat(text(gone.body(), "channels-problem"), containsString("no alert channel gone"));
     }
 
+    /** The {@code data-…-id} of every row with this class, in page order. */
+    private static List<String> rowIds(String html, String cls) {
+        List<String> ids = new java.util.ArrayList<>();
+        Matcher m = Pattern.compile("<tr class=\"" + Pattern.quote(cls) + "\" data-[a-z-]+-id=\"([^\"]+)\"").matcher(html);
+        while (m.find()) {
+            ids.add(m.group(1));
+        }
+        return ids;
+    }
+
+    /** The rule form's fields as a row shows them (the was_… values are what the API said). */
+    private static Map<String, String> ruleForm(String rule, String... kv) {
+        Map<String, String> fields = form("action", "rule", "rule", rule);
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            fields.put(kv[i], kv[i + 1]);
+        }
+        return fields;
+    }
+
+    @Test
+    void alertRulesReadInWordsAndOperatorsAndViewersGetNoForms() {
+        GATEWAY.on("GET", "/api/alerts", 200, "{\"items\":[],\"firing\":0}")
+                .on("GET", "/api/alerts/rules", 200, Fixtures.RULES);
+        assertThat(get("/alerts", "viewer").body(), containsString("href=\"/alerts/rules\" id=\"alerts-rules-link\""));
+
+        for (String role : List.of("viewer", "operator")) {
+            Page page = get("/alerts/rules", role);
+            String body = page.body();
+            assertThat(role, page.status(), is(200));
+            // the order people think in, not the API's alphabetical one
+            assertThat(rowIds(body, "rule-row"), is(List.of("backup_failed", "check_failed", "maintenance_failed",
+                                                            "host_offline", "rpo_breached", "agent_outdated",
+                                                            "repo_locked")));
+            assertThat(text(body, "rule-host_offline"), is("Host offline host_offline A host is offline for longer than "
+                    + "the grace; resolves when it is back. Yes ⚠ Warning 15 minutes grace before alerting Every 4 hours"));
+            assertThat(text(body, "rule-maintenance_failed"), containsString("No (off)"));
+            assertThat(text(body, "rule-check_failed"), containsString(" — Never"));
+            assertThat(text(body, "rule-rpo_breached"),
+                       containsString("twice the backup schedule&#39;s interval (default) RPO target"));
+            assertThat(text(body, "rule-repo_locked"), containsString("ℹ Info 2 hours minimum lock age Every 1 hour 30 minutes"));
+            assertThat(text(body, "rule-agent_outdated"), containsString("older than 0.14. Yes ⚠ Warning — Every 1 day"));
+            assertThat(body, not(containsString("rule-form-")));
+            assertThat(body, not(containsString("<select")));
+            assertThat(body, not(containsString("override-form")));
+            assertThat(body, not(containsString("override-delete-")));
+            // overrides: by rule, then subject; host names from /api/hosts, schedule ids as they are
+            assertThat(rowIds(body, "override-row"), is(List.of("backup_failed host:" + OLD, "host_offline host:" + WEB,
+                    "host_offline host:99999999-0000-4000-8000-000000000009", "rpo_breached schedule:" + SCHEDULE)));
+            String web = rowOf(body, "override-row", "host_offline host:" + WEB);
+            assertThat(web, containsString("Host <a href=\"/hosts/" + WEB + "\">web-1</a>"));
+            assertThat(web, containsString("<td class=\"override-threshold\">1 hour</td>"));
+            assertThat(web, containsString("<td class=\"override-enabled\"><span class=\"muted\">as the rule</span></td>"));
+            String schedule = rowOf(body, "override-row", "rpo_breached schedule:" + SCHEDULE);
+            assertThat(schedule, containsString("Schedule <code>" + SCHEDULE + "</code>"));
+            assertThat(schedule, containsString(">2 days</td>"));
+            String old = rowOf(body, "override-row", "backup_failed host:" + OLD);
+            assertThat(old, containsString(">old-box</a>"));
+            assertThat(old, containsString("<td class=\"override-enabled\">Off</td>"));
+            String gone = rowOf(body, "override-row", "host_offline host:99999999-0000-4000-8000-000000000009");
+            assertThat(gone, containsString("title=\"no longer enrolled\">99999999</span>"));
+            assertThat(gone, containsString(">1 minute 30 seconds</td>"));
+        }
+
+        // admins edit in place: each time in the largest unit it fills exactly, the was_… values as the API said
+        Page admin = get("/alerts/rules", "admin");
+        assertThat(admin.status(), is(200));
+        String offline = rowOf(admin.body(), "rule-row", "host_offline");
+        assertThat(offline, containsString("id=\"rule-enabled-host_offline\" name=\"enabled\" value=\"on\" "
+                + "form=\"rule-form-host_offline\" checked"));
+        assertThat(offline, containsString("<option value=\"warning\" selected>Warning</option>"));
+        assertThat(offline, containsString("name=\"threshold\" form=\"rule-form-host_offline\" type=\"number\" "
+                + "min=\"0\" step=\"1\" inputmode=\"numeric\" value=\"15\""));
+        assertThat(offline.substring(offline.indexOf("rule-threshold-unit-")),
+                   containsString("<option value=\"minutes\" selected>minutes</option>"));
+        assertThat(offline, containsString("name=\"was_threshold_s\" value=\"900\""));
+        assertThat(offline, containsString("name=\"was_renotify_s\" value=\"14400\""));
+        assertThat(offline, containsString("name=\"was_enabled\" value=\"true\""));
+        String locked = rowOf(admin.body(), "rule-row", "repo_locked");
+        assertThat(locked, containsString("inputmode=\"numeric\" value=\"2\""));
+        assertThat(locked.substring(locked.indexOf("rule-threshold-unit-"), locked.indexOf("rule-renotify-")),
+                   containsString("<option value=\"hours\" selected>hours</option>"));
+        assertThat(locked, containsString("inputmode=\"numeric\" required value=\"90\""));
+        String rpo = rowOf(admin.body(), "rule-row", "rpo_breached");
+        assertThat(rpo, containsString("inputmode=\"numeric\" value=\"\" placeholder=\"default\""));
+        assertThat(rpo, containsString("name=\"was_threshold_s\" value=\"\""));
+        assertThat(rowOf(admin.body(), "rule-row", "check_failed"), containsString("required value=\"0\""));
+        assertThat(rowOf(admin.body(), "rule-row", "agent_outdated"), containsString("<option value=\"days\" selected>days</option>"));
+        assertThat(rowOf(admin.body(), "rule-row", "maintenance_failed"), not(containsString(" checked")));
+        assertThat(rowOf(admin.body(), "rule-row", "backup_failed"), not(containsString("name=\"threshold\"")));
+        assertThat(admin.body(), containsString("id=\"override-form\""));
+        assertThat(admin.body(), containsString("id=\"override-delete-host_offline-host:" + WEB + "\""));
+        assertThat(admin.body().substring(admin.body().indexOf("id=\"override-host\"")),
+                   containsString("<option value=\"" + DB + "\">db-1</option>"));
+        assertThat(GATEWAY.seen().stream().filter(s -> !s.method().equals("GET")).toList(), empty());
+    }
+
+    @Test
+    void adminSavesARuleWithOnlyItsChangedFieldsInSeconds() {
+        GATEWAY.on("GET", "/api/alerts/rules", 200, Fixtures.RULES)
+                .on("PATCH", "/api/alerts/rules/host_offline", 200, "{}")
+                .on("PATCH", "/api/alerts/rules/rpo_breached", 200, "{}")
+                .on("PATCH", "/api/alerts/rules/maintenance_failed", 200, "{}");
+        String[] offlineWas = {"was_enabled", "true", "was_severity", "warning", "was_threshold_s", "900",
+                               "was_renotify_s", "14400"};
+        String patch = "/api/alerts/rules/host_offline";
+
+        // 2 hours → 7200; everything else as shown is not sent
+        Page saved = post("/alerts/rules", "admin", ruleForm("host_offline", plus(offlineWas, "enabled", "on",
+                "severity", "warning", "threshold", "2", "threshold_unit", "hours", "renotify", "4",
+                "renotify_unit", "hours")));
+        assertThat(saved.status(), is(303));
+        assertThat(saved.header("Location"), is("/alerts/rules?saved=rule"));
+        assertThat(GATEWAY.seen("PATCH", patch).getLast().body(), is("{\"threshold_s\":7200}"));
+        assertThat(GATEWAY.seen("PATCH", patch).getLast().csrf(), is(CSRF));
+        assertThat(text(get("/alerts/rules?saved=rule", "admin").body(), "saved-message"), is("✓ Rule saved."));
+
+        // an unticked checkbox sends nothing: the was-value tells it from "unchanged"; 1 day → 86400
+        post("/alerts/rules", "admin", ruleForm("host_offline", plus(offlineWas, "severity", "critical",
+                "threshold", "15", "threshold_unit", "minutes", "renotify", "1", "renotify_unit", "days")));
+        assertThat(GATEWAY.seen("PATCH", patch).getLast().body(),
+                   is("{\"enabled\":false,\"severity\":\"critical\",\"renotify_s\":86400}"));
+
+        // an emptied threshold is an explicit null (the default); a reminder of 0 = never
+        post("/alerts/rules", "admin", ruleForm("host_offline", plus(offlineWas, "enabled", "on",
+                "severity", "warning", "threshold", " ", "threshold_unit", "minutes", "renotify", "0",
+                "renotify_unit", "minutes")));
+        assertThat(GATEWAY.seen("PATCH", patch).getLast().body(), is("{\"threshold_s\":null,\"renotify_s\":0}"));
+
+        // from the default to 36 hours; 30 minutes as the reminder
+        post("/alerts/rules", "admin", ruleForm("rpo_breached", "was_enabled", "true", "was_severity", "critical",
+                "was_threshold_s", "", "was_renotify_s", "14400", "enabled", "on", "severity", "critical",
+                "threshold", "36", "threshold_unit", "hours", "renotify", "30", "renotify_unit", "minutes"));
+        assertThat(GATEWAY.seen("PATCH", "/api/alerts/rules/rpo_breached").getLast().body(),
+                   is("{\"threshold_s\":129600,\"renotify_s\":1800}"));
+
+        // a rule without a threshold has no such field: ticking it on is all
+        post("/alerts/rules", "admin", ruleForm("maintenance_failed", "was_enabled", "false", "was_severity", "warning",
+                "was_renotify_s", "14400", "enabled", "on", "severity", "warning", "renotify", "4",
+                "renotify_unit", "hours"));
+        assertThat(GATEWAY.seen("PATCH", "/api/alerts/rules/maintenance_failed").getLast().body(),
+                   is("{\"enabled\":true}"));
+
+        // nothing changed: no call
+        Page unchanged = post("/alerts/rules", "admin", ruleForm("host_offline", plus(offlineWas, "enabled", "on",
+                "severity", "warning", "threshold", "15", "threshold_unit", "minutes", "renotify", "240",
+                "renotify_unit", "minutes")));
+        assertThat(unchanged.header("Location"), is("/alerts/rules?saved=unchanged"));
+        assertThat(GATEWAY.seen("PATCH", patch), hasSize(3));
+    }
+
+    private static String[] plus(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+
+    @Test
+    void adminAddsAndRemovesOverridesWithExactBodiesAndQuery() {
+        GATEWAY.on("GET", "/api/alerts/rules", 200, Fixtures.RULES)
+                .on("PUT", "/api/alerts/rules/host_offline/overrides", 200, "{}")
+                .on("PUT", "/api/alerts/rules/rpo_breached/overrides", 200, "{}")
+                .on("PUT", "/api/alerts/rules/backup_failed/overrides", 200, "{}")
+                .on("DELETE", "/api/alerts/rules/host_offline/overrides", 204, "");
+
+        Page host = post("/alerts/rules", "admin", form("action", "override", "rule", "host_offline", "host_id", DB,
+                "schedule_id", "", "enabled", "", "threshold", "2", "threshold_unit", "hours"));
+        assertThat(host.status(), is(303));
+        assertThat(host.header("Location"), is("/alerts/rules?saved=override"));
+        assertThat(GATEWAY.seen("PUT", "/api/alerts/rules/host_offline/overrides").getLast().body(),
+                   is("{\"subject\":\"host:" + DB + "\",\"threshold_s\":7200}"));
+
+        post("/alerts/rules", "admin", form("action", "override", "rule", "rpo_breached", "host_id", "",
+                "schedule_id", SCHEDULE, "enabled", "yes", "threshold", "3", "threshold_unit", "days"));
+        assertThat(GATEWAY.seen("PUT", "/api/alerts/rules/rpo_breached/overrides").getLast().body(),
+                   is("{\"subject\":\"schedule:" + SCHEDULE + "\",\"enabled\":true,\"threshold_s\":259200}"));
+
+        post("/alerts/rules", "admin", form("action", "override", "rule", "backup_failed", "host_id", OLD,
+                "schedule_id", "", "enabled", "no", "threshold", "", "threshold_unit", "minutes"));
+        assertThat(GATEWAY.seen("PUT", "/api/alerts/rules/backup_failed/overrides").getLast().body(),
+                   is("{\"subject\":\"host:" + OLD + "\",\"enabled\":false}"));
+
+        Page removed = post("/alerts/rules", "admin", form("action", "delete_override", "rule", "host_offline",
+                                                           "subject", "host:" + WEB));
+        assertThat(removed.status(), is(303));
+        assertThat(removed.header("Location"), is("/alerts/rules?saved=override_deleted"));
+        StubGateway.Seen delete = GATEWAY.seen("DELETE", "/api/alerts/rules/host_offline/overrides").getFirst();
+        assertThat(java.net.URLDecoder.decode(delete.query(), StandardCharsets.UTF_8), is("subject=host:" + WEB));
+        assertThat(delete.body(), is(""));
+
+        // refused here, before the API, with the input kept
+        Map<String, String[]> refusals = new LinkedHashMap<>();
+        refusals.put("one of them, not both", new String[] {"rule", "host_offline", "host_id", WEB,
+                "schedule_id", SCHEDULE, "enabled", "no"});
+        refusals.put("Choose a host or enter a schedule id", new String[] {"rule", "host_offline", "enabled", "no"});
+        refusals.put("changes nothing", new String[] {"rule", "host_offline", "host_id", WEB, "enabled", "",
+                "threshold", ""});
+        refusals.put("leave it empty for Backup failed", new String[] {"rule", "backup_failed", "host_id", WEB,
+                "threshold", "10", "threshold_unit", "minutes"});
+        refusals.put("must be a whole number", new String[] {"rule", "host_offline", "host_id", WEB,
+                "threshold", "1.5", "threshold_unit", "hours"});
+        refusals.put("from 0 to 365 days", new String[] {"rule", "rpo_breached", "schedule_id", "s-9",
+                "threshold", "400", "threshold_unit", "days"});
+        refusals.forEach((reason, fields) -> {
+            Map<String, String> f = form("action", "override");
+            for (int i = 0; i + 1 < fields.length; i += 2) {
+                f.put(fields[i], fields[i + 1]);
+            }
+            Page refused = post("/alerts/rules", "admin", f);
+            assertThat(reason, refused.status(), is(422));
+            assertThat(reason, text(refused.body(), "add-override"), containsString(reason));
+        });
+        Page kept = post("/alerts/rules", "admin", form("action", "override", "rule", "rpo_breached",
+                "schedule_id", "s-9", "enabled", "yes", "threshold", "400", "threshold_unit", "days"));
+        assertThat(kept.body(), containsString("<option value=\"rpo_breached\" selected>"));
+        assertThat(kept.body(), containsString("name=\"schedule_id\" maxlength=\"128\" spellcheck=\"false\" value=\"s-9\""));
+        assertThat(kept.body(), containsString("<option value=\"yes\" selected>"));
+        assertThat(kept.body(), containsString("name=\"threshold\" type=\"number\" min=\"0\" step=\"1\" "
+                + "inputmode=\"numeric\" value=\"400\""));
+        assertThat(GATEWAY.seen().stream().filter(s -> s.method().equals("PUT")).toList(), hasSize(3));
+    }
+
+    @Test
+    void aRefusedRuleOrOverrideReRendersWithTheApisDetailAndTheInputKept() {
+        GATEWAY.on("GET", "/api/alerts/rules", 200, Fixtures.RULES)
+                .on("PATCH", "/api/alerts/rules/repo_locked", 422, "{\"title\":\"Unprocessable Content\",\"status\":422,"
+                        + "\"detail\":\"threshold_s must be whole seconds from 0 to one year (or null for the default)\"}")
+                .on("PUT", "/api/alerts/rules/host_offline/overrides", 422, "{\"title\":\"Unprocessable Content\","
+                        + "\"status\":422,\"detail\":\"subject must be host:<host id> or schedule:<schedule id>\"}")
+                .on("DELETE", "/api/alerts/rules/host_offline/overrides", 404, "{\"title\":\"Not Found\",\"status\":404,"
+                        + "\"detail\":\"no override of host_offline for host:gone\"}");
+
+        Page rule = post("/alerts/rules", "admin", ruleForm("repo_locked", "was_enabled", "true", "was_severity", "info",
+                "was_threshold_s", "7200", "was_renotify_s", "5400", "enabled", "on", "severity", "warning",
+                "threshold", "45", "threshold_unit", "minutes", "renotify", "3", "renotify_unit", "hours"));
+        assertThat(rule.status(), is(422));
+        assertThat(GATEWAY.seen("PATCH", "/api/alerts/rules/repo_locked").getLast().body(),
+                   is("{\"severity\":\"warning\",\"threshold_s\":2700,\"renotify_s\":10800}"));
+        assertThat(text(rule.body(), "rule-problem-repo_locked"), containsString("whole seconds from 0 to one year"));
+        String locked = rowOf(rule.body(), "rule-row", "repo_locked");
+        assertThat(locked, containsString("<option value=\"warning\" selected>Warning</option>"));
+        assertThat(locked, containsString("inputmode=\"numeric\" value=\"45\""));
+        assertThat(locked.substring(locked.indexOf("rule-threshold-unit-"), locked.indexOf("rule-renotify-")),
+                   containsString("<option value=\"minutes\" selected>minutes</option>"));
+        assertThat(locked, containsString("required value=\"3\""));
+        // the was-values stay what the API has, so a second save compares with the stored rule
+        assertThat(locked, containsString("name=\"was_threshold_s\" value=\"7200\""));
+        assertThat(rowOf(rule.body(), "rule-row", "host_offline"), containsString("inputmode=\"numeric\" value=\"15\""));
+        assertThat(rule.body(), not(containsString("id=\"rule-problem-host_offline\"")));
+
+        // checked here first: no call, the same place for the message
+        Page typo = post("/alerts/rules", "admin", ruleForm("host_offline", "was_enabled", "true", "enabled", "on",
+                "threshold", "ten", "threshold_unit", "minutes", "renotify", "4", "renotify_unit", "hours"));
+        assertThat(typo.status(), is(422));
+        assertThat(text(typo.body(), "rule-problem-host_offline"), containsString("The threshold must be a whole number"));
+        assertThat(rowOf(typo.body(), "rule-row", "host_offline"), containsString("value=\"ten\""));
+        Page noReminder = post("/alerts/rules", "admin", ruleForm("host_offline", "threshold", "", "renotify", "",
+                "renotify_unit", "hours"));
+        assertThat(text(noReminder.body(), "rule-problem-host_offline"), containsString("0 = never"));
+        Page tooLong = post("/alerts/rules", "admin", ruleForm("host_offline", "renotify", "53",
+                "renotify_unit", "weeks"));
+        assertThat(text(tooLong.body(), "rule-problem-host_offline"), containsString("choose minutes, hours or days"));
+        assertThat(GATEWAY.seen("PATCH", "/api/alerts/rules/host_offline"), empty());
+
+        Page override = post("/alerts/rules", "admin", form("action", "override", "rule", "host_offline", "host_id", "",
+                "schedule_id", "bad id!", "enabled", "no", "threshold", "20", "threshold_unit", "minutes"));
+        assertThat(override.status(), is(422));
+        assertThat(text(override.body(), "add-override"), containsString("subject must be host:&lt;host id&gt;"));
+        assertThat(override.body(), containsString("value=\"bad id!\""));
+        assertThat(override.body(), containsString("<option value=\"no\" selected>"));
+        assertThat(override.body(), containsString("inputmode=\"numeric\" value=\"20\""));
+        assertThat(override.body(), not(containsString("id=\"rules-problem\"")));
+
+        Page gone = post("/alerts/rules", "admin", form("action", "delete_override", "rule", "host_offline",
+                                                        "subject", "host:gone"));
+        assertThat(gone.status(), is(404));
+        assertThat(text(gone.body(), "rules-problem"), containsString("no override of host_offline for host:gone"));
+    }
+
+    @Test
+    void operatorsAndViewersCannotChangeAlertRules() {
+        GATEWAY.on("GET", "/api/alerts/rules", 200, Fixtures.RULES);
+        for (String role : List.of("viewer", "operator")) {
+            Page rule = post("/alerts/rules", role, ruleForm("host_offline", "enabled", "on", "threshold", "1",
+                    "threshold_unit", "hours", "renotify", "4", "renotify_unit", "hours"));
+            assertThat(role, rule.status(), is(403));
+            assertThat(role, text(rule.body(), "rules-problem"), containsString("needs the admin role"));
+            assertThat(role, rule.body(), not(containsString("rule-form-")));
+            assertThat(role, post("/alerts/rules", role, form("action", "override", "rule", "host_offline",
+                    "host_id", WEB, "enabled", "no")).status(), is(403));
+            assertThat(role, post("/alerts/rules", role, form("action", "delete_override", "rule", "host_offline",
+                    "subject", "host:" + WEB)).status(), is(403));
+        }
+        assertThat(GATEWAY.seen().stream().filter(s -> s.path().startsWith("/api/alerts/rules")
+                && !s.method().equals("GET")).toList(), empty());
+    }
+
     /** The table row with this class whose data-…-id is {@code id}, up to its end. */
     private static String rowOf(String html, String cls, String id) {
         Matcher m = Pattern.compile("<tr class=\"" + Pattern.quote(cls) + "[^\"]*\" data-[a-z-]+-id=\"" + Pattern.quote(id) + "\"")
@@ -1963,6 +2259,25 @@ class UiRoutesTest {
         pages.add(post("/alerts", "operator", form("action", "silence", "duration_s", "3600")));
         pages.add(post("/alerts/channels", "admin", form("action", "test", "channel_id", Fixtures.CHANNEL, "channel_name", "ops hook")));
         pages.add(post("/alerts/channels", "admin", form("action", "create", "kind", "webhook", "name", "x")));
+        GATEWAY.on("GET", "/api/alerts/rules", 200, Fixtures.RULES)
+                .on("PATCH", "/api/alerts/rules/repo_locked", 422, "{\"title\":\"Unprocessable Content\",\"status\":422,\"detail\":\"no\"}")
+                .on("PUT", "/api/alerts/rules/host_offline/overrides", 422, "{\"title\":\"Unprocessable Content\",\"status\":422,\"detail\":\"no\"}")
+                .on("DELETE", "/api/alerts/rules/host_offline/overrides", 404, "{\"title\":\"Not Found\",\"status\":404,\"detail\":\"no\"}");
+        for (String role : List.of("viewer", "operator", "admin")) {
+            pages.add(get("/alerts/rules", role));
+            pages.add(get("/alerts/rules?saved=override", role));
+            pages.add(post("/alerts/rules", role, ruleForm("repo_locked", "enabled", "on", "severity", "warning",
+                    "threshold", "45", "threshold_unit", "minutes", "renotify", "3", "renotify_unit", "hours")));
+        }
+        pages.add(post("/alerts/rules", "admin", ruleForm("host_offline", "threshold", "x", "renotify", "4")));
+        pages.add(post("/alerts/rules", "admin", form("action", "override", "rule", "host_offline", "host_id", WEB,
+                                                      "enabled", "no")));
+        pages.add(post("/alerts/rules", "admin", form("action", "override", "rule", "backup_failed")));
+        pages.add(post("/alerts/rules", "admin", form("action", "delete_override", "rule", "host_offline",
+                                                      "subject", "host:" + WEB)));
+        GATEWAY.on("GET", "/api/alerts/rules", 200, "{\"items\":[],\"overrides\":[]}");
+        pages.add(get("/alerts/rules", "admin"));
+        pages.add(get("/alerts/rules", "viewer"));
         GATEWAY.on("GET", "/api/alerts", 200, "{\"items\":[],\"firing\":0}")
                 .on("GET", "/api/alerts/silences", 200, "{\"items\":[]}")
                 .on("GET", "/api/alerts/rpo", 200, "{\"items\":[],\"at\":\"2026-11-26T12:00:00Z\"}")
