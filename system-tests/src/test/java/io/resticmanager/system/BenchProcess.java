@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Resource readings of another local process: RSS from /proc, live heap through jcmd, CPU time. */
+/** Resource readings of another local process: RSS and open descriptors from /proc, live heap through jcmd, CPU time. */
 final class BenchProcess {
     private static final Pattern USED = Pattern.compile("used (\\d+)([KMG])");
 
@@ -26,6 +26,13 @@ final class BenchProcess {
             }
         }
         throw new IOException("no VmRSS for pid " + pid);
+    }
+
+    /** Open file descriptors (entries of /proc/&lt;pid&gt;/fd): files, sockets, pipes. */
+    static long openFds(long pid) throws IOException {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        }
     }
 
     /**

@@ -1,11 +1,8 @@
 package io.resticmanager.system;
 
-import io.resticmanager.proto.Envelope;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Message;
 
-import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,14 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static io.resticmanager.system.BenchReport.Goal;
 
@@ -33,32 +23,10 @@ import static io.resticmanager.system.BenchReport.Goal;
  */
 final class FleetBench {
     private static final String NAME = "fleet";
-    /** Descriptors a service uses besides its agents' sockets (jars, SQLite, peers, listeners), generously. */
-    private static final int FD_RESERVE = 600;
-    /**
-     * Memory per agent across the driver's client socket, the gateway and the hub (about 100 + 50 KiB of live
-     * heap in the services when measured, doubled for GC headroom), for the free-memory check.
-     */
-    private static final long BYTES_PER_AGENT_ALL_PROCESSES = 512 * 1024;
-    private static final int WAVE = 500;
-    private static final int IN_FLIGHT = 64;
-    /** A wave where more than this share fails to connect ends the ramp: the fleet held what it held. */
-    private static final double WAVE_FAILURE_LIMIT = 0.02;
 
     private final BenchConfig config;
     private final BenchReport report;
-    private final List<FleetAgent> connected = new ArrayList<>();
     private final Map<String, CompletableFuture<Long>> jobStarts = new ConcurrentHashMap<>();
-    private final AtomicLong heartbeats = new AtomicLong();
-    private final ScheduledExecutorService beats = Executors.newScheduledThreadPool(2, r -> {
-        Thread t = new Thread(r, "bench-heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /** One simulated agent that completed hello, with its heartbeat task and how long connecting took. */
-    private record FleetAgent(String hostId, SimAgent agent, ScheduledFuture<?> heartbeat, double connectMs) {
-    }
 
     private FleetBench(BenchConfig config, BenchReport report) {
         this.config = config;
@@ -70,19 +38,14 @@ final class FleetBench {
     }
 
     private void run() throws Exception {
-        int n = capacity(config.agents());
+        int n = BenchFleet.capacity(NAME, report, config.agents());
         report.setting("fleet.agents_target", config.agents());
         report.setting("fleet.heartbeat_interval_s", config.heartbeatS());
-        List<HttpClient> clients = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            clients.add(HttpClient.newHttpClient()); // a few selector threads instead of one for all sockets
-        }
-        // Services get the JVM's default heap (a quarter of RAM), as script/server starts them: the harness's
-        // 256 MiB cap is for tests, not for a box that holds a fleet.
-        String heap = "-Xmx" + Math.max(512, physicalMemoryBytes() / 4 / 1048576) + "m";
+        String heap = BenchFleet.serviceHeap();
         report.setting("fleet.service_heap", heap);
         try (BenchStack bench = BenchStack.start(report, "bench-fleet", List.of(heap),
-                                                 "rm.hub.heartbeat-interval-s=" + config.heartbeatS())) {
+                                                 "rm.hub.heartbeat-interval-s=" + config.heartbeatS());
+             BenchFleet agents = new BenchFleet(NAME, report, this::onJobStart)) {
             Stack stack = bench.stack();
             Api admin = Api.setupAdmin(stack, BenchSetup.ADMIN, BenchSetup.ADMIN_PASSWORD);
             Api hub = BenchSetup.hub(stack);
@@ -115,44 +78,18 @@ final class FleetBench {
             double idleCores = cpuCores(gatewayPid, hubPid, config.heartbeatWindowS());
             report.add(NAME, "gateway+hub CPU idle, no agent connected", idleCores * 100, "% core", Goal.NONE);
 
-            System.out.println("fleet: connecting " + n + " agents in waves of " + WAVE + "…");
-            List<Double> connectMs = new ArrayList<>();
-            long c0 = System.nanoTime();
-            int failedTotal = 0;
-            for (int start = 0; start < n; start += WAVE) {
-                int size = Math.min(WAVE, n - start);
-                int offset = start;
-                AtomicInteger failed = new AtomicInteger();
-                List<FleetAgent> wave = BenchSetup.parallel(size, IN_FLIGHT, i -> {
-                    BenchSetup.Enrolled e = fleet.get(offset + i);
-                    FleetAgent agent = connect(clients.get((offset + i) % clients.size()), stack.gateway(), e);
-                    if (agent == null) {
-                        failed.incrementAndGet();
-                    }
-                    return agent;
-                });
-                for (FleetAgent agent : wave) {
-                    if (agent != null) {
-                        connected.add(agent);
-                        connectMs.add(agent.connectMs());
-                    }
-                }
-                failedTotal += failed.get();
-                if (failed.get() > size * WAVE_FAILURE_LIMIT) {
-                    report.note("fleet: " + failed.get() + " of " + size + " connections failed in the wave after "
-                                        + offset + " agents; stopped there and measured what held");
-                    break;
-                }
-            }
-            double connectS = (System.nanoTime() - c0) / 1e9;
+            System.out.println("fleet: connecting " + n + " agents in waves…");
+            BenchFleet.Ramp ramp = agents.connect(stack.gateway(), fleet);
+            List<BenchFleet.Member> connected = agents.members();
             int held = connected.size();
-            BenchStats connect = BenchStats.of(connectMs);
+            BenchStats connect = BenchStats.of(connected.stream().map(BenchFleet.Member::connectMs).toList());
             // the goal is what this box can hold (a scale-down is a note, not a miss): every one of them
             report.add(NAME, "agents connected and held", held, "agents", Goal.atLeast(n),
                        (n < config.agents() ? "asked for " + config.agents() + ", scaled down to " + n
-                               + " for this box's open-file limit; " : "") + failedTotal + " failed to connect");
-            report.add(NAME, "connect all (ramp, " + IN_FLIGHT + " in flight)", connectS, "s", Goal.NONE);
-            report.add(NAME, "connect rate", held / connectS, "1/s", Goal.NONE);
+                               + " for this box's open-file limit; " : "") + ramp.failed() + " failed to connect");
+            report.add(NAME, "connect all (ramp, " + BenchFleet.IN_FLIGHT + " in flight)", ramp.seconds(), "s",
+                       Goal.NONE);
+            report.add(NAME, "connect rate", held / ramp.seconds(), "1/s", Goal.NONE);
             report.add(NAME, "connect+hello p50", connect.median(), "ms", Goal.NONE);
             report.add(NAME, "connect+hello p99", connect.percentile(99), "ms", Goal.NONE);
             if (held == 0) {
@@ -178,11 +115,11 @@ final class FleetBench {
 
             // heartbeat load: CPU of gateway + hub over a window while every agent beats at the interval
             Thread.sleep(Math.min(5_000, config.heartbeatS() * 1000L));
-            long hb0 = heartbeats.get();
+            long hb0 = agents.heartbeats();
             long w0 = System.nanoTime();
             double busyCores = cpuCores(gatewayPid, hubPid, config.heartbeatWindowS());
             double windowS = (System.nanoTime() - w0) / 1e9;
-            long hb = heartbeats.get() - hb0;
+            long hb = agents.heartbeats() - hb0;
             report.add(NAME, "heartbeats/s at " + config.heartbeatS() + " s interval", hb / windowS, "1/s", Goal.NONE);
             report.add(NAME, "gateway+hub CPU under heartbeats", busyCores * 100, "% core", Goal.NONE,
                        "idle fleet of " + held + ", " + config.heartbeatWindowS() + " s window");
@@ -193,17 +130,9 @@ final class FleetBench {
 
             // the hosts that have a repository (the first `samples`) and are connected
             java.util.Set<String> online = new java.util.HashSet<>();
-            connected.forEach(a -> online.add(a.hostId()));
+            connected.forEach(a -> online.add(a.host().hostId()));
             dispatch(admin, fleet.subList(0, samples).stream().map(BenchSetup.Enrolled::hostId)
                     .filter(online::contains).toList());
-        } finally {
-            beats.shutdownNow();
-            BenchSetup.parallel(connected.size(), 256, i -> {
-                connected.get(i).agent().abort();
-                return null;
-            });
-            connected.clear();
-            clients.forEach(HttpClient::shutdownNow);
         }
     }
 
@@ -240,58 +169,15 @@ final class FleetBench {
         report.add(NAME, "run-now jobs succeeded", ok, "jobs", Goal.atLeast(samples));
     }
 
-    /** Connect, hello, hello.ok, start heartbeats; null when any step failed (the socket is then dropped). */
-    private FleetAgent connect(HttpClient client, String gateway, BenchSetup.Enrolled e) {
-        AtomicReference<SimAgent> self = new AtomicReference<>();
-        long t0 = System.nanoTime();
-        SimAgent agent;
-        try {
-            agent = SimAgent.connect(client, gateway, e.agentToken(), frame -> onFrame(self, e, frame))
-                    .get(30, TimeUnit.SECONDS);
-        } catch (Exception | AssertionError failed) {
-            return null;
-        }
-        self.set(agent);
-        try {
-            agent.hello(e.hostname());
-            agent.await(Message.HelloOk.class, Duration.ofSeconds(30));
-        } catch (Exception | AssertionError failed) {
-            agent.abort();
-            return null;
-        }
-        double ms = BenchSetup.ms(System.nanoTime() - t0);
-        long period = config.heartbeatS() * 1000L;
-        ScheduledFuture<?> beat = beats.scheduleAtFixedRate(() -> {
-            if (agent.isClosed()) {
-                return;
-            }
-            try {
-                agent.send(new Message.Heartbeat(List.of()));
-                heartbeats.incrementAndGet();
-            } catch (RuntimeException ignored) {
-                // a dropped connection shows in the counts, not as a crash of the benchmark
-            }
-        }, ThreadLocalRandom.current().nextLong(period), period, TimeUnit.MILLISECONDS);
-        return new FleetAgent(e.hostId(), agent, beat, ms);
-    }
-
     /** The agent side of run-now: note when job.start arrived, then ack and finish it like a quick unlock. */
-    private void onFrame(AtomicReference<SimAgent> self, BenchSetup.Enrolled e, Envelope frame) {
-        if (!(frame.payload() instanceof Message.JobStart start)) {
-            return;
-        }
-        long now = System.nanoTime();
+    private void onJobStart(SimAgent agent, BenchSetup.Enrolled e, Message.JobStart start, long arrived) {
         CompletableFuture<Long> seen = jobStarts.remove(e.hostId());
         if (seen != null) {
-            seen.complete(now);
+            seen.complete(arrived);
         }
-        Thread.startVirtualThread(() -> {
-            SimAgent agent = self.get();
-            Instant t = Instant.now();
-            agent.send(new Message.JobAck(start.jobId(), 1, true, null, "restic unlock", t));
-            agent.send(new Message.JobFinished(start.jobId(), 2, JobStatus.SUCCEEDED, 0, Map.of(), null,
-                                               Instant.now()));
-        });
+        Instant t = Instant.now();
+        agent.send(new Message.JobAck(start.jobId(), 1, true, null, "restic unlock", t));
+        agent.send(new Message.JobFinished(start.jobId(), 2, JobStatus.SUCCEEDED, 0, Map.of(), null, Instant.now()));
     }
 
     /** Average cores used by both processes over the next {@code seconds}. */
@@ -301,52 +187,6 @@ final class FleetBench {
         Thread.sleep(seconds * 1000L);
         Duration c1 = BenchProcess.cpu(pidA).plus(BenchProcess.cpu(pidB));
         return (c1.toNanos() - c0.toNanos()) / (double) (System.nanoTime() - t0);
-    }
-
-    /** How many agents this box can hold: descriptors (the gateway needs two per agent) and free memory. */
-    private int capacity(int target) throws IOException {
-        long fdLimit = hardFdLimit();
-        long byFd = (fdLimit - FD_RESERVE) / 2;
-        long available = memAvailableBytes();
-        long byMemory = available / BYTES_PER_AGENT_ALL_PROCESSES;
-        int n = (int) Math.max(1, Math.min(target, Math.min(byFd, byMemory)));
-        if (n < target) {
-            report.note("fleet: scaled down from " + target + " to " + n + " agents: open-file limit " + fdLimit
-                                + " (the gateway holds two sockets per agent: client and agent-hub), "
-                                + available / (1024 * 1024) + " MiB available memory; raise `ulimit -n` "
-                                + "(hard) for more");
-        }
-        report.setting("fleet.fd_limit", fdLimit);
-        report.setting("fleet.agents", n);
-        return n;
-    }
-
-    /** The hard open-files limit: a JVM on Linux raises its soft limit to it, and children inherit that. */
-    private static long hardFdLimit() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-            if (line.startsWith("Max open files")) {
-                String[] parts = line.substring("Max open files".length()).strip().split("\\s+");
-                return parts[1].equals("unlimited") ? Integer.MAX_VALUE : Long.parseLong(parts[1]);
-            }
-        }
-        return 1024;
-    }
-
-    private static long memAvailableBytes() throws IOException {
-        return meminfo("MemAvailable:");
-    }
-
-    private static long physicalMemoryBytes() throws IOException {
-        return meminfo("MemTotal:");
-    }
-
-    private static long meminfo(String key) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-            if (line.startsWith(key)) {
-                return Long.parseLong(line.substring(key.length()).strip().split("\\s+")[0]) * 1024;
-            }
-        }
-        throw new IOException("no " + key + " in /proc/meminfo");
     }
 
     private static String mib(long bytes) {

@@ -145,7 +145,7 @@ final class JobLogBench {
     }
 
     /** Lines stamped now, like restic's verbose backup output. */
-    private static List<Message.LogLine> batch(long firstSeq, int n) {
+    static List<Message.LogLine> batch(long firstSeq, int n) {
         Instant now = Instant.now();
         List<Message.LogLine> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
