@@ -9,6 +9,15 @@
 # Installs the agent to /opt/restic-manager-agent, enrolls this host with the one-time token and runs the
 # agent as a sandboxed systemd service. It lists existing restic cron jobs and systemd timers with the
 # command that disables each one, but never disables anything itself.
+#
+# Java 21+ is looked for in this order: $RM_JAVA (a java binary), /opt/restic-manager-jre/bin/java (a runtime
+# put there for the agent, e.g. on Debian 12, which packages no Java 21), $JAVA_HOME/bin/java, java on PATH,
+# /usr/lib/jvm/*, /usr/local/lib/jvm/*, /opt/java/*. sudo drops the environment: pass RM_JAVA after it
+# (... | sudo RM_JAVA=/path/to/bin/java sh -s -- ...).
+#
+# Uninstall (stops and removes the service, the agent and its state; repositories and backed-up files stay):
+#
+#   curl -fsSL @@RM_PUBLIC_URL@@/install.sh | sudo sh -s -- --uninstall
 set -eu
 
 SERVER="@@RM_PUBLIC_URL@@"
@@ -23,6 +32,9 @@ JAR="$INSTALL_DIR/restic-manager-agent.jar"
 LAUNCHER="$INSTALL_DIR/restic-manager-agent"
 SERVICE=restic-manager-agent.service
 UNIT_FILE="$ROOT/etc/systemd/system/$SERVICE"
+# where a Java runtime for the agent alone may be put (looked at before the system's Java)
+AGENT_JRE=/opt/restic-manager-jre
+UNINSTALL=no
 
 say() { printf '%s\n' "$*"; }
 die() {
@@ -32,13 +44,20 @@ die() {
 
 usage() {
   cat <<USAGE
-usage: install.sh --server URL --token TOKEN
+usage: install.sh --server URL --token TOKEN --sha256 HEX
+       install.sh --uninstall
 
   --server URL    the restic-manager server (default: $SERVER)
   --token TOKEN   a one-time enrollment token (restic-manager UI: Add host);
                   not needed when this host is already enrolled ($CONFIG exists): then the
                   agent is only upgraded
   --sha256 HEX    the SHA-256 the agent bundle must have (the UI's install command names it)
+  --uninstall     stop the agent and remove its service, $INSTALL_DIR and
+                  $STATE_DIR (config, spool, restic cache); repositories,
+                  backed-up files and $AGENT_JRE are left alone, and the host stays
+                  listed on the server until it is removed there
+
+Java 21+ is taken from \$RM_JAVA, $AGENT_JRE/bin/java, \$JAVA_HOME, PATH or /usr/lib/jvm, in that order.
 USAGE
 }
 
@@ -71,6 +90,10 @@ while [ $# -gt 0 ]; do
       SHA256=${1#--sha256=}
       shift
       ;;
+    --uninstall)
+      UNINSTALL=yes
+      shift
+      ;;
     -h | --help)
       usage
       exit 0
@@ -80,6 +103,30 @@ while [ $# -gt 0 ]; do
       ;;
   esac
 done
+
+# Stops and removes everything the installer put on this host, then exits.
+uninstall() {
+  [ "$(uname -s)" = Linux ] || die "this uninstaller is for Linux"
+  [ "$(id -u)" -eq 0 ] || die "run it as root: curl -fsSL $SERVER/install.sh | sudo sh -s -- --uninstall"
+  if command -v systemctl >/dev/null 2>&1; then
+    # stop first: the agent stops a running restic gracefully (no stale lock), then nothing restarts it
+    systemctl disable --now "$SERVICE" >/dev/null 2>&1 || true
+  fi
+  rm -f "$UNIT_FILE"
+  rm -rf "$UNIT_FILE.d" # drop-ins (systemctl edit) of a service that no longer exists
+  if command -v systemctl >/dev/null 2>&1; then
+    systemctl daemon-reload || true
+    systemctl reset-failed "$SERVICE" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$INSTALL_DIR" "$STATE_DIR"
+  say "The restic-manager agent is uninstalled: removed $SERVICE, $INSTALL_DIR and $STATE_DIR."
+  say "Left alone: repositories, backed-up files, restic and any Java runtime (also $AGENT_JRE, if present)."
+  say "The host is still listed on the server (offline, with its job history): remove it there when it is gone for good."
+  exit 0
+}
+if [ "$UNINSTALL" = yes ]; then
+  uninstall
+fi
 
 SERVER=${SERVER%/}
 case "$SERVER" in
@@ -111,7 +158,8 @@ install_hint() {
   if command -v apt-get >/dev/null 2>&1; then
     if [ "$1" = java ]; then
       say "  apt-get update && apt-get install -y openjdk-21-jre-headless"
-      say "  (Debian 12 has no Java 21 package: add https://packages.adoptium.net and apt-get install -y temurin-21-jre)"
+      say "  (Debian 12 has no Java 21 package: add https://packages.adoptium.net and apt-get install -y temurin-21-jre,"
+      say "   or unpack a Java 21+ runtime to /opt/restic-manager-jre, or name one with RM_JAVA=/path/to/bin/java)"
     else
       say "  apt-get update && apt-get install -y restic"
     fi
@@ -148,9 +196,18 @@ java_major() {
     awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
 }
 
+if [ -n "${RM_JAVA:-}" ]; then
+  # named explicitly: use exactly this one, or stop (a silent fallback would hide the typo)
+  [ -x "$RM_JAVA" ] || die "RM_JAVA=$RM_JAVA is not an executable java binary"
+  major=$(java_major "$RM_JAVA")
+  case "$major" in
+    '' | *[!0-9]*) die "RM_JAVA=$RM_JAVA does not run as Java" ;;
+  esac
+  [ "$major" -ge 21 ] || die "RM_JAVA=$RM_JAVA is Java $major; the agent needs Java 21 or newer"
+fi
 JAVA=""
-for candidate in "${JAVA_HOME:+$JAVA_HOME/bin/java}" "$(command -v java 2>/dev/null || true)" \
-  /usr/lib/jvm/*/bin/java /usr/local/lib/jvm/*/bin/java /opt/java/*/bin/java; do
+for candidate in "${RM_JAVA:-}" "$AGENT_JRE/bin/java" "${JAVA_HOME:+$JAVA_HOME/bin/java}" \
+  "$(command -v java 2>/dev/null || true)" /usr/lib/jvm/*/bin/java /usr/local/lib/jvm/*/bin/java /opt/java/*/bin/java; do
   if [ -z "$candidate" ] || [ ! -x "$candidate" ]; then continue; fi
   major=$(java_major "$candidate")
   case "$major" in

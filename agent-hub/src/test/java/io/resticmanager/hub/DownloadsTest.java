@@ -43,8 +43,8 @@ class DownloadsTest {
 
         HttpResponse<String> unit = f.get("/downloads/restic-manager-agent.service", null);
         assertThat(unit.statusCode(), is(200));
-        for (String line : List.of("NoNewPrivileges=yes", "ProtectSystem=strict",
-                                   "ReadWritePaths=/var/lib/restic-manager-agent", "ProtectHome=read-only",
+        for (String line : List.of("NoNewPrivileges=yes", "ProtectSystem=yes",
+                                   "ReadWritePaths=/var/lib/restic-manager-agent", "ProtectHome=no",
                                    "PrivateTmp=yes", "ProtectKernelTunables=yes", "ProtectKernelModules=yes",
                                    "ProtectControlGroups=yes", "RestrictSUIDSGID=yes", "LockPersonality=yes",
                                    "Restart=always")) {

@@ -74,9 +74,12 @@ class SystemdUnitTest {
         Map<String, List<String>> unit = unit();
         Map<String, String> required = new LinkedHashMap<>();
         required.put("NoNewPrivileges", "yes");
-        required.put("ProtectSystem", "strict");
+        // restores to the original location, local repositories and hooks write outside the state directory:
+        // only the package-managed OS stays read-only (see the unit's comments)
+        required.put("ProtectSystem", "yes");
         required.put("ReadWritePaths", "/var/lib/restic-manager-agent");
-        required.put("ProtectHome", "read-only");
+        required.put("ProtectHome", "no");
+        required.put("PrivateDevices", "yes");
         required.put("PrivateTmp", "yes");
         required.put("ProtectKernelTunables", "yes");
         required.put("ProtectKernelModules", "yes");

@@ -95,7 +95,7 @@ class InstallScriptTest {
         assertThat(yaml.toLowerCase(), not(containsString("password")));
         String unit = Files.readString(root.resolve("etc/systemd/system/restic-manager-agent.service"));
         assertThat(unit, containsString("NoNewPrivileges=yes"));
-        assertThat(unit, containsString("ProtectSystem=strict"));
+        assertThat(unit, containsString("\nProtectSystem=yes\n"));
         assertThat(Files.readString(calls), containsString("enable --now restic-manager-agent.service"));
 
         // existing schedules are reported with their disable commands, and left alone
