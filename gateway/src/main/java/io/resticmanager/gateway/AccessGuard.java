@@ -71,7 +71,7 @@ final class AccessGuard implements Filter {
         Optional<Caller> caller = Optional.empty();
         int status = 500;
         try {
-            checkPath(req.path().rawPath(), path);
+            checkPath(req.path().rawPath());
             checkLength(req);
             SecurityContext context = req.context().get(SecurityContext.class)
                     .orElseGet(() -> security.context(method, path, req.headers().toMap()));
@@ -216,12 +216,19 @@ final class AccessGuard implements Filter {
         }
     }
 
-    /** Encoded slashes and dot segments could make our match and the backend's differ: refuse them. */
-    private static void checkPath(String raw, String decoded) {
+    /**
+     * Encoded slashes and dot segments could make our match and the backend's differ: refuse them. Judged on the
+     * raw path: Helidon's {@code path()} already has {@code ..}, {@code .} and {@code //} normalized away.
+     */
+    static void checkPath(String raw) {
         String lower = raw.toLowerCase(Locale.ROOT);
-        if (lower.contains("%2f") || lower.contains("%5c") || decoded.contains("//") || decoded.contains("/../")
-                || decoded.endsWith("/..") || decoded.contains("/./") || decoded.endsWith("/.")) {
+        if (lower.contains("%2f") || lower.contains("%5c") || raw.contains("//")) {
             throw Problem.badRequest("path not allowed");
+        }
+        for (String segment : lower.replace("%2e", ".").split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                throw Problem.badRequest("path not allowed");
+            }
         }
     }
 

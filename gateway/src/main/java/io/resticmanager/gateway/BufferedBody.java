@@ -1,5 +1,6 @@
 package io.resticmanager.gateway;
 
+import io.helidon.common.buffers.DataReader;
 import io.helidon.webserver.http.ServerRequest;
 import io.resticmanager.kit.Problem;
 
@@ -20,6 +21,9 @@ record BufferedBody(byte[] bytes) {
                 throw tooLarge(max);
             }
             return new BufferedBody(bytes);
+        } catch (DataReader.InsufficientDataAvailableException e) {
+            // the client hung up before sending the Content-Length it announced: its mistake, not ours
+            throw Problem.badRequest("request body ended before its declared length");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

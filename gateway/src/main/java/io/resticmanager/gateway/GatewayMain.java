@@ -1,6 +1,8 @@
 package io.resticmanager.gateway;
 
 import io.helidon.config.Config;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.security.SecurityFeature;
@@ -25,6 +27,11 @@ public final class GatewayMain {
                 .config(config.get("server"))
                 // Our Security (one provider for cookies and API tokens) in place of the auto-discovered one.
                 .addFeature(SecurityFeature.builder().security(gateway.security.security()).build())
+                // Helidon refuses some malformed requests before routing, e.g. an unknown Transfer-Encoding with
+                // 501; bytes a client got wrong are its error, so the public door answers them 400
+                .directHandlers(d -> d.addHandler(DirectHandler.EventType.BAD_REQUEST, (req, type, status, headers,
+                        message) -> DirectHandler.defaultHandler().handle(req, type, status.code() >= 500
+                        ? Status.BAD_REQUEST_400 : status, headers, message)))
                 .routing(r -> routing(r, gateway))
                 .addRouting(gateway.wsProxy.routing())
                 .build()

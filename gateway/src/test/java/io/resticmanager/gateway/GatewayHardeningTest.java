@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -58,6 +59,20 @@ class GatewayHardeningTest {
         assertThat(login.headers().firstValue("Set-Cookie").isPresent(), is(false));
         // scripts send no Origin at all and keep working
         stack.login(TestStack.ADMIN, TestStack.PASSWORD);
+    }
+
+    @Test
+    void dotSegmentsAreRefusedThoughHelidonNormalizesThemAway() {
+        stack = new TestStack();
+        TestStack.Session admin = stack.setupAdmin();
+        // found by FuzzTest: "/api/x/../users" reached the guard as /api/users and created a user
+        for (String path : List.of("/api/x/../users", "/api/./users", "/api//users", "/api/%2e%2e/api/users",
+                                   "/api/x%2f..%2fusers", "/api/users/.")) {
+            HttpResponse<String> r = stack.as(admin, "POST", path, Json.write(Map.of("username", "dots",
+                    "password", TestStack.PASSWORD, "role", "viewer")));
+            assertThat(path, r.statusCode(), is(400));
+        }
+        assertThat(stack.as(admin, "GET", "/api/users", null).body(), not(containsString("dots")));
     }
 
     @Test
