@@ -108,6 +108,7 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
         public JobAck {
             Require.text(jobId, "job_id");
             Require.positive(seq, "seq");
+            Require.time(startedAt, "started_at");
         }
     }
 
@@ -124,7 +125,7 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
     record LogLine(long seq, java.time.Instant ts, String stream, String line) {
         public LogLine {
             Require.positive(seq, "seq");
-            Require.present(ts, "ts");
+            Require.time(Require.present(ts, "ts"), "ts");
             Require.text(stream, "stream");
             line = line == null ? "" : line;
         }
@@ -152,6 +153,7 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
             if (!status.terminal()) {
                 throw new IllegalArgumentException("job.finished needs a terminal status, not " + status.wire());
             }
+            Require.time(finishedAt, "finished_at");
             summary = summary == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(
                     new java.util.LinkedHashMap<>(summary));
         }
@@ -291,7 +293,7 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
         public ScheduleFire {
             Require.text(scheduleId, "schedule_id");
             Require.text(jobId, "job_id");
-            Require.present(firedAt, "fired_at");
+            Require.time(Require.present(firedAt, "fired_at"), "fired_at");
             // true or absent on the wire, so fires of older agents and their golden shape stay as they were
             offline = Boolean.TRUE.equals(offline) ? Boolean.TRUE : null;
             if (offline != null && (repoId == null || kind == null)) {
@@ -345,6 +347,8 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
             Require.text(name, "name");
             Require.text(type, "type");
             Require.text(path, "path");
+            // a file's odd mtime is no reason to refuse the listing: it shows as unknown
+            mtime = mtime == null || mtime.isBefore(Require.EARLIEST) || mtime.isAfter(Require.LATEST) ? null : mtime;
         }
     }
 }

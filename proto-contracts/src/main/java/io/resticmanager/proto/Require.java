@@ -1,5 +1,6 @@
 package io.resticmanager.proto;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,20 @@ final class Require {
     static <T> T present(T value, String field) {
         if (value == null) {
             throw new IllegalArgumentException("missing required field: " + field);
+        }
+        return value;
+    }
+
+    /**
+     * The times every store and page can hold: four-digit years (the stores' fixed-width text) and nanoseconds
+     * in a long (the snapshot index's sort key). A peer's time outside them is refused, not stored.
+     */
+    static final Instant EARLIEST = Instant.parse("1678-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("2261-12-31T23:59:59Z");
+
+    static Instant time(Instant value, String field) {
+        if (value != null && (value.isBefore(EARLIEST) || value.isAfter(LATEST))) {
+            throw new IllegalArgumentException(field + " must be a time between 1678 and 2261");
         }
         return value;
     }

@@ -10,7 +10,7 @@ public record SnapshotInfo(String id, String shortId, Instant time, List<String>
                            Map<String, Object> summary) {
     public SnapshotInfo {
         Require.text(id, "id");
-        Require.present(time, "time");
+        Require.time(Require.present(time, "time"), "time");
         paths = Require.list(paths);
         tags = Require.list(tags);
         shortId = shortId == null || shortId.isBlank() ? id.substring(0, Math.min(8, id.length())) : shortId;

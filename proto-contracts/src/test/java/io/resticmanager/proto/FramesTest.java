@@ -136,6 +136,28 @@ class FramesTest {
     }
 
     @Test
+    void aTimeNoStoreCanHoldIsAnInvalidPayload() throws Exception {
+        // found by FuzzTest: such times made jobs-service and inventory fail on the event, which then blocked the
+        // hub's outbox for every host
+        for (String[] bad : new String[][] {
+                {"job.finished", "\"finished_at\":\"2026-11-26T10:00:09Z\"",
+                        "\"finished_at\":\"+1000000000-12-31T23:59:59Z\""},
+                {"schedule.fire", "\"fired_at\":\"2026-11-26T02:00:00Z\"",
+                        "\"fired_at\":\"-1000000000-01-01T00:00:00Z\""},
+                {"snapshots.report", "\"time\":\"2026-11-26T10:00:05Z\"", "\"time\":\"2300-01-01T00:00:00Z\""}}) {
+            String frame = golden(bad[0]);
+            assertThat(bad[0], frame.contains(bad[1]), is(true));
+            FrameException e = assertThrows(FrameException.class, () -> Frames.decode(frame.replace(bad[1], bad[2])));
+            assertThat(bad[0], e.code(), is(ErrorCode.INVALID_PAYLOAD));
+        }
+        // a listed file's odd mtime only shows as unknown
+        Message.SnapshotLsResult ls = Frames.decode(golden("snapshot.ls.result").replace("2026-11-25T08:30:00Z",
+                "+1000000000-12-31T23:59:59Z")).payloadAs(Message.SnapshotLsResult.class);
+        assertThat(ls.entries().getFirst().mtime() == null, is(true));
+        assertThat(ls.entries().get(1).mtime() != null, is(true));
+    }
+
+    @Test
     void oversizedFrameIsRefusedBeforeParsing() {
         String big = "{\"v\":1,\"type\":\"heartbeat\",\"id\":\"x\",\"ts\":\"2026-11-26T10:00:00Z\",\"payload\":{\"pad\":\""
                 + "a".repeat(Protocol.MAX_FRAME_BYTES) + "\"}}";

@@ -1,6 +1,8 @@
 package io.resticmanager.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resticmanager.proto.Envelope;
 import io.resticmanager.proto.Frames;
 import io.resticmanager.proto.Message;
@@ -154,20 +156,33 @@ final class FuzzAgent implements WebSocket.Listener, AutoCloseable {
     }
 
     /**
-     * Answers the hub's directory and snapshot listings like a real agent (with nothing in them): an agent that
-     * stays silent makes the hub answer 504 after its request timeout, which is the truth, not a bug.
+     * Answers the hub's directory and snapshot listings like an agent would, but with odd entries (a time no page
+     * can show, negative and huge sizes, control characters): a silent agent would only make the hub answer 504
+     * after its request timeout, which is the truth, not a bug.
      */
     private void answer(String request) {
         try {
             Envelope e = Frames.decode(request);
-            Message reply = switch (e.payload()) {
-                case Message.FsList l -> new Message.FsListResult(l.path(), List.of(), null);
-                case Message.SnapshotLs l -> new Message.SnapshotLsResult(l.path(), List.of(), null, false);
-                default -> null;
-            };
-            if (reply != null) {
-                Thread.ofVirtual().start(() -> text(Frames.encode(Envelope.replyTo(e, reply))));
+            ObjectNode payload = io.resticmanager.proto.Json.MAPPER.createObjectNode();
+            ArrayNode entries = payload.putArray("entries");
+            ObjectNode odd = entries.addObject().put("name", "ü\u0000<x>").put("type", "file").put("size", -1);
+            ObjectNode huge = entries.addObject().put("name", "d").put("type", "dir").put("size", Long.MAX_VALUE);
+            String type;
+            if (e.payload() instanceof Message.SnapshotLs ls) {
+                type = "snapshot.ls.result";
+                payload.put("path", ls.path()).put("truncated", true);
+                odd.put("path", "/x").put("mtime", "+1000000000-12-31T23:59:59Z");
+                huge.put("path", "/d").put("mtime", "1970-01-01T00:00:00Z");
+            } else if (e.payload() instanceof Message.FsList fs) {
+                type = "fs.list.result";
+                payload.put("path", fs.path());
+            } else {
+                return;
             }
+            String reply = "{\"v\":1,\"type\":\"" + type + "\",\"id\":\"" + java.util.UUID.randomUUID()
+                    + "\",\"corr\":\"" + e.id() + "\",\"ts\":\"" + java.time.Instant.now() + "\",\"payload\":"
+                    + payload + "}";
+            Thread.ofVirtual().start(() -> text(reply));
         } catch (Exception ignored) {
             // not a request after all
         }

@@ -92,7 +92,9 @@ class JobKindsTest {
         JsonNode forget = Fleet.runAndWait(operator, hostId, Map.of("kind", "forget", "policy", Map.of("keep_last", 1)));
         assertThat(forget.toString(), forget.path("status").asText(), is("succeeded"));
         assertThat(Restic.snapshots(repo, PASSWORD).size(), is(1));
-        JsonNode prune = Fleet.runAndWait(operator, hostId, Map.of("kind", "prune"));
+        // prune deletes for good: an operator may forget, only an admin may prune
+        assertThat(operator.post("/api/hosts/" + hostId + "/jobs", Map.of("kind", "prune")).status(), is(403));
+        JsonNode prune = Fleet.runAndWait(admin, hostId, Map.of("kind", "prune"));
         assertThat(prune.path("status").asText(), is("succeeded"));
         Await.until(Duration.ofSeconds(10), "1 snapshot listed", () ->
                 admin.get("/api/hosts/" + hostId + "/snapshots").json().path("items").size() == 1);
