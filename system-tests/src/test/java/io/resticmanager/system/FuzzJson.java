@@ -191,7 +191,10 @@ final class FuzzJson {
     /** A UI form body: random known fields with hostile values, usually with the caller's CSRF field. */
     static String form(SplittableRandom r, boolean withCsrf) {
         StringBuilder b = new StringBuilder();
-        int n = r.nextInt(8);
+        if (chance(r, 0.6)) {
+            b.append("action=").append(pick(r, FuzzValues.FORM_ACTIONS));
+        }
+        int n = r.nextInt(12);
         for (int i = 0; i < n; i++) {
             b.append(b.isEmpty() ? "" : "&").append(pick(r, FuzzValues.FORM_FIELDS)).append('=')
                     .append(pick(r, FuzzValues.FORM_VALUES));

@@ -64,6 +64,7 @@ final class FuzzRoutes {
             new Route("GET", "/ws/agent", null),
             new Route("GET", "/install.sh", null),
             new Route("GET", "/downloads/restic-manager-agent.service", null),
+            new Route("GET", "/downloads/restic-manager-agent.tar.gz", null),
             // inventory-service
             new Route("GET", "/api/hosts", null),
             new Route("GET", "/api/hosts/{host}", null),
@@ -160,6 +161,8 @@ final class FuzzRoutes {
             new Route("GET", "/alerts", null),
             new Route("POST", "/alerts", FORM),
             new Route("GET", "/rpo", null),
+            new Route("GET", "/alerts/rules", null),
+            new Route("POST", "/alerts/rules", FORM),
             // RouteTable rows no service answers: they must still be 4xx
             new Route("GET", "/internal/{any}", null),
             new Route("POST", "/internal/events", "{\"events\":[]}"),

@@ -48,11 +48,18 @@ class FuzzTest {
             FuzzCorpus corpus = FuzzCorpus.standard();
             try (FuzzWorld world = FuzzWorld.seed(stack); DbState db = new DbState(stack.dataDir())) {
                 FuzzRunner run = new FuzzRunner(world, logs, corpus, seed);
+                long t0 = System.nanoTime();
                 int replayed = replay(run, corpus, db, world);
+                long t1 = System.nanoTime();
                 agentFrames(run, world, db, new FuzzFrames(new SplittableRandom(seed ^ WS)), frames);
+                long t2 = System.nanoTime();
                 refused(run, db, new FuzzGen(new SplittableRandom(seed ^ REFUSED)), requests * 2 / 5);
+                long t3 = System.nanoTime();
                 mixed(run, db, new FuzzGen(new SplittableRandom(seed ^ MIXED)), requests - requests * 2 / 5);
+                long t4 = System.nanoTime();
                 stillStanding(run, stack, logs);
+                System.out.printf("fuzz: corpus %.1f s, frames %.1f s, refused %.1f s, mixed %.1f s%n", (t1 - t0) / 1e9,
+                                  (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
                 String summary = "fuzz: " + run.requests + " requests, " + run.frames + " frames, "
                         + run.serverErrors.size() + " server errors (seed " + seed + ")";
                 System.out.println(summary + "; " + replayed + " corpus entries replayed");

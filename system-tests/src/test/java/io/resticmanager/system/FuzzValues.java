@@ -69,7 +69,14 @@ final class FuzzValues {
             "rules", "schedule_id", "setup_token", "severity", "silence_id", "smtp_host", "smtp_port", "snapshot_id",
             "subject", "tags", "target_dir", "target_host_id", "target_kind", "threshold", "threshold_unit",
             "timezone", "tls", "to", "topic", "url", "username", "password", "was_enabled", "was_hook_shell",
-            "was_hook_timeout_s", "was_offline_lease_days", "was_offline_lease_on_disk", "was_severity");
+            "was_hook_timeout_s", "was_offline_lease_days", "was_offline_lease_on_disk", "was_severity",
+            "was_threshold_s", "was_renotify_s", "pre_hook", "post_hook", "primary", "sample_files", "max_bytes");
+
+    /** The UI forms' own action names. */
+    static final List<String> FORM_ACTIONS = List.of(
+            "ack", "add", "backup", "check", "copy", "create", "delete", "delete_override", "disable", "edit", "enable",
+            "forget", "hooks", "lease", "maintenance", "override", "prune", "repo", "repo-link", "repo-unlink",
+            "resolve", "rule", "settings", "silence", "test", "unlock", "unsilence", "original", "drill", "x");
 
     static final List<String> FORM_VALUES = List.of(
             "", "1", "-1", "0", "99999999999999999999", "yes", "on", "true", "backup", "prune", "forget", "check",
