@@ -87,8 +87,24 @@ public final class Http {
 
     /** Names what a state-changing request did, for the gateway's audit log. */
     public static void audit(ServerResponse res, String action, String target) {
-        res.header(AUDIT_ACTION, action);
-        res.header(AUDIT_TARGET, target);
+        res.header(AUDIT_ACTION, headerSafe(action));
+        res.header(AUDIT_TARGET, headerSafe(target));
+    }
+
+    /**
+     * A header value from text a client chose (a hostname, a repository name): control characters would make
+     * Helidon refuse the whole response with a 500, so they are written as a backslash, "u" and four hex digits.
+     */
+    static String headerSafe(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        for (char c : value.strip().toCharArray()) {
+            if (c < 0x20 || c == 0x7F) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     public static Optional<String> query(ServerRequest req, String name) {

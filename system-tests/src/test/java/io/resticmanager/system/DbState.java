@@ -28,8 +28,12 @@ final class DbState implements AutoCloseable {
             "agent-hub.db:schema_migrations", "jobs.db:schema_migrations", "inventory.db:schema_migrations");
     /** Counted but not fingerprinted: append-only and large (a fingerprint would cost more than it proves). */
     private static final Set<String> COUNT_ONLY = Set.of("jobs.db:job_logs", "agent-hub.db:outbox");
-    /** Presence and "last used" stamps that reads and heartbeats refresh by design. */
-    private static final Set<String> VOLATILE = Set.of("last_seen_at", "last_used_at", "presence_at", "pushed_at");
+    /**
+     * Presence and "last used" stamps that reads and heartbeats refresh by design, and the schedule sync's delivery
+     * mark, which a background push sets after the write that made it due.
+     */
+    private static final Set<String> VOLATILE = Set.of("last_seen_at", "last_used_at", "presence_at", "pushed_at",
+                                                       "pushed");
 
     /** Rows waiting to be delivered to another service: a write still on its way. */
     private static final List<String> QUEUES = List.of("agent-hub.db:outbox", "jobs.db:pending_results");

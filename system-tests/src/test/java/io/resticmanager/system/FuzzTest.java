@@ -62,7 +62,8 @@ class FuzzTest {
                                   (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
                 String summary = "fuzz: " + run.requests + " requests, " + run.frames + " frames, "
                         + run.serverErrors.size() + " server errors (seed " + seed + ")";
-                System.out.println(summary + "; " + replayed + " corpus entries replayed");
+                System.out.println(summary);
+                System.out.println("fuzz: " + replayed + " corpus entries replayed first");
                 System.out.println("fuzz: statuses " + run.statuses);
                 System.out.println("fuzz: 2xx by route " + run.accepted);
                 run.serverErrors.forEach(e -> System.out.println("fuzz: server error: " + e));

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  */
 final class LogWatch {
     private static final Pattern SERVER_ERROR = Pattern.compile(
-            "status=5\\d\\d\\b|unhandled error on|server error on|Exception in thread|OutOfMemoryError");
+            "status=5\\d\\d\\b|unhandled error on|server error on|Internal server error|Exception in thread"
+                    + "|OutOfMemoryError");
 
     private final Map<String, Path> logs = new LinkedHashMap<>();
     private final Map<String, Long> offsets = new LinkedHashMap<>();
