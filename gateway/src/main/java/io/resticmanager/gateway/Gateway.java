@@ -32,7 +32,7 @@ final class Gateway implements AutoCloseable {
     private Gateway(Config config) {
         Config gw = config.get("rm.gateway");
         // first: a bad range stops the start before anything is opened
-        MetricsAllowList scrapers = MetricsAllowList.create(config, System.getenv());
+        MetricsAllowList scrapers = MetricsAllowList.create(config);
         if (!scrapers.isEmpty()) {
             System.getLogger(Gateway.class.getName()).log(System.Logger.Level.INFO,
                                                            "GET /metrics needs no credentials from " + scrapers);

@@ -4,7 +4,6 @@ import io.helidon.config.Config;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Clients that may scrape {@code GET /metrics} without credentials: {@code rm.gateway.metrics-allow}
@@ -25,13 +24,9 @@ final class MetricsAllowList {
         this.ranges = texts.stream().map(MetricsAllowList::range).toList();
     }
 
-    /**
-     * The environment variable wins over the config key, as every {@code RM_*} override does in RmConfig (whose
-     * table belongs to service-kit; this one setting is the gateway's alone).
-     */
-    static MetricsAllowList create(Config config, Map<String, String> env) {
-        String fromEnv = env.get(ENV);
-        return parse(fromEnv != null && !fromEnv.isBlank() ? fromEnv : config.get(KEY).asString().orElse(""));
+    /** From the config key, which {@code RM_METRICS_ALLOW} overrides like every {@code RM_*} variable (RmConfig). */
+    static MetricsAllowList create(Config config) {
+        return parse(config.get(KEY).asString().orElse(""));
     }
 
     /** @throws IllegalStateException naming the bad entry, so the gateway refuses to start with it */

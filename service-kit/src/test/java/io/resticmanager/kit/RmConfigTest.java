@@ -20,6 +20,14 @@ class RmConfigTest {
     }
 
     @Test
+    void theMetricsAllowListComesFromItsVariableAndABlankOneIsIgnored() {
+        Config config = RmConfig.load("RM_TEST_PORT", Map.of("RM_METRICS_ALLOW", "192.0.2.0/24"));
+        assertThat(config.get("rm.gateway.metrics-allow").asString().get(), is("192.0.2.0/24"));
+        assertThat(RmConfig.load("RM_TEST_PORT", Map.of("RM_METRICS_ALLOW", " ")).get("rm.gateway.metrics-allow")
+                           .asString().isPresent(), is(false));
+    }
+
+    @Test
     void productionRefusesAPlainHttpPublicUrlExceptOnThisMachine() {
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> RmConfig.load("RM_TEST_PORT", Map.of("RM_MODE", "production",

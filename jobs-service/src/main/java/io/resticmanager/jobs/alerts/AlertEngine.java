@@ -1,7 +1,6 @@
 package io.resticmanager.jobs.alerts;
 
 import io.resticmanager.kit.Cron;
-import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobStatus;
 
 import java.time.Clock;
@@ -42,6 +41,9 @@ public final class AlertEngine implements AutoCloseable {
     /** restic's lock refusal ("repository is already locked … lock was created at … (2h3m4s ago)"). */
     private static final java.util.regex.Pattern LOCKED = java.util.regex.Pattern.compile(
             "(?is)already locked.*?\\(((?:\\d+h)?(?:\\d+m)?(?:[\\d.]+s)?) ago\\)|(?i)already locked");
+    private static final java.util.regex.Pattern GO_DURATION = java.util.regex.Pattern.compile(
+            "(?:(\\d+)h)?(?:(\\d+)m)?(?:([\\d.]+)s)?");
+    private static final java.util.regex.Pattern LEADING_NUMBER = java.util.regex.Pattern.compile("^(\\d{1,9})");
     private static final List<String> SEVERITIES = List.of("info", "warning", "critical");
 
     private final AlertStore store;
@@ -198,8 +200,7 @@ public final class AlertEngine implements AutoCloseable {
 
     /** restic's Go duration ("2h3m4.5s") as a Duration. */
     public static Optional<Duration> lockAge(String text) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:([\\d.]+)s)?")
-                .matcher(text);
+        java.util.regex.Matcher m = GO_DURATION.matcher(text);
         if (text.isEmpty() || !m.matches()) {
             return Optional.empty();
         }
@@ -214,7 +215,7 @@ public final class AlertEngine implements AutoCloseable {
         Map<String, AlertStore.Rule> rules = rulesByName();
         List<AlertStore.Override> overrides = store.overrides();
         sweepOffline(now, rules.get(HOST_OFFLINE), overrides);
-        sweepRpo(now, rules.get(RPO_BREACHED), overrides);
+        sweepRpo(now);
         sweepVersions(now);
         remind(now, rules);
     }
@@ -255,7 +256,7 @@ public final class AlertEngine implements AutoCloseable {
     }
 
     private static int leadingNumber(String part) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d{1,9})").matcher(part);
+        java.util.regex.Matcher m = LEADING_NUMBER.matcher(part);
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
@@ -325,7 +326,7 @@ public final class AlertEngine implements AutoCloseable {
         return rows;
     }
 
-    private void sweepRpo(Instant now, AlertStore.Rule rule, List<AlertStore.Override> overrides) {
+    private void sweepRpo(Instant now) {
         Set<String> breached = new HashSet<>();
         for (RpoRow row : rpo(now)) {
             if (!row.status().equals("red")) {
@@ -470,10 +471,5 @@ public final class AlertEngine implements AutoCloseable {
         if (thread != null) {
             thread.interrupt();
         }
-    }
-
-    /** The kinds whose outcome an alert rule decides. */
-    static boolean watched(JobKind kind) {
-        return kind == JobKind.BACKUP || kind == JobKind.CHECK || kind == JobKind.FORGET || kind == JobKind.PRUNE;
     }
 }
