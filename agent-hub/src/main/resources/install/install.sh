@@ -10,8 +10,9 @@
 # agent as a sandboxed systemd service. It lists existing restic cron jobs and systemd timers with the
 # command that disables each one, but never disables anything itself.
 #
-# Java 21+ is looked for in this order: $RM_JAVA (a java binary), /opt/restic-manager-jre/bin/java (a runtime
-# put there for the agent, e.g. on Debian 12, which packages no Java 21), $JAVA_HOME/bin/java, java on PATH,
+# The bundle carries its own Java runtime (linux-x86_64), so a host needs nothing but restic. Where that runtime
+# does not run (another CPU or C library), Java 21+ is looked for in this order: $RM_JAVA (a java binary; when set
+# it is used even before the bundled runtime), /opt/restic-manager-jre/bin/java, $JAVA_HOME/bin/java, java on PATH,
 # /usr/lib/jvm/*, /usr/local/lib/jvm/*, /opt/java/*. sudo drops the environment: pass RM_JAVA after it
 # (... | sudo RM_JAVA=/path/to/bin/java sh -s -- ...).
 #
@@ -57,7 +58,8 @@ usage: install.sh --server URL --token TOKEN --sha256 HEX
                   backed-up files and $AGENT_JRE are left alone, and the host stays
                   listed on the server until it is removed there
 
-Java 21+ is taken from \$RM_JAVA, $AGENT_JRE/bin/java, \$JAVA_HOME, PATH or /usr/lib/jvm, in that order.
+The agent runs on the Java runtime in its bundle; where that does not run on this host, Java 21+ is
+taken from \$RM_JAVA, $AGENT_JRE/bin/java, \$JAVA_HOME, PATH or /usr/lib/jvm, in that order.
 USAGE
 }
 
@@ -196,36 +198,6 @@ java_major() {
     awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
 }
 
-if [ -n "${RM_JAVA:-}" ]; then
-  # named explicitly: use exactly this one, or stop (a silent fallback would hide the typo)
-  [ -x "$RM_JAVA" ] || die "RM_JAVA=$RM_JAVA is not an executable java binary"
-  major=$(java_major "$RM_JAVA")
-  case "$major" in
-    '' | *[!0-9]*) die "RM_JAVA=$RM_JAVA does not run as Java" ;;
-  esac
-  [ "$major" -ge 21 ] || die "RM_JAVA=$RM_JAVA is Java $major; the agent needs Java 21 or newer"
-fi
-JAVA=""
-for candidate in "${RM_JAVA:-}" "$AGENT_JRE/bin/java" "${JAVA_HOME:+$JAVA_HOME/bin/java}" \
-  "$(command -v java 2>/dev/null || true)" /usr/lib/jvm/*/bin/java /usr/local/lib/jvm/*/bin/java /opt/java/*/bin/java; do
-  if [ -z "$candidate" ] || [ ! -x "$candidate" ]; then continue; fi
-  major=$(java_major "$candidate")
-  case "$major" in
-    '' | *[!0-9]*) continue ;;
-  esac
-  if [ "$major" -ge 21 ]; then
-    JAVA=$(readlink -f "$candidate")
-    break
-  fi
-done
-if [ -z "$JAVA" ]; then
-  say "The agent needs Java 21 or newer, and none was found. Install one:" >&2
-  install_hint java >&2
-  say "then run this installer again." >&2
-  exit 1
-fi
-say "Java:   $JAVA (version $major)"
-
 if command -v restic >/dev/null 2>&1; then
   say "restic: $(command -v restic) ($(restic version 2>/dev/null | head -n 1))"
 else
@@ -246,6 +218,50 @@ say "Bundle: SHA-256 $ACTUAL verified"
 mkdir -p "$TMP/agent"
 tar -xzf "$TMP/agent.tar.gz" -C "$TMP/agent" || die "the downloaded agent bundle is not a valid tar.gz"
 [ -f "$TMP/agent/restic-manager-agent.jar" ] || die "the downloaded bundle has no restic-manager-agent.jar"
+[ -f "$TMP/agent/agent.jvm" ] || die "the downloaded bundle has no agent.jvm (the agent's Java flags)"
+
+BUNDLED=no
+if [ -n "${RM_JAVA:-}" ]; then
+  # named explicitly: use exactly this one, or stop (a silent fallback would hide the typo)
+  [ -x "$RM_JAVA" ] || die "RM_JAVA=$RM_JAVA is not an executable java binary"
+  major=$(java_major "$RM_JAVA")
+  case "$major" in
+    '' | *[!0-9]*) die "RM_JAVA=$RM_JAVA does not run as Java" ;;
+  esac
+  [ "$major" -ge 21 ] || die "RM_JAVA=$RM_JAVA is Java $major; the agent needs Java 21 or newer"
+fi
+JAVA=""
+# the runtime in the bundle comes first (it is what the agent was built and tested with); it does not run on a
+# host of another architecture or C library, and then a Java 21+ of the host's own is used
+for candidate in "${RM_JAVA:-}" "$TMP/agent/runtime/bin/java" "$AGENT_JRE/bin/java" "${JAVA_HOME:+$JAVA_HOME/bin/java}" \
+  "$(command -v java 2>/dev/null || true)" /usr/lib/jvm/*/bin/java /usr/local/lib/jvm/*/bin/java /opt/java/*/bin/java; do
+  if [ -z "$candidate" ] || [ ! -x "$candidate" ]; then continue; fi
+  major=$(java_major "$candidate")
+  case "$major" in
+    '' | *[!0-9]*) continue ;;
+  esac
+  if [ "$major" -ge 21 ]; then
+    if [ "$candidate" = "$TMP/agent/runtime/bin/java" ] && [ -z "${RM_JAVA:-}" ]; then
+      BUNDLED=yes
+      JAVA="$INSTALL_DIR/runtime/bin/java"
+    else
+      JAVA=$(readlink -f "$candidate")
+    fi
+    break
+  fi
+done
+if [ -z "$JAVA" ]; then
+  say "The agent needs Java 21 or newer: the bundle's own runtime does not run on this host ($ARCH), and no other" >&2
+  say "was found. Install one:" >&2
+  install_hint java >&2
+  say "then run this installer again." >&2
+  exit 1
+fi
+if [ "$BUNDLED" = yes ]; then
+  say "Java:   $JAVA (bundled with the agent, version $major)"
+else
+  say "Java:   $JAVA (version $major)"
+fi
 
 WAS_ACTIVE=no
 if systemctl is-active --quiet "$SERVICE" 2>/dev/null; then
@@ -254,14 +270,19 @@ fi
 
 mkdir -p "$INSTALL_DIR"
 rm -rf "$INSTALL_DIR/libs" # libraries of a previous version
+rm -rf "$INSTALL_DIR/runtime" # the runtime of a previous version
 cp "$TMP/agent/restic-manager-agent.jar" "$JAR"
+cp "$TMP/agent/agent.jvm" "$INSTALL_DIR/agent.jvm"
+if [ "$BUNDLED" = yes ]; then
+  cp -R "$TMP/agent/runtime" "$INSTALL_DIR/runtime"
+fi
 if [ -d "$TMP/agent/libs" ]; then
   cp -R "$TMP/agent/libs" "$INSTALL_DIR/libs"
 fi
 cat >"$LAUNCHER" <<LAUNCH
 #!/bin/sh
 # Written by the restic-manager installer: the Java it found, and the agent jar.
-exec "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" "\$@"
+exec "$JAVA" @"$INSTALL_DIR/agent.jvm" -jar "$JAR" "\$@"
 LAUNCH
 chown -R root:root "$INSTALL_DIR"
 chmod -R u=rwX,go=rX "$INSTALL_DIR"

@@ -2,55 +2,75 @@ package io.resticmanager.hub;
 
 import io.resticmanager.kit.Problem;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * {@code restic-manager-agent.tar.gz}: the agent jar and its {@code libs/}, packed from the agent's build
- * directory and kept in memory until a file there changes.
+ * {@code restic-manager-agent.tar.gz}: the agent jar, its {@code libs/}, its Java flags ({@code agent.jvm}) and, where
+ * the build linked one, its own Java runtime ({@code runtime/}), so a host needs nothing but restic. Packed from the
+ * agent's build directory into a file in the hub's data directory (tens of MiB: never held in memory), and packed
+ * again when a file there changes.
  */
 final class AgentBundle {
     private static final System.Logger LOG = System.getLogger(AgentBundle.class.getName());
     static final String JAR = "restic-manager-agent.jar";
+    static final String FILE_NAME = "restic-manager-agent.tar.gz";
     private final Path dist;
-    private volatile Cached cached;
+    private final Path cacheDir;
+    private volatile Packed packed;
 
-    private record Cached(List<String> signature, byte[] bytes, String sha256) {
+    /** The packed archive, what it was packed from, and its SHA-256 (hex). */
+    record Packed(Path file, List<String> inputs, String sha256) {
+        long size() {
+            try {
+                return Files.size(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
-    AgentBundle(Path dist) {
+    AgentBundle(Path dist, Path cacheDir) {
         this.dist = dist;
+        this.cacheDir = cacheDir;
     }
 
-    /** The archive, or a 404 problem when the agent has not been built. */
-    byte[] archive() {
+    /** The archive, packed anew when its inputs changed, or a 404 problem when the agent has not been built. */
+    Packed archive() {
         List<Path> files = files();
-        List<String> signature = new ArrayList<>();
+        List<String> inputs = new ArrayList<>();
         try {
             for (Path f : files) {
-                signature.add(dist.relativize(f) + ":" + Files.size(f) + ":" + Files.getLastModifiedTime(f).toMillis());
+                inputs.add(dist.relativize(f) + ":" + Files.size(f) + ":" + Files.getLastModifiedTime(f).toMillis());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Cached current = cached;
-        if (current != null && current.signature().equals(signature)) {
-            return current.bytes();
+        Packed current = packed;
+        if (current != null && current.inputs().equals(inputs) && Files.isRegularFile(current.file())) {
+            return current;
         }
         synchronized (this) {
-            if (cached == null || !cached.signature().equals(signature)) {
-                byte[] bytes = pack(files);
-                cached = new Cached(signature, bytes, sha256(bytes));
+            current = packed;
+            if (current == null || !current.inputs().equals(inputs) || !Files.isRegularFile(current.file())) {
+                packed = current = pack(files, inputs);
             }
-            return cached.bytes();
+            return current;
         }
     }
 
@@ -58,20 +78,11 @@ final class AgentBundle {
      * The SHA-256 (hex) of {@link #archive()}: it goes into the install command and the served install.sh,
      * which refuses a bundle with any other digest. Empty when the agent has not been built.
      */
-    java.util.Optional<String> sha256() {
+    Optional<String> sha256() {
         try {
-            archive();
+            return Optional.of(archive().sha256());
         } catch (Problem e) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(cached.sha256());
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            return Optional.empty();
         }
     }
 
@@ -85,37 +96,63 @@ final class AgentBundle {
         }
         List<Path> files = new ArrayList<>();
         files.add(jar);
-        Path libs = dist.resolve("libs");
-        if (Files.isDirectory(libs)) {
-            try (Stream<Path> s = Files.list(libs)) {
-                s.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
-                        .sorted()
-                        .forEach(files::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        Path flags = dist.resolve("agent.jvm");
+        if (Files.isRegularFile(flags)) {
+            files.add(flags);
+        }
+        files.addAll(under(dist.resolve("libs"), p -> p.getFileName().toString().endsWith(".jar")));
+        if (Files.isExecutable(dist.resolve("runtime/bin/java"))) {
+            files.addAll(under(dist.resolve("runtime"), p -> true));
         }
         return files;
     }
 
-    private byte[] pack(List<Path> files) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
-            Ustar tar = new Ustar(gz);
-            boolean libsWritten = false;
-            for (Path f : files) {
-                String name = dist.relativize(f).toString().replace('\\', '/');
-                long mtime = Files.getLastModifiedTime(f).toMillis() / 1000;
-                if (name.startsWith("libs/") && !libsWritten) {
-                    tar.directory("libs", mtime);
-                    libsWritten = true;
-                }
-                tar.file(name, 0644, Files.readAllBytes(f), mtime);
-            }
-            tar.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot pack the agent bundle from " + dist, e);
+    private static List<Path> under(Path dir, java.util.function.Predicate<Path> keep) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
         }
-        return bytes.toByteArray();
+        try (Stream<Path> s = Files.walk(dir)) {
+            // regular files only: a link could point anywhere on the server
+            return s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && keep.test(p))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Packed pack(List<Path> files, List<String> inputs) {
+        try {
+            Files.createDirectories(cacheDir);
+            Path partial = Files.createTempFile(cacheDir, FILE_NAME, ".partial");
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (OutputStream file = Files.newOutputStream(partial);
+                 GZIPOutputStream gz = new GZIPOutputStream(new DigestOutputStream(file, sha), 64 * 1024)) {
+                Ustar tar = new Ustar(gz);
+                java.util.Set<String> dirs = new java.util.HashSet<>();
+                for (Path f : files) {
+                    String name = dist.relativize(f).toString().replace('\\', '/');
+                    long mtime = Files.getLastModifiedTime(f).toMillis() / 1000;
+                    for (int i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) {
+                        if (dirs.add(name.substring(0, i))) {
+                            tar.directory(name.substring(0, i), mtime);
+                        }
+                    }
+                    try (InputStream in = Files.newInputStream(f)) {
+                        tar.file(name, Files.isExecutable(f) ? 0755 : 0644, Files.size(f), in, mtime);
+                    }
+                }
+                tar.close();
+            }
+            Path target = cacheDir.resolve(FILE_NAME);
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            String digest = HexFormat.of().formatHex(sha.digest());
+            LOG.log(Level.INFO, "agent bundle packed: " + files.size() + " files, " + Files.size(target)
+                    + " bytes, SHA-256 " + digest);
+            return new Packed(target, inputs, digest);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot pack the agent bundle from " + dist + " into " + cacheDir, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

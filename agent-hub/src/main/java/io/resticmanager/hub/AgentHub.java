@@ -37,7 +37,7 @@ final class AgentHub implements AutoCloseable {
                 settings.forwardBatch()));
         this.writer = new HubWriter(sqlite, this::wakeForwarders);
         this.registry = new AgentRegistry(writer, settings.offlineAfter(), settings.lastSeenFlush());
-        this.bundle = new AgentBundle(settings.agentDist());
+        this.bundle = new AgentBundle(settings.agentDist(), settings.dataDir().resolve("agent-bundle"));
     }
 
     static AgentHub start(HubSettings settings, String internalToken) {

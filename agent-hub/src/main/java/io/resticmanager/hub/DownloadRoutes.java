@@ -51,7 +51,7 @@ final class DownloadRoutes implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/install.sh", (req, res) -> text(res, "text/x-shellscript; charset=utf-8", script()))
                 .get("/downloads/" + UNIT_NAME, (req, res) -> text(res, "text/plain; charset=utf-8", unit))
-                .get("/downloads/restic-manager-agent.tar.gz", this::bundle);
+                .get("/downloads/" + AgentBundle.FILE_NAME, this::bundle);
     }
 
     private static void text(ServerResponse res, String contentType, String body) {
@@ -60,10 +60,14 @@ final class DownloadRoutes implements HttpService {
         res.send(body);
     }
 
-    private void bundle(ServerRequest req, ServerResponse res) {
-        byte[] archive = hub.bundle().archive();
+    private void bundle(ServerRequest req, ServerResponse res) throws IOException {
+        AgentBundle.Packed archive = hub.bundle().archive();
         res.header(HeaderNames.CONTENT_TYPE, "application/gzip");
-        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"restic-manager-agent.tar.gz\"");
-        res.send(archive);
+        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + AgentBundle.FILE_NAME + "\"");
+        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(archive.size()));
+        try (InputStream in = java.nio.file.Files.newInputStream(archive.file());
+             java.io.OutputStream out = res.outputStream()) {
+            in.transferTo(out);
+        }
     }
 }

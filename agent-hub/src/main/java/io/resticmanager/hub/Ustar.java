@@ -24,6 +24,16 @@ final class Ustar implements AutoCloseable {
         out.write(new byte[pad]);
     }
 
+    /** A regular file streamed from {@code in}, which must hold exactly {@code size} bytes. */
+    void file(String name, int mode, long size, java.io.InputStream in, long mtimeS) throws IOException {
+        header(name, mode, size, mtimeS, '0');
+        long copied = in.transferTo(out);
+        if (copied != size) {
+            throw new IOException(name + " changed while being packed: " + copied + " bytes, expected " + size);
+        }
+        out.write(new byte[(int) ((BLOCK - size % BLOCK) % BLOCK)]);
+    }
+
     private void header(String name, int mode, long size, long mtimeS, char type) throws IOException {
         byte[] h = new byte[BLOCK];
         byte[] full = name.getBytes(StandardCharsets.UTF_8);

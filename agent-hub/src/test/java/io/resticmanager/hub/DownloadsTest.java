@@ -105,18 +105,33 @@ class DownloadsTest {
         String longName = "libs/" + "a-very-long-library-name-".repeat(5) + "1.0.jar";
         Files.writeString(dist.resolve(longName), "lib two");
         Files.writeString(dist.resolve("libs/notes.txt"), "not a jar");
+        Files.writeString(dist.resolve("agent.jvm"), "-XX:+UseSerialGC\n");
+        Path javaBin = Files.createDirectories(dist.resolve("runtime/bin")).resolve("java");
+        Files.writeString(javaBin, "#!/bin/sh\n");
+        javaBin.toFile().setExecutable(true);
+        Files.writeString(Files.createDirectories(dist.resolve("runtime/lib")).resolve("modules"), "image");
+        // a link in the build directory could point anywhere on the server: never packed
+        Files.createSymbolicLink(dist.resolve("runtime/lib/elsewhere"), Path.of("/etc/hostname"));
 
-        AgentBundle bundle = new AgentBundle(dist);
-        byte[] first = bundle.archive();
+        AgentBundle bundle = new AgentBundle(dist, tmp.resolve("cache"));
+        AgentBundle.Packed first = bundle.archive();
         assertThat(bundle.archive(), sameInstance(first));
-        Path out = extract(tmp, first);
+        Path out = extract(tmp, Files.readAllBytes(first.file()));
         assertThat(Files.readAllBytes(out.resolve("restic-manager-agent.jar")), is(jar));
         assertThat(Files.readString(out.resolve("libs/helidon-common-4.5.0.jar")), is("lib one"));
         assertThat(Files.readString(out.resolve(longName)), is("lib two"));
         assertThat(Files.exists(out.resolve("libs/notes.txt")), is(false));
+        // the agent's own runtime and flags: a host needs nothing but restic
+        assertThat(Files.readString(out.resolve("agent.jvm")), is("-XX:+UseSerialGC\n"));
+        assertThat(Files.isExecutable(out.resolve("runtime/bin/java")), is(true));
+        assertThat(Files.isExecutable(out.resolve("runtime/lib/modules")), is(false));
+        assertThat(Files.readString(out.resolve("runtime/lib/modules")), is("image"));
+        assertThat(Files.exists(out.resolve("runtime/lib/elsewhere"), java.nio.file.LinkOption.NOFOLLOW_LINKS), is(false));
+        // packed to a file in the data directory, not held in memory
+        assertThat(first.file().getParent(), is(tmp.resolve("cache")));
 
         Files.writeString(dist.resolve("libs/helidon-common-4.5.0.jar"), "lib one, rebuilt");
-        Path again = extract(tmp.resolve("2"), bundle.archive());
+        Path again = extract(tmp.resolve("2"), Files.readAllBytes(bundle.archive().file()));
         assertThat(Files.readString(again.resolve("libs/helidon-common-4.5.0.jar")), is("lib one, rebuilt"));
     }
 

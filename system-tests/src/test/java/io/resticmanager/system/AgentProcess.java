@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /** The real agent program, as a separate process: enroll once, then run (and be killed, and run again). */
 final class AgentProcess implements AutoCloseable {
-    private static final Path JAR = Stack.ROOT.resolve("agent/target/restic-manager-agent.jar");
+    private static final Path DIST = Stack.ROOT.resolve("agent/target");
+    private static final Path JAR = DIST.resolve("restic-manager-agent.jar");
     private final Path dir;
     private final Path log;
     private final String hostname;
@@ -64,13 +65,26 @@ final class AgentProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The agent as it ships: the runtime bundled with it where the build linked one (else the JDK running the
+     * tests), with the bundle's own Java flags, so every test runs the heap and GC settings hosts get.
+     */
+    static List<String> javaCommand() {
+        Path bundled = DIST.resolve("runtime/bin/java");
+        String java = Files.isExecutable(bundled) ? bundled.toString() : Stack.javaBin();
+        return List.of(java, "@" + DIST.resolve("agent.jvm"), "-jar", JAR.toString());
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
     boolean alive() {
         return process != null && process.isAlive();
     }
 
     private ProcessBuilder builder(List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(Stack.javaBin(), "--enable-native-access=ALL-UNNAMED", "-Xmx128m",
-                                                   "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>(javaCommand());
         cmd.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

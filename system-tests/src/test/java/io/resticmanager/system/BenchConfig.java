@@ -30,15 +30,17 @@ record BenchConfig(boolean quick,
                    int alertSamples,
                    int soakMinutes,
                    int soakAgents,
+                   int idleSeconds,
                    long seed,
                    Path out) {
 
-    static final List<String> BENCHMARKS = List.of("backup", "fleet", "logs", "dashboard", "alerts", "soak");
+    static final List<String> BENCHMARKS = List.of("backup", "fleet", "logs", "dashboard", "alerts", "agent",
+                                                     "soak");
     /** The soak runs for minutes by design: only when named in --only, never as part of the default run. */
     static final List<String> DEFAULT = BENCHMARKS.subList(0, BENCHMARKS.size() - 1);
 
     static final String USAGE = """
-            usage: script/bench [--quick] [--only=backup,fleet,logs,dashboard,alerts,soak] [--name=value ...]
+            usage: script/bench [--quick] [--only=backup,fleet,logs,dashboard,alerts,agent,soak] [--name=value ...]
               --quick               small sizes (about 2 minutes)
               --only=LIST           run only these benchmarks (default: all but soak, in the order above)
               --agents=N            simulated agents for the fleet benchmark (default 10000; quick 500)
@@ -59,6 +61,7 @@ record BenchConfig(boolean quick,
                                     (default 30; quick 10)
               --soak-minutes=N      length of the soak's measured window, after a warm-up (default 10; quick 2)
               --soak-agents=N       simulated agents connected during the soak (default 1000; quick 200)
+              --idle-s=N            how long the idle agent's memory and CPU are watched (default 60; quick 20)
               --seed=N              data set seed (default 42)
               --out=DIR             where the JSON goes (default bench/results)
             """;
@@ -108,6 +111,7 @@ record BenchConfig(boolean quick,
                 ints.get("alert-samples", quick ? 10 : 30),
                 ints.get("soak-minutes", quick ? 2 : 10),
                 ints.get("soak-agents", quick ? 200 : 1_000),
+                ints.get("idle-s", quick ? 20 : 60),
                 ints.get("seed", 42),
                 root.resolve(values.getOrDefault("out", "bench/results")));
         values.remove("out");

@@ -42,6 +42,7 @@ public final class BenchMain {
                 case "logs" -> JobLogBench::run;
                 case "dashboard" -> DashboardBench::run;
                 case "alerts" -> AlertBench::run;
+                case "agent" -> AgentFootprintBench::run;
                 case "soak" -> SoakBench::run;
                 default -> throw new IllegalStateException(name);
             };

@@ -3,8 +3,6 @@ package io.resticmanager.system;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,11 +16,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 
 /**
@@ -32,8 +28,7 @@ import java.util.stream.Stream;
  *
  * <p>The root file system is built once with debootstrap from the Debian mirror apt uses here and cached under
  * {@code /var/cache/restic-manager-tests} ({@code -Drm.test.nspawn-cache=DIR}); each test run boots a copy of it.
- * Debian 12 packages no Java 21+, so {@link #jre()} links a small runtime from the JDK running the tests
- * (cached too) for the test to put where the installer looks for one.
+ * Debian 12 packages no Java 21+, and the machine has none: the agent brings its own runtime in its bundle.
  */
 final class NspawnHost implements AutoCloseable {
     static final Path CACHE = Path.of(System.getProperty("rm.test.nspawn-cache", "/var/cache/restic-manager-tests"));
@@ -129,47 +124,6 @@ final class NspawnHost implements AutoCloseable {
         }
     }
 
-    /** A Java runtime with the modules the agent needs, linked from this JDK (cached per JDK and module set). */
-    static Path jre() throws IOException, InterruptedException {
-        String modules = agentModules();
-        String id = Runtime.version() + "-" + HexFormat.of().formatHex(sha256(modules)).substring(0, 12);
-        Path cached = CACHE.resolve("jre-" + id.replaceAll("[^A-Za-z0-9._-]", "_"));
-        try (FileLock ignored = lock()) {
-            if (Files.isExecutable(cached.resolve("bin/java"))) {
-                return cached;
-            }
-            Path partial = CACHE.resolve(cached.getFileName() + ".partial");
-            remove(partial);
-            ToolProvider jlink = ToolProvider.findFirst("jlink").orElseThrow(() -> new AssertionError(
-                    "jlink is missing: run the tests with a JDK, not a JRE"));
-            StringWriter out = new StringWriter();
-            int exit = jlink.run(new PrintWriter(out), new PrintWriter(out), "--add-modules", modules, "--strip-debug",
-                                 "--no-header-files", "--no-man-pages", "--output", partial.toString());
-            if (exit != 0) {
-                throw new AssertionError("jlink --add-modules " + modules + " failed: " + out);
-            }
-            Files.move(partial, cached);
-            return cached;
-        }
-    }
-
-    /** jdeps of the agent jar and its libs, plus what libraries may load reflectively. */
-    private static String agentModules() {
-        Path dist = Stack.ROOT.resolve("agent/target");
-        ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError(
-                "jdeps is missing: run the tests with a JDK, not a JRE"));
-        StringWriter out = new StringWriter();
-        int exit = jdeps.run(new PrintWriter(out), new PrintWriter(out), "--multi-release",
-                             String.valueOf(Runtime.version().feature()), "--ignore-missing-deps",
-                             "--print-module-deps", "--class-path", dist.resolve("libs") + "/*",
-                             dist.resolve("restic-manager-agent.jar").toString());
-        String modules = out.toString().strip();
-        if (exit != 0 || !modules.matches("[A-Za-z0-9.,]+")) {
-            throw new AssertionError("jdeps of the agent failed (build it first): " + out);
-        }
-        return modules + ",jdk.unsupported";
-    }
-
     /** The Debian mirror apt uses here (its first {@code bookworm … main} source), else deb.debian.org. */
     static String mirror() throws IOException {
         String override = System.getProperty("rm.test.debian-mirror", System.getenv("RM_TEST_DEBIAN_MIRROR"));
@@ -254,22 +208,12 @@ final class NspawnHost implements AutoCloseable {
 
     // --- one machine ----------------------------------------------------------------------------------------------
 
-    /**
-     * A copy of {@code cached} at {@code rootfs} (cp -a, reflinked where the file system can), with {@code jre}
-     * at {@code /opt/restic-manager-jre} when given, and {@code name} as its host name.
-     */
-    static void copy(Path cached, Path jre, Path rootfs, String name, Path log) throws IOException, InterruptedException {
+    /** A copy of {@code cached} at {@code rootfs} (cp -a, reflinked where the file system can), named {@code name}. */
+    static void copy(Path cached, Path rootfs, String name, Path log) throws IOException, InterruptedException {
         Result copied = host(List.of("cp", "-a", "--reflink=auto", cached.toString(), rootfs.toString()),
                              Duration.ofMinutes(5), log);
         if (!copied.ok()) {
             throw new AssertionError("copying the root file system failed: " + copied.output());
-        }
-        if (jre != null) {
-            Result linked = host(List.of("cp", "-a", jre.toString(), rootfs.resolve("opt/restic-manager-jre").toString()),
-                                 Duration.ofMinutes(2), log);
-            if (!linked.ok()) {
-                throw new AssertionError("copying the Java runtime failed: " + linked.output());
-            }
         }
         Files.writeString(rootfs.resolve("etc/hostname"), name + "\n");
         Files.writeString(rootfs.resolve("etc/hosts"), "127.0.0.1\tlocalhost\n127.0.1.1\t" + name + "\n"

@@ -31,8 +31,8 @@ import static org.hamcrest.Matchers.not;
  * {@code systemctl}, journald, the sandboxed unit as install.sh writes it). The dashboard's install command runs
  * there as printed ({@code curl … | sudo sh …}); then the installed service backs up, restores to the original
  * location, runs a backup hook, survives {@code systemctl restart} and a reboot of the machine, and the uninstall
- * leaves nothing behind. Debian 12 packages no Java 21+: the test puts a jlinked runtime at
- * {@code /opt/restic-manager-jre}, where install.sh looks first. Skipped (with the reason) where no container can be
+ * leaves nothing behind. Debian 12 packages no Java 21+ and the machine has no Java at all: the agent runs on the
+ * runtime its bundle brings. Skipped (with the reason) where no container can be
  * booted: not root, systemd-nspawn or debootstrap missing, no cached root file system and no mirror to build one.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -64,8 +64,7 @@ class RealHostTest {
         setupLog = setup.toString();
         long t = System.nanoTime();
         Path cached = NspawnHost.rootfs(setup);
-        Path jre = NspawnHost.jre();
-        lap("cached root file system and Java runtime ready", t);
+        lap("cached root file system ready", t);
 
         t = System.nanoTime();
         // offline after 5 s of silence: a stopped agent's socket end does not reach the hub through the gateway
@@ -78,7 +77,7 @@ class RealHostTest {
         String name = "rm-real-host-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
         runDir = Files.createTempDirectory(Path.of("/var/tmp"), "rm-real-host-");
         Path rootfs = runDir.resolve("rootfs");
-        NspawnHost.copy(cached, jre, rootfs, name, setup);
+        NspawnHost.copy(cached, rootfs, name, setup);
         lap("root file system copied to " + rootfs, t);
 
         t = System.nanoTime();
@@ -120,12 +119,16 @@ class RealHostTest {
                 .path("install_command").asText();
         assertThat(command, containsString("curl -fsSL " + stack.gateway() + "/install.sh | sudo sh -s --"));
 
+        // a host with no Java at all
+        assertThat(machine.sh("command -v java || ls /usr/lib/jvm").exit(), is(not(0)));
         // exactly what the UI shows, as root on the machine (sudo and all)
         NspawnHost.Result install = machine.sh(Duration.ofMinutes(3), command);
         log("install", install.output());
         assertThat(install.output(), install.exit(), is(0));
-        // no JAVA_HOME, no java on PATH: the installer found the runtime put there for the agent
-        assertThat(install.output(), containsString("Java:   /opt/restic-manager-jre/bin/java"));
+        // no Java on the machine: the agent runs on the runtime in its bundle, with its own flags
+        assertThat(install.output(), containsString("Java:   /opt/restic-manager-agent/runtime/bin/java (bundled"));
+        assertThat(machine.sh("cat /opt/restic-manager-agent/restic-manager-agent").out(),
+                   containsString("/opt/restic-manager-agent/runtime/bin/java\" @\"/opt/restic-manager-agent/agent.jvm\""));
         assertThat(install.output(), containsString("The agent is running"));
 
         assertThat(journalOnFailure(machine.sh("systemctl is-active " + SERVICE)).out(), is("active"));
