@@ -30,6 +30,44 @@ WHERE (? IS NULL OR EXISTS (SELECT 1 FROM host_tags t WHERE t.host_id = h.id AND
   AND (? IS NULL OR ? = CASE WHEN h.disabled = 1 THEN 'disabled' WHEN h.online = 1 THEN 'online' ELSE 'offline' END)
 ORDER BY COALESCE(h.name, h.hostname) COLLATE NOCASE, h.id;
 
+-- name: hosts.page
+-- One page of the fleet by name. Args: search pattern ×4 (a LIKE pattern on name, hostname or a tag), tag ×2,
+-- status ×3 (online, offline, disabled, or failing = the last backup failed), the previous page's last sort name ×3
+-- and id (the keyset position), limit. Each filter NULL = any. The page's ids are chosen first, so the per-host
+-- subqueries run for the page's hosts only, not for the whole fleet before the sort.
+WITH page AS (
+    SELECT h.id FROM hosts h
+    WHERE (? IS NULL OR COALESCE(h.name, h.hostname) LIKE ? ESCAPE '\' OR h.hostname LIKE ? ESCAPE '\'
+           OR EXISTS (SELECT 1 FROM host_tags t WHERE t.host_id = h.id AND t.tag LIKE ? ESCAPE '\'))
+      AND (? IS NULL OR EXISTS (SELECT 1 FROM host_tags t WHERE t.host_id = h.id AND t.tag = ?))
+      AND (? IS NULL
+           OR ? = 'failing' AND h.last_backup_status = 'failed'
+           OR ? = CASE WHEN h.disabled = 1 THEN 'disabled' WHEN h.online = 1 THEN 'online' ELSE 'offline' END)
+      AND (? IS NULL OR COALESCE(h.name, h.hostname) COLLATE NOCASE > ?
+           OR COALESCE(h.name, h.hostname) COLLATE NOCASE = ? AND h.id > ?)
+    ORDER BY COALESCE(h.name, h.hostname) COLLATE NOCASE, h.id
+    LIMIT ?)
+SELECT h.*, r.name AS repo_name,
+       (SELECT group_concat(t.tag, ',') FROM host_tags t WHERE t.host_id = h.id) AS tag_list,
+       (SELECT MAX(s.time_ns) FROM snapshots s WHERE s.repo_id = h.repo_id AND s.hostname = h.hostname)
+           AS last_snapshot_ns,
+       (SELECT COUNT(*) FROM host_repos l WHERE l.host_id = h.id) AS repo_count,
+       (SELECT MAX(s.time_ns) FROM host_repos l JOIN snapshots s ON s.repo_id = l.repo_id AND s.hostname = h.hostname
+        WHERE l.host_id = h.id AND l.repo_id IS NOT h.repo_id) AS secondary_snapshot_ns
+FROM page JOIN hosts h ON h.id = page.id LEFT JOIN repos r ON r.id = h.repo_id
+ORDER BY COALESCE(h.name, h.hostname) COLLATE NOCASE, h.id;
+
+-- name: hosts.summary
+SELECT COUNT(*) AS total,
+       COALESCE(SUM(disabled = 0 AND online = 1), 0) AS online,
+       COALESCE(SUM(disabled = 0 AND online = 0), 0) AS offline,
+       COALESCE(SUM(disabled = 1), 0) AS disabled,
+       COALESCE(SUM(last_backup_status = 'failed'), 0) AS failing
+FROM hosts;
+
+-- name: hosts.tags
+SELECT DISTINCT tag FROM host_tags ORDER BY tag;
+
 -- name: hosts.exists
 SELECT 1 FROM hosts WHERE id = ?;
 

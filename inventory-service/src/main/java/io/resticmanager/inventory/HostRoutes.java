@@ -22,6 +22,7 @@ import java.util.Set;
  */
 final class HostRoutes implements HttpService {
     private static final Set<String> STATUSES = Set.of(Host.ONLINE, Host.OFFLINE, Host.DISABLED);
+    private static final String FAILING = "failing";
     private final Hosts hosts;
     private final HostStore store;
     private final HostHooks hooks;
@@ -35,6 +36,7 @@ final class HostRoutes implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/api/hosts", this::list)
+                .get("/api/hosts/summary", this::summary)
                 .get("/api/hosts/{id}", this::get)
                 .patch("/api/hosts/{id}", this::patch)
                 .delete("/api/hosts/{id}", this::delete)
@@ -92,13 +94,35 @@ final class HostRoutes implements HttpService {
         res.status(Status.NO_CONTENT_204).send();
     }
 
+    /**
+     * Every host (filtered by tag and status), or, with {@code limit}, {@code cursor} or {@code q}, one page of them by
+     * name: {@code ?limit=} (default 50, at most 500) {@code &cursor=} (the previous page's {@code next_cursor})
+     * {@code &q=} (in the name, hostname or a tag) {@code &tag=&status=} (also {@code failing}: the last backup failed).
+     */
     private void list(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
         Optional<String> status = Http.query(req, "status");
-        if (status.isPresent() && !STATUSES.contains(status.get())) {
-            throw Problem.badRequest("status must be online, offline or disabled");
+        Optional<String> search = Http.query(req, "q").map(String::strip).filter(q -> !q.isEmpty());
+        if (search.isPresent() && search.get().length() > 200) {
+            throw Problem.badRequest("q must be at most 200 characters");
         }
-        Http.json(res, Map.of("items", store.list(Http.query(req, "tag"), status)));
+        boolean paged = Http.query(req, "limit").isPresent() || Http.query(req, "cursor").isPresent()
+                || search.isPresent() || status.filter(FAILING::equals).isPresent();
+        if (status.isPresent() && !STATUSES.contains(status.get()) && !(paged && status.get().equals(FAILING))) {
+            throw Problem.badRequest("status must be online, offline, disabled or (with paging) failing");
+        }
+        if (paged) {
+            Http.json(res, store.page(new HostStore.HostFilter(search, Http.query(req, "tag"), status),
+                                      Http.query(req, "cursor"), Http.intQuery(req, "limit", 50, 1, 500)));
+        } else {
+            Http.json(res, Map.of("items", store.list(Http.query(req, "tag"), status)));
+        }
+    }
+
+    /** Counts of the whole fleet and every tag in use, for a paged dashboard. */
+    private void summary(ServerRequest req, ServerResponse res) {
+        InternalAuth.require(req, Role.VIEWER);
+        Http.json(res, store.summary());
     }
 
     private void get(ServerRequest req, ServerResponse res) {

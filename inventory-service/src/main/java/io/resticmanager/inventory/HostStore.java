@@ -33,6 +33,68 @@ final class HostStore {
         return store.db().execute().namedQuery("hosts.list", t, t, s, s).map(HostStore::host).toList();
     }
 
+    /** A page of the fleet's filters (each optional): search text, tag, status (online, offline, disabled, failing). */
+    record HostFilter(Optional<String> search, Optional<String> tag, Optional<String> status) {
+    }
+
+    /** Fleet-wide counts and every tag in use: what a paged dashboard shows above its page. */
+    record FleetSummary(long total, long online, long offline, long disabled, long failing, List<String> tags) {
+    }
+
+    /** One page of hosts by name (case-insensitive), then id; {@code cursor} is the previous page's next_cursor. */
+    Page<Host> page(HostFilter filter, Optional<String> cursor, int limit) {
+        String q = filter.search().map(HostStore::likePattern).orElse(null);
+        String t = filter.tag().orElse(null);
+        String s = filter.status().orElse(null);
+        Optional<NameKey> after = cursor.map(NameKey::decode);
+        String afterName = after.map(NameKey::name).orElse(null);
+        String afterId = after.map(NameKey::id).orElse(null);
+        List<Host> rows = store.db().execute().namedQuery("hosts.page", q, q, q, q, t, t, s, s, s,
+                                                          afterName, afterName, afterName, afterId, limit + 1)
+                .map(HostStore::host).toList();
+        List<Host> items = rows.subList(0, Math.min(limit, rows.size()));
+        String next = null;
+        if (rows.size() > limit) {
+            Host last = items.getLast();
+            next = new NameKey(last.name() != null ? last.name() : last.hostname(), last.id()).encode();
+        }
+        return new Page<>(items, next);
+    }
+
+    FleetSummary summary() {
+        DbRow counts = store.db().execute().namedGet("hosts.summary").orElseThrow();
+        List<String> tags = store.db().execute().namedQuery("hosts.tags").map(r -> Rows.str(r, "tag")).toList();
+        return new FleetSummary(Rows.lng(counts, "total"), Rows.lng(counts, "online"), Rows.lng(counts, "offline"),
+                                Rows.lng(counts, "disabled"), Rows.lng(counts, "failing"), tags);
+    }
+
+    /** {@code text} found anywhere, literally: LIKE's own wildcards in it are escaped. */
+    static String likePattern(String text) {
+        return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+
+    /** The keyset position after a page's last host; opaque to clients. */
+    record NameKey(String name, String id) {
+        String encode() {
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    (id + ":" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        static NameKey decode(String cursor) {
+            try {
+                String text = new String(java.util.Base64.getUrlDecoder().decode(cursor),
+                                         java.nio.charset.StandardCharsets.UTF_8);
+                int colon = text.indexOf(':');
+                if (colon <= 0) {
+                    throw new IllegalArgumentException(cursor);
+                }
+                return new NameKey(text.substring(colon + 1), text.substring(0, colon));
+            } catch (RuntimeException e) {
+                throw io.resticmanager.kit.Problem.badRequest("invalid cursor");
+            }
+        }
+    }
+
     /**
      * Applies a validated PATCH in one transaction. {@code name} empty string = back to the hostname.
      * Returns false when the host does not exist (any more).

@@ -14,15 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
- * {@code /}: fleet counts, tag/status filter and one card per host (with its next scheduled run, from one
- * {@code GET /api/schedules}, and its firing alerts, from one {@code GET /api/alerts?state=firing} that also feeds
- * the nav badge); polled by htmx every 5 s.
+ * {@code /}: fleet counts (one {@code GET /api/hosts/summary}), search/tag/status filter and one page of host cards
+ * ({@code GET /api/hosts?limit=}, by name, {@value #PAGE_SIZE} a page, cursor in the URL like the filters), each with
+ * its next scheduled run (one {@code GET /api/schedules}) and its firing alerts (one {@code GET
+ * /api/alerts?state=firing} that also feeds the nav badge); polled by htmx every 5 s. A 1,000-host fleet is one
+ * small page, not 1,000 cards.
  */
 final class DashboardRoutes implements HttpService {
     private static final List<String> STATUSES = List.of("online", "offline", "disabled", "failing");
+    static final int PAGE_SIZE = 50;
 
     private final GatewayApi api;
     private final Pages pages;
@@ -39,10 +41,35 @@ final class DashboardRoutes implements HttpService {
     record FiringCount(int count, String label) {
     }
 
-    record DashboardView(String pollUrl, Counts counts, List<Views.Option> tagOptions,
+    /** Where the fleet's pages go: the next one (keyset cursor) and back to the first. */
+    record Paging(String nextUrl, String firstUrl) {
+    }
+
+    record DashboardView(String pollUrl, String query, Counts counts, List<Views.Option> tagOptions,
                          List<Views.Option> statusOptions, List<Views.HostSummary> cards, boolean filtered,
-                         int shown, boolean noHosts, boolean noMatch, Views.ProblemView unavailable,
+                         int shown, boolean noHosts, boolean noMatch, Paging paging, Views.ProblemView unavailable,
                          FiringCount firing) {
+    }
+
+    /** What the URL asks for: search text, tag, status and the page's cursor (each empty = none). */
+    record Filter(String query, String tag, String status, String cursor) {
+        String url(String withCursor) {
+            StringBuilder url = new StringBuilder("/");
+            String sep = "?";
+            for (String[] p : new String[][] {{"q", query}, {"tag", tag}, {"status", status}, {"cursor", withCursor}}) {
+                if (!p[1].isEmpty()) {
+                    url.append(sep).append(p[0]).append('=').append(URLEncoder.encode(p[1], StandardCharsets.UTF_8));
+                    sep = "&";
+                }
+            }
+            return url.toString();
+        }
+
+        /** The page of {@code GET /api/hosts} this filter shows (blank values are left out by the client). */
+        Map<String, String> apiQuery() {
+            return Map.of("limit", Integer.toString(PAGE_SIZE), "q", query, "tag", tag, "status", status,
+                          "cursor", cursor);
+        }
     }
 
     @Override
@@ -55,23 +82,30 @@ final class DashboardRoutes implements HttpService {
         if (session == null) {
             return;
         }
-        String tag = Http.query(req, "tag").orElse("");
-        String status = Http.query(req, "status").filter(STATUSES::contains).orElse("");
+        Filter filter = new Filter(Http.query(req, "q").map(String::strip).map(q -> q.length() > 200
+                                           ? q.substring(0, 200) : q).orElse(""),
+                                   Http.query(req, "tag").orElse(""),
+                                   Http.query(req, "status").filter(STATUSES::contains).orElse(""),
+                                   Http.query(req, "cursor").filter(c -> c.matches("[A-Za-z0-9_-]{1,400}")).orElse(""));
         DashboardView view;
         Optional<AlertFeed.Firing> firing = Optional.empty();
-        try {
-            JsonNode hosts = api.get(session, "/api/hosts");
+        try (var calls = new Parallel()) {
+            // the five reads are independent: asked at once, the page waits for the slowest, not for their sum
+            var summary = calls.start(() -> api.get(session, "/api/hosts/summary"));
+            var page = calls.start(() -> api.get(session, "/api/hosts", filter.apiQuery()));
             // one call for every card's alerts and the nav badge; left out when it fails
-            firing = pages.alerts().firing(session);
-            view = build(Nodes.items(hosts), RepoRoutes.repoNames(api, session),
-                         HostScheduleRoutes.nextRuns(api, session, Optional.empty()), firing, tag, status);
+            var alerts = calls.start(() -> pages.alerts().firing(session));
+            var repoNames = calls.start(() -> RepoRoutes.repoNames(api, session));
+            var nextRuns = calls.start(() -> HostScheduleRoutes.nextRuns(api, session, Optional.empty()));
+            firing = alerts.get();
+            view = build(summary.get(), page.get(), repoNames.get(), nextRuns.get(), firing, filter);
         } catch (ApiException e) {
             if (!e.unavailable()) {
                 throw e;
             }
             // Keep the polling element so the page recovers by itself when the API is back.
-            view = new DashboardView(pollUrl(tag, status), new Counts(0, 0, 0, 0), List.of(),
-                                     statusOptions(status), List.of(), false, 0, false, false,
+            view = new DashboardView(filter.url(filter.cursor()), filter.query(), new Counts(0, 0, 0, 0), List.of(),
+                                     statusOptions(filter.status()), List.of(), false, 0, false, false, null,
                                      Views.ProblemView.of(e), null);
         }
         int code = view.unavailable() == null ? 200 : 503;
@@ -83,39 +117,31 @@ final class DashboardRoutes implements HttpService {
         }
     }
 
-    static DashboardView build(List<JsonNode> hosts, Map<String, String> repoNames, Map<String, Instant> nextRuns,
-                               Optional<AlertFeed.Firing> firing, String tag, String status) {
+    static DashboardView build(JsonNode summary, JsonNode page, Map<String, String> repoNames,
+                               Map<String, Instant> nextRuns, Optional<AlertFeed.Firing> firing, Filter filter) {
         Instant now = Instant.now();
-        List<Views.HostSummary> all = new ArrayList<>();
-        for (JsonNode h : hosts) {
+        List<Views.HostSummary> shown = new ArrayList<>();
+        for (JsonNode h : Nodes.items(page)) {
             String id = Nodes.text(h, "id", "");
-            all.add(Views.HostSummary.of(h, repoNames, now)
-                            .withNextRun(Format.when(nextRuns.get(id), now))
-                            .withAlerts(firing.map(f -> Views.HostAlerts.of(id, f.of(id), now)).orElse(null)));
+            shown.add(Views.HostSummary.of(h, repoNames, now)
+                              .withNextRun(Format.when(nextRuns.get(id), now))
+                              .withAlerts(firing.map(f -> Views.HostAlerts.of(id, f.of(id), now)).orElse(null)));
         }
-        int online = 0;
-        int offline = 0;
-        int failing = 0;
-        TreeSet<String> tags = new TreeSet<>();
-        for (Views.HostSummary h : all) {
-            online += h.status().key().equals("online") ? 1 : 0;
-            offline += h.status().key().equals("offline") ? 1 : 0;
-            failing += h.lastBackup() != null && h.lastBackup().failed() ? 1 : 0;
-            tags.addAll(h.tags());
-        }
-        List<Views.HostSummary> shown = all.stream()
-                .filter(h -> tag.isEmpty() || h.tags().contains(tag))
-                .filter(h -> status.isEmpty()
-                        || (status.equals("failing") ? h.lastBackup() != null && h.lastBackup().failed()
-                        : h.status().key().equals(status)))
-                .toList();
+        int total = summary.path("total").asInt();
         List<Views.Option> tagOptions = new ArrayList<>();
-        tagOptions.add(new Views.Option("", "All tags", tag.isEmpty()));
-        tags.forEach(t -> tagOptions.add(new Views.Option(t, t, t.equals(tag))));
-        boolean filtered = !tag.isEmpty() || !status.isEmpty();
-        return new DashboardView(pollUrl(tag, status), new Counts(all.size(), online, offline, failing),
-                                 tagOptions, statusOptions(status), shown, filtered, shown.size(), all.isEmpty(),
-                                 !all.isEmpty() && shown.isEmpty(), null,
+        tagOptions.add(new Views.Option("", "All tags", filter.tag().isEmpty()));
+        summary.path("tags").forEach(t -> tagOptions.add(new Views.Option(t.asText(), t.asText(),
+                                                                           t.asText().equals(filter.tag()))));
+        boolean filtered = !filter.tag().isEmpty() || !filter.status().isEmpty() || !filter.query().isEmpty();
+        String next = Nodes.text(page, "next_cursor", "");
+        Paging paging = next.isEmpty() && filter.cursor().isEmpty() ? null
+                : new Paging(next.isEmpty() ? null : filter.url(next),
+                             filter.cursor().isEmpty() ? null : filter.url(""));
+        return new DashboardView(filter.url(filter.cursor()), filter.query(),
+                                 new Counts(total, summary.path("online").asInt(), summary.path("offline").asInt(),
+                                            summary.path("failing").asInt()),
+                                 tagOptions, statusOptions(filter.status()), shown, filtered, shown.size(), total == 0,
+                                 total > 0 && shown.isEmpty(), paging, null,
                                  firing.map(f -> new FiringCount(f.count(), Views.firingLabel(f.count())))
                                          .orElse(null));
     }
@@ -126,18 +152,5 @@ final class DashboardRoutes implements HttpService {
                        new Views.Option("offline", "Offline", status.equals("offline")),
                        new Views.Option("disabled", "Disabled", status.equals("disabled")),
                        new Views.Option("failing", "Last backup failed", status.equals("failing")));
-    }
-
-    private static String pollUrl(String tag, String status) {
-        StringBuilder url = new StringBuilder("/");
-        String sep = "?";
-        if (!tag.isEmpty()) {
-            url.append(sep).append("tag=").append(URLEncoder.encode(tag, StandardCharsets.UTF_8));
-            sep = "&";
-        }
-        if (!status.isEmpty()) {
-            url.append(sep).append("status=").append(status);
-        }
-        return url.toString();
     }
 }

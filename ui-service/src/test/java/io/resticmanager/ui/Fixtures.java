@@ -196,6 +196,10 @@ final class Fixtures {
               "threshold_s":90}
             ]}""".formatted(SCHEDULE, WEB, OLD);
 
+    /** The fleet counts of {@link #HOSTS}, as inventory's summary gives them. */
+    static final String HOSTS_SUMMARY = """
+            {"total":3,"online":1,"offline":1,"disabled":1,"failing":1,"tags":["prod","web"]}""";
+
     private Fixtures() {
     }
 
@@ -203,6 +207,7 @@ final class Fixtures {
     static StubGateway fleet(StubGateway gateway) {
         gateway.reset();
         return gateway.on("GET", "/api/hosts", 200, HOSTS)
+                .on("GET", "/api/hosts/summary", 200, HOSTS_SUMMARY)
                 .on("GET", "/api/repos", 200, REPOS)
                 .on("GET", "/api/hosts/" + WEB, 200, WEB_HOST)
                 .on("GET", "/api/hosts/" + WEB + "/snapshots", 200, SNAPSHOTS);

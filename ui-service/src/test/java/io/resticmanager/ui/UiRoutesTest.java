@@ -160,18 +160,42 @@ class UiRoutesTest {
     }
 
     @Test
-    void dashboardFiltersByStatusAndTag() {
+    void dashboardFiltersBySearchStatusAndTagThroughThePagedApi() {
+        GATEWAY.on("GET", "/api/hosts?limit=50&status=failing", 200, "{\"items\":[{\"id\":\"" + DB
+                + "\",\"name\":\"db-1\",\"status\":\"offline\",\"tags\":[\"prod\"],\"repo_id\":null,"
+                + "\"last_backup\":{\"job_id\":\"j-2\",\"status\":\"failed\",\"finished_at\":\"2026-11-26T08:00:00Z\"}}],"
+                + "\"next_cursor\":null}");
         Page failing = get("/?status=failing", "viewer");
         assertThat(count(failing.body(), "class=\"host-card "), is(1));
         assertThat(failing.body(), containsString("data-host-id=\"" + DB + "\""));
-        assertThat(failing.body(), containsString("Showing 1 of 3 hosts"));
+        assertThat(failing.body(), containsString("Showing 1 matching of 3 hosts"));
         // The poll keeps the filter, so the refresh does not undo it.
         assertThat(failing.body(), containsString("hx-get=\"/?status=failing\""));
 
+        // search, tag and the page's cursor go to the API as they are; the counts come from the summary
+        get("/?q=we%26b&tag=web&cursor=abc_-1", "viewer");
+        StubGateway.Seen asked = GATEWAY.seen("GET", "/api/hosts").getLast();
+        assertThat(asked.params().get("limit"), is("50"));
+        assertThat(asked.params().get("q"), is("we%26b"));
+        assertThat(asked.params().get("tag"), is("web"));
+        assertThat(asked.params().get("cursor"), is("abc_-1"));
         Page web = get("/?tag=web", "viewer");
-        assertThat(count(web.body(), "class=\"host-card "), is(1));
-        assertThat(web.body(), containsString("data-host-id=\"" + WEB + "\""));
         assertThat(web.body(), containsString("<option value=\"web\" selected>web</option>"));
+        assertThat(text(web.body(), "count-hosts"), is("Hosts 3"));
+    }
+
+    @Test
+    void aBigFleetIsPagedWithLinksThatKeepTheFilter() {
+        String hosts = Fixtures.HOSTS.strip();
+        GATEWAY.on("GET", "/api/hosts", 200, hosts.substring(0, hosts.lastIndexOf("]}"))
+                + "],\"next_cursor\":\"bmV4dA\"}");
+        Page first = get("/?tag=prod", "viewer");
+        assertThat(first.body(), containsString("id=\"pager-next\" href=\"/?tag=prod&amp;cursor=bmV4dA\""));
+        assertThat(first.body(), not(containsString("pager-first")));
+        Page second = get("/?tag=prod&cursor=bmV4dA", "viewer");
+        assertThat(second.body(), containsString("id=\"pager-first\" href=\"/?tag=prod\""));
+        // the poll refreshes this page, not the first
+        assertThat(second.body(), containsString("hx-get=\"/?tag=prod&amp;cursor=bmV4dA\""));
     }
 
     @Test
