@@ -4,7 +4,8 @@
 #   curl -fsSL @@RM_PUBLIC_URL@@/install.sh | sudo sh -s -- --server @@RM_PUBLIC_URL@@ --token <token> --sha256 <digest>
 #
 # The agent bundle is checked against its SHA-256 (from the install command, else the digest this script was
-# served with) before anything from it runs; a bundle with any other digest is refused.
+# served with) and against the server's signed checksum list (Ed25519, verified with openssl) before anything from
+# it runs; a bundle with any other digest or an unsigned list is refused.
 #
 # Installs the agent to /opt/restic-manager-agent, enrolls this host with the one-time token and runs the
 # agent as a sandboxed systemd service. It lists existing restic cron jobs and systemd timers with the
@@ -24,6 +25,12 @@ set -eu
 SERVER="@@RM_PUBLIC_URL@@"
 TOKEN=""
 SHA256="@@BUNDLE_SHA256@@"
+# the server's Ed25519 release key: the bundle's checksum list (SHA256SUMS) must carry its signature
+RELEASE_KEY=$(
+  cat <<'KEY'
+@@RELEASE_KEY_PEM@@
+KEY
+)
 # RM_INSTALL_ROOT: install below another root (the project's tests use it; leave it unset on hosts)
 ROOT=${RM_INSTALL_ROOT:-}
 INSTALL_DIR=$ROOT/opt/restic-manager-agent
@@ -151,7 +158,7 @@ case "$(uname -m)" in
   *) die "unsupported CPU architecture $(uname -m): the agent runs on amd64 and arm64" ;;
 esac
 
-for tool in systemctl curl tar gzip sha256sum; do
+for tool in systemctl curl tar gzip sha256sum openssl; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is required but not installed"
 done
 
@@ -215,6 +222,16 @@ curl -fsSL "$SERVER/downloads/restic-manager-agent.tar.gz" -o "$TMP/agent.tar.gz
 ACTUAL=$(sha256sum "$TMP/agent.tar.gz" | cut -d' ' -f1)
 [ "$ACTUAL" = "$SHA256" ] || die "the downloaded agent bundle has SHA-256 $ACTUAL, not the expected $SHA256: refusing to install it (was it altered on the way, or has the server been upgraded since the command was made? then make a new one)"
 say "Bundle: SHA-256 $ACTUAL verified"
+curl -fsSL "$SERVER/downloads/SHA256SUMS" -o "$TMP/SHA256SUMS" || die "cannot download $SERVER/downloads/SHA256SUMS"
+curl -fsSL "$SERVER/downloads/SHA256SUMS.sig" -o "$TMP/SHA256SUMS.sig" ||
+  die "cannot download $SERVER/downloads/SHA256SUMS.sig"
+printf '%s\n' "$RELEASE_KEY" >"$TMP/release-key.pem"
+openssl pkeyutl -verify -pubin -inkey "$TMP/release-key.pem" -rawin -in "$TMP/SHA256SUMS" \
+  -sigfile "$TMP/SHA256SUMS.sig" >/dev/null 2>&1 ||
+  die "the bundle's checksum list is not signed by this server's release key: refusing to install it"
+grep -qx "$ACTUAL  restic-manager-agent.tar.gz" "$TMP/SHA256SUMS" ||
+  die "the signed checksum list does not name this bundle (SHA-256 $ACTUAL): refusing to install it"
+say "Bundle: signed by the server's release key (Ed25519), signature verified"
 mkdir -p "$TMP/agent"
 tar -xzf "$TMP/agent.tar.gz" -C "$TMP/agent" || die "the downloaded agent bundle is not a valid tar.gz"
 [ -f "$TMP/agent/restic-manager-agent.jar" ] || die "the downloaded bundle has no restic-manager-agent.jar"

@@ -20,6 +20,7 @@ final class AgentHub implements AutoCloseable {
     private final HubWriter writer;
     private final AgentRegistry registry;
     private final AgentBundle bundle;
+    private final ReleaseKeys releaseKeys;
     private final PendingRequests requests = new PendingRequests();
 
     private AgentHub(HubSettings settings, String internalToken) {
@@ -38,6 +39,7 @@ final class AgentHub implements AutoCloseable {
         this.writer = new HubWriter(sqlite, this::wakeForwarders);
         this.registry = new AgentRegistry(writer, settings.offlineAfter(), settings.lastSeenFlush());
         this.bundle = new AgentBundle(settings.agentDist(), settings.dataDir().resolve("agent-bundle"));
+        this.releaseKeys = ReleaseKeys.load(settings.releaseKeyFile(), settings.mayCreateSecrets());
     }
 
     static AgentHub start(HubSettings settings, String internalToken) {
@@ -67,6 +69,11 @@ final class AgentHub implements AutoCloseable {
 
     AgentBundle bundle() {
         return bundle;
+    }
+
+    /** The keys that sign what hosts download. */
+    ReleaseKeys releaseKeys() {
+        return releaseKeys;
     }
 
     /** Events this receiver has not confirmed yet. */

@@ -11,7 +11,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** What a host needs to install the agent: the install script, the systemd unit and the agent bundle. */
+/**
+ * What a host needs to install the agent: the install script, the systemd unit, the agent bundle and its signed
+ * checksum list ({@code SHA256SUMS}, signed with the server's Ed25519 release key: {@code SHA256SUMS.sig}, the raw
+ * 64-byte signature; the public keys at {@code release-keys.pem}).
+ */
 final class DownloadRoutes implements HttpService {
     static final String UNIT_NAME = "restic-manager-agent.service";
     private final AgentHub hub;
@@ -21,7 +25,8 @@ final class DownloadRoutes implements HttpService {
     DownloadRoutes(AgentHub hub) {
         this.hub = hub;
         this.unit = resource("install/" + UNIT_NAME);
-        this.template = installScript(hub.settings().publicUrl(), unit);
+        this.template = installScript(hub.settings().publicUrl(), unit)
+                .replace("@@RELEASE_KEY_PEM@@\n", hub.releaseKeys().activePem());
     }
 
     /** The install script with the server's public URL and the unit text filled in (the bundle digest still open). */
@@ -51,13 +56,28 @@ final class DownloadRoutes implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/install.sh", (req, res) -> text(res, "text/x-shellscript; charset=utf-8", script()))
                 .get("/downloads/" + UNIT_NAME, (req, res) -> text(res, "text/plain; charset=utf-8", unit))
-                .get("/downloads/" + AgentBundle.FILE_NAME, this::bundle);
+                .get("/downloads/" + AgentBundle.FILE_NAME, this::bundle)
+                .get("/downloads/SHA256SUMS", (req, res) -> text(res, "text/plain; charset=utf-8", sums()))
+                .get("/downloads/SHA256SUMS.sig", this::signature)
+                .get("/downloads/release-keys.pem", (req, res) -> text(res, "application/x-pem-file",
+                                                                      hub.releaseKeys().allPems()));
     }
 
     private static void text(ServerResponse res, String contentType, String body) {
         res.header(HeaderNames.CONTENT_TYPE, contentType);
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
         res.send(body);
+    }
+
+    /** The checksum list of what hosts download, in sha256sum's format (two spaces, then the file name). */
+    String sums() {
+        return hub.bundle().archive().sha256() + "  " + AgentBundle.FILE_NAME + "\n";
+    }
+
+    private void signature(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, "application/octet-stream");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.send(hub.releaseKeys().sign(sums().getBytes(StandardCharsets.UTF_8)));
     }
 
     private void bundle(ServerRequest req, ServerResponse res) throws IOException {

@@ -18,7 +18,9 @@ record HubSettings(Path dataDir,
                    Duration lastSeenFlush,
                    int forwardBatch,
                    Path agentDist,
-                   Duration requestTimeout) {
+                   Duration requestTimeout,
+                   Path releaseKeyFile,
+                   boolean mayCreateSecrets) {
 
     static HubSettings from(Config config) {
         Config hub = config.get("rm.hub");
@@ -38,7 +40,10 @@ record HubSettings(Path dataDir,
                                Duration.ofMillis(hub.get("last-seen-flush-ms").asInt().orElse(2000)),
                                Math.max(1, Math.min(500, hub.get("forward-batch").asInt().orElse(500))),
                                agentDist.toAbsolutePath().normalize(),
-                               Duration.ofMillis(Math.max(100, hub.get("request-timeout-ms").asInt().orElse(20_000))));
+                               Duration.ofMillis(Math.max(100, hub.get("request-timeout-ms").asInt().orElse(20_000))),
+                               config.get("rm.release-key-file").asString().map(Path::of)
+                                       .orElse(RmConfig.dataDir(config).resolve("release.key")),
+                               RmConfig.localMode(config));
     }
 
     private static String stripSlash(String url) {

@@ -159,6 +159,52 @@ class DownloadsTest {
     }
 
     @Test
+    void theChecksumListIsSignedWithTheReleaseKeyTheInstallScriptCarries(@TempDir Path tmp) throws Exception {
+        assumeTrue(onPath("openssl"), "openssl is not installed");
+        Path dist = f.dataDir.resolve("dist");
+        Files.createDirectories(dist);
+        Files.writeString(dist.resolve("restic-manager-agent.jar"), "jar bytes for signing");
+        try {
+            HttpResponse<byte[]> download = f.http.send(HttpRequest.newBuilder(URI.create(f.base()
+                    + "/downloads/restic-manager-agent.tar.gz")).header("X-RM-Internal-Token", HubFixture.TOKEN).build(),
+                                                        HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(download.statusCode(), is(200));
+            byte[] bundle = download.body();
+            String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                                                    .digest(bundle));
+            String sums = f.get("/downloads/SHA256SUMS", null).body();
+            assertThat(sums, is(sha + "  restic-manager-agent.tar.gz\n"));
+            byte[] sig = f.http.send(HttpRequest.newBuilder(URI.create(f.base() + "/downloads/SHA256SUMS.sig"))
+                                             .header("X-RM-Internal-Token", HubFixture.TOKEN).build(),
+                                     HttpResponse.BodyHandlers.ofByteArray()).body();
+            assertThat(sig.length, is(64));
+
+            // the key in the served install.sh is the published one, and openssl (as install.sh calls it) accepts
+            String script = f.get("/install.sh", null).body();
+            String pem = script.substring(script.indexOf("-----BEGIN PUBLIC KEY-----"),
+                                          script.indexOf("-----END PUBLIC KEY-----") + 24) + "\n";
+            assertThat(f.get("/downloads/release-keys.pem", null).body(), containsString(pem));
+            Files.writeString(tmp.resolve("key.pem"), pem);
+            Files.writeString(tmp.resolve("SHA256SUMS"), sums);
+            Files.write(tmp.resolve("SHA256SUMS.sig"), sig);
+            assertThat(verify(tmp), is(0));
+            // one changed digest and the signature no longer holds
+            Files.writeString(tmp.resolve("SHA256SUMS"), (sha.charAt(0) == '0' ? "1" : "0") + sums.substring(1));
+            assertThat(verify(tmp), is(not(0)));
+        } finally {
+            Files.delete(dist.resolve("restic-manager-agent.jar"));
+        }
+    }
+
+    private static int verify(Path dir) throws Exception {
+        Process p = new ProcessBuilder("openssl", "pkeyutl", "-verify", "-pubin", "-inkey", "key.pem", "-rawin",
+                                       "-in", "SHA256SUMS", "-sigfile", "SHA256SUMS.sig")
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor();
+    }
+
+    @Test
     void ustarArchivesAreReadBySystemTar(@TempDir Path tmp) throws Exception {
         assumeTrue(onPath("tar"), "tar is not installed");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

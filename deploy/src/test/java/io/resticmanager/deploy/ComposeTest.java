@@ -98,7 +98,8 @@ class ComposeTest {
     void secretsAreFilesFromAnIgnoredDirectory() {
         Map<String, Object> compose = compose();
         Map<?, ?> secrets = (Map<?, ?>) compose.get("secrets");
-        assertThat(secrets.keySet(), is(Set.of("internal_token", "secret_key")));
+        assertThat(secrets.keySet(), is(Set.of("internal_token", "secret_key", "release_key")));
+        assertThat(((Map<?, ?>) secrets.get("release_key")).get("file"), is("./secrets/release.key"));
         assertThat(((Map<?, ?>) secrets.get("internal_token")).get("file"), is("./secrets/internal-token"));
         assertThat(((Map<?, ?>) secrets.get("secret_key")).get("file"), is("./secrets/secret.key"));
         assertThat(Repo.read(Repo.COMPOSE.resolve(".gitignore")), containsString("secrets/"));

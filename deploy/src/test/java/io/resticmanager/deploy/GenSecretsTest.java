@@ -37,8 +37,13 @@ class GenSecretsTest {
         assertThat(box.open(box.seal("repo password", "repo:1:password"), "repo:1:password"), is("repo password"));
         assertThat(box.activeKeyId(), is("k1"));
 
+        // agent-hub's release key: "<key id>:<base64 32-byte Ed25519 seed>"
+        String release = Files.readString(dir.resolve("release.key")).strip();
+        assertThat(release, startsWith("r1:"));
+        assertThat(java.util.Base64.getDecoder().decode(release.substring(3)).length, is(32));
+
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)), is("rwx------"));
-        for (String file : List.of("internal-token", "secret.key")) {
+        for (String file : List.of("internal-token", "secret.key", "release.key")) {
             assertThat(file, PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(file))),
                        is("r--r--r--"));
         }

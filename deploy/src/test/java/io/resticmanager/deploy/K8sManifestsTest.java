@@ -124,7 +124,7 @@ class K8sManifestsTest {
             keys.add(keyAndFile[0]);
             assertThat("secret files come from the ignored secrets/ directory", keyAndFile[1], containsString("secrets/"));
         }
-        assertThat(keys, is(Set.of("internal-token", "secret.key")));
+        assertThat(keys, is(Set.of("internal-token", "secret.key", "release.key")));
         assertThat(Repo.read(Repo.K8S.resolve(".gitignore")), containsString("secrets/"));
 
         // every pod mounts exactly that Secret, with keys it really has
@@ -159,7 +159,7 @@ class K8sManifestsTest {
             }
         }
         Secret secret = Manifests.named(docs, Secret.class, "restic-manager-secrets").orElseThrow();
-        assertThat(secret.getData().keySet(), is(Set.of("internal-token", "secret.key")));
+        assertThat(secret.getData().keySet(), is(Set.of("internal-token", "secret.key", "release.key")));
     }
 
     @Test

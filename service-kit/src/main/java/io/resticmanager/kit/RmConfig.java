@@ -18,6 +18,7 @@ public final class RmConfig {
             Map.entry("RM_MODE", "rm.mode"),
             Map.entry("RM_SECRET_KEY_FILE", "rm.secret-key-file"),
             Map.entry("RM_INTERNAL_TOKEN_FILE", "rm.internal-token-file"),
+            Map.entry("RM_RELEASE_KEY_FILE", "rm.release-key-file"),
             Map.entry("RM_TRUSTED_PROXY", "rm.trusted-proxy"),
             Map.entry("RM_METRICS_ALLOW", "rm.gateway.metrics-allow"),
             Map.entry("RM_PUBLIC_URL", "rm.public-url"),

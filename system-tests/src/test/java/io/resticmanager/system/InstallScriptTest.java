@@ -86,6 +86,7 @@ class InstallScriptTest {
         assertThat(p.waitFor(120, TimeUnit.SECONDS), is(true));
         System.out.println(output);
         assertThat(output, p.exitValue(), is(0));
+        assertThat(output, containsString("Bundle: signed by the server's release key (Ed25519), signature verified"));
 
         // installed, enrolled, config private, unit sandboxed and enabled
         Path config = root.resolve("var/lib/restic-manager-agent/agent.yaml");
@@ -137,6 +138,33 @@ class InstallScriptTest {
         assertThat(p.waitFor(120, TimeUnit.SECONDS), is(true));
         assertThat(output, p.exitValue(), is(1));
         assertThat(output, containsString("refusing to install it"));
+        assertThat(Files.exists(root.resolve("opt/restic-manager-agent")), is(false));
+        assertThat(Files.exists(root.resolve("var/lib/restic-manager-agent/agent.yaml")), is(false));
+    }
+
+    @Test
+    void aChecksumListNotSignedByTheServersReleaseKeyIsNeverInstalled() throws Exception {
+        Api admin = admin();
+        String command = admin.post("/api/enrollment-tokens", Map.of("name", "unsigned")).json()
+                .path("install_command").asText();
+        String script = new String(java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.gateway() + "/install.sh")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body(), StandardCharsets.UTF_8);
+        String served = script.substring(script.indexOf("-----BEGIN PUBLIC KEY-----\n") + 27,
+                                         script.indexOf("\n-----END PUBLIC KEY-----"));
+        // the script a host runs trusts another key than the one the server signed with: an attacker's list
+        String other = java.util.Base64.getEncoder().encodeToString(java.security.KeyPairGenerator
+                .getInstance("Ed25519").generateKeyPair().getPublic().getEncoded());
+        Path root = stack.dataDir().resolve("unsigned-root");
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", command.replace("| sudo sh",
+                "| sed 's#" + served + "#" + other + "#' | sh")).redirectErrorStream(true);
+        pb.environment().put("RM_INSTALL_ROOT", root.toString());
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS), is(true));
+        assertThat(output, p.exitValue(), is(1));
+        assertThat(output, containsString("Bundle: SHA-256"));
+        assertThat(output, containsString("not signed by this server's release key: refusing to install it"));
         assertThat(Files.exists(root.resolve("opt/restic-manager-agent")), is(false));
         assertThat(Files.exists(root.resolve("var/lib/restic-manager-agent/agent.yaml")), is(false));
     }

@@ -127,6 +127,7 @@ class RealHostTest {
         assertThat(install.output(), install.exit(), is(0));
         // no Java on the machine: the agent runs on the runtime in its bundle, with its own flags
         assertThat(install.output(), containsString("Java:   /opt/restic-manager-agent/runtime/bin/java (bundled"));
+        assertThat(install.output(), containsString("signature verified"));
         assertThat(machine.sh("cat /opt/restic-manager-agent/restic-manager-agent").out(),
                    containsString("/opt/restic-manager-agent/runtime/bin/java\" @\"/opt/restic-manager-agent/agent.jvm\""));
         assertThat(install.output(), containsString("The agent is running"));
