@@ -10,7 +10,10 @@ WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -ntp -pl agent-hub,agent -am package -DskipTests \
- && javac --release 21 -d /healthcheck deploy/docker/HealthCheck.java
+ && javac --release 21 -d /healthcheck deploy/docker/HealthCheck.java \
+ && mkdir -p /agent-dist \
+ && cp -R agent/target/restic-manager-agent.jar agent/target/libs agent/target/agent.jvm /agent-dist/ \
+ && if [ -d agent/target/runtime ]; then cp -R agent/target/runtime /agent-dist/; fi
 
 FROM eclipse-temurin:21-jre
 RUN groupadd --system --gid 10001 restic-manager \
@@ -22,9 +25,9 @@ RUN groupadd --system --gid 10001 restic-manager \
 COPY --from=build /src/agent-hub/target/restic-manager-agent-hub.jar /app/restic-manager-agent-hub.jar
 COPY --from=build /src/agent-hub/target/libs/ /app/libs/
 COPY --from=build /healthcheck/ /app/healthcheck/
-# the agent bundle the hub serves at /downloads/restic-manager-agent.tar.gz (install.sh fetches it)
-COPY --from=build /src/agent/target/restic-manager-agent.jar /app/agent-dist/restic-manager-agent.jar
-COPY --from=build /src/agent/target/libs/ /app/agent-dist/libs/
+# the agent bundle the hub serves at /downloads/restic-manager-agent.tar.gz (install.sh fetches it): the jar, its
+# libs, its Java flags and, when built on linux-x86_64, its own jlinked runtime
+COPY --from=build /agent-dist/ /app/agent-dist/
 ENV RM_MODE=production \
     RM_HOST=0.0.0.0 \
     RM_AGENT_HUB_PORT=8081 \

@@ -164,9 +164,13 @@ class DockerfilesTest {
         Matcher dist = Pattern.compile("RM_AGENT_DIST=(\\S+)").matcher(env);
         assertThat("RM_AGENT_DIST is set", dist.find(), is(true));
         List<String> copies = hub.all("COPY", true).stream().map(Instruction::args).toList();
-        assertThat(copies, hasItem("--from=build /src/agent/target/restic-manager-agent.jar " + dist.group(1)
-                                   + "/restic-manager-agent.jar"));
-        assertThat(copies, hasItem("--from=build /src/agent/target/libs/ " + dist.group(1) + "/libs/"));
+        assertThat(copies, hasItem("--from=build /agent-dist/ " + dist.group(1) + "/"));
+        // the build stage gathers every part of the bundle there: jar, libs, Java flags, the runtime where linked
+        String build = String.join(" ", hub.all("RUN", false).stream().map(Instruction::args).toList());
+        for (String part : List.of("agent/target/restic-manager-agent.jar", "agent/target/libs", "agent/target/agent.jvm",
+                                   "cp -R agent/target/runtime /agent-dist/")) {
+            assertThat(build, containsString(part));
+        }
         assertThat("the hub reads RM_AGENT_DIST", Repo.mainSourcesContain("agent-hub", "RM_AGENT_DIST")
                    || !Files.isDirectory(Repo.ROOT.resolve("agent-hub/src/main/java")), is(true));
     }
