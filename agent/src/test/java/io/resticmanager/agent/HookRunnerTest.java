@@ -126,7 +126,10 @@ class HookRunnerTest {
         HookRunner.Result r = pre("sleep 8 & echo started", 30, sink);
         assertThat(Duration.ofNanos(System.nanoTime() - t0).toMillis(), lessThan(6_000L));
         assertThat(r.ok(), is(true));
-        assertThat(sink.text(), containsString("still holds its output open"));
+        assertThat(sink.text(), containsString("[pre] started"));
+        // whether the log also says a background process still holds the output depends on a race inside the JDK
+        // (on the hook's exit, Process may drain and close its end of the pipe before our reader blocks on it), so
+        // what is asserted is what the user cares about: the job went on at once with the hook's output kept
     }
 
     static long childPid(RecordingSink sink) {
