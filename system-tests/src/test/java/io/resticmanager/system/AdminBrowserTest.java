@@ -298,6 +298,9 @@ class AdminBrowserTest {
         // today's protocol covers every feature: the old agent's buttons stay usable, with no reason shown
         web.open("/hosts/" + old.hostId() + "/actions");
         web.waitFor(d -> !d.findElements(By.id("run-backup-button")).isEmpty());
+        assertThat(web.text("#host-agent-behind"), containsString("1 minor version behind"));
+        assertThat(web.text("#host-restic-old"), containsString("older than 0.14.0"));
+        Browser.screenshot(browser, "admin-11-host-versions");
         assertThat(browser.findElement(By.id("run-backup-button")).isEnabled(), is(true));
         assertThat(browser.findElements(By.cssSelector(".gate-reason")), empty());
     }
@@ -317,10 +320,10 @@ class AdminBrowserTest {
             assertThat(path, browser.findElements(By.cssSelector("form#user-form, form#token-form, #audit-table, "
                     + ".user-row, .token-row, .user-disable-button, .token-revoke-button, #audit-export")), empty());
         }
-        Browser.screenshot(browser, "admin-11-viewer-refused");
+        Browser.screenshot(browser, "admin-12-viewer-refused");
         web.open("/versions");
         web.waitFor(d -> !d.findElements(By.id("agent-version-table")).isEmpty());
-        Browser.screenshot(browser, "admin-12-viewer-versions");
+        Browser.screenshot(browser, "admin-13-viewer-versions");
 
         Api vera = Api.login(stack.gateway(), "vera", VERA_NEW_PASSWORD);
         String adminId = admin.get("/api/me").json().path("user_id").asText();

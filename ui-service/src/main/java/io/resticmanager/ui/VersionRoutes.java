@@ -28,7 +28,7 @@ final class VersionRoutes implements HttpService {
     private final String serverVersion;
 
     VersionRoutes(GatewayApi api, Pages pages) {
-        this(api, pages, Versions.of(VersionRoutes.class));
+        this(api, pages, Views.SERVER_VERSION);
     }
 
     VersionRoutes(GatewayApi api, Pages pages, String serverVersion) {
