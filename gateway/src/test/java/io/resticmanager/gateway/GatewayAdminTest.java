@@ -205,6 +205,37 @@ class GatewayAdminTest {
     }
 
     @Test
+    void csvExportStreamsPastOnePageNewestFirstWithoutDuplicatesAndStopsAtTheLimit() throws Exception {
+        int n = Integer.getInteger("rm.test.audit-rows", 2_500);
+        try (java.sql.Connection c = stack.gateway.store.connect();
+             java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (at, user, action, target, "
+                     + "status, result, source_ip) VALUES (?, 'bulk', 'bulk.test', ?, 200, 'ok', '127.0.0.1')")) {
+            c.setAutoCommit(false);
+            for (int i = 0; i < n; i++) {
+                ps.setString(1, io.resticmanager.kit.Times.format(java.time.Instant.parse("2026-01-01T00:00:00Z")
+                                                                          .plusSeconds(i)));
+                ps.setString(2, "row-" + i);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            c.commit();
+        }
+        long started = System.nanoTime();
+        HttpResponse<String> all = stack.as(admin, "GET", "/api/audit/export?action=bulk.test", null);
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        System.out.println("audit export of " + n + " rows: " + ms + " ms, " + all.body().length() + " chars");
+        String[] lines = all.body().split("\r\n");
+        assertThat(lines.length - 1, is(n));
+        assertThat(all.headers().firstValue("X-RM-Total-Rows").orElse(""), is(String.valueOf(n)));
+        for (int i = 1; i < lines.length; i++) {
+            assertThat("newest first, each row once", lines[i], containsString(",row-" + (n - i) + ",ok,200,"));
+        }
+        HttpResponse<String> cut = stack.as(admin, "GET", "/api/audit/export?action=bulk.test&limit=1500", null);
+        assertThat(cut.body().split("\r\n").length - 1, is(Math.min(1500, n)));
+        assertThat(cut.headers().firstValue("X-RM-Truncated").orElse(""), is(String.valueOf(n > 1500)));
+    }
+
+    @Test
     void csvCellsAreQuotedAndDefused() {
         assertThat(Csv.cell("plain"), is("plain"));
         assertThat(Csv.cell(null), is(""));
