@@ -279,7 +279,10 @@ class AdminBrowserTest {
                         && "online".equals(admin.get("/api/hosts/" + current.hostId()).json().path("status").asText()));
 
         web.open("/");
-        web.click("#nav-versions");
+        web.waitFor(d -> web.text("#version-skew").contains("1 agent(s) are behind the server"));
+        assertThat(web.text("#version-skew"), containsString("1 host(s) run a restic older than 0.14.0"));
+        Browser.screenshot(browser, "admin-10-dashboard-skew");
+        web.click("#version-skew-link");
         web.waitFor(d -> !d.findElements(By.id("agent-version-table")).isEmpty());
         WebElement oldRow = browser.findElement(By.cssSelector("tr.agent-version-row[data-host-id='" + old.hostId()
                                                                        + "']"));
@@ -293,7 +296,7 @@ class AdminBrowserTest {
         assertThat(web.text("#agents-behind"), containsString("1 agent(s) behind"));
         assertThat(web.text("#restic-version-groups"), containsString("0.13.1 — 1 host(s)"));
         assertThat(web.text("#restic-version-groups"), containsString("0.16.4 — 1 host(s)"));
-        Browser.screenshot(browser, "admin-10-versions");
+        Browser.screenshot(browser, "admin-10-versions-page");
 
         // today's protocol covers every feature: the old agent's buttons stay usable, with no reason shown
         web.open("/hosts/" + old.hostId() + "/actions");

@@ -39,10 +39,31 @@ final class DashboardRoutes implements HttpService {
     record FiringCount(int count, String label) {
     }
 
+    /** Version skew across the fleet, from the host list already read (no extra call): null when none. */
+    record Skew(int behind, int resticOld, String server) {
+        static Skew of(List<Views.HostSummary> hosts) {
+            int behind = (int) hosts.stream().filter(h -> h.agentBehind() != null).count();
+            int old = (int) hosts.stream().filter(Views.HostSummary::resticOld).count();
+            return behind + old == 0 ? null : new Skew(behind, old, Views.SERVER_VERSION);
+        }
+
+        boolean anyBehind() {
+            return behind > 0;
+        }
+
+        boolean anyResticOld() {
+            return resticOld > 0;
+        }
+
+        String minRestic() {
+            return io.resticmanager.proto.Versions.MIN_RESTIC;
+        }
+    }
+
     record DashboardView(String pollUrl, Counts counts, List<Views.Option> tagOptions,
                          List<Views.Option> statusOptions, List<Views.HostSummary> cards, boolean filtered,
                          int shown, boolean noHosts, boolean noMatch, Views.ProblemView unavailable,
-                         FiringCount firing) {
+                         FiringCount firing, Skew skew) {
     }
 
     @Override
@@ -72,7 +93,7 @@ final class DashboardRoutes implements HttpService {
             // Keep the polling element so the page recovers by itself when the API is back.
             view = new DashboardView(pollUrl(tag, status), new Counts(0, 0, 0, 0), List.of(),
                                      statusOptions(status), List.of(), false, 0, false, false,
-                                     Views.ProblemView.of(e), null);
+                                     Views.ProblemView.of(e), null, null);
         }
         int code = view.unavailable() == null ? 200 : 503;
         if (Pages.fragmentRequested(req)) {
@@ -117,7 +138,7 @@ final class DashboardRoutes implements HttpService {
                                  tagOptions, statusOptions(status), shown, filtered, shown.size(), all.isEmpty(),
                                  !all.isEmpty() && shown.isEmpty(), null,
                                  firing.map(f -> new FiringCount(f.count(), Views.firingLabel(f.count())))
-                                         .orElse(null));
+                                         .orElse(null), Skew.of(all));
     }
 
     private static List<Views.Option> statusOptions(String status) {
