@@ -4,23 +4,30 @@
 -- name: users.count-admins
 SELECT COUNT(*) AS n FROM users WHERE role = 'admin';
 
+-- name: users.count-active-admins
+-- the admins who can still log in: the last of them is never demoted, disabled or deleted
+SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled_at IS NULL;
+
 -- name: users.insert
 INSERT INTO users (id, username, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?);
 
 -- name: users.by-username
-SELECT id, username, role, created_at, password_hash FROM users WHERE username = ?;
+SELECT id, username, role, created_at, disabled_at, password_hash FROM users WHERE username = ?;
 
 -- name: users.by-id
-SELECT id, username, role, created_at, password_hash FROM users WHERE id = ?;
+SELECT id, username, role, created_at, disabled_at, password_hash FROM users WHERE id = ?;
 
 -- name: users.list
-SELECT id, username, role, created_at, password_hash FROM users ORDER BY username;
+SELECT id, username, role, created_at, disabled_at, password_hash FROM users ORDER BY username;
 
 -- name: users.update-role
 UPDATE users SET role = ?, updated_at = ? WHERE id = ?;
 
 -- name: users.update-password
 UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?;
+
+-- name: users.set-disabled
+UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?;
 
 -- name: users.delete
 DELETE FROM users WHERE id = ?;
@@ -31,7 +38,7 @@ INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, source_ip) 
 -- name: sessions.find
 SELECT s.token_hash, s.created_at, s.last_seen_at, u.id, u.username, u.role, u.created_at AS user_created_at
 FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.token_hash = ?;
+WHERE s.token_hash = ? AND u.disabled_at IS NULL;
 
 -- name: sessions.touch
 UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?;
@@ -51,13 +58,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: tokens.by-hash
 SELECT t.id, t.name, t.role, t.created_by, t.created_at, t.last_used_at, t.owner_id, u.username AS owner,
-       u.role AS owner_role, t.expires_at
+       u.role AS owner_role, t.expires_at, u.disabled_at AS owner_disabled_at
 FROM api_tokens t JOIN users u ON u.id = t.owner_id
-WHERE t.token_hash = ?;
+WHERE t.token_hash = ? AND u.disabled_at IS NULL;
 
 -- name: tokens.by-id
 SELECT t.id, t.name, t.role, t.created_by, t.created_at, t.last_used_at, t.owner_id, u.username AS owner,
-       u.role AS owner_role, t.expires_at
+       u.role AS owner_role, t.expires_at, u.disabled_at AS owner_disabled_at
 FROM api_tokens t JOIN users u ON u.id = t.owner_id
 WHERE t.id = ?;
 
@@ -66,7 +73,7 @@ SELECT id FROM api_tokens WHERE id = ?;
 
 -- name: tokens.list
 SELECT t.id, t.name, t.role, t.created_by, t.created_at, t.last_used_at, t.owner_id, u.username AS owner,
-       u.role AS owner_role, t.expires_at
+       u.role AS owner_role, t.expires_at, u.disabled_at AS owner_disabled_at
 FROM api_tokens t JOIN users u ON u.id = t.owner_id
 ORDER BY t.created_at, t.name;
 
@@ -94,8 +101,19 @@ SELECT id, at, user, action, target, status, result, source_ip FROM audit_log
 WHERE (? IS NULL OR user = ?)
   AND (? IS NULL OR action = ? OR action LIKE ? ESCAPE '\')
   AND (? IS NULL OR target LIKE ? ESCAPE '\')
+  AND (? IS NULL OR result = ?)
   AND (? IS NULL OR at >= ?)
   AND (? IS NULL OR at < ?)
   AND (? IS NULL OR id < ?)
 ORDER BY id DESC
 LIMIT ?;
+
+-- name: audit.count
+-- the same filters as audit.find, without the cursor
+SELECT COUNT(*) AS n FROM audit_log
+WHERE (? IS NULL OR user = ?)
+  AND (? IS NULL OR action = ? OR action LIKE ? ESCAPE '\')
+  AND (? IS NULL OR target LIKE ? ESCAPE '\')
+  AND (? IS NULL OR result = ?)
+  AND (? IS NULL OR at >= ?)
+  AND (? IS NULL OR at < ?);

@@ -68,6 +68,14 @@ FROM hosts;
 -- name: hosts.tags
 SELECT DISTINCT tag FROM host_tags ORDER BY tag;
 
+-- name: hosts.agent-versions
+SELECT agent_version AS version, COUNT(*) AS hosts FROM hosts WHERE agent_version IS NOT NULL
+GROUP BY agent_version ORDER BY agent_version;
+
+-- name: hosts.restic-versions
+SELECT restic_version AS version, COUNT(*) AS hosts FROM hosts WHERE restic_version IS NOT NULL
+GROUP BY restic_version ORDER BY restic_version;
+
 -- name: hosts.exists
 SELECT 1 FROM hosts WHERE id = ?;
 

@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code GET /api/agents} (presence for viewers), and the plain-HTTP answer to a refused WebSocket upgrade. */
+/**
+ * {@code GET /api/agents} and {@code GET /api/agents/{id}} (presence, versions and protocol, for viewers), and the
+ * plain-HTTP answer to a refused WebSocket upgrade.
+ */
 final class AgentRoutes implements HttpService {
     private final AgentHub hub;
 
@@ -36,6 +39,7 @@ final class AgentRoutes implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/api/agents", this::list)
+                .get("/api/agents/{id}", this::one)
                 .get("/ws/agent", this::refusedUpgrade);
     }
 
@@ -44,13 +48,22 @@ final class AgentRoutes implements HttpService {
         Http.json(res, Map.of("items", presence(hub)));
     }
 
+    private void one(ServerRequest req, ServerResponse res) {
+        InternalAuth.require(req, Role.VIEWER);
+        String id = req.path().pathParameters().get("id");
+        Http.json(res, hub.store().agent(id).filter(a -> !a.revoked()).map(a -> view(hub, a))
+                .orElseThrow(() -> Problem.notFound("no agent for host " + id)));
+    }
+
     static List<AgentView> presence(AgentHub hub) {
-        return hub.store().agents().stream().map(a -> {
-            Optional<AgentConnection> conn = hub.registry().connection(a.hostId());
-            Instant lastSeen = conn.map(c -> Instant.ofEpochMilli(c.lastSeenMs())).orElse(a.lastSeenAt());
-            return new AgentView(a.hostId(), a.hostname(), conn.isPresent(), a.disabled(), lastSeen, a.os(), a.arch(),
-                                 a.agentVersion(), a.resticVersion(), a.protocolVersion(), a.enrolledAt());
-        }).toList();
+        return hub.store().agents().stream().map(a -> view(hub, a)).toList();
+    }
+
+    private static AgentView view(AgentHub hub, AgentRecord a) {
+        Optional<AgentConnection> conn = hub.registry().connection(a.hostId());
+        Instant lastSeen = conn.map(c -> Instant.ofEpochMilli(c.lastSeenMs())).orElse(a.lastSeenAt());
+        return new AgentView(a.hostId(), a.hostname(), conn.isPresent(), a.disabled(), lastSeen, a.os(), a.arch(),
+                             a.agentVersion(), a.resticVersion(), a.protocolVersion(), a.enrolledAt());
     }
 
     /** A GET of {@code /ws/agent} without an upgrade (with one, the WebSocket route takes it). */

@@ -51,6 +51,16 @@ class AgentSocketTest {
             JsonNode presence = presence(host.hostId());
             assertThat(presence.get("online").asBoolean(), is(true));
             assertThat(presence.get("restic_version").asText(), is("0.14.0"));
+
+            // one agent by host id: what the dashboard's version and feature checks read
+            java.net.http.HttpResponse<String> one = f.get("/api/agents/" + host.hostId(), HubFixture.VIEWER);
+            assertThat(one.statusCode(), is(200));
+            JsonNode agentView = io.resticmanager.proto.Json.MAPPER.readTree(one.body());
+            assertThat(agentView.get("protocol_version").asInt(), is(Protocol.VERSION));
+            assertThat(agentView.get("agent_version").asText(), is("0.1.0"));
+            assertThat(agentView.get("online").asBoolean(), is(true));
+            assertThat(f.get("/api/agents/no-such-host", HubFixture.VIEWER).statusCode(), is(404));
+            assertThat(f.get("/api/agents/" + host.hostId(), null).statusCode(), is(401));
         }
     }
 

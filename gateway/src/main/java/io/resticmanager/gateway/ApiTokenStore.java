@@ -58,6 +58,7 @@ final class ApiTokenStore {
                             Role.fromWire(r.column("role").get(String.class)), r.column("created_by").get(String.class),
                             r.column("created_at").get(String.class), r.column("last_used_at").get(String.class),
                             r.column("owner_id").get(String.class), r.column("owner").get(String.class),
-                            r.column("expires_at").get(String.class));
+                            r.column("expires_at").get(String.class),
+                            r.column("owner_disabled_at").get(String.class) != null);
     }
 }

@@ -12,8 +12,12 @@ import java.util.Optional;
  */
 final class AuditStore {
     /** Filters of {@code GET /api/audit}; empty means "any". */
-    record Query(Optional<String> user, Optional<String> action, Optional<String> target,
+    record Query(Optional<String> user, Optional<String> action, Optional<String> target, Optional<String> result,
                  Optional<String> since, Optional<String> until, Optional<Long> before, int limit) {
+        /** The same filters, older than {@code id}, at most {@code max} rows. */
+        Query page(Long id, int max) {
+            return new Query(user, action, target, result, since, until, Optional.ofNullable(id), max);
+        }
     }
 
     /** A page of entries, newest first, and the cursor for the next (older) page. */
@@ -42,18 +46,16 @@ final class AuditStore {
     }
 
     Page find(Query q) {
-        String user = q.user().orElse(null);
-        String action = q.action().orElse(null);
-        // "login" finds login.ok, login.failed, …; an exact action finds itself.
-        String actionPrefix = action == null ? null : escapeLike(action) + "%";
-        String target = q.target().map(t -> "%" + escapeLike(t) + "%").orElse(null);
-        String since = q.since().orElse(null);
-        String until = q.until().orElse(null);
+        Object[] filters = filters(q);
         Long before = q.before().orElse(null);
+        Object[] args = new Object[filters.length + 3];
+        System.arraycopy(filters, 0, args, 0, filters.length);
+        args[filters.length] = before;
+        args[filters.length + 1] = before;
+        args[filters.length + 2] = q.limit() + 1;
         List<Long> ids = new ArrayList<>();
         List<AuditEntry> items = new ArrayList<>();
-        store.db().execute().namedQuery("audit.find", user, user, action, action, actionPrefix, target, target,
-                                        since, since, until, until, before, before, q.limit() + 1).forEach(r -> {
+        store.db().execute().namedQuery("audit.find", args).forEach(r -> {
             ids.add(r.column("id").get(Number.class).longValue());
             items.add(new AuditEntry(r.column("at").get(String.class), r.column("user").get(String.class),
                                      r.column("action").get(String.class), r.column("target").get(String.class),
@@ -65,6 +67,26 @@ final class AuditStore {
             return new Page(items, Optional.of(ids.get(q.limit() - 1)));
         }
         return new Page(items, Optional.empty());
+    }
+
+    /** How many rows match the query's filters (its cursor and limit aside). */
+    long count(Query q) {
+        return store.db().execute().namedGet("audit.count", filters(q))
+                .map(r -> r.column("n").get(Number.class).longValue()).orElse(0L);
+    }
+
+    /** The filter arguments of audit.find and audit.count, each twice: NULL means "any". */
+    private static Object[] filters(Query q) {
+        String user = q.user().orElse(null);
+        String action = q.action().orElse(null);
+        // "login" finds login.ok, login.failed, …; an exact action finds itself.
+        String actionPrefix = action == null ? null : escapeLike(action) + "%";
+        String target = q.target().map(t -> "%" + escapeLike(t) + "%").orElse(null);
+        String result = q.result().orElse(null);
+        String since = q.since().orElse(null);
+        String until = q.until().orElse(null);
+        return new Object[] {user, user, action, action, actionPrefix, target, target, result, result, since, since,
+                             until, until};
     }
 
     private static String escapeLike(String s) {

@@ -114,6 +114,11 @@ final class AuthRoutes implements HttpService {
         }
         throttle.success(username);
         User user = found.get().user();
+        if (user.disabled()) {
+            // only after the right password: a wrong one gets the same answer as for any account
+            note.action("login.disabled", "user=" + user.username());
+            throw Problem.forbidden("this account is disabled; ask an admin to enable it");
+        }
         note.action("login.ok", "user=" + user.username());
         Authenticator.NewSession session = authenticator.createSession(user, sourceIp);
         res.header(HeaderNames.SET_COOKIE, cookie(session.cookieValue(), authenticator.absoluteMillis() / 1000,

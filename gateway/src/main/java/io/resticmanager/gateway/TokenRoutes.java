@@ -62,7 +62,7 @@ final class TokenRoutes implements HttpService {
         java.time.Instant now = java.time.Instant.now();
         ApiToken token = new ApiToken(UUID.randomUUID().toString(), body.name().strip(), body.role(),
                                       caller.auditName(), Times.format(now), null, ownerId, null,
-                                      Times.format(now.plus(java.time.Duration.ofDays(days))));
+                                      Times.format(now.plus(java.time.Duration.ofDays(days))), false);
         tokens.insert(token, Tokens.sha256(value));
         AuthRoutes.note(req).action("token.create", "token=" + token.name() + " id=" + token.id()
                 + " role=" + token.role().wire());

@@ -13,7 +13,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-/** Admin management of users ({@code /api/users}); the route table already requires admin. */
+/**
+ * Admin management of users ({@code /api/users}); the route table already requires admin. The last active admin
+ * is never demoted, disabled or deleted. Disabling a user deletes its sessions and stops its API tokens at once
+ * (both look their user up on every request and skip a disabled one).
+ */
 final class UserRoutes implements HttpService {
     static final int MAX_USERNAME = 64;
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1," + MAX_USERNAME + "}");
@@ -21,7 +25,7 @@ final class UserRoutes implements HttpService {
     record CreateUser(String username, String password, Role role) {
     }
 
-    record PatchUser(Role role, String password) {
+    record PatchUser(Role role, String password, Boolean disabled) {
     }
 
     private final UserStore users;
@@ -74,18 +78,30 @@ final class UserRoutes implements HttpService {
         User user = users.byId(id).orElseThrow(() -> Problem.notFound("no user " + id));
         AuthRoutes.note(req).action("user.update", "user=" + user.username()
                 + (body.role() != null ? " role=" + body.role().wire() : "")
-                + (body.password() != null ? " password=changed" : ""));
-        if (body.role() != null && body.role() != Role.ADMIN && user.role() == Role.ADMIN && users.countAdmins() <= 1) {
+                + (body.password() != null ? " password=changed" : "")
+                + (body.disabled() != null ? " disabled=" + body.disabled() : ""));
+        boolean lastAdmin = user.role() == Role.ADMIN && !user.disabled() && users.countActiveAdmins() <= 1;
+        if (lastAdmin && body.role() != null && body.role() != Role.ADMIN) {
             throw Problem.conflict("cannot demote the last admin");
+        }
+        if (lastAdmin && Boolean.TRUE.equals(body.disabled())) {
+            throw Problem.conflict("cannot disable the last admin");
         }
         if (body.password() != null) {
             Passwords.checkPolicy(body.password());
+        }
+        if (body.disabled() != null && body.disabled() != user.disabled()) {
+            users.setDisabled(id, body.disabled() ? Times.now() : null);
+        }
+        if (body.password() != null) {
             users.updatePassword(id, passwords.hash(body.password()));
-            // A changed password ends every session that knew the old one.
-            authenticator.revokeAll(id);
         }
         if (body.role() != null) {
             users.updateRole(id, body.role());
+        }
+        // A changed password or a disabled account ends every session at once (tokens stop by the owner lookup).
+        if (body.password() != null || Boolean.TRUE.equals(body.disabled())) {
+            authenticator.revokeAll(id);
         }
         Http.json(res, users.byId(id).orElseThrow());
     }
@@ -94,7 +110,7 @@ final class UserRoutes implements HttpService {
         String id = req.path().pathParameters().get("id");
         User user = users.byId(id).orElseThrow(() -> Problem.notFound("no user " + id));
         AuthRoutes.note(req).action("user.delete", "user=" + user.username());
-        if (user.role() == Role.ADMIN && users.countAdmins() <= 1) {
+        if (user.role() == Role.ADMIN && !user.disabled() && users.countActiveAdmins() <= 1) {
             throw Problem.conflict("cannot delete the last admin");
         }
         users.delete(id);

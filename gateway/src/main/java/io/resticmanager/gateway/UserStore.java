@@ -20,8 +20,15 @@ final class UserStore {
         this.store = store;
     }
 
+    /** Every admin, disabled ones included (setup is done once there was one). */
     long countAdmins() {
         return store.db().execute().namedGet("users.count-admins")
+                .map(r -> r.column("n").get(Number.class).longValue()).orElse(0L);
+    }
+
+    /** The admins who can log in: the last of them is never demoted, disabled or deleted. */
+    long countActiveAdmins() {
+        return store.db().execute().namedGet("users.count-active-admins")
                 .map(r -> r.column("n").get(Number.class).longValue()).orElse(0L);
     }
 
@@ -55,6 +62,11 @@ final class UserStore {
         store.write(tx -> tx.update("users.update-password", passwordHash, Times.now(), id));
     }
 
+    /** Disables (at {@code at}) or enables ({@code at} null) a user. */
+    void setDisabled(String id, String at) {
+        store.write(tx -> tx.update("users.set-disabled", at, Times.now(), id));
+    }
+
     /** Deleting a user deletes its sessions and API tokens too (foreign key cascade). */
     boolean delete(String id) {
         return store.write(tx -> tx.update("users.delete", id)) > 0;
@@ -62,6 +74,7 @@ final class UserStore {
 
     private static User user(DbRow r) {
         return new User(r.column("id").get(String.class), r.column("username").get(String.class),
-                        Role.fromWire(r.column("role").get(String.class)), r.column("created_at").get(String.class));
+                        Role.fromWire(r.column("role").get(String.class)), r.column("created_at").get(String.class),
+                        r.column("disabled_at").asOptional().map(Object::toString).orElse(null));
     }
 }

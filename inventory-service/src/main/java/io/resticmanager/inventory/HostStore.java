@@ -37,8 +37,13 @@ final class HostStore {
     record HostFilter(Optional<String> search, Optional<String> tag, Optional<String> status) {
     }
 
-    /** Fleet-wide counts and every tag in use: what a paged dashboard shows above its page. */
-    record FleetSummary(long total, long online, long offline, long disabled, long failing, List<String> tags) {
+    /** Fleet-wide counts, every tag in use and how many hosts run each agent and restic version. */
+    record FleetSummary(long total, long online, long offline, long disabled, long failing, List<String> tags,
+                        List<VersionCount> agentVersions, List<VersionCount> resticVersions) {
+    }
+
+    /** How many hosts report this version. */
+    record VersionCount(String version, long hosts) {
     }
 
     /** One page of hosts by name (case-insensitive), then id; {@code cursor} is the previous page's next_cursor. */
@@ -65,7 +70,13 @@ final class HostStore {
         DbRow counts = store.db().execute().namedGet("hosts.summary").orElseThrow();
         List<String> tags = store.db().execute().namedQuery("hosts.tags").map(r -> Rows.str(r, "tag")).toList();
         return new FleetSummary(Rows.lng(counts, "total"), Rows.lng(counts, "online"), Rows.lng(counts, "offline"),
-                                Rows.lng(counts, "disabled"), Rows.lng(counts, "failing"), tags);
+                                Rows.lng(counts, "disabled"), Rows.lng(counts, "failing"), tags,
+                                versions("hosts.agent-versions"), versions("hosts.restic-versions"));
+    }
+
+    private List<VersionCount> versions(String statement) {
+        return store.db().execute().namedQuery(statement)
+                .map(r -> new VersionCount(Rows.str(r, "version"), Rows.lng(r, "hosts"))).toList();
     }
 
     /** {@code text} found anywhere, literally: LIKE's own wildcards in it are escaped. */

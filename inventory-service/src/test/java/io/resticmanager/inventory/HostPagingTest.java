@@ -90,6 +90,9 @@ class HostPagingTest {
         assertThat(summary.get("online").asLong(), is(0L));
         assertThat(summary.get("failing").asLong(), is(18L));
         assertThat(summary.get("tags").toString(), is("[\"db\"]"));
+        // version counts for the dashboard's skew notice: the whole fleet, not one page
+        assertThat(summary.get("agent_versions").toString(), is("[{\"version\":\"0.1.0\",\"hosts\":121}]"));
+        assertThat(summary.get("restic_versions").size(), is(0));
     }
 
     @Test

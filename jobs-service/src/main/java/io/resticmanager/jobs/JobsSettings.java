@@ -15,8 +15,7 @@ record JobsSettings(Duration ackTimeout, Duration lostAfter, Duration reaperInte
 
     /** The version of this build (the jar manifest's), which is also the agent version it ships. */
     static String buildVersion() {
-        String v = JobsSettings.class.getPackage().getImplementationVersion();
-        return v == null || v.isBlank() ? "0.1.0" : v;
+        return io.resticmanager.proto.Versions.of(JobsSettings.class);
     }
 
     /** Per job: at most this many stored log lines and characters; a line past either ends the log. */
@@ -46,6 +45,7 @@ record JobsSettings(Duration ackTimeout, Duration lostAfter, Duration reaperInte
                 new io.resticmanager.jobs.alerts.AlertEngine.Versions(
                         jobs.get("alerts.agent-version").asString().orElse(buildVersion()),
                         // the oldest restic whose JSON output the agent reads (restic 0.14 wire shapes)
-                        jobs.get("alerts.min-restic-version").asString().orElse("0.14.0")));
+                        jobs.get("alerts.min-restic-version").asString()
+                                .orElse(io.resticmanager.proto.Versions.MIN_RESTIC)));
     }
 }

@@ -54,6 +54,7 @@ final class FuzzRoutes {
             new Route("POST", "/api/tokens", "{\"name\":\"fz-new\",\"role\":\"viewer\",\"expires_in_days\":1}"),
             new Route("DELETE", "/api/tokens/{token}", null),
             new Route("GET", "/api/audit", null),
+            new Route("GET", "/api/audit/export", null),
             new Route("GET", "/metrics", null),
             // agent-hub
             new Route("POST", "/api/enrollment-tokens", "{\"name\":\"fz-new\",\"expires_in_s\":600}"),
@@ -61,6 +62,7 @@ final class FuzzRoutes {
             new Route("POST", "/api/agents/enroll", "{\"token\":\"rme_nope\",\"hostname\":\"fz-x\",\"os\":\"linux\","
                     + "\"arch\":\"amd64\",\"agent_version\":\"1\"}"),
             new Route("GET", "/api/agents", null),
+            new Route("GET", "/api/agents/{host}", null),
             new Route("GET", "/ws/agent", null),
             new Route("GET", "/install.sh", null),
             new Route("GET", "/downloads/restic-manager-agent.service", null),
@@ -161,6 +163,10 @@ final class FuzzRoutes {
             new Route("GET", "/alerts", null),
             new Route("POST", "/alerts", FORM),
             new Route("GET", "/rpo", null),
+            new Route("GET", "/versions", null),
+            new Route("GET", "/admin/users", null),
+            new Route("GET", "/admin/tokens", null),
+            new Route("GET", "/admin/audit", null),
             new Route("GET", "/alerts/rules", null),
             new Route("POST", "/alerts/rules", FORM),
             // RouteTable rows no service answers: they must still be 4xx

@@ -47,7 +47,12 @@ final class SimAgent implements WebSocket.Listener, AutoCloseable {
     }
 
     void hello(String hostname) {
-        send(new Message.Hello(hostname, "linux", "amd64", "bench", "0.14.0", Protocol.VERSION, List.of()));
+        hello(hostname, "bench", "0.14.0");
+    }
+
+    /** A hello that reports these agent and restic versions (version-skew tests). */
+    void hello(String hostname, String agentVersion, String resticVersion) {
+        send(new Message.Hello(hostname, "linux", "amd64", agentVersion, resticVersion, Protocol.VERSION, List.of()));
     }
 
     synchronized void send(Message message) {

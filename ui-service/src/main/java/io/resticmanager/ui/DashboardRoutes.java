@@ -45,10 +45,49 @@ final class DashboardRoutes implements HttpService {
     record Paging(String nextUrl, String firstUrl) {
     }
 
+    /**
+     * Version skew across the whole fleet, from the summary's version counts (no extra call, not just this page):
+     * null when none.
+     */
+    record Skew(int behind, int resticOld, String server) {
+        static Skew of(JsonNode summary) {
+            int behind = 0;
+            for (JsonNode v : summary.path("agent_versions")) {
+                String version = Nodes.text(v, "version");
+                if (version != null && io.resticmanager.proto.Versions.behind(version, Views.SERVER_VERSION)
+                        .isPresent()) {
+                    behind += v.path("hosts").asInt();
+                }
+            }
+            int old = 0;
+            for (JsonNode v : summary.path("restic_versions")) {
+                String version = Nodes.text(v, "version");
+                if (version != null && io.resticmanager.proto.Versions.readable(version)
+                        && io.resticmanager.proto.Versions.compare(version,
+                                                                   io.resticmanager.proto.Versions.MIN_RESTIC) < 0) {
+                    old += v.path("hosts").asInt();
+                }
+            }
+            return behind + old == 0 ? null : new Skew(behind, old, Views.SERVER_VERSION);
+        }
+
+        boolean anyBehind() {
+            return behind > 0;
+        }
+
+        boolean anyResticOld() {
+            return resticOld > 0;
+        }
+
+        String minRestic() {
+            return io.resticmanager.proto.Versions.MIN_RESTIC;
+        }
+    }
+
     record DashboardView(String pollUrl, String query, Counts counts, List<Views.Option> tagOptions,
                          List<Views.Option> statusOptions, List<Views.HostSummary> cards, boolean filtered,
                          int shown, boolean noHosts, boolean noMatch, Paging paging, Views.ProblemView unavailable,
-                         FiringCount firing) {
+                         FiringCount firing, Skew skew) {
     }
 
     /** What the URL asks for: search text, tag, status and the page's cursor (each empty = none). */
@@ -106,7 +145,7 @@ final class DashboardRoutes implements HttpService {
             // Keep the polling element so the page recovers by itself when the API is back.
             view = new DashboardView(filter.url(filter.cursor()), filter.query(), new Counts(0, 0, 0, 0), List.of(),
                                      statusOptions(filter.status()), List.of(), false, 0, false, false, null,
-                                     Views.ProblemView.of(e), null);
+                                     Views.ProblemView.of(e), null, null);
         }
         int code = view.unavailable() == null ? 200 : 503;
         if (Pages.fragmentRequested(req)) {
@@ -143,7 +182,7 @@ final class DashboardRoutes implements HttpService {
                                  tagOptions, statusOptions(filter.status()), shown, filtered, shown.size(), total == 0,
                                  total > 0 && shown.isEmpty(), paging, null,
                                  firing.map(f -> new FiringCount(f.count(), Views.firingLabel(f.count())))
-                                         .orElse(null));
+                                         .orElse(null), Skew.of(summary));
     }
 
     private static List<Views.Option> statusOptions(String status) {

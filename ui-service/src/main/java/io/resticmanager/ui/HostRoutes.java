@@ -1,6 +1,7 @@
 package io.resticmanager.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.proto.Feature;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -106,7 +107,7 @@ final class HostRoutes implements HttpService {
 
     record ActionsPanel(String failedAction, Views.ProblemView problem, BackupForm backup, ForgetForm forget,
                         String checkSubset, Confirm confirm, SettingsForm settings, List<Views.Option> repoOptions,
-                        boolean hostDisabled, String saved, boolean allowed) {
+                        boolean hostDisabled, String saved, boolean allowed, Gates gates) {
         private Views.ProblemView problemFor(String action) {
             return action.equals(failedAction) ? problem : null;
         }
@@ -306,6 +307,12 @@ final class HostRoutes implements HttpService {
         ForgetForm forget = action.equals("forget") ? forgetForm(form) : ForgetForm.EMPTY;
         String subset = action.equals("check") ? form.get("read_data_subset") : "";
         try {
+            if (session.operator() && Feature.of(action).isPresent()) {
+                String refused = gates(session, id).reasons().get(action);
+                if (refused != null) {
+                    throw new Form.Invalid(refused);
+                }
+            }
             switch (action) {
                 case "backup" -> {
                     Map<String, Object> body = new LinkedHashMap<>(backupBody(form));
@@ -481,6 +488,67 @@ final class HostRoutes implements HttpService {
                                    + "This cannot be undone.", details, fields, "Yes, forget snapshots");
     }
 
+    /**
+     * Why each job button is disabled for this host's agent (its protocol too old for the feature), from the hub's
+     * record of the agent; nothing is disabled when the hub does not know the protocol yet (jobs wait for the agent).
+     */
+    record Gates(Map<String, String> reasons) {
+        static final Gates NONE = new Gates(Map.of());
+
+        static Gates of(Integer protocol) {
+            Map<String, String> reasons = new LinkedHashMap<>();
+            for (Feature f : Feature.values()) {
+                f.refusal(protocol).ifPresent(r -> reasons.put(f.key(), r));
+            }
+            return new Gates(reasons);
+        }
+
+        String backup() {
+            return reasons.get("backup");
+        }
+
+        String copy() {
+            return reasons.get("copy");
+        }
+
+        String forget() {
+            return reasons.get("forget");
+        }
+
+        String prune() {
+            return reasons.get("prune");
+        }
+
+        String check() {
+            return reasons.get("check");
+        }
+
+        String unlock() {
+            return reasons.get("unlock");
+        }
+
+        String snapshots() {
+            return reasons.get("snapshots");
+        }
+
+        String init() {
+            return reasons.get("init");
+        }
+    }
+
+    private Gates gates(Session session, String hostId) {
+        try {
+            JsonNode agent = api.get(session, "/api/agents/" + enc(hostId));
+            return Gates.of(agent.path("protocol_version").isNumber() ? agent.path("protocol_version").asInt() : null);
+        } catch (ApiException e) {
+            if (e.unauthenticated()) {
+                throw e;
+            }
+            // the buttons stay usable; the job itself still fails with the agent's reason if it cannot run it
+            return Gates.NONE;
+        }
+    }
+
     private void renderActions(ServerRequest req, ServerResponse res, int status, Session session,
                                Views.HostSummary host, String failedAction, Views.ProblemView problem,
                                BackupForm backup, ForgetForm forget, String subset, Confirm confirm, String saved) {
@@ -495,7 +563,8 @@ final class HostRoutes implements HttpService {
             }
         }
         ActionsPanel panel = new ActionsPanel(failedAction, problem, backup, forget, subset, confirm, settings,
-                                              repoOptions, host.disabled(), saved, session.operator());
+                                              repoOptions, host.disabled(), saved, session.operator(),
+                                              session.operator() ? gates(session, host.id()) : Gates.NONE);
         render(req, res, status, session, new HostPage(host, false, false, true, null, null, panel, false, null));
     }
 

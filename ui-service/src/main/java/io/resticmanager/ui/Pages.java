@@ -50,7 +50,8 @@ final class Pages {
 
     /** The page frame: title, which nav entry is current, an optional banner and the rendered page. */
     record Layout(String title, String content, String banner, boolean navDashboard, boolean navRepos,
-                  boolean navAddHost, boolean navAlerts, boolean navRpo, FiringBadge firingBadge) {
+                  boolean navAddHost, boolean navAlerts, boolean navRpo, boolean navVersions, boolean navAdmin,
+                  FiringBadge firingBadge) {
     }
 
     /** The nav's count of firing alerts, with the words a screen reader says ("3 firing alerts"). */
@@ -95,7 +96,7 @@ final class Pages {
         String content = templates.render(template, base, model);
         Layout layout = new Layout(title, content, banner, "dashboard".equals(nav), "repos".equals(nav),
                                    "add-host".equals(nav), "alerts".equals(nav), "rpo".equals(nav),
-                                   FiringBadge.of(firing));
+                                   "versions".equals(nav), "admin".equals(nav), FiringBadge.of(firing));
         send(res, status, templates.render("layout", base, layout));
     }
 

@@ -54,6 +54,10 @@ public final class UiMain {
                 .register(new AlertRoutes(api, pages))
                 .register(new ChannelRoutes(api, pages))
                 .register(new RuleRoutes(api, pages))
+                .register(new UserAdminRoutes(api, pages))
+                .register(new TokenAdminRoutes(api, pages))
+                .register(new AuditLogRoutes(api, pages))
+                .register(new VersionRoutes(api, pages))
                 .any(errors::notFound);
     }
 }

@@ -11,6 +11,9 @@ import java.util.OptionalLong;
 
 /** View models shared by several pages, built leniently from API JSON. */
 final class Views {
+    /** The version of this server build, which agents are compared against. */
+    static final String SERVER_VERSION = io.resticmanager.proto.Versions.of(Views.class);
+
     private Views() {
     }
 
@@ -229,6 +232,23 @@ final class Views {
 
         boolean hasTags() {
             return !tags.isEmpty();
+        }
+
+        /** "1 minor version behind" when this host's agent is older than the server, else null. */
+        String agentBehind() {
+            return agentVersion == null ? null : io.resticmanager.proto.Versions.behind(agentVersion, SERVER_VERSION)
+                    .map(io.resticmanager.proto.Versions.Behind::words).orElse(null);
+        }
+
+        /** True when the host runs a restic older than the oldest supported one. */
+        boolean resticOld() {
+            return resticVersion != null && io.resticmanager.proto.Versions.readable(resticVersion)
+                    && io.resticmanager.proto.Versions.compare(resticVersion,
+                                                               io.resticmanager.proto.Versions.MIN_RESTIC) < 0;
+        }
+
+        String minRestic() {
+            return io.resticmanager.proto.Versions.MIN_RESTIC;
         }
 
         /** For the dashboard card: "2 repositories", when there are several. */

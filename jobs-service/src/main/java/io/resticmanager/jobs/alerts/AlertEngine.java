@@ -43,7 +43,6 @@ public final class AlertEngine implements AutoCloseable {
             "(?is)already locked.*?\\(((?:\\d+h)?(?:\\d+m)?(?:[\\d.]+s)?) ago\\)|(?i)already locked");
     private static final java.util.regex.Pattern GO_DURATION = java.util.regex.Pattern.compile(
             "(?:(\\d+)h)?(?:(\\d+)m)?(?:([\\d.]+)s)?");
-    private static final java.util.regex.Pattern LEADING_NUMBER = java.util.regex.Pattern.compile("^(\\d{1,9})");
     private static final List<String> SEVERITIES = List.of("info", "warning", "critical");
 
     private final AlertStore store;
@@ -241,23 +240,9 @@ public final class AlertEngine implements AutoCloseable {
         }
     }
 
-    /** Compares dotted versions numerically ("0.16.2" > "0.9.9"); anything after a '-' or '+' is ignored. */
+    /** Compares dotted versions numerically ("0.16.2" > "0.9.9"); see {@link io.resticmanager.proto.Versions}. */
     public static int compareVersions(String a, String b) {
-        String[] x = a.split("[-+ ]")[0].split("\\.");
-        String[] y = b.split("[-+ ]")[0].split("\\.");
-        for (int i = 0; i < Math.max(x.length, y.length); i++) {
-            int p = i < x.length ? leadingNumber(x[i]) : 0;
-            int q = i < y.length ? leadingNumber(y[i]) : 0;
-            if (p != q) {
-                return Integer.compare(p, q);
-            }
-        }
-        return 0;
-    }
-
-    private static int leadingNumber(String part) {
-        java.util.regex.Matcher m = LEADING_NUMBER.matcher(part);
-        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        return io.resticmanager.proto.Versions.compare(a, b);
     }
 
     private void sweepOffline(Instant now, AlertStore.Rule rule, List<AlertStore.Override> overrides) {
