@@ -23,6 +23,8 @@ import java.util.TreeSet;
  */
 final class DashboardRoutes implements HttpService {
     private static final List<String> STATUSES = List.of("online", "offline", "disabled", "failing");
+    /** Size points per card's sparkline: few, so a card stays small. */
+    static final int SPARK_POINTS = 20;
 
     private final GatewayApi api;
     private final Pages pages;
@@ -63,7 +65,8 @@ final class DashboardRoutes implements HttpService {
             JsonNode hosts = api.get(session, "/api/hosts");
             // one call for every card's alerts and the nav badge; left out when it fails
             firing = pages.alerts().firing(session);
-            view = build(Nodes.items(hosts), RepoRoutes.repoNames(api, session),
+            RepoRoutes.RepoIndex repos = RepoRoutes.index(api, session, SPARK_POINTS);
+            view = build(Nodes.items(hosts), repos.names(), repos.sparklines(),
                          HostScheduleRoutes.nextRuns(api, session, Optional.empty()), firing, tag, status);
         } catch (ApiException e) {
             if (!e.unavailable()) {
@@ -85,13 +88,21 @@ final class DashboardRoutes implements HttpService {
 
     static DashboardView build(List<JsonNode> hosts, Map<String, String> repoNames, Map<String, Instant> nextRuns,
                                Optional<AlertFeed.Firing> firing, String tag, String status) {
+        return build(hosts, repoNames, Map.of(), nextRuns, firing, tag, status);
+    }
+
+    /** As above, each card with its primary repository's size sparkline ({@code sparklines} by repository id). */
+    static DashboardView build(List<JsonNode> hosts, Map<String, String> repoNames,
+                               Map<String, Charts.Sparkline> sparklines, Map<String, Instant> nextRuns,
+                               Optional<AlertFeed.Firing> firing, String tag, String status) {
         Instant now = Instant.now();
         List<Views.HostSummary> all = new ArrayList<>();
         for (JsonNode h : hosts) {
             String id = Nodes.text(h, "id", "");
             all.add(Views.HostSummary.of(h, repoNames, now)
                             .withNextRun(Format.when(nextRuns.get(id), now))
-                            .withAlerts(firing.map(f -> Views.HostAlerts.of(id, f.of(id), now)).orElse(null)));
+                            .withAlerts(firing.map(f -> Views.HostAlerts.of(id, f.of(id), now)).orElse(null))
+                            .withSparkline(sparklines.get(Nodes.text(h, "repo_id", ""))));
         }
         int online = 0;
         int offline = 0;
