@@ -394,7 +394,8 @@ FROM repo_stats WHERE repo_id = ? AND mode = 'raw-data' AND total_size IS NOT NU
 
 -- The newest restore size (a full stats row, or a restore-size one).
 -- name: repo-stats.latest-restore
-SELECT at, COALESCE(restore_size, total_size) AS restore_size, total_file_count
+SELECT at, COALESCE(restore_size, total_size) AS restore_size, total_file_count,
+       CASE WHEN restore_size IS NOT NULL THEN total_size END AS stored_then
 FROM repo_stats WHERE repo_id = ? AND (restore_size IS NOT NULL OR mode = 'restore-size') ORDER BY seq DESC LIMIT 1;
 
 -- The size trend: the last points with a stored size, newest first; args repo, limit.

@@ -159,8 +159,10 @@ final class RepoStore {
         Long snapshotCount = reportedAt != null ? Rows.lng(projection, "n")
                 : latest.map(r -> Rows.lng(r, "snapshot_count")).orElse(null);
         Long lastNs = Rows.lng(projection, "last");
-        Double dedup = rawSize != null && restoreSize != null && rawSize > 0
-                ? Math.round(restoreSize * 100.0 / rawSize) / 100.0 : null;
+        // the ratio of one measurement: a full run's own stored size, else (older rows) the newest stored size
+        Long storedThen = restore.map(r -> Rows.lng(r, "stored_then")).orElse(rawSize);
+        Double dedup = storedThen != null && restoreSize != null && storedThen > 0
+                ? Math.round(restoreSize * 100.0 / storedThen) / 100.0 : null;
         Instant updatedAt = Stream.of(latest.map(r -> Rows.instant(r, "at")).orElse(null), reportedAt,
                                       repo.lastCheckAt())
                 .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);

@@ -55,6 +55,8 @@ class RepoHealthTest {
         JsonNode body = env.get("/api/repos/" + repo).json();
         assertThat(body.get("stats").get("raw_size").asLong(), is(3500L));
         assertThat(body.get("stats").get("restore_size").asLong(), is(9000L));
+        // the ratio is that of one measurement (the full run's), not today's stored size over an older restore size
+        assertThat(body.get("stats").get("dedup_ratio").asDouble(), is(3.0));
         JsonNode locks = body.get("locks");
         assertThat(locks.get("count").asLong(), is(1L));
         assertThat(locks.get("stale").asLong(), is(1L));

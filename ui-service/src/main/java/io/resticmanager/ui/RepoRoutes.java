@@ -66,8 +66,9 @@ final class RepoRoutes implements HttpService {
     }
 
     /** The lock state: null {@code checked} means no stats job has looked yet. */
+    /** {@code notShown}: how many locks are not described (restic's first 20 are), null when none. */
     record Locks(Format.When checked, long count, long stale, List<LockRow> items, boolean none, boolean anyStale,
-                 long notShown) {
+                 Long notShown) {
     }
 
     /** A host that backs up to this repository. */
@@ -408,7 +409,7 @@ final class RepoRoutes implements HttpService {
 
     static Locks locks(JsonNode locks, Instant now) {
         if (locks == null || !locks.isObject()) {
-            return new Locks(null, 0, 0, List.of(), true, false, 0);
+            return new Locks(null, 0, 0, List.of(), true, false, null);
         }
         List<LockRow> rows = new ArrayList<>();
         for (JsonNode l : locks.path("items")) {
@@ -424,7 +425,7 @@ final class RepoRoutes implements HttpService {
         long count = locks.path("count").asLong(rows.size());
         long stale = locks.path("stale").asLong(0);
         return new Locks(Format.when(Nodes.instant(locks, "checked_at"), now), count, stale, rows, count == 0,
-                         stale > 0, Math.max(0, count - rows.size()));
+                         stale > 0, count > rows.size() ? count - rows.size() : null);
     }
 
     private static List<HostRow> hostRows(JsonNode hosts) {

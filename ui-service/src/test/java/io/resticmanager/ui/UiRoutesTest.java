@@ -2353,6 +2353,7 @@ class UiRoutesTest {
             assertThat(role, text(body, "locks-stale"), is("⚠ 1 stale"));
             assertThat(role, body, containsString("data-lock-id=\"" + "ab".repeat(32) + "\""));
             assertThat(role, text(body, "repo-host-list"), containsString("web-1"));
+            assertThat(role, body, not(containsString("more not shown")));
             assertThat(role, count(body, "class=\"chart-dot\""), is(4));
             assertThat(role, body, containsString("<figure class=\"chart\" id=\"size-chart\" data-points=\"2\">"));
             assertThat(role, body.contains("id=\"unlock-button\""), is(!role.equals("viewer")));
