@@ -2418,5 +2418,12 @@ class UiRoutesTest {
         assertThat(body, containsString("2.0 KiB → 4.0 KiB"));
         assertThat(body, containsString("href=\"/hosts/" + WEB + "/diffs/" + diffJob + "?cursor=12\""));
         assertThat(body, not(containsString("hx-trigger=\"every 2s\"")));
+        // the diff job's own page links to the comparison
+        GATEWAY.on("GET", "/api/jobs/" + diffJob, 200, ("{\"id\":\"%s\",\"host_id\":\"%s\",\"kind\":\"diff\","
+                + "\"status\":\"succeeded\",\"created_by\":\"olga\",\"created_at\":\"2026-11-26T08:59:00Z\"}")
+                .formatted(diffJob, WEB))
+                .on("GET", "/api/jobs/" + diffJob + "/logs", 200, "{\"items\":[],\"next_after_seq\":0}");
+        assertThat(get("/jobs/" + diffJob, "viewer").body(), containsString("id=\"job-diff-link\" href=\"/hosts/" + WEB
+                + "/diffs/" + diffJob + "\""));
     }
 }
