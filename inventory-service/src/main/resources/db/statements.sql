@@ -413,3 +413,55 @@ ON CONFLICT (host_id) DO UPDATE SET pre_sealed = excluded.pre_sealed, post_seale
 
 -- name: host-hooks.delete
 DELETE FROM host_hooks WHERE host_id = ?;
+
+-- ---- repository health: locks, hosts, trends (RepoStore) ----
+
+-- The locks a stats job listed, unless newer ones are there: args json, at, id, at.
+-- name: repos.record-locks
+UPDATE repos SET locks_json = ?, locks_checked_at = ?
+WHERE id = ? AND (locks_checked_at IS NULL OR locks_checked_at <= ?);
+
+-- name: repos.locks
+SELECT locks_json, locks_checked_at FROM repos WHERE id = ?;
+
+-- The hosts that back up to a repository, by name; arg repo.
+-- name: host-repos.of-repo
+SELECT h.id, COALESCE(h.name, h.hostname) AS name, h.hostname, h.online, h.disabled, l.role,
+       (h.repo_id = l.repo_id) AS is_primary
+FROM host_repos l JOIN hosts h ON h.id = l.host_id
+WHERE l.repo_id = ?
+ORDER BY COALESCE(h.name, h.hostname) COLLATE NOCASE, h.id
+LIMIT 1000;
+
+-- The newest stored size (raw-data) of a repository.
+-- name: repo-stats.latest-raw
+SELECT at, total_size, total_blob_count, total_uncompressed_size, compression_ratio, snapshot_count
+FROM repo_stats WHERE repo_id = ? AND mode = 'raw-data' AND total_size IS NOT NULL ORDER BY seq DESC LIMIT 1;
+
+-- The newest restore size (a full stats row, or a restore-size one).
+-- name: repo-stats.latest-restore
+SELECT at, COALESCE(restore_size, total_size) AS restore_size, total_file_count,
+       CASE WHEN restore_size IS NOT NULL THEN total_size END AS stored_then
+FROM repo_stats WHERE repo_id = ? AND (restore_size IS NOT NULL OR mode = 'restore-size') ORDER BY seq DESC LIMIT 1;
+
+-- The size trend: the last points with a stored size, newest first; args repo, limit.
+-- name: repo-stats.trend
+SELECT at, total_size, snapshot_count FROM repo_stats
+WHERE repo_id = ? AND mode = 'raw-data' AND total_size IS NOT NULL ORDER BY seq DESC LIMIT ?;
+
+-- One full stats job: the stored size in total_size, the restore size beside it.
+-- name: repo-stats.insert-full
+INSERT OR IGNORE INTO repo_stats (repo_id, job_id, at, mode, total_size, total_file_count, snapshot_count,
+                                  total_blob_count, total_uncompressed_size, compression_ratio, restore_size)
+VALUES (?, ?, ?, 'raw-data', ?, ?, ?, ?, ?, ?, ?);
+
+-- History stays bounded: older than the cutoff, only each day's last point per mode is kept; args repo, cutoff,
+-- repo, cutoff.
+-- name: repo-stats.thin
+DELETE FROM repo_stats WHERE repo_id = ? AND at < ? AND seq NOT IN (
+    SELECT MAX(seq) FROM repo_stats WHERE repo_id = ? AND at < ? GROUP BY substr(at, 1, 10), mode);
+
+-- ...and at most a cap of points per repository, the oldest going first; args repo, repo, cap.
+-- name: repo-stats.cap
+DELETE FROM repo_stats WHERE repo_id = ? AND seq <= (
+    SELECT seq FROM repo_stats WHERE repo_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?);

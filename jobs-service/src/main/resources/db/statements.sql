@@ -467,3 +467,32 @@ DELETE FROM schedule_hooks WHERE schedule_id = ?;
 -- Hooks whose schedule is gone (a removed host's schedules go in one statement).
 -- name: schedule-hooks.orphans
 DELETE FROM schedule_hooks WHERE schedule_id NOT IN (SELECT id FROM schedules);
+
+-- ---- stats refresh (StatsRefresher) ----
+
+-- A repository's stats are due: args repo, host, now, now (a row already there keeps its first_at).
+-- name: stats-refresh.mark
+INSERT INTO stats_refresh (repo_id, host_id, first_at, last_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (repo_id) DO UPDATE SET host_id = excluded.host_id, last_at = excluded.last_at;
+
+-- Rows whose quiet time passed (last_at ≤ arg 1) or that waited long enough (first_at ≤ arg 2).
+-- name: stats-refresh.due
+SELECT repo_id, host_id, first_at, last_at FROM stats_refresh WHERE last_at <= ? OR first_at <= ? ORDER BY first_at
+LIMIT 100;
+
+-- Done with a row, unless a newer mark arrived meanwhile: args repo, the last_at it was read with.
+-- name: stats-refresh.done
+DELETE FROM stats_refresh WHERE repo_id = ? AND last_at = ?;
+
+-- A stats job of this repository that has not ended yet (it will see every change made before it runs).
+-- name: jobs.stats-waiting-for-repo
+SELECT id FROM jobs WHERE repo_id = ? AND kind = 'stats' AND status IN ('queued', 'running') LIMIT 1;
+
+-- When the repository last had a stats job measure its restore size too (stats_mode absent), successfully.
+-- name: jobs.last-full-stats
+SELECT MAX(finished_at) AS at FROM jobs WHERE repo_id = ? AND kind = 'stats'
+AND status IN ('succeeded', 'succeeded_with_warnings') AND json_extract(params_json, '$.stats_mode') IS NULL;
+
+-- A diff job's entries (log lines of stream 'diff'), in order: args job, after seq, limit.
+-- name: job-logs.diff-after
+SELECT seq, line FROM job_logs WHERE job_id = ? AND seq > ? AND stream = 'diff' ORDER BY seq LIMIT ?;

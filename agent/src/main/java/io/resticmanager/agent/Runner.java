@@ -75,7 +75,8 @@ interface Runner {
             case INIT -> new InitRunner();
             case RESTORE -> new RestoreRunner(HostInfo.current().runsAsRoot());
             case COPY -> new CopyRunner();
-            case DIFF, LS -> null;
+            case DIFF -> new DiffRunner();
+            case LS -> null;
         });
     }
 }

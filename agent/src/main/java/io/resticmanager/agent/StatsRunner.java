@@ -11,16 +11,35 @@ import java.util.Map;
 
 /**
  * {@code restic stats --json} (restore size) and then {@code --mode raw-data} (size on disk), merged
- * into one summary with the deduplication ratio.
+ * into one summary with the deduplication ratio; with {@code stats_mode: raw-data} (the refresh the server schedules
+ * after backups and forgets) only the second, cheaper one, its summary marked {@code mode: raw-data}. Either way the
+ * repository's locks follow ({@link ResticLocks}), also when stats failed on one of them.
  */
 final class StatsRunner implements Runner {
     @Override
     public List<String> args(JobParams params, ResticVersion version) {
-        return List.of("stats", "--json");
+        return JobParams.STATS_RAW_DATA.equals(params.statsMode())
+                ? List.of("stats", "--json", "--mode", JobParams.STATS_RAW_DATA) : List.of("stats", "--json");
     }
 
     @Override
     public Outcome run(Restic restic, List<String> args, JobSink sink, Cancellation cancel) throws IOException {
+        Outcome outcome = stats(restic, args, sink, cancel);
+        if (cancel.requested()) {
+            return outcome;
+        }
+        Map<String, Object> summary = new LinkedHashMap<>(outcome.summary());
+        ResticLocks.report(restic, sink, cancel, summary);
+        return outcome.withSummary(summary);
+    }
+
+    private Outcome stats(Restic restic, List<String> args, JobSink sink, Cancellation cancel) throws IOException {
+        if (args.contains("--mode")) {
+            Map<String, Object> rawOnly = new LinkedHashMap<>();
+            Outcome outcome = ExitCodes.classify(restic.run(args, collect(sink, rawOnly), cancel));
+            rawOnly.put("mode", JobParams.STATS_RAW_DATA);
+            return outcome.withSummary(rawOnly);
+        }
         Map<String, Object> restore = new LinkedHashMap<>();
         Outcome first = ExitCodes.classify(restic.run(args, collect(sink, restore), cancel));
         if (!first.successful()) {

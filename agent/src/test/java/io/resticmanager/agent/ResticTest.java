@@ -222,7 +222,7 @@ class ResticTest {
     void emptyPathsAreRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new BackupRunner().args(JobParams.empty(), new ResticVersion(0, 14, 0)));
-        assertThat(Runner.forKind(io.resticmanager.proto.JobKind.DIFF).isPresent(), is(false));
+        assertThat(Runner.forKind(io.resticmanager.proto.JobKind.LS).isPresent(), is(false));
         assertThat(List.of(io.resticmanager.proto.JobKind.BACKUP, io.resticmanager.proto.JobKind.INIT).stream()
                            .map(Runner::forKind).filter(java.util.Optional::isPresent).toList(), hasSize(2));
     }

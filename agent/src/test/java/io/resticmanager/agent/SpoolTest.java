@@ -124,13 +124,13 @@ class SpoolTest {
         Spool spool = Spool.open(dir);
         Jobs jobs = new Jobs(spool, TestRepo.restic(), () -> { }, m -> { });
         var repo = new io.resticmanager.proto.RepoAccess("r1", "/tmp/x", "pw-secret", Map.of());
-        assertThat(jobs.start(new Message.JobStart("j6", io.resticmanager.proto.JobKind.DIFF, repo, null)),
+        assertThat(jobs.start(new Message.JobStart("j6", io.resticmanager.proto.JobKind.LS, repo, null)),
                    is(Optional.empty()));
         List<Spool.Frame> frames = spool.pending("j6", 0);
         Message.JobAck ack = (Message.JobAck) Frames.decode(frames.get(0).text()).payload();
         Message.JobFinished fin = (Message.JobFinished) Frames.decode(frames.get(1).text()).payload();
         assertThat(ack.accepted(), is(false));
-        assertThat(ack.reason(), containsString("diff"));
+        assertThat(ack.reason(), containsString("ls"));
         assertThat(fin.status(), is(JobStatus.FAILED));
         // nothing secret ever reaches the spool
         for (Path f : Files.list(dir).toList()) {

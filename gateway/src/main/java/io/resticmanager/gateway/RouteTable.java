@@ -69,6 +69,9 @@ final class RouteTable {
             new Rule(ANY, "/api/enrollment-tokens/**", Access.ADMIN),
             new Rule(POST, "/api/hosts/*/jobs", Access.OPERATOR),
             new Rule(POST, "/api/hosts/*/restores", Access.OPERATOR),
+            new Rule(POST, "/api/hosts/*/diffs", Access.OPERATOR),
+            // a repository's unlock and stats run as jobs on one of its hosts (jobs-service allows only those kinds)
+            new Rule(POST, "/api/repos/*/jobs", Access.OPERATOR),
             new Rule(POST, "/api/jobs/*/cancel", Access.OPERATOR),
             // Operators edit schedules and acknowledge alerts; jobs-service double-checks admin-only parts
             // (hooks, notification channels) with InternalAuth.require.

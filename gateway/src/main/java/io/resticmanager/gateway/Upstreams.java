@@ -27,6 +27,8 @@ final class Upstreams {
     private static final List<Map.Entry<String, String>> OWNERS = List.of(
             Map.entry("/api/hosts/*/jobs/**", JOBS),
             Map.entry("/api/hosts/*/restores/**", JOBS),
+            Map.entry("/api/hosts/*/diffs/**", JOBS),
+            Map.entry("/api/repos/*/jobs/**", JOBS),
             Map.entry("/api/jobs/**", JOBS),
             Map.entry("/api/schedules/**", JOBS),
             Map.entry("/api/alerts/**", JOBS),

@@ -5,6 +5,7 @@ import io.resticmanager.proto.internal.HostEvents;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,6 +45,10 @@ final class JobResults {
                     result.jobId(), result.status(), finishedAt, number(summary, "data_added"),
                     summary.get("snapshot_id") instanceof String s ? s : null));
             case "stats" -> {
+                if (repoId != null && summary.get("locks") instanceof List<?> locks) {
+                    // also from a stats job that failed on a lock: the lock is what to show
+                    repos.recordLocks(repoId, finishedAt, locksJson(summary, locks));
+                }
                 if (succeeded && repoId != null && !summary.isEmpty()) {
                     stats(repoId, result.jobId(), finishedAt, summary);
                 }
@@ -64,14 +69,51 @@ final class JobResults {
      * (repo v2, restic ≥ 0.16), total_uncompressed_size and compression_ratio. An explicit "mode" wins.
      */
     private void stats(String repoId, String jobId, Instant at, Map<String, Object> summary) {
+        Object ratio = summary.get("compression_ratio");
+        if (summary.containsKey("raw_data_size")) {
+            // the agent's full stats: restore size in total_size, the stored size as raw_data_size
+            repos.insertFullStats(repoId, jobId, at, number(summary, "raw_data_size"), number(summary, "total_size"),
+                                  number(summary, "total_file_count"), number(summary, "snapshots_count"),
+                                  number(summary, "total_blob_count"), number(summary, "total_uncompressed_size"),
+                                  ratio instanceof Number n ? n.doubleValue() : null);
+            return;
+        }
         String mode = summary.get("mode") instanceof String m ? m
                 : summary.containsKey("total_blob_count") || summary.containsKey("total_uncompressed_size")
                 || summary.containsKey("compression_ratio") ? "raw-data" : "restore-size";
-        Object ratio = summary.get("compression_ratio");
         repos.insertStats(repoId, jobId, at, mode, number(summary, "total_size"), number(summary, "total_file_count"),
                           number(summary, "snapshots_count"), number(summary, "total_blob_count"),
                           number(summary, "total_uncompressed_size"),
                           ratio instanceof Number n ? n.doubleValue() : null);
+    }
+
+    /** The agent's lock report as stored: {count, stale, items:[{id, time, exclusive, hostname, username, pid, stale}]}. */
+    private static String locksJson(Map<String, Object> summary, List<?> locks) {
+        List<Repo.Lock> items = new java.util.ArrayList<>();
+        for (Object o : locks) {
+            if (items.size() == 20 || !(o instanceof Map<?, ?> m) || !(m.get("id") instanceof String id)) {
+                continue;
+            }
+            Instant time = null;
+            try {
+                time = m.get("time") instanceof String t ? Instant.parse(t) : null;
+            } catch (java.time.format.DateTimeParseException e) {
+                // a hostile or odd time shows as unknown
+            }
+            items.add(new Repo.Lock(cut(id), time, Boolean.TRUE.equals(m.get("exclusive")), cut(m.get("hostname")),
+                                    cut(m.get("username")), m.get("pid") instanceof Number n ? n.longValue() : null,
+                                    Boolean.TRUE.equals(m.get("stale"))));
+        }
+        Long count = number(summary, "lock_count");
+        Long stale = number(summary, "stale_lock_count");
+        return io.resticmanager.proto.Json.write(new Repo.Locks(null, count == null ? items.size() : count,
+                stale == null ? items.stream().filter(Repo.Lock::stale).count() : stale, items));
+    }
+
+    /** A text the agent sent, bounded. */
+    private static String cut(Object value) {
+        String s = value instanceof String t ? t : "";
+        return s.length() > 200 ? s.substring(0, 200) : s;
     }
 
     private static Long number(Map<String, Object> summary, String key) {

@@ -20,7 +20,43 @@ public record Repo(String id,
                    Instant updatedAt,
                    long offlineLeaseDays,
                    boolean offlineLeaseOnDisk,
-                   @JsonInclude(JsonInclude.Include.ALWAYS) String maintenanceHostId) {
+                   @JsonInclude(JsonInclude.Include.ALWAYS) String maintenanceHostId,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) Locks locks,
+                   List<HostLink> hosts,
+                   List<TrendPoint> trend) {
+
+    /** The same repository with the hosts that use it ({@code GET /api/repos/{id}}). */
+    Repo withHosts(List<HostLink> links) {
+        return new Repo(id, name, url, envKeys, hasPruneCredential, hostCount, stats, createdAt, updatedAt,
+                        offlineLeaseDays, offlineLeaseOnDisk, maintenanceHostId, locks, links, trend);
+    }
+
+    /** The same repository with its size trend ({@code GET /api/repos?trend_points=}). */
+    Repo withTrend(List<TrendPoint> points) {
+        return new Repo(id, name, url, envKeys, hasPruneCredential, hostCount, stats, createdAt, updatedAt,
+                        offlineLeaseDays, offlineLeaseOnDisk, maintenanceHostId, locks, hosts, points);
+    }
+
+    /**
+     * The locks the newest stats job found ({@code checked_at}); {@code stale} counts those restic's own unlock
+     * removes (older than 30 minutes, or left by a process that is gone). At most 20 are described.
+     */
+    public record Locks(Instant checkedAt, long count, long stale, List<Lock> items) {
+    }
+
+    /** One lock as restic wrote it. */
+    public record Lock(String id, Instant time, boolean exclusive, String hostname, String username, Long pid,
+                       boolean stale) {
+    }
+
+    /** A host that backs up to the repository, with its role label there. */
+    public record HostLink(String id, String name, String hostname, String role, boolean primary, boolean online,
+                           boolean disabled) {
+    }
+
+    /** One point of the size trend: the stored size and the snapshot count a stats job measured. */
+    public record TrendPoint(Instant at, Long totalSize, Long snapshotCount) {
+    }
 
     /**
      * Current health numbers. {@code total_size} is what the repository stores (restic

@@ -40,7 +40,8 @@ final class RepoRoutes implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
-        Http.json(res, Map.of("items", repos.list()));
+        // ?trend_points=N: each repository's last N size points (sparklines), at most 100
+        Http.json(res, Map.of("items", repos.list(Http.intQuery(req, "trend_points", 0, 0, 100))));
     }
 
     private void get(ServerRequest req, ServerResponse res) {

@@ -147,20 +147,22 @@ final class RepoStore {
     Repo.Stats stats(RepoRow repo) {
         String id = repo.id();
         Optional<DbRow> latest = store.db().execute().namedGet("repo-stats.latest", id);
-        Optional<DbRow> raw = store.db().execute().namedGet("repo-stats.latest-of-mode", id, "raw-data");
-        Optional<DbRow> restore = store.db().execute().namedGet("repo-stats.latest-of-mode", id, "restore-size");
+        Optional<DbRow> raw = store.db().execute().namedGet("repo-stats.latest-raw", id);
+        Optional<DbRow> restore = store.db().execute().namedGet("repo-stats.latest-restore", id);
         DbRow projection = store.db().execute().namedGet("snapshots.summary", id, id).orElseThrow();
         Instant reportedAt = Rows.instant(projection, "reported");
         if (latest.isEmpty() && reportedAt == null && repo.lastCheckAt() == null) {
             return null;
         }
         Long rawSize = raw.map(r -> Rows.lng(r, "total_size")).orElse(null);
-        Long restoreSize = restore.map(r -> Rows.lng(r, "total_size")).orElse(null);
+        Long restoreSize = restore.map(r -> Rows.lng(r, "restore_size")).orElse(null);
         Long snapshotCount = reportedAt != null ? Rows.lng(projection, "n")
                 : latest.map(r -> Rows.lng(r, "snapshot_count")).orElse(null);
         Long lastNs = Rows.lng(projection, "last");
-        Double dedup = rawSize != null && restoreSize != null && rawSize > 0
-                ? Math.round(restoreSize * 100.0 / rawSize) / 100.0 : null;
+        // the ratio of one measurement: a full run's own stored size, else (older rows) the newest stored size
+        Long storedThen = restore.map(r -> Rows.lng(r, "stored_then")).orElse(rawSize);
+        Double dedup = storedThen != null && restoreSize != null && storedThen > 0
+                ? Math.round(restoreSize * 100.0 / storedThen) / 100.0 : null;
         Instant updatedAt = Stream.of(latest.map(r -> Rows.instant(r, "at")).orElse(null), reportedAt,
                                       repo.lastCheckAt())
                 .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
@@ -195,8 +197,79 @@ final class RepoStore {
     /** One stats job's numbers; a replayed job id changes nothing. */
     void insertStats(String repoId, String jobId, Instant at, String mode, Long totalSize, Long totalFileCount,
                      Long snapshotCount, Long totalBlobCount, Long totalUncompressedSize, Double compressionRatio) {
-        store.write(tx -> tx.update("repo-stats.insert", repoId, jobId, at, mode, totalSize, totalFileCount,
-                                    snapshotCount, totalBlobCount, totalUncompressedSize, compressionRatio));
+        store.write(tx -> {
+            tx.update("repo-stats.insert", repoId, jobId, at, mode, totalSize, totalFileCount, snapshotCount,
+                      totalBlobCount, totalUncompressedSize, compressionRatio);
+            thin(tx, repoId, at);
+            return null;
+        });
+    }
+
+    /**
+     * One full stats job (stored and restore size from one run) as a raw-data row with the restore size beside it;
+     * then the history is thinned ({@link #thin}). A replayed job id changes nothing.
+     */
+    void insertFullStats(String repoId, String jobId, Instant at, Long storedSize, Long restoreSize,
+                         Long totalFileCount, Long snapshotCount, Long totalBlobCount, Long totalUncompressedSize,
+                         Double compressionRatio) {
+        store.write(tx -> {
+            tx.update("repo-stats.insert-full", repoId, jobId, at, storedSize, totalFileCount, snapshotCount,
+                      totalBlobCount, totalUncompressedSize, compressionRatio, restoreSize);
+            thin(tx, repoId, at);
+            return null;
+        });
+    }
+
+    /** Points kept at most per repository, whatever their age. */
+    static final int HISTORY_CAP = 5000;
+    /** Younger points are all kept; older ones only each day's last. */
+    static final java.time.Duration HISTORY_DENSE = java.time.Duration.ofDays(2);
+
+    /** Keeps the trend history bounded: every point of the last two days, then one a day, at most HISTORY_CAP. */
+    private static void thin(SqliteStore.Tx tx, String repoId, Instant now) throws SQLException {
+        Instant cutoff = now.minus(HISTORY_DENSE);
+        tx.update("repo-stats.thin", repoId, cutoff, repoId, cutoff);
+        tx.update("repo-stats.cap", repoId, repoId, HISTORY_CAP);
+    }
+
+    /** Records the locks a stats job listed ({@code json}: {count, stale, items}) unless newer ones are there. */
+    void recordLocks(String repoId, Instant at, String json) {
+        store.write(tx -> tx.update("repos.record-locks", json, at, repoId, at));
+    }
+
+    /** The repository's last known locks; null when no stats job has listed them yet. */
+    Repo.Locks locks(String repoId) {
+        Optional<DbRow> row = store.db().execute().namedGet("repos.locks", repoId);
+        String json = row.map(r -> Rows.str(r, "locks_json")).orElse(null);
+        if (json == null) {
+            return null;
+        }
+        try {
+            Repo.Locks stored = io.resticmanager.proto.Json.MAPPER.readValue(json, Repo.Locks.class);
+            return new Repo.Locks(Rows.instant(row.get(), "locks_checked_at"), stored.count(), stored.stale(),
+                                  stored.items() == null ? List.of() : stored.items());
+        } catch (Exception e) {
+            throw new IllegalStateException("corrupt locks JSON in inventory database", e);
+        }
+    }
+
+    /** The hosts that back up to the repository, by name. */
+    List<Repo.HostLink> hostsOf(String repoId) {
+        return store.db().execute().namedQuery("host-repos.of-repo", repoId)
+                .map(r -> new Repo.HostLink(Rows.str(r, "id"), Rows.str(r, "name"), Rows.str(r, "hostname"),
+                                            Rows.str(r, "role"), Rows.bool(r, "is_primary"), Rows.bool(r, "online"),
+                                            Rows.bool(r, "disabled")))
+                .toList();
+    }
+
+    /** The last {@code points} stored sizes, oldest first. */
+    List<Repo.TrendPoint> trend(String repoId, int points) {
+        List<Repo.TrendPoint> out = new ArrayList<>(store.db().execute().namedQuery("repo-stats.trend", repoId, points)
+                .map(r -> new Repo.TrendPoint(Rows.instant(r, "at"), Rows.lng(r, "total_size"),
+                                              Rows.lng(r, "snapshot_count")))
+                .toList());
+        Collections.reverse(out);
+        return out;
     }
 
     /** Records a check result unless a newer one is already there. */

@@ -83,7 +83,13 @@ final class Repos {
 
     Repo get(String id) {
         RepoRow row = row(id);
-        return view(row, repos.hostCount(id));
+        return view(row, repos.hostCount(id)).withHosts(repos.hostsOf(id));
+    }
+
+    /** Every repository, each with its last {@code trendPoints} size points (0: none, the list as usual). */
+    List<Repo> list(int trendPoints) {
+        List<Repo> all = list();
+        return trendPoints == 0 ? all : all.stream().map(r -> r.withTrend(repos.trend(r.id(), trendPoints))).toList();
     }
 
     List<Repo.StatsPoint> history(String id, int limit, java.util.Optional<String> mode) {
@@ -306,7 +312,7 @@ final class Repos {
     private Repo view(RepoRow r, int hostCount) {
         return new Repo(r.id(), r.name(), r.urlRedacted(), r.envKeys(), r.hasPruneCredential(), hostCount,
                         repos.stats(r), r.createdAt(), r.updatedAt(), r.offlineLeaseDays(), r.leaseOnDisk(),
-                        r.maintenanceHostId());
+                        r.maintenanceHostId(), repos.locks(r.id()), null, null);
     }
 
     private static String text(JsonNode body, String field, boolean nullable) {

@@ -96,6 +96,29 @@ final class InventoryClient {
     }
 
     /**
+     * The ids of the hosts that back up to repository {@code repoId}, as inventory lists them (asked as the calling
+     * user); 404 when there is no such repository, 503 when inventory is down.
+     */
+    java.util.List<String> repoHosts(String repoId, Principal principal) {
+        InternalClient.Reply reply = client.call(Method.GET, "/api/repos/" + repoId, null, Optional.of(principal));
+        if (reply.status() == 404) {
+            throw Problem.notFound("no repository " + repoId);
+        }
+        if (!reply.ok()) {
+            throw Problem.unavailable("inventory-service answered " + reply.status() + " when asked for repository "
+                                              + repoId);
+        }
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        reply.tree().path("hosts").forEach(h -> {
+            String id = h.path("id").asText("");
+            if (!id.isEmpty()) {
+                ids.add(id);
+            }
+        });
+        return ids;
+    }
+
+    /**
      * The host's default hooks, shell and timeout (defaults when it has none; also for a host inventory does not
      * know, whose job fails elsewhere). Throws a 503 problem when inventory is down, so the job waits.
      */

@@ -169,6 +169,35 @@ final class JobStore implements AutoCloseable {
         }
     }
 
+    /** Up to {@code limit} of a diff job's entry lines after {@code afterSeq}, as {seq, line}. */
+    List<Object[]> diffLines(String jobId, long afterSeq, int limit) {
+        try (var rows = db.execute().namedQuery("job-logs.diff-after", jobId, afterSeq, limit)) {
+            return rows.map(r -> new Object[] {r.column("seq").get(Number.class).longValue(), text(r, "line")}).toList();
+        }
+    }
+
+    /** A repository due for a stats refresh ({@code stats_refresh} row). */
+    record RefreshDue(String repoId, String hostId, String lastAt) {
+    }
+
+    List<RefreshDue> refreshesDue(Instant quietSince, Instant waitingSince) {
+        try (var rows = db.execute().namedQuery("stats-refresh.due", Times.format(quietSince),
+                                                Times.format(waitingSince))) {
+            return rows.map(r -> new RefreshDue(text(r, "repo_id"), text(r, "host_id"), text(r, "last_at"))).toList();
+        }
+    }
+
+    /** Whether a stats job of the repository is queued or running. */
+    boolean statsWaiting(String repoId) {
+        return db.execute().namedGet("jobs.stats-waiting-for-repo", repoId).isPresent();
+    }
+
+    /** When a successful stats job last measured the repository's restore size too; empty when never. */
+    java.util.Optional<Instant> lastFullStats(String repoId) {
+        return db.execute().namedGet("jobs.last-full-stats", repoId).map(r -> Times.parse(text(r, "at")))
+                .filter(java.util.Objects::nonNull);
+    }
+
     /** All recorded seqs of a job, ascending (lets tests and operators prove there are no gaps or duplicates). */
     List<Long> seqs(String jobId) {
         try (var rows = db.execute().namedQuery("job-logs.seqs", jobId)) {
@@ -322,6 +351,10 @@ final class JobStore implements AutoCloseable {
                     jobId, hostAndKind[1], status.wire(), finishedAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
                     summary == null ? Map.of() : summary, hostAndKind[2]);
             tx.update("pending-results.put", jobId, hostAndKind[0], Json.write(result), Instant.EPOCH);
+            if (hostAndKind[2] != null && StatsRefresher.changesStats(JobKind.fromWire(hostAndKind[1]), status, error)) {
+                Instant now = Instant.now();
+                tx.update("stats-refresh.mark", hostAndKind[2], hostAndKind[0], now, now);
+            }
             return true;
         }
 

@@ -30,6 +30,7 @@ final class JobsApp implements AutoCloseable {
     private final io.resticmanager.jobs.alerts.Outbox outbox;
     private final io.resticmanager.jobs.alerts.AlertEngine alertEngine;
     private final ScheduleHooks scheduleHooks;
+    private final StatsRefresher statsRefresher;
 
     private JobsApp(Config config) {
         settings = JobsSettings.from(config);
@@ -49,6 +50,7 @@ final class JobsApp implements AutoCloseable {
         lifecycle = new JobLifecycle(store, inventory, hub, dispatcher, signals, scheduleHooks);
         ingest = new EventIngest(store, signals, lifecycle, settings.logLimits());
         restores = new Restores(store, inventory, signals);
+        statsRefresher = new StatsRefresher(store, lifecycle, settings.statsRefresh());
         schedules = new ScheduleStore(store);
         scheduleWorker = new ScheduleWorker(schedules, store, lifecycle, hub, signals, settings.reaperInterval());
         alerts = new io.resticmanager.jobs.alerts.AlertStore(store.sqlite());
@@ -78,6 +80,7 @@ final class JobsApp implements AutoCloseable {
         scheduleWorker.start();
         outbox.start();
         alertEngine.start();
+        statsRefresher.start();
         return this;
     }
 
@@ -149,8 +152,13 @@ final class JobsApp implements AutoCloseable {
         return Health.create("jobs-service", Map.of("db", store::healthy));
     }
 
+    StatsRefresher statsRefresher() {
+        return statsRefresher;
+    }
+
     @Override
     public void close() {
+        statsRefresher.close();
         alertEngine.close();
         outbox.close();
         scheduleWorker.close();

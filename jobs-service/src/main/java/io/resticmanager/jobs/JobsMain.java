@@ -35,6 +35,8 @@ public final class JobsMain {
                 .register(new ScheduleRoutes(app.schedules(), app.store(), app.inventory(), app.signals(),
                                              app.scheduleHooks()))
                 .register(new RestoreRoutes(app.restores(), app.settings().operatorRestoreRoots()))
+                .register(new RepoJobRoutes(app.store(), app.lifecycle(), app.inventory()))
+                .register(new DiffRoutes(app.store(), app.lifecycle(), app.inventory()))
                 .register(new EventsRoutes(app.ingest()))
                 .register(new io.resticmanager.jobs.alerts.AlertRoutes(app.alerts(), app.alertEngine(), app.outbox(),
                                                                        java.time.Clock.systemUTC()));

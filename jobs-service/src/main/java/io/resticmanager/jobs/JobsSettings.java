@@ -11,7 +11,8 @@ import java.time.Duration;
  */
 record JobsSettings(Duration ackTimeout, Duration lostAfter, Duration reaperInterval, Duration resultRetryMax,
                     LogLimits logLimits, Duration logRetention, java.util.List<String> operatorRestoreRoots,
-                    Duration alertSweepInterval, io.resticmanager.jobs.alerts.AlertEngine.Versions versions) {
+                    Duration alertSweepInterval, io.resticmanager.jobs.alerts.AlertEngine.Versions versions,
+                    StatsRefresher.Settings statsRefresh) {
 
     /** The version of this build (the jar manifest's), which is also the agent version it ships. */
     static String buildVersion() {
@@ -46,6 +47,11 @@ record JobsSettings(Duration ackTimeout, Duration lostAfter, Duration reaperInte
                         jobs.get("alerts.agent-version").asString().orElse(buildVersion()),
                         // the oldest restic whose JSON output the agent reads (restic 0.14 wire shapes)
                         jobs.get("alerts.min-restic-version").asString()
-                                .orElse(io.resticmanager.proto.Versions.MIN_RESTIC)));
+                                .orElse(io.resticmanager.proto.Versions.MIN_RESTIC)),
+                new StatsRefresher.Settings(
+                        jobs.get("stats-refresh").asBoolean().orElse(true),
+                        Duration.ofMillis((long) (jobs.get("stats-refresh-delay-s").asDouble().orElse(5.0) * 1000)),
+                        Duration.ofMillis((long) (jobs.get("stats-refresh-max-wait-s").asDouble().orElse(300.0) * 1000)),
+                        Duration.ofMillis((long) (jobs.get("stats-full-every-h").asDouble().orElse(24.0) * 3_600_000))));
     }
 }

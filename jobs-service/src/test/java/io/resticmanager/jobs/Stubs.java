@@ -90,6 +90,8 @@ final class Stubs {
         final AtomicInteger failAccess = new AtomicInteger();
         /** Snapshots inventory knows, as "host id/snapshot id" (answered for the id or any prefix of it). */
         final Set<String> snapshots = ConcurrentHashMap.newKeySet();
+        /** Repository id → the ids of the hosts that back up to it (GET /api/repos/{id}). */
+        final Map<String, List<String>> repoHosts = new ConcurrentHashMap<>();
         final WebServer server;
 
         Inventory() {
@@ -119,6 +121,17 @@ final class Stubs {
                             Http.json(res, Map.of("id", host, "name", host));
                         } else {
                             Http.problem(res, ProblemBody.of(404, "Not Found", "unknown host"));
+                        }
+                    })
+                    .get("/api/repos/{id}", (req, res) -> {
+                        String repo = req.path().pathParameters().get("id");
+                        if (!authorized(req) || req.headers().first(Http.PRINCIPAL).isEmpty()) {
+                            Http.problem(res, ProblemBody.of(401, "Unauthorized", "token and principal"));
+                        } else if (repoHosts.containsKey(repo)) {
+                            Http.json(res, Map.of("id", repo, "hosts", repoHosts.get(repo).stream()
+                                    .map(h -> Map.of("id", h)).toList()));
+                        } else {
+                            Http.problem(res, ProblemBody.of(404, "Not Found", "unknown repository"));
                         }
                     })
                     .get("/api/snapshots/{id}", (req, res) -> {

@@ -45,7 +45,9 @@ final class TestSupport {
                 "rm.data-dir", dataDir.toString(),
                 "rm.peers.agent-hub", hub.url(),
                 "rm.peers.inventory", inventory.url(),
-                "rm.jobs.reaper-interval-ms", "200"));
+                "rm.jobs.reaper-interval-ms", "200",
+                // the refresh would add stats jobs to every test's job lists; StatsRefreshTest turns it on
+                "rm.jobs.stats-refresh", "false"));
         values.putAll(extra);
         try {
             java.nio.file.Files.createDirectories(dataDir);

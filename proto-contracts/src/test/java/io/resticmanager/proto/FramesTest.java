@@ -34,6 +34,46 @@ class FramesTest {
         assertThat(actual, is(expected));
     }
 
+    /** Golden files of one message type's variants: a raw-data stats job, a diff job and a diff job's entries. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"job.start.stats", "job.start.diff", "job.log.diff"})
+    void variantGoldenFilesRoundTrip(String name) throws Exception {
+        String golden = golden(name);
+        JsonNode expected = Json.MAPPER.readTree(golden);
+        assertThat(Json.MAPPER.readTree(Frames.encode(Frames.decode(golden))), is(expected));
+    }
+
+    @Test
+    void statsAndDiffJobsCarryTheirParameters() throws Exception {
+        Message.JobStart stats = (Message.JobStart) Frames.decode(golden("job.start.stats")).payload();
+        assertThat(stats.kind(), is(JobKind.STATS));
+        assertThat(stats.params().statsMode(), is(JobParams.STATS_RAW_DATA));
+        assertThat(stats.params(), is(JobParams.stats(true)));
+        Message.JobStart diff = (Message.JobStart) Frames.decode(golden("job.start.diff")).payload();
+        assertThat(diff.params(), is(JobParams.diff("1a2b3c4d", "5e6f7a8b")));
+        // an unknown stats mode is refused, not run as something else
+        assertThrows(FrameException.class, () -> Frames.decode(golden("job.start.stats").replace("raw-data", "bogus")));
+    }
+
+    @Test
+    void diffEntriesAreLogLinesOfTheirOwnStream() throws Exception {
+        Message.JobLog log = (Message.JobLog) Frames.decode(golden("job.log.diff")).payload();
+        List<DiffEntry> entries = log.lines().stream().map(l -> {
+            assertThat(l.stream(), is(DiffEntry.STREAM));
+            return DiffEntry.parse(l.line()).orElseThrow();
+        }).toList();
+        assertThat(entries.get(0), is(new DiffEntry("/home/alice/new.txt", DiffEntry.Change.ADDED, "file", null, 1739L)));
+        assertThat(entries.get(1).change(), is(DiffEntry.Change.CHANGED));
+        assertThat(entries.get(1).oldSize(), is(2L));
+        assertThat(entries.get(2).type(), is("dir"));
+        // the line an entry writes is the line it reads back
+        assertThat(DiffEntry.parse(entries.get(1).line()).orElseThrow(), is(entries.get(1)));
+        assertThat(DiffEntry.Change.ofModifier("M").orElseThrow(), is(DiffEntry.Change.CHANGED));
+        assertThat(DiffEntry.Change.ofModifier("?").isPresent(), is(false));
+        assertThat(DiffEntry.parse("{\"path\":\"/x\",\"change\":\"bogus\"}").isPresent(), is(false));
+        assertThat(DiffEntry.parse("not json").isPresent(), is(false));
+    }
+
     @Test
     void repoAccessNeverPrintsItsSecret() throws Exception {
         Envelope envelope = Frames.decode(golden("job.start"));

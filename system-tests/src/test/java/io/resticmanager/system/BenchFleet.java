@@ -220,4 +220,21 @@ final class BenchFleet implements AutoCloseable {
         }
         throw new IOException("no " + key + " in /proc/meminfo");
     }
+
+    /**
+     * The stats refresh the server queues after backups (and after the unlocks the benchmarks run): a simulated agent
+     * answers it as the real one does, at once (ack, then a raw-data summary with no locks), so it never holds its
+     * repository's queue. True when {@code start} was such a job.
+     */
+    static boolean answeredStats(SimAgent agent, Message.JobStart start) {
+        if (start.kind() != io.resticmanager.proto.JobKind.STATS) {
+            return false;
+        }
+        agent.send(new Message.JobAck(start.jobId(), 1, true, null, "restic stats --json --mode raw-data",
+                                      java.time.Instant.now()));
+        agent.send(new Message.JobFinished(start.jobId(), 2, io.resticmanager.proto.JobStatus.SUCCEEDED, 0, java.util.Map.of(
+                "mode", "raw-data", "total_size", 1_048_576, "total_blob_count", 10, "snapshots_count", 1,
+                "lock_count", 0, "stale_lock_count", 0, "locks", java.util.List.of()), null, java.time.Instant.now()));
+        return true;
+    }
 }

@@ -183,7 +183,8 @@ class BrowserJourneyTest {
         Api admin = Api.login(stack.gateway(), "admin", ADMIN_PASSWORD);
         admin.post("/api/users", Map.of("username", "vera", "password", "viewer-password-123", "role", "viewer"))
                 .expect(201);
-        int jobsBefore = admin.get("/api/jobs?host_id=" + hostId).json().path("items").size();
+        // the stats refresh the server queues after backups is no job of the viewer's: only people's jobs count
+        long jobsBefore = peoplesJobs(admin);
 
         web.click("#logout-button");
         web.waitFor(d -> d.getCurrentUrl().contains("/login"));
@@ -198,7 +199,14 @@ class BrowserJourneyTest {
                 .expect(403);
         Api.Reply page = viewer.postForm("/hosts/" + hostId + "/actions", Map.of("action", "prune", "confirm", "yes"));
         assertThat(page.status() >= 400 || page.body().contains("problem"), is(true));
-        JsonNode after = admin.get("/api/jobs?host_id=" + hostId).json().path("items");
-        assertThat(after.size(), is(jobsBefore));
+        assertThat(peoplesJobs(admin), is(jobsBefore));
+    }
+
+    private static long peoplesJobs(Api admin) {
+        long n = 0;
+        for (JsonNode j : admin.get("/api/jobs?host_id=" + hostId + "&limit=500").json().path("items")) {
+            n += j.path("created_by").asText().startsWith("system") ? 0 : 1;
+        }
+        return n;
     }
 }

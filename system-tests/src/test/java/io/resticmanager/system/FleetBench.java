@@ -171,6 +171,9 @@ final class FleetBench {
 
     /** The agent side of run-now: note when job.start arrived, then ack and finish it like a quick unlock. */
     private void onJobStart(SimAgent agent, BenchSetup.Enrolled e, Message.JobStart start, long arrived) {
+        if (BenchFleet.answeredStats(agent, start)) {
+            return;
+        }
         CompletableFuture<Long> seen = jobStarts.remove(e.hostId());
         if (seen != null) {
             seen.complete(arrived);

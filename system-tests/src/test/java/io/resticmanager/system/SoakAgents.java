@@ -53,6 +53,9 @@ final class SoakAgents {
     }
 
     void onJobStart(SimAgent agent, BenchSetup.Enrolled host, Message.JobStart start, long arrived) {
+        if (BenchFleet.answeredStats(agent, start)) {
+            return;
+        }
         if (host.hostId().equals(tailHostId)) {
             tailStarts.add(start);
             return;

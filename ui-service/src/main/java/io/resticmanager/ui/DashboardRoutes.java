@@ -25,6 +25,8 @@ import java.util.Optional;
 final class DashboardRoutes implements HttpService {
     private static final List<String> STATUSES = List.of("online", "offline", "disabled", "failing");
     static final int PAGE_SIZE = 50;
+    /** Size points per card's sparkline: few, so a card stays small. */
+    static final int SPARK_POINTS = 20;
 
     private final GatewayApi api;
     private final Pages pages;
@@ -134,10 +136,11 @@ final class DashboardRoutes implements HttpService {
             var page = calls.start(() -> api.get(session, "/api/hosts", filter.apiQuery()));
             // one call for every card's alerts and the nav badge; left out when it fails
             var alerts = calls.start(() -> pages.alerts().firing(session));
-            var repoNames = calls.start(() -> RepoRoutes.repoNames(api, session));
+            var repos = calls.start(() -> RepoRoutes.index(api, session, SPARK_POINTS));
             var nextRuns = calls.start(() -> HostScheduleRoutes.nextRuns(api, session, Optional.empty()));
             firing = alerts.get();
-            view = build(summary.get(), page.get(), repoNames.get(), nextRuns.get(), firing, filter);
+            view = build(summary.get(), page.get(), repos.get().names(), repos.get().sparklines(), nextRuns.get(),
+                         firing, filter);
         } catch (ApiException e) {
             if (!e.unavailable()) {
                 throw e;
@@ -156,15 +159,18 @@ final class DashboardRoutes implements HttpService {
         }
     }
 
+    /** The view of one page of hosts; each card with its primary repository's size sparkline (by repository id). */
     static DashboardView build(JsonNode summary, JsonNode page, Map<String, String> repoNames,
-                               Map<String, Instant> nextRuns, Optional<AlertFeed.Firing> firing, Filter filter) {
+                               Map<String, Charts.Sparkline> sparklines, Map<String, Instant> nextRuns,
+                               Optional<AlertFeed.Firing> firing, Filter filter) {
         Instant now = Instant.now();
         List<Views.HostSummary> shown = new ArrayList<>();
         for (JsonNode h : Nodes.items(page)) {
             String id = Nodes.text(h, "id", "");
             shown.add(Views.HostSummary.of(h, repoNames, now)
                               .withNextRun(Format.when(nextRuns.get(id), now))
-                              .withAlerts(firing.map(f -> Views.HostAlerts.of(id, f.of(id), now)).orElse(null)));
+                              .withAlerts(firing.map(f -> Views.HostAlerts.of(id, f.of(id), now)).orElse(null))
+                              .withSparkline(sparklines.get(Nodes.text(h, "repo_id", ""))));
         }
         int total = summary.path("total").asInt();
         List<Views.Option> tagOptions = new ArrayList<>();

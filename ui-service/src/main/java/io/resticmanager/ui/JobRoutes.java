@@ -47,6 +47,11 @@ final class JobRoutes implements HttpService {
         boolean hasSummary() {
             return !summary.isEmpty() || snapshotId != null;
         }
+
+        /** A diff job's result page (its log holds the entries as JSON lines). */
+        String diffUrl() {
+            return kind.equalsIgnoreCase("diff") && hostId != null ? "/hosts/" + hostId + "/diffs/" + id : null;
+        }
     }
 
     record JobPage(JobHead head, Progress progress, List<LogLine> log, long lastSeq, boolean truncated,

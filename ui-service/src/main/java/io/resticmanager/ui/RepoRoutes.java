@@ -6,6 +6,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -52,9 +53,40 @@ final class RepoRoutes implements HttpService {
     record LeaseForm(String days, boolean onDisk, String wasDays, boolean wasOnDisk) {
     }
 
+    /**
+     * The health facts: what the repository stores, what its snapshots hold in all (restore size), the ratio of the
+     * two (deduplication and compression together), its snapshot count, last check and when it was last measured.
+     */
+    record Health(String stored, String restoreSize, String ratio, String snapshotCount, Format.When lastCheck,
+                  String lastCheckStatus, boolean lastCheckFailed, Format.When measured) {
+    }
+
+    /** One lock: who holds it since when; {@code stale} when restic's unlock would remove it. */
+    record LockRow(String id, String shortId, Format.When since, boolean exclusive, String holder, boolean stale) {
+    }
+
+    /** The lock state: null {@code checked} means no stats job has looked yet. */
+    /** {@code notShown}: how many locks are not described (restic's first 20 are), null when none. */
+    record Locks(Format.When checked, long count, long stale, List<LockRow> items, boolean none, boolean anyStale,
+                 Long notShown) {
+    }
+
+    /** A host that backs up to this repository. */
+    record HostRow(String id, String name, String role, boolean primary, Views.Badge status) {
+    }
+
     record RepoPage(RepoRow repo, Maintainer maintainer, boolean needsMaintainer, String leaseDays,
                     boolean leaseOnDisk, List<Views.Option> hostOptions, LeaseForm lease, String failedAction,
-                    Views.ProblemView problem, String saved) {
+                    Views.ProblemView problem, String saved, Health health, Locks locks, List<HostRow> hosts,
+                    Charts.Chart sizeChart, Charts.Chart countChart) {
+        Views.ProblemView actionProblem() {
+            return "unlock".equals(failedAction) || "stats".equals(failedAction) ? problem : null;
+        }
+
+        boolean noHosts() {
+            return hosts.isEmpty();
+        }
+
         Views.ProblemView maintenanceProblem() {
             return "maintenance".equals(failedAction) ? problem : null;
         }
@@ -74,12 +106,38 @@ final class RepoRoutes implements HttpService {
 
     /** Repository id → name for cards and host pages; a viewer without access just sees ids. */
     static Map<String, String> repoNames(GatewayApi api, Session session) {
+        return index(api, session, 0).names();
+    }
+
+    /** Repository names and, for the dashboard's cards, each one's size sparkline (absent below two points). */
+    record RepoIndex(Map<String, String> names, Map<String, Charts.Sparkline> sparklines) {
+    }
+
+    /** One {@code GET /api/repos}; with {@code trendPoints} > 0 it brings each repository's last size points too. */
+    static RepoIndex index(GatewayApi api, Session session, int trendPoints) {
         Map<String, String> names = new HashMap<>();
+        Map<String, Charts.Sparkline> sparklines = new HashMap<>();
         try {
-            for (JsonNode repo : items(api.get(session, "/api/repos"))) {
+            for (JsonNode repo : items(trendPoints > 0
+                    ? api.get(session, "/api/repos", Map.of("trend_points", String.valueOf(trendPoints)))
+                    : api.get(session, "/api/repos"))) {
                 String id = Nodes.text(repo, "id");
-                if (id != null) {
-                    names.put(id, Nodes.text(repo, "name", Views.shortId(id)));
+                if (id == null) {
+                    continue;
+                }
+                String name = Nodes.text(repo, "name", Views.shortId(id));
+                names.put(id, name);
+                List<Charts.Point> points = new ArrayList<>();
+                for (JsonNode p : repo.path("trend")) {
+                    Instant at = Nodes.instant(p, "at");
+                    OptionalLong size = Nodes.number(p, "total_size");
+                    if (at != null && size.isPresent()) {
+                        points.add(new Charts.Point(at, size.getAsLong()));
+                    }
+                }
+                Charts.Sparkline line = Charts.sparkline(points, "Size of " + name);
+                if (line != null) {
+                    sparklines.put(id, line);
                 }
             }
         } catch (ApiException e) {
@@ -87,7 +145,7 @@ final class RepoRoutes implements HttpService {
                 throw e;
             }
         }
-        return names;
+        return new RepoIndex(names, sparklines);
     }
 
     /** The list endpoint answers {@code {items:[…]}}; a bare array is accepted too. */
@@ -199,6 +257,20 @@ final class RepoRoutes implements HttpService {
         String id = req.path().pathParameters().get("id");
         Form form = Form.read(req);
         String action = form.get("action");
+        if (action.equals("unlock") || action.equals("stats")) {
+            // run on one of the repository's hosts, like any job; the job page follows it
+            try {
+                JsonNode created = api.post(session, "/api/repos/" + HostRoutes.enc(id) + "/jobs",
+                                            Map.of("kind", action)).body();
+                Pages.redirect(req, res, "/jobs/" + HostRoutes.enc(Nodes.text(created, "job_id", "")));
+            } catch (ApiException e) {
+                if (e.unauthenticated() || e.unavailable()) {
+                    throw e;
+                }
+                renderRepo(res, e.status(), session, id, action, Views.ProblemView.of(e), null, null, null);
+            }
+            return;
+        }
         String hostId = action.equals("maintenance") ? form.get("maintenance_host_id") : null;
         LeaseForm lease = action.equals("lease") ? new LeaseForm(form.get("offline_lease_days"),
                 form.checked("offline_lease_on_disk"), form.get("was_offline_lease_days"),
@@ -281,10 +353,91 @@ final class RepoRoutes implements HttpService {
         } else {
             lease = new LeaseForm(lease.days(), lease.onDisk(), wasDays, onDisk);
         }
+        Instant now = Instant.now();
+        List<Charts.Point> sizes = new ArrayList<>();
+        List<Charts.Point> counts = new ArrayList<>();
+        for (JsonNode point : history(session, id)) {
+            Instant at = Nodes.instant(point, "at");
+            OptionalLong size = Nodes.number(point, "total_size");
+            OptionalLong count = Nodes.number(point, "snapshot_count");
+            if (at != null && size.isPresent()) {
+                sizes.add(new Charts.Point(at, size.getAsLong()));
+            }
+            if (at != null && count.isPresent()) {
+                counts.add(new Charts.Point(at, count.getAsLong()));
+            }
+        }
         RepoPage page = new RepoPage(row(repo), maintainer, hasPrune && maintainerId == null,
                                      days.isPresent() ? leaseDays(days.getAsLong()) : null, onDisk, hostOptions,
-                                     lease, failedAction, problem, saved);
+                                     lease, failedAction, problem, saved, health(repo.path("stats"), now),
+                                     locks(repo.path("locks"), now), hostRows(repo.path("hosts")),
+                                     Charts.chart("size-chart", "Stored size", sizes, Format::bytes),
+                                     Charts.chart("snapshot-chart", "Snapshots", counts, Format::count));
         pages.page(res, status, session, Nodes.text(repo, "name", "Repository"), "repos", "repos/show", page);
+    }
+
+    /** The stored-size points to plot, oldest first; none when the history cannot be read (the page still shows). */
+    private List<JsonNode> history(Session session, String id) {
+        try {
+            return items(api.get(session, "/api/repos/" + HostRoutes.enc(id) + "/stats/history",
+                                 Map.of("mode", "raw-data", "limit", "200")));
+        } catch (ApiException e) {
+            if (e.unauthenticated() || e.unavailable()) {
+                throw e;
+            }
+            return List.of();
+        }
+    }
+
+    static Health health(JsonNode stats, Instant now) {
+        OptionalLong raw = Nodes.number(stats, "raw_size");
+        OptionalLong total = Nodes.number(stats, "total_size");
+        OptionalLong restore = Nodes.number(stats, "restore_size");
+        OptionalLong count = Nodes.number(stats, "snapshot_count");
+        Double ratio = Nodes.decimal(stats, "dedup_ratio");
+        String status = Nodes.text(stats, "last_check_status");
+        return new Health(raw.isPresent() ? Format.bytes(raw.getAsLong())
+                                  : total.isPresent() ? Format.bytes(total.getAsLong()) : "–",
+                          restore.isPresent() ? Format.bytes(restore.getAsLong()) : "–",
+                          ratio == null ? null : String.format(java.util.Locale.ROOT, "%.2f×", ratio),
+                          count.isPresent() ? Format.count(count.getAsLong()) : "–",
+                          Format.when(Nodes.instant(stats, "last_check_at"), now),
+                          status == null ? null : status.startsWith("succeeded") ? "passed" : status.replace('_', ' '),
+                          status != null && !status.startsWith("succeeded"),
+                          Format.when(Nodes.instant(stats, "updated_at"), now));
+    }
+
+    static Locks locks(JsonNode locks, Instant now) {
+        if (locks == null || !locks.isObject()) {
+            return new Locks(null, 0, 0, List.of(), true, false, null);
+        }
+        List<LockRow> rows = new ArrayList<>();
+        for (JsonNode l : locks.path("items")) {
+            String id = Nodes.text(l, "id", "");
+            String user = Nodes.text(l, "username", "");
+            String host = Nodes.text(l, "hostname", "");
+            OptionalLong pid = Nodes.number(l, "pid");
+            String holder = (user.isEmpty() ? "" : user + "@") + host + (pid.isPresent() ? " (PID " + pid.getAsLong()
+                    + ")" : "");
+            rows.add(new LockRow(id, Views.shortId(id), Format.when(Nodes.instant(l, "time"), now),
+                                 l.path("exclusive").asBoolean(false), holder, l.path("stale").asBoolean(false)));
+        }
+        long count = locks.path("count").asLong(rows.size());
+        long stale = locks.path("stale").asLong(0);
+        return new Locks(Format.when(Nodes.instant(locks, "checked_at"), now), count, stale, rows, count == 0,
+                         stale > 0, count > rows.size() ? count - rows.size() : null);
+    }
+
+    private static List<HostRow> hostRows(JsonNode hosts) {
+        List<HostRow> rows = new ArrayList<>();
+        for (JsonNode h : hosts) {
+            String status = h.path("disabled").asBoolean(false) ? "disabled"
+                    : h.path("online").asBoolean(false) ? "online" : "offline";
+            rows.add(new HostRow(Nodes.text(h, "id", ""), Nodes.text(h, "name", "(unnamed host)"),
+                                 Nodes.text(h, "role", ""), h.path("primary").asBoolean(false),
+                                 Views.hostBadge(status)));
+        }
+        return rows;
     }
 
     private static Maintainer maintainer(String id, List<JsonNode> hosts) {

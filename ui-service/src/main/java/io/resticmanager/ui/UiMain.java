@@ -51,6 +51,7 @@ public final class UiMain {
                 .register(new RestoreRoutes(api, pages))
                 .register(new JobRoutes(api, pages))
                 .register(new RepoRoutes(api, pages))
+                .register(new DiffRoutes(api, pages))
                 .register(new AlertRoutes(api, pages))
                 .register(new ChannelRoutes(api, pages))
                 .register(new RuleRoutes(api, pages))

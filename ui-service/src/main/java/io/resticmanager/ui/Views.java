@@ -214,7 +214,8 @@ final class Views {
     record HostSummary(String id, String name, Badge status, String os, String arch, String agentVersion,
                        String resticVersion, List<String> tags, String repoId, String repoName,
                        Format.When lastSeen, LastBackup lastBackup, Format.When nextRun, boolean disabled,
-                       List<RepoLink> repos, int repoCount, Format.When secondarySnapshot, HostAlerts alerts) {
+                       List<RepoLink> repos, int repoCount, Format.When secondarySnapshot, HostAlerts alerts,
+                       Charts.Sparkline sparkline) {
         static HostSummary of(JsonNode host, Map<String, String> repoNames, Instant now) {
             String repoId = Nodes.text(host, "repo_id");
             String repoName = repoId == null ? null : repoNames.getOrDefault(repoId, shortId(repoId));
@@ -227,7 +228,7 @@ final class Views {
                                    LastBackup.of(host, now),
                                    Format.when(Nodes.instant(host, "next_run_at"), now),
                                    "disabled".equals(status), RepoLink.of(host, now), host.path("repo_count").asInt(),
-                                   Format.when(Nodes.instant(host, "secondary_snapshot_at"), now), null);
+                                   Format.when(Nodes.instant(host, "secondary_snapshot_at"), now), null, null);
         }
 
         boolean hasTags() {
@@ -270,13 +271,21 @@ final class Views {
         HostSummary withNextRun(Format.When next) {
             return next == null ? this : new HostSummary(id, name, status, os, arch, agentVersion, resticVersion, tags,
                                                          repoId, repoName, lastSeen, lastBackup, next, disabled, repos,
-                                                         repoCount, secondarySnapshot, alerts);
+                                                         repoCount, secondarySnapshot, alerts, sparkline);
         }
 
         /** The same host with its firing alerts (null: they could not be read, nothing is shown). */
         HostSummary withAlerts(HostAlerts a) {
             return new HostSummary(id, name, status, os, arch, agentVersion, resticVersion, tags, repoId, repoName,
-                                   lastSeen, lastBackup, nextRun, disabled, repos, repoCount, secondarySnapshot, a);
+                                   lastSeen, lastBackup, nextRun, disabled, repos, repoCount, secondarySnapshot, a,
+                                   sparkline);
+        }
+
+        /** The same host with its primary repository's size sparkline (null: none to show). */
+        HostSummary withSparkline(Charts.Sparkline line) {
+            return new HostSummary(id, name, status, os, arch, agentVersion, resticVersion, tags, repoId, repoName,
+                                   lastSeen, lastBackup, nextRun, disabled, repos, repoCount, secondarySnapshot, alerts,
+                                   line);
         }
 
         String platform() {

@@ -1263,6 +1263,9 @@ class UiRoutesTest {
 
         for (String role : List.of("viewer", "operator")) {
             Page page = get("/repos/" + REPO, role);
+            // operators get the repository's unlock and measure buttons, nothing of its settings
+            String body = role.equals("viewer") ? page.body() : page.body()
+                    .replaceAll("(?s)<form id=\"(unlock|refresh-stats)-form\".*?</form>", "");
             assertThat(role, page.status(), is(200));
             assertThat(role, text(page.body(), "repo-name"), is("nas"));
             assertThat(role, page.body(), containsString("<dd id=\"maintenance-host\"><a href=\"/hosts/" + DB
@@ -1270,12 +1273,12 @@ class UiRoutesTest {
             assertThat(role, text(page.body(), "offline-lease-days"), is("14 days"));
             assertThat(role, text(page.body(), "offline-lease-on-disk"), startsWith("On: written to the agents' disk"));
             assertThat(role, page.body(), not(containsString("id=\"maintenance-needed\"")));
-            assertThat(role, page.body(), not(containsString("<form id=")));
-            assertThat(role, page.body(), not(containsString("method=\"post\" action=\"/repos/")));
+            assertThat(role, body, not(containsString("<form id=")));
+            assertThat(role, body, not(containsString("method=\"post\" action=\"/repos/")));
         }
 
         Page admin = get("/repos/" + REPO, "admin");
-        assertThat(count(admin.body(), "method=\"post\" action=\"/repos/" + REPO + "\""), is(2));
+        assertThat(count(admin.body(), "method=\"post\" action=\"/repos/" + REPO + "\""), is(4));
         assertThat(admin.body(), containsString("<option value=\"\">None: each host maintains its own snapshots</option>"));
         assertThat(admin.body(), containsString("<option value=\"" + DB + "\" selected>db-1</option>"));
         assertThat(admin.body(), containsString("<option value=\"" + WEB + "\">web-1</option>"));
@@ -2341,5 +2344,110 @@ class UiRoutesTest {
                 throw new AssertionError("not JSON: " + json, e);
             }
         }
+    }
+
+    private static final String REPO_HEALTH = """
+            {"id":"%s","name":"nas","url":"/srv/restic","env_keys":[],"has_prune_credential":false,"host_count":1,
+             "stats":{"total_size":3000,"raw_size":3000,"restore_size":9000,"dedup_ratio":3.0,"snapshot_count":4,
+                      "last_check_at":"2026-11-26T09:00:00Z","last_check_status":"failed",
+                      "updated_at":"2026-11-26T10:00:00Z"},
+             "locks":{"checked_at":"2026-11-26T10:00:00Z","count":1,"stale":1,"items":[{"id":"%s","time":
+                      "2026-11-26T08:00:00Z","exclusive":true,"hostname":"web-1","username":"root","pid":4242,
+                      "stale":true}]},
+             "hosts":[{"id":"%s","name":"web-1","hostname":"web-1","role":"primary","primary":true,"online":true,
+                       "disabled":false}],
+             "created_at":"2026-11-01T10:00:00Z","updated_at":"2026-11-20T10:00:00Z","offline_lease_days":7,
+             "offline_lease_on_disk":false,"maintenance_host_id":null}""".formatted(REPO, "ab".repeat(32), WEB);
+
+    private static final String HISTORY = """
+            {"items":[{"at":"2026-11-25T10:00:00Z","mode":"raw-data","total_size":1000,"snapshot_count":2},
+                      {"at":"2026-11-26T10:00:00Z","mode":"raw-data","total_size":3000,"snapshot_count":4}]}""";
+
+    @Test
+    void theRepositoryPageShowsHealthLocksHostsAndTrendChartsAndOnlyOperatorsUnlock() {
+        GATEWAY.on("GET", "/api/repos/" + REPO, 200, REPO_HEALTH)
+                .on("GET", "/api/repos/" + REPO + "/stats/history", 200, HISTORY)
+                .on("POST", "/api/repos/" + REPO + "/jobs", 202, "{\"job_id\":\"" + JOB + "\",\"status\":\"queued\"}");
+        for (String role : List.of("viewer", "operator", "admin")) {
+            String body = get("/repos/" + REPO, role).body();
+            assertThat(role, text(body, "repo-size"), is("2.9 KiB"));
+            assertThat(role, text(body, "repo-restore-size"), is("8.8 KiB (3.00× dedup &amp; compression)"));
+            assertThat(role, text(body, "repo-snapshot-count"), is("4"));
+            assertThat(role, text(body, "repo-last-check-status"), is("✗ failed"));
+            assertThat(role, text(body, "locks-stale"), is("⚠ 1 stale"));
+            assertThat(role, body, containsString("data-lock-id=\"" + "ab".repeat(32) + "\""));
+            assertThat(role, text(body, "repo-host-list"), containsString("web-1"));
+            assertThat(role, body, not(containsString("more not shown")));
+            assertThat(role, count(body, "class=\"chart-dot\""), is(4));
+            assertThat(role, body, containsString("<figure class=\"chart\" id=\"size-chart\" data-points=\"2\">"));
+            assertThat(role, body.contains("id=\"unlock-button\""), is(!role.equals("viewer")));
+        }
+        GATEWAY.seen().clear();
+        Page unlock = post("/repos/" + REPO, "operator", form("action", "unlock"));
+        assertThat(unlock.status(), is(303));
+        assertThat(unlock.header("Location"), is("/jobs/" + JOB));
+        assertThat(Http.tree(GATEWAY.seen("POST", "/api/repos/" + REPO + "/jobs").getFirst().body())
+                           .path("kind").asText(), is("unlock"));
+        // a repository nobody backs up to: the API's refusal shows next to the buttons
+        GATEWAY.on("POST", "/api/repos/" + REPO + "/jobs", 409, "{\"title\":\"Conflict\",\"status\":409,"
+                + "\"detail\":\"no host backs up to repository\"}");
+        Page refused = post("/repos/" + REPO, "operator", form("action", "stats"));
+        assertThat(refused.status(), is(409));
+        assertThat(refused.body(), containsString("no host backs up to repository"));
+    }
+
+    @Test
+    void hostCardsCarryTheirRepositorysSizeSparkline() {
+        GATEWAY.on("GET", "/api/repos?trend_points=20", 200, """
+                {"items":[{"id":"%s","name":"nas","trend":[{"at":"2026-11-25T10:00:00Z","total_size":1000},
+                  {"at":"2026-11-26T10:00:00Z","total_size":3000}]}]}""".formatted(REPO));
+        String body = get("/", "viewer").body();
+        assertThat(body, containsString("<svg class=\"sparkline\" viewBox=\"0 0 80 20\" role=\"img\" "
+                + "aria-label=\"Size of nas: 1000 B → 2.9 KiB over 2 measurements\">"));
+        assertThat(body, containsString("<polyline points=\"1,19 79,1\"></polyline>"));
+    }
+
+    @Test
+    void operatorsCompareTwoSnapshotsAndSeeThePagedDiff() {
+        String diffJob = "77777777-0000-4000-8000-000000000007";
+        GATEWAY.on("POST", "/api/hosts/" + WEB + "/diffs", 202, "{\"job_id\":\"" + diffJob + "\",\"status\":\"queued\"}")
+                .on("GET", "/api/jobs/" + diffJob + "/diff", 200, """
+                        {"job_id":"%s","status":"succeeded","snapshot_id":"ffeeddccbbaa99887766",
+                         "other_snapshot_id":"a1b2c3d4e5f6a7b8c9d0","summary":{"added_files":1,"added_dirs":0,
+                         "added_bytes":10,"removed_files":1,"removed_dirs":1,"removed_bytes":5,"changed_files":1,
+                         "entries":4,"entries_total":4,"truncated":false},
+                         "items":[{"path":"/etc/new.conf","change":"added","type":"file","new_size":10},
+                                  {"path":"/etc/old","change":"removed","type":"dir"},
+                                  {"path":"/etc/gone.conf","change":"removed","type":"file","old_size":5},
+                                  {"path":"/etc/hosts","change":"changed","type":"file","old_size":2048,
+                                   "new_size":4096}],
+                         "next_cursor":"12"}""".formatted(diffJob));
+        assertThat(get("/hosts/" + WEB, "operator").body(), containsString("id=\"diff-open\""));
+        assertThat(get("/hosts/" + WEB, "viewer").body(), not(containsString("id=\"diff-open\"")));
+        Page pick = get("/hosts/" + WEB + "/diff", "operator");
+        assertThat(pick.body(), containsString("<option value=\"ffeeddccbbaa99887766\" selected>ffeeddcc"));
+        assertThat(get("/hosts/" + WEB + "/diff", "viewer").body(), not(containsString("id=\"diff-form\"")));
+        Page same = post("/hosts/" + WEB + "/diff", "operator", form("snapshot_id", "a1b2c3d4e5f6a7b8c9d0",
+                                                                      "other_snapshot_id", "a1b2c3d4e5f6a7b8c9d0"));
+        assertThat(same.status(), is(422));
+        Page started = post("/hosts/" + WEB + "/diff", "operator", form("snapshot_id", "ffeeddccbbaa99887766",
+                                                                         "other_snapshot_id", "a1b2c3d4e5f6a7b8c9d0"));
+        assertThat(started.status(), is(303));
+        assertThat(started.header("Location"), is("/hosts/" + WEB + "/diffs/" + diffJob));
+        String body = get("/hosts/" + WEB + "/diffs/" + diffJob, "viewer").body();
+        assertThat(text(body, "diff-added"), is("1 file, 0 directories · 10 B"));
+        assertThat(text(body, "diff-changed"), is("1 file"));
+        assertThat(count(body, "class=\"diff-row "), is(4));
+        assertThat(body, containsString("<td class=\"diff-path\">/etc/old/</td>"));
+        assertThat(body, containsString("2.0 KiB → 4.0 KiB"));
+        assertThat(body, containsString("href=\"/hosts/" + WEB + "/diffs/" + diffJob + "?cursor=12\""));
+        assertThat(body, not(containsString("hx-trigger=\"every 2s\"")));
+        // the diff job's own page links to the comparison
+        GATEWAY.on("GET", "/api/jobs/" + diffJob, 200, ("{\"id\":\"%s\",\"host_id\":\"%s\",\"kind\":\"diff\","
+                + "\"status\":\"succeeded\",\"created_by\":\"olga\",\"created_at\":\"2026-11-26T08:59:00Z\"}")
+                .formatted(diffJob, WEB))
+                .on("GET", "/api/jobs/" + diffJob + "/logs", 200, "{\"items\":[],\"next_after_seq\":0}");
+        assertThat(get("/jobs/" + diffJob, "viewer").body(), containsString("id=\"job-diff-link\" href=\"/hosts/" + WEB
+                + "/diffs/" + diffJob + "\""));
     }
 }
