@@ -7,10 +7,20 @@ import java.util.List;
  * backup: paths, excludes, tags, limits. forget: policy. check: readDataSubset.
  * restore: snapshotId, include, target. diff: snapshotId, otherSnapshotId. ls: snapshotId, path.
  * copy: fromRepoId (the repository snapshots are copied from; the job's own repository receives them), tags.
+ * drill: sampleFiles (how many files of the latest snapshot to restore), maxBytes (their total size at most),
+ * targetHostId (the host that runs the drill when it is not the job's own host; the server decides, agents ignore it).
  */
 public record JobParams(List<String> paths, List<String> excludes, List<String> tags, Integer limitUploadKib,
                         Integer limitDownloadKib, RetentionPolicy policy, String readDataSubset, String snapshotId,
-                        String otherSnapshotId, List<String> include, String target, String path, String fromRepoId) {
+                        String otherSnapshotId, List<String> include, String target, String path, String fromRepoId,
+                        Integer sampleFiles, Long maxBytes, String targetHostId) {
+    /** A drill restores at most this many files. */
+    public static final int MAX_SAMPLE_FILES = 1000;
+    /** A drill restores at most this many bytes (64 GiB). */
+    public static final long MAX_DRILL_BYTES = 64L << 30;
+    public static final int DEFAULT_SAMPLE_FILES = 20;
+    public static final long DEFAULT_DRILL_BYTES = 256L << 20;
+
     public JobParams {
         paths = Require.list(paths);
         excludes = Require.list(excludes);
@@ -19,6 +29,36 @@ public record JobParams(List<String> paths, List<String> excludes, List<String> 
         if (limitUploadKib != null && limitUploadKib < 1 || limitDownloadKib != null && limitDownloadKib < 1) {
             throw new IllegalArgumentException("bandwidth limits must be ≥ 1 KiB/s");
         }
+        if (sampleFiles != null && (sampleFiles < 1 || sampleFiles > MAX_SAMPLE_FILES)) {
+            throw new IllegalArgumentException("sample_files must be 1 to " + MAX_SAMPLE_FILES);
+        }
+        if (maxBytes != null && (maxBytes < 1 || maxBytes > MAX_DRILL_BYTES)) {
+            throw new IllegalArgumentException("max_bytes must be 1 to " + MAX_DRILL_BYTES);
+        }
+    }
+
+    /** Parameters of every kind but drill. */
+    public JobParams(List<String> paths, List<String> excludes, List<String> tags, Integer limitUploadKib,
+                     Integer limitDownloadKib, RetentionPolicy policy, String readDataSubset, String snapshotId,
+                     String otherSnapshotId, List<String> include, String target, String path, String fromRepoId) {
+        this(paths, excludes, tags, limitUploadKib, limitDownloadKib, policy, readDataSubset, snapshotId,
+             otherSnapshotId, include, target, path, fromRepoId, null, null, null);
+    }
+
+    /** A drill's parameters (null = the default sample, the default byte cap, the job's own host). */
+    public static JobParams drill(Integer sampleFiles, Long maxBytes, String targetHostId) {
+        return new JobParams(null, null, null, null, null, null, null, null, null, null, null, null, null, sampleFiles,
+                             maxBytes, targetHostId);
+    }
+
+    /** How many files a drill restores. */
+    public int drillFiles() {
+        return sampleFiles == null ? DEFAULT_SAMPLE_FILES : sampleFiles;
+    }
+
+    /** How many bytes a drill restores at most. */
+    public long drillBytes() {
+        return maxBytes == null ? DEFAULT_DRILL_BYTES : maxBytes;
     }
 
     /** Parameters of every kind but copy. */
@@ -32,10 +72,11 @@ public record JobParams(List<String> paths, List<String> excludes, List<String> 
     /** The same parameters with these bandwidth limits (KiB/s; null = none). */
     public JobParams withLimits(Integer uploadKib, Integer downloadKib) {
         return new JobParams(paths, excludes, tags, uploadKib, downloadKib, policy, readDataSubset, snapshotId,
-                             otherSnapshotId, include, target, path, fromRepoId);
+                             otherSnapshotId, include, target, path, fromRepoId, sampleFiles, maxBytes, targetHostId);
     }
 
     public static JobParams empty() {
-        return new JobParams(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new JobParams(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                             null);
     }
 }
