@@ -322,6 +322,9 @@ final class JobStore implements AutoCloseable {
                     jobId, hostAndKind[1], status.wire(), finishedAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
                     summary == null ? Map.of() : summary, hostAndKind[2]);
             tx.update("pending-results.put", jobId, hostAndKind[0], Json.write(result), Instant.EPOCH);
+            if (JobKind.DRILL.wire().equals(hostAndKind[1])) {
+                DrillStore.record(tx, jobId, status, summary, finishedAt);
+            }
             return true;
         }
 
