@@ -2,11 +2,14 @@ package io.resticmanager.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -157,6 +160,38 @@ class DrillTest {
 
     @Test
     @Order(2)
+    void anOperatorRunsADrillFromTheHostPageAndWatchesItsLiveLog() throws Exception {
+        Assumptions.assumeTrue(Browser.chromium().isPresent() && Browser.chromedriver().isPresent(),
+                               "chromium and chromium-driver are not installed (script/test installs them)");
+        Map<String, String> before = fingerprint(root);
+        WebDriver browser = Browser.start();
+        try {
+            Page web = new Page(browser, stack.gateway(), Duration.ofMillis(100), "drill-failure-");
+            web.login("olga", "operator-password-9");
+            web.open("/hosts/" + hostId + "/actions");
+            web.waitFor(d -> !d.findElements(By.id("run-drill-button")).isEmpty());
+            browser.findElement(By.id("drill-files")).clear();
+            web.type("#drill-files", "4");
+            web.click("#run-drill-button");
+            web.waitFor(Duration.ofSeconds(60), d -> d.getCurrentUrl().contains("/jobs/")
+                    && web.text("#job-status").toLowerCase().contains("succeeded"));
+            web.waitFor(Duration.ofSeconds(15), d -> web.text("#job-log").contains("scratch directory removed"));
+            Browser.screenshot(browser, "drill-01-job");
+            assertThat(web.text("#job-log"), containsString("verified " + source));
+            assertThat(web.text("#job-summary"), containsString("Verified against live files"));
+            web.open("/hosts/" + hostId);
+            web.waitFor(d -> !d.findElements(By.id("host-last-drill")).isEmpty());
+            assertThat(web.text("#host-last-drill"), containsString("Succeeded"));
+            Browser.screenshot(browser, "drill-02-host");
+        } finally {
+            browser.quit();
+        }
+        assertThat(fingerprint(root), is(before));
+        assertNoScratchLeft(agent);
+    }
+
+    @Test
+    @Order(3)
     void aDrillOnAnotherHostRestoresThisHostsSnapshotThere() throws Exception {
         Map<String, String> before = fingerprint(root);
         // lending another host the repository credential is an admin's decision
@@ -178,7 +213,7 @@ class DrillTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aDamagedPackFailsTheDrillNamingTheDamagedPathsAndAlerts() throws Exception {
         Path pack;
         try (Stream<Path> walk = Files.walk(repo.resolve("data"))) {
