@@ -103,6 +103,11 @@ UPDATE hosts SET last_backup_job_id = ?, last_backup_status = ?, last_backup_fin
                  last_backup_data_added = ?, last_backup_snapshot_id = ?
 WHERE id = ? AND (last_backup_finished_at IS NULL OR last_backup_finished_at <= ?);
 
+-- Keeps the newest drill result: args job, status, finished_at, snapshot_id, id, finished_at.
+-- name: hosts.record-drill
+UPDATE hosts SET last_drill_job_id = ?, last_drill_status = ?, last_drill_finished_at = ?, last_drill_snapshot_id = ?
+WHERE id = ? AND (last_drill_finished_at IS NULL OR last_drill_finished_at <= ?);
+
 -- name: hosts.create
 INSERT OR IGNORE INTO hosts (id, hostname, created_at, updated_at) VALUES (?, ?, ?, ?);
 

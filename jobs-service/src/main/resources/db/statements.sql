@@ -77,6 +77,15 @@ UPDATE jobs SET started_at = COALESCE(started_at, ?), command_line = COALESCE(co
 UPDATE jobs SET status = ?, queued_reason = NULL, exit_code = ?, summary_json = ?, error = ?, finished_at = ?
 WHERE id = ? AND status IN ('queued', 'running');
 
+-- A finished drill (from its job row: host, repository, the host that ran it); args: status, snapshot_id,
+-- snapshot_time, files_sampled, files_restored, bytes_restored, verified, mismatched, duration_ms, bytes_per_second,
+-- finished_at, job id.
+-- name: drills.insert
+INSERT OR IGNORE INTO drills (job_id, host_id, repo_id, runner_host_id, status, snapshot_id, snapshot_time,
+                              files_sampled, files_restored, bytes_restored, verified, mismatched, duration_ms,
+                              bytes_per_second, finished_at)
+SELECT id, host_id, repo_id, runner_host_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM jobs WHERE id = ?;
+
 -- name: jobs.host-and-kind
 SELECT host_id, kind, repo_id FROM jobs WHERE id = ?;
 
@@ -434,6 +443,17 @@ SELECT id, host_id, cron, timezone, created_at FROM schedules WHERE enabled = 1 
 -- name: alert-facts.last-good-backup
 SELECT host_id, MAX(finished_at) AS finished_at FROM jobs
 WHERE kind = 'backup' AND status IN ('succeeded', 'succeeded_with_warnings') GROUP BY host_id;
+
+-- Each host's newest snapshot a passing drill proved ("restorable as of").
+-- name: alert-facts.restorable
+SELECT host_id, MAX(snapshot_time) AS snapshot_time FROM drills
+WHERE status = 'succeeded' AND snapshot_time IS NOT NULL GROUP BY host_id;
+
+-- Each host's latest drill, whatever its outcome.
+-- name: alert-facts.last-drill
+SELECT d.host_id, d.job_id, d.status, d.finished_at FROM drills d
+WHERE d.job_id = (SELECT e.job_id FROM drills e WHERE e.host_id = d.host_id ORDER BY e.finished_at DESC, e.job_id
+                  LIMIT 1);
 
 -- name: alert-facts.known-hosts
 SELECT host_id FROM hosts;

@@ -44,9 +44,11 @@ final class Agent implements HubConnection.Handler {
         this.restic = restic;
         this.spool = Spool.open(config.spoolDir());
         this.connection = new HubConnection(config, spool, this, backoff);
-        this.jobs = new Jobs(spool, restic, connection::wake, connection::sendLater);
+        this.jobs = new Jobs(spool, restic, connection::wake, connection::sendLater, config.drillsDir());
         this.browser = new SnapshotBrowser(restic);
         jobs.recoverInterrupted();
+        // a drill interrupted by the agent's stop left its scratch copy: nothing may stay of it
+        DrillRunner.removeLeftovers(config.drillsDir());
         this.scheduler = new Scheduler(config.schedulesFile(), Clock.systemUTC(), new Scheduler.Outlet() {
             @Override
             public boolean connected() {

@@ -103,6 +103,11 @@ record AgentConfig(URI serverUrl, String hostId, String agentToken, Optional<Str
         return URI.create(ws + "/ws/agent");
     }
 
+    /** Where restore drills make their scratch directories (each one new, removed when the drill ends). */
+    Path drillsDir() {
+        return file.toAbsolutePath().getParent().resolve("drills");
+    }
+
     /** Where schedules pushed by the server are kept. */
     Path schedulesFile() {
         return file.toAbsolutePath().getParent().resolve("schedules.json");

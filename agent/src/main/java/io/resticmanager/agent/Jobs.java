@@ -27,6 +27,7 @@ final class Jobs {
     private final Consumer<List<Message>> report;
     private final Map<String, JobRun> running = new ConcurrentHashMap<>();
     private final Map<String, Thread> workers = new ConcurrentHashMap<>();
+    private final Path drillsDir;
 
     /** Where restic is (or why it is not). */
     record ResticSetup(Optional<Path> binary, Optional<ResticVersion> version, Optional<String> problem) {
@@ -40,6 +41,12 @@ final class Jobs {
     }
 
     Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report) {
+        this(spool, restic, wake, report, Runner.DEFAULT_DRILLS_DIR);
+    }
+
+    /** {@code drillsDir}: where restore drills make (and remove) their scratch directories. */
+    Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir) {
+        this.drillsDir = drillsDir;
         this.spool = spool;
         this.restic = restic;
         this.wake = wake;
@@ -72,9 +79,10 @@ final class Jobs {
         }
         Optional<Runner> runner;
         try {
-            // a maintenance host runs forget for the host the server names; any other job is this host's own
+            // a maintenance host runs forget for the host the server names, a drill restores the snapshots of the
+            // host it names; any other job is this host's own
             runner = Runner.forKind(start.kind(), start.repo().forHostname() != null ? start.repo().forHostname()
-                    : HostInfo.current().hostname());
+                    : HostInfo.current().hostname(), drillsDir);
         } catch (IllegalArgumentException e) {
             JobRun.refuse(id, "invalid job: " + e.getMessage(), spool, wake);
             return Optional.empty();

@@ -30,6 +30,11 @@ record ResticVersion(int major, int minor, int patch) implements Comparable<Rest
         return atLeast(0, 16);
     }
 
+    /** {@code restore --verify} (restic re-reads what it restored and compares it with the snapshot) since 0.9. */
+    boolean hasRestoreVerify() {
+        return atLeast(0, 9);
+    }
+
     /** {@code check --json} exists since 0.18. */
     boolean hasCheckJson() {
         return atLeast(0, 18);

@@ -4,6 +4,7 @@ import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobParams;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -64,6 +65,18 @@ interface Runner {
      * repository's maintenance host, the backed-up host's the server names.
      */
     static Optional<Runner> forKind(JobKind kind, String snapshotsOf) {
+        return forKind(kind, snapshotsOf, DEFAULT_DRILLS_DIR);
+    }
+
+    /** Where drills make their scratch directories when the agent names no state directory (tests, tools). */
+    Path DEFAULT_DRILLS_DIR = Path.of(System.getProperty("java.io.tmpdir"), "restic-manager-drills");
+
+    /**
+     * As above; {@code drillsDir} is where a drill makes its scratch directory (the agent's state directory), and a
+     * drill restores {@code snapshotsOf}'s latest snapshot (its live files are this host's only when that is its own
+     * hostname).
+     */
+    static Optional<Runner> forKind(JobKind kind, String snapshotsOf, Path drillsDir) {
         return Optional.ofNullable(switch (kind) {
             case BACKUP -> new BackupRunner();
             case FORGET -> new ForgetRunner(snapshotsOf);
@@ -76,6 +89,7 @@ interface Runner {
             case RESTORE -> new RestoreRunner(HostInfo.current().runsAsRoot());
             case COPY -> new CopyRunner();
             case DIFF -> new DiffRunner();
+            case DRILL -> new DrillRunner(drillsDir, snapshotsOf, snapshotsOf.equals(HostInfo.current().hostname()));
             case LS -> null;
         });
     }

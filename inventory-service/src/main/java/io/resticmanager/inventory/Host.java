@@ -28,7 +28,8 @@ public record Host(String id,
                    Instant createdAt,
                    List<HostRepo> repos,
                    int repoCount,
-                   @JsonInclude(JsonInclude.Include.ALWAYS) Instant secondarySnapshotAt) {
+                   @JsonInclude(JsonInclude.Include.ALWAYS) Instant secondarySnapshotAt,
+                   @JsonInclude(JsonInclude.Include.ALWAYS) LastDrill lastDrill) {
     static final String ONLINE = "online";
     static final String OFFLINE = "offline";
     static final String DISABLED = "disabled";
@@ -37,12 +38,17 @@ public record Host(String id,
     Host withRepos(List<HostRepo> links) {
         return new Host(id, name, hostname, status, lastSeenAt, os, arch, agentVersion, resticVersion, runsAsRoot, tags,
                         repoId, repoName, lastBackup, lastSnapshotAt, createdAt, List.copyOf(links), repoCount,
-                        secondarySnapshotAt);
+                        secondarySnapshotAt, lastDrill);
     }
 
     @JsonIgnore
     boolean disabled() {
         return DISABLED.equals(status);
+    }
+
+    /** The result of the host's latest restore drill (from jobs-service): which snapshot it restored, and how. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record LastDrill(String jobId, String status, Instant finishedAt, String snapshotId) {
     }
 
     /** The result of the host's latest backup job (from jobs-service). */

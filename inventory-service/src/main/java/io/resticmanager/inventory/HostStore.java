@@ -240,6 +240,13 @@ final class HostStore {
                                            backup.dataAdded(), backup.snapshotId(), hostId, at)) > 0;
     }
 
+    /** Keeps the newest drill result (by finish time); older or replayed results change nothing. */
+    boolean recordDrill(String hostId, Host.LastDrill drill) {
+        Instant at = drill.finishedAt();
+        return store.write(tx -> tx.update("hosts.record-drill", drill.jobId(), drill.status(), at,
+                                           drill.snapshotId(), hostId, at)) > 0;
+    }
+
     // ---- hub events, inside the caller's transaction ----
 
     static boolean isDeleted(SqliteStore.Tx tx, String id) throws SQLException {
@@ -307,6 +314,9 @@ final class HostStore {
                         Rows.instant(r, "created_at"), null,
                         Rows.lng(r, "repo_count") == null ? 0 : Rows.lng(r, "repo_count").intValue(),
                         Rows.lng(r, "secondary_snapshot_ns") == null ? null
-                                : SnapshotStore.fromNanos(Rows.lng(r, "secondary_snapshot_ns")));
+                                : SnapshotStore.fromNanos(Rows.lng(r, "secondary_snapshot_ns")),
+                        Rows.str(r, "last_drill_job_id") == null ? null : new Host.LastDrill(
+                                Rows.str(r, "last_drill_job_id"), Rows.str(r, "last_drill_status"),
+                                Rows.instant(r, "last_drill_finished_at"), Rows.str(r, "last_drill_snapshot_id")));
     }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * What inventory keeps from finished jobs ({@code POST /internal/hosts/{id}/job-result}):
- * backup → the host's last_backup; stats → a repo_stats history row; check → the repo's last check.
+ * backup → the host's last_backup; stats → a repo_stats history row; check → the repo's last check; drill → the host's
+ * last_drill.
  * Replays are harmless (newest result wins; stats rows are unique per job).
  */
 final class JobResults {
@@ -53,6 +54,9 @@ final class JobResults {
                     stats(repoId, result.jobId(), finishedAt, summary);
                 }
             }
+            case "drill" -> hosts.recordDrill(hostId, new Host.LastDrill(
+                    result.jobId(), result.status(), finishedAt,
+                    summary.get("snapshot_id") instanceof String s ? s : null));
             case "check" -> {
                 if (repoId != null) {
                     repos.recordCheck(repoId, finishedAt, result.status());

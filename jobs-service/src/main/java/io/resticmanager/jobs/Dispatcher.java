@@ -147,6 +147,10 @@ final class Dispatcher implements AutoCloseable {
                     from = inventory.repoAccess(job.hostId(), job.kind(),
                                                 java.util.Optional.ofNullable(job.params().fromRepoId()));
                 }
+                if (job.kind() == io.resticmanager.proto.JobKind.DRILL) {
+                    // the agent restores the latest snapshot of the job's host: it is told whose (also on another host)
+                    access = access.forSnapshotsOf(inventory.hostname(job.hostId()));
+                }
                 if (job.kind() == io.resticmanager.proto.JobKind.BACKUP) {
                     // the schedule's own hooks, else the host's defaults (a run-now backup runs the defaults)
                     jobHooks = ScheduleHooks.effective(hooks.of(job.scheduleId()), inventory.hooks(job.hostId()));
@@ -161,8 +165,10 @@ final class Dispatcher implements AutoCloseable {
                 return Outcome.RETRY;
             }
             Instant now = Instant.now();
-            // the repository's maintenance host runs forget/prune/check for the host, if it names one (now)
-            String maintainer = access.maintenanceHostId();
+            // the repository's maintenance host runs forget/prune/check for the host, if it names one (now); a drill's
+            // other host runs the drill
+            String drillHost = JobLifecycle.drillRunner(job.hostId(), job.kind(), job.params());
+            String maintainer = drillHost != null ? drillHost : access.maintenanceHostId();
             String runner = maintainer != null ? maintainer : job.hostId();
             if (!store.write(tx -> {
                 tx.setRunner(job.id(), maintainer);

@@ -150,6 +150,31 @@ final class InventoryClient {
     }
 
     /**
+     * The hostname a host's agent reports (what its snapshots carry): 404 problem for an unknown host, 409 when it has
+     * reported none yet, 503 when inventory is down.
+     */
+    String hostname(String hostId) {
+        InternalClient.Reply reply;
+        try {
+            reply = client.call(Method.GET, "/api/hosts/" + hostId, null, Optional.of(
+                    new Principal("system", "system (jobs)", io.resticmanager.proto.Role.VIEWER)));
+        } catch (RuntimeException e) {
+            throw Problem.unavailable("inventory-service is unavailable: " + e.getClass().getSimpleName());
+        }
+        if (reply.status() == 404) {
+            throw Problem.notFound("unknown host " + hostId);
+        }
+        if (!reply.ok()) {
+            throw Problem.unavailable("inventory-service answered " + reply.status() + " when asked for host " + hostId);
+        }
+        String hostname = reply.tree().path("hostname").asText("");
+        if (hostname.isBlank()) {
+            throw Problem.conflict("host " + hostId + " has not reported its hostname yet");
+        }
+        return hostname;
+    }
+
+    /**
      * Posts one finished job's result. True when inventory took it (or will never want it: unknown
      * host); false when it should be retried.
      */

@@ -36,17 +36,32 @@ final class JobLifecycle {
     Job create(String hostId, JobRequest request, Principal principal) {
         RepoAccess access = inventory.repoAccess(hostId, request.kind(), request.repoId());
         JobParams params = withCopySource(hostId, request.kind(), request.params(), access.repoId());
+        String drillHost = drillRunner(hostId, request.kind(), params);
+        if (drillHost != null && !inventory.hostExists(drillHost, principal)) {
+            throw Problem.unprocessable("target host " + drillHost + " does not exist");
+        }
+        String runner = drillHost != null ? drillHost : access.maintenanceHostId();
         String id = UUID.randomUUID().toString();
-        String runsOn = access.runsElsewhere() ? access.maintenanceHostId() : hostId;
+        String runsOn = runner != null ? runner : hostId;
         String reason = store.online(runsOn).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
         store.write(tx -> {
             tx.insertJob(id, hostId, access.repoId(), request.kind(), params, principal.userId(),
                          principal.username(), Instant.now(), reason);
-            tx.setRunner(id, access.maintenanceHostId());
+            tx.setRunner(id, runner);
             return null;
         });
         signals.dispatch();
         return store.find(id).orElseThrow();
+    }
+
+    /**
+     * The host that runs a drill of {@code hostId}'s snapshots when that is another host (its {@code target_host_id});
+     * null for every other job and for a drill on the host itself. The job stays {@code hostId}'s (its result, alert
+     * and "restorable as of" are that host's); the other host only lends its disk and its agent.
+     */
+    static String drillRunner(String hostId, JobKind kind, JobParams params) {
+        return kind == JobKind.DRILL && params.targetHostId() != null && !params.targetHostId().equals(hostId)
+                ? params.targetHostId() : null;
     }
 
     /**
@@ -132,7 +147,8 @@ final class JobLifecycle {
         JobParams jobParams = params;
         String repoId = access == null ? null : access.repoId();
         String failure = error;
-        String runner = access == null ? null : access.maintenanceHostId();
+        String drillHost = drillRunner(schedule.hostId(), schedule.kind(), params);
+        String runner = drillHost != null ? drillHost : access == null ? null : access.maintenanceHostId();
         String reason = store.online(runner != null ? runner : schedule.hostId()).orElse(true) ? null
                 : Dispatcher.HOST_OFFLINE;
         Instant now = Instant.now();

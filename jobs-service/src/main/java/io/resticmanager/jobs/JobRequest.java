@@ -27,7 +27,7 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
     /** Kinds this endpoint runs; restore, diff and ls have their own flows. */
     static final Set<JobKind> RUNNABLE = EnumSet.of(JobKind.BACKUP, JobKind.FORGET, JobKind.PRUNE, JobKind.CHECK,
                                                     JobKind.UNLOCK, JobKind.SNAPSHOTS, JobKind.STATS, JobKind.INIT,
-                                                    JobKind.COPY);
+                                                    JobKind.COPY, JobKind.DRILL);
     private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d+)?)%");
     private static final Pattern FRACTION = Pattern.compile("(\\d+)/(\\d+)");
@@ -54,6 +54,7 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
             case FORGET -> forget(body);
             case CHECK -> check(body);
             case COPY -> copy(body, repoId);
+            case DRILL -> drill(body);
             default -> JobParams.empty();
         };
         // restic's bandwidth limits are global flags: every kind that reads or writes the repository honours them
@@ -94,6 +95,59 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
         }
         return new JobParams(null, null, tags(body), null, null, null, null, null, null, null, null, null,
                              from.orElse(null));
+    }
+
+    /**
+     * A restore drill: {@code sample_files} (1–1000, default 20), {@code max_bytes} (1 B – 64 GiB, default 256 MiB) and
+     * {@code target_host_id} (the enrolled host that restores the sample; default the host itself).
+     */
+    private static JobParams drill(JsonNode body) {
+        Integer files = null;
+        JsonNode f = body.get("sample_files");
+        if (f != null && !f.isNull()) {
+            if (!f.isIntegralNumber() || !f.canConvertToInt()) {
+                throw Problem.badRequest("wrong JSON type (field sample_files): expected an integer");
+            }
+            files = f.asInt();
+            if (files < 1 || files > JobParams.MAX_SAMPLE_FILES) {
+                throw Problem.unprocessable("sample_files must be 1 to " + JobParams.MAX_SAMPLE_FILES);
+            }
+        }
+        Long bytes = null;
+        JsonNode b = body.get("max_bytes");
+        if (b != null && !b.isNull()) {
+            if (!b.isIntegralNumber() || !b.canConvertToLong()) {
+                throw Problem.badRequest("wrong JSON type (field max_bytes): expected an integer");
+            }
+            bytes = b.asLong();
+            if (bytes < 1 || bytes > JobParams.MAX_DRILL_BYTES) {
+                throw Problem.unprocessable("max_bytes must be 1 to " + JobParams.MAX_DRILL_BYTES + " (64 GiB)");
+            }
+        }
+        String target = null;
+        JsonNode t = body.get("target_host_id");
+        if (t != null && !t.isNull() && !(t.isTextual() && t.asText().isBlank())) {
+            if (!t.isTextual()) {
+                throw Problem.badRequest("wrong JSON type (field target_host_id): expected a string");
+            }
+            target = t.asText().strip();
+            if (!REPO_ID.matcher(target).matches()) {
+                throw Problem.unprocessable("target_host_id is not a host id");
+            }
+        }
+        return JobParams.drill(files, bytes, target);
+    }
+
+    /**
+     * A drill on another host hands that host this host's repository credential for the job (as a cross-host restore
+     * does): admins only.
+     */
+    static void requireDrillRight(io.resticmanager.proto.Principal principal, String hostId, JobKind kind,
+                                  JobParams params) {
+        if (kind == JobKind.DRILL && params.targetHostId() != null && !params.targetHostId().equals(hostId)
+                && !principal.role().atLeast(io.resticmanager.proto.Role.ADMIN)) {
+            throw Problem.forbidden("a drill on another host lends it this host's repository: admins only");
+        }
     }
 
     private static JobParams backup(JsonNode body) {

@@ -355,6 +355,9 @@ final class JobStore implements AutoCloseable {
                 Instant now = Instant.now();
                 tx.update("stats-refresh.mark", hostAndKind[2], hostAndKind[0], now, now);
             }
+            if (JobKind.DRILL.wire().equals(hostAndKind[1])) {
+                DrillStore.record(tx, jobId, status, summary, finishedAt);
+            }
             return true;
         }
 

@@ -50,7 +50,10 @@ final class ScheduleRoutes implements HttpService {
                 ScheduleStore.LastRun lastRun, String createdBy, Instant createdAt, Instant updatedAt,
                 @JsonInclude(JsonInclude.Include.ALWAYS) String repoId, boolean hasPreHook, boolean hasPostHook,
                 @JsonInclude(JsonInclude.Include.NON_NULL) String preHook,
-                @JsonInclude(JsonInclude.Include.NON_NULL) String postHook) {
+                @JsonInclude(JsonInclude.Include.NON_NULL) String postHook,
+                @JsonInclude(JsonInclude.Include.NON_NULL) Integer sampleFiles,
+                @JsonInclude(JsonInclude.Include.NON_NULL) Long maxBytes,
+                @JsonInclude(JsonInclude.Include.NON_NULL) String targetHostId) {
         /** The hook text only for admins; everyone sees whether there is one. */
         static View of(Schedule s, Optional<ScheduleStore.LastRun> lastRun, Instant now, ScheduleHooks.Own hooks,
                        boolean admin) {
@@ -59,7 +62,8 @@ final class ScheduleRoutes implements HttpService {
                             p.tags(), p.policy(), p.readDataSubset(), p.limitUploadKib(), p.limitDownloadKib(),
                             s.enabled(), s.nextRun(now).orElse(null), lastRun.orElse(null), s.createdBy(),
                             s.createdAt(), s.updatedAt(), s.repoId(), hooks.pre() != null, hooks.post() != null,
-                            admin ? hooks.pre() : null, admin ? hooks.post() : null);
+                            admin ? hooks.pre() : null, admin ? hooks.post() : null, p.sampleFiles(), p.maxBytes(),
+                            p.targetHostId());
         }
     }
 
@@ -97,10 +101,12 @@ final class ScheduleRoutes implements HttpService {
         JsonNode body = Http.body(req, JsonNode.class);
         ScheduleRequest request = ScheduleRequest.parse(body);
         JobRequest.requirePruneRight(principal, request.job().kind(), request.job().params());
+        JobRequest.requireDrillRight(principal, request.hostId(), request.job().kind(), request.job().params());
         ScheduleHooks.Own own = hooksFor(principal, body, request.job().kind(), ScheduleHooks.Own.NONE);
         if (!inventory.hostExists(request.hostId(), principal)) {
             throw Problem.notFound("unknown host " + request.hostId());
         }
+        requireDrillTarget(request, principal);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Schedule schedule = schedule(UUID.randomUUID().toString(), request, principal.username(), now, now);
         store.write(tx -> {
@@ -112,6 +118,15 @@ final class ScheduleRoutes implements HttpService {
         audit(res, "schedule.create", schedule, ScheduleHooks.changed(ScheduleHooks.Own.NONE, own));
         res.header("Location", "/api/schedules/" + schedule.id());
         Http.json(res, 201, View.of(schedule, Optional.empty(), Instant.now(), own, admin(principal)));
+    }
+
+    /** A drill's other host must exist (422), as a run-now drill's must. */
+    private void requireDrillTarget(ScheduleRequest request, Principal principal) {
+        String target = request.job().params().targetHostId();
+        if (request.job().kind() == JobKind.DRILL && target != null && !target.equals(request.hostId())
+                && !inventory.hostExists(target, principal)) {
+            throw Problem.unprocessable("target host " + target + " does not exist");
+        }
     }
 
     private static boolean admin(Principal p) {
@@ -142,6 +157,8 @@ final class ScheduleRoutes implements HttpService {
         JsonNode body = Http.body(req, JsonNode.class);
         ScheduleRequest request = ScheduleRequest.merge(stored, hooksRemoved(body));
         JobRequest.requirePruneRight(principal, request.job().kind(), request.job().params());
+        JobRequest.requireDrillRight(principal, request.hostId(), request.job().kind(), request.job().params());
+        requireDrillTarget(request, principal);
         ScheduleHooks.Own before = hooks.of(stored.id());
         ScheduleHooks.Own own = hooksFor(principal, body, request.job().kind(), before);
         Schedule changed = schedule(stored.id(), request, stored.createdBy(), stored.createdAt(),

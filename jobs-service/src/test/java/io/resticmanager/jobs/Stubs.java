@@ -118,7 +118,7 @@ final class Stubs {
                         if (!authorized(req) || req.headers().first(Http.PRINCIPAL).isEmpty()) {
                             Http.problem(res, ProblemBody.of(401, "Unauthorized", "token and principal"));
                         } else if (repos.containsKey(host) || withoutRepo.contains(host)) {
-                            Http.json(res, Map.of("id", host, "name", host));
+                            Http.json(res, Map.of("id", host, "name", host, "hostname", "hostname-" + host));
                         } else {
                             Http.problem(res, ProblemBody.of(404, "Not Found", "unknown host"));
                         }

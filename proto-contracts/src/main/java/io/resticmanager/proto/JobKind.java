@@ -6,9 +6,12 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** What a job does; one restic command each ({@code copy}: {@code restic copy} from another repository). */
+/**
+ * What a job does; one restic command each ({@code copy}: {@code restic copy} from another repository; {@code drill}:
+ * a restore drill — a sample of the latest snapshot restored into a scratch directory, verified and deleted).
+ */
 public enum JobKind {
-    BACKUP, FORGET, PRUNE, CHECK, UNLOCK, SNAPSHOTS, STATS, RESTORE, INIT, DIFF, LS, COPY;
+    BACKUP, FORGET, PRUNE, CHECK, UNLOCK, SNAPSHOTS, STATS, RESTORE, INIT, DIFF, LS, COPY, DRILL;
 
     @JsonValue
     public String wire() {

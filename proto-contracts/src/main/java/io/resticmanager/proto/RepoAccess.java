@@ -38,7 +38,8 @@ public record RepoAccess(String repoId, String url, String password, Map<String,
     /**
      * The maintenance job this access is for runs on another host: {@code maintenanceHostId} (the repository's
      * maintenance host) runs it with the full credential, scoped to {@code forHostname}'s snapshots. Null for a job
-     * the asking host runs itself.
+     * the asking host runs itself. A drill names {@code forHostname} without a maintenance host: the hostname whose
+     * latest snapshot it restores (another host's, for a drill run on another host, with the backup credential only).
      */
     public boolean runsElsewhere() {
         return maintenanceHostId != null;
@@ -47,6 +48,11 @@ public record RepoAccess(String repoId, String url, String password, Map<String,
     /** The lease this repository grants for offline runs (0 = never offline). */
     public long leaseSeconds() {
         return offlineLeaseS == null ? DEFAULT_OFFLINE_LEASE_S : offlineLeaseS;
+    }
+
+    /** The same access naming whose snapshots the job works on (a drill's), without a maintenance host. */
+    public RepoAccess forSnapshotsOf(String hostname) {
+        return new RepoAccess(repoId, url, password, env, offlineLeaseS, leaseOnDisk, maintenanceHostId, hostname);
     }
 
     @Override

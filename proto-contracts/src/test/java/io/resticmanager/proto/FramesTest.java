@@ -74,6 +74,42 @@ class FramesTest {
         assertThat(DiffEntry.parse("not json").isPresent(), is(false));
     }
 
+    /**
+     * A drill's job.start names whose snapshots it restores ({@code for_hostname}) and its sample; its job.finished
+     * summary is a {@link DrillSummary}: both pinned by golden files and round-tripped.
+     */
+    @Test
+    void drillStartAndSummaryRoundTrip() throws Exception {
+        for (String name : List.of("job.start.drill", "job.finished.drill")) {
+            String golden = golden(name);
+            assertThat(name, Json.MAPPER.readTree(Frames.encode(Frames.decode(golden))), is(Json.MAPPER.readTree(golden)));
+        }
+        Message.JobStart start = Frames.decode(golden("job.start.drill")).payloadAs(Message.JobStart.class);
+        assertThat(start.kind(), is(JobKind.DRILL));
+        assertThat(start.repo().forHostname(), is("web-1"));
+        assertThat(start.repo().runsElsewhere(), is(false));
+        assertThat(start.params().drillFiles(), is(20));
+        assertThat(start.params().drillBytes(), is(256L << 20));
+        assertThat(JobParams.empty().drillFiles(), is(JobParams.DEFAULT_SAMPLE_FILES));
+        assertThat(start.toString(), not(containsString("s3cret")));
+
+        Message.JobFinished finished = Frames.decode(golden("job.finished.drill")).payloadAs(Message.JobFinished.class);
+        DrillSummary summary = DrillSummary.from(finished.summary()).orElseThrow();
+        assertThat(summary.mismatched(), is(List.of("/srv/data/a/f1.bin")));
+        assertThat(summary.snapshotTime(), is(java.time.Instant.parse("2026-11-26T03:00:04.102000838Z")));
+        assertThat(summary.passed(), is(false));
+        assertThat(Json.MAPPER.readTree(Json.write(summary.toMap())), is(Json.MAPPER.readTree(golden("job.finished.drill"))
+                                                                      .path("payload").path("summary")));
+        // other kinds' summaries are not a drill's; an oversized path list is cut, its count kept
+        assertThat(DrillSummary.from(java.util.Map.of("files_new", 3)).isPresent(), is(false));
+        List<String> many = java.util.stream.IntStream.range(0, 300).mapToObj(i -> "/f" + i).toList();
+        DrillSummary big = new DrillSummary("ab12cd34", null, "h", 300, 0, 0, 0, 0, many, 300, true, true, 1, 0, true);
+        assertThat(big.mismatched().size(), is(DrillSummary.MAX_PATHS));
+        assertThat(big.mismatchedCount(), is(300));
+        assertThrows(IllegalArgumentException.class, () -> JobParams.drill(0, null, null));
+        assertThrows(IllegalArgumentException.class, () -> JobParams.drill(null, JobParams.MAX_DRILL_BYTES + 1, null));
+    }
+
     @Test
     void repoAccessNeverPrintsItsSecret() throws Exception {
         Envelope envelope = Frames.decode(golden("job.start"));

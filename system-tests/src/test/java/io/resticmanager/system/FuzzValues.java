@@ -57,7 +57,7 @@ final class FuzzValues {
             "application/JSON", "text/html; charset=utf-8", "application/octet-stream", "a/b/c");
 
     static final List<String> RULES = List.of("backup_failed", "check_failed", "maintenance_failed", "host_offline",
-                                              "rpo_breached", "agent_outdated", "repo_locked", "nope");
+                                              "rpo_breached", "agent_outdated", "repo_locked", "drill_failed", "nope");
 
     static final List<String> FORM_FIELDS = List.of(
             "action", "alert_id", "channel_id", "channel_name", "confirm", "cron", "cron_preset", "dry_run",

@@ -109,8 +109,16 @@ final class AlertRoutes implements HttpService {
     record Meter(long value, long low, long high, long max) {
     }
 
+    /**
+     * {@code restorable}: the time of the newest snapshot a restore drill proved; {@code drill}: the host's latest
+     * drill when it did not pass (shown beside it, so "restorable as of" is never read as current when it is not).
+     */
     record RpoRow(HostRef host, String status, Views.Badge badge, Format.When lastGood, String target, String age,
-                  String ofTarget, Meter meter) {
+                  String ofTarget, Meter meter, Format.When restorable, DrillMark drill) {
+    }
+
+    /** A host's latest drill that failed: its badge and the job to look at. */
+    record DrillMark(String jobId, Views.Badge badge) {
     }
 
     record RpoCounts(int red, int amber, int green, int none) {
@@ -345,10 +353,19 @@ final class AlertRoutes implements HttpService {
                                 Format.when(Nodes.instant(r, "last_good_at"), now),
                                 target.isPresent() ? Format.duration(Duration.ofSeconds(target.getAsLong())) : null,
                                 age.isPresent() ? Format.duration(Duration.ofSeconds(age.getAsLong())) : null,
-                                ofTarget, meter));
+                                ofTarget, meter, Format.when(Nodes.instant(r, "restorable_as_of"), now), drillMark(r)));
         }
         return new RpoPage(rows, rows.isEmpty(), new RpoCounts(red, amber, green, none),
                            Format.when(Nodes.instant(rpo, "at"), now), null);
+    }
+
+    private static DrillMark drillMark(JsonNode row) {
+        JsonNode d = row.path("last_drill");
+        String status = Nodes.text(d, "status");
+        if (!d.isObject() || status == null || status.equals("succeeded")) {
+            return null;
+        }
+        return new DrillMark(Nodes.text(d, "job_id", ""), Views.jobBadge(status));
     }
 
     /** Colour, shape and words: the status reads the same to colour-blind eyes. */

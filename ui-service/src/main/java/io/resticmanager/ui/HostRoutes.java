@@ -105,9 +105,24 @@ final class HostRoutes implements HttpService {
     record SettingsForm(String name, String tags) {
     }
 
+    /** The restore drill form: how many files, at most how many MiB, and (admins) on which host. */
+    record DrillForm(String sampleFiles, String maxMib, String targetHostId) {
+        static final DrillForm EMPTY = new DrillForm("20", "256", "");
+    }
+
     record ActionsPanel(String failedAction, Views.ProblemView problem, BackupForm backup, ForgetForm forget,
                         String checkSubset, Confirm confirm, SettingsForm settings, List<Views.Option> repoOptions,
-                        boolean hostDisabled, String saved, boolean allowed, Gates gates) {
+                        boolean hostDisabled, String saved, boolean allowed, Gates gates, DrillForm drill,
+                        List<Views.Option> drillHosts) {
+        Views.ProblemView drillProblem() {
+            return problemFor("drill");
+        }
+
+        /** Admins may run a drill on another enrolled host (it lends that host this host's repository). */
+        boolean drillElsewhere() {
+            return drillHosts.size() > 1;
+        }
+
         private Views.ProblemView problemFor(String action) {
             return action.equals(failedAction) ? problem : null;
         }
@@ -306,6 +321,8 @@ final class HostRoutes implements HttpService {
                 form.get("tags"), form.get("limit_upload_kib"), form.get("limit_download_kib")) : BackupForm.EMPTY;
         ForgetForm forget = action.equals("forget") ? forgetForm(form) : ForgetForm.EMPTY;
         String subset = action.equals("check") ? form.get("read_data_subset") : "";
+        DrillForm drill = action.equals("drill") ? new DrillForm(form.get("sample_files"), form.get("max_mib"),
+                                                                 form.get("target_host_id")) : DrillForm.EMPTY;
         try {
             if (session.operator() && Feature.of(action).isPresent()) {
                 String refused = gates(session, id).reasons().get(action);
@@ -314,6 +331,7 @@ final class HostRoutes implements HttpService {
                 }
             }
             switch (action) {
+                case "drill" -> runJob(req, res, session, id, drillBody(form));
                 case "backup" -> {
                     Map<String, Object> body = new LinkedHashMap<>(backupBody(form));
                     if (!form.get("repo_id").isEmpty()) {
@@ -397,13 +415,13 @@ final class HostRoutes implements HttpService {
             }
         } catch (Form.Invalid e) {
             renderActions(req, res, 422, session, host(session, id), action, Views.ProblemView.invalid(e.getMessage()),
-                          backup, forget, subset, null, null);
+                          backup, forget, subset, null, null, drill);
         } catch (ApiException e) {
             if (e.unauthenticated() || e.unavailable()) {
                 throw e;
             }
             renderActions(req, res, e.status(), session, host(session, id), action, Views.ProblemView.of(e),
-                          backup, forget, subset, null, null);
+                          backup, forget, subset, null, null, drill);
         }
     }
 
@@ -422,6 +440,27 @@ final class HostRoutes implements HttpService {
     private void confirm(ServerRequest req, ServerResponse res, Session session, String hostId, Confirm confirm) {
         renderActions(req, res, 200, session, host(session, hostId), null, null, BackupForm.EMPTY,
                       ForgetForm.EMPTY, "", confirm, null);
+    }
+
+    /** A run-now drill: the sample's size and byte cap, the repository (several) and the host that restores it. */
+    private static Map<String, Object> drillBody(Form form) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("kind", "drill");
+        Integer files = form.between("sample_files", "Files to sample", 1, 1000);
+        if (files != null) {
+            body.put("sample_files", files);
+        }
+        Integer mib = form.between("max_mib", "Size cap", 1, 65536);
+        if (mib != null) {
+            body.put("max_bytes", (long) mib << 20);
+        }
+        if (!form.get("target_host_id").isEmpty()) {
+            body.put("target_host_id", form.get("target_host_id"));
+        }
+        if (!form.get("repo_id").isEmpty()) {
+            body.put("repo_id", form.get("repo_id"));
+        }
+        return body;
     }
 
     private static Map<String, Object> backupBody(Form form) {
@@ -552,6 +591,14 @@ final class HostRoutes implements HttpService {
     private void renderActions(ServerRequest req, ServerResponse res, int status, Session session,
                                Views.HostSummary host, String failedAction, Views.ProblemView problem,
                                BackupForm backup, ForgetForm forget, String subset, Confirm confirm, String saved) {
+        renderActions(req, res, status, session, host, failedAction, problem, backup, forget, subset, confirm, saved,
+                      DrillForm.EMPTY);
+    }
+
+    private void renderActions(ServerRequest req, ServerResponse res, int status, Session session,
+                               Views.HostSummary host, String failedAction, Views.ProblemView problem,
+                               BackupForm backup, ForgetForm forget, String subset, Confirm confirm, String saved,
+                               DrillForm drill) {
         List<Views.Option> repoOptions = new ArrayList<>();
         SettingsForm settings = new SettingsForm(host.name(), String.join(", ", host.tags()));
         if (session.admin()) {
@@ -562,9 +609,21 @@ final class HostRoutes implements HttpService {
                         + " — " + Nodes.text(repo, "url", ""), repoId.equals(host.repoId())));
             }
         }
+        List<Views.Option> drillHosts = new ArrayList<>();
+        if (session.admin()) {
+            drillHosts.add(new Views.Option("", "This host", drill.targetHostId().isEmpty()));
+            for (JsonNode other : Nodes.items(api.get(session, "/api/hosts"))) {
+                String otherId = Nodes.text(other, "id", "");
+                if (!otherId.isEmpty() && !otherId.equals(host.id())) {
+                    drillHosts.add(new Views.Option(otherId, Nodes.text(other, "name", Views.shortId(otherId)),
+                                                    otherId.equals(drill.targetHostId())));
+                }
+            }
+        }
         ActionsPanel panel = new ActionsPanel(failedAction, problem, backup, forget, subset, confirm, settings,
                                               repoOptions, host.disabled(), saved, session.operator(),
-                                              session.operator() ? gates(session, host.id()) : Gates.NONE);
+                                              session.operator() ? gates(session, host.id()) : Gates.NONE, drill,
+                                              drillHosts);
         render(req, res, status, session, new HostPage(host, false, false, true, null, null, panel, false, null));
     }
 

@@ -27,7 +27,7 @@ final class HostScheduleRoutes implements HttpService {
                                                   new String[] {"0 2 * * *", "Daily at 02:00"},
                                                   new String[] {"0 3 * * 0", "Weekly (Sunday 03:00)"});
     private static final List<String> KINDS = List.of("backup", "forget", "prune", "check", "unlock", "stats",
-                                                      "snapshots", "copy");
+                                                      "snapshots", "copy", "drill");
     private final GatewayApi api;
     private final Pages pages;
 
@@ -311,7 +311,8 @@ final class HostScheduleRoutes implements HttpService {
             case "forget" -> body.put("policy", JobFields.policy(form));
             case "check" -> JobFields.put(body, "read_data_subset", JobFields.subset(form), edit);
             default -> {
-                // prune, unlock, stats, snapshots and copy take no parameters here
+                // prune, unlock, stats, snapshots and copy take no parameters here; a drill samples the defaults
+                // (20 files, at most 256 MiB) on the host itself
             }
         }
         return body;

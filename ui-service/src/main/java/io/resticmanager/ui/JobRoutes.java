@@ -215,6 +215,27 @@ final class JobRoutes implements HttpService {
         if (summary.path("cross_host").asBoolean(false)) {
             stats.add(new Stat("From the repository of host", Nodes.text(summary, "source_host_id", "?")));
         }
+        // drill: what was sampled, proved against the live files, and what did not come back intact
+        addCount(stats, summary, "files_sampled", "Files sampled");
+        addCount(stats, summary, "verified", "Verified against live files");
+        addCount(stats, summary, "not_compared", "Restored, not compared");
+        OptionalLong mismatched = Nodes.number(summary, "mismatched_count");
+        if (mismatched.isPresent()) {
+            List<String> paths = Nodes.strings(summary, "mismatched");
+            stats.add(new Stat("Mismatched", Format.count(mismatched.getAsLong())
+                    + (paths.isEmpty() ? "" : ": " + String.join(", ", paths))));
+        }
+        OptionalLong rate = Nodes.number(summary, "bytes_per_second");
+        if (rate.isPresent()) {
+            stats.add(new Stat("Throughput", Format.bytes(rate.getAsLong()) + "/s"));
+        }
+        OptionalLong drillMs = Nodes.number(summary, "duration_ms");
+        if (drillMs.isPresent()) {
+            stats.add(new Stat("Drill took", Format.durationSeconds(drillMs.getAsLong() / 1000.0)));
+        }
+        if (summary.has("scratch_removed")) {
+            stats.add(new Stat("Scratch copy", summary.path("scratch_removed").asBoolean() ? "removed" : "NOT removed"));
+        }
         String snapshot = Nodes.text(summary, "snapshot_id");
         String error = Nodes.text(job, "error");
         return new JobHead(Nodes.text(job, "id", ""), Views.kindLabel(Nodes.text(job, "kind")),

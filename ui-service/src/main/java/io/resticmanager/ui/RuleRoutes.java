@@ -419,6 +419,8 @@ final class RuleRoutes implements HttpService {
             case "agent_outdated" -> "An agent is older than the server, or its restic older than 0.14.";
             case "repo_locked" -> "A job failed on a restic lock at least this old; resolves with the next success "
                     + "on the repository.";
+            case "drill_failed" -> "A restore drill failed or found files that did not restore intact; resolves with "
+                    + "the next passing drill of that host and repository.";
             default -> "";
         };
     }

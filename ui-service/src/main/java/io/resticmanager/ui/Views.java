@@ -88,7 +88,7 @@ final class Views {
 
     /** The alert rules (docs/API.md, "Alerts") with what people call them. */
     static final List<String> RULES = List.of("backup_failed", "check_failed", "maintenance_failed", "host_offline",
-                                              "rpo_breached", "agent_outdated", "repo_locked");
+                                              "rpo_breached", "agent_outdated", "repo_locked", "drill_failed");
 
     static String ruleLabel(String rule) {
         return switch (rule == null ? "" : rule) {
@@ -99,6 +99,7 @@ final class Views {
             case "rpo_breached" -> "Recovery point missed";
             case "agent_outdated" -> "Agent outdated";
             case "repo_locked" -> "Repository locked";
+            case "drill_failed" -> "Restore drill failed";
             default -> rule == null || rule.isBlank() ? "Alert" : rule;
         };
     }
@@ -150,6 +151,9 @@ final class Views {
         if (kind == null || kind.isBlank()) {
             return "Job";
         }
+        if (kind.equals("drill")) {
+            return "Restore drill";
+        }
         return kind.substring(0, 1).toUpperCase(Locale.ROOT) + kind.substring(1);
     }
 
@@ -171,6 +175,20 @@ final class Views {
 
         boolean failed() {
             return "failed".equals(badge.key());
+        }
+    }
+
+    /** The host's latest restore drill as its page shows it: outcome, when, which snapshot it restored. */
+    record LastDrill(String jobId, Badge badge, Format.When when, String snapshot) {
+        static LastDrill of(JsonNode host, Instant now) {
+            JsonNode d = host.path("last_drill");
+            if (!d.isObject()) {
+                return null;
+            }
+            String snapshot = Nodes.text(d, "snapshot_id");
+            return new LastDrill(Nodes.text(d, "job_id"), jobBadge(Nodes.text(d, "status")),
+                                 Format.when(Nodes.instant(d, "finished_at"), now),
+                                 snapshot == null ? null : shortId(snapshot));
         }
     }
 
@@ -215,7 +233,7 @@ final class Views {
                        String resticVersion, List<String> tags, String repoId, String repoName,
                        Format.When lastSeen, LastBackup lastBackup, Format.When nextRun, boolean disabled,
                        List<RepoLink> repos, int repoCount, Format.When secondarySnapshot, HostAlerts alerts,
-                       Charts.Sparkline sparkline) {
+                       Charts.Sparkline sparkline, LastDrill lastDrill) {
         static HostSummary of(JsonNode host, Map<String, String> repoNames, Instant now) {
             String repoId = Nodes.text(host, "repo_id");
             String repoName = repoId == null ? null : repoNames.getOrDefault(repoId, shortId(repoId));
@@ -228,7 +246,8 @@ final class Views {
                                    LastBackup.of(host, now),
                                    Format.when(Nodes.instant(host, "next_run_at"), now),
                                    "disabled".equals(status), RepoLink.of(host, now), host.path("repo_count").asInt(),
-                                   Format.when(Nodes.instant(host, "secondary_snapshot_at"), now), null, null);
+                                   Format.when(Nodes.instant(host, "secondary_snapshot_at"), now), null, null,
+                                   LastDrill.of(host, now));
         }
 
         boolean hasTags() {
@@ -271,21 +290,21 @@ final class Views {
         HostSummary withNextRun(Format.When next) {
             return next == null ? this : new HostSummary(id, name, status, os, arch, agentVersion, resticVersion, tags,
                                                          repoId, repoName, lastSeen, lastBackup, next, disabled, repos,
-                                                         repoCount, secondarySnapshot, alerts, sparkline);
+                                                         repoCount, secondarySnapshot, alerts, sparkline, lastDrill);
         }
 
         /** The same host with its firing alerts (null: they could not be read, nothing is shown). */
         HostSummary withAlerts(HostAlerts a) {
             return new HostSummary(id, name, status, os, arch, agentVersion, resticVersion, tags, repoId, repoName,
                                    lastSeen, lastBackup, nextRun, disabled, repos, repoCount, secondarySnapshot, a,
-                                   sparkline);
+                                   sparkline, lastDrill);
         }
 
         /** The same host with its primary repository's size sparkline (null: none to show). */
         HostSummary withSparkline(Charts.Sparkline line) {
             return new HostSummary(id, name, status, os, arch, agentVersion, resticVersion, tags, repoId, repoName,
                                    lastSeen, lastBackup, nextRun, disabled, repos, repoCount, secondarySnapshot, alerts,
-                                   line);
+                                   line, lastDrill);
         }
 
         String platform() {

@@ -276,6 +276,65 @@ class UiRoutesTest {
     }
 
     @Test
+    void aRestoreDrillRunsFromTheHostPageAndItsResultShowsInTheHeader() {
+        // operators drill on the host itself; only admins may pick another host to restore on
+        Page operator = get("/hosts/" + WEB + "/actions", "operator");
+        assertThat(operator.body(), containsString("id=\"run-drill-form\""));
+        assertThat(operator.body(), not(containsString("id=\"drill-target\"")));
+        Page admin = get("/hosts/" + WEB + "/actions", "admin");
+        assertThat(text(admin.body(), "drill-target"), containsString("db-1"));
+        assertThat(text(admin.body(), "drill-target"), not(containsString("web-1")));
+
+        GATEWAY.on("POST", "/api/hosts/" + WEB + "/jobs", 202, "{\"job_id\":\"" + JOB + "\",\"status\":\"queued\"}");
+        Page res = post("/hosts/" + WEB + "/actions", "admin", form("action", "drill", "sample_files", "12",
+                                                                      "max_mib", "64", "target_host_id", DB));
+        assertThat(res.status(), is(303));
+        assertThat(res.header("Location"), is("/jobs/" + JOB));
+        JsonNode body = Http.tree(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs").getLast().body());
+        assertThat(body.path("kind").asText(), is("drill"));
+        assertThat(body.path("sample_files").asInt(), is(12));
+        assertThat(body.path("max_bytes").asLong(), is(64L << 20));
+        assertThat(body.path("target_host_id").asText(), is(DB));
+
+        int calls = GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs").size();
+        Page bad = post("/hosts/" + WEB + "/actions", "operator", form("action", "drill", "sample_files", "lots"));
+        assertThat(bad.status(), is(422));
+        assertThat(text(bad.body(), "action-drill"), containsString("Files to sample"));
+        assertThat(bad.body(), containsString("value=\"lots\""));
+        assertThat(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/jobs").size(), is(calls));
+
+        Page none = get("/hosts/" + WEB, "viewer");
+        assertThat(text(none.body(), "host-last-drill"), containsString("No drill yet"));
+        String drilled = Fixtures.WEB_HOST.substring(0, Fixtures.WEB_HOST.lastIndexOf('}')) + """
+                ,"last_drill":{"job_id":"%s","status":"failed","finished_at":"2026-11-26T11:00:00Z",
+                 "snapshot_id":"a1b2c3d4e5f6a7b8c9d0"}}""".formatted(JOB);
+        GATEWAY.on("GET", "/api/hosts/" + WEB, 200, drilled);
+        String page = get("/hosts/" + WEB, "viewer").body();
+        assertThat(text(page, "host-last-drill"), containsString("Failed"));
+        assertThat(text(page, "host-last-drill"), containsString("snapshot a1b2c3d4"));
+        assertThat(page, containsString("<a href=\"/jobs/" + JOB + "\" id=\"host-last-drill-link\">view drill</a>"));
+    }
+
+    @Test
+    void theRpoViewShowsRestorableAsOfAndAFailedDrillBesideIt() {
+        GATEWAY.on("GET", "/api/alerts/rpo", 200, """
+                {"items":[{"host_id":"%s","last_good_at":"2026-11-26T09:00:00Z","target_s":172800,"age_s":10800,
+                  "status":"green","restorable_as_of":"2026-11-25T03:00:00Z",
+                  "last_drill":{"job_id":"%s","status":"failed","finished_at":"2026-11-26T11:00:00Z"}},
+                 {"host_id":"%s","last_good_at":"2026-11-26T08:00:00Z","target_s":86400,"age_s":72000,
+                  "status":"amber","restorable_as_of":null,"last_drill":null}],"at":"2026-11-26T12:00:00Z"}"""
+                .formatted(WEB, JOB, DB));
+        Page page = get("/rpo", "viewer");
+        assertThat(page.body(), containsString("<th scope=\"col\">Restorable as of</th>"));
+        String web = rowOf(page.body(), "rpo-row rpo-green", WEB);
+        assertThat(web, containsString("<td class=\"rpo-restorable\"><time datetime=\"2026-11-25T03:00:00Z\""));
+        assertThat(web, containsString("class=\"rpo-drill-failed\" href=\"/jobs/" + JOB + "\""));
+        String db = rowOf(page.body(), "rpo-row rpo-amber", DB);
+        assertThat(db, containsString("no drill passed"));
+        assertThat(db, not(containsString("rpo-drill-failed")));
+    }
+
+    @Test
     void aHostWithTwoRepositoriesListsBothAndOffersCopyLinkAndUnlink() {
         String offsite = "77777777-0000-4000-8000-000000000007";
         String host = Fixtures.WEB_HOST.substring(0, Fixtures.WEB_HOST.lastIndexOf('}')) + """

@@ -38,6 +38,7 @@ public final class AlertEngine implements AutoCloseable {
     public static final String RPO_BREACHED = "rpo_breached";
     public static final String AGENT_OUTDATED = "agent_outdated";
     public static final String REPO_LOCKED = "repo_locked";
+    public static final String DRILL_FAILED = "drill_failed";
     /** restic's lock refusal ("repository is already locked … lock was created at … (2h3m4s ago)"). */
     private static final java.util.regex.Pattern LOCKED = java.util.regex.Pattern.compile(
             "(?is)already locked.*?\\(((?:\\d+h)?(?:\\d+m)?(?:[\\d.]+s)?) ago\\)|(?i)already locked");
@@ -160,6 +161,17 @@ public final class AlertEngine implements AutoCloseable {
                             now);
                 }
             }
+            case DRILL -> {
+                // a drill proves that a host's backups in one repository restore: its subject is that pair
+                AlertStore.Subject subject = new AlertStore.Subject("host:" + f.hostId() + "/repo:" + f.repoId()
+                        + "/drill", f.hostId(), f.scheduleId(), f.repoId());
+                if (failed) {
+                    fire(DRILL_FAILED, subject, f.jobId(), "restore drill of " + host + " (repository " + f.repoId()
+                            + ") " + f.status().wire() + why, now);
+                } else {
+                    resolve(DRILL_FAILED, subject.key(), "a drill passed (job " + f.jobId() + ")", now);
+                }
+            }
             default -> {
                 // other kinds carry no alert rule
             }
@@ -265,8 +277,23 @@ public final class AlertEngine implements AutoCloseable {
         }
     }
 
-    /** One RPO row per host that has a backup schedule (and those without one). */
-    public record RpoRow(String hostId, Instant lastGoodAt, Long targetS, Long ageS, String status) {
+    /**
+     * One RPO row per host that has a backup schedule (and those without one). {@code restorableAsOf}: the time of
+     * the newest snapshot a restore drill proved restorable (null: none yet); {@code lastDrill}: the host's latest
+     * drill, whatever its outcome.
+     */
+    public record RpoRow(String hostId, Instant lastGoodAt, Long targetS, Long ageS, String status,
+                         @com.fasterxml.jackson.annotation.JsonInclude(
+                                 com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS) Instant restorableAsOf,
+                         @com.fasterxml.jackson.annotation.JsonInclude(
+                                 com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS) AlertStore.LastDrill lastDrill) {
+        RpoRow(String hostId, Instant lastGoodAt, Long targetS, Long ageS, String status) {
+            this(hostId, lastGoodAt, targetS, ageS, status, null, null);
+        }
+
+        RpoRow withDrills(Instant restorable, AlertStore.LastDrill drill) {
+            return new RpoRow(hostId, lastGoodAt, targetS, ageS, status, restorable, drill);
+        }
     }
 
     /**
@@ -286,9 +313,12 @@ public final class AlertEngine implements AutoCloseable {
             since.merge(s[1], Instant.parse(s[4]), (a, b) -> a.isBefore(b) ? a : b);
         }
         Map<String, Instant> good = store.lastGoodBackups();
+        Map<String, Instant> restorable = store.restorable();
+        Map<String, AlertStore.LastDrill> drills = store.lastDrills();
         Set<String> hosts = new HashSet<>(store.knownHosts());
         hosts.addAll(targets.keySet());
         hosts.addAll(good.keySet());
+        hosts.addAll(drills.keySet());
         List<RpoRow> rows = new ArrayList<>();
         for (String hostId : hosts) {
             Long target = targets.get(hostId);
@@ -303,6 +333,7 @@ public final class AlertEngine implements AutoCloseable {
             String status = age > target ? "red" : age * 4 > target * 3 ? "amber" : "green";
             rows.add(new RpoRow(hostId, last, target, last == null ? null : age, status));
         }
+        rows.replaceAll(r -> r.withDrills(restorable.get(r.hostId()), drills.get(r.hostId())));
         List<String> order = List.of("red", "no_schedule", "amber", "green");
         rows.sort(Comparator.comparing((RpoRow r) -> order.indexOf(r.status()))
                           .thenComparing(r -> r.targetS() == null || r.ageS() == null ? 0.0

@@ -356,6 +356,29 @@ public final class AlertStore {
         return result;
     }
 
+    /** A host's latest restore drill. */
+    public record LastDrill(String jobId, String status, Instant finishedAt) {
+    }
+
+    /** Each host's newest snapshot a passing drill proved. */
+    java.util.Map<String, Instant> restorable() {
+        java.util.Map<String, Instant> result = new java.util.HashMap<>();
+        try (var rows = store.db().execute().namedQuery("alert-facts.restorable")) {
+            rows.forEach(r -> result.put(text(r, "host_id"), Times.parse(text(r, "snapshot_time"))));
+        }
+        return result;
+    }
+
+    /** Each host's latest drill. */
+    java.util.Map<String, LastDrill> lastDrills() {
+        java.util.Map<String, LastDrill> result = new java.util.HashMap<>();
+        try (var rows = store.db().execute().namedQuery("alert-facts.last-drill")) {
+            rows.forEach(r -> result.put(text(r, "host_id"), new LastDrill(text(r, "job_id"), text(r, "status"),
+                                                                           Times.parse(text(r, "finished_at")))));
+        }
+        return result;
+    }
+
     // ---- row mapping ----
 
     private static Rule rule(DbRow r) {
