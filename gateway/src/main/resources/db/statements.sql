@@ -12,13 +12,13 @@ INSERT INTO users (id, username, password_hash, role, created_at, updated_at, so
 VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: users.by-username
-SELECT id, username, role, created_at, password_hash, source, break_glass, disabled_at FROM users WHERE username = ?;
+SELECT id, username, role, created_at, password_hash, source, break_glass, sso_refused_at FROM users WHERE username = ?;
 
 -- name: users.by-id
-SELECT id, username, role, created_at, password_hash, source, break_glass, disabled_at FROM users WHERE id = ?;
+SELECT id, username, role, created_at, password_hash, source, break_glass, sso_refused_at FROM users WHERE id = ?;
 
 -- name: users.list
-SELECT id, username, role, created_at, password_hash, source, break_glass, disabled_at FROM users ORDER BY username;
+SELECT id, username, role, created_at, password_hash, source, break_glass, sso_refused_at FROM users ORDER BY username;
 
 -- name: users.update-role
 UPDATE users SET role = ?, updated_at = ? WHERE id = ?;
@@ -29,14 +29,14 @@ UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?;
 -- name: users.update-break-glass
 UPDATE users SET break_glass = ?, updated_at = ? WHERE id = ?;
 
--- name: users.disable
-UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?;
+-- name: users.sso-refuse
+UPDATE users SET sso_refused_at = ?, updated_at = ? WHERE id = ?;
 
--- name: users.enable
-UPDATE users SET disabled_at = NULL, updated_at = ? WHERE id = ?;
+-- name: users.sso-clear
+UPDATE users SET sso_refused_at = NULL, updated_at = ? WHERE id = ?;
 
 -- name: users.count-break-glass
-SELECT COUNT(*) AS n FROM users WHERE break_glass = 1 AND source = 'local' AND disabled_at IS NULL;
+SELECT COUNT(*) AS n FROM users WHERE break_glass = 1 AND source = 'local';
 
 -- name: users.delete
 DELETE FROM users WHERE id = ?;
@@ -48,7 +48,7 @@ INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, source_ip) 
 SELECT s.token_hash, s.created_at, s.last_seen_at, u.id, u.username, u.role, u.created_at AS user_created_at,
        u.source, u.break_glass
 FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.token_hash = ? AND u.disabled_at IS NULL;
+WHERE s.token_hash = ? AND u.sso_refused_at IS NULL;
 
 -- name: sessions.touch
 UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?;
@@ -74,7 +74,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 SELECT t.id, t.name, t.role, t.created_by, t.created_at, t.last_used_at, t.owner_id, u.username AS owner,
        u.role AS owner_role, t.expires_at
 FROM api_tokens t JOIN users u ON u.id = t.owner_id
-WHERE t.token_hash = ? AND u.disabled_at IS NULL;
+WHERE t.token_hash = ? AND u.sso_refused_at IS NULL;
 
 -- name: tokens.by-id
 SELECT t.id, t.name, t.role, t.created_by, t.created_at, t.last_used_at, t.owner_id, u.username AS owner,

@@ -1,10 +1,11 @@
 -- Single sign-on (OpenID Connect). Users come from this database ('local', with a password) or from the identity
 -- provider ('oidc', no usable password). The first admin is the break-glass account: it keeps local password
 -- login when an admin switches local login off for everyone else. A user the provider no longer grants a role is
--- disabled: its sessions and API tokens stop working at once, until a later login maps its groups again.
+-- marked sso_refused_at: its sessions and API tokens stop working at once, until a later login maps its groups
+-- again (a provider's decision, kept apart from an admin disabling a user, which no login undoes).
 ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local' CHECK (source IN ('local', 'oidc'));
 ALTER TABLE users ADD COLUMN break_glass INTEGER NOT NULL DEFAULT 0 CHECK (break_glass IN (0, 1));
-ALTER TABLE users ADD COLUMN disabled_at TEXT;
+ALTER TABLE users ADD COLUMN sso_refused_at TEXT;
 UPDATE users SET break_glass = 1
 WHERE id = (SELECT id FROM users WHERE role = 'admin' ORDER BY created_at, id LIMIT 1);
 

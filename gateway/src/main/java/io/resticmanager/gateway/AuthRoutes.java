@@ -123,9 +123,8 @@ final class AuthRoutes implements HttpService {
                                              "too many login attempts; retry in " + wait.get() + " s"));
             return;
         }
-        // accounts of the identity provider have no password here; a disabled account logs in nowhere
-        Optional<UserStore.Credentials> found = users.byUsername(username)
-                .filter(c -> !c.user().oidc() && c.user().disabledAt() == null);
+        // accounts of the identity provider have no password here
+        Optional<UserStore.Credentials> found = users.byUsername(username).filter(c -> !c.user().oidc());
         boolean ok;
         if (found.isPresent()) {
             ok = passwords.verify(password, found.get().passwordHash());

@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * for ten minutes, the state also in a short-lived cookie that binds the login to this browser), and
  * {@code GET /auth/oidc/callback} checks what comes back, maps the user's groups to a role and starts the same
  * {@code rm_session} (+ CSRF) as a password login. Refusals go back to the login page with a short code and are
- * audited with their reason; a user whose groups no longer map to a role is disabled, which ends their sessions
- * and API tokens at their next use.
+ * audited with their reason; a user whose groups no longer map to a role is marked refused, which ends their
+ * sessions and API tokens at their next use, until a later login maps their groups again.
  */
 final class OidcRoutes implements HttpService {
     static final String STATE_COOKIE = "rm_oidc";
@@ -141,16 +141,16 @@ final class OidcRoutes implements HttpService {
         if (role.isEmpty()) {
             String ended = "";
             if (linked.isPresent()) {
-                users.disable(linked.get().id());
+                users.refuseSso(linked.get().id());
                 oidc.recordLogin(id.issuer(), id.subject(), id.groups());
-                ended = "; user disabled, its sessions and tokens ended";
+                ended = "; its sessions and tokens ended";
             }
             throw new OidcClient.Refusal("no-role", "no group maps to a role (groups " + id.groups() + ")" + ended);
         }
         if (linked.isPresent()) {
             User user = linked.get();
-            if (user.disabledAt() != null) {
-                users.enable(user.id());
+            if (user.ssoRefusedAt() != null) {
+                users.clearSsoRefusal(user.id());
             }
             if (user.role() != role.get()) {
                 users.updateRole(user.id(), role.get());

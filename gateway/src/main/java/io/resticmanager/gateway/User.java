@@ -7,10 +7,10 @@ import io.resticmanager.proto.Role;
  *
  * @param source     {@code local} (a password in this database) or {@code oidc} (the identity provider vouches)
  * @param breakGlass a local account that keeps password login when local login is switched off for everyone else
- * @param disabledAt set when the identity provider no longer grants the user a role; its sessions and tokens stop
+ * @param ssoRefusedAt set when the identity provider no longer grants the user a role; its sessions and tokens stop
  */
 record User(String id, String username, Role role, String createdAt, String source, boolean breakGlass,
-            String disabledAt) {
+            String ssoRefusedAt) {
     static final String LOCAL = "local";
     static final String OIDC = "oidc";
 

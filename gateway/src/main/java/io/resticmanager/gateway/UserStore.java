@@ -47,16 +47,16 @@ final class UserStore {
     }
 
     /** The provider no longer grants this user a role: its sessions and API tokens stop at their next use. */
-    void disable(String id) {
+    void refuseSso(String id) {
         String now = Times.now();
         store.write(tx -> {
-            tx.update("users.disable", now, now, id);
+            tx.update("users.sso-refuse", now, now, id);
             return tx.update("sessions.delete-for-user", id);
         });
     }
 
-    void enable(String id) {
-        store.write(tx -> tx.update("users.enable", Times.now(), id));
+    void clearSsoRefusal(String id) {
+        store.write(tx -> tx.update("users.sso-clear", Times.now(), id));
     }
 
     Optional<Credentials> byUsername(String username) {
@@ -94,6 +94,6 @@ final class UserStore {
                         Role.fromWire(r.column("role").get(String.class)), r.column("created_at").get(String.class),
                         r.column("source").get(String.class),
                         r.column("break_glass").get(Number.class).intValue() == 1,
-                        r.column("disabled_at").asOptional().map(Object::toString).orElse(null));
+                        r.column("sso_refused_at").asOptional().map(Object::toString).orElse(null));
     }
 }

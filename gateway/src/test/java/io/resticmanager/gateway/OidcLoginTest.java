@@ -410,7 +410,7 @@ class OidcLoginTest {
         assertThat(me(first.sessionCookie()).path("status").asInt(), is(401));
         assertThat(stack.send("GET", "/api/me", null, "Authorization", "Bearer " + token).statusCode(), is(401));
         assertThat(audit(admin, "oidc.refused").getFirst(), containsString(
-                "reason=no group maps to a role (groups [staff]); user disabled, its sessions and tokens ended"));
+                "reason=no group maps to a role (groups [staff]); its sessions and tokens ended"));
 
         // back in a mapped group: he logs in again, with the role his groups give now
         Landing third = login("sub-ivan", groups("ivan", "backup-viewers"));
