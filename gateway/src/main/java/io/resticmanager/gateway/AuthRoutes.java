@@ -159,7 +159,7 @@ final class AuthRoutes implements HttpService {
         res.header(HeaderNames.SET_COOKIE, cookie("", 0, source(req).secure()));
         // a single sign-on user is still signed in at the provider: offer its end-session endpoint, if any
         Optional<String> endSession = caller.session() && users.byId(caller.principal().userId())
-                .map(User::oidc).orElse(false) ? sso.flatMap(OidcClient::endSessionUrl) : Optional.empty();
+                .map(User::oidc).orElse(false) ? sso.flatMap(c -> c.endSessionUrl(true)) : Optional.empty();
         if (endSession.isPresent()) {
             res.header(HeaderNames.CACHE_CONTROL, "no-store");
             Http.json(res, new LogoutResponse(endSession.get()));
@@ -171,7 +171,7 @@ final class AuthRoutes implements HttpService {
     private void providers(ServerRequest req, ServerResponse res) {
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         Http.json(res, new Providers(oidc.settings().localLogin().wire, sso.map(c -> new Sso(
-                c.config().name(), OidcConfig.LOGIN_PATH, c.endSessionUrl().orElse(null))).orElse(null)));
+                c.config().name(), OidcConfig.LOGIN_PATH, c.endSessionUrl(false).orElse(null))).orElse(null)));
     }
 
     private void settings(ServerRequest req, ServerResponse res) {

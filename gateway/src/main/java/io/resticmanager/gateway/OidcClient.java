@@ -203,9 +203,13 @@ final class OidcClient {
         return URI.create(endpoint + sep + form(q));
     }
 
-    /** The provider's end-session URL for a browser to visit after our logout, when it has one. */
-    Optional<String> endSessionUrl() {
-        return discoveryIfAvailable().flatMap(Discovery::endSessionEndpoint).map(e -> {
+    /**
+     * The provider's end-session URL for a browser to visit after our logout, when it has one. {@code fetch} false
+     * answers from the cached discovery document only (the login page must not wait for a provider that is down).
+     */
+    Optional<String> endSessionUrl(boolean fetch) {
+        Optional<Discovery> d = fetch ? discoveryIfAvailable() : Optional.ofNullable(discovery);
+        return d.flatMap(Discovery::endSessionEndpoint).map(e -> {
             Map<String, String> q = new LinkedHashMap<>();
             q.put("client_id", config.clientId());
             q.put("post_logout_redirect_uri", config.postLogoutRedirectUri().toString());

@@ -348,6 +348,26 @@ class OidcLoginTest {
     }
 
     @Test
+    void groupsMissingFromTheIdTokenAreReadFromTheUserinfoEndpoint() throws Exception {
+        start();
+        Flow flow = followAuthorize(begin(null, Map.of()));
+        // as Authelia does it: the ID token names the user, the groups come with userinfo (for the access token)
+        Map<String, Object> idClaims = new LinkedHashMap<>();
+        idClaims.put("nonce", flow.nonce());
+        idClaims.put("preferred_username", "uma");
+        SignedJWT id = idp.issueToken(ISSUER_ID, CLIENT_ID, new DefaultOAuth2TokenCallback(
+                ISSUER_ID, "sub-uma", "JWT", List.of(CLIENT_ID), idClaims, 3600));
+        SignedJWT access = idp.issueToken(ISSUER_ID, CLIENT_ID, new DefaultOAuth2TokenCallback(
+                ISSUER_ID, "sub-uma", "JWT", List.of(CLIENT_ID), groups("uma", "backup-ops"), 3600));
+        forged.set(Json.write(Map.of("access_token", access.serialize(), "token_type", "Bearer",
+                                     "id_token", id.serialize())));
+        Landing landing = finish(flow);
+        assertThat(landing.location(), is("/"));
+        assertThat(me(landing.sessionCookie()).path("role").asText(), is("operator"));
+        assertThat(me(landing.sessionCookie()).path("username").asText(), is("uma"));
+    }
+
+    @Test
     void aTokenSignedByAKeyTheProviderDoesNotPublishIsRefused() throws Exception {
         start();
         TestStack.Session admin = stack.setupAdmin();
