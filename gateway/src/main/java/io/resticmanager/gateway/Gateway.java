@@ -8,7 +8,9 @@ import io.resticmanager.kit.RmConfig;
 import io.resticmanager.kit.SqliteStore;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The gateway's parts, built once from config and shared by the HTTP and WebSocket routing. */
 final class Gateway implements AutoCloseable {
@@ -26,6 +28,8 @@ final class Gateway implements AutoCloseable {
     final GatewayMetrics metrics;
     final MetricsPage metricsPage;
     final AuditStore audit;
+    /** Single sign-on, when {@code rm.gateway.oidc.discovery-url} is set. */
+    final Optional<OidcRoutes> oidcRoutes;
     private final Duration auditRetention;
     private volatile Thread housekeeping;
 
@@ -63,10 +67,16 @@ final class Gateway implements AutoCloseable {
         PeerHealth peers = new PeerHealth(upstreams.all(),
                                           Duration.ofMillis(gw.get("health-timeout-ms").asLong().orElse(1000L)));
         this.health = Health.create("gateway", peers.checks(store::healthy));
-        SetupToken setupToken = SetupToken.init(dataDir, users.countAdmins() > 0);
+        SetupToken setupToken = SetupToken.init(dataDir, users.countLocalAdmins() > 0);
+        OidcStore oidcStore = new OidcStore(store);
+        Optional<OidcClient> sso = OidcConfig.from(config).map(c -> new OidcClient(c, Clock.systemUTC()));
+        sso.ifPresent(c -> System.getLogger(Gateway.class.getName()).log(
+                System.Logger.Level.INFO, "single sign-on with " + c.config().name() + " ("
+                        + c.config().discoveryUrl() + ", client " + c.config().clientId() + ")"));
+        this.oidcRoutes = sso.map(c -> new OidcRoutes(c, users, oidcStore, authenticator, audit));
         this.authRoutes = new AuthRoutes(users, passwords, authenticator, LoginThrottle.create(gw.get("login")),
-                                         setupToken);
-        this.userRoutes = new UserRoutes(users, passwords, authenticator);
+                                         setupToken, oidcStore, sso);
+        this.userRoutes = new UserRoutes(users, passwords, authenticator, oidcStore);
         this.tokenRoutes = new TokenRoutes(tokens);
         this.auditRoutes = new AuditRoutes(audit);
         this.metrics = new GatewayMetrics(upstreams);

@@ -46,6 +46,7 @@ public final class GatewayMain {
         routing.addFilter(gateway.guard);
         routing.register(gateway.authRoutes, gateway.userRoutes, gateway.tokenRoutes, gateway.auditRoutes,
                          gateway.metricsPage);
+        gateway.oidcRoutes.ifPresent(routing::register);
         routing.any(gateway.proxy);
     }
 }

@@ -62,6 +62,11 @@ final class RouteTable {
             new Rule(POST, "/api/login", Access.PUBLIC),
             new Rule(POST, "/api/logout", Access.AUTHENTICATED),
             new Rule(GET, "/api/me", Access.AUTHENTICATED),
+            // the login page asks what to offer; single sign-on starts and returns without a session
+            new Rule(GET, "/api/auth/providers", Access.PUBLIC),
+            new Rule(ANY, "/api/auth/settings", Access.ADMIN),
+            new Rule(GET, "/auth/oidc/login", Access.PUBLIC),
+            new Rule(GET, "/auth/oidc/callback", Access.PUBLIC),
             new Rule(ANY, "/api/users/**", Access.ADMIN),
             new Rule(ANY, "/api/tokens/**", Access.ADMIN),
             new Rule(GET, "/api/audit/**", Access.ADMIN),

@@ -32,7 +32,9 @@ final class SessionStore {
                 .map(r -> new Row(r.column("token_hash").get(String.class),
                                   new User(r.column("id").get(String.class), r.column("username").get(String.class),
                                            Role.fromWire(r.column("role").get(String.class)),
-                                           r.column("user_created_at").get(String.class)),
+                                           r.column("user_created_at").get(String.class), null,
+                                           r.column("source").get(String.class),
+                                           r.column("break_glass").get(Number.class).intValue() == 1, null),
                                   millis(r.column("created_at").get(String.class)),
                                   millis(r.column("last_seen_at").get(String.class))));
     }
@@ -43,6 +45,11 @@ final class SessionStore {
 
     void delete(String tokenHash) {
         store.write(tx -> tx.update("sessions.delete", tokenHash));
+    }
+
+    /** Local login switched off: every local account's sessions end, break-glass ones excepted. */
+    long deleteLocalLogin() {
+        return store.write(tx -> tx.update("sessions.delete-local-login"));
     }
 
     void deleteForUser(String userId) {

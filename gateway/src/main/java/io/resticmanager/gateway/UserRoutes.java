@@ -25,14 +25,16 @@ final class UserRoutes implements HttpService {
     record CreateUser(String username, String password, Role role) {
     }
 
-    record PatchUser(Role role, String password, Boolean disabled) {
+    record PatchUser(Role role, String password, Boolean disabled, Boolean breakGlass) {
     }
 
     private final UserStore users;
     private final Passwords passwords;
     private final Authenticator authenticator;
+    private final OidcStore oidc;
 
-    UserRoutes(UserStore users, Passwords passwords, Authenticator authenticator) {
+    UserRoutes(UserStore users, Passwords passwords, Authenticator authenticator, OidcStore oidc) {
+        this.oidc = oidc;
         this.users = users;
         this.passwords = passwords;
         this.authenticator = authenticator;
@@ -67,7 +69,7 @@ final class UserRoutes implements HttpService {
         if (users.usernameTaken(body.username())) {
             throw Problem.conflict("username " + body.username() + " is taken");
         }
-        User user = new User(UUID.randomUUID().toString(), body.username(), body.role(), Times.now());
+        User user = User.local(UUID.randomUUID().toString(), body.username(), body.role(), Times.now(), false);
         users.insert(user, passwords.hash(body.password()));
         Http.json(res, 201, user);
     }
@@ -79,7 +81,20 @@ final class UserRoutes implements HttpService {
         AuthRoutes.note(req).action("user.update", "user=" + user.username()
                 + (body.role() != null ? " role=" + body.role().wire() : "")
                 + (body.password() != null ? " password=changed" : "")
-                + (body.disabled() != null ? " disabled=" + body.disabled() : ""));
+                + (body.disabled() != null ? " disabled=" + body.disabled() : "")
+                + (body.breakGlass() != null ? " break_glass=" + body.breakGlass() : ""));
+        if (user.oidc() && (body.password() != null || Boolean.TRUE.equals(body.breakGlass()))) {
+            throw Problem.conflict(user.username() + " signs in through the identity provider: it has no password "
+                                           + "here and cannot be a break-glass account");
+        }
+        if (user.oidc() && body.role() != null) {
+            throw Problem.conflict(user.username() + "'s role comes from its groups at the identity provider, "
+                                           + "set again at every login");
+        }
+        if (Boolean.FALSE.equals(body.breakGlass()) && user.breakGlass() && users.countBreakGlass() <= 1
+                && oidc.settings().localLogin() == OidcStore.LocalLogin.BREAK_GLASS) {
+            throw Problem.conflict("cannot remove the last break-glass account while local login is switched off");
+        }
         boolean lastAdmin = user.role() == Role.ADMIN && !user.disabled() && users.countActiveAdmins() <= 1;
         if (lastAdmin && body.role() != null && body.role() != Role.ADMIN) {
             throw Problem.conflict("cannot demote the last admin");
@@ -99,6 +114,9 @@ final class UserRoutes implements HttpService {
         if (body.role() != null) {
             users.updateRole(id, body.role());
         }
+        if (body.breakGlass() != null) {
+            users.updateBreakGlass(id, body.breakGlass());
+        }
         // A changed password or a disabled account ends every session at once (tokens stop by the owner lookup).
         if (body.password() != null || Boolean.TRUE.equals(body.disabled())) {
             authenticator.revokeAll(id);
@@ -112,6 +130,10 @@ final class UserRoutes implements HttpService {
         AuthRoutes.note(req).action("user.delete", "user=" + user.username());
         if (user.role() == Role.ADMIN && !user.disabled() && users.countActiveAdmins() <= 1) {
             throw Problem.conflict("cannot delete the last admin");
+        }
+        if (user.breakGlass() && users.countBreakGlass() <= 1
+                && oidc.settings().localLogin() == OidcStore.LocalLogin.BREAK_GLASS) {
+            throw Problem.conflict("cannot delete the last break-glass account while local login is switched off");
         }
         users.delete(id);
         res.status(204).send();

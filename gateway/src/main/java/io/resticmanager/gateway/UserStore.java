@@ -32,9 +32,38 @@ final class UserStore {
                 .map(r -> r.column("n").get(Number.class).longValue()).orElse(0L);
     }
 
+    /** Local admins: setup is open until there is one (an admin from single sign-on does not close it). */
+    long countLocalAdmins() {
+        return store.db().execute().namedGet("users.count-local-admins")
+                .map(r -> r.column("n").get(Number.class).longValue()).orElse(0L);
+    }
+
     void insert(User user, String passwordHash) {
         store.write(tx -> tx.update("users.insert", user.id(), user.username(), passwordHash, user.role().wire(),
-                                    user.createdAt(), Times.now()));
+                                    user.createdAt(), Times.now(), user.source(), user.breakGlass() ? 1 : 0));
+    }
+
+    /** Local accounts that keep password login when it is switched off for everyone else (and can use it). */
+    long countBreakGlass() {
+        return store.db().execute().namedGet("users.count-break-glass")
+                .map(r -> r.column("n").get(Number.class).longValue()).orElse(0L);
+    }
+
+    void updateBreakGlass(String id, boolean breakGlass) {
+        store.write(tx -> tx.update("users.update-break-glass", breakGlass ? 1 : 0, Times.now(), id));
+    }
+
+    /** The provider no longer grants this user a role: its sessions and API tokens stop at their next use. */
+    void refuseSso(String id) {
+        String now = Times.now();
+        store.write(tx -> {
+            tx.update("users.sso-refuse", now, now, id);
+            return tx.update("sessions.delete-for-user", id);
+        });
+    }
+
+    void clearSsoRefusal(String id) {
+        store.write(tx -> tx.update("users.sso-clear", Times.now(), id));
     }
 
     Optional<Credentials> byUsername(String username) {
@@ -75,6 +104,9 @@ final class UserStore {
     private static User user(DbRow r) {
         return new User(r.column("id").get(String.class), r.column("username").get(String.class),
                         Role.fromWire(r.column("role").get(String.class)), r.column("created_at").get(String.class),
-                        r.column("disabled_at").asOptional().map(Object::toString).orElse(null));
+                        r.column("disabled_at").asOptional().map(Object::toString).orElse(null),
+                        r.column("source").get(String.class),
+                        r.column("break_glass").get(Number.class).intValue() == 1,
+                        r.column("sso_refused_at").asOptional().map(Object::toString).orElse(null));
     }
 }

@@ -31,6 +31,14 @@ class RouteTableTest {
             "GET, /assets/css/app.css, PUBLIC",
             "GET, /, PAGE",
             "POST, /hosts/h1/run, PAGE",
+            "GET, /api/auth/providers, PUBLIC",
+            "POST, /api/auth/providers, DENY",
+            "GET, /api/auth/settings, ADMIN",
+            "PUT, /api/auth/settings, ADMIN",
+            "GET, /auth/oidc/login, PUBLIC",
+            "GET, /auth/oidc/callback, PUBLIC",
+            "POST, /auth/oidc/callback, PAGE",
+            "GET, /auth/oidc/other, PAGE",
     })
     void firstMatchingRuleDecides(String method, String path, RouteTable.Access access) {
         assertThat(RouteTable.DEFAULT.match(method, path).access(), is(access));

@@ -110,6 +110,18 @@ final class TestStack implements AutoCloseable {
         }
     }
 
+    /** A GET to any URL (the identity provider's, in single sign-on tests), never following redirects. */
+    HttpResponse<String> absolute(URI uri) {
+        try {
+            return client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).GET().build(),
+                               HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     HttpResponse<String> as(Session s, String method, String path, String body) {
         return send(method, path, body, "Cookie", s.cookie(), "X-CSRF-Token", s.csrf());
     }

@@ -1,5 +1,6 @@
 package io.resticmanager.ui;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -25,7 +26,16 @@ final class AuthRoutes implements HttpService {
         this.pages = pages;
     }
 
-    record LoginView(String username, Views.ProblemView problem, boolean loggedOut) {
+    /**
+     * @param sso              single sign-on as the gateway offers it, or null
+     * @param localRestricted  local password login is for break-glass accounts only
+     * @param ssoLoggedOut     a single sign-on user just logged out here: offer the provider's end-session link
+     */
+    record LoginView(String username, Views.ProblemView problem, boolean loggedOut, Sso sso, boolean localRestricted,
+                     boolean ssoLoggedOut) {
+    }
+
+    record Sso(String name, String loginUrl, String endSessionUrl) {
     }
 
     record SetupView(String username, Views.ProblemView problem, boolean alreadySetUp) {
@@ -48,7 +58,50 @@ final class AuthRoutes implements HttpService {
             return;
         }
         boolean loggedOut = req.query().first("logged_out").isPresent();
-        pages.page(res, 200, session, "Log in", "", "auth/login", new LoginView("", null, loggedOut));
+        boolean ssoLoggedOut = loggedOut && req.query().first("sso").isPresent();
+        String ssoError = req.query().first("sso_error").orElse("");
+        pages.page(res, ssoError.isEmpty() ? 200 : 403, session, "Log in", "", "auth/login",
+                   loginView(session, "", null, loggedOut, ssoLoggedOut, ssoError));
+    }
+
+    /** The login page's model: asks the gateway what it offers (single sign-on, local login rule). */
+    private LoginView loginView(Session session, String username, Views.ProblemView problem, boolean loggedOut,
+                                boolean ssoLoggedOut, String ssoError) {
+        Sso sso = null;
+        boolean restricted = false;
+        try {
+            JsonNode providers = api.get(session, "/api/auth/providers");
+            JsonNode oidc = providers.path("oidc");
+            if (oidc.isObject()) {
+                String end = oidc.path("end_session_url").asText("");
+                sso = new Sso(oidc.path("name").asText("single sign-on"), oidc.path("login_url").asText(),
+                              end.startsWith("https://") || end.startsWith("http://") ? end : null);
+            }
+            restricted = "break-glass".equals(providers.path("local_login").asText());
+        } catch (ApiException e) {
+            // an older gateway or a passing outage: the password form alone
+        }
+        if (!ssoError.isEmpty()) {
+            problem = ssoProblem(ssoError, sso == null ? "single sign-on" : sso.name());
+        }
+        return new LoginView(username, problem, loggedOut, sso, restricted, ssoLoggedOut && sso != null
+                && sso.endSessionUrl() != null);
+    }
+
+    /** What a refused single sign-on tells the person (the audit log has the detailed reason). */
+    static Views.ProblemView ssoProblem(String code, String provider) {
+        String detail = switch (code) {
+            case "no-role" -> "Your " + provider + " account is not in a group that may use restic-manager. "
+                    + "Ask an administrator to add you to one.";
+            case "conflict" -> "A local restic-manager account already has your user name. Ask an administrator.";
+            case "disabled" -> "Your restic-manager account is disabled. Ask an administrator to enable it.";
+            case "expired" -> "The sign-in took too long or was already used. Please try again.";
+            case "refused" -> provider + " did not sign you in.";
+            case "unavailable" -> provider + " cannot be reached right now. Please try again later.";
+            default -> "Signing in with " + provider + " failed. Please try again; if it keeps failing, an "
+                    + "administrator finds the reason in the audit log.";
+        };
+        return new Views.ProblemView("Single sign-on refused", detail);
     }
 
     private void login(ServerRequest req, ServerResponse res) {
@@ -57,8 +110,9 @@ final class AuthRoutes implements HttpService {
         String username = form.get("username");
         String password = form.raw("password");
         if (username.isEmpty() || password.isEmpty()) {
-            pages.page(res, 422, session, "Log in", "", "auth/login", new LoginView(
-                    username, Views.ProblemView.invalid("Enter your user name and password."), false));
+            pages.page(res, 422, session, "Log in", "", "auth/login", loginView(
+                    session, username, Views.ProblemView.invalid("Enter your user name and password."), false,
+                    false, ""));
             return;
         }
         try {
@@ -72,7 +126,8 @@ final class AuthRoutes implements HttpService {
             Views.ProblemView problem = e.status() == 401
                     ? new Views.ProblemView("Login failed", "The user name or password is not correct.")
                     : Views.ProblemView.of(e);
-            pages.page(res, e.status(), session, "Log in", "", "auth/login", new LoginView(username, problem, false));
+            pages.page(res, e.status(), session, "Log in", "", "auth/login",
+                       loginView(session, username, problem, false, false, ""));
         }
     }
 
@@ -121,9 +176,13 @@ final class AuthRoutes implements HttpService {
     private void logout(ServerRequest req, ServerResponse res) {
         Session session = Session.of(req);
         List<String> cookies = List.of();
+        boolean sso = false;
         try {
-            cookies = api.post(session, "/api/logout", null).setCookies();
+            GatewayApi.Reply reply = api.post(session, "/api/logout", null);
+            cookies = reply.setCookies();
             passCookies(res, cookies);
+            // a single sign-on user: the login page offers the provider's end-session link
+            sso = reply.body().hasNonNull("end_session_url");
         } catch (ApiException e) {
             // Already logged out, or the API is down: the browser forgets the cookie either way.
         }
@@ -131,7 +190,7 @@ final class AuthRoutes implements HttpService {
             res.headers().add(HeaderNames.SET_COOKIE,
                               SESSION_COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
         }
-        Pages.redirect(req, res, "/login?logged_out=1");
+        Pages.redirect(req, res, sso ? "/login?logged_out=1&sso=1" : "/login?logged_out=1");
     }
 
     private static Map<String, String> credentials(String username, String password) {

@@ -491,6 +491,59 @@ class UiRoutesTest {
     }
 
     @Test
+    void theLoginPageOffersSingleSignOnWhenTheGatewayDoes() {
+        Page plain = get("/login", null);
+        assertThat(plain.body(), not(containsString("id=\"sso-login\"")));
+
+        GATEWAY.on("GET", "/api/auth/providers", 200, "{\"local_login\":\"all\",\"oidc\":{\"name\":\"Keycloak\","
+                + "\"login_url\":\"/auth/oidc/login\",\"end_session_url\":null}}");
+        Page page = get("/login", null);
+        assertThat(page.status(), is(200));
+        assertThat(page.body(), containsString("<a class=\"button\" id=\"sso-login\" href=\"/auth/oidc/login\""));
+        assertThat(page.body(), containsString("Sign in with Keycloak"));
+        // local login is still open to all: the form is there, not folded away
+        assertThat(page.body(), containsString("id=\"login-form\""));
+        assertThat(page.body(), not(containsString("id=\"local-login\"")));
+    }
+
+    @Test
+    void withLocalLoginSwitchedOffThePasswordFormIsFoldedAwayForBreakGlass() {
+        GATEWAY.on("GET", "/api/auth/providers", 200, "{\"local_login\":\"break-glass\",\"oidc\":{\"name\":"
+                + "\"Authentik\",\"login_url\":\"/auth/oidc/login\"}}");
+        Page page = get("/login", null);
+        assertThat(page.body(), containsString("<details id=\"local-login\"><summary>Local break-glass account"));
+        assertThat(page.body(), containsString("Sign in with Authentik"));
+    }
+
+    @Test
+    void aRefusedSingleSignOnSaysWhyInWords() {
+        GATEWAY.on("GET", "/api/auth/providers", 200, "{\"local_login\":\"all\",\"oidc\":{\"name\":\"Authelia\","
+                + "\"login_url\":\"/auth/oidc/login\"}}");
+        Page noRole = get("/login?sso_error=no-role", null);
+        assertThat(noRole.status(), is(403));
+        assertThat(noRole.body(), containsString("Your Authelia account is not in a group that may use restic-manager."));
+        Page other = get("/login?sso_error=%3Cscript%3E", null);
+        assertThat(other.body(), containsString("Signing in with Authelia failed."));
+        assertThat(other.body(), not(containsString("<script>")));
+    }
+
+    @Test
+    void logoutOfASingleSignOnUserOffersTheProvidersEndSession() {
+        String end = "https://idp.example/logout?client_id=rm&post_logout_redirect_uri=x";
+        GATEWAY.on("POST", "/api/logout", 200, "{\"end_session_url\":\"" + end + "\"}")
+                .on("GET", "/api/auth/providers", 200, "{\"local_login\":\"all\",\"oidc\":{\"name\":\"Keycloak\","
+                        + "\"login_url\":\"/auth/oidc/login\",\"end_session_url\":\"" + end + "\"}}");
+        Page res = post("/logout", "viewer", form());
+        assertThat(res.header("Location"), is("/login?logged_out=1&sso=1"));
+        Page page = get(res.header("Location"), null);
+        assertThat(page.body(), containsString("id=\"logged-out\""));
+        assertThat(page.body(), containsString("id=\"sso-logout\" href=\"https://idp.example/logout?client_id=rm&amp;"
+                + "post_logout_redirect_uri=x\""));
+        // a plain logged-out page (a local user) offers nothing
+        assertThat(get("/login?logged_out=1", null).body(), not(containsString("id=\"sso-logout\"")));
+    }
+
+    @Test
     void setupCreatesTheAdminAndLogsIn() {
         GATEWAY.on("POST", "/api/setup", 201, "{\"user_id\":\"u-1\"}")
                 .on("POST", "/api/login", 200, "{\"user_id\":\"u-1\",\"role\":\"admin\"}", "rm_session=s1; Path=/; HttpOnly");
