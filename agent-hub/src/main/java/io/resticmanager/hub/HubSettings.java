@@ -18,7 +18,11 @@ record HubSettings(Path dataDir,
                    Duration lastSeenFlush,
                    int forwardBatch,
                    Path agentDist,
-                   Duration requestTimeout) {
+                   Duration requestTimeout,
+                   int downloadWindow,
+                   int downloadsPerHost,
+                   int downloads,
+                   Duration downloadIdleTimeout) {
 
     static HubSettings from(Config config) {
         Config hub = config.get("rm.hub");
@@ -38,7 +42,13 @@ record HubSettings(Path dataDir,
                                Duration.ofMillis(hub.get("last-seen-flush-ms").asInt().orElse(2000)),
                                Math.max(1, Math.min(500, hub.get("forward-batch").asInt().orElse(500))),
                                agentDist.toAbsolutePath().normalize(),
-                               Duration.ofMillis(Math.max(100, hub.get("request-timeout-ms").asInt().orElse(20_000))));
+                               Duration.ofMillis(Math.max(100, hub.get("request-timeout-ms").asInt().orElse(20_000))),
+                               // unacknowledged 64 KiB chunks per download: the hub's memory per download
+                               Math.max(1, Math.min(io.resticmanager.proto.Message.SnapshotDump.MAX_WINDOW,
+                                                    hub.get("download-window").asInt().orElse(4))),
+                               Math.max(1, hub.get("downloads-per-host").asInt().orElse(2)),
+                               Math.max(1, hub.get("downloads").asInt().orElse(8)),
+                               Duration.ofSeconds(Math.max(1, hub.get("download-idle-timeout-s").asInt().orElse(120))));
     }
 
     private static String stripSlash(String url) {

@@ -69,6 +69,8 @@ final class RouteTable {
             new Rule(ANY, "/api/enrollment-tokens/**", Access.ADMIN),
             new Rule(POST, "/api/hosts/*/jobs", Access.OPERATOR),
             new Rule(POST, "/api/hosts/*/restores", Access.OPERATOR),
+            // a download hands out backed-up content: operators and admins, audited like a state change
+            new Rule(POST, "/api/hosts/*/downloads", Access.OPERATOR),
             new Rule(POST, "/api/jobs/*/cancel", Access.OPERATOR),
             // Operators edit schedules and acknowledge alerts; jobs-service double-checks admin-only parts
             // (hooks, notification channels) with InternalAuth.require.
