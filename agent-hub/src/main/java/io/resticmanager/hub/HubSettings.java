@@ -45,7 +45,7 @@ record HubSettings(Path dataDir,
                                Duration.ofMillis(Math.max(100, hub.get("request-timeout-ms").asInt().orElse(20_000))),
                                // unacknowledged 64 KiB chunks per download: the hub's memory per download
                                Math.max(1, Math.min(io.resticmanager.proto.Message.SnapshotDump.MAX_WINDOW,
-                                                    hub.get("download-window").asInt().orElse(4))),
+                                                    hub.get("download-window").asInt().orElse(8))),
                                Math.max(1, hub.get("downloads-per-host").asInt().orElse(2)),
                                Math.max(1, hub.get("downloads").asInt().orElse(8)),
                                Duration.ofSeconds(Math.max(1, hub.get("download-idle-timeout-s").asInt().orElse(120))));
