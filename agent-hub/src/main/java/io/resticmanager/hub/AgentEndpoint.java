@@ -149,6 +149,10 @@ final class AgentEndpoint implements WsListener {
             // replies to synchronous requests: answers for a waiting caller, never outbox events
             case Message.FsListResult r -> reply(envelope);
             case Message.SnapshotLsResult r -> reply(envelope);
+            case Message.SnapshotSizeResult r -> reply(envelope);
+            // downloads: straight to the waiting HTTP response, bounded by the stream's window
+            case Message.DumpChunk c -> hub.dumps().chunk(conn, c);
+            case Message.DumpEnd e -> hub.dumps().end(conn, e);
             case Message.Hello h -> error(envelope, ErrorCode.INVALID_PAYLOAD, "hello was already received on "
                     + "this connection");
             default -> error(envelope, ErrorCode.UNKNOWN_TYPE, envelope.type().wire()
@@ -210,6 +214,7 @@ final class AgentEndpoint implements WsListener {
         if (conn != null) {
             hub.registry().closed(conn);
             hub.requests().closed(conn);
+            hub.dumps().closed(conn);
         }
     }
 
@@ -219,6 +224,7 @@ final class AgentEndpoint implements WsListener {
         if (conn != null) {
             hub.registry().closed(conn);
             hub.requests().closed(conn);
+            hub.dumps().closed(conn);
         }
     }
 }

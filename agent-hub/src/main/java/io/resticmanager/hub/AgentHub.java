@@ -22,6 +22,8 @@ final class AgentHub implements AutoCloseable {
     private final AgentBundle bundle;
     private final ReleaseKeys releaseKeys;
     private final PendingRequests requests = new PendingRequests();
+    private final DumpStreams dumps;
+    private final InternalClient inventory;
 
     private AgentHub(HubSettings settings, String internalToken) {
         this.settings = settings;
@@ -38,6 +40,9 @@ final class AgentHub implements AutoCloseable {
                 settings.forwardBatch()));
         this.writer = new HubWriter(sqlite, this::wakeForwarders);
         this.registry = new AgentRegistry(writer, settings.offlineAfter(), settings.lastSeenFlush());
+        this.dumps = new DumpStreams(settings.downloadWindow(), settings.downloadsPerHost(), settings.downloads());
+        this.inventory = InternalClient.create("inventory-service", settings.inventoryUrl(), internalToken,
+                                               Duration.ofSeconds(30));
         this.bundle = new AgentBundle(settings.agentDist(), settings.dataDir().resolve("agent-bundle"));
         this.releaseKeys = ReleaseKeys.load(settings.releaseKeyFile(), settings.mayCreateSecrets());
     }
@@ -65,6 +70,16 @@ final class AgentHub implements AutoCloseable {
     /** Synchronous requests to agents waiting for their replies. */
     PendingRequests requests() {
         return requests;
+    }
+
+    /** Downloads from snapshots in flight. */
+    DumpStreams dumps() {
+        return dumps;
+    }
+
+    /** inventory-service, for what a download needs (snapshot, repository credential). */
+    InternalClient inventory() {
+        return inventory;
     }
 
     AgentBundle bundle() {

@@ -51,6 +51,7 @@ public final class AgentHubMain {
                 .register(new InternalRoutes(hub))
                 .register(new RequestRoutes(hub))
                 .register(new DownloadRoutes(hub))
+                .register(new SnapshotDownloadRoutes(hub, hub.inventory()))
                 .register(io.resticmanager.kit.PromText.endpoint(new HubMetrics(hub)::fragment));
     }
 }

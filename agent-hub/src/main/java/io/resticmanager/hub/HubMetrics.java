@@ -29,6 +29,14 @@ final class HubMetrics {
         for (Destination d : Destination.values()) {
             out.sample("outbox_pending", hub.pending(d), "destination", d.peer());
         }
+        out.gauge("downloads_active", "Downloads from snapshots streaming through the hub now.")
+                .sample("downloads_active", hub.dumps().active());
+        out.gauge("download_buffered_bytes", "Download bytes the hub holds now (at most downloads x window x 64 KiB).")
+                .sample("download_buffered_bytes", hub.dumps().buffered());
+        out.gauge("download_buffered_bytes_peak", "The most download bytes the hub held at once since it started.")
+                .sample("download_buffered_bytes_peak", hub.dumps().bufferedHighWater());
+        out.counter("downloads_started", "Downloads from snapshots started since the hub started.")
+                .sample("downloads_started_total", hub.dumps().started());
         return out.text();
     }
 }

@@ -19,6 +19,10 @@ record HubSettings(Path dataDir,
                    int forwardBatch,
                    Path agentDist,
                    Duration requestTimeout,
+                   int downloadWindow,
+                   int downloadsPerHost,
+                   int downloads,
+                   Duration downloadIdleTimeout,
                    Path releaseKeyFile,
                    boolean mayCreateSecrets) {
 
@@ -41,6 +45,12 @@ record HubSettings(Path dataDir,
                                Math.max(1, Math.min(500, hub.get("forward-batch").asInt().orElse(500))),
                                agentDist.toAbsolutePath().normalize(),
                                Duration.ofMillis(Math.max(100, hub.get("request-timeout-ms").asInt().orElse(20_000))),
+                               // unacknowledged 64 KiB chunks per download: the hub's memory per download
+                               Math.max(1, Math.min(io.resticmanager.proto.Message.SnapshotDump.MAX_WINDOW,
+                                                    hub.get("download-window").asInt().orElse(8))),
+                               Math.max(1, hub.get("downloads-per-host").asInt().orElse(2)),
+                               Math.max(1, hub.get("downloads").asInt().orElse(8)),
+                               Duration.ofSeconds(Math.max(1, hub.get("download-idle-timeout-s").asInt().orElse(120))),
                                config.get("rm.release-key-file").asString().map(Path::of)
                                        .orElse(RmConfig.dataDir(config).resolve("release.key")),
                                RmConfig.localMode(config));

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeoutException;
 final class RequestRoutes implements HttpService {
     private static final System.Logger LOG = System.getLogger(RequestRoutes.class.getName());
     /** What services may ask an agent synchronously. */
-    static final Set<MessageType> REQUESTS = EnumSet.of(MessageType.SNAPSHOT_LS, MessageType.FS_LIST);
+    static final Set<MessageType> REQUESTS = EnumSet.of(MessageType.SNAPSHOT_LS, MessageType.FS_LIST,
+                                                        MessageType.SNAPSHOT_SIZE);
 
     private final AgentHub hub;
 

@@ -37,6 +37,7 @@ final class Agent implements HubConnection.Handler {
     private final HubConnection connection;
     private final Scheduler scheduler;
     private final SnapshotBrowser browser;
+    private final SnapshotDumper dumper;
 
     Agent(AgentConfig config, HostInfo host, Jobs.ResticSetup restic, Backoff backoff) {
         this.config = config;
@@ -46,6 +47,7 @@ final class Agent implements HubConnection.Handler {
         this.connection = new HubConnection(config, spool, this, backoff);
         this.jobs = new Jobs(spool, restic, connection::wake, connection::sendLater, config.drillsDir());
         this.browser = new SnapshotBrowser(restic);
+        this.dumper = new SnapshotDumper(restic);
         jobs.recoverInterrupted();
         // a drill interrupted by the agent's stop left its scratch copy: nothing may stay of it
         DrillRunner.removeLeftovers(config.drillsDir());
@@ -175,6 +177,12 @@ final class Agent implements HubConnection.Handler {
             // restic may take seconds: answer from its own thread, the socket keeps reading meanwhile
             case Message.SnapshotLs ls -> Thread.ofVirtual().name("snapshot-ls-" + env.id())
                     .start(() -> link.send(Envelope.replyTo(env, browser.list(ls))));
+            case Message.SnapshotSize size -> Thread.ofVirtual().name("snapshot-size-" + env.id())
+                    .start(() -> link.send(Envelope.replyTo(env, browser.size(size))));
+            case Message.SnapshotDump dump -> dumper.start(dump, env, link);
+            case Message.DumpAck ack -> dumper.ack(ack);
+            // a cancel may cross the dump's end: nothing to answer then
+            case Message.DumpCancel cancel -> dumper.cancel(cancel.streamId());
             case Message.Error error -> {
                 if (ErrorCode.UNAUTHORIZED.wire().equals(error.code())) {
                     LOG.severe("the hub refused this agent: " + error.message());

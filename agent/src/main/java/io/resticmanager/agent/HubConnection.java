@@ -63,6 +63,11 @@ final class HubConnection {
     interface Link {
         /** Sends one frame; false when the connection is gone (the caller may retry on the next one). */
         boolean send(Envelope envelope);
+
+        /** False once the connection is gone: a long-running sender (a download) stops then. */
+        default boolean open() {
+            return true;
+        }
     }
 
     private final AgentConfig config;
@@ -408,6 +413,11 @@ final class HubConnection {
         @Override
         public boolean send(Envelope envelope) {
             return sendText(Frames.encode(envelope));
+        }
+
+        @Override
+        public boolean open() {
+            return ws != null && !closed.isDone();
         }
 
         boolean sendText(String text) {

@@ -225,6 +225,66 @@ final class Restic {
         }
     }
 
+    /** Receives restic's raw stdout in pieces; may block (that is the flow control) or throw to stop restic. */
+    interface Bytes {
+        void write(byte[] buffer, int length) throws IOException;
+    }
+
+    /**
+     * Runs {@code restic <args>} and hands its stdout, unparsed, to {@code sink} in pieces of at most {@code piece}
+     * bytes (for {@code dump}); stderr goes, redacted, to the result's tail. When the sink throws, restic is stopped
+     * and the exception is rethrown after it exited.
+     */
+    Result stream(List<String> args, int piece, Bytes sink, Cancellation cancel) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv(args));
+        Map<String, String> childEnv = pb.environment();
+        Map<String, String> computed = environment(childEnv);
+        childEnv.clear();
+        childEnv.putAll(computed);
+        OutputTail tail = new OutputTail();
+        Process process = pb.start();
+        process.getOutputStream().close();
+        cancel.attach(process);
+        Output ignore = new Output() {
+            @Override
+            public void json(String stream, JsonNode node) {
+                tail.add(redactor.apply(node.toString()));
+            }
+
+            @Override
+            public void text(String stream, String line) {
+                // already in the tail
+            }
+        };
+        try {
+            Thread stderr = Thread.ofVirtual().name("restic-stderr-" + process.pid())
+                    .start(() -> pump(process.getErrorStream(), "stderr", ignore, tail));
+            IOException failed = null;
+            try (InputStream out = process.getInputStream()) {
+                byte[] buffer = new byte[piece];
+                int n;
+                while ((n = out.readNBytes(buffer, 0, piece)) > 0) {
+                    sink.write(buffer, n);
+                }
+            } catch (IOException e) {
+                failed = e;
+                cancel.cancel();
+            }
+            stderr.join();
+            int exit = process.waitFor();
+            if (failed != null && !cancel.requested()) {
+                throw failed;
+            }
+            return new Result(exit, cancel.requested(), tail);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Cancellation.stop(process, java.time.Duration.ofSeconds(10));
+            throw new IOException("interrupted while restic was running");
+        } finally {
+            cancel.detach();
+        }
+    }
+
     private void pump(InputStream in, String stream, Output output, OutputTail tail) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String raw;

@@ -130,6 +130,105 @@ final class SnapshotBrowser {
         return new Message.SnapshotLsResult(path, entries, null, truncated.get());
     }
 
+    /**
+     * The total size of {@code path} in a snapshot: a file's own size, or the sum of every file below a directory,
+     * by {@code restic ls --json --recursive <snapshot> <path>} (0.14 has the flag too). Shown before a download.
+     */
+    Message.SnapshotSizeResult size(Message.SnapshotSize request) {
+        String path = normalize(request.path());
+        if (!path.startsWith("/") || ("/" + path + "/").contains("/../")) {
+            return sizeError(request.path(), "path must be absolute, without '..'");
+        }
+        if (!SNAPSHOT_ID.matcher(request.snapshotId()).matches()) {
+            return sizeError(path, "snapshot_id must be 8 to 64 lowercase hex characters");
+        }
+        if (setup.binary().isEmpty() || setup.version().isEmpty()) {
+            return sizeError(path, setup.problem().orElse("restic is not available"));
+        }
+        Restic restic;
+        try {
+            restic = new Restic(setup.binary().get(), setup.version().get(), request.repo().url(),
+                                request.repo().password(), request.repo().env());
+        } catch (RepoPolicy.Violation e) {
+            return sizeError(path, "repository refused by this agent: " + e.getMessage());
+        }
+        try {
+            if (!slots.tryAcquire(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                return sizeError(path, "too many snapshot listings at once; try again");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return sizeError(path, "interrupted");
+        }
+        try {
+            return sum(restic, request.snapshotId(), path);
+        } finally {
+            slots.release();
+        }
+    }
+
+    private static Message.SnapshotSizeResult sum(Restic restic, String snapshot, String path) {
+        String prefix = path.equals("/") ? "/" : path + "/";
+        long[] totals = {0, 0};
+        String[] type = {path.equals("/") ? "dir" : null};
+        Cancellation stop = new Cancellation(Duration.ofSeconds(2));
+        Thread timer = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(TIMEOUT.toMillis());
+                stop.cancel();
+            } catch (InterruptedException ignored) {
+                // finished in time
+            }
+        });
+        Restic.Result result;
+        try {
+            result = restic.run(List.of("ls", "--json", "--recursive", "--", snapshot, path), new Restic.Output() {
+                @Override
+                public void json(String stream, JsonNode node) {
+                    String kind = node.path("struct_type").asText(node.path("message_type").asText(""));
+                    if (!kind.equals("node")) {
+                        return;
+                    }
+                    String p = node.path("path").asText("");
+                    String t = node.path("type").asText("file");
+                    if (p.equals(path)) {
+                        type[0] = t;
+                    } else if (!p.startsWith(prefix)) {
+                        return;
+                    }
+                    if (t.equals("file")) {
+                        totals[0] += Math.max(0, node.path("size").asLong(0));
+                        totals[1]++;
+                    }
+                }
+
+                @Override
+                public void text(String stream, String line) {
+                    // errors are in the result's tail
+                }
+            }, stop);
+        } catch (IOException e) {
+            return sizeError(path, "cannot run restic: " + e.getMessage());
+        } finally {
+            timer.interrupt();
+        }
+        if (result.cancelled()) {
+            return sizeError(path, "sizing took longer than " + TIMEOUT.toSeconds() + " s");
+        }
+        if (result.exitCode() != 0) {
+            return sizeError(path, restic.redactor().apply(ExitCodes.classify(result).error()
+                                                                    .orElse("restic ls failed")));
+        }
+        if (type[0] == null) {
+            return sizeError(path, "no such path in snapshot " + snapshot + ": " + path);
+        }
+        return new Message.SnapshotSizeResult(path, type[0], totals[0], totals[1], null);
+    }
+
+    private static Message.SnapshotSizeResult sizeError(String path, String message) {
+        return new Message.SnapshotSizeResult(path.isBlank() ? "/" : path, "", 0, 0, message);
+    }
+
     static String normalize(String path) {
         String p = path.strip().replaceAll("/+", "/");
         return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;

@@ -105,6 +105,9 @@ final class AccessGuard implements Filter {
         } catch (RequestException e) {
             status = e.status().code();
             throw e;
+        } catch (Proxy.UpstreamBroken e) {
+            status = res.status().code(); // the status line went out; the note says the body broke off
+            throw e;
         } catch (RuntimeException e) {
             status = 500;
             throw e;
@@ -199,11 +202,16 @@ final class AccessGuard implements Filter {
                         int status, String sourceIp) {
         String user = caller.map(Caller::auditName).or(note::user).orElse("anonymous");
         String action = note.action().orElse(method + " " + (rule.pattern().endsWith("**") ? path : rule.pattern()));
+        // a streamed answer (a download) is judged by how its body ended, not only by its status line
+        String target = note.target().orElse(path) + note.streamedBytes().map(b -> " bytes=" + b
+                + (note.streamComplete() ? " outcome=complete" : " outcome=incomplete")).orElse("");
+        String result = note.streamedBytes().isPresent() && !note.streamComplete() && status < 400 ? "failed"
+                : AuditEntry.result(status);
         try {
             audit.append(new AuditEntry(Times.now(), AuditNote.bounded(user, AuditNote.MAX_USER),
                                         AuditNote.bounded(action, AuditNote.MAX_ACTION),
-                                        AuditNote.bounded(note.target().orElse(path), AuditNote.MAX_TARGET), status,
-                                        AuditEntry.result(status), AuditNote.bounded(sourceIp, AuditNote.MAX_USER)));
+                                        AuditNote.bounded(target, AuditNote.MAX_TARGET), status,
+                                        result, AuditNote.bounded(sourceIp, AuditNote.MAX_USER)));
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "cannot write audit row for " + action, e);
         }

@@ -15,6 +15,8 @@ final class AuditNote {
     private volatile String user;
     private volatile String action;
     private volatile String target;
+    private volatile Long streamedBytes;
+    private volatile boolean streamComplete;
 
     void user(String user) {
         this.user = bounded(user, MAX_USER);
@@ -31,6 +33,20 @@ final class AuditNote {
 
     static String bounded(String text, int max) {
         return text == null || text.length() <= max ? text : text.substring(0, max) + "…";
+    }
+
+    /** A streamed body (a download) went out: how many bytes, and whether it ended complete. */
+    void streamed(long bytes, boolean complete) {
+        this.streamedBytes = bytes;
+        this.streamComplete = complete;
+    }
+
+    Optional<Long> streamedBytes() {
+        return Optional.ofNullable(streamedBytes);
+    }
+
+    boolean streamComplete() {
+        return streamComplete;
     }
 
     Optional<String> user() {

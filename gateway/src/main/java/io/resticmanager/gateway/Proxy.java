@@ -148,22 +148,65 @@ final class Proxy implements Handler {
             }
             res.header(HeaderNames.create(name), values.toArray(String[]::new));
         });
+        boolean streamed = note.action().isPresent() && response.statusCode() < 300
+                && response.headers().firstValue("content-length").isEmpty();
+        long copied = 0;
         try (InputStream in = response.body()) {
             if (noBody) {
                 res.send();
                 return;
             }
-            try (OutputStream os = res.outputStream()) {
-                byte[] buffer = new byte[16 * 1024];
+            OutputStream os = res.outputStream();
+            byte[] buffer = new byte[16 * 1024];
+            while (true) {
                 int n;
-                while ((n = in.read(buffer)) >= 0) {
+                try {
+                    n = in.read(buffer);
+                } catch (IOException e) {
+                    // The service broke off its body (a download whose agent went away): end ours broken too, never
+                    // with the final chunk that would present a short file as complete.
+                    LOG.log(Level.DEBUG, "upstream body broke off after " + copied + " bytes: " + e.getMessage());
+                    throw new UpstreamBroken(e.getMessage());
+                }
+                if (n < 0) {
+                    break;
+                }
+                try {
                     os.write(buffer, 0, n);
                     // Flush each chunk: log tails and progress pages must reach the browser as they come.
                     os.flush();
+                } catch (RuntimeException e) {
+                    // Helidon reports a client that went away as an unchecked exception of its own
+                    throw new IOException("client went away: " + e.getClass().getSimpleName(), e);
                 }
+                copied += n;
             }
+            try {
+                os.close();
+            } catch (RuntimeException e) {
+                throw new IOException("client went away: " + e.getClass().getSimpleName(), e);
+            }
+            if (streamed) {
+                note.streamed(copied, true);
+            }
+        } catch (UpstreamBroken e) {
+            if (streamed) {
+                note.streamed(copied, false);
+            }
+            throw e;
         } catch (IOException | UncheckedIOException e) {
+            // the client went away (closing the upstream body also tells the service, which stops its work)
+            if (streamed) {
+                note.streamed(copied, false);
+            }
             LOG.log(Level.DEBUG, "proxied body interrupted: " + e.getMessage());
+        }
+    }
+
+    /** Thrown after the headers went out: Helidon then closes the client's connection instead of ending the body. */
+    static final class UpstreamBroken extends RuntimeException {
+        UpstreamBroken(String why) {
+            super(why, null, false, false);
         }
     }
 

@@ -77,6 +77,8 @@ final class RouteTable {
             new Rule(POST, "/api/hosts/*/diffs", Access.OPERATOR),
             // a repository's unlock and stats run as jobs on one of its hosts (jobs-service allows only those kinds)
             new Rule(POST, "/api/repos/*/jobs", Access.OPERATOR),
+            // a download hands out backed-up content: operators and admins, audited like a state change
+            new Rule(POST, "/api/hosts/*/downloads", Access.OPERATOR),
             new Rule(POST, "/api/jobs/*/cancel", Access.OPERATOR),
             // Operators edit schedules and acknowledge alerts; jobs-service double-checks admin-only parts
             // (hooks, notification channels) with InternalAuth.require.

@@ -33,6 +33,8 @@ final class Upstreams {
             Map.entry("/api/schedules/**", JOBS),
             Map.entry("/api/alerts/**", JOBS),
             Map.entry("/api/alert-channels/**", JOBS),
+            // downloads from snapshots stream from the agent through the hub, never through inventory
+            Map.entry("/api/hosts/*/downloads", HUB),
             Map.entry("/api/hosts/**", INVENTORY),
             Map.entry("/api/repos/**", INVENTORY),
             Map.entry("/api/snapshots/**", INVENTORY),

@@ -37,8 +37,28 @@ final class HubRequests {
                 throw new Problem(502, "Bad Gateway", "the agent's listing could not be read");
             }
         }
+        throw failed(hostId, reply);
+    }
+
+    /** The total size of a file or directory in a snapshot, by the host's agent; problems as for a listing. */
+    Message.SnapshotSizeResult snapshotSize(String hostId, RepoAccess repo, String snapshotId, String path) {
+        InternalClient.Reply reply = client.call(Method.POST, "/internal/agents/" + hostId + "/requests",
+                                                 Map.of("type", "snapshot.size", "payload",
+                                                        new Message.SnapshotSize(repo, snapshotId, path)),
+                                                 Optional.empty());
+        if (reply.ok()) {
+            try {
+                return reply.as(Message.SnapshotSizeResult.class);
+            } catch (IllegalArgumentException e) {
+                throw new Problem(502, "Bad Gateway", "the agent's answer could not be read");
+            }
+        }
+        throw failed(hostId, reply);
+    }
+
+    private static Problem failed(String hostId, InternalClient.Reply reply) {
         String detail = reply.tree().path("detail").asText("agent-hub answered " + reply.status());
-        throw switch (reply.status()) {
+        return switch (reply.status()) {
             case 404, 409 -> Problem.conflict("the agent of host " + hostId + " is offline: browsing a snapshot needs "
                                                       + "it online (" + detail + ")");
             case 502 -> new Problem(502, "Bad Gateway", detail);

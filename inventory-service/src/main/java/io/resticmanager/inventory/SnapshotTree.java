@@ -72,6 +72,38 @@ final class SnapshotTree {
         return new Listing(snapshot.id(), result.path(), result.entries(), result.truncated());
     }
 
+    /** What {@code GET /api/snapshots/{id}/size} answers. */
+    record Size(String snapshotId, String path, String type, long size, long files) {
+    }
+
+    Size size(String snapshotId, String hostId, String rawPath, java.util.Optional<String> repoId) {
+        String path = normalize(rawPath);
+        Found found = snapshot(snapshotId, hostId, repoId);
+        RepoAccess access = repos.access(hostId, "backup", java.util.Optional.of(found.repoId()));
+        Message.SnapshotSizeResult result = hub.snapshotSize(hostId, access, found.snapshot().id(), path);
+        if (result.error() != null && !result.error().isBlank()) {
+            if (result.error().startsWith("no such path")) {
+                throw Problem.notFound(result.error());
+            }
+            throw new Problem(502, "Bad Gateway", "the agent could not size " + path + ": " + result.error());
+        }
+        return new Size(found.snapshot().id(), result.path(), result.type(), result.bytes(), result.files());
+    }
+
+    /** The snapshot, its repository and credential, and the checked path: what a download from it needs. */
+    record Access(String snapshotId, String repoId, String path, RepoAccess repo) {
+    }
+
+    Access access(String snapshotId, String hostId, String rawPath, java.util.Optional<String> repoId) {
+        if (rawPath.isBlank()) {
+            throw Problem.badRequest("path is required");
+        }
+        String path = normalize(rawPath);
+        Found found = snapshot(snapshotId, hostId, repoId);
+        return new Access(found.snapshot().id(), found.repoId(), path,
+                          repos.access(hostId, "backup", java.util.Optional.of(found.repoId())));
+    }
+
     /** An absolute path without trailing slash; {@code ..} is refused (a snapshot has no such entries). */
     static String normalize(String raw) {
         String p = raw == null || raw.isBlank() ? "/" : raw.strip();

@@ -12,7 +12,9 @@ import io.resticmanager.proto.Role;
 /**
  * {@code GET /api/snapshots/{snapshot_id}/tree?host_id=&path=/}: one directory level of a snapshot,
  * {@code {snapshot_id, path, items:[{name, type, path, size, mtime}], truncated}}; and
- * {@code GET /api/snapshots/{snapshot_id}?host_id=}: the snapshot (by id or id prefix) as the host's list shows it.
+ * {@code GET /api/snapshots/{snapshot_id}?host_id=}: the snapshot (by id or id prefix) as the host's list shows it;
+ * {@code GET /api/snapshots/{snapshot_id}/size?host_id=&path=}: the total size of a file or directory in it (what a
+ * download will be); and, for agent-hub's downloads only, {@code GET /internal/hosts/{id}/snapshot-access}.
  */
 final class TreeRoutes implements HttpService {
     private final SnapshotTree tree;
@@ -24,7 +26,9 @@ final class TreeRoutes implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/api/snapshots/{id}/tree", this::tree)
-                .get("/api/snapshots/{id}", this::show);
+                .get("/api/snapshots/{id}/size", this::size)
+                .get("/api/snapshots/{id}", this::show)
+                .get("/internal/hosts/{id}/snapshot-access", this::access);
     }
 
     private void show(ServerRequest req, ServerResponse res) {
@@ -44,5 +48,24 @@ final class TreeRoutes implements HttpService {
         InternalAuth.require(req, Role.VIEWER);
         Http.json(res, tree.list(HostRoutes.id(req), hostId(req), Http.query(req, "path").orElse("/"),
                                  Http.query(req, "repo_id")));
+    }
+
+    private void size(ServerRequest req, ServerResponse res) {
+        InternalAuth.require(req, Role.VIEWER);
+        Http.json(res, tree.size(HostRoutes.id(req), hostId(req), Http.query(req, "path").orElse("/"),
+                                 Http.query(req, "repo_id")));
+    }
+
+    /**
+     * What agent-hub needs to stream {@code path} of a host's snapshot: the full snapshot id, its repository and that
+     * repository's backup credential (secrets: no cache may keep the answer). The path is checked here, like restore
+     * paths; 400 bad path, 404 unknown host or snapshot.
+     */
+    private void access(ServerRequest req, ServerResponse res) {
+        String hostId = HostRoutes.id(req);
+        String snapshotId = Http.query(req, "snapshot_id").orElseThrow(() -> Problem.badRequest(
+                "snapshot_id is required"));
+        res.header(io.helidon.http.HeaderNames.CACHE_CONTROL, "no-store");
+        Http.json(res, tree.access(snapshotId, hostId, Http.query(req, "path").orElse(""), Http.query(req, "repo_id")));
     }
 }

@@ -8,7 +8,8 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
         Message.JobStart, Message.JobCancel, Message.JobAck, Message.JobProgress, Message.JobLog,
         Message.JobFinished, Message.SnapshotsReport, Message.SchedulesSync, Message.HostFacts,
         Message.FsList, Message.FsListResult, Message.JobEventsAck, Message.ScheduleFire,
-        Message.SnapshotLs, Message.SnapshotLsResult {
+        Message.SnapshotLs, Message.SnapshotLsResult, Message.SnapshotSize, Message.SnapshotSizeResult,
+        Message.SnapshotDump, Message.DumpChunk, Message.DumpAck, Message.DumpEnd, Message.DumpCancel {
 
     /** Events about a job carry its id and a per-job sequence number, so receivers can de-duplicate. */
     interface JobEvent {
@@ -349,6 +350,130 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
             Require.text(path, "path");
             // a file's odd mtime is no reason to refuse the listing: it shows as unknown
             mtime = mtime == null || mtime.isBefore(Require.EARLIEST) || mtime.isAfter(Require.LATEST) ? null : mtime;
+        }
+    }
+
+    /**
+     * Hub → agent: the total size of {@code path} inside {@code snapshotId} (a file's size, or everything below a
+     * directory), by {@code restic ls --json --recursive}; answered with {@link SnapshotSizeResult} (corr = this
+     * frame's id). Shown before a download starts.
+     */
+    record SnapshotSize(RepoAccess repo, String snapshotId, String path) implements Message {
+        public SnapshotSize {
+            Require.present(repo, "repo");
+            Require.text(snapshotId, "snapshot_id");
+            Require.text(path, "path");
+        }
+    }
+
+    /** Agent → hub, reply to {@link SnapshotSize}: {@code type} of the node (file, dir …), bytes and files below it. */
+    record SnapshotSizeResult(String path, String type, long bytes, long files, String error) implements Message {
+        public SnapshotSizeResult {
+            Require.text(path, "path");
+            type = type == null ? "" : type;
+        }
+    }
+
+    /** What {@link SnapshotDump} produces: a file's bytes as they are, or a directory as a tar or zip archive. */
+    enum DumpFormat {
+        @com.fasterxml.jackson.annotation.JsonProperty("file") FILE,
+        @com.fasterxml.jackson.annotation.JsonProperty("tar") TAR,
+        @com.fasterxml.jackson.annotation.JsonProperty("zip") ZIP;
+
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static java.util.Optional<DumpFormat> fromWire(String wire) {
+            return java.util.Arrays.stream(values()).filter(f -> f.wire().equals(wire)).findFirst();
+        }
+    }
+
+    /**
+     * Hub → agent: stream {@code path} of {@code snapshotId} by {@code restic dump} as {@link DumpChunk} frames of at
+     * most {@link #MAX_CHUNK_BYTES} each, then one {@link DumpEnd}. Flow control: the agent never has more than
+     * {@code window} chunks sent and not yet acknowledged by {@link DumpAck}, so the hub buffers at most
+     * {@code window × MAX_CHUNK_BYTES} per stream whatever the speeds on either side.
+     */
+    record SnapshotDump(String streamId, RepoAccess repo, String snapshotId, String path, DumpFormat format,
+                        int window) implements Message {
+        /** Raw bytes per chunk: base64 makes a frame of about 88 KiB, far below the frame limit. */
+        public static final int MAX_CHUNK_BYTES = 64 * 1024;
+        /** Largest window either side accepts. */
+        public static final int MAX_WINDOW = 64;
+
+        public SnapshotDump {
+            Require.text(streamId, "stream_id");
+            Require.present(repo, "repo");
+            Require.text(snapshotId, "snapshot_id");
+            Require.text(path, "path");
+            Require.present(format, "format");
+            if (window < 1 || window > MAX_WINDOW) {
+                throw new IllegalArgumentException("window must be 1 to " + MAX_WINDOW);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "SnapshotDump[stream_id=" + streamId + ", snapshot_id=" + snapshotId + ", path=" + path
+                    + ", format=" + format.wire() + ", window=" + window + "]";
+        }
+    }
+
+    /** Agent → hub: the next bytes of a dump; {@code seq} counts from 1. */
+    record DumpChunk(String streamId, long seq, byte[] data) implements Message {
+        public DumpChunk {
+            Require.text(streamId, "stream_id");
+            Require.positive(seq, "seq");
+            Require.present(data, "data");
+            if (data.length == 0 || data.length > SnapshotDump.MAX_CHUNK_BYTES) {
+                throw new IllegalArgumentException("data must be 1 to " + SnapshotDump.MAX_CHUNK_BYTES + " bytes");
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DumpChunk c && c.streamId.equals(streamId) && c.seq == seq
+                    && java.util.Arrays.equals(c.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(streamId, seq, java.util.Arrays.hashCode(data));
+        }
+
+        @Override
+        public String toString() {
+            return "DumpChunk[stream_id=" + streamId + ", seq=" + seq + ", bytes=" + data.length + "]";
+        }
+    }
+
+    /** Hub → agent: chunks up to and including {@code upToSeq} left the hub; the agent may send that many more. */
+    record DumpAck(String streamId, long upToSeq) implements Message {
+        public DumpAck {
+            Require.text(streamId, "stream_id");
+            Require.positive(upToSeq, "up_to_seq");
+        }
+    }
+
+    /**
+     * Agent → hub: the dump is over after {@code chunks} chunks and {@code bytes} bytes. Without {@code error} the
+     * content is complete; with one (restic failed, cancelled, path missing) it is not and must not be presented so.
+     */
+    record DumpEnd(String streamId, long chunks, long bytes, String error) implements Message {
+        public DumpEnd {
+            Require.text(streamId, "stream_id");
+        }
+
+        public boolean complete() {
+            return error == null || error.isBlank();
+        }
+    }
+
+    /** Hub → agent: stop a dump (the browser went away or the user cancelled); restic is killed. */
+    record DumpCancel(String streamId) implements Message {
+        public DumpCancel {
+            Require.text(streamId, "stream_id");
         }
     }
 }

@@ -23,7 +23,14 @@ public enum MessageType {
     JOB_EVENTS_ACK("job.events.ack", Message.JobEventsAck.class),
     SCHEDULE_FIRE("schedule.fire", Message.ScheduleFire.class),
     SNAPSHOT_LS("snapshot.ls", Message.SnapshotLs.class),
-    SNAPSHOT_LS_RESULT("snapshot.ls.result", Message.SnapshotLsResult.class);
+    SNAPSHOT_LS_RESULT("snapshot.ls.result", Message.SnapshotLsResult.class),
+    SNAPSHOT_SIZE("snapshot.size", Message.SnapshotSize.class),
+    SNAPSHOT_SIZE_RESULT("snapshot.size.result", Message.SnapshotSizeResult.class),
+    SNAPSHOT_DUMP("snapshot.dump", Message.SnapshotDump.class),
+    DUMP_CHUNK("dump.chunk", Message.DumpChunk.class),
+    DUMP_ACK("dump.ack", Message.DumpAck.class),
+    DUMP_END("dump.end", Message.DumpEnd.class),
+    DUMP_CANCEL("dump.cancel", Message.DumpCancel.class);
 
     private final String wire;
     private final Class<? extends Message> payloadType;

@@ -132,6 +132,28 @@ class FramesTest {
     }
 
     @Test
+    void dumpFramesCarryBytesAsBase64AndCheckTheirBounds() throws Exception {
+        Message.SnapshotDump dump = Frames.decode(golden("snapshot.dump")).payloadAs(Message.SnapshotDump.class);
+        assertThat(dump.format(), is(Message.DumpFormat.ZIP));
+        assertThat(dump.toString(), not(containsString("s3cret")));
+        Message.DumpChunk chunk = Frames.decode(golden("dump.chunk")).payloadAs(Message.DumpChunk.class);
+        assertThat(chunk.data().length, is(10));
+        assertThat(chunk.data()[0], is((byte) 'P'));
+        // a full chunk still fits one frame
+        Message.DumpChunk full = new Message.DumpChunk("s", 1, new byte[Message.SnapshotDump.MAX_CHUNK_BYTES]);
+        assertThat(Frames.encode(Envelope.of(full)).length() < Protocol.MAX_FRAME_BYTES / 8, is(true));
+        assertThat(Frames.decode(Frames.encode(Envelope.of(full))).payload(), is(full));
+        assertThrows(IllegalArgumentException.class, () -> new Message.DumpChunk("s", 1,
+                new byte[Message.SnapshotDump.MAX_CHUNK_BYTES + 1]));
+        for (String bad : new String[] {"\"window\":0", "\"window\":65", "\"format\":\"rar\""}) {
+            String frame = golden("snapshot.dump").replace("\"window\":4", bad.startsWith("\"w") ? bad : "\"window\":4")
+                    .replace("\"format\":\"zip\"", bad.startsWith("\"f") ? bad : "\"format\":\"zip\"");
+            assertThrows(FrameException.class, () -> Frames.decode(frame), bad);
+        }
+        assertThat(Frames.decode(golden("dump.end")).payloadAs(Message.DumpEnd.class).complete(), is(true));
+    }
+
+    @Test
     void embeddedUrlCredentialsAreRedacted() {
         RepoAccess access = new RepoAccess("r", "rest:https://backup:hunter2@rest.example:8000/repo", "pw", null);
         assertThat(access.toString(), not(containsString("hunter2")));

@@ -41,7 +41,23 @@ final class RestoreRoutes implements HttpService {
 
     /** One entry of a snapshot directory. {@code childrenUrl} loads a directory's entries (htmx). */
     record TreeRow(String name, String path, String type, boolean dir, String size, Format.When mtime,
-                   String childrenUrl, boolean picked) {
+                   String childrenUrl, boolean picked, String downloadUrl) {
+    }
+
+    /**
+     * The download step: what will be streamed and how big it is, with the buttons that start it (a form POST to
+     * the public API, which answers with the file itself). {@code allowed}: operators and admins only.
+     */
+    record Download(Views.HostSummary host, boolean allowed, String snapshotId, String shortId, String path,
+                    String name, boolean dir, String size, long bytes, long files, Views.ProblemView problem,
+                    String backUrl) {
+        boolean file() {
+            return !dir;
+        }
+
+        String filesLabel() {
+            return files == 1 ? "1 file" : files + " files";
+        }
     }
 
     /** The tree of one directory: its rows, or why there are none. */
@@ -84,6 +100,7 @@ final class RestoreRoutes implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/hosts/{id}/restore", this::wizard)
                 .get("/hosts/{id}/restore/tree", this::children)
+                .get("/hosts/{id}/restore/download", this::download)
                 .post("/hosts/{id}/restore", this::submit);
     }
 
@@ -108,6 +125,49 @@ final class RestoreRoutes implements HttpService {
         String snapshot = Http.query(req, "snapshot").orElse("");
         String path = Http.query(req, "path").orElse("/");
         pages.fragment(res, 200, session, "restore/_rows", tree(session, hostId, snapshot, path, List.of()));
+    }
+
+    /** Download step: the size first (a directory's total, from the agent), then Download buttons. */
+    private void download(ServerRequest req, ServerResponse res) {
+        Session session = Pages.signedIn(req, res);
+        if (session == null) {
+            return;
+        }
+        String hostId = req.path().pathParameters().get("id");
+        String snapshot = Http.query(req, "snapshot").orElse("");
+        String path = Http.query(req, "path").orElse("");
+        Views.HostSummary host = HostRoutes.summary(api, session, hostId, Map.of());
+        String parent = path.lastIndexOf('/') > 0 ? path.substring(0, path.lastIndexOf('/')) : "/";
+        String back = "/hosts/" + enc(hostId) + "/restore?snapshot=" + enc(snapshot) + "&path=" + enc(parent);
+        String name = path.equals("/") ? "/" : path.substring(path.lastIndexOf('/') + 1);
+        if (!session.operator()) {
+            renderDownload(res, 403, session, new Download(host, false, snapshot, Views.shortId(snapshot), path, name,
+                                                           false, null, 0, 0, null, back));
+            return;
+        }
+        try {
+            JsonNode size = api.get(session, "/api/snapshots/" + enc(snapshot) + "/size",
+                                    Map.of("host_id", hostId, "path", path));
+            String full = Nodes.text(size, "snapshot_id", snapshot);
+            long bytes = Nodes.number(size, "size").orElse(0);
+            renderDownload(res, 200, session, new Download(host, true, full, Views.shortId(full),
+                                                           Nodes.text(size, "path", path), name,
+                                                           "dir".equals(Nodes.text(size, "type", "")),
+                                                           Format.bytes(bytes), bytes, Nodes.number(size, "files")
+                                                                   .orElse(0), null, back));
+        } catch (ApiException e) {
+            if (e.unauthenticated()) {
+                throw e;
+            }
+            renderDownload(res, e.status(), session, new Download(host, true, snapshot, Views.shortId(snapshot), path,
+                                                                  name, false, null, 0, 0, Views.ProblemView.of(e),
+                                                                  back));
+        }
+    }
+
+    private void renderDownload(ServerResponse res, int status, Session session, Download download) {
+        pages.page(res, status, session, "Download · " + download.host().name(), "dashboard", "restore/download",
+                   download);
     }
 
     /** The user's choices in the form. */
@@ -294,7 +354,9 @@ final class RestoreRoutes implements HttpService {
                                  dir || size.isEmpty() ? null : Format.bytes(size.getAsLong()),
                                  Format.when(Nodes.instant(item, "mtime"), now),
                                  dir ? "/hosts/" + enc(hostId) + "/restore/tree?snapshot=" + enc(snapshotId) + "&path="
-                                         + enc(p) : null, picked.contains(p)));
+                                         + enc(p) : null, picked.contains(p),
+                                 "/hosts/" + enc(hostId) + "/restore/download?snapshot=" + enc(snapshotId) + "&path="
+                                         + enc(p)));
         }
         return new TreeView(rows, null, listing.path("truncated").asBoolean(false), rows.isEmpty());
     }
