@@ -141,7 +141,21 @@ class OidcBrowserTest {
     void withLocalLoginOffTheBreakGlassAdminStillLogsInAndOthersAreTurnedAway() {
         admin.post("/api/users", Map.of("username", "olga", "password", "olga-password-1234", "role", "operator"))
                 .expect(201);
-        admin.put("/api/auth/settings", Map.of("local_login", "break-glass")).expect(200);
+        // the break-glass admin switches password login off for everyone else on the users page
+        web.open("/login");
+        web.login("root", ADMIN_PASSWORD);
+        web.open("/admin/users");
+        web.waitFor(d -> !d.findElements(By.id("sign-in-settings")).isEmpty());
+        assertThat(browser.findElement(By.cssSelector("tr.user-row[data-username='carol'] .user-sso")).getText(),
+                   is("single sign-on"));
+        web.click("#local-login-break-glass");
+        web.click("#local-login-button");
+        web.waitFor(d -> web.text("#saved-message").contains("Sign-in settings saved"));
+        assertThat(browser.findElement(By.id("local-login-break-glass")).isSelected(), is(true));
+        Browser.screenshot(browser, "sso-06a-switch");
+        assertThat(admin.get("/api/auth/settings").expect(200).json().path("local_login").asText(), is("break-glass"));
+        web.click("#logout-button");
+        web.waitFor(d -> d.getCurrentUrl().contains("/login"));
         web.open("/login");
         web.waitFor(d -> !d.findElements(By.id("local-login")).isEmpty());
         Browser.screenshot(browser, "sso-06-break-glass");

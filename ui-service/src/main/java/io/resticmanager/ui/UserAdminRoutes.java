@@ -16,8 +16,10 @@ import java.util.Map;
 /**
  * {@code /admin/users} (admin): every user with role and state; create, change role, reset password, disable or
  * enable, delete (after a confirmation). The gateway refuses the last active admin's demotion, disabling and deletion
- * and ends a disabled user's sessions and tokens; its answer is shown next to the list. Without the admin role the
- * page only says so, and calls nothing.
+ * and ends a disabled user's sessions and tokens; its answer is shown next to the list. With single sign-on set up,
+ * the page also switches local password login between everyone and the break-glass accounts, and marks which local
+ * accounts are break-glass; a user from the identity provider has no password here and gets its role from its
+ * groups, so those controls are not offered for it. Without the admin role the page only says so, and calls nothing.
  */
 final class UserAdminRoutes implements HttpService {
     static final List<String> ROLES = List.of("viewer", "operator", "admin");
@@ -31,7 +33,15 @@ final class UserAdminRoutes implements HttpService {
     }
 
     record UserRow(String id, String username, String role, List<Views.Option> roleChoices, boolean disabled,
-                   Views.Badge state, Format.When created, boolean self) {
+                   Views.Badge state, Format.When created, boolean self, boolean sso, boolean breakGlass) {
+        /** Role and password are the provider's business for a single sign-on user. */
+        boolean local() {
+            return !sso;
+        }
+    }
+
+    /** Who may still log in with a password once single sign-on is set up (null: no single sign-on). */
+    record SignIn(String provider, boolean breakGlassOnly, String updatedBy, Format.When updated) {
     }
 
     /** A delete waiting for "yes". */
@@ -45,7 +55,7 @@ final class UserAdminRoutes implements HttpService {
     }
 
     record UsersPage(Admin.Tabs tabs, List<UserRow> users, String saved, Views.ProblemView problem, Confirm confirm,
-                     CreateForm create, boolean allowed) {
+                     CreateForm create, boolean allowed, SignIn signIn) {
     }
 
     @Override
@@ -71,6 +81,8 @@ final class UserAdminRoutes implements HttpService {
             case "disabled" -> "User disabled: their sessions ended and their API tokens stopped working.";
             case "enabled" -> "User enabled: they can log in again, and their API tokens work again.";
             case "deleted" -> "User deleted, with their API tokens.";
+            case "local-login" -> "Sign-in settings saved.";
+            case "break-glass" -> "Break-glass accounts changed.";
             default -> null;
         };
         render(res, 200, session, saved, null, null, null);
@@ -78,10 +90,13 @@ final class UserAdminRoutes implements HttpService {
 
     private void refuse(ServerResponse res, Session session) {
         pages.page(res, 403, session, "Users", "admin", "admin/users",
-                   new UsersPage(Admin.Tabs.users(), List.of(), null, Admin.ADMINS_ONLY, null, null, false));
+                   new UsersPage(Admin.Tabs.users(), List.of(), null, Admin.ADMINS_ONLY, null, null, false, null));
     }
 
-    /** One endpoint: field {@code action} = create, role, password, disable, enable or delete. */
+    /**
+     * One endpoint: field {@code action} = create, role, password, disable, enable, delete, break-glass ({@code on} =
+     * yes/no) or local-login ({@code local_login} = all/break-glass).
+     */
     private void act(ServerRequest req, ServerResponse res) {
         Session session = Pages.signedIn(req, res);
         if (session == null) {
@@ -128,6 +143,18 @@ final class UserAdminRoutes implements HttpService {
                 case "disable", "enable" -> {
                     api.patch(session, "/api/users/" + enc(id), Map.of("disabled", action.equals("disable")));
                     Pages.redirect(req, res, "/admin/users?saved=" + action + "d");
+                }
+                case "break-glass" -> {
+                    api.patch(session, "/api/users/" + enc(id), Map.of("break_glass", form.get("on").equals("yes")));
+                    Pages.redirect(req, res, "/admin/users?saved=break-glass");
+                }
+                case "local-login" -> {
+                    String mode = form.get("local_login");
+                    if (!mode.equals("all") && !mode.equals("break-glass")) {
+                        throw new Form.Invalid("Choose who may log in with a password.");
+                    }
+                    api.put(session, "/api/auth/settings", Map.of("local_login", mode));
+                    Pages.redirect(req, res, "/admin/users?saved=local-login");
                 }
                 case "delete" -> {
                     if (!form.get("confirm").equals("yes")) {
@@ -181,7 +208,27 @@ final class UserAdminRoutes implements HttpService {
         }
         pages.page(res, status, session, "Users", "admin", "admin/users",
                    new UsersPage(Admin.Tabs.users(), rows, saved, problem, confirm,
-                                 create == null ? CreateForm.of("", "viewer", null) : create, true));
+                                 create == null ? CreateForm.of("", "viewer", null) : create, true,
+                                 signIn(session, now)));
+    }
+
+    /** The sign-in switch, when single sign-on is configured (its provider's name from the login page's own call). */
+    private SignIn signIn(Session session, Instant now) {
+        JsonNode settings;
+        try {
+            settings = api.get(session, "/api/auth/settings");
+        } catch (ApiException e) {
+            if (e.unauthenticated() || e.unavailable()) {
+                throw e;
+            }
+            return null; // a gateway without the setting: the user list still works
+        }
+        if (!settings.path("oidc_configured").asBoolean(false)) {
+            return null;
+        }
+        String provider = Nodes.text(api.get(session, "/api/auth/providers").path("oidc"), "name", "single sign-on");
+        return new SignIn(provider, "break-glass".equals(Nodes.text(settings, "local_login", "all")),
+                          Nodes.text(settings, "updated_by", ""), Format.when(Nodes.instant(settings, "updated_at"), now));
     }
 
     static UserRow row(JsonNode u, String me, Instant now) {
@@ -191,7 +238,8 @@ final class UserAdminRoutes implements HttpService {
         return new UserRow(id, Nodes.text(u, "username", ""), role, roleOptions(role), disabled,
                            disabled ? new Views.Badge("disabled", "Disabled", "⊘")
                                    : new Views.Badge("online", "Active", "●"),
-                           Format.when(Nodes.instant(u, "created_at"), now), id.equals(me));
+                           Format.when(Nodes.instant(u, "created_at"), now), id.equals(me),
+                           "oidc".equals(Nodes.text(u, "source", "local")), u.path("break_glass").asBoolean(false));
     }
 
     static List<Views.Option> roleOptions(String selected) {

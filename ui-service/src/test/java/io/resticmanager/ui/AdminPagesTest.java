@@ -137,6 +137,53 @@ class AdminPagesTest {
     }
 
     @Test
+    void withSingleSignOnTheAdminSwitchesPasswordLoginAndMarksBreakGlassAccounts() {
+        // without single sign-on there is no switch
+        GATEWAY.on("GET", "/api/auth/settings", 200, "{\"local_login\":\"all\",\"oidc_configured\":false}");
+        assertThat(get("/admin/users", "admin").body(), not(containsString("id=\"sign-in-settings\"")));
+
+        GATEWAY.on("GET", "/api/users", 200, """
+                {"items":[{"id":"u-1","username":"alice","role":"admin","created_at":"2026-11-01T10:00:00Z",
+                  "disabled":false,"source":"local","break_glass":true},
+                 {"id":"u-3","username":"carol","role":"operator","created_at":"2026-11-05T10:00:00Z",
+                  "disabled":false,"source":"oidc","break_glass":false}]}""")
+                .on("GET", "/api/auth/settings", 200, "{\"local_login\":\"break-glass\",\"oidc_configured\":true,"
+                        + "\"updated_at\":\"2026-11-20T10:00:00Z\",\"updated_by\":\"alice\"}")
+                .on("GET", "/api/auth/providers", 200, "{\"local_login\":\"break-glass\",\"oidc\":{\"name\":\"Keycloak\","
+                        + "\"login_url\":\"/auth/oidc/login\",\"end_session_url\":null}}")
+                .on("PUT", "/api/auth/settings", 200, "{}").on("PATCH", "/api/users/u-1", 200, "{}");
+        Page page = get("/admin/users", "admin");
+        assertThat(page.status(), is(200));
+        assertThat(page.body(), containsString("id=\"sign-in-settings\""));
+        assertThat(page.body(), containsString("value=\"break-glass\" id=\"local-login-break-glass\" checked"));
+        assertThat(page.body(), containsString("everyone else signs in with Keycloak"));
+        // the provider's user: no password here, its role from its groups, so neither form is offered
+        assertThat(page.body(), containsString("<strong>carol</strong> <span class=\"tag user-sso\">single sign-on</span>"));
+        assertThat(page.body(), not(containsString("id=\"user-password-u-3\"")));
+        assertThat(page.body(), not(containsString("id=\"user-role-u-3\"")));
+        assertThat(page.body(), containsString("id=\"user-password-u-1\""));
+        assertThat(page.body(), containsString("<span class=\"tag user-break-glass\">break-glass</span>"));
+
+        assertThat(post("/admin/users", "admin", "action", "local-login", "local_login", "all").status(), is(303));
+        assertThat(GATEWAY.seen("PUT", "/api/auth/settings").getLast().body(), is("{\"local_login\":\"all\"}"));
+        assertThat(post("/admin/users", "admin", "action", "break-glass", "user_id", "u-1", "on", "no").status(),
+                   is(303));
+        assertThat(GATEWAY.seen("PATCH", "/api/users/u-1").getLast().body(), is("{\"break_glass\":false}"));
+        Page bad = post("/admin/users", "admin", "action", "local-login", "local_login", "nobody");
+        assertThat(bad.status(), is(422));
+        assertThat(GATEWAY.seen("PUT", "/api/auth/settings"), hasSize(1));
+        // the gateway's refusal (no break-glass account left) is shown, not swallowed
+        GATEWAY.on("PUT", "/api/auth/settings", 409, "{\"title\":\"Conflict\",\"status\":409,"
+                + "\"detail\":\"no break-glass account\"}");
+        Page refused = post("/admin/users", "admin", "action", "local-login", "local_login", "break-glass");
+        assertThat(refused.status(), is(409));
+        assertThat(refused.body(), containsString("no break-glass account"));
+        // not an admin: no call at all
+        assertThat(post("/admin/users", "operator", "action", "local-login", "local_login", "all").status(), is(403));
+        assertThat(GATEWAY.seen("PUT", "/api/auth/settings"), hasSize(2));
+    }
+
+    @Test
     void theLastAdminRefusalIsShownAboveTheList() {
         GATEWAY.on("PATCH", "/api/users/u-1", 409, "{\"title\":\"Conflict\",\"status\":409,"
                 + "\"detail\":\"cannot disable the last admin\"}");
