@@ -166,10 +166,29 @@ final class SnapshotDownloadRoutes implements HttpService {
         }
     }
 
-    private static DumpStreams.Event next(DumpStreams.Stream stream, java.time.Duration timeout, String hostId)
+    /**
+     * The stream's next event. Waits up to {@code timeout} for restic, but gives up as soon as the agent itself is
+     * gone: a killed agent's socket may never report its close, while a live one sends heartbeats even mid-dump.
+     */
+    private DumpStreams.Event next(DumpStreams.Stream stream, java.time.Duration timeout, String hostId)
             throws InterruptedException {
-        return stream.take(timeout).orElseGet(() -> new DumpStreams.Gone(
-                "host " + hostId + " sent nothing for " + timeout.toSeconds() + " s"));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long silentMs = Math.max(10_000L, 3_000L * hub.settings().heartbeatIntervalS());
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return new DumpStreams.Gone("host " + hostId + " sent nothing for " + timeout.toSeconds() + " s");
+            }
+            var event = stream.take(java.time.Duration.ofNanos(Math.min(left, 1_000_000_000L)));
+            if (event.isPresent()) {
+                return event.get();
+            }
+            AgentConnection conn = stream.conn();
+            if (conn.state() == AgentConnection.State.CLOSED
+                    || System.currentTimeMillis() - conn.lastSeenMs() > silentMs) {
+                return new DumpStreams.Gone("host " + hostId + " went silent during the download");
+            }
+        }
     }
 
     private Access access(String hostId, String snapshotId, String path, Optional<String> repoId) {

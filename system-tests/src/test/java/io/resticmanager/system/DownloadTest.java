@@ -336,6 +336,7 @@ class DownloadTest {
         InputStream in = r.body();
         assertThat(in.readNBytes(512 * 1024).length, is(512 * 1024));
         agent.kill();
+        long killedAt = System.nanoTime();
         long[] total = {512 * 1024};
         IOException broken = assertThrows(IOException.class, () -> {
             byte[] buf = new byte[64 * 1024];
@@ -346,7 +347,11 @@ class DownloadTest {
         });
         System.out.println("[download] agent killed: client saw " + total[0] + " of " + BIG + " bytes, then "
                                    + broken);
+        long brokenMs = (System.nanoTime() - killedAt) / 1_000_000;
+        System.out.println("[download] agent killed → client saw the broken download after " + brokenMs + " ms");
         assertThat(total[0] < BIG, is(true));
+        // heartbeats every 2 s here: the hub notices a silent agent after 10 s, not after the 120 s idle timeout
+        assertThat(brokenMs < 30_000, is(true));
         resticDumps().forEach(ProcessHandle::destroyForcibly);
         agent.start();
         Await.until(Duration.ofSeconds(30), "host online again", () ->
