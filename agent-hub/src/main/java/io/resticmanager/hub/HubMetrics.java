@@ -35,7 +35,7 @@ final class HubMetrics {
                 .sample("download_buffered_bytes", hub.dumps().buffered());
         out.gauge("download_buffered_bytes_peak", "The most download bytes the hub held at once since it started.")
                 .sample("download_buffered_bytes_peak", hub.dumps().bufferedHighWater());
-        out.counter("downloads_started", "Downloads from snapshots started since the hub started.")
+        out.counter("downloads_started_total", "Downloads from snapshots started since the hub started.")
                 .sample("downloads_started_total", hub.dumps().started());
         return out.text();
     }
