@@ -58,6 +58,10 @@ public record Repo(String id,
     public record TrendPoint(Instant at, Long totalSize, Long snapshotCount) {
     }
 
+    /** A repository in a brief list ({@code GET /api/repos?brief=true}): what a card names and draws. */
+    public record Brief(String id, String name, List<TrendPoint> trend) {
+    }
+
     /**
      * Current health numbers. {@code total_size} is what the repository stores (restic
      * {@code stats --mode raw-data}) when known, else the restore size of all snapshots;

@@ -41,7 +41,14 @@ final class RepoRoutes implements HttpService {
     private void list(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
         // ?trend_points=N: each repository's last N size points (sparklines), at most 100
-        Http.json(res, Map.of("items", repos.list(Http.intQuery(req, "trend_points", 0, 0, 100))));
+        int trendPoints = Http.intQuery(req, "trend_points", 0, 0, 100);
+        // ?brief=true: id, name and trend only, without the stats (a COUNT over each repository's snapshots):
+        // what the dashboard's cards need, at the cost of one query per repository
+        if (Http.query(req, "brief").filter("true"::equals).isPresent()) {
+            Http.json(res, Map.of("items", repos.brief(trendPoints)));
+            return;
+        }
+        Http.json(res, Map.of("items", repos.list(trendPoints)));
     }
 
     private void get(ServerRequest req, ServerResponse res) {

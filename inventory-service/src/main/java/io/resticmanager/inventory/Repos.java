@@ -92,6 +92,12 @@ final class Repos {
         return trendPoints == 0 ? all : all.stream().map(r -> r.withTrend(repos.trend(r.id(), trendPoints))).toList();
     }
 
+    /** Every repository's id, name and (with {@code trendPoints} > 0) its last size points, nothing else. */
+    List<Repo.Brief> brief(int trendPoints) {
+        return repos.list().stream().map(r -> new Repo.Brief(r.id(), r.name(), trendPoints == 0 ? List.of()
+                : repos.trend(r.id(), trendPoints))).toList();
+    }
+
     List<Repo.StatsPoint> history(String id, int limit, java.util.Optional<String> mode) {
         row(id);
         mode.ifPresent(m -> {

@@ -87,6 +87,17 @@ class RepoHealthTest {
         assertThat(mine.has("hosts"), is(false));
         assertThat(env.get("/api/repos").json().get("items").get(0).has("trend"), is(false));
         assertThat(env.get("/api/repos?trend_points=101").status(), is(400));
+        // the brief list carries the same trend and the name, and no stats
+        JsonNode brief = null;
+        for (JsonNode r : env.get("/api/repos?brief=true&trend_points=10").json().get("items")) {
+            if (r.get("id").asText().equals(repo)) {
+                brief = r;
+            }
+        }
+        assertThat(brief.get("trend"), is(mine.get("trend")));
+        assertThat(brief.get("name"), is(mine.get("name")));
+        assertThat(brief.has("stats"), is(false));
+        assertThat(brief.has("url"), is(false));
     }
 
     @Test

@@ -113,14 +113,16 @@ final class RepoRoutes implements HttpService {
     record RepoIndex(Map<String, String> names, Map<String, Charts.Sparkline> sparklines) {
     }
 
-    /** One {@code GET /api/repos}; with {@code trendPoints} > 0 it brings each repository's last size points too. */
+    /**
+     * One {@code GET /api/repos?brief=true}: names, and with {@code trendPoints} > 0 each repository's last size points.
+     */
     static RepoIndex index(GatewayApi api, Session session, int trendPoints) {
         Map<String, String> names = new HashMap<>();
         Map<String, Charts.Sparkline> sparklines = new HashMap<>();
         try {
-            for (JsonNode repo : items(trendPoints > 0
-                    ? api.get(session, "/api/repos", Map.of("trend_points", String.valueOf(trendPoints)))
-                    : api.get(session, "/api/repos"))) {
+            // the brief list: names and trends without each repository's stats
+            for (JsonNode repo : items(api.get(session, "/api/repos", Map.of("brief", "true", "trend_points",
+                                                                             String.valueOf(trendPoints))))) {
                 String id = Nodes.text(repo, "id");
                 if (id == null) {
                     continue;

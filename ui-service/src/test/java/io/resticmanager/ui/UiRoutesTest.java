@@ -2510,7 +2510,7 @@ class UiRoutesTest {
 
     @Test
     void hostCardsCarryTheirRepositorysSizeSparkline() {
-        GATEWAY.on("GET", "/api/repos?trend_points=20", 200, """
+        GATEWAY.on("GET", "/api/repos?brief=true&trend_points=20", 200, """
                 {"items":[{"id":"%s","name":"nas","trend":[{"at":"2026-11-25T10:00:00Z","total_size":1000},
                   {"at":"2026-11-26T10:00:00Z","total_size":3000}]}]}""".formatted(REPO));
         String body = get("/", "viewer").body();
