@@ -409,6 +409,11 @@ VALUES (?, ?, ?, ?, 'pending', ?, ?);
 SELECT id, alert_id, channel_id, state, body_json, attempts, created_at FROM alert_deliveries
 WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?;
 
+-- Whether a delivery read by a pass is still untouched: a sender that finished between that pass's read and its
+-- claim has already marked it sent or moved it on (attempts: what the pass read).
+-- name: alert-deliveries.still-due
+SELECT COUNT(*) AS n FROM alert_deliveries WHERE id = ? AND status = 'pending' AND attempts = ?;
+
 -- name: alert-deliveries.next-due
 SELECT next_at FROM alert_deliveries WHERE status = 'pending' ORDER BY next_at LIMIT 1;
 

@@ -86,6 +86,14 @@ class AlertFlowTest {
             return received.size();
         }
 
+        /** What arrived and was not taken yet, for a failure message. */
+        String pendingBodies() {
+            StringBuilder all = new StringBuilder();
+            received.forEach(r -> all.append(r.path()).append(' ').append(new String(r.body(), StandardCharsets.UTF_8))
+                    .append('\n'));
+            return all.toString();
+        }
+
         @Override
         public void close() {
             server.stop(0);
@@ -163,7 +171,7 @@ class AlertFlowTest {
         // the same failure again: still one alert, no second message
         failedBackup(host);
         Thread.sleep(500);
-        assertThat(receiver.pending(), is(0));
+        assertThat(receiver.pendingBodies(), receiver.pending(), is(0));
         assertThat(api.get("/api/alerts?host_id=" + host, VIEWER).body().path("items").size(), is(1));
 
         // acknowledged by a person (audited), then resolved by the next good backup, which is announced
@@ -189,6 +197,29 @@ class AlertFlowTest {
     }
 
     @Test
+    void aBurstOfAlertsIsDeliveredExactlyOnceEach() throws Exception {
+        // many deliveries in flight at once: a sender finishing while the outbox reads its next batch must not make
+        // the outbox send that delivery a second time (a person paged twice for one failure learns to ignore pages)
+        Receiver receiver = new Receiver();
+        String prefix = host().substring(0, 6);
+        channel(receiver, "burst-" + prefix, List.of("backup_failed"));
+        List<String> hosts = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String host = host();
+            stack.inventory.host(host, "repo-" + host);
+            hosts.add(host);
+        }
+        hosts.parallelStream().forEach(this::failedBackup);
+        Map<String, Integer> perAlert = new java.util.HashMap<>();
+        for (int i = 0; i < hosts.size(); i++) {
+            perAlert.merge(signedBody(receiver.take()).path("alert_id").asText(), 1, Integer::sum);
+        }
+        Thread.sleep(2000);
+        assertThat(receiver.pendingBodies(), receiver.pending(), is(0));
+        assertThat(perAlert.toString(), perAlert.size(), is(hosts.size()));
+    }
+
+    @Test
     void aSilencedHostRecordsItsAlertsWithoutNotifying() throws Exception {
         String host = host();
         stack.inventory.host(host, "repo-" + host);
@@ -204,7 +235,7 @@ class AlertFlowTest {
         assertThat(api.get("/api/alerts?host_id=" + host, VIEWER).body().path("items").get(0).path("silenced")
                            .asBoolean(), is(true));
         Thread.sleep(500);
-        assertThat(receiver.pending(), is(0));
+        assertThat(receiver.pendingBodies(), receiver.pending(), is(0));
         // bad silences are refused clearly
         assertThat(api.post("/api/alerts/silences", OPERATOR, Map.of("duration_s", 60)).status(), is(422));
         assertThat(api.post("/api/alerts/silences", OPERATOR, Map.of("rule", "nope", "duration_s", 60)).status(),

@@ -280,6 +280,11 @@ public final class AlertStore {
         }
     }
 
+    boolean stillDue(DueDelivery d) {
+        return store.db().execute().namedGet("alert-deliveries.still-due", d.id(), d.attempts())
+                .map(r -> number(r, "n")).orElse(0L) > 0;
+    }
+
     Optional<Instant> nextDue() {
         return store.db().execute().namedGet("alert-deliveries.next-due").map(r -> Times.parse(text(r, "next_at")));
     }

@@ -108,6 +108,11 @@ public final class Outbox implements AutoCloseable {
     }
 
     private void send(AlertStore.DueDelivery d) {
+        // the pass that read d may have read it just before an earlier sender of d finished and left inFlight:
+        // that sender has already recorded its outcome, so the row tells whether d is still to send
+        if (!store.stillDue(d)) {
+            return;
+        }
         Instant now = clock.instant();
         Optional<AlertStore.ChannelRow> channel = store.channel(d.channelId());
         if (channel.isEmpty()) {
