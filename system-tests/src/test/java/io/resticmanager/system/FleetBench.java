@@ -83,8 +83,8 @@ final class FleetBench {
             List<BenchFleet.Member> connected = agents.members();
             int held = connected.size();
             BenchStats connect = BenchStats.of(connected.stream().map(BenchFleet.Member::connectMs).toList());
-            // the goal is what this box can hold (a scale-down is a note, not a miss): every one of them
-            report.add(NAME, "agents connected and held", held, "agents", Goal.atLeast(n),
+            // the goal is every agent asked for on this one hub: a scale-down for the box's open-file limit misses it
+            report.add(NAME, "agents connected and held", held, "agents", Goal.atLeast(config.agents()),
                        (n < config.agents() ? "asked for " + config.agents() + ", scaled down to " + n
                                + " for this box's open-file limit; " : "") + ramp.failed() + " failed to connect");
             report.add(NAME, "connect all (ramp, " + BenchFleet.IN_FLIGHT + " in flight)", ramp.seconds(), "s",
@@ -104,11 +104,11 @@ final class FleetBench {
             long hubHeap1 = BenchProcess.liveHeapBytes(hubPid);
             long gwRss1 = BenchProcess.rssBytes(gatewayPid);
             long hubRss1 = BenchProcess.rssBytes(hubPid);
-            report.add(NAME, "gateway heap per connection", (gwHeap1 - gwHeap0) / 1024.0 / held, "KiB", Goal.NONE,
+            report.add(NAME, "gateway heap per connection", (gwHeap1 - gwHeap0) / 1024.0 / held, "KiB", Goal.atMost(40),
                        "live heap after full GC: " + mib(gwHeap0) + " → " + mib(gwHeap1) + " MiB");
             report.add(NAME, "gateway RSS per connection", (gwRss1 - gwRss0) / 1024.0 / held, "KiB", Goal.NONE,
                        mib(gwRss0) + " → " + mib(gwRss1) + " MiB");
-            report.add(NAME, "hub heap per connection", (hubHeap1 - hubHeap0) / 1024.0 / held, "KiB", Goal.NONE,
+            report.add(NAME, "hub heap per connection", (hubHeap1 - hubHeap0) / 1024.0 / held, "KiB", Goal.atMost(20),
                        "live heap after full GC: " + mib(hubHeap0) + " → " + mib(hubHeap1) + " MiB");
             report.add(NAME, "hub RSS per connection", (hubRss1 - hubRss0) / 1024.0 / held, "KiB", Goal.NONE,
                        mib(hubRss0) + " → " + mib(hubRss1) + " MiB");
@@ -126,7 +126,7 @@ final class FleetBench {
             // net of the idle stack: what heartbeats (and holding the connections) add
             report.add(NAME, "CPU per 1,000 heartbeats (net of idle)",
                        hb == 0 ? Double.NaN : Math.max(0, busyCores - idleCores) * windowS / hb * 1_000_000, "ms",
-                       Goal.NONE);
+                       Goal.atMost(100));
 
             // the hosts that have a repository (the first `samples`) and are connected
             java.util.Set<String> online = new java.util.HashSet<>();
@@ -158,7 +158,7 @@ final class FleetBench {
         }
         BenchStats s = BenchStats.of(latencies);
         report.add(NAME, "run-now dispatch p50", s.median(), "ms", Goal.NONE);
-        report.add(NAME, "run-now dispatch p99", s.percentile(99), "ms", Goal.atMost(1000),
+        report.add(NAME, "run-now dispatch p99", s.percentile(99), "ms", Goal.atMost(50),
                    "POST /api/hosts/{id}/jobs sent → job.start received by the agent, " + s.count() + " jobs");
         report.add(NAME, "run-now dispatch max", s.max(), "ms", Goal.NONE);
         String last = jobIds.getLast();
