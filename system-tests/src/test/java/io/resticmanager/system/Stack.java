@@ -136,6 +136,16 @@ final class Stack implements AutoCloseable {
         awaitHealthy(service, Duration.ofSeconds(60));
     }
 
+    /** Starts these services together (as {@link #start} does) and waits until each is healthy. */
+    void restartAll(List<String> services) throws IOException {
+        for (String service : services) {
+            startService(service);
+        }
+        for (String service : services) {
+            awaitHealthy(service, Duration.ofSeconds(60));
+        }
+    }
+
     static int status(String url) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
