@@ -46,6 +46,9 @@ final class FuzzRoutes {
             new Route("POST", "/api/login", "{\"username\":\"fz-nobody\",\"password\":\"fuzz-password-0123\"}"),
             new Route("POST", "/api/logout", null),
             new Route("GET", "/api/me", null),
+            new Route("GET", "/api/auth/providers", null),
+            new Route("GET", "/api/auth/settings", null),
+            new Route("PUT", "/api/auth/settings", "{\"local_login\":\"all\"}"),
             new Route("GET", "/api/users", null),
             new Route("POST", "/api/users", USER),
             new Route("PATCH", "/api/users/{user}", "{\"role\":\"viewer\",\"password\":\"fuzz-password-0123\"}"),
@@ -67,8 +70,13 @@ final class FuzzRoutes {
             new Route("GET", "/install.sh", null),
             new Route("GET", "/downloads/restic-manager-agent.service", null),
             new Route("GET", "/downloads/restic-manager-agent.tar.gz", null),
+            new Route("GET", "/downloads/", null),
+            new Route("GET", "/downloads/SHA256SUMS", null),
+            new Route("GET", "/downloads/SHA256SUMS.sig", null),
+            new Route("GET", "/downloads/release-keys.pem", null),
             // inventory-service
             new Route("GET", "/api/hosts", null),
+            new Route("GET", "/api/hosts/summary", null),
             new Route("GET", "/api/hosts/{host}", null),
             new Route("PATCH", "/api/hosts/{host}", "{\"repo_id\":\"{{repo}}\",\"tags\":[\"fz\"]}"),
             new Route("DELETE", "/api/hosts/{host}", null),
@@ -90,14 +98,19 @@ final class FuzzRoutes {
             new Route("DELETE", "/api/repos/{repo}", null),
             new Route("GET", "/api/repos/{repo}/stats/history", null),
             new Route("GET", "/api/repos/{repo}/snapshots", null),
+            new Route("POST", "/api/repos/{repo}/jobs", "{\"kind\":\"stats\",\"host_id\":\"{{host_a}}\"}"),
             new Route("GET", "/api/snapshots/{snapshot}", null),
             new Route("GET", "/api/snapshots/{snapshot}/tree", null),
+            new Route("GET", "/api/snapshots/{snapshot}/size", null),
             // jobs-service
             new Route("POST", "/api/hosts/{host}/jobs", JOB_BACKUP),
             new Route("POST", "/api/hosts/{host}/jobs", JOB_FORGET),
             new Route("GET", "/api/jobs", null),
             new Route("GET", "/api/jobs/{job}", null),
             new Route("GET", "/api/jobs/{job}/logs", null),
+            new Route("GET", "/api/jobs/{job}/diff", null),
+            new Route("POST", "/api/hosts/{host}/diffs", "{\"snapshot_id\":\"{{snapshot}}\",\"other_snapshot_id\":"
+                    + "\"{{snapshot}}\"}"),
             new Route("GET", "/api/jobs/{job}/stream", null),
             new Route("POST", "/api/jobs/{job}/cancel", null),
             new Route("POST", "/api/hosts/{host}/restores", "{\"snapshot_id\":\"{{snapshot}}\",\"paths\":[\"/srv\"],"
@@ -165,6 +178,12 @@ final class FuzzRoutes {
             new Route("GET", "/rpo", null),
             new Route("GET", "/versions", null),
             new Route("GET", "/admin/users", null),
+            new Route("GET", "/admin", null),
+            new Route("POST", "/admin/users", FORM),
+            new Route("POST", "/admin/tokens", FORM),
+            new Route("GET", "/hosts/{host}/diff", null),
+            new Route("POST", "/hosts/{host}/diff", FORM),
+            new Route("GET", "/hosts/{host}/diffs/{job}", null),
             new Route("GET", "/admin/tokens", null),
             new Route("GET", "/admin/audit", null),
             new Route("GET", "/alerts/rules", null),
@@ -181,12 +200,15 @@ final class FuzzRoutes {
     static boolean adminOnly(Route r) {
         String p = r.pattern();
         if (p.startsWith("/api/users") || p.startsWith("/api/tokens") || p.startsWith("/api/enrollment-tokens")
-                || p.startsWith("/api/alert-channels") || p.startsWith("/api/audit")) {
+                || p.startsWith("/api/alert-channels") || p.startsWith("/api/audit") || p.equals("/api/auth/settings")) {
             return true;
         }
         boolean unsafe = !r.method().equals("GET");
-        return unsafe && (p.startsWith("/api/repos") || p.startsWith("/api/agents/") && !p.equals("/api/agents/enroll")
-                || p.startsWith("/api/hosts") && !p.endsWith("/jobs") && !p.endsWith("/restores"));
+        // operators run jobs, restores, diffs and downloads; a repository's unlock/stats jobs too
+        boolean operatorAction = p.endsWith("/jobs") || p.endsWith("/restores") || p.endsWith("/diffs")
+                || p.endsWith("/downloads");
+        return unsafe && !operatorAction && (p.startsWith("/api/repos") || p.startsWith("/api/hosts")
+                || p.startsWith("/api/agents/") && !p.equals("/api/agents/enroll"));
     }
 
     /** Methods some route registers for this pattern. */
