@@ -1,6 +1,7 @@
 package io.resticmanager.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.JobParams;
 
 import java.io.IOException;
@@ -19,8 +20,8 @@ final class CheckRunner implements Runner {
         }
         String subset = params.readDataSubset();
         if (subset != null && !subset.isBlank()) {
-            if (!subset.matches("\\d+/\\d+|\\d+(\\.\\d+)?%|\\d+[kKmMgGtT]?")) {
-                throw new IllegalArgumentException("read_data_subset must look like 1/5, 10% or 500M, got: " + subset);
+            if (!Checks.readDataSubset(subset)) {
+                throw new IllegalArgumentException(Checks.READ_DATA_SUBSET_RULE + ", got: " + subset);
             }
             args.add("--read-data-subset=" + subset);
         }

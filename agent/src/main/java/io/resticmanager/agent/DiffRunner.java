@@ -1,6 +1,7 @@
 package io.resticmanager.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.DiffEntry;
 import io.resticmanager.proto.JobParams;
 
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * {@code restic diff --json A B}: the paths added, removed and changed from snapshot A to B. restic's change messages
@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
 final class DiffRunner implements Runner {
     /** Entries one diff reports at most: the whole diff of a big tree would not fit a job's log. */
     static final int MAX_ENTRIES = 20_000;
-    private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9a-f]{8,64}");
 
     /** One path of the diff while its sizes are being read. */
     private static final class Pending {
@@ -40,7 +39,7 @@ final class DiffRunner implements Runner {
     public List<String> args(JobParams params, ResticVersion version) {
         String from = params.snapshotId();
         String to = params.otherSnapshotId();
-        if (from == null || to == null || !SNAPSHOT_ID.matcher(from).matches() || !SNAPSHOT_ID.matcher(to).matches()) {
+        if (from == null || to == null || !Checks.snapshotId(from) || !Checks.snapshotId(to)) {
             throw new IllegalArgumentException("a diff needs snapshot_id and other_snapshot_id (8 to 64 hex characters)");
         }
         return List.of("diff", "--json", from, to);

@@ -1,6 +1,7 @@
 package io.resticmanager.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.JobParams;
 
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -24,7 +24,6 @@ import java.util.stream.Stream;
  */
 final class RestoreRunner implements Runner {
     static final String ORIGINAL = "original";
-    private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9a-f]{8,64}");
     /** Paths where files are normally root's: restoring them needs root to keep owners and modes. */
     private static final List<String> SYSTEM_DIRS = List.of("/etc", "/root", "/var", "/usr", "/boot", "/opt", "/srv",
                                                             "/bin", "/sbin", "/lib");
@@ -41,7 +40,7 @@ final class RestoreRunner implements Runner {
     @Override
     public List<String> args(JobParams params, ResticVersion version) {
         String snapshot = params.snapshotId();
-        if (snapshot == null || !SNAPSHOT_ID.matcher(snapshot).matches()) {
+        if (snapshot == null || !Checks.snapshotId(snapshot)) {
             throw new IllegalArgumentException("snapshot_id must be 8 to 64 lowercase hex characters");
         }
         if (params.include().isEmpty()) {

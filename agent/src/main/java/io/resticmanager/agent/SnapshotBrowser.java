@@ -1,6 +1,7 @@
 package io.resticmanager.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.RepoPolicy;
 
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 
 /**
  * Answers {@code snapshot.ls} (restore browsing): ONE directory level of a snapshot, by
@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
  * holds only a shared lock and {@code ls} takes none that conflicts.
  */
 final class SnapshotBrowser {
-    private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9a-f]{8,64}");
     /** The hub gives up after 20 s; answer before that, even if it is an error. */
     static final Duration TIMEOUT = Duration.ofSeconds(18);
     private static final int PARALLEL = 4;
@@ -39,7 +38,7 @@ final class SnapshotBrowser {
         if (!path.startsWith("/")) {
             return error(request.path(), "path must be absolute");
         }
-        if (!SNAPSHOT_ID.matcher(request.snapshotId()).matches()) {
+        if (!Checks.snapshotId(request.snapshotId())) {
             return error(path, "snapshot_id must be 8 to 64 lowercase hex characters");
         }
         if (setup.binary().isEmpty() || setup.version().isEmpty()) {
@@ -139,7 +138,7 @@ final class SnapshotBrowser {
         if (!path.startsWith("/") || ("/" + path + "/").contains("/../")) {
             return sizeError(request.path(), "path must be absolute, without '..'");
         }
-        if (!SNAPSHOT_ID.matcher(request.snapshotId()).matches()) {
+        if (!Checks.snapshotId(request.snapshotId())) {
             return sizeError(path, "snapshot_id must be 8 to 64 lowercase hex characters");
         }
         if (setup.binary().isEmpty() || setup.version().isEmpty()) {

@@ -1,5 +1,6 @@
 package io.resticmanager.agent;
 
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.Envelope;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.RepoPolicy;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /**
  * Answers {@code snapshot.dump} (download from a snapshot): runs {@code restic dump [--archive tar|zip] -- <snapshot>
@@ -24,7 +24,6 @@ import java.util.regex.Pattern;
  */
 final class SnapshotDumper {
     private static final Logger LOG = Logger.getLogger(SnapshotDumper.class.getName());
-    private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9a-f]{8,64}");
     /** Most dumps one agent runs at once (the hub limits per host too; this holds if the hub does not). */
     static final int PARALLEL = 2;
     /** A hub that acknowledges nothing for this long is gone or stuck: the dump stops. */
@@ -172,7 +171,7 @@ final class SnapshotDumper {
 
     /** Why this request is not run at all, or null. Paths are checked like restore paths. */
     private String refusal(Message.SnapshotDump request) {
-        if (!SNAPSHOT_ID.matcher(request.snapshotId()).matches()) {
+        if (!Checks.snapshotId(request.snapshotId())) {
             return "snapshot_id must be 8 to 64 lowercase hex characters";
         }
         String p = request.path();

@@ -1,12 +1,12 @@
 package io.resticmanager.inventory;
 
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.RepoAccess;
 import io.resticmanager.proto.SnapshotInfo;
 
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Restore browsing: one directory level of a host's snapshot, asked of the host's agent synchronously
@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
  * here and travels in memory only, inside the request to the agent.
  */
 final class SnapshotTree {
-    static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9a-f]{8,64}");
 
     private final Hosts hosts;
     private final Repos repos;
@@ -41,7 +40,7 @@ final class SnapshotTree {
      * to (primary first); 404 when the host or the snapshot is unknown (or ambiguous).
      */
     Found snapshot(String snapshotId, String hostId, java.util.Optional<String> repoId) {
-        if (!SNAPSHOT_ID.matcher(snapshotId).matches()) {
+        if (!Checks.snapshotId(snapshotId)) {
             throw Problem.notFound("no snapshot " + snapshotId);
         }
         Host host = hosts.get(hostId);

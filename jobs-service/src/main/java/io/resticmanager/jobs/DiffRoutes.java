@@ -9,6 +9,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.DiffEntry;
 import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobParams;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Snapshot diffs. {@code POST /api/hosts/{id}/diffs {snapshot_id, other_snapshot_id}} (operator) queues a {@code diff}
@@ -30,8 +30,6 @@ import java.util.regex.Pattern;
  * agent keeps at most 20,000 per diff ({@code summary.truncated} says when there were more).
  */
 final class DiffRoutes implements HttpService {
-    private static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9a-f]{8,64}");
     private final JobStore store;
     private final JobLifecycle lifecycle;
     private final InventoryClient inventory;
@@ -57,7 +55,7 @@ final class DiffRoutes implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         Principal principal = InternalAuth.require(req, Role.OPERATOR);
         String hostId = req.path().pathParameters().get("id");
-        if (!HOST_ID.matcher(hostId).matches()) {
+        if (!Checks.id(hostId)) {
             throw Problem.notFound("no host " + hostId);
         }
         JsonNode body = Http.body(req, JsonNode.class);
@@ -95,7 +93,7 @@ final class DiffRoutes implements HttpService {
     private void page(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
         String id = req.path().pathParameters().get("id");
-        Job job = (HOST_ID.matcher(id).matches() ? store.find(id) : Optional.<Job>empty())
+        Job job = (Checks.id(id) ? store.find(id) : Optional.<Job>empty())
                 .filter(j -> j.kind() == JobKind.DIFF)
                 .orElseThrow(() -> Problem.notFound("no diff job " + id));
         int limit = Http.intQuery(req, "limit", 100, 1, 500);
@@ -127,7 +125,7 @@ final class DiffRoutes implements HttpService {
             throw Problem.badRequest("wrong JSON type (field " + field + "): expected a string");
         }
         String id = node.asText().strip().toLowerCase(Locale.ROOT);
-        if (!SNAPSHOT_ID.matcher(id).matches()) {
+        if (!Checks.snapshotId(id)) {
             throw Problem.unprocessable(field + " must be 8 to 64 hex characters");
         }
         return id;

@@ -2,6 +2,7 @@ package io.resticmanager.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobParams;
 import io.resticmanager.proto.Json;
@@ -12,8 +13,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -28,10 +27,6 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
     static final Set<JobKind> RUNNABLE = EnumSet.of(JobKind.BACKUP, JobKind.FORGET, JobKind.PRUNE, JobKind.CHECK,
                                                     JobKind.UNLOCK, JobKind.SNAPSHOTS, JobKind.STATS, JobKind.INIT,
                                                     JobKind.COPY, JobKind.DRILL);
-    private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d+)?)%");
-    private static final Pattern FRACTION = Pattern.compile("(\\d+)/(\\d+)");
-    private static final Pattern SIZE = Pattern.compile("\\d+(?:\\.\\d+)?[KMGTkmgt]");
 
     static JobRequest parse(JsonNode body) {
         if (!body.isObject()) {
@@ -74,7 +69,7 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
             throw Problem.badRequest("wrong JSON type (field " + field + "): expected a string");
         }
         String id = node.asText().strip();
-        if (!REPO_ID.matcher(id).matches()) {
+        if (!Checks.id(id)) {
             throw Problem.unprocessable(field + " is not a repository id");
         }
         return Optional.of(id);
@@ -131,7 +126,7 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
                 throw Problem.badRequest("wrong JSON type (field target_host_id): expected a string");
             }
             target = t.asText().strip();
-            if (!REPO_ID.matcher(target).matches()) {
+            if (!Checks.id(target)) {
                 throw Problem.unprocessable("target_host_id is not a host id");
             }
         }
@@ -201,29 +196,10 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
             throw Problem.badRequest("wrong JSON type (field read_data_subset)");
         }
         String value = subset.asText().strip();
-        if (!validSubset(value)) {
-            throw Problem.unprocessable("read_data_subset must look like 10%, 1/5 or 500M, got: " + value);
+        if (!Checks.readDataSubset(value)) {
+            throw Problem.unprocessable(Checks.READ_DATA_SUBSET_RULE + ", got: " + value);
         }
         return new JobParams(null, null, null, null, null, null, value, null, null, null, null, null);
-    }
-
-    static boolean validSubset(String value) {
-        Matcher percent = PERCENT.matcher(value);
-        if (percent.matches()) {
-            double p = Double.parseDouble(percent.group(1));
-            return p > 0 && p <= 100;
-        }
-        Matcher fraction = FRACTION.matcher(value);
-        if (fraction.matches()) {
-            try {
-                long n = Long.parseLong(fraction.group(1));
-                long t = Long.parseLong(fraction.group(2));
-                return n >= 1 && t >= 1 && n <= t;
-            } catch (NumberFormatException e) {
-                return false;
-            }
-        }
-        return SIZE.matcher(value).matches();
     }
 
     private static List<String> tags(JsonNode body) {

@@ -9,6 +9,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Principal;
@@ -17,11 +18,9 @@ import io.resticmanager.proto.Role;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** The public jobs API (reached through the gateway): run now, list, show, logs, cancel. */
 final class JobsRoutes implements HttpService {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private final JobStore store;
     private final JobLifecycle lifecycle;
     private final LogFanout fanout;
@@ -132,7 +131,7 @@ final class JobsRoutes implements HttpService {
 
     private static String id(ServerRequest req, String what) {
         String id = req.path().pathParameters().get("id");
-        if (!ID.matcher(id).matches()) {
+        if (!Checks.id(id)) {
             throw Problem.notFound("no " + what + " " + id);
         }
         return id;

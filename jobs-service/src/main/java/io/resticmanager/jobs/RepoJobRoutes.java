@@ -8,6 +8,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobParams;
 import io.resticmanager.proto.Principal;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * {@code POST /api/repos/{id}/jobs {kind: "unlock"|"stats", host_id?}} (operator): a job on a repository rather than on
@@ -26,7 +26,6 @@ import java.util.regex.Pattern;
  * online (else the first; it waits for it). 202 {@code {job_id, status, host_id, repo_id}}; 409 when no host uses it.
  */
 final class RepoJobRoutes implements HttpService {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private final JobStore store;
     private final JobLifecycle lifecycle;
     private final InventoryClient inventory;
@@ -45,7 +44,7 @@ final class RepoJobRoutes implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         Principal principal = InternalAuth.require(req, Role.OPERATOR);
         String repoId = req.path().pathParameters().get("id");
-        if (!ID.matcher(repoId).matches()) {
+        if (!Checks.id(repoId)) {
             throw Problem.notFound("no repository " + repoId);
         }
         JsonNode body = Http.body(req, JsonNode.class);

@@ -2,6 +2,7 @@ package io.resticmanager.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
 import io.resticmanager.proto.JobParams;
@@ -11,7 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * A validated {@code POST /api/hosts/{id}/restores}: {@code {snapshot_id, paths:[…], target:"original"|"<dir>",
@@ -20,8 +20,6 @@ import java.util.regex.Pattern;
 record RestoreRequest(String snapshotId, List<String> paths, String target, Optional<String> targetHostId) {
     static final String ORIGINAL = "original";
     static final int MAX_PATHS = 1000;
-    private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9a-f]{8,64}");
-    private static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     static RestoreRequest parse(JsonNode body) {
         if (body == null || !body.isObject()) {
@@ -29,7 +27,7 @@ record RestoreRequest(String snapshotId, List<String> paths, String target, Opti
         }
         String snapshot = text(body, "snapshot_id").map(s -> s.strip().toLowerCase(Locale.ROOT))
                 .orElseThrow(() -> Problem.unprocessable("snapshot_id is required"));
-        if (!SNAPSHOT_ID.matcher(snapshot).matches()) {
+        if (!Checks.snapshotId(snapshot)) {
             throw Problem.unprocessable("snapshot_id must be 8 to 64 hex characters");
         }
         JsonNode pathsNode = body.get("paths");
@@ -57,7 +55,7 @@ record RestoreRequest(String snapshotId, List<String> paths, String target, Opti
             target = absolute(target, "target");
         }
         Optional<String> targetHost = text(body, "target_host_id").map(String::strip).filter(s -> !s.isEmpty());
-        if (targetHost.isPresent() && !HOST_ID.matcher(targetHost.get()).matches()) {
+        if (targetHost.isPresent() && !Checks.id(targetHost.get())) {
             throw Problem.unprocessable("target_host_id is not a host id");
         }
         return new RestoreRequest(snapshot, new ArrayList<>(paths), target, targetHost);

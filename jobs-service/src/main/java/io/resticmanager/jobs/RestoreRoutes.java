@@ -8,13 +8,13 @@ import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * {@code POST /api/hosts/{id}/restores} (operator): restore paths of one of host {id}'s snapshots, to their
@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
  * source_host_id, target_host_id, repo_id}}.
  */
 final class RestoreRoutes implements HttpService {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private final Restores restores;
     private final List<String> operatorRoots;
 
@@ -39,7 +38,7 @@ final class RestoreRoutes implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         Principal principal = InternalAuth.require(req, Role.OPERATOR);
         String hostId = req.path().pathParameters().get("id");
-        if (!ID.matcher(hostId).matches()) {
+        if (!Checks.id(hostId)) {
             throw Problem.notFound("no host " + hostId);
         }
         RestoreRequest request = RestoreRequest.parse(Http.body(req, JsonNode.class));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resticmanager.kit.Cron;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.Json;
 
@@ -13,7 +14,6 @@ import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -27,7 +27,6 @@ record ScheduleRequest(String hostId, String name, Cron cron, ZoneId zone, JobRe
     static final Set<JobKind> SCHEDULABLE = EnumSet.of(JobKind.BACKUP, JobKind.FORGET, JobKind.PRUNE, JobKind.CHECK,
                                                        JobKind.UNLOCK, JobKind.STATS, JobKind.SNAPSHOTS, JobKind.COPY,
                                                        JobKind.DRILL);
-    static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final int MAX_NAME = 100;
 
     static ScheduleRequest parse(JsonNode body) {
@@ -38,7 +37,7 @@ record ScheduleRequest(String hostId, String name, Cron cron, ZoneId zone, JobRe
         if (hostId == null) {
             throw Problem.unprocessable("host_id is required");
         }
-        if (!ID.matcher(hostId).matches()) {
+        if (!Checks.id(hostId)) {
             throw Problem.unprocessable("host_id is not a valid host id");
         }
         String cronText = text(body, "cron");

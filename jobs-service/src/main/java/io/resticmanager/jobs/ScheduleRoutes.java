@@ -195,7 +195,7 @@ final class ScheduleRoutes implements HttpService {
 
     private Schedule find(ServerRequest req) {
         String id = req.path().pathParameters().get("id");
-        if (!ScheduleRequest.ID.matcher(id).matches()) {
+        if (!io.resticmanager.proto.Checks.id(id)) {
             throw Problem.notFound("no schedule " + id);
         }
         return schedules.find(id).orElseThrow(() -> Problem.notFound("no schedule " + id));

@@ -78,7 +78,7 @@ final class ScheduleWorker implements AutoCloseable {
     }
 
     private void fire(ScheduleStore.Fire fire, Instant now) {
-        if (!ScheduleRequest.ID.matcher(fire.jobId()).matches()) {
+        if (!io.resticmanager.proto.Checks.id(fire.jobId())) {
             drop(fire, "its job id is not a valid id");
             return;
         }

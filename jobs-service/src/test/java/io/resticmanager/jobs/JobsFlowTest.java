@@ -269,6 +269,9 @@ class JobsFlowTest {
                    is(422));
         assertThat(api.post(path, OPERATOR, Map.of("kind", "check", "read_data_subset", "150%")).status(), is(422));
         assertThat(api.post(path, OPERATOR, Map.of("kind", "check", "read_data_subset", "3/2")).status(), is(422));
+        // sizes restic itself refuses (a fraction of a unit, no unit) are refused here, before any agent sees them
+        assertThat(api.post(path, OPERATOR, Map.of("kind", "check", "read_data_subset", "1.5G")).status(), is(422));
+        assertThat(api.post(path, OPERATOR, Map.of("kind", "check", "read_data_subset", "500")).status(), is(422));
         TestSupport.Api.Reply problem = api.post(path, OPERATOR, Map.of("kind", "restore"));
         assertThat(problem.status(), is(422));
         assertThat(problem.header("Content-Type"), is("application/problem+json"));

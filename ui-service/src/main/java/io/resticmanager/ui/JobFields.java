@@ -20,8 +20,6 @@ final class JobFields {
             new String[] {"keep_monthly", "Keep monthly"}, new String[] {"keep_yearly", "Keep yearly"});
     /** keep_within: restic's duration, e.g. 1y2m3d4h (same pattern jobs-service accepts). */
     private static final Pattern WITHIN = Pattern.compile("(\\d+[yYmdhH])+");
-    /** read_data_subset: 10%, 1/5 or 500M (jobs-service checks the ranges). */
-    private static final Pattern SUBSET = Pattern.compile("\\d+(\\.\\d+)?%|\\d+/\\d+|\\d+(\\.\\d+)?[KMGTkmgt]");
     /**
      * "Remove this field" in a PATCH body: jobs-service merges a PATCH onto the stored schedule, so a field left
      * out keeps its old value and only an explicit null clears it. A plain Java null would be dropped by the
@@ -76,8 +74,8 @@ final class JobFields {
         if (subset.isEmpty()) {
             return null;
         }
-        if (!SUBSET.matcher(subset).matches()) {
-            throw new Form.Invalid("Read-data subset looks like 10%, 1/5 or 500M.");
+        if (!io.resticmanager.proto.Checks.readDataSubset(subset)) {
+            throw new Form.Invalid("Read-data subset is a percentage (10%), a fraction (1/5) or a size (500M).");
         }
         return subset;
     }

@@ -1,0 +1,57 @@
+package io.resticmanager.proto;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The field rules every side applies to the same values — API bodies, UI forms, the agent's last check before
+ * restic — so a value one side accepts is never refused by the next.
+ */
+public final class Checks {
+    /** Our ids (hosts, repositories, jobs, schedules): letters, digits, dot, underscore, dash. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    /** A restic snapshot id, full (64 hex) or any unique prefix of at least 8. */
+    private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9a-f]{8,64}");
+    private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,6})?)%");
+    private static final Pattern FRACTION = Pattern.compile("(\\d{1,9})/(\\d{1,9})");
+    // restic 0.14 takes a size as a whole number with a unit: "500M", "2G" ("1.5G" and a bare "500" it refuses)
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,15})[bBkKmMgGtT]");
+
+    /** What a user is told when {@link #readDataSubset} refuses a value. */
+    public static final String READ_DATA_SUBSET_RULE =
+            "read_data_subset must be a percentage (10%, 2.5%), a fraction n/t (1/5) or a size (500M, 2G)";
+
+    private Checks() {
+    }
+
+    public static boolean id(String value) {
+        return value != null && ID.matcher(value).matches();
+    }
+
+    public static boolean snapshotId(String value) {
+        return value != null && SNAPSHOT_ID.matcher(value).matches();
+    }
+
+    /**
+     * restic check's {@code --read-data-subset}: a percentage in (0, 100], a fraction n/t with 1 ≤ n ≤ t, or a
+     * positive whole size with a B/K/M/G/T unit — what restic 0.14+ accepts (checked against the binary).
+     */
+    public static boolean readDataSubset(String value) {
+        if (value == null) {
+            return false;
+        }
+        Matcher percent = PERCENT.matcher(value);
+        if (percent.matches()) {
+            double p = Double.parseDouble(percent.group(1));
+            return p > 0 && p <= 100;
+        }
+        Matcher fraction = FRACTION.matcher(value);
+        if (fraction.matches()) {
+            long n = Long.parseLong(fraction.group(1));
+            long t = Long.parseLong(fraction.group(2));
+            return n >= 1 && n <= t;
+        }
+        Matcher size = SIZE.matcher(value);
+        return size.matches() && Long.parseLong(size.group(1)) > 0;
+    }
+}

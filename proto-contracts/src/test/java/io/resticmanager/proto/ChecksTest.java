@@ -1,0 +1,37 @@
+package io.resticmanager.proto;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChecksTest {
+    @Test
+    void readDataSubsetAcceptsWhatResticAccepts() {
+        for (String ok : new String[] {"10%", "2.5%", "100%", "1/5", "5/5", "500M", "2G", "1t", "64k", "10B"}) {
+            assertTrue(Checks.readDataSubset(ok), ok);
+        }
+    }
+
+    @Test
+    void readDataSubsetRefusesWhatResticWouldRefuseOrWhatMeansNothing() {
+        for (String bad : new String[] {"", "0%", "101%", "0/5", "6/5", "1/0", "1.5G", "0", "0M", "-1", "10 %", "5%%",
+                "1/5/7", "500", "4096", "500MB", "x", "1e3", "9999999999999999M", "10%; rm -rf /"}) {
+            assertFalse(Checks.readDataSubset(bad), bad);
+        }
+        assertFalse(Checks.readDataSubset(null));
+    }
+
+    @Test
+    void idsAndSnapshotIds() {
+        assertTrue(Checks.id("h-1f0c.a_b"));
+        assertFalse(Checks.id("../etc"));
+        assertFalse(Checks.id("a".repeat(129)));
+        assertFalse(Checks.id(""));
+        assertTrue(Checks.snapshotId("3f2a9c01"));
+        assertTrue(Checks.snapshotId("a".repeat(64)));
+        assertFalse(Checks.snapshotId("3f2a9c0"));
+        assertFalse(Checks.snapshotId("3F2A9C01"));
+        assertFalse(Checks.snapshotId("--latest"));
+    }
+}
