@@ -125,7 +125,7 @@ final class ChannelRoutes implements HttpService {
         Form form = Form.read(req);
         String action = form.get("action");
         String id = form.get("channel_id");
-        try {
+        Form.act(() -> {
             switch (action) {
                 case "create" -> {
                     api.post(session, "/api/alert-channels", body(form));
@@ -148,14 +148,7 @@ final class ChannelRoutes implements HttpService {
                 }
                 default -> throw new Form.Invalid("Unknown action.");
             }
-        } catch (Form.Invalid e) {
-            failed(res, 422, session, form, action, Views.ProblemView.invalid(e.getMessage()));
-        } catch (ApiException e) {
-            if (e.unauthenticated() || e.unavailable()) {
-                throw e;
-            }
-            failed(res, e.status(), session, form, action, Views.ProblemView.of(e));
-        }
+        }, (status, problem) -> failed(res, status, session, form, action, problem));
     }
 
     /** A create problem goes next to its form (opened, input kept); any other above the list. */

@@ -102,7 +102,7 @@ final class DiffRoutes implements HttpService {
         Form form = Form.read(req);
         String from = form.get("snapshot_id");
         String to = form.get("other_snapshot_id");
-        try {
+        Form.act(() -> {
             if (from.isEmpty() || to.isEmpty()) {
                 throw new Form.Invalid("Pick two snapshots.");
             }
@@ -115,14 +115,7 @@ final class DiffRoutes implements HttpService {
             JsonNode created = api.post(session, "/api/hosts/" + HostRoutes.enc(id) + "/diffs", body).body();
             Pages.redirect(req, res, "/hosts/" + HostRoutes.enc(id) + "/diffs/"
                     + HostRoutes.enc(Nodes.text(created, "job_id", "")));
-        } catch (Form.Invalid e) {
-            renderPick(res, 422, session, id, from, to, Views.ProblemView.invalid(e.getMessage()));
-        } catch (ApiException e) {
-            if (e.unauthenticated() || e.unavailable()) {
-                throw e;
-            }
-            renderPick(res, e.status(), session, id, from, to, Views.ProblemView.of(e));
-        }
+        }, (status, problem) -> renderPick(res, status, session, id, from, to, problem));
     }
 
     private void show(ServerRequest req, ServerResponse res) {

@@ -81,7 +81,7 @@ final class EnrollRoutes implements HttpService {
         Form form = Form.read(req);
         String name = form.get("name");
         String expiry = form.get("expires_in_s");
-        try {
+        Form.act(() -> {
             // Remember who is already there before the token exists, so the watcher can spot the newcomer.
             List<JsonNode> before = Nodes.items(api.get(session, "/api/hosts"));
             Map<String, Object> body = new LinkedHashMap<>();
@@ -98,16 +98,8 @@ final class EnrollRoutes implements HttpService {
                                     new WatchView(watchUrl(before), List.of(), false, 0));
             pages.page(res, 201, session, "Add host", "add-host", "hosts/new",
                        new EnrollView(name, expiries(expiry), null, token));
-        } catch (Form.Invalid e) {
-            pages.page(res, 422, session, "Add host", "add-host", "hosts/new",
-                       new EnrollView(name, expiries(expiry), Views.ProblemView.invalid(e.getMessage()), null));
-        } catch (ApiException e) {
-            if (e.unauthenticated() || e.unavailable()) {
-                throw e;
-            }
-            pages.page(res, e.status(), session, "Add host", "add-host", "hosts/new",
-                       new EnrollView(name, expiries(expiry), Views.ProblemView.of(e), null));
-        }
+        }, (status, problem) -> pages.page(res, status, session, "Add host", "add-host", "hosts/new",
+                                           new EnrollView(name, expiries(expiry), problem, null)));
     }
 
     static String watchUrl(List<JsonNode> hosts) {

@@ -163,4 +163,31 @@ final class Form {
         }
         return out;
     }
+
+    /** A form's action: reads the form, calls the API, answers (a redirect or a page). */
+    interface Action {
+        void run();
+    }
+
+    /** Shows a problem next to what caused it, with the page's status. */
+    interface Failure {
+        void show(int status, Views.ProblemView problem);
+    }
+
+    /**
+     * Runs a form's action; a mistake in the form (422) or the API's refusal (its status) goes to {@code failed}.
+     * A lost session or a service that did not answer goes on up: the error pages handle those.
+     */
+    static void act(Action action, Failure failed) {
+        try {
+            action.run();
+        } catch (Invalid e) {
+            failed.show(422, Views.ProblemView.invalid(e.getMessage()));
+        } catch (ApiException e) {
+            if (e.unauthenticated() || e.unavailable()) {
+                throw e;
+            }
+            failed.show(e.status(), Views.ProblemView.of(e));
+        }
+    }
 }

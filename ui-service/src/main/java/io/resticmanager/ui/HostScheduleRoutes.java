@@ -222,7 +222,7 @@ final class HostScheduleRoutes implements HttpService {
                    new Views.ProblemView("Not allowed", "Editing schedules needs the operator role."), null);
             return;
         }
-        try {
+        Form.act(() -> {
             switch (action) {
                 case "add" -> {
                     api.post(session, "/api/schedules", body(hostId, kind, preset, form, false, session.admin()));
@@ -244,14 +244,7 @@ final class HostScheduleRoutes implements HttpService {
                 }
                 default -> throw new Form.Invalid("Unknown action.");
             }
-        } catch (Form.Invalid e) {
-            render(req, res, 422, session, hostId, null, draft, Views.ProblemView.invalid(e.getMessage()), null);
-        } catch (ApiException e) {
-            if (e.unauthenticated() || e.unavailable()) {
-                throw e;
-            }
-            render(req, res, e.status(), session, hostId, null, draft, Views.ProblemView.of(e), null);
-        }
+        }, (status, problem) -> render(req, res, status, session, hostId, null, draft, problem, null));
     }
 
     private static Editing editing(String scheduleId, String kind) {

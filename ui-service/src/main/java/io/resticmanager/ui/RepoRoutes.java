@@ -199,7 +199,7 @@ final class RepoRoutes implements HttpService {
         Form form = Form.read(req);
         String name = form.get("name");
         String url = form.get("url");
-        try {
+        Form.act(() -> {
             if (name.isEmpty() || url.isEmpty()) {
                 throw new Form.Invalid("Name and repository URL are required.");
             }
@@ -226,14 +226,7 @@ final class RepoRoutes implements HttpService {
             api.post(session, "/api/repos", body);
             Pages.redirect(req, res, "/repos?created=" + java.net.URLEncoder.encode(name,
                     java.nio.charset.StandardCharsets.UTF_8));
-        } catch (Form.Invalid e) {
-            render(res, 422, session, new RepoForm(name, url, Views.ProblemView.invalid(e.getMessage())), null);
-        } catch (ApiException e) {
-            if (e.unauthenticated() || e.unavailable()) {
-                throw e;
-            }
-            render(res, e.status(), session, new RepoForm(name, url, Views.ProblemView.of(e)), null);
-        }
+        }, (status, problem) -> render(res, status, session, new RepoForm(name, url, problem), null));
     }
 
     private void show(ServerRequest req, ServerResponse res) {
@@ -277,7 +270,7 @@ final class RepoRoutes implements HttpService {
         LeaseForm lease = action.equals("lease") ? new LeaseForm(form.get("offline_lease_days"),
                 form.checked("offline_lease_on_disk"), form.get("was_offline_lease_days"),
                 form.checked("was_offline_lease_on_disk")) : null;
-        try {
+        Form.act(() -> {
             switch (action) {
                 case "maintenance" -> {
                     // "none" must reach the API as an explicit null: a PATCH that leaves the field out keeps it
@@ -305,14 +298,7 @@ final class RepoRoutes implements HttpService {
                 }
                 default -> throw new Form.Invalid("Unknown action.");
             }
-        } catch (Form.Invalid e) {
-            renderRepo(res, 422, session, id, action, Views.ProblemView.invalid(e.getMessage()), hostId, lease, null);
-        } catch (ApiException e) {
-            if (e.unauthenticated() || e.unavailable()) {
-                throw e;
-            }
-            renderRepo(res, e.status(), session, id, action, Views.ProblemView.of(e), hostId, lease, null);
-        }
+        }, (status, problem) -> renderRepo(res, status, session, id, action, problem, hostId, lease, null));
     }
 
     private void patch(ServerRequest req, ServerResponse res, Session session, String id, Map<String, Object> body,

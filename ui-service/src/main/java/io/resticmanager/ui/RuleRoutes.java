@@ -156,7 +156,7 @@ final class RuleRoutes implements HttpService {
                     "Changing alert rules and overrides needs the admin role."), null, null, null);
             return;
         }
-        try {
+        Form.act(() -> {
             switch (action) {
                 case "rule" -> {
                     String rule = rule(form);
@@ -185,14 +185,7 @@ final class RuleRoutes implements HttpService {
                 }
                 default -> throw new Form.Invalid("Unknown action.");
             }
-        } catch (Form.Invalid e) {
-            failed(res, 422, session, form, action, Views.ProblemView.invalid(e.getMessage()));
-        } catch (ApiException e) {
-            if (e.unauthenticated() || e.unavailable()) {
-                throw e;
-            }
-            failed(res, e.status(), session, form, action, Views.ProblemView.of(e));
-        }
+        }, (status, problem) -> failed(res, status, session, form, action, problem));
     }
 
     /** The problem next to what caused it: the rule's row, the add form, or above the page (a delete). */

@@ -91,7 +91,7 @@ final class TokenAdminRoutes implements HttpService {
         }
         Form form = Form.read(req);
         String action = form.get("action");
-        try {
+        Form.act(() -> {
             switch (action) {
                 case "create" -> {
                     String name = form.get("name");
@@ -124,14 +124,7 @@ final class TokenAdminRoutes implements HttpService {
                 }
                 default -> throw new Form.Invalid("Unknown action.");
             }
-        } catch (Form.Invalid e) {
-            failed(res, 422, session, form, action, Views.ProblemView.invalid(e.getMessage()));
-        } catch (ApiException e) {
-            if (e.unauthenticated() || e.unavailable()) {
-                throw e;
-            }
-            failed(res, e.status(), session, form, action, Views.ProblemView.of(e));
-        }
+        }, (status, problem) -> failed(res, status, session, form, action, problem));
     }
 
     private void failed(ServerResponse res, int status, Session session, Form form, String action,

@@ -109,7 +109,7 @@ final class UserAdminRoutes implements HttpService {
         Form form = Form.read(req);
         String action = form.get("action");
         String id = form.get("user_id");
-        try {
+        Form.act(() -> {
             switch (action) {
                 case "create" -> {
                     String role = form.get("role");
@@ -167,14 +167,7 @@ final class UserAdminRoutes implements HttpService {
                 }
                 default -> throw new Form.Invalid("Unknown action.");
             }
-        } catch (Form.Invalid e) {
-            failed(res, 422, session, form, action, Views.ProblemView.invalid(e.getMessage()));
-        } catch (ApiException e) {
-            if (e.unauthenticated() || e.unavailable()) {
-                throw e;
-            }
-            failed(res, e.status(), session, form, action, Views.ProblemView.of(e));
-        }
+        }, (status, problem) -> failed(res, status, session, form, action, problem));
     }
 
     /** A create problem goes next to the create form (name and role kept, never the password); others above. */
