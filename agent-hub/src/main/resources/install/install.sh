@@ -137,7 +137,7 @@ uninstall() {
   fi
   if command -v dpkg-query >/dev/null 2>&1 && dpkg-query -W "$PACKAGE" >/dev/null 2>&1; then
     # installed from the server's APT repository: purge removes its files and its state
-    DEBIAN_FRONTEND=noninteractive apt-get purge -y "$PACKAGE" >/dev/null || die "apt-get purge $PACKAGE failed"
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 purge -y "$PACKAGE" >/dev/null || die "apt-get purge $PACKAGE failed"
     rm -f "$ROOT"/var/cache/apt/archives/"$PACKAGE"_*.deb
   fi
   rm -f "$APT_LIST" "$APT_KEYRING"
@@ -294,7 +294,7 @@ $(tail -n 15 "$TMP/apt.log")"
 $(tail -n 15 "$TMP/apt.log")"
   fi
   say "Installing $PACKAGE with apt-get (verified by APT against the repository's signed Release) ..."
-  apt-get install -y "$PACKAGE" >"$TMP/apt.log" 2>&1 || die "apt-get install $PACKAGE failed:
+  apt-get -o DPkg::Lock::Timeout=120 install -y "$PACKAGE" >"$TMP/apt.log" 2>&1 || die "apt-get install $PACKAGE failed:
 $(tail -n 15 "$TMP/apt.log")"
   say "Installed $PACKAGE $(dpkg-query -W -f='${Version}' "$PACKAGE"); upgrade with: restic-manager-agent update"
 else

@@ -42,6 +42,8 @@ import static org.hamcrest.Matchers.not;
 class RealHostTest {
     private static final String PASSWORD = "real-host-repo-password-51c";
     private static final String SERVICE = "restic-manager-agent";
+    /** The transient unit the agent starts for an update. */
+    private static final String UPDATE_UNIT = "restic-manager-agent-update";
     private static final String REPO = "/var/lib/rm-test-repo";
     private static final String DATA = "/srv/data";
     private static final Duration BOOT = Duration.ofSeconds(90);
@@ -312,6 +314,45 @@ class RealHostTest {
         assertThat(upgrade.output(), containsString("Unpacking restic-manager-agent (0.1.1)"));
         upgraded(before, "0.1.1");
         lap("apt-get install --only-upgrade → 0.1.1 online, backup ran, nothing lost", t);
+    }
+
+    @Test
+    @Order(8)
+    void theApisUpdateActionUpgradesTheAgentThroughAptForAdminsOnly() throws Exception {
+        long t = System.nanoTime();
+        publish("0.1.2");
+        String operatorToken = admin.post("/api/tokens", Map.of("name", "real-host-operator", "role", "operator"))
+                .expect(201).json().path("token").asText();
+        Api operator = Api.bearer(stack.gateway(), operatorToken);
+        assertThat(operator.post("/api/hosts/" + hostId + "/update", Map.of()).status(), is(403));
+        assertThat(operator.post("/api/hosts/update", Map.of()).status(), is(403));
+        assertThat(admin.get("/api/hosts/" + hostId).json().path("agent_version").asText(), is("0.1.1"));
+
+        Before before = before();
+        JsonNode started = admin.post("/api/hosts/" + hostId + "/update", Map.of()).expect(202).json();
+        assertThat(started.toString(), started.path("status").asText(), is("started"));
+        assertThat(started.path("from_version").asText(), is("0.1.1"));
+        // the upgrade ran as its own unit, outside the agent's sandbox, and restarted the agent on 0.1.2
+        Await.until(Duration.ofSeconds(120), "the update unit finished with the agent at 0.1.2", () ->
+                !machine.sh("systemctl is-active " + UPDATE_UNIT).out().equals("active")
+                        && machine.sh("dpkg-query -W -f='${Status} ${Version}' restic-manager-agent").out()
+                        .equals("install ok installed 0.1.2"));
+        log("api-update", machine.sh("journalctl --no-pager -u " + UPDATE_UNIT).output());
+        upgraded(before, "0.1.2");
+        assertThat(admin.get("/api/audit?action=agent.update&limit=10").json().path("items").toString(),
+                   containsString(hostId));
+        lap("POST /api/hosts/{id}/update → 0.1.2 online, backup ran, nothing lost", t);
+
+        // "update all" with nothing newer: the agent runs the upgrade, which finds nothing, and stays as it is
+        JsonNode all = admin.post("/api/hosts/update", Map.of()).expect(202).json();
+        assertThat(all.toString(), all.path("started").asInt(), is(1));
+        assertThat(all.path("items").get(0).path("host_id").asText(), is(hostId));
+        // both runs of the unit ended (each says what it left installed)
+        Await.until(Duration.ofSeconds(60), "the no-op update finished", () -> machine.sh(
+                "journalctl --no-pager -u " + UPDATE_UNIT + " | grep -c 'restic-manager-agent: now 0.1.2'").out()
+                .equals("2"));
+        assertThat(machine.sh("dpkg-query -W -f='${Version}' restic-manager-agent").out(), is("0.1.2"));
+        awaitStatus("online", Duration.ofSeconds(30));
     }
 
     @Test
