@@ -8,7 +8,10 @@
 # it runs; a bundle with any other digest or an unsigned list is refused.
 #
 # Installs the agent to /opt/restic-manager-agent, enrolls this host with the one-time token and runs the
-# agent as a sandboxed systemd service. It lists existing restic cron jobs and systemd timers with the
+# agent as a sandboxed systemd service. On Debian/Ubuntu (amd64) it installs the agent's package from the server's
+# signed APT repository instead (its keyring checked against the signed checksum list first), so that
+# `apt-get install --only-upgrade restic-manager-agent` (or `restic-manager-agent update`) upgrades it later;
+# --no-apt keeps to the bundle. It lists existing restic cron jobs and systemd timers with the
 # command that disables each one, but never disables anything itself.
 #
 # The bundle carries its own Java runtime (linux-x86_64), so a host needs nothing but restic. Where that runtime
@@ -43,6 +46,11 @@ UNIT_FILE="$ROOT/etc/systemd/system/$SERVICE"
 # where a Java runtime for the agent alone may be put (looked at before the system's Java)
 AGENT_JRE=/opt/restic-manager-jre
 UNINSTALL=no
+# the server's APT repository, for hosts with apt-get: its source and the keyring that verifies it
+APT=auto
+APT_LIST=$ROOT/etc/apt/sources.list.d/restic-manager.list
+APT_KEYRING=$ROOT/etc/apt/keyrings/restic-manager.gpg
+PACKAGE=restic-manager-agent
 
 say() { printf '%s\n' "$*"; }
 die() {
@@ -60,6 +68,8 @@ usage: install.sh --server URL --token TOKEN --sha256 HEX
                   not needed when this host is already enrolled ($CONFIG exists): then the
                   agent is only upgraded
   --sha256 HEX    the SHA-256 the agent bundle must have (the UI's install command names it)
+  --no-apt        install the agent bundle even where apt-get exists (default there: the
+                  agent's package from the server's signed APT repository)
   --uninstall     stop the agent and remove its service, $INSTALL_DIR and
                   $STATE_DIR (config, spool, restic cache); repositories,
                   backed-up files and $AGENT_JRE are left alone, and the host stays
@@ -103,6 +113,10 @@ while [ $# -gt 0 ]; do
       UNINSTALL=yes
       shift
       ;;
+    --no-apt)
+      APT=no
+      shift
+      ;;
     -h | --help)
       usage
       exit 0
@@ -121,6 +135,12 @@ uninstall() {
     # stop first: the agent stops a running restic gracefully (no stale lock), then nothing restarts it
     systemctl disable --now "$SERVICE" >/dev/null 2>&1 || true
   fi
+  if command -v dpkg-query >/dev/null 2>&1 && dpkg-query -W "$PACKAGE" >/dev/null 2>&1; then
+    # installed from the server's APT repository: purge removes its files and its state
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 purge -y "$PACKAGE" >/dev/null || die "apt-get purge $PACKAGE failed"
+    rm -f "$ROOT"/var/cache/apt/archives/"$PACKAGE"_*.deb
+  fi
+  rm -f "$APT_LIST" "$APT_KEYRING"
   rm -f "$UNIT_FILE"
   rm -rf "$UNIT_FILE.d" # drop-ins (systemctl edit) of a service that no longer exists
   if command -v systemctl >/dev/null 2>&1; then
@@ -143,6 +163,15 @@ case "$SERVER" in
   http://*) [ "${RM_AGENT_ALLOW_INSECURE_HTTP:-}" = true ] || die "--server $SERVER is plain HTTP: the agent runs as root on what the server sends, so it only talks to an https:// server (or one on this machine; RM_AGENT_ALLOW_INSECURE_HTTP=true accepts the risk on a network you control)" ;;
   *) die "--server must be an https:// URL, not: $SERVER" ;;
 esac
+if [ "$APT" = auto ]; then
+  # a package where the host has APT and this is no test install below another root
+  if [ -z "$ROOT" ] && command -v apt-get >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1 &&
+    [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then
+    APT=yes
+  else
+    APT=no
+  fi
+fi
 SHA256=$(printf '%s' "$SHA256" | tr 'A-F' 'a-f')
 case "$SHA256" in
   '' | *[!0-9a-f]*) die "no valid --sha256 for the agent bundle: copy the whole install command from the restic-manager UI (Add host)" ;;
@@ -216,94 +245,137 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 
-say "Downloading the agent ($ARCH) from $SERVER ..."
-curl -fsSL "$SERVER/downloads/restic-manager-agent.tar.gz" -o "$TMP/agent.tar.gz" ||
-  die "cannot download $SERVER/downloads/restic-manager-agent.tar.gz"
-ACTUAL=$(sha256sum "$TMP/agent.tar.gz" | cut -d' ' -f1)
-[ "$ACTUAL" = "$SHA256" ] || die "the downloaded agent bundle has SHA-256 $ACTUAL, not the expected $SHA256: refusing to install it (was it altered on the way, or has the server been upgraded since the command was made? then make a new one)"
-say "Bundle: SHA-256 $ACTUAL verified"
-curl -fsSL "$SERVER/downloads/SHA256SUMS" -o "$TMP/SHA256SUMS" || die "cannot download $SERVER/downloads/SHA256SUMS"
-curl -fsSL "$SERVER/downloads/SHA256SUMS.sig" -o "$TMP/SHA256SUMS.sig" ||
-  die "cannot download $SERVER/downloads/SHA256SUMS.sig"
-printf '%s\n' "$RELEASE_KEY" >"$TMP/release-key.pem"
-openssl pkeyutl -verify -pubin -inkey "$TMP/release-key.pem" -rawin -in "$TMP/SHA256SUMS" \
-  -sigfile "$TMP/SHA256SUMS.sig" >/dev/null 2>&1 ||
-  die "the bundle's checksum list is not signed by this server's release key: refusing to install it"
-grep -qx "$ACTUAL  restic-manager-agent.tar.gz" "$TMP/SHA256SUMS" ||
-  die "the signed checksum list does not name this bundle (SHA-256 $ACTUAL): refusing to install it"
-say "Bundle: signed by the server's release key (Ed25519), signature verified"
-mkdir -p "$TMP/agent"
-tar -xzf "$TMP/agent.tar.gz" -C "$TMP/agent" || die "the downloaded agent bundle is not a valid tar.gz"
-[ -f "$TMP/agent/restic-manager-agent.jar" ] || die "the downloaded bundle has no restic-manager-agent.jar"
-[ -f "$TMP/agent/agent.jvm" ] || die "the downloaded bundle has no agent.jvm (the agent's Java flags)"
-
-BUNDLED=no
-if [ -n "${RM_JAVA:-}" ]; then
-  # named explicitly: use exactly this one, or stop (a silent fallback would hide the typo)
-  [ -x "$RM_JAVA" ] || die "RM_JAVA=$RM_JAVA is not an executable java binary"
-  major=$(java_major "$RM_JAVA")
-  case "$major" in
-    '' | *[!0-9]*) die "RM_JAVA=$RM_JAVA does not run as Java" ;;
-  esac
-  [ "$major" -ge 21 ] || die "RM_JAVA=$RM_JAVA is Java $major; the agent needs Java 21 or newer"
-fi
-JAVA=""
-# the runtime in the bundle comes first (it is what the agent was built and tested with); it does not run on a
-# host of another architecture or C library, and then a Java 21+ of the host's own is used
-for candidate in "${RM_JAVA:-}" "$TMP/agent/runtime/bin/java" "$AGENT_JRE/bin/java" "${JAVA_HOME:+$JAVA_HOME/bin/java}" \
-  "$(command -v java 2>/dev/null || true)" /usr/lib/jvm/*/bin/java /usr/local/lib/jvm/*/bin/java /opt/java/*/bin/java; do
-  if [ -z "$candidate" ] || [ ! -x "$candidate" ]; then continue; fi
-  major=$(java_major "$candidate")
-  case "$major" in
-    '' | *[!0-9]*) continue ;;
-  esac
-  if [ "$major" -ge 21 ]; then
-    if [ "$candidate" = "$TMP/agent/runtime/bin/java" ] && [ -z "${RM_JAVA:-}" ]; then
-      BUNDLED=yes
-      JAVA="$INSTALL_DIR/runtime/bin/java"
-    else
-      JAVA=$(readlink -f "$candidate")
-    fi
-    break
-  fi
-done
-if [ -z "$JAVA" ]; then
-  say "The agent needs Java 21 or newer: the bundle's own runtime does not run on this host ($ARCH), and no other" >&2
-  say "was found. Install one:" >&2
-  install_hint java >&2
-  say "then run this installer again." >&2
-  exit 1
-fi
-if [ "$BUNDLED" = yes ]; then
-  say "Java:   $JAVA (bundled with the agent, version $major)"
-else
-  say "Java:   $JAVA (version $major)"
-fi
+# Downloads the server's checksum list to $TMP/SHA256SUMS and checks its signature with the release key (Ed25519):
+# what is installed is checked against it.
+fetch_signed_sums() {
+  curl -fsSL "$SERVER/downloads/SHA256SUMS" -o "$TMP/SHA256SUMS" || die "cannot download $SERVER/downloads/SHA256SUMS"
+  curl -fsSL "$SERVER/downloads/SHA256SUMS.sig" -o "$TMP/SHA256SUMS.sig" ||
+    die "cannot download $SERVER/downloads/SHA256SUMS.sig"
+  printf '%s\n' "$RELEASE_KEY" >"$TMP/release-key.pem"
+  openssl pkeyutl -verify -pubin -inkey "$TMP/release-key.pem" -rawin -in "$TMP/SHA256SUMS" \
+    -sigfile "$TMP/SHA256SUMS.sig" >/dev/null 2>&1 ||
+    die "the server's checksum list is not signed by this server's release key: refusing to install it"
+}
 
 WAS_ACTIVE=no
 if systemctl is-active --quiet "$SERVICE" 2>/dev/null; then
   WAS_ACTIVE=yes
 fi
 
-mkdir -p "$INSTALL_DIR"
-rm -rf "$INSTALL_DIR/libs" # libraries of a previous version
-rm -rf "$INSTALL_DIR/runtime" # the runtime of a previous version
-cp "$TMP/agent/restic-manager-agent.jar" "$JAR"
-cp "$TMP/agent/agent.jvm" "$INSTALL_DIR/agent.jvm"
-if [ "$BUNDLED" = yes ]; then
-  cp -R "$TMP/agent/runtime" "$INSTALL_DIR/runtime"
-fi
-if [ -d "$TMP/agent/libs" ]; then
-  cp -R "$TMP/agent/libs" "$INSTALL_DIR/libs"
-fi
-cat >"$LAUNCHER" <<LAUNCH
+if [ "$APT" = yes ]; then
+  fetch_signed_sums
+  grep -qx "$SHA256  restic-manager-agent.tar.gz" "$TMP/SHA256SUMS" ||
+    die "the signed checksum list does not name the agent build $SHA256 of the install command: refusing to install it (has the server been upgraded since the command was made? then make a new one)"
+  say "Adding the server's APT repository ($SERVER/downloads/apt) ..."
+  curl -fsSL "$SERVER/downloads/apt/restic-manager.gpg" -o "$TMP/keyring.gpg" ||
+    die "cannot download $SERVER/downloads/apt/restic-manager.gpg"
+  KEYRING_SHA=$(sha256sum "$TMP/keyring.gpg" | cut -d' ' -f1)
+  grep -qx "$KEYRING_SHA  apt/restic-manager.gpg" "$TMP/SHA256SUMS" ||
+    die "the APT repository's keyring (SHA-256 $KEYRING_SHA) is not the one in the signed checksum list: refusing to trust it"
+  say "Keyring: SHA-256 $KEYRING_SHA, named in the list signed by the server's release key (Ed25519): verified"
+  mkdir -p "$(dirname "$APT_KEYRING")"
+  install -m 0644 "$TMP/keyring.gpg" "$APT_KEYRING"
+  printf 'deb [arch=amd64 signed-by=%s] %s/downloads/apt stable main\n' "$APT_KEYRING" "$SERVER" >"$APT_LIST"
+  chmod 0644 "$APT_LIST"
+  if [ -f "$UNIT_FILE" ] && ! dpkg-query -S "$UNIT_FILE" >/dev/null 2>&1; then
+    # a bundle install's unit and files: the package's take their place (the state in $STATE_DIR stays)
+    rm -f "$UNIT_FILE"
+    rm -rf "$INSTALL_DIR"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  if command -v restic >/dev/null 2>&1; then
+    # only this repository's index: the host's other sources are not the installer's business
+    apt-get update -o Dir::Etc::sourcelist="$APT_LIST" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0 >"$TMP/apt.log" 2>&1 ||
+      die "apt-get update of the server's repository failed (signature or checksum not valid?):
+$(tail -n 15 "$TMP/apt.log")"
+  else
+    # restic comes with the package (Depends: restic): the distribution's indexes must be current too
+    apt-get update >"$TMP/apt.log" 2>&1 || die "apt-get update failed:
+$(tail -n 15 "$TMP/apt.log")"
+  fi
+  say "Installing $PACKAGE with apt-get (verified by APT against the repository's signed Release) ..."
+  apt-get -o DPkg::Lock::Timeout=120 install -y "$PACKAGE" >"$TMP/apt.log" 2>&1 || die "apt-get install $PACKAGE failed:
+$(tail -n 15 "$TMP/apt.log")"
+  say "Installed $PACKAGE $(dpkg-query -W -f='${Version}' "$PACKAGE"); upgrade with: restic-manager-agent update"
+else
+  say "Downloading the agent ($ARCH) from $SERVER ..."
+  curl -fsSL "$SERVER/downloads/restic-manager-agent.tar.gz" -o "$TMP/agent.tar.gz" ||
+    die "cannot download $SERVER/downloads/restic-manager-agent.tar.gz"
+  ACTUAL=$(sha256sum "$TMP/agent.tar.gz" | cut -d' ' -f1)
+  [ "$ACTUAL" = "$SHA256" ] || die "the downloaded agent bundle has SHA-256 $ACTUAL, not the expected $SHA256: refusing to install it (was it altered on the way, or has the server been upgraded since the command was made? then make a new one)"
+  say "Bundle: SHA-256 $ACTUAL verified"
+  fetch_signed_sums
+  grep -qx "$ACTUAL  restic-manager-agent.tar.gz" "$TMP/SHA256SUMS" ||
+    die "the signed checksum list does not name this bundle (SHA-256 $ACTUAL): refusing to install it"
+  say "Bundle: signed by the server's release key (Ed25519), signature verified"
+  mkdir -p "$TMP/agent"
+  tar -xzf "$TMP/agent.tar.gz" -C "$TMP/agent" || die "the downloaded agent bundle is not a valid tar.gz"
+  [ -f "$TMP/agent/restic-manager-agent.jar" ] || die "the downloaded bundle has no restic-manager-agent.jar"
+  [ -f "$TMP/agent/agent.jvm" ] || die "the downloaded bundle has no agent.jvm (the agent's Java flags)"
+
+  BUNDLED=no
+  if [ -n "${RM_JAVA:-}" ]; then
+    # named explicitly: use exactly this one, or stop (a silent fallback would hide the typo)
+    [ -x "$RM_JAVA" ] || die "RM_JAVA=$RM_JAVA is not an executable java binary"
+    major=$(java_major "$RM_JAVA")
+    case "$major" in
+      '' | *[!0-9]*) die "RM_JAVA=$RM_JAVA does not run as Java" ;;
+    esac
+    [ "$major" -ge 21 ] || die "RM_JAVA=$RM_JAVA is Java $major; the agent needs Java 21 or newer"
+  fi
+  JAVA=""
+  # the runtime in the bundle comes first (it is what the agent was built and tested with); it does not run on a
+  # host of another architecture or C library, and then a Java 21+ of the host's own is used
+  for candidate in "${RM_JAVA:-}" "$TMP/agent/runtime/bin/java" "$AGENT_JRE/bin/java" "${JAVA_HOME:+$JAVA_HOME/bin/java}" \
+    "$(command -v java 2>/dev/null || true)" /usr/lib/jvm/*/bin/java /usr/local/lib/jvm/*/bin/java /opt/java/*/bin/java; do
+    if [ -z "$candidate" ] || [ ! -x "$candidate" ]; then continue; fi
+    major=$(java_major "$candidate")
+    case "$major" in
+      '' | *[!0-9]*) continue ;;
+    esac
+    if [ "$major" -ge 21 ]; then
+      if [ "$candidate" = "$TMP/agent/runtime/bin/java" ] && [ -z "${RM_JAVA:-}" ]; then
+        BUNDLED=yes
+        JAVA="$INSTALL_DIR/runtime/bin/java"
+      else
+        JAVA=$(readlink -f "$candidate")
+      fi
+      break
+    fi
+  done
+  if [ -z "$JAVA" ]; then
+    say "The agent needs Java 21 or newer: the bundle's own runtime does not run on this host ($ARCH), and no other" >&2
+    say "was found. Install one:" >&2
+    install_hint java >&2
+    say "then run this installer again." >&2
+    exit 1
+  fi
+  if [ "$BUNDLED" = yes ]; then
+    say "Java:   $JAVA (bundled with the agent, version $major)"
+  else
+    say "Java:   $JAVA (version $major)"
+  fi
+
+  mkdir -p "$INSTALL_DIR"
+  rm -rf "$INSTALL_DIR/libs" # libraries of a previous version
+  rm -rf "$INSTALL_DIR/runtime" # the runtime of a previous version
+  cp "$TMP/agent/restic-manager-agent.jar" "$JAR"
+  cp "$TMP/agent/agent.jvm" "$INSTALL_DIR/agent.jvm"
+  if [ "$BUNDLED" = yes ]; then
+    cp -R "$TMP/agent/runtime" "$INSTALL_DIR/runtime"
+  fi
+  if [ -d "$TMP/agent/libs" ]; then
+    cp -R "$TMP/agent/libs" "$INSTALL_DIR/libs"
+  fi
+  cat >"$LAUNCHER" <<LAUNCH
 #!/bin/sh
 # Written by the restic-manager installer: the Java it found, and the agent jar.
 exec "$JAVA" @"$INSTALL_DIR/agent.jvm" -jar "$JAR" "\$@"
 LAUNCH
-chown -R root:root "$INSTALL_DIR"
-chmod -R u=rwX,go=rX "$INSTALL_DIR"
-chmod 0755 "$LAUNCHER"
+  chown -R root:root "$INSTALL_DIR"
+  chmod -R u=rwX,go=rX "$INSTALL_DIR"
+  chmod 0755 "$LAUNCHER"
+fi
 
 mkdir -p "$STATE_DIR"
 chmod 0700 "$STATE_DIR"
@@ -318,11 +390,13 @@ else
   chmod 0600 "$CONFIG"
 fi
 
-mkdir -p "$(dirname "$UNIT_FILE")"
-cat >"$UNIT_FILE" <<'UNIT'
+if [ "$APT" = no ]; then
+  mkdir -p "$(dirname "$UNIT_FILE")"
+  cat >"$UNIT_FILE" <<'UNIT'
 @@SERVICE_UNIT@@
 UNIT
-chmod 0644 "$UNIT_FILE"
+  chmod 0644 "$UNIT_FILE"
+fi
 systemctl daemon-reload
 if [ "$WAS_ACTIVE" = yes ]; then
   systemctl restart "$SERVICE"

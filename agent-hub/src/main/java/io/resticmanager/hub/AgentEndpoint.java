@@ -150,6 +150,7 @@ final class AgentEndpoint implements WsListener {
             case Message.FsListResult r -> reply(envelope);
             case Message.SnapshotLsResult r -> reply(envelope);
             case Message.SnapshotSizeResult r -> reply(envelope);
+            case Message.AgentUpdateStarted r -> reply(envelope);
             // downloads: straight to the waiting HTTP response, bounded by the stream's window
             case Message.DumpChunk c -> hub.dumps().chunk(conn, c);
             case Message.DumpEnd e -> hub.dumps().end(conn, e);

@@ -21,6 +21,7 @@ final class AgentHub implements AutoCloseable {
     private final AgentRegistry registry;
     private final AgentBundle bundle;
     private final ReleaseKeys releaseKeys;
+    private final AptRepository apt;
     private final PendingRequests requests = new PendingRequests();
     private final DumpStreams dumps;
     private final InternalClient inventory;
@@ -45,6 +46,7 @@ final class AgentHub implements AutoCloseable {
                                                Duration.ofSeconds(30));
         this.bundle = new AgentBundle(settings.agentDist(), settings.dataDir().resolve("agent-bundle"));
         this.releaseKeys = ReleaseKeys.load(settings.releaseKeyFile(), settings.mayCreateSecrets());
+        this.apt = new AptRepository(settings.aptPool(), releaseKeys.pgp());
     }
 
     static AgentHub start(HubSettings settings, String internalToken) {
@@ -87,6 +89,10 @@ final class AgentHub implements AutoCloseable {
     }
 
     /** The keys that sign what hosts download. */
+    AptRepository apt() {
+        return apt;
+    }
+
     ReleaseKeys releaseKeys() {
         return releaseKeys;
     }

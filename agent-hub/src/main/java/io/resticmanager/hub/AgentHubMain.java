@@ -50,6 +50,7 @@ public final class AgentHubMain {
                 .register(new AgentRoutes(hub))
                 .register(new InternalRoutes(hub))
                 .register(new RequestRoutes(hub))
+                .register(new UpdateRoutes(hub))
                 .register(new DownloadRoutes(hub))
                 .register(new SnapshotDownloadRoutes(hub, hub.inventory()))
                 .register(io.resticmanager.kit.PromText.endpoint(new HubMetrics(hub)::fragment));

@@ -77,6 +77,11 @@ final class AgentRegistry implements AutoCloseable {
         return Optional.ofNullable(online.get(hostId));
     }
 
+    /** Every host online now. */
+    java.util.List<AgentConnection> onlineConnections() {
+        return java.util.List.copyOf(online.values());
+    }
+
     /** In-memory last-seen of a connected host (fresher than the database). */
     Optional<Instant> lastSeen(String hostId) {
         return connection(hostId).map(c -> Instant.ofEpochMilli(c.lastSeenMs()));

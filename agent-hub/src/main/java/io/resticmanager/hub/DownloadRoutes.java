@@ -14,10 +14,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * What a host needs to install the agent: the install script, the systemd unit, the agent bundle and its signed
  * checksum list ({@code SHA256SUMS}, signed with the server's Ed25519 release key: {@code SHA256SUMS.sig}, the raw
- * 64-byte signature; the public keys at {@code release-keys.pem}).
+ * 64-byte signature; the public keys at {@code release-keys.pem}); and the signed APT repository of the agent's
+ * Debian package under {@code apt/} ({@link AptRepository}), whose OpenPGP keyring {@code apt/restic-manager.gpg} is
+ * in the signed checksum list, so install.sh can trust it before handing it to APT.
  */
 final class DownloadRoutes implements HttpService {
     static final String UNIT_NAME = "restic-manager-agent.service";
+    /** The APT repository's OpenPGP keyring, below /downloads/. */
+    static final String KEYRING = "apt/restic-manager.gpg";
     private final AgentHub hub;
     private final String unit;
     private final String template;
@@ -60,7 +64,9 @@ final class DownloadRoutes implements HttpService {
                 .get("/downloads/SHA256SUMS", (req, res) -> text(res, "text/plain; charset=utf-8", sums()))
                 .get("/downloads/SHA256SUMS.sig", this::signature)
                 .get("/downloads/release-keys.pem", (req, res) -> text(res, "application/x-pem-file",
-                                                                      hub.releaseKeys().allPems()));
+                                                                      hub.releaseKeys().allPems()))
+                .get("/downloads/" + KEYRING, (req, res) -> bytes(res, hub.apt().keyring()))
+                .get("/downloads/apt/*", this::apt);
     }
 
     private static void text(ServerResponse res, String contentType, String body) {
@@ -71,7 +77,30 @@ final class DownloadRoutes implements HttpService {
 
     /** The checksum list of what hosts download, in sha256sum's format (two spaces, then the file name). */
     String sums() {
-        return hub.bundle().archive().sha256() + "  " + AgentBundle.FILE_NAME + "\n";
+        return hub.bundle().archive().sha256() + "  " + AgentBundle.FILE_NAME + "\n"
+                + AptRepository.sha256(hub.apt().keyring()) + "  " + KEYRING + "\n";
+    }
+
+    private static void bytes(ServerResponse res, byte[] body) {
+        res.header(HeaderNames.CONTENT_TYPE, "application/octet-stream");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.send(body);
+    }
+
+    private void apt(ServerRequest req, ServerResponse res) throws IOException {
+        String path = req.path().rawPath().substring("/downloads/apt/".length());
+        AptRepository.Served served = hub.apt().file(path);
+        if (served.bytes().isPresent()) {
+            bytes(res, served.bytes().get());
+            return;
+        }
+        java.nio.file.Path file = served.file().orElseThrow();
+        res.header(HeaderNames.CONTENT_TYPE, "application/vnd.debian.binary-package");
+        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(java.nio.file.Files.size(file)));
+        try (InputStream in = java.nio.file.Files.newInputStream(file);
+             java.io.OutputStream out = res.outputStream()) {
+            in.transferTo(out);
+        }
     }
 
     private void signature(ServerRequest req, ServerResponse res) {

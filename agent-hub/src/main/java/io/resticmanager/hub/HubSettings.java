@@ -18,6 +18,7 @@ record HubSettings(Path dataDir,
                    Duration lastSeenFlush,
                    int forwardBatch,
                    Path agentDist,
+                   Path aptPool,
                    Duration requestTimeout,
                    int downloadWindow,
                    int downloadsPerHost,
@@ -44,6 +45,9 @@ record HubSettings(Path dataDir,
                                Duration.ofMillis(hub.get("last-seen-flush-ms").asInt().orElse(2000)),
                                Math.max(1, Math.min(500, hub.get("forward-batch").asInt().orElse(500))),
                                agentDist.toAbsolutePath().normalize(),
+                               // the .deb files the APT repository serves: the agent's build directory unless named
+                               hub.get("apt-pool").asString().map(Path::of).orElse(agentDist).toAbsolutePath()
+                                       .normalize(),
                                Duration.ofMillis(Math.max(100, hub.get("request-timeout-ms").asInt().orElse(20_000))),
                                // unacknowledged 64 KiB chunks per download: the hub's memory per download
                                Math.max(1, Math.min(io.resticmanager.proto.Message.SnapshotDump.MAX_WINDOW,

@@ -22,6 +22,7 @@ final class ReleaseKeys {
     /** DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32-byte public key follows. */
     private static final byte[] SPKI_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
     private final List<Key> keys;
+    private final PgpKeys pgp;
 
     /** One key: its id, the private half (never leaves this class) and the public key as PEM. */
     private record Key(String id, Ed25519PrivateKeyParameters privateKey, String publicPem) {
@@ -29,6 +30,7 @@ final class ReleaseKeys {
 
     private ReleaseKeys(List<Key> keys) {
         this.keys = List.copyOf(keys);
+        this.pgp = PgpKeys.create(keys.stream().map(Key::id).toList(), keys.stream().map(Key::privateKey).toList());
     }
 
     static ReleaseKeys load(Path file, boolean mayCreate) {
@@ -80,6 +82,11 @@ final class ReleaseKeys {
         signer.init(true, keys.getLast().privateKey());
         signer.update(message, 0, message.length);
         return signer.generateSignature();
+    }
+
+    /** The same keys as OpenPGP keys (for the APT repository). */
+    PgpKeys pgp() {
+        return pgp;
     }
 
     /** The signing key's id and public key (PEM). */

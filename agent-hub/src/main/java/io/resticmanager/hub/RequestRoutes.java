@@ -47,7 +47,21 @@ final class RequestRoutes implements HttpService {
         AgentCommand body = Http.body(req, AgentCommand.class);
         MessageType type = InternalRoutes.type(body, REQUESTS);
         Message payload = InternalRoutes.decode(type, body.payload());
-        AgentConnection conn = InternalRoutes.connection(hub, hostId);
+        Message answer = ask(hub, InternalRoutes.connection(hub, hostId), payload);
+        if (answer instanceof Message.Error error) {
+            throw new Problem(502, "Bad Gateway", "the agent refused " + type.wire() + ": " + error.code()
+                    + (error.message().isBlank() ? "" : ": " + error.message()));
+        }
+        Http.json(res, 200, answer);
+    }
+
+    /**
+     * Sends {@code payload} to the agent on {@code conn} and waits for its reply (an {@code error} payload
+     * included): 409 when it is offline, 504 when no reply comes in time, 502 when it disconnects first.
+     */
+    static Message ask(AgentHub hub, AgentConnection conn, Message payload) {
+        String hostId = conn.hostId();
+        String type = MessageType.of(payload).wire();
         Envelope envelope = Envelope.of(payload);
         CompletableFuture<Message> reply = hub.requests().register(envelope.id(), conn);
         try {
@@ -55,14 +69,10 @@ final class RequestRoutes implements HttpService {
                 throw Problem.conflict("host " + hostId + " is offline");
             }
             Message answer = reply.get(hub.settings().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (answer instanceof Message.Error error) {
-                throw new Problem(502, "Bad Gateway", "the agent refused " + type.wire() + ": " + error.code()
-                        + (error.message().isBlank() ? "" : ": " + error.message()));
-            }
-            LOG.log(Level.DEBUG, "host " + hostId + " answered " + type.wire() + " " + envelope.id());
-            Http.json(res, 200, answer);
+            LOG.log(Level.DEBUG, "host " + hostId + " answered " + type + " " + envelope.id());
+            return answer;
         } catch (TimeoutException e) {
-            throw new Problem(504, "Gateway Timeout", "host " + hostId + " did not answer " + type.wire() + " within "
+            throw new Problem(504, "Gateway Timeout", "host " + hostId + " did not answer " + type + " within "
                     + hub.settings().requestTimeout().toSeconds() + " s");
         } catch (ExecutionException e) {
             throw new Problem(502, "Bad Gateway", e.getCause() == null ? "the agent did not answer"

@@ -173,7 +173,12 @@ class DownloadsTest {
             String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                                                                     .digest(bundle));
             String sums = f.get("/downloads/SHA256SUMS", null).body();
-            assertThat(sums, is(sha + "  restic-manager-agent.tar.gz\n"));
+            // and the APT repository's keyring, so install.sh trusts it only when it is the server's
+            byte[] keyring = f.http.send(HttpRequest.newBuilder(URI.create(f.base() + "/downloads/apt/restic-manager.gpg"))
+                                                 .header("X-RM-Internal-Token", HubFixture.TOKEN).build(),
+                                         HttpResponse.BodyHandlers.ofByteArray()).body();
+            assertThat(sums, is(sha + "  restic-manager-agent.tar.gz\n" + AptRepository.sha256(keyring)
+                    + "  apt/restic-manager.gpg\n"));
             byte[] sig = f.http.send(HttpRequest.newBuilder(URI.create(f.base() + "/downloads/SHA256SUMS.sig"))
                                              .header("X-RM-Internal-Token", HubFixture.TOKEN).build(),
                                      HttpResponse.BodyHandlers.ofByteArray()).body();

@@ -38,6 +38,7 @@ final class Agent implements HubConnection.Handler {
     private final Scheduler scheduler;
     private final SnapshotBrowser browser;
     private final SnapshotDumper dumper;
+    private final AgentUpdater updater;
 
     Agent(AgentConfig config, HostInfo host, Jobs.ResticSetup restic, Backoff backoff) {
         this.config = config;
@@ -48,6 +49,7 @@ final class Agent implements HubConnection.Handler {
         this.jobs = new Jobs(spool, restic, connection::wake, connection::sendLater, config.drillsDir());
         this.browser = new SnapshotBrowser(restic);
         this.dumper = new SnapshotDumper(restic);
+        this.updater = new AgentUpdater(AgentUpdater.Host.system(), () -> jobs.runningIds().size());
         jobs.recoverInterrupted();
         // a drill interrupted by the agent's stop left its scratch copy: nothing may stay of it
         DrillRunner.removeLeftovers(config.drillsDir());
@@ -183,6 +185,8 @@ final class Agent implements HubConnection.Handler {
             case Message.DumpAck ack -> dumper.ack(ack);
             // a cancel may cross the dump's end: nothing to answer then
             case Message.DumpCancel cancel -> dumper.cancel(cancel.streamId());
+            case Message.AgentUpdate update -> Thread.ofVirtual().name("agent-update-" + env.id())
+                    .start(() -> link.send(Envelope.replyTo(env, updater.update(update))));
             case Message.Error error -> {
                 if (ErrorCode.UNAUTHORIZED.wire().equals(error.code())) {
                     LOG.severe("the hub refused this agent: " + error.message());

@@ -35,6 +35,9 @@ final class Upstreams {
             Map.entry("/api/alert-channels/**", JOBS),
             // downloads from snapshots stream from the agent through the hub, never through inventory
             Map.entry("/api/hosts/*/downloads", HUB),
+            // agent upgrades are commands to connected agents
+            Map.entry("/api/hosts/update", HUB),
+            Map.entry("/api/hosts/*/update", HUB),
             Map.entry("/api/hosts/**", INVENTORY),
             Map.entry("/api/repos/**", INVENTORY),
             Map.entry("/api/snapshots/**", INVENTORY),

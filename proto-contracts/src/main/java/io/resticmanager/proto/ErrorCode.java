@@ -11,6 +11,10 @@ public enum ErrorCode {
     UNAUTHORIZED("unauthorized"),
     NOT_HELLO("hello_required"),
     UNKNOWN_JOB("unknown_job"),
+    /** agent.update: this agent was not installed from the package (nothing to upgrade it with). */
+    UPDATE_UNAVAILABLE("update_unavailable"),
+    /** agent.update: jobs are running, or an update already is. */
+    BUSY("busy"),
     INTERNAL("internal");
 
     private final String wire;

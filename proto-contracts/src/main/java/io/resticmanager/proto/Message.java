@@ -9,7 +9,8 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
         Message.JobFinished, Message.SnapshotsReport, Message.SchedulesSync, Message.HostFacts,
         Message.FsList, Message.FsListResult, Message.JobEventsAck, Message.ScheduleFire,
         Message.SnapshotLs, Message.SnapshotLsResult, Message.SnapshotSize, Message.SnapshotSizeResult,
-        Message.SnapshotDump, Message.DumpChunk, Message.DumpAck, Message.DumpEnd, Message.DumpCancel {
+        Message.SnapshotDump, Message.DumpChunk, Message.DumpAck, Message.DumpEnd, Message.DumpCancel,
+        Message.AgentUpdate, Message.AgentUpdateStarted {
 
     /** Events about a job carry its id and a per-job sequence number, so receivers can de-duplicate. */
     interface JobEvent {
@@ -474,6 +475,28 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
     record DumpCancel(String streamId) implements Message {
         public DumpCancel {
             Require.text(streamId, "stream_id");
+        }
+    }
+
+    /**
+     * Hub → agent (an admin asked): upgrade this agent with the host's package manager ({@code restic-manager-agent
+     * update}: apt-get install --only-upgrade from the server's signed APT repository). The agent answers
+     * {@link AgentUpdateStarted}, or an {@code error} envelope ({@code update_unavailable}: not installed from the
+     * package, {@code busy}: jobs are running or an update already is); the upgraded agent then reconnects with its
+     * new version in {@code hello}.
+     */
+    record AgentUpdate(String updateId) implements Message {
+        public AgentUpdate {
+            Require.text(updateId, "update_id");
+        }
+    }
+
+    /** Agent → hub, reply to {@link AgentUpdate}: the upgrade runs (apart from the agent, which it restarts). */
+    record AgentUpdateStarted(String updateId, String fromVersion, String method) implements Message {
+        public AgentUpdateStarted {
+            Require.text(updateId, "update_id");
+            Require.text(fromVersion, "from_version");
+            Require.text(method, "method");
         }
     }
 }

@@ -30,7 +30,9 @@ public enum MessageType {
     DUMP_CHUNK("dump.chunk", Message.DumpChunk.class),
     DUMP_ACK("dump.ack", Message.DumpAck.class),
     DUMP_END("dump.end", Message.DumpEnd.class),
-    DUMP_CANCEL("dump.cancel", Message.DumpCancel.class);
+    DUMP_CANCEL("dump.cancel", Message.DumpCancel.class),
+    AGENT_UPDATE("agent.update", Message.AgentUpdate.class),
+    AGENT_UPDATE_STARTED("agent.update.started", Message.AgentUpdateStarted.class);
 
     private final String wire;
     private final Class<? extends Message> payloadType;

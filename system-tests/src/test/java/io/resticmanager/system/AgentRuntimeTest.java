@@ -73,4 +73,47 @@ class AgentRuntimeTest {
         assertThat(output, p.exitValue(), is(0));
         assertThat(output, containsString("restic-manager-agent"));
     }
+
+    /** The newest .deb the agent's build made (restic-manager-agent_<version>_amd64.deb), if any. */
+    static java.util.Optional<Path> debianPackage() throws java.io.IOException {
+        try (var files = Files.list(DIST)) {
+            return files.filter(f -> f.getFileName().toString().matches("restic-manager-agent_.*_amd64\\.deb"))
+                    .max(java.util.Comparator.comparing(f -> f.toFile().lastModified()));
+        }
+    }
+
+    @Test
+    void theDebianPackageHoldsTheAgentItsRuntimeTheUnitAndTheCommand() throws Exception {
+        Path deb = debianPackage().orElse(null);
+        Assumptions.assumeTrue(deb != null, "no .deb: the agent's build makes one where it links the runtime");
+        Assumptions.assumeTrue(NspawnHost.which("dpkg-deb").isPresent(), "dpkg-deb is not installed");
+        String info = run("dpkg-deb", "--info", deb.toString());
+        assertThat(info, containsString("Package: restic-manager-agent"));
+        assertThat(info, containsString("Architecture: amd64"));
+        assertThat(info, containsString("Depends: restic (>= 0.14)"));
+        for (String script : List.of("postinst", "prerm", "postrm")) {
+            assertThat(info, containsString(script));
+        }
+        String contents = run("dpkg-deb", "--contents", deb.toString());
+        for (String entry : List.of("-rwxr-xr-x root/root .* ./opt/restic-manager-agent/restic-manager-agent\\n",
+                                    " ./opt/restic-manager-agent/restic-manager-agent.jar\\n",
+                                    " ./opt/restic-manager-agent/agent.jvm\\n",
+                                    "-rwxr-xr-x root/root .* ./opt/restic-manager-agent/runtime/bin/java\\n",
+                                    "-rwxr-xr-x root/root .* ./opt/restic-manager-agent/runtime/lib/jspawnhelper\\n",
+                                    " ./opt/restic-manager-agent/libs/service-kit-[^ ]*\\.jar\\n",
+                                    " ./lib/systemd/system/restic-manager-agent.service\\n",
+                                    " ./usr/bin/restic-manager-agent -> /opt/restic-manager-agent/restic-manager-agent\\n")) {
+            assertThat(entry, java.util.regex.Pattern.compile(entry).matcher(contents).find(), is(true));
+        }
+        // the agent's state (config, credential, spool) is never a package file: an upgrade cannot replace it
+        assertThat(contents.contains("/var/lib/restic-manager-agent"), is(false));
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS), is(true));
+        assertThat(output, p.exitValue(), is(0));
+        return output;
+    }
 }

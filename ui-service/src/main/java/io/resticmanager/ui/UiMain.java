@@ -50,6 +50,7 @@ public final class UiMain {
                 .register(new HostScheduleRoutes(api, pages))
                 .register(new RestoreRoutes(api, pages))
                 .register(new JobRoutes(api, pages))
+                .register(new AgentUpdateRoutes(api, pages))
                 .register(new RepoRoutes(api, pages))
                 .register(new DiffRoutes(api, pages))
                 .register(new AlertRoutes(api, pages))

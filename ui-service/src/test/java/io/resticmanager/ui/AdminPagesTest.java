@@ -255,6 +255,9 @@ class AdminPagesTest {
         assertThat(page.body(), containsString("<li class=\"version-group\" data-version=\"0.13.1\"><code>0.13.1</code>"
                 + " — 1 host(s) <span class=\"muted small\">(older than the oldest supported 0.14.0)</span>"));
         assertThat(page.body(), containsString("id=\"nav-versions\" aria-current=\"page\""));
+        // updating the fleet's agents is for admins
+        assertThat(page.body(), not(containsString("agent-update-all-form")));
+        assertThat(get("/versions", "admin").body(), containsString("<form id=\"agent-update-all-form\""));
     }
 
     @Test

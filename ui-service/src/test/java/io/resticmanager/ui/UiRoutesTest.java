@@ -247,6 +247,59 @@ class UiRoutesTest {
     }
 
     @Test
+    void anAdminUpdatesTheAgentAndFollowsItUntilItIsBackWithTheNewVersion() {
+        Page admin = get("/hosts/" + WEB + "/actions", "admin");
+        assertThat(text(admin.body(), "action-agent-update"), containsString("Version 0.1.0."));
+        assertThat(admin.body(), containsString("action=\"/hosts/" + WEB + "/agent-update\""));
+        assertThat(get("/hosts/" + WEB + "/actions", "operator").body(), not(containsString("agent-update-form")));
+
+        GATEWAY.on("POST", "/api/hosts/" + WEB + "/update", 202,
+                   "{\"host_id\":\"" + WEB + "\",\"status\":\"started\",\"from_version\":\"0.1.0\"}");
+        Page res = post("/hosts/" + WEB + "/agent-update", "admin", form());
+        assertThat(res.body(), res.status(), is(303));
+        assertThat(res.header("Location"), is("/hosts/" + WEB + "/agent-update?from=0.1.0"));
+
+        // still 0.1.0: the progress polls
+        Page waiting = get("/hosts/" + WEB + "/agent-update?from=0.1.0", "admin", "HX-Request", "true");
+        assertThat(waiting.body(), containsString("hx-trigger=\"every 2s\""));
+        assertThat(text(waiting.body(), "agent-update-waiting"), containsString("from 0.1.0"));
+        // back online on 0.1.1: done, the polling stops
+        GATEWAY.on("GET", "/api/hosts/" + WEB, 200, Fixtures.WEB_HOST.replace("\"0.1.0\"", "\"0.1.1\""));
+        try {
+            Page done = get("/hosts/" + WEB + "/agent-update?from=0.1.0", "admin", "HX-Request", "true");
+            assertThat(text(done.body(), "agent-update-done"), is("✓ Agent updated: 0.1.0 → 0.1.1 , online again."));
+            assertThat(done.body(), not(containsString("hx-trigger")));
+            Page whole = get("/hosts/" + WEB + "/agent-update?from=0.1.0", "admin");
+            assertThat(whole.body(), containsString("<h1>Update agent · web-1</h1>"));
+        } finally {
+            GATEWAY.on("GET", "/api/hosts/" + WEB, 200, Fixtures.WEB_HOST);
+        }
+    }
+
+    @Test
+    void updateAllListsEachHostsOutcome() {
+        GATEWAY.on("POST", "/api/hosts/update", 202, "{\"started\":1,\"refused\":1,\"items\":["
+                + "{\"host_id\":\"" + WEB + "\",\"status\":\"started\",\"from_version\":\"0.1.0\"},"
+                + "{\"host_id\":\"" + DB + "\",\"status\":\"refused\",\"error\":\"update_unavailable\","
+                + "\"reason\":\"not installed from its package\"}]}");
+        Page res = post("/versions/agent-update", "admin", form());
+        assertThat(res.body(), res.status(), is(200));
+        assertThat(text(res.body(), "agent-update-summary"), containsString("1 started the update, 1 could not"));
+        assertThat(res.body(), containsString("<a href=\"/hosts/" + WEB + "/agent-update?from=0.1.0\">"));
+        assertThat(res.body(), containsString("not updated (not installed from its package)"));
+    }
+
+    @Test
+    void anAgentThatCannotUpdateShowsWhy() {
+        GATEWAY.on("POST", "/api/hosts/" + WEB + "/update", 409, "{\"status\":409,\"title\":\"Conflict\","
+                + "\"detail\":\"host cannot update its agent now: busy: 1 job(s) running\"}");
+        Page res = post("/hosts/" + WEB + "/agent-update", "admin", form());
+        assertThat(res.status(), is(409));
+        assertThat(res.body(), containsString("busy: 1 job(s) running"));
+        assertThat(res.body(), not(containsString("hx-trigger=\"every 2s\"")));
+    }
+
+    @Test
     void everyFormCarriesTheCsrfToken() {
         Page admin = get("/hosts/" + WEB + "/actions", "admin");
         int forms = count(admin.body(), "<form ");
