@@ -1,6 +1,6 @@
 package io.resticmanager.hub;
 
-import io.resticmanager.kit.SecretFiles;
+import io.resticmanager.common.SecretFiles;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;

@@ -1,6 +1,6 @@
 package io.resticmanager.agent;
 
-import io.resticmanager.kit.SecretFiles;
+import io.resticmanager.common.SecretFiles;
 import io.resticmanager.proto.Envelope;
 import io.resticmanager.proto.ErrorCode;
 import io.resticmanager.proto.Json;

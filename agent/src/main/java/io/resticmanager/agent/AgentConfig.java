@@ -1,6 +1,7 @@
 package io.resticmanager.agent;
 
-import io.resticmanager.kit.SecretFiles;
+import io.resticmanager.common.Hosts;
+import io.resticmanager.common.SecretFiles;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -140,7 +141,7 @@ record AgentConfig(URI serverUrl, String hostId, String agentToken, Optional<Str
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
             throw bad(file, "server_url must be an http:// or https:// URL, got: " + value);
         }
-        if (scheme.equals("http") && !io.resticmanager.kit.RmConfig.loopback(uri.getHost()) && !allowInsecure) {
+        if (scheme.equals("http") && !Hosts.loopback(uri.getHost()) && !allowInsecure) {
             throw bad(file, "server_url " + value + " is plain HTTP to another machine: the agent only trusts a "
                     + "server over https:// (plain http:// is allowed to this machine only; set "
                     + ALLOW_INSECURE_ENV + "=true to accept the risk on a network you control)");

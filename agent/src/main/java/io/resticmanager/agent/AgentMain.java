@@ -1,8 +1,9 @@
 package io.resticmanager.agent;
 
-import io.helidon.logging.common.LogConfig;
 import io.resticmanager.proto.Protocol;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.logging.LogManager;
 
 /**
  * {@code restic-manager-agent enroll | run | version}. Exit codes: 0 ok, 1 the action failed (server
@@ -28,10 +30,24 @@ public final class AgentMain {
     }
 
     public static void main(String[] args) {
-        LogConfig.configureRuntime();
+        configureLogging();
         int code = execute(args, System.out, System.err);
         if (code != 0) {
             System.exit(code);
+        }
+    }
+
+    /** The bundled {@code logging.properties}, unless {@code -Djava.util.logging.config.file} names another. */
+    private static void configureLogging() {
+        if (System.getProperty("java.util.logging.config.file") != null) {
+            return;
+        }
+        try (InputStream in = AgentMain.class.getResourceAsStream("/logging.properties")) {
+            if (in != null) {
+                LogManager.getLogManager().readConfiguration(in);
+            }
+        } catch (IOException e) {
+            System.err.println("logging.properties: " + e.getMessage());
         }
     }
 

@@ -1,7 +1,7 @@
 package io.resticmanager.agent;
 
-import io.resticmanager.kit.Cron;
-import io.resticmanager.kit.SecretFiles;
+import io.resticmanager.common.Cron;
+import io.resticmanager.common.SecretFiles;
 import io.resticmanager.proto.Envelope;
 import io.resticmanager.proto.Hooks;
 import io.resticmanager.proto.JobKind;

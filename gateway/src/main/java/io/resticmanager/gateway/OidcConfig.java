@@ -1,6 +1,7 @@
 package io.resticmanager.gateway;
 
 import io.helidon.config.Config;
+import io.resticmanager.common.Hosts;
 import io.resticmanager.kit.RmConfig;
 import io.resticmanager.kit.SecretBox;
 import io.resticmanager.proto.Role;
@@ -68,7 +69,7 @@ record OidcConfig(String name, URI discoveryUrl, String clientId, Secret clientS
         }
         URI discoveryUrl = discoveryUrl(discovery);
         if (!RmConfig.localMode(config) && !"https".equalsIgnoreCase(discoveryUrl.getScheme())
-                && !RmConfig.loopback(discoveryUrl.getHost())) {
+                && !Hosts.loopback(discoveryUrl.getHost())) {
             throw new IllegalStateException("RM_MODE=production needs an https:// RM_OIDC_DISCOVERY_URL (got \""
                                                     + discovery + "\"): the provider's keys are fetched from it");
         }

@@ -1,6 +1,6 @@
 package io.resticmanager.gateway;
 
-import io.resticmanager.kit.SecretFiles;
+import io.resticmanager.common.SecretFiles;
 import io.resticmanager.kit.Tokens;
 
 import java.io.IOException;

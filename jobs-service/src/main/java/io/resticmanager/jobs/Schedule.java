@@ -1,6 +1,6 @@
 package io.resticmanager.jobs;
 
-import io.resticmanager.kit.Cron;
+import io.resticmanager.common.Cron;
 import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobParams;
 import io.resticmanager.proto.ScheduleSpec;

@@ -2,7 +2,7 @@ package io.resticmanager.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.resticmanager.kit.Cron;
+import io.resticmanager.common.Cron;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.JobKind;

@@ -7,6 +7,7 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
+import io.resticmanager.common.SecretFiles;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.ProblemBody;
 import io.resticmanager.proto.Role;

@@ -2,6 +2,7 @@ package io.resticmanager.kit;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.resticmanager.common.Hosts;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -97,28 +98,12 @@ public final class RmConfig {
         if ("https".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null) {
             return;
         }
-        if ("http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null && loopback(uri.getHost())) {
+        if ("http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null && Hosts.loopback(uri.getHost())) {
             return;
         }
         throw new IllegalStateException("RM_MODE=production needs an https:// RM_PUBLIC_URL (got \"" + url
                 + "\"): install commands run as root on every host and agents send their credentials there; put "
                 + "TLS in front of the gateway (see the compose stack's Caddy) or use RM_MODE=local on one machine");
-    }
-
-    /** {@code localhost} or a loopback IP literal (brackets allowed); never a DNS lookup. */
-    public static boolean loopback(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (h.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        if (!h.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            return false;
-        }
-        try {
-            return java.net.InetAddress.getByName(h).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
     }
 
     /** The data directory (created on demand). */

@@ -1,6 +1,7 @@
 package io.resticmanager.kit;
 
 import io.helidon.config.Config;
+import io.resticmanager.common.SecretFiles;
 
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;

@@ -1,6 +1,6 @@
 package io.resticmanager.jobs.alerts;
 
-import io.resticmanager.kit.Cron;
+import io.resticmanager.common.Cron;
 import io.resticmanager.proto.JobStatus;
 
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package io.resticmanager.kit;
+package io.resticmanager.common;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.resticmanager.kit;
+package io.resticmanager.common;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.resticmanager.kit;
+package io.resticmanager.common;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -29,7 +30,7 @@ class SecretFilesTest {
             for (int i = 0; i < 8; i++) {
                 pool.submit(() -> {
                     go.await();
-                    seen.add(SecretFiles.readOrCreate(file, true, () -> Tokens.random("rmi_")));
+                    seen.add(SecretFiles.readOrCreate(file, true, () -> UUID.randomUUID().toString()));
                     return null;
                 });
             }
