@@ -202,7 +202,7 @@ class AlertsTest {
         agent.kill();
         Receiver.Received push = ntfy.await("host_offline", Duration.ofSeconds(60));
         assertThat(push.headers().toString(), containsString("firing"));
-        Thread.sleep(60_000);
+        Thread.sleep(60_000); // the scenario itself: the channel stays down for a minute while deliveries retry
         webhook = new Receiver(port); // back after a minute
         Receiver.Received late = webhook.await("host_offline", Duration.ofSeconds(75));
         assertThat(late.json().path("state").asText(), is("firing"));
