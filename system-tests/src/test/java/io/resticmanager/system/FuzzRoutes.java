@@ -46,6 +46,7 @@ final class FuzzRoutes {
             new Route("POST", "/api/login", "{\"username\":\"fz-nobody\",\"password\":\"fuzz-password-0123\"}"),
             new Route("POST", "/api/logout", null),
             new Route("GET", "/api/me", null),
+            new Route("GET", "/api/openapi.json", null),
             new Route("GET", "/api/users", null),
             new Route("POST", "/api/users", USER),
             new Route("PATCH", "/api/users/{user}", "{\"role\":\"viewer\",\"password\":\"fuzz-password-0123\"}"),
