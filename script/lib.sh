@@ -8,11 +8,14 @@ rm_java_major() { # $1 = path to a java binary; prints its major version or noth
 # Sets JAVA_HOME to a JDK >= 21: $JAVA_HOME if new enough, else the newest under the usual JDK folders,
 # else `java` on PATH. Exits with install instructions when there is none.
 rm_find_jdk() {
-  local candidate major best="" best_major=0
+  local candidate major best="" best_major=0 too_old=""
   for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/* /usr/local/lib/jvm/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/*; do
     if [ -z "$candidate" ] || [ ! -x "$candidate/bin/java" ] || [ ! -x "$candidate/bin/javac" ]; then continue; fi
     major=$(rm_java_major "$candidate/bin/java")
     [ -n "$major" ] || continue
+    if [ "$major" -lt 21 ] && [[ "$too_old" != *": $candidate"$'\n'* ]]; then
+      too_old="$too_old  JDK $major: $candidate"$'\n'
+    fi
     if [ "$candidate" = "${JAVA_HOME:-}" ] && [ "$major" -ge 21 ]; then best=$candidate; best_major=$major; break; fi
     if [ "$major" -ge 21 ] && [ "$major" -gt "$best_major" ]; then best=$candidate; best_major=$major; fi
   done
@@ -22,6 +25,9 @@ rm_find_jdk() {
     if [ -n "$major" ] && [ "$major" -ge 21 ]; then best=$candidate; best_major=$major; fi
   fi
   if [ -z "$best" ]; then
+    if [ -n "$too_old" ]; then
+      printf 'Found only JDKs older than 21:\n%s' "$too_old" >&2
+    fi
     cat >&2 <<'MSG'
 restic-manager needs a JDK 21 or newer (Helidon 4), and none was found
 (looked at $JAVA_HOME, /usr/lib/jvm/*, /opt/java/*, ~/.sdkman and `javac` on PATH).

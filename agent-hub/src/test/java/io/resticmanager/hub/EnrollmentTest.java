@@ -125,7 +125,7 @@ class EnrollmentTest {
         assertThat(f.post("/api/agents/enroll", null, enroll.formatted("rme_guessed")).statusCode(), is(401));
         HttpResponse<String> created = f.post("/api/enrollment-tokens", HubFixture.ADMIN, "{\"expires_in_s\":1}");
         String token = HubFixture.json(created).get("token").asText();
-        Thread.sleep(1100);
+        Thread.sleep(1100); // time itself is the condition: the 1 s token expires
         assertThat(f.post("/api/agents/enroll", null, enroll.formatted(token)).statusCode(), is(401));
         assertThat(f.post("/api/agents/enroll", null, "{\"hostname\":\"h\"}").statusCode(), is(400));
         assertThat(f.post("/api/agents/enroll", null, "{\"token\":\"" + f.enrollmentToken() + "\"}").statusCode(),

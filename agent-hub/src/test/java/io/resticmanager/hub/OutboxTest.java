@@ -169,7 +169,11 @@ class OutboxTest {
             while (acked < 50) {
                 acked = Math.max(acked, agent.next("job.events.ack").at("/payload/up_to_seq").asLong());
             }
-            Thread.sleep(700);
+            // the hub keeps trying the receiver that is down
+            long retried = System.currentTimeMillis() + 5000;
+            while (refused.get() <= 1 && System.currentTimeMillis() < retried) {
+                Thread.sleep(20);
+            }
             assertThat(refused.get(), is(greaterThan(1)));
             assertThat(f.jobs.events(ofJob("job-b")), hasSize(0));
             assertThat(f.hub.pending(Destination.JOBS), is(greaterThan(49L)));
@@ -194,7 +198,11 @@ class OutboxTest {
                 agent.send(log("job-c", seq));
             }
             f.jobs.await(ofJob("job-c"), 5, Duration.ofSeconds(5));
-            Thread.sleep(400);
+            // no reply came back, so the hub posts the same batch again
+            long resent = System.currentTimeMillis() + 5000;
+            while (f.jobs.posts() - postsBefore <= 1 && System.currentTimeMillis() < resent) {
+                Thread.sleep(20);
+            }
             assertThat(f.jobs.posts() - postsBefore, is(greaterThan(1)));
             f.jobs.loseReplies(false);
             long deadline = System.currentTimeMillis() + 5000;

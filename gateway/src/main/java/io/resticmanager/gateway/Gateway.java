@@ -27,6 +27,7 @@ final class Gateway implements AutoCloseable {
     final AuditRoutes auditRoutes;
     final GatewayMetrics metrics;
     final MetricsPage metricsPage;
+    final OpenApiRoutes openApi;
     final AuditStore audit;
     /** Single sign-on, when {@code rm.gateway.oidc.discovery-url} is set. */
     final Optional<OidcRoutes> oidcRoutes;
@@ -80,6 +81,7 @@ final class Gateway implements AutoCloseable {
         this.tokenRoutes = new TokenRoutes(tokens);
         this.auditRoutes = new AuditRoutes(audit);
         this.metrics = new GatewayMetrics(upstreams);
+        this.openApi = OpenApiRoutes.create();
         this.metricsPage = new MetricsPage(metrics, upstreams.all(), internalToken,
                                            Duration.ofMillis(gw.get("metrics-timeout-ms").asLong().orElse(2000L)));
     }

@@ -45,7 +45,7 @@ public final class GatewayMain {
         routing.addFilter(gateway.metrics);
         routing.addFilter(gateway.guard);
         routing.register(gateway.authRoutes, gateway.userRoutes, gateway.tokenRoutes, gateway.auditRoutes,
-                         gateway.metricsPage);
+                         gateway.metricsPage, gateway.openApi);
         gateway.oidcRoutes.ifPresent(routing::register);
         routing.any(gateway.proxy);
     }

@@ -62,6 +62,9 @@ final class RouteTable {
             new Rule(POST, "/api/login", Access.PUBLIC),
             new Rule(POST, "/api/logout", Access.AUTHENTICATED),
             new Rule(GET, "/api/me", Access.AUTHENTICATED),
+            // the API's description (OpenAPI): the same as the repository's docs, no data; clients read it before
+            // they hold a token
+            new Rule(GET, OpenApiRoutes.PATH, Access.PUBLIC),
             // the login page asks what to offer; single sign-on starts and returns without a session
             new Rule(GET, "/api/auth/providers", Access.PUBLIC),
             new Rule(ANY, "/api/auth/settings", Access.ADMIN),

@@ -21,8 +21,8 @@ final class Upstreams {
     static final String UI = "ui-service";
 
     private static final List<String> GATEWAY_OWNED = List.of(
-            "/health", "/api/setup", "/api/login", "/api/logout", "/api/me", "/api/users/**", "/api/tokens/**",
-            "/api/audit/**");
+            "/health", "/api/setup", "/api/login", "/api/logout", "/api/me", OpenApiRoutes.PATH, "/api/users/**",
+            "/api/tokens/**", "/api/audit/**");
     // First match wins.
     private static final List<Map.Entry<String, String>> OWNERS = List.of(
             Map.entry("/api/hosts/*/jobs/**", JOBS),

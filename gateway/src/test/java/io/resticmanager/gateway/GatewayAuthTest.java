@@ -107,7 +107,7 @@ class GatewayAuthTest {
         stack = new TestStack(Map.of("rm.gateway.session.idle-timeout-s", "1"));
         TestStack.Session admin = stack.setupAdmin();
         assertThat(stack.send("GET", "/api/me", null, "Cookie", admin.cookie()).statusCode(), is(200));
-        Thread.sleep(1600);
+        Thread.sleep(1600); // time itself is the condition: idle past the 1 s timeout
         HttpResponse<String> expired = stack.send("GET", "/api/me", null, "Cookie", admin.cookie());
         assertThat(expired.statusCode(), is(401));
         assertThat(TestStack.tree(expired).path("detail").asText(), containsString("expired"));
@@ -118,10 +118,10 @@ class GatewayAuthTest {
         stack = new TestStack(Map.of("rm.gateway.session.absolute-timeout-s", "2"));
         TestStack.Session admin = stack.setupAdmin();
         for (int i = 0; i < 5; i++) {
-            Thread.sleep(300);
+            Thread.sleep(300); // busy: a request every 300 ms, well inside any idle timeout
             assertThat(stack.send("GET", "/api/me", null, "Cookie", admin.cookie()).statusCode(), is(200));
         }
-        Thread.sleep(800);
+        Thread.sleep(800); // time itself is the condition: past the 2 s absolute timeout
         assertThat(stack.send("GET", "/api/me", null, "Cookie", admin.cookie()).statusCode(), is(401));
     }
 

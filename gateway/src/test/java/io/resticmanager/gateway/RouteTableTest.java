@@ -25,6 +25,8 @@ class RouteTableTest {
             "GET, /metrics, SCRAPE",
             "POST, /metrics, PAGE",
             "POST, /api/logout, AUTHENTICATED",
+            "GET, /api/openapi.json, PUBLIC",
+            "POST, /api/openapi.json, DENY",
             "PUT, /api/whatever, DENY",
             "GET, /internal/agents, NOT_FOUND",
             "GET, /ws/agent, PUBLIC",

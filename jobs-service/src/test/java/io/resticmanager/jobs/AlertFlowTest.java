@@ -33,6 +33,7 @@ import static io.resticmanager.jobs.TestSupport.await;
 import static io.resticmanager.jobs.TestSupport.backup;
 import static io.resticmanager.jobs.TestSupport.finished;
 import static io.resticmanager.jobs.TestSupport.host;
+import static io.resticmanager.jobs.TestSupport.nothingMoreWithin;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -170,7 +171,7 @@ class AlertFlowTest {
 
         // the same failure again: still one alert, no second message
         failedBackup(host);
-        Thread.sleep(500);
+        nothingMoreWithin(Duration.ofMillis(500));
         assertThat(receiver.pendingBodies(), receiver.pending(), is(0));
         assertThat(api.get("/api/alerts?host_id=" + host, VIEWER).body().path("items").size(), is(1));
 
@@ -214,7 +215,7 @@ class AlertFlowTest {
         for (int i = 0; i < hosts.size(); i++) {
             perAlert.merge(signedBody(receiver.take()).path("alert_id").asText(), 1, Integer::sum);
         }
-        Thread.sleep(2000);
+        nothingMoreWithin(Duration.ofSeconds(2));
         assertThat(receiver.pendingBodies(), receiver.pending(), is(0));
         assertThat(perAlert.toString(), perAlert.size(), is(hosts.size()));
     }
@@ -234,7 +235,7 @@ class AlertFlowTest {
                 .size() == 1);
         assertThat(api.get("/api/alerts?host_id=" + host, VIEWER).body().path("items").get(0).path("silenced")
                            .asBoolean(), is(true));
-        Thread.sleep(500);
+        nothingMoreWithin(Duration.ofMillis(500));
         assertThat(receiver.pendingBodies(), receiver.pending(), is(0));
         // bad silences are refused clearly
         assertThat(api.post("/api/alerts/silences", OPERATOR, Map.of("duration_s", 60)).status(), is(422));
@@ -267,7 +268,7 @@ class AlertFlowTest {
             body = r.answered() == 200 ? signedBody(r) : null;
         }
         assertThat(body.path("rule").asText(), is("check_failed"));
-        Thread.sleep(3000);
+        nothingMoreWithin(Duration.ofSeconds(3));
         assertThat("delivered once", flaky.pending(), is(0));
     }
 

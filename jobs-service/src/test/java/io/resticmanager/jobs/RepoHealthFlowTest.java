@@ -23,6 +23,7 @@ import static io.resticmanager.jobs.TestSupport.VIEWER;
 import static io.resticmanager.jobs.TestSupport.await;
 import static io.resticmanager.jobs.TestSupport.backup;
 import static io.resticmanager.jobs.TestSupport.host;
+import static io.resticmanager.jobs.TestSupport.nothingMoreWithin;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
@@ -83,11 +84,7 @@ class RepoHealthFlowTest {
         await("the second refresh", Duration.ofSeconds(10), () -> jobsOf(host, "stats").size() == 2);
         // measured in full a moment ago: this one is the cheap raw-data one
         assertThat(jobsOf(host, "stats").getFirst().path("params").path("stats_mode").asText(), is("raw-data"));
-        try {
-            Thread.sleep(1500);
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
+        nothingMoreWithin(Duration.ofMillis(1500));
         assertThat(jobsOf(host, "stats").size(), is(2));
     }
 

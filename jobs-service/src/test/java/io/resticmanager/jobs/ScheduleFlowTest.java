@@ -28,6 +28,7 @@ import static io.resticmanager.jobs.TestSupport.event;
 import static io.resticmanager.jobs.TestSupport.finished;
 import static io.resticmanager.jobs.TestSupport.host;
 import static io.resticmanager.jobs.TestSupport.log;
+import static io.resticmanager.jobs.TestSupport.nothingMoreWithin;
 import static io.resticmanager.jobs.TestSupport.offline;
 import static io.resticmanager.jobs.TestSupport.online;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -246,7 +247,7 @@ class ScheduleFlowTest {
         api.delete("/api/schedules/" + b, OPERATOR);
         int before = stack.hub.commands(host, "schedules.sync").size();
         stack.app.signals().schedules();
-        Thread.sleep(700); // several worker passes (reaper interval 200 ms)
+        nothingMoreWithin(Duration.ofMillis(700)); // several worker passes (reaper interval 200 ms)
         assertThat(stack.hub.commands(host, "schedules.sync"), hasSize(before));
 
         stack.hub.offline.remove(host);

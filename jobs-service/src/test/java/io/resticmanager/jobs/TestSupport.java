@@ -113,6 +113,18 @@ final class TestSupport {
         await(what, Duration.ofSeconds(10), condition);
     }
 
+    /**
+     * Lets {@code window} pass so the assertion after it can show that nothing more happened (a second message, a
+     * second refresh): there is no condition to await when the point is that none comes.
+     */
+    static void nothingMoreWithin(Duration window) {
+        try {
+            Thread.sleep(window);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Calls jobs-service the way the gateway does: internal token plus the forwarded principal. */
     record Api(URI base, HttpClient client) {
         static Api create(URI base) {

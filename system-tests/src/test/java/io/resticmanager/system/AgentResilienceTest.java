@@ -58,7 +58,7 @@ class AgentResilienceTest {
         Await.until(Duration.ofSeconds(20), "backup running with progress", () ->
                 Fleet.seqs(admin, jobId).size() >= 3);
         stack.kill("agent-hub");
-        Thread.sleep(2000);
+        Thread.sleep(2000); // an outage, not a blip: the agent's reconnects fail for 2 s while it keeps backing up
         stack.restart("agent-hub");
 
         JsonNode job = Fleet.awaitEnd(admin, jobId, Duration.ofSeconds(90));

@@ -32,4 +32,17 @@ final class Await {
         throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what
                 + (last == null ? "" : " (last error: " + last + ")"));
     }
+
+    /**
+     * Lets {@code window} pass so the assertion after it can show that nothing more happened (no snapshot, no second
+     * message): there is no condition to await when the point is that none comes.
+     */
+    static void nothingMoreWithin(Duration window) {
+        try {
+            Thread.sleep(window);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
 }

@@ -75,8 +75,8 @@ final class FuzzGen {
         };
     }
 
-    /** API reads anyone may make: the login page asks which sign-in methods exist. */
-    private static final Set<String> PUBLIC_READS = Set.of("/api/auth/providers");
+    /** API reads anyone may make: the sign-in methods the login page offers, the API description. */
+    private static final Set<String> PUBLIC_READS = Set.of("/api/auth/providers", "/api/openapi.json");
 
     private FuzzRequest unauthenticated() {
         Route route = pick(r, FuzzRoutes.ALL.stream().filter(x -> !PUBLIC_READS.contains(x.pattern())).toList());

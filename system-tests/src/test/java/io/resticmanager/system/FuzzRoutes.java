@@ -49,6 +49,7 @@ final class FuzzRoutes {
             new Route("GET", "/api/auth/providers", null),
             new Route("GET", "/api/auth/settings", null),
             new Route("PUT", "/api/auth/settings", "{\"local_login\":\"all\"}"),
+            new Route("GET", "/api/openapi.json", null),
             new Route("GET", "/api/users", null),
             new Route("POST", "/api/users", USER),
             new Route("PATCH", "/api/users/{user}", "{\"role\":\"viewer\",\"password\":\"fuzz-password-0123\"}"),

@@ -144,7 +144,7 @@ class HooksTest {
         assertThat(log, not(containsString(PASSWORD)));
         // the post-hook undid the pre-hook's read-only, and restic never ran
         assertThat(sql("SELECT @@global.read_only"), containsString("0"));
-        Thread.sleep(2000);
+        Await.nothingMoreWithin(Duration.ofSeconds(2));
         assertThat(admin.get("/api/hosts/" + hostId + "/snapshots").json().path("items").size(), is(snapshots));
     }
 
