@@ -75,9 +75,13 @@ final class FuzzRoutes {
             new Route("GET", "/downloads/SHA256SUMS", null),
             new Route("GET", "/downloads/SHA256SUMS.sig", null),
             new Route("GET", "/downloads/release-keys.pem", null),
+            new Route("GET", "/downloads/apt/restic-manager.gpg", null),
+            new Route("GET", "/downloads/apt/dists/stable/InRelease", null),
             // inventory-service
             new Route("GET", "/api/hosts", null),
             new Route("GET", "/api/hosts/summary", null),
+            new Route("POST", "/api/hosts/update", null),
+            new Route("POST", "/api/hosts/{host}/update", null),
             new Route("GET", "/api/hosts/{host}", null),
             new Route("PATCH", "/api/hosts/{host}", "{\"repo_id\":\"{{repo}}\",\"tags\":[\"fz\"]}"),
             new Route("DELETE", "/api/hosts/{host}", null),
