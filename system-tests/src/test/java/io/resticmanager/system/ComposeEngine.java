@@ -186,7 +186,7 @@ final class ComposeEngine implements AutoCloseable {
     }
 
     /**
-     * Runs this project's containers' health checks: every second while a container is starting, every 10 s
+     * Runs this project's containers' health checks: every second while a container is starting, every 30 s
      * once it has an answer. Stopped by {@link #close}.
      */
     void tickHealth() {
@@ -203,7 +203,7 @@ final class ComposeEngine implements AutoCloseable {
                     long now = System.nanoTime();
                     if (now >= next.getOrDefault(parts[0], 0L)) {
                         run(List.of("podman", "healthcheck", "run", parts[0]), Duration.ofSeconds(20));
-                        next.put(parts[0], now + (parts[1].contains("starting") ? 1 : 10) * 1_000_000_000L);
+                        next.put(parts[0], now + (parts[1].contains("starting") ? 1 : 30) * 1_000_000_000L);
                     }
                 }
                 try {
