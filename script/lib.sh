@@ -69,3 +69,27 @@ rm_find_maven() {
     exit 1
   fi
 }
+
+# Rootful podman for the compose stack test (ComposeStackTest): podman with runc and netavark/aardvark-dns (service
+# names resolve on compose networks), and /etc/containers/containers.conf for machines like CI's, where raising
+# ulimits is refused and crun refuses the hybrid cgroup layout. An existing containers.conf is never touched.
+rm_need_podman() {
+  rm_need podman podman runc netavark aardvark-dns || return 1
+  local conf=/etc/containers/containers.conf
+  if [ -e "$conf" ]; then
+    echo "==> $conf exists: left as it is (the compose test wants runtime=runc, cgroup_manager=cgroupfs, 1024 ulimits)" >&2
+  elif rm_is_root; then
+    mkdir -p /etc/containers
+    cat > "$conf" <<'CONF'
+# written by restic-manager's script/test (only when absent): what rootful podman needs on machines where
+# raising ulimits is refused and crun refuses the hybrid cgroup layout
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+CONF
+    echo "==> wrote $conf (podman: runc, cgroupfs, 1024 ulimits)" >&2
+  fi
+}

@@ -1,18 +1,13 @@
 # syntax=docker/dockerfile:1
 # restic-manager agent in a container (the compose `demo` profile's sibling agent; real hosts use the
-# systemd unit in deploy/systemd/). Build from the repository root (BuildKit):
+# systemd unit in deploy/systemd/), from the jars `mvn package` made. From the repository root:
+#   mvn -pl agent -am package -DskipTests
 #   docker build -f deploy/docker/agent.Dockerfile -t restic-manager/agent:0.1.0 .
+# JAVA_IMAGE: as for the services (see gateway.Dockerfile); it must have apt-get for restic.
 # State (agent.yaml 0600, event spool, restic cache) lives under /var/lib/restic-manager-agent (volume);
 # the root filesystem may be read-only with a tmpfs on /tmp.
-
-FROM maven:3.9-eclipse-temurin-21 AS build
-WORKDIR /src
-# agent.Dockerfile.dockerignore keeps target/, data and .mvn/jvm.config (a JDK 23+ flag) out.
-COPY . .
-RUN --mount=type=cache,target=/root/.m2 \
-    mvn -B -ntp -pl agent -am package -DskipTests
-
-FROM eclipse-temurin:21-jre
+ARG JAVA_IMAGE=eclipse-temurin:21-jre
+FROM ${JAVA_IMAGE}
 # restic is the backup engine the agent drives; the distribution's package is enough (0.14+ supported).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends restic ca-certificates \
@@ -23,8 +18,8 @@ RUN apt-get update \
  && mkdir -p /var/lib/restic-manager-agent \
  && chown 10001:10001 /var/lib/restic-manager-agent \
  && chmod 0700 /var/lib/restic-manager-agent
-COPY --from=build /src/agent/target/restic-manager-agent.jar /app/restic-manager-agent.jar
-COPY --from=build /src/agent/target/libs/ /app/libs/
+COPY agent/target/restic-manager-agent.jar /app/restic-manager-agent.jar
+COPY agent/target/libs/ /app/libs/
 ENV HOME=/var/lib/restic-manager-agent \
     RESTIC_CACHE_DIR=/var/lib/restic-manager-agent/cache
 VOLUME /var/lib/restic-manager-agent

@@ -1,27 +1,22 @@
 # syntax=docker/dockerfile:1
-# restic-manager gateway (the only public entry). Build from the repository root (BuildKit):
+# restic-manager gateway (the only public entry), from the jars `mvn package` made. From the repository root:
+#   mvn -pl gateway,deploy -am package -DskipTests
 #   docker build -f deploy/docker/gateway.Dockerfile -t restic-manager/gateway:0.1.0 .
+# JAVA_IMAGE: any image with a Java 21+ `java` on PATH, a Debian-like userland and useradd; the default is public,
+# restic-manager/jre:0.1.0 (jre.Dockerfile) is built here without a registry.
 # Read-only root filesystem friendly: state lives under /data (volume), the JVM and sqlite-jdbc
 # write only to /tmp (mount a tmpfs there). Secrets come as files (RM_INTERNAL_TOKEN_FILE, ...).
-
-FROM maven:3.9-eclipse-temurin-21 AS build
-WORKDIR /src
-# gateway.Dockerfile.dockerignore keeps target/, data and .mvn/jvm.config (a JDK 23+ flag) out.
-COPY . .
-RUN --mount=type=cache,target=/root/.m2 \
-    mvn -B -ntp -pl gateway -am package -DskipTests \
- && javac --release 21 -d /healthcheck deploy/docker/HealthCheck.java
-
-FROM eclipse-temurin:21-jre
+ARG JAVA_IMAGE=eclipse-temurin:21-jre
+FROM ${JAVA_IMAGE}
 RUN groupadd --system --gid 10001 restic-manager \
  && useradd --system --uid 10001 --gid 10001 --home-dir /data --no-create-home \
       --shell /usr/sbin/nologin restic-manager \
  && mkdir -p /data \
  && chown 10001:10001 /data \
  && chmod 0700 /data
-COPY --from=build /src/gateway/target/restic-manager-gateway.jar /app/restic-manager-gateway.jar
-COPY --from=build /src/gateway/target/libs/ /app/libs/
-COPY --from=build /healthcheck/ /app/healthcheck/
+COPY gateway/target/restic-manager-gateway.jar /app/restic-manager-gateway.jar
+COPY gateway/target/libs/ /app/libs/
+COPY deploy/target/healthcheck/ /app/healthcheck/
 ENV RM_MODE=production \
     RM_HOST=0.0.0.0 \
     RM_PORT=8080 \

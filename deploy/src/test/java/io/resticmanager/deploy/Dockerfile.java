@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * A Dockerfile read into instructions, and the lint rules our images follow (hadolint is not available
- * here): pinned base images, a non-root numeric USER, a HEALTHCHECK, no ADD of URLs, exec-form
- * ENTRYPOINT, tidy apt-get.
+ * here): pinned base images (an {@code ARG}'s default counts), a non-root numeric USER, a HEALTHCHECK, no ADD of
+ * URLs, exec-form ENTRYPOINT, tidy apt-get. A base image (one that runs nothing) needs no USER or HEALTHCHECK.
  */
 final class Dockerfile {
     private static final Pattern URL = Pattern.compile("^(https?|ftp)://.*|^git@.*");
@@ -87,13 +87,42 @@ final class Dockerfile {
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(found.size() - 1));
     }
 
-    /** The image of each stage's FROM (flags dropped). */
+    /** The image of each stage's FROM (flags dropped), a {@code ${ARG}} replaced by its default. */
     List<String> baseImages() {
         return all("FROM", false).stream().map(i -> fromImage(i.args())).toList();
     }
 
-    private static String fromImage(String args) {
-        return List.of(args.split(" ")).stream().filter(t -> !t.startsWith("--")).findFirst().orElse("");
+    /**
+     * Defaults of the ARGs declared before the first FROM (the only ones a FROM can use), e.g. {@code JAVA_IMAGE}
+     * of {@code ARG JAVA_IMAGE=eclipse-temurin:21-jre}; an ARG without a default maps to "".
+     */
+    java.util.Map<String, String> globalArgs() {
+        java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
+        for (Instruction i : instructions) {
+            if (i.keyword().equals("FROM")) {
+                break;
+            }
+            if (i.keyword().equals("ARG")) {
+                int eq = i.args().indexOf('=');
+                args.put(eq < 0 ? i.args().strip() : i.args().substring(0, eq), eq < 0 ? "" : i.args().substring(eq + 1));
+            }
+        }
+        return args;
+    }
+
+    private String fromImage(String args) {
+        String image = List.of(args.split(" ")).stream().filter(t -> !t.startsWith("--")).findFirst().orElse("");
+        for (var arg : globalArgs().entrySet()) {
+            if (!arg.getValue().isEmpty()) {
+                image = image.replace("${" + arg.getKey() + "}", arg.getValue()).replace("$" + arg.getKey(), arg.getValue());
+            }
+        }
+        return image;
+    }
+
+    /** A base for other images: it runs nothing itself (no ENTRYPOINT, no CMD). */
+    boolean isBase() {
+        return last("ENTRYPOINT").isEmpty() && last("CMD").isEmpty();
     }
 
     /**
@@ -125,6 +154,10 @@ final class Dockerfile {
                 problems.add(from.line() + ": FROM " + image + ": the latest tag is not a version; pin one");
             }
         }
+        if (isBase()) {
+            // user and health check are the business of the images built on it
+            return lintSteps(problems);
+        }
         Optional<Instruction> user = last("USER");
         if (user.isEmpty()) {
             problems.add("final stage has no USER: the image would run as root");
@@ -143,6 +176,11 @@ final class Dockerfile {
         } else if (!health.get().args().strip().equalsIgnoreCase("NONE") && !health.get().args().contains("CMD")) {
             problems.add(health.get().line() + ": HEALTHCHECK without CMD");
         }
+        return lintSteps(problems);
+    }
+
+    /** The rules for every image, base or not: no ADD of URLs, exec-form ENTRYPOINT/CMD, tidy apt-get. */
+    private List<String> lintSteps(List<String> problems) {
         for (Instruction add : all("ADD", false)) {
             for (String token : add.args().replaceAll("[\\[\\]\",]", " ").split(" ")) {
                 if (URL.matcher(token).matches()) {

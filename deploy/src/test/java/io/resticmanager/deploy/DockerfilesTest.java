@@ -111,37 +111,72 @@ class DockerfilesTest {
         }));
     }
 
+    /** The root .dockerignore: what enters every image's build context (an allowlist after "*"). */
+    static List<String> dockerignore() {
+        return Repo.read(Repo.ROOT.resolve(".dockerignore")).lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    }
+
+    @Test
+    void onlyWhatMavenBuiltEntersTheBuildContext() {
+        List<String> ignore = dockerignore();
+        assertThat("everything is excluded first", ignore.getFirst(), is("*"));
+        for (String allowed : ignore.subList(1, ignore.size())) {
+            assertThat(allowed + " is an exception into a target directory", allowed.matches("![\\w-]+/target/.+"),
+                       is(true));
+        }
+        // per-Dockerfile ignore files would win over this one under BuildKit and let other things in
+        assertThat(Repo.files(Repo.DOCKER, Pattern.compile(".*\\.dockerignore")), is(empty()));
+    }
+
+    @Test
+    void aBaseImageFromAnArgIsCheckedByItsDefault() {
+        String fromArg = GOOD.replace("FROM eclipse-temurin:21-jre", "FROM ${JAVA_IMAGE}");
+        assertThat(Dockerfile.parse("ARG JAVA_IMAGE=eclipse-temurin:21-jre\n" + fromArg).lint(false), is(empty()));
+        assertThat(Dockerfile.parse("ARG JAVA_IMAGE=eclipse-temurin\n" + fromArg).lint(false).toString(),
+                   containsString("no tag"));
+        assertThat(Dockerfile.parse("ARG JAVA_IMAGE\n" + fromArg).lint(false).toString(), containsString("variable"));
+    }
+
     @TestFactory
-    Stream<DynamicTest> eachImageBuildsItsModuleAndRunsItsJar() {
+    Stream<DynamicTest> eachImageCopiesItsModulesJarOntoASelectableJavaBase() {
+        List<String> ignore = dockerignore();
         return imageNames().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
             String module = name.equals("agent") ? "agent"
                     : Repo.services().stream().filter(s -> s.shortName().equals(name)).findFirst().orElseThrow().module();
             String jar = "restic-manager-" + name + ".jar";
             Dockerfile file = Dockerfile.parse(Repo.read(dockerfile(name)));
 
-            assertThat(file.baseImages(), contains("maven:3.9-eclipse-temurin-21", "eclipse-temurin:21-jre"));
-            Instruction mvn = file.all("RUN", false).stream().filter(i -> i.args().contains("mvn ")).findFirst()
-                    .orElseThrow(() -> new AssertionError(name + ": no mvn build"));
-            assertThat(mvn.stage(), is(0));
-            Matcher pl = Pattern.compile("-pl ([\\w,-]+) -am package -DskipTests").matcher(mvn.args());
-            assertThat(name + ": " + mvn.args(), pl.find(), is(true));
-            assertThat(List.of(pl.group(1).split(",")), hasItem(module));
+            // one stage on JAVA_IMAGE: public by default, restic-manager/jre (jre.Dockerfile) where no registry is
+            assertThat(file.globalArgs(), is(java.util.Map.of("JAVA_IMAGE", "eclipse-temurin:21-jre")));
+            assertThat(file.all("FROM", false).stream().map(Instruction::args).toList(), contains("${JAVA_IMAGE}"));
+            assertThat(file.all("RUN", false).stream().noneMatch(i -> i.args().contains("mvn ")), is(true));
 
             // the jar name is the module's finalName, and the module's main class is what the docs say
             String pom = Repo.read(Repo.ROOT.resolve(module).resolve("pom.xml"));
             assertThat(module + " finalName", pom, containsString("<finalName>restic-manager-" + name + "</finalName>"));
             List<String> copies = file.all("COPY", true).stream().map(Instruction::args).toList();
-            assertThat(copies, hasItem("--from=build /src/" + module + "/target/" + jar + " /app/" + jar));
-            assertThat(copies, hasItem("--from=build /src/" + module + "/target/libs/ /app/libs/"));
+            assertThat(copies, hasItem(module + "/target/" + jar + " /app/" + jar));
+            assertThat(copies, hasItem(module + "/target/libs/ /app/libs/"));
+            assertThat(ignore, hasItems("!" + module + "/target/" + jar, "!" + module + "/target/libs/"));
             String entrypoint = file.last("ENTRYPOINT").orElseThrow().args();
             assertThat(entrypoint, containsString("\"--enable-native-access=ALL-UNNAMED\""));
             assertThat(entrypoint, containsString("\"-jar\", \"/app/" + jar + "\""));
-
-            Path ignore = Repo.DOCKER.resolve(name + ".Dockerfile.dockerignore");
-            assertThat(ignore + " exists (BuildKit's per-Dockerfile ignore file)", Files.isRegularFile(ignore), is(true));
-            List<String> ignored = Repo.read(ignore).lines().map(String::strip).toList();
-            assertThat(ignored, hasItems("**/target", "compose/secrets", "deploy/k8s/secrets"));
         }));
+    }
+
+    @Test
+    void theLocalJavaBaseIsDebianWithTheServersJlinkedRuntime() {
+        Dockerfile jre = Dockerfile.parse(Repo.read(dockerfile("jre")));
+        assertThat(jre.isBase(), is(true));
+        assertThat(jre.baseImages(), contains("debian:12-slim"));
+        assertThat(jre.all("COPY", true).stream().map(Instruction::args).toList(),
+                   contains("deploy/target/server-runtime/ /opt/java/"));
+        assertThat(String.join(" ", jre.all("ENV", true).stream().map(Instruction::args).toList()),
+                   containsString("PATH=/opt/java/bin:"));
+        assertThat(dockerignore(), hasItem("!deploy/target/server-runtime/"));
+        // linked by the deploy module's build, like the agent's own runtime
+        assertThat(Repo.read(Repo.ROOT.resolve("deploy/pom.xml")), containsString("<server.runtime.modules>"));
     }
 
     @TestFactory
@@ -156,10 +191,11 @@ class DockerfilesTest {
             assertThat(file.all("EXPOSE", true).stream().map(Instruction::args).toList(), contains(String.valueOf(spec.port())));
             String health = file.last("HEALTHCHECK").orElseThrow().args();
             assertThat(health, containsString("\"HealthCheck\", \"" + spec.portVar() + "\", \"" + spec.port() + "\""));
-            assertThat("the probe class is compiled in the build stage", file.all("RUN", false).stream()
-                    .anyMatch(i -> i.stage() == 0 && i.args().contains("deploy/docker/HealthCheck.java")), is(true));
+            // the probe class is compiled by the deploy module's build
+            assertThat(Repo.read(Repo.ROOT.resolve("deploy/pom.xml")), containsString("includes=\"HealthCheck.java\""));
             assertThat(file.all("COPY", true).stream().map(Instruction::args).toList(),
-                       hasItem("--from=build /healthcheck/ /app/healthcheck/"));
+                       hasItem("deploy/target/healthcheck/ /app/healthcheck/"));
+            assertThat(dockerignore(), hasItem("!deploy/target/healthcheck/"));
             List<String> volumes = file.all("VOLUME", true).stream().map(Instruction::args).toList();
             assertThat(spec.module() + " volume", volumes, is(spec.stateful() ? List.of("/data") : List.of()));
         }));
@@ -172,13 +208,11 @@ class DockerfilesTest {
         Matcher dist = Pattern.compile("RM_AGENT_DIST=(\\S+)").matcher(env);
         assertThat("RM_AGENT_DIST is set", dist.find(), is(true));
         List<String> copies = hub.all("COPY", true).stream().map(Instruction::args).toList();
-        assertThat(copies, hasItem("--from=build /agent-dist/ " + dist.group(1) + "/"));
-        // the build stage gathers every part of the bundle there: jar, libs, Java flags, the runtime where linked
-        String build = String.join(" ", hub.all("RUN", false).stream().map(Instruction::args).toList());
-        for (String part : List.of("agent/target/restic-manager-agent.jar", "agent/target/libs", "agent/target/agent.jvm",
-                                   "cp -R agent/target/runtime /agent-dist/")) {
-            assertThat(build, containsString(part));
-        }
+        assertThat(copies, hasItem("agent/target/ " + dist.group(1) + "/"));
+        // what of agent/target enters the context: every part of the bundle, the runtime where linked, nothing else
+        List<String> agentParts = dockerignore().stream().filter(l -> l.startsWith("!agent/target/")).toList();
+        assertThat(agentParts, contains("!agent/target/restic-manager-agent.jar", "!agent/target/libs/",
+                                        "!agent/target/agent.jvm", "!agent/target/runtime/"));
         assertThat("the hub reads RM_AGENT_DIST", Repo.mainSourcesContain("agent-hub", "RM_AGENT_DIST")
                    || !Files.isDirectory(Repo.ROOT.resolve("agent-hub/src/main/java")), is(true));
     }

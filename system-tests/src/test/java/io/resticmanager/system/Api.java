@@ -21,13 +21,25 @@ final class Api {
     private final Map<String, String> headers = new LinkedHashMap<>();
 
     private Api(String base) {
+        this(base, null);
+    }
+
+    /** @param tls what HTTPS trusts (a test CA); null: the JDK's defaults */
+    private Api(String base, javax.net.ssl.SSLContext tls) {
         this.base = base;
-        this.http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-                .connectTimeout(Duration.ofSeconds(3)).build();
+        HttpClient.Builder b = HttpClient.newBuilder().cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(3));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
     }
 
     static Api anonymous(String base) {
         return new Api(base);
+    }
+
+    static Api anonymous(String base, javax.net.ssl.SSLContext tls) {
+        return new Api(base, tls);
     }
 
     static Api bearer(String base, String token) {
@@ -49,7 +61,11 @@ final class Api {
 
     /** Logs in; keeps the session cookie and sends the CSRF token on every request. */
     static Api login(String base, String username, String password) {
-        Api api = new Api(base);
+        return login(base, username, password, null);
+    }
+
+    static Api login(String base, String username, String password, javax.net.ssl.SSLContext tls) {
+        Api api = new Api(base, tls);
         Reply r = api.post("/api/login", Map.of("username", username, "password", password));
         if (r.status() != 200) {
             throw new AssertionError("login failed: " + r);
