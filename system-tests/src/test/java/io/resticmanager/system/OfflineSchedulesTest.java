@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,8 @@ import static org.hamcrest.Matchers.is;
  * and its next run fails with a clear message. When the server is back, every run is there with its log, none
  * doubled, and the snapshot list equals restic's.
  */
+// mostly waiting for cron minutes: runs beside the other classes (junit-platform.properties)
+@Execution(ExecutionMode.CONCURRENT)
 class OfflineSchedulesTest {
     private static final String PASSWORD = "offline-schedules-password";
     private static Stack stack;
