@@ -10,6 +10,7 @@ import io.resticmanager.kit.Health;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.RmConfig;
 import io.resticmanager.kit.ServiceKit;
+import io.resticmanager.kit.StateExport;
 import io.resticmanager.proto.Protocol;
 
 import java.util.Map;
@@ -28,7 +29,7 @@ public final class AgentHubMain {
         AgentHub hub = AgentHub.start(HubSettings.from(config), auth.token());
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
-                .update(b -> server(b, hub, auth))
+                .update(b -> server(b, hub, auth, StateExport.create(hub.sqlite(), config, auth.token())))
                 .build()
                 .start();
         ServiceKit.stopOnShutdown(SERVICE, server, hub);
@@ -36,10 +37,20 @@ public final class AgentHubMain {
 
     /** HTTP and WebSocket routing plus the WebSocket frame limit; tests build their server with this too. */
     static void server(WebServerConfig.Builder server, AgentHub hub, InternalAuth auth) {
+        server(server, hub, auth, null);
+    }
+
+    /** @param state this service's part of the self backup ({@code null} in tests that do not need it) */
+    static void server(WebServerConfig.Builder server, AgentHub hub, InternalAuth auth, StateExport state) {
         // Helidon drops the connection on a frame above its limit; ours is checked in AgentEndpoint with a
         // polite frame_too_large, so Helidon's sits above it
         server.addProtocol(WsConfig.builder().name("websocket").maxFrameLength(4 * Protocol.MAX_FRAME_BYTES).build())
-                .routing(r -> routing(r, hub, auth))
+                .routing(r -> {
+                    routing(r, hub, auth);
+                    if (state != null) {
+                        r.register(state);
+                    }
+                })
                 .addRouting(WsRouting.builder().endpoint("/ws/agent", () -> new AgentEndpoint(hub)));
     }
 
