@@ -74,6 +74,8 @@ final class RouteTable {
             new Rule(ANY, "/api/tokens/**", Access.ADMIN),
             new Rule(GET, "/api/audit/**", Access.ADMIN),
             new Rule(POST, "/api/agents/enroll", Access.PUBLIC),
+            // the self backup's state stream: agent-hub checks the agent's credential and that it runs such a job
+            new Rule(GET, "/api/agents/state", Access.PUBLIC),
             new Rule(ANY, "/api/enrollment-tokens/**", Access.ADMIN),
             new Rule(POST, "/api/hosts/*/jobs", Access.OPERATOR),
             new Rule(POST, "/api/hosts/*/restores", Access.OPERATOR),

@@ -14,7 +14,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -32,11 +34,16 @@ import java.util.stream.Stream;
  * <p>
  * {@code GET /internal/state} (internal token required, checked here as well so the gateway can serve it too):
  * {@code trailer=false} leaves out the end-of-archive blocks (a part another archive continues), {@code skip=a,b}
- * leaves out secret files another part already holds. One copy at a time per service (429 otherwise): each holds a
- * read transaction and a temporary file as large as the database.
+ * leaves out secret files another part already holds; header {@value #ENTRIES_HEADER} names what it holds. One copy
+ * at a time per service (429 otherwise): each holds a read transaction and a temporary file as large as the database.
  */
 public final class StateExport implements HttpService {
     public static final String PATH = "/internal/state";
+    /**
+     * Response header: the entries the part holds (comma-separated, the database first), so the caller can name the
+     * secret entries in the next part's {@code skip}.
+     */
+    public static final String ENTRIES_HEADER = "X-RM-State-Entries";
     /** The archive entry of each secret file, in the order they are written. */
     public static final String INTERNAL_TOKEN = "internal-token";
     public static final String SECRET_KEY = "secret.key";
@@ -96,6 +103,9 @@ public final class StateExport implements HttpService {
                 .map(s -> Arrays.stream(s.split(",")).map(String::strip).collect(Collectors.toSet()))
                 .orElse(Set.of());
         res.header(HeaderNames.CONTENT_TYPE, "application/x-tar");
+        List<String> entries = new ArrayList<>(List.of(store.file().getFileName().toString()));
+        secrets.keySet().stream().filter(n -> !skip.contains(n)).forEach(entries::add);
+        res.header(ENTRIES_HEADER, String.join(",", entries));
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         OutputStream[] body = new OutputStream[1];
         write(() -> body[0] = res.outputStream(), skip, trailer);
