@@ -58,6 +58,8 @@ class SelfBackupTest {
     private static String stateRepoId;
     private static Path stateRepo;
     private static String selfJob;
+    private static Path data;
+    private static Map<String, String> before;
 
     @BeforeAll
     static void start() throws Exception {
@@ -67,7 +69,7 @@ class SelfBackupTest {
                 .path("token").asText();
         operator = Api.bearer(stack.gateway(), operatorToken);
 
-        Path data = Files.createDirectories(stack.dataDir().resolve("srv/data"));
+        data = Files.createDirectories(stack.dataDir().resolve("srv/data"));
         Files.writeString(data.resolve("readme.txt"), "protected by restic-manager\n");
         agent = new AgentProcess(stack.dataDir().resolve("agent"), stack.logDir().resolve("agent.log"));
         hostId = Fleet.enrollWithRepo(stack, admin, agent, stack.dataDir().resolve("host-repo"), HOST_PASSWORD);
@@ -118,6 +120,11 @@ class SelfBackupTest {
     @Test
     @Order(2)
     void theStateLandsInTheChosenRepositoryWholeAndConsistent() throws Exception {
+        // a job in flight while the copy is made is restored in flight (and ends lost): start from a quiet stack
+        Await.until(Duration.ofSeconds(60), "no job in flight", () ->
+                admin.get("/api/jobs?status=running").json().path("items").isEmpty()
+                        && admin.get("/api/jobs?status=queued").json().path("items").isEmpty());
+        before = listings(admin);
         JsonNode job = Fleet.runAndWait(admin, hostId, Map.of("kind", "self_backup", "repo_id", stateRepoId));
         selfJob = job.path("id").asText();
         assertThat(job.toString(), job.path("status").asText(), is("succeeded"));
@@ -195,6 +202,115 @@ class SelfBackupTest {
         // the refusals are logged with the host that asked
         Await.until(Duration.ofSeconds(5), "refusal logged", () -> Files.readString(
                 stack.logDir().resolve("agent-hub.log")).contains("host " + otherHostId + " asked for the server's state"));
+    }
+
+    @Test
+    @Order(5)
+    void aFreshStackRestoredFromTheRepositoryHasEverythingBackAndTheHostsReconnect() throws Exception {
+        String agentConfig = Files.readString(agent.config());
+        Path old = stack.dataDir();
+        stack.close();
+        // the server's disk dies: every database, WAL and secret file of the services is gone
+        try (var files = Files.list(old)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.delete(f);
+            }
+        }
+        Path restored = Files.createTempDirectory("rm-selfbak-restored-").resolve("data");
+        Path passwordFile = Files.writeString(Files.createTempFile("state-password", ""), STATE_PASSWORD + "\n");
+        ProcessBuilder pb = new ProcessBuilder(Stack.ROOT.resolve("script/restore-state").toString(),
+                                               stateRepo.toString(), restored.toString()).redirectErrorStream(true);
+        pb.environment().put("RM_RESTORE_PASSWORD_FILE", passwordFile.toString());
+        pb.environment().remove("RESTIC_PASSWORD");
+        Process restore = pb.start();
+        String output = new String(restore.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(restore.waitFor(120, TimeUnit.SECONDS), is(true));
+        assertThat(output, restore.exitValue(), is(0));
+        assertThat(output, not(containsString(STATE_PASSWORD)));
+        // a second restore never overwrites a data directory
+        Process again = new ProcessBuilder(pb.command()).redirectErrorStream(true).start();
+        again.getInputStream().readAllBytes();
+        assertThat(again.waitFor(), is(1));
+
+        stack = Stack.startOn(stack, "selfbak-restored", restored);
+        admin = Api.login(stack.gateway(), "admin", ADMIN_PASSWORD);
+        // the host comes back with the credential it has: no re-enrollment
+        Await.until(Duration.ofSeconds(150), "host reconnected", () ->
+                "online".equals(admin.get("/api/hosts/" + hostId).json().path("status").asText()));
+        assertThat(Files.readString(agent.config()), is(agentConfig));
+        Map<String, String> after = listings(admin);
+        for (String listing : before.keySet()) {
+            assertThat(listing, after.get(listing), is(before.get(listing)));
+        }
+
+        // repository passwords open with the restored sealing key: a restore from the host's repository works
+        String snapshot = null;
+        for (JsonNode s : admin.get("/api/hosts/" + hostId + "/snapshots").json().path("items")) {
+            if (!s.path("tags").toString().contains("restic-manager-state")) {
+                snapshot = s.path("id").asText();
+            }
+        }
+        Path into = Files.createTempDirectory("rm-selfbak-into-");
+        JsonNode created = admin.post("/api/hosts/" + hostId + "/restores", Map.of(
+                "snapshot_id", snapshot, "paths", List.of(data.toString()), "target", into.toString())).expect(202)
+                .json();
+        JsonNode job = Fleet.awaitEnd(admin, created.path("job_id").asText(), Duration.ofSeconds(90));
+        assertThat(job.toString(), job.path("status").asText(), is("succeeded"));
+        try (var found = Files.walk(into)) {
+            Path readme = found.filter(p -> p.getFileName().toString().equals("readme.txt")).findFirst().orElseThrow();
+            assertThat(Files.readString(readme), is("protected by restic-manager\n"));
+        }
+    }
+
+    /**
+     * What every listing shows that a restore must bring back, without what moves by itself (presence, times,
+     * counters): hosts, repositories and links, schedules, users, tokens, agents, jobs (but the self backup's own,
+     * which was running when its copy was made), the host's snapshots.
+     */
+    private static Map<String, String> listings(Api api) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("hosts", project(api.get("/api/hosts").expect(200).json().path("items"), "id", "name", "hostname",
+                                 "os", "arch", "tags"));
+        out.put("host", project(api.get("/api/hosts/" + hostId).expect(200).json().path("repos"), "repo_id", "role"));
+        out.put("repos", project(api.get("/api/repos").expect(200).json().path("items"), "id", "name", "url",
+                                 "env_keys", "has_prune_credential", "maintenance_host_id"));
+        out.put("schedules", project(api.get("/api/schedules").expect(200).json().path("items"), "id", "host_id",
+                                     "name", "cron", "timezone", "kind", "enabled", "repo_id"));
+        out.put("users", project(api.get("/api/users").expect(200).json().path("items"), "id", "username", "role"));
+        out.put("tokens", project(api.get("/api/tokens").expect(200).json().path("items"), "id", "name", "role"));
+        out.put("agents", project(api.get("/api/agents").expect(200).json().path("items"), "host_id"));
+        List<JsonNode> jobs = new java.util.ArrayList<>();
+        api.get("/api/jobs?limit=500").expect(200).json().path("items").forEach(j -> {
+            if (!j.path("kind").asText().equals("self_backup")) {
+                jobs.add(j);
+            }
+        });
+        out.put("jobs", project(Json.MAPPER.valueToTree(jobs), "id", "host_id", "repo_id", "kind", "status",
+                                "exit_code", "created_by", "created_at", "finished_at", "summary"));
+        JsonNode snapshots = api.get("/api/hosts/" + hostId + "/snapshots").expect(200).json().path("items");
+        List<JsonNode> own = new java.util.ArrayList<>();
+        snapshots.forEach(s -> {
+            if (!s.path("tags").toString().contains("restic-manager-state")) {
+                own.add(s);
+            }
+        });
+        out.put("snapshots", project(Json.MAPPER.valueToTree(own), "id", "time", "paths", "hostname", "tags"));
+        return out;
+    }
+
+    /** The named fields of each item, in order, as text (so two listings compare as strings). */
+    private static String project(JsonNode items, String... fields) {
+        List<Map<String, String>> rows = new java.util.ArrayList<>();
+        for (JsonNode item : items) {
+            Map<String, String> row = new LinkedHashMap<>();
+            for (String f : fields) {
+                row.put(f, item.path(f).toString());
+            }
+            rows.add(row);
+        }
+        rows.sort(java.util.Comparator.comparing(Map::toString));
+        assertThat("no items in a listing: " + items, items.isArray(), is(true));
+        return rows.toString();
     }
 
     private static int fetch(String agentToken, String jobId) throws Exception {
