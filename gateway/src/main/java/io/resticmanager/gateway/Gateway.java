@@ -30,6 +30,7 @@ final class Gateway implements AutoCloseable {
     final AuditStore audit;
     /** The gateway's part of the self backup, reached by agent-hub with the internal token only. */
     final io.resticmanager.kit.StateExport state;
+    final EscrowRoutes escrowRoutes;
     /** Single sign-on, when {@code rm.gateway.oidc.discovery-url} is set. */
     final Optional<OidcRoutes> oidcRoutes;
     private final Duration auditRetention;
@@ -61,6 +62,7 @@ final class Gateway implements AutoCloseable {
         Duration read = Duration.ofMillis(gw.get("proxy.read-timeout-ms").asLong().orElse(30_000L));
 
         this.state = io.resticmanager.kit.StateExport.create(store, config, internalToken);
+        this.escrowRoutes = EscrowRoutes.create(config);
         this.upstreams = Upstreams.create(config);
         this.security = new GatewaySecurity(authenticator);
         this.proxy = new Proxy(upstreams, internalToken, connect, read, maxBody);

@@ -73,6 +73,8 @@ final class RouteTable {
             new Rule(ANY, "/api/users/**", Access.ADMIN),
             new Rule(ANY, "/api/tokens/**", Access.ADMIN),
             new Rule(GET, "/api/audit/**", Access.ADMIN),
+            // the sealing key's escrow: the crown jewel, admins only (the passphrase is never stored)
+            new Rule(ANY, "/api/escrow/**", Access.ADMIN),
             new Rule(POST, "/api/agents/enroll", Access.PUBLIC),
             // the self backup's state stream: agent-hub checks the agent's credential and that it runs such a job
             new Rule(GET, "/api/agents/state", Access.PUBLIC),

@@ -262,6 +262,41 @@ class SelfBackupTest {
         }
     }
 
+    @Test
+    @Order(6)
+    void theSealingKeysEscrowOpensToTheKeyFileWithTheRealTool() throws Exception {
+        String passphrase = "escrow passphrase typed by the admin";
+        Api.Reply info = admin.get("/api/escrow/sealing-key").expect(200);
+        assertThat(info.json().path("warning").asText(), containsString("cannot open"));
+        Api.Reply escrow = admin.post("/api/escrow/sealing-key", Map.of("passphrase", passphrase)).expect(200);
+        assertThat(escrow.body(), not(containsString(passphrase)));
+        Path file = Files.writeString(Files.createTempFile("escrow", ".json"), escrow.body());
+        Path passFile = Files.writeString(Files.createTempFile("escrow-pass", ""), passphrase + "\n");
+        Path out = Files.createTempDirectory("rm-escrow-").resolve("secret.key");
+        ProcessBuilder pb = new ProcessBuilder(Stack.javaBin(), "-cp",
+                                               Stack.ROOT.resolve("gateway/target/restic-manager-gateway.jar").toString(),
+                                               "io.resticmanager.gateway.OpenEscrow", file.toString(), out.toString())
+                .redirectErrorStream(true);
+        pb.environment().put("RM_ESCROW_PASSPHRASE_FILE", passFile.toString());
+        Process open = pb.start();
+        String said = new String(open.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(said, open.waitFor(), is(0));
+        assertThat(Files.readString(out), is(Files.readString(stack.dataDir().resolve("secret.key"))));
+        // a wrong passphrase opens nothing and writes nothing
+        Files.writeString(passFile, "not the passphrase at all\n");
+        Path wrong = out.resolveSibling("wrong.key");
+        ProcessBuilder bad = new ProcessBuilder(Stack.javaBin(), "-cp",
+                                                Stack.ROOT.resolve("gateway/target/restic-manager-gateway.jar").toString(),
+                                                "io.resticmanager.gateway.OpenEscrow", file.toString(), wrong.toString())
+                .redirectErrorStream(true);
+        bad.environment().put("RM_ESCROW_PASSPHRASE_FILE", passFile.toString());
+        Process p = bad.start();
+        String refusal = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(), is(1));
+        assertThat(refusal, containsString("wrong passphrase"));
+        assertThat(Files.exists(wrong), is(false));
+    }
+
     /**
      * What every listing shows that a restore must bring back, without what moves by itself (presence, times,
      * counters): hosts, repositories and links, schedules, users, tokens, agents, jobs (but the self backup's own,
