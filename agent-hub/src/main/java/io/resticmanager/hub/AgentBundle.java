@@ -1,6 +1,7 @@
 package io.resticmanager.hub;
 
 import io.resticmanager.kit.Problem;
+import io.resticmanager.kit.Ustar;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -57,6 +57,11 @@ final class AgentHub implements AutoCloseable {
         return settings;
     }
 
+    /** The hub's database, for its part of the self backup. */
+    SqliteStore sqlite() {
+        return sqlite;
+    }
+
     HubStore store() {
         return store;
     }

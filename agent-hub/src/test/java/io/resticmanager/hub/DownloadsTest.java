@@ -1,5 +1,6 @@
 package io.resticmanager.hub;
 
+import io.resticmanager.kit.Ustar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

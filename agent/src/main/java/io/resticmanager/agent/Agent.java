@@ -46,7 +46,8 @@ final class Agent implements HubConnection.Handler {
         this.restic = restic;
         this.spool = Spool.open(config.spoolDir());
         this.connection = new HubConnection(config, spool, this, backoff);
-        this.jobs = new Jobs(spool, restic, connection::wake, connection::sendLater, config.drillsDir());
+        this.jobs = new Jobs(spool, restic, connection::wake, connection::sendLater, config.drillsDir(),
+                             jobId -> SelfBackupRunner.fromServer(config, jobId));
         this.browser = new SnapshotBrowser(restic);
         this.dumper = new SnapshotDumper(restic);
         this.updater = new AgentUpdater(AgentUpdater.Host.system(), () -> jobs.runningIds().size());

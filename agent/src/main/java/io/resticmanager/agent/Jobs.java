@@ -28,6 +28,8 @@ final class Jobs {
     private final Map<String, JobRun> running = new ConcurrentHashMap<>();
     private final Map<String, Thread> workers = new ConcurrentHashMap<>();
     private final Path drillsDir;
+    /** Where a self backup's state comes from (the server, asked with this agent's credential). */
+    private final java.util.function.Function<String, SelfBackupRunner.Source> serverState;
 
     /** Where restic is (or why it is not). */
     record ResticSetup(Optional<Path> binary, Optional<ResticVersion> version, Optional<String> problem) {
@@ -46,6 +48,15 @@ final class Jobs {
 
     /** {@code drillsDir}: where restore drills make (and remove) their scratch directories. */
     Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir) {
+        this(spool, restic, wake, report, drillsDir, jobId -> () -> {
+            throw new java.io.IOException("this agent has no server to fetch the state from");
+        });
+    }
+
+    /** {@code serverState}: the server's state stream for a self-backup job, by job id. */
+    Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir,
+         java.util.function.Function<String, SelfBackupRunner.Source> serverState) {
+        this.serverState = serverState;
         this.drillsDir = drillsDir;
         this.spool = spool;
         this.restic = restic;
@@ -81,7 +92,9 @@ final class Jobs {
         try {
             // a maintenance host runs forget for the host the server names, a drill restores the snapshots of the
             // host it names; any other job is this host's own
-            runner = Runner.forKind(start.kind(), start.repo().forHostname() != null ? start.repo().forHostname()
+            runner = start.kind() == io.resticmanager.proto.JobKind.SELF_BACKUP
+                    ? Optional.of(new SelfBackupRunner(serverState.apply(id)))
+                    : Runner.forKind(start.kind(), start.repo().forHostname() != null ? start.repo().forHostname()
                     : HostInfo.current().hostname(), drillsDir);
         } catch (IllegalArgumentException e) {
             JobRun.refuse(id, "invalid job: " + e.getMessage(), spool, wake);

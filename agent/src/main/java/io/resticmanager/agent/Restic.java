@@ -200,6 +200,30 @@ final class Restic {
      * Blocks until restic exits. {@code cancel} may stop it from another thread.
      */
     Result run(List<String> args, Output output, Cancellation cancel) throws IOException {
+        return run(args, output, cancel, null);
+    }
+
+    /**
+     * Writes restic's stdin; returns normally only when everything it had to give was written. Throws
+     * {@link InputFailed} when its own source failed (any other IOException means restic stopped reading).
+     */
+    interface Stdin {
+        void feed(java.io.OutputStream stdin) throws IOException;
+    }
+
+    /** The source of restic's stdin failed or ended too early: what restic read so far must not be kept. */
+    static final class InputFailed extends IOException {
+        InputFailed(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * As above, with {@code stdin} (may be null) feeding restic's standard input from another thread. When the feeder
+     * fails, restic is stopped before its input ends — so a {@code backup --stdin} never saves a snapshot of a cut
+     * stream — and the feeder's failure is thrown once restic exited.
+     */
+    Result run(List<String> args, Output output, Cancellation cancel, Stdin stdin) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(argv(args));
         Map<String, String> childEnv = pb.environment();
         Map<String, String> computed = environment(childEnv);
@@ -207,7 +231,25 @@ final class Restic {
         childEnv.putAll(computed);
         OutputTail tail = new OutputTail();
         Process process = pb.start();
-        process.getOutputStream().close();
+        java.util.concurrent.atomic.AtomicReference<IOException> fed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread feeder = null;
+        if (stdin == null) {
+            process.getOutputStream().close();
+        } else {
+            feeder = Thread.ofVirtual().name("restic-stdin-" + process.pid()).start(() -> {
+                java.io.OutputStream in = process.getOutputStream();
+                try {
+                    stdin.feed(in);
+                    in.close();
+                } catch (InputFailed e) {
+                    fed.set(e);
+                    // restic must not see the end of its input: stop it while the pipe is still open
+                    Cancellation.stop(process, java.time.Duration.ofSeconds(10));
+                } catch (IOException e) {
+                    // restic stopped reading (it failed or was cancelled): its exit code tells
+                }
+            });
+        }
         cancel.attach(process);
         try {
             Thread stderr = Thread.ofVirtual().name("restic-stderr-" + process.pid())
@@ -215,6 +257,12 @@ final class Restic {
             pump(process.getInputStream(), "stdout", output, tail);
             stderr.join();
             int exit = process.waitFor();
+            if (feeder != null) {
+                feeder.join();
+                if (fed.get() != null) {
+                    throw fed.get();
+                }
+            }
             return new Result(exit, cancel.requested(), tail);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -90,7 +90,8 @@ interface Runner {
             case COPY -> new CopyRunner();
             case DIFF -> new DiffRunner();
             case DRILL -> new DrillRunner(drillsDir, snapshotsOf, snapshotsOf.equals(HostInfo.current().hostname()));
-            case LS -> null;
+            // the self backup reads the server's stream for one job: Jobs builds it with that job's source
+            case LS, SELF_BACKUP -> null;
         });
     }
 }

@@ -39,9 +39,11 @@ final class AccessGuard implements Filter {
     private final AuditStore audit;
     private final WsProxy wsProxy;
     private final long maxBodyBytes;
+    private final String internalToken;
 
     AccessGuard(RouteTable table, GatewaySecurity security, ClientAddress addresses, MetricsAllowList scrapers,
-                AuditStore audit, WsProxy wsProxy, long maxBodyBytes) {
+                AuditStore audit, WsProxy wsProxy, long maxBodyBytes, String internalToken) {
+        this.internalToken = internalToken;
         this.wsProxy = wsProxy;
         this.table = table;
         this.security = security;
@@ -127,6 +129,13 @@ final class AccessGuard implements Filter {
                             Optional<Caller> caller, String sourceIp) {
         switch (rule.access()) {
             case NOT_FOUND -> throw Problem.notFound("no such resource");
+            case INTERNAL -> {
+                if (!Tokens.same(req.headers().first(io.resticmanager.kit.Http.INTERNAL_TOKEN).orElse(null),
+                                 internalToken)) {
+                    throw Problem.notFound("no such resource");
+                }
+                return true;
+            }
             case PUBLIC -> {
                 return true;
             }

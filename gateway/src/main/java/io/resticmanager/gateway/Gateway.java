@@ -29,6 +29,9 @@ final class Gateway implements AutoCloseable {
     final MetricsPage metricsPage;
     final OpenApiRoutes openApi;
     final AuditStore audit;
+    /** The gateway's part of the self backup, reached by agent-hub with the internal token only. */
+    final io.resticmanager.kit.StateExport state;
+    final EscrowRoutes escrowRoutes;
     /** Single sign-on, when {@code rm.gateway.oidc.discovery-url} is set. */
     final Optional<OidcRoutes> oidcRoutes;
     private final Duration auditRetention;
@@ -59,12 +62,14 @@ final class Gateway implements AutoCloseable {
         Duration connect = Duration.ofMillis(gw.get("proxy.connect-timeout-ms").asLong().orElse(2000L));
         Duration read = Duration.ofMillis(gw.get("proxy.read-timeout-ms").asLong().orElse(30_000L));
 
+        this.state = io.resticmanager.kit.StateExport.create(store, config, internalToken);
+        this.escrowRoutes = EscrowRoutes.create(config);
         this.upstreams = Upstreams.create(config);
         this.security = new GatewaySecurity(authenticator);
         this.proxy = new Proxy(upstreams, internalToken, connect, read, maxBody);
         this.wsProxy = new WsProxy(upstreams, internalToken, security, RouteTable.DEFAULT, connect);
         this.guard = new AccessGuard(RouteTable.DEFAULT, security, ClientAddress.create(config, internalToken),
-                                     scrapers, audit, wsProxy, maxBody);
+                                     scrapers, audit, wsProxy, maxBody, internalToken);
         PeerHealth peers = new PeerHealth(upstreams.all(),
                                           Duration.ofMillis(gw.get("health-timeout-ms").asLong().orElse(1000L)));
         this.health = Health.create("gateway", peers.checks(store::healthy));

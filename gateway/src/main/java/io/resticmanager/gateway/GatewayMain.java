@@ -44,6 +44,7 @@ public final class GatewayMain {
         // ahead of the guard, so refused requests are counted too
         routing.addFilter(gateway.metrics);
         routing.addFilter(gateway.guard);
+        routing.register(gateway.state, gateway.escrowRoutes);
         routing.register(gateway.authRoutes, gateway.userRoutes, gateway.tokenRoutes, gateway.auditRoutes,
                          gateway.metricsPage, gateway.openApi);
         gateway.oidcRoutes.ifPresent(routing::register);

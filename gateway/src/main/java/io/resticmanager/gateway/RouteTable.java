@@ -29,6 +29,8 @@ final class RouteTable {
         ADMIN,
         /** Never routed from outside; answers 404. */
         NOT_FOUND,
+        /** Only with the internal service token (agent-hub fetching the gateway's state); 404 for everyone else. */
+        INTERNAL,
         /** Not in the table: 401 without credentials, 403 with. */
         DENY;
 
@@ -56,6 +58,7 @@ final class RouteTable {
     private static final Set<String> UNSAFE = Set.of("POST", "PUT", "PATCH", "DELETE");
 
     static final RouteTable DEFAULT = new RouteTable(List.of(
+            new Rule(GET, "/internal/state", Access.INTERNAL),
             new Rule(ANY, "/internal/**", Access.NOT_FOUND),
             new Rule(GET, "/health", Access.PUBLIC),
             new Rule(POST, "/api/setup", Access.PUBLIC),
@@ -73,7 +76,11 @@ final class RouteTable {
             new Rule(ANY, "/api/users/**", Access.ADMIN),
             new Rule(ANY, "/api/tokens/**", Access.ADMIN),
             new Rule(GET, "/api/audit/**", Access.ADMIN),
+            // the sealing key's escrow: the crown jewel, admins only (the passphrase is never stored)
+            new Rule(ANY, "/api/escrow/**", Access.ADMIN),
             new Rule(POST, "/api/agents/enroll", Access.PUBLIC),
+            // the self backup's state stream: agent-hub checks the agent's credential and that it runs such a job
+            new Rule(GET, "/api/agents/state", Access.PUBLIC),
             new Rule(ANY, "/api/enrollment-tokens/**", Access.ADMIN),
             new Rule(POST, "/api/hosts/*/jobs", Access.OPERATOR),
             new Rule(POST, "/api/hosts/*/restores", Access.OPERATOR),

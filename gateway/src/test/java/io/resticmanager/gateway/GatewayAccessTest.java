@@ -261,6 +261,25 @@ class GatewayAccessTest {
     }
 
     @Test
+    void theGatewaysStateOnlyWithTheInternalToken() throws Exception {
+        // the self backup's copy of users, sessions and audit: invisible to every caller but agent-hub
+        assertThat(stack.send("GET", "/internal/state", null).statusCode(), is(404));
+        assertThat(stack.as(admin, "GET", "/internal/state", null).statusCode(), is(404));
+        assertThat(stack.send("GET", "/internal/state", null, "X-RM-Internal-Token", "rmi_forged").statusCode(),
+                   is(404));
+        assertThat(stack.send("POST", "/internal/state", null, "X-RM-Internal-Token", stack.internalToken())
+                           .statusCode(), is(404));
+        HttpResponse<byte[]> r = stack.client.send(
+                HttpRequest.newBuilder(URI.create(stack.base() + "/internal/state"))
+                        .header("X-RM-Internal-Token", stack.internalToken()).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode(), is(200));
+        String first = new String(r.body(), 0, 10, java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(first, is("gateway.db"));
+        assertThat(new String(r.body(), 257, 5, java.nio.charset.StandardCharsets.US_ASCII), is("ustar"));
+    }
+
+    @Test
     void largeDownloadsStreamThrough() throws Exception {
         HttpResponse<byte[]> r = stack.client.send(HttpRequest.newBuilder(URI.create(stack.base() + "/downloads/big"))
                                                            .build(), HttpResponse.BodyHandlers.ofByteArray());

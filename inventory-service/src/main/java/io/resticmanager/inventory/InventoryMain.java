@@ -56,7 +56,10 @@ public final class InventoryMain {
         Parts parts = new Parts(store, box, auth, hub, Clock.systemUTC(), hubRequests);
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
-                .routing(routing -> routing(routing, parts))
+                .routing(routing -> {
+                    routing(routing, parts);
+                    routing.register(io.resticmanager.kit.StateExport.create(store, config, auth.token()));
+                })
                 .build()
                 .start();
         ServiceKit.stopOnShutdown(SERVICE, server, store);

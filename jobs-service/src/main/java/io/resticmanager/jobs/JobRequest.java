@@ -26,7 +26,7 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
     /** Kinds this endpoint runs; restore, diff and ls have their own flows. */
     static final Set<JobKind> RUNNABLE = EnumSet.of(JobKind.BACKUP, JobKind.FORGET, JobKind.PRUNE, JobKind.CHECK,
                                                     JobKind.UNLOCK, JobKind.SNAPSHOTS, JobKind.STATS, JobKind.INIT,
-                                                    JobKind.COPY, JobKind.DRILL);
+                                                    JobKind.COPY, JobKind.DRILL, JobKind.SELF_BACKUP);
 
     static JobRequest parse(JsonNode body) {
         if (!body.isObject()) {
@@ -50,10 +50,13 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
             case CHECK -> check(body);
             case COPY -> copy(body, repoId);
             case DRILL -> drill(body);
+            case SELF_BACKUP -> new JobParams(null, null, tags(body), limit(body, "limit_upload_kib"),
+                                              limit(body, "limit_download_kib"), null, null, null, null, null, null,
+                                              null);
             default -> JobParams.empty();
         };
         // restic's bandwidth limits are global flags: every kind that reads or writes the repository honours them
-        if (kind != JobKind.BACKUP) {
+        if (kind != JobKind.BACKUP && kind != JobKind.SELF_BACKUP) {
             params = params.withLimits(limit(body, "limit_upload_kib"), limit(body, "limit_download_kib"));
         }
         return new JobRequest(kind, params, repoId);
@@ -246,6 +249,16 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
 
     private static String runnable() {
         return RUNNABLE.stream().map(JobKind::wire).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * A self backup hands the agent that runs it every database and secret of the server (the sealing key included):
+     * only admins may start or schedule one, or change such a schedule.
+     */
+    static void requireSelfBackupRight(io.resticmanager.proto.Principal principal, JobKind kind) {
+        if (kind == JobKind.SELF_BACKUP && !principal.role().atLeast(io.resticmanager.proto.Role.ADMIN)) {
+            throw Problem.forbidden("the self backup carries the server's secrets: admins only");
+        }
     }
 
     /**

@@ -31,11 +31,13 @@ final class JobsApp implements AutoCloseable {
     private final io.resticmanager.jobs.alerts.AlertEngine alertEngine;
     private final ScheduleHooks scheduleHooks;
     private final StatsRefresher statsRefresher;
+    private final io.resticmanager.kit.StateExport state;
 
     private JobsApp(Config config) {
         settings = JobsSettings.from(config);
         auth = InternalAuth.create(InternalAuth.loadToken(config));
         store = JobStore.create(SqliteStore.open(RmConfig.dataDir(config).resolve("jobs.db")));
+        state = io.resticmanager.kit.StateExport.create(store.sqlite(), config, auth.token());
         fanout = new LogFanout();
         signals = new Signals(fanout);
         AgentHubClient hub = new AgentHubClient(InternalClient.create("agent-hub", RmConfig.peer(config, "agent-hub"),
@@ -86,6 +88,11 @@ final class JobsApp implements AutoCloseable {
 
     InternalAuth auth() {
         return auth;
+    }
+
+    /** This service's part of the self backup. */
+    io.resticmanager.kit.StateExport state() {
+        return state;
     }
 
     JobStore store() {

@@ -31,6 +31,7 @@ public final class JobsMain {
     static void routing(HttpRouting.Builder routing, JobsApp app) {
         ServiceKit.base(routing, SERVICE, app.auth(), app.health());
         routing.addFilter(new StreamGuard(app.store()));
+        routing.register(app.state(), new SelfBackupRoutes(app.store()));
         routing.register(new JobsRoutes(app.store(), app.lifecycle(), app.fanout()))
                 .register(new ScheduleRoutes(app.schedules(), app.store(), app.inventory(), app.signals(),
                                              app.scheduleHooks()))

@@ -56,6 +56,7 @@ final class JobsRoutes implements HttpService {
         JobRequest request = JobRequest.parse(Http.body(req, JsonNode.class));
         JobRequest.requirePruneRight(principal, request.kind(), request.params());
         JobRequest.requireDrillRight(principal, hostId, request.kind(), request.params());
+        JobRequest.requireSelfBackupRight(principal, request.kind());
         Job job = lifecycle.create(hostId, request, principal);
         Http.audit(res, "job.run_now", "host=" + hostId + " job=" + job.id() + " kind=" + job.kind().wire());
         res.header("Location", "/api/jobs/" + job.id());

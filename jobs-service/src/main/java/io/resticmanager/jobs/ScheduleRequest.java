@@ -26,7 +26,7 @@ record ScheduleRequest(String hostId, String name, Cron cron, ZoneId zone, JobRe
     /** Kinds that may run on a schedule; restore, init, diff and ls are one-off actions. */
     static final Set<JobKind> SCHEDULABLE = EnumSet.of(JobKind.BACKUP, JobKind.FORGET, JobKind.PRUNE, JobKind.CHECK,
                                                        JobKind.UNLOCK, JobKind.STATS, JobKind.SNAPSHOTS, JobKind.COPY,
-                                                       JobKind.DRILL);
+                                                       JobKind.DRILL, JobKind.SELF_BACKUP);
     private static final int MAX_NAME = 100;
 
     static ScheduleRequest parse(JsonNode body) {

@@ -102,6 +102,7 @@ final class ScheduleRoutes implements HttpService {
         ScheduleRequest request = ScheduleRequest.parse(body);
         JobRequest.requirePruneRight(principal, request.job().kind(), request.job().params());
         JobRequest.requireDrillRight(principal, request.hostId(), request.job().kind(), request.job().params());
+        JobRequest.requireSelfBackupRight(principal, request.job().kind());
         ScheduleHooks.Own own = hooksFor(principal, body, request.job().kind(), ScheduleHooks.Own.NONE);
         if (!inventory.hostExists(request.hostId(), principal)) {
             throw Problem.notFound("unknown host " + request.hostId());
@@ -158,6 +159,7 @@ final class ScheduleRoutes implements HttpService {
         ScheduleRequest request = ScheduleRequest.merge(stored, hooksRemoved(body));
         JobRequest.requirePruneRight(principal, request.job().kind(), request.job().params());
         JobRequest.requireDrillRight(principal, request.hostId(), request.job().kind(), request.job().params());
+        JobRequest.requireSelfBackupRight(principal, request.job().kind());
         requireDrillTarget(request, principal);
         ScheduleHooks.Own before = hooks.of(stored.id());
         ScheduleHooks.Own own = hooksFor(principal, body, request.job().kind(), before);
@@ -180,8 +182,10 @@ final class ScheduleRoutes implements HttpService {
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
-        InternalAuth.require(req, Role.OPERATOR);
+        Principal principal = InternalAuth.require(req, Role.OPERATOR);
         Schedule stored = find(req);
+        // ending the server's own protection is an admin's decision, like starting it
+        JobRequest.requireSelfBackupRight(principal, stored.kind());
         if (!store.write(tx -> {
             tx.sql().update("schedule-hooks.delete", stored.id());
             return ScheduleStore.delete(tx, stored);

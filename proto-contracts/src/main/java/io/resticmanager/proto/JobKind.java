@@ -8,10 +8,12 @@ import java.util.Optional;
 
 /**
  * What a job does; one restic command each ({@code copy}: {@code restic copy} from another repository; {@code drill}:
- * a restore drill — a sample of the latest snapshot restored into a scratch directory, verified and deleted).
+ * a restore drill — a sample of the latest snapshot restored into a scratch directory, verified and deleted;
+ * {@code self_backup}: the server's own state — databases and secret files — fetched by the agent from the server as
+ * one tar stream and piped into {@code restic backup --stdin}, admins only).
  */
 public enum JobKind {
-    BACKUP, FORGET, PRUNE, CHECK, UNLOCK, SNAPSHOTS, STATS, RESTORE, INIT, DIFF, LS, COPY, DRILL;
+    BACKUP, FORGET, PRUNE, CHECK, UNLOCK, SNAPSHOTS, STATS, RESTORE, INIT, DIFF, LS, COPY, DRILL, SELF_BACKUP;
 
     @JsonValue
     public String wire() {

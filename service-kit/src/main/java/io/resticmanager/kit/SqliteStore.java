@@ -305,6 +305,20 @@ public final class SqliteStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a consistent copy of the live database to {@code target} (which must not exist) with
+     * {@code VACUUM INTO}: one read transaction, so writers go on and the copy holds every committed
+     * write up to its start; a file copy of a WAL database could tear between the file and its -wal.
+     */
+    public void copyTo(Path target) {
+        String path = target.toAbsolutePath().toString();
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("VACUUM INTO '" + path.replace("'", "''") + "'");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot copy " + file.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** True when the store answers a trivial query (for /health). */
     public boolean healthy() {
         try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {

@@ -43,13 +43,19 @@ final class Stack implements AutoCloseable {
     private final List<String> jvmOptions;
 
     private Stack(String name, List<String> jvmOptions, List<String> jvmProperties) throws IOException {
-        this.dataDir = Files.createTempDirectory("rm-" + name + "-");
+        this(name, Files.createTempDirectory("rm-" + name + "-"), Map.of(), jvmOptions, jvmProperties);
+    }
+
+    /** {@code fixedPorts}: service → port to reuse (a stack restarted where agents expect it); others get free ones. */
+    private Stack(String name, Path dataDir, Map<String, Integer> fixedPorts, List<String> jvmOptions,
+                  List<String> jvmProperties) throws IOException {
+        this.dataDir = dataDir;
         this.logDir = ROOT.resolve("system-tests/target/system-logs/" + name);
         Files.createDirectories(logDir);
         this.jvmProperties = jvmProperties;
         this.jvmOptions = jvmOptions;
         for (var entry : SERVICES.entrySet()) {
-            int port = freePort();
+            int port = fixedPorts.containsKey(entry.getKey()) ? fixedPorts.get(entry.getKey()) : freePort();
             ports.put(entry.getKey(), port);
             env.put(entry.getValue()[2], String.valueOf(port));
             env.put(entry.getValue()[3], "http://127.0.0.1:" + port);
@@ -72,12 +78,26 @@ final class Stack implements AutoCloseable {
      * (so e.g. {@code -Xmx1g} overrides the default heap cap).
      */
     static Stack start(String name, List<String> jvmOptions, String... jvmProperties) {
-        Stack stack;
         try {
-            stack = new Stack(name, List.copyOf(jvmOptions), List.of(jvmProperties));
+            return started(new Stack(name, List.copyOf(jvmOptions), List.of(jvmProperties)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A new stack on {@code dataDir} (e.g. a restored one) with the ports and settings of {@code like}, which must be
+     * stopped: agents enrolled with {@code like} find it where they left it.
+     */
+    static Stack startOn(Stack like, String name, Path dataDir) {
+        try {
+            return started(new Stack(name, dataDir, like.ports, like.jvmOptions, like.jvmProperties));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Stack started(Stack stack) {
         try {
             for (String service : SERVICES.keySet()) {
                 stack.startService(service);

@@ -1,23 +1,23 @@
-package io.resticmanager.hub;
+package io.resticmanager.kit;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** A minimal POSIX ustar writer: regular files and directories; names too long for ustar get a pax header. */
-final class Ustar implements AutoCloseable {
+public final class Ustar implements AutoCloseable {
     private static final int BLOCK = 512;
     private final OutputStream out;
 
-    Ustar(OutputStream out) {
+    public Ustar(OutputStream out) {
         this.out = out;
     }
 
-    void directory(String name, long mtimeS) throws IOException {
+    public void directory(String name, long mtimeS) throws IOException {
         header(name.endsWith("/") ? name : name + "/", 0755, 0, mtimeS, '5');
     }
 
-    void file(String name, int mode, byte[] content, long mtimeS) throws IOException {
+    public void file(String name, int mode, byte[] content, long mtimeS) throws IOException {
         header(name, mode, content.length, mtimeS, '0');
         out.write(content);
         int pad = (BLOCK - content.length % BLOCK) % BLOCK;
@@ -25,7 +25,7 @@ final class Ustar implements AutoCloseable {
     }
 
     /** A regular file streamed from {@code in}, which must hold exactly {@code size} bytes. */
-    void file(String name, int mode, long size, java.io.InputStream in, long mtimeS) throws IOException {
+    public void file(String name, int mode, long size, java.io.InputStream in, long mtimeS) throws IOException {
         header(name, mode, size, mtimeS, '0');
         long copied = in.transferTo(out);
         if (copied != size) {
@@ -105,6 +105,11 @@ final class Ustar implements AutoCloseable {
     private static void ascii(byte[] h, int offset, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(bytes, 0, h, offset, bytes.length);
+    }
+
+    /** Flushes what was written without the end-of-archive marker: a part that another archive continues. */
+    public void flush() throws IOException {
+        out.flush();
     }
 
     /** Writes the end-of-archive marker (two zero blocks); does not close the stream. */
