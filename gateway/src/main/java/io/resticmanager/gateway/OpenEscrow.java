@@ -1,6 +1,6 @@
 package io.resticmanager.gateway;
 
-import io.resticmanager.kit.SecretFiles;
+import io.resticmanager.common.SecretFiles;
 
 import java.io.Console;
 import java.io.IOException;

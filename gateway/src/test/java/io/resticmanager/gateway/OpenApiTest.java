@@ -210,6 +210,8 @@ class OpenApiTest {
                     return method.getReturnType().isInstance(proxy) ? proxy : null;
                 });
         GatewayMain.routing(self[0], stack.gateway);
+        // /internal/** is the services' own traffic (the access table answers it 404 from outside): not public API
+        routes.removeIf(r -> r.split(" ", 2)[1].startsWith("/internal/"));
         return routes;
     }
 }

@@ -59,6 +59,8 @@ final class FuzzRoutes {
             new Route("DELETE", "/api/tokens/{token}", null),
             new Route("GET", "/api/audit", null),
             new Route("GET", "/api/audit/export", null),
+            new Route("GET", "/api/escrow/sealing-key", null),
+            new Route("POST", "/api/escrow/sealing-key", "{\"passphrase\":\"a-fuzz-passphrase-of-some-length\"}"),
             new Route("GET", "/metrics", null),
             // agent-hub
             new Route("POST", "/api/enrollment-tokens", "{\"name\":\"fz-new\",\"expires_in_s\":600}"),
@@ -67,6 +69,7 @@ final class FuzzRoutes {
                     + "\"arch\":\"amd64\",\"agent_version\":\"1\"}"),
             new Route("GET", "/api/agents", null),
             new Route("GET", "/api/agents/{host}", null),
+            new Route("GET", "/api/agents/state", null),
             new Route("GET", "/ws/agent", null),
             new Route("GET", "/install.sh", null),
             new Route("GET", "/downloads/restic-manager-agent.service", null),
@@ -205,7 +208,8 @@ final class FuzzRoutes {
     static boolean adminOnly(Route r) {
         String p = r.pattern();
         if (p.startsWith("/api/users") || p.startsWith("/api/tokens") || p.startsWith("/api/enrollment-tokens")
-                || p.startsWith("/api/alert-channels") || p.startsWith("/api/audit") || p.equals("/api/auth/settings")) {
+                || p.startsWith("/api/alert-channels") || p.startsWith("/api/audit") || p.equals("/api/auth/settings")
+                || p.startsWith("/api/escrow")) {
             return true;
         }
         boolean unsafe = !r.method().equals("GET");
