@@ -20,6 +20,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 
 /**
  * The Java runtime the agent ships with (linked by the agent's build on linux-x86_64): it holds every module the
@@ -100,11 +101,14 @@ class AgentRuntimeTest {
                                     " ./opt/restic-manager-agent/agent.jvm\\n",
                                     "-rwxr-xr-x root/root .* ./opt/restic-manager-agent/runtime/bin/java\\n",
                                     "-rwxr-xr-x root/root .* ./opt/restic-manager-agent/runtime/lib/jspawnhelper\\n",
-                                    " ./opt/restic-manager-agent/libs/service-kit-[^ ]*\\.jar\\n",
+                                    " ./opt/restic-manager-agent/libs/common-[^ ]*\\.jar\\n",
                                     " ./lib/systemd/system/restic-manager-agent.service\\n",
                                     " ./usr/bin/restic-manager-agent -> /opt/restic-manager-agent/restic-manager-agent\\n")) {
             assertThat(entry, java.util.regex.Pattern.compile(entry).matcher(contents).find(), is(true));
         }
+        // the agent carries no server runtime (Helidon webserver, dbclient, SQLite natives)
+        assertThat(contents, not(containsString("libs/service-kit-")));
+        assertThat(contents, not(containsString("libs/sqlite-jdbc-")));
         // the agent's state (config, credential, spool) is never a package file: an upgrade cannot replace it
         assertThat(contents.contains("/var/lib/restic-manager-agent"), is(false));
     }
