@@ -98,9 +98,7 @@ final class ComposeEngine implements AutoCloseable {
         // the classic builder: podman's API has no BuildKit, and docker-compose must not look for a docker CLI
         engine.env.put("DOCKER_BUILDKIT", "0");
         engine.env.put("COMPOSE_DOCKER_CLI_BUILD", "0");
-        // `exec` too goes through the API: docker-compose v1 otherwise runs the docker CLI for it, and where there is
-        // none (a machine with podman only) exec fails with exit 1 and no word of why
-        engine.env.put("COMPOSE_INTERACTIVE_NO_CLI", "1");
+
         engine.env.put("RM_JAVA_IMAGE", JAVA_IMAGE);
         engine.env.put("RM_CADDY_IMAGE", CADDY_IMAGE);
         engine.env.put("RM_RCLONE_IMAGE", RCLONE_IMAGE);
@@ -270,6 +268,12 @@ final class ComposeEngine implements AutoCloseable {
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                         .redirectOutput(out.toFile());
                 pb.environment().putAll(env);
+                if (cmd.contains("exec")) {
+                    // exec through the API: docker-compose v1 otherwise runs the docker CLI for it, and where there
+                    // is none on the PATH exec fails with exit 1 and no word of why (`run` keeps the CLI: through
+                    // the API it loses a short-lived container's output)
+                    pb.environment().put("COMPOSE_INTERACTIVE_NO_CLI", "1");
+                }
                 Process p = pb.start();
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);

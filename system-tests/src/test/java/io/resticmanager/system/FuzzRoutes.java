@@ -83,8 +83,9 @@ final class FuzzRoutes {
             // inventory-service
             new Route("GET", "/api/hosts", null),
             new Route("GET", "/api/hosts/summary", null),
+            // one host's update (like a download) waits for that agent's answer, which the fuzz agents never give:
+            // the 504 it ends in is the agent's silence, so that route is exercised by UpdateTest instead
             new Route("POST", "/api/hosts/update", null),
-            new Route("POST", "/api/hosts/{host}/update", null),
             new Route("GET", "/api/hosts/{host}", null),
             new Route("PATCH", "/api/hosts/{host}", "{\"repo_id\":\"{{repo}}\",\"tags\":[\"fz\"]}"),
             new Route("DELETE", "/api/hosts/{host}", null),
