@@ -30,7 +30,12 @@ public enum MessageType {
     DUMP_CHUNK("dump.chunk", Message.DumpChunk.class),
     DUMP_ACK("dump.ack", Message.DumpAck.class),
     DUMP_END("dump.end", Message.DumpEnd.class),
-    DUMP_CANCEL("dump.cancel", Message.DumpCancel.class);
+    DUMP_CANCEL("dump.cancel", Message.DumpCancel.class),
+    INDEX_HAVE("index.have", Message.IndexHave.class),
+    INDEX_HAVE_RESULT("index.have.result", Message.IndexHaveResult.class),
+    INDEX_UPLOAD("index.upload", Message.IndexUpload.class),
+    INDEX_ROOT("index.root", Message.IndexRoot.class),
+    INDEX_RESULT("index.result", Message.IndexResult.class);
 
     private final String wire;
     private final Class<? extends Message> payloadType;
