@@ -38,6 +38,7 @@ final class Agent implements HubConnection.Handler {
     private final Scheduler scheduler;
     private final SnapshotBrowser browser;
     private final SnapshotDumper dumper;
+    private final HubAsk ask = new HubAsk();
 
     Agent(AgentConfig config, HostInfo host, Jobs.ResticSetup restic, Backoff backoff) {
         this.config = config;
@@ -45,7 +46,8 @@ final class Agent implements HubConnection.Handler {
         this.restic = restic;
         this.spool = Spool.open(config.spoolDir());
         this.connection = new HubConnection(config, spool, this, backoff);
-        this.jobs = new Jobs(spool, restic, connection::wake, connection::sendLater, config.drillsDir());
+        this.jobs = new Jobs(spool, restic, connection::wake, connection::sendLater, config.drillsDir(),
+                             java.util.Optional.of(SnapshotIndexer.over(ask)));
         this.browser = new SnapshotBrowser(restic);
         this.dumper = new SnapshotDumper(restic);
         jobs.recoverInterrupted();
@@ -141,6 +143,7 @@ final class Agent implements HubConnection.Handler {
         link.send(Envelope.of(new Message.HostFacts(host.hostname(), host.os(), host.arch(), AgentVersion.current(),
                                                     restic.version().map(ResticVersion::toString).orElse(null),
                                                     host.runsAsRoot())));
+        ask.linked(link);
         scheduler.connected(link);
     }
 
@@ -183,6 +186,12 @@ final class Agent implements HubConnection.Handler {
             case Message.DumpAck ack -> dumper.ack(ack);
             // a cancel may cross the dump's end: nothing to answer then
             case Message.DumpCancel cancel -> dumper.cancel(cancel.streamId());
+            // answers to this agent's own questions (the tree index)
+            case Message.IndexHaveResult r -> ask.answered(env);
+            case Message.IndexResult r -> ask.answered(env);
+            case Message.Error error when ask.answered(env) -> {
+                // the server refused a question of ours: its asker reports it
+            }
             case Message.Error error -> {
                 if (ErrorCode.UNAUTHORIZED.wire().equals(error.code())) {
                     LOG.severe("the hub refused this agent: " + error.message());

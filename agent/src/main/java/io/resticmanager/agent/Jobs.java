@@ -25,6 +25,7 @@ final class Jobs {
     private final ResticSetup restic;
     private final Runnable wake;
     private final Consumer<List<Message>> report;
+    private final Optional<SnapshotIndexer> indexer;
     private final Map<String, JobRun> running = new ConcurrentHashMap<>();
     private final Map<String, Thread> workers = new ConcurrentHashMap<>();
     private final Path drillsDir;
@@ -46,6 +47,13 @@ final class Jobs {
 
     /** {@code drillsDir}: where restore drills make (and remove) their scratch directories. */
     Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir) {
+        this(spool, restic, wake, report, drillsDir, Optional.empty());
+    }
+
+    /** {@code indexer}: indexes each new backup snapshot for the server's tree index (after job.finished). */
+    Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir,
+         Optional<SnapshotIndexer> indexer) {
+        this.indexer = indexer;
         this.drillsDir = drillsDir;
         this.spool = spool;
         this.restic = restic;
@@ -120,7 +128,8 @@ final class Jobs {
                 : new BackupHooks(start.hooks(), new HookRunner(start.hooks(), new HookRunner.JobFacts(
                         id, HostInfo.current().hostname(), start.repo().repoId())));
         JobRun run = new JobRun(id, start.kind(), start.repo().repoId(), runner.get(), r, args, hooks, spool, wake,
-                                report);
+                                report, start.kind() == io.resticmanager.proto.JobKind.BACKUP ? indexer
+                                        : Optional.empty());
         running.put(id, run);
         Thread worker = run.start();
         workers.put(id, worker);
