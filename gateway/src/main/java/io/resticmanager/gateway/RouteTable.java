@@ -70,6 +70,8 @@ final class RouteTable {
             new Rule(ANY, "/api/users/**", Access.ADMIN),
             new Rule(ANY, "/api/tokens/**", Access.ADMIN),
             new Rule(GET, "/api/audit/**", Access.ADMIN),
+            // file search across every host's snapshots: admins; one host's (/api/hosts/*/files) is a viewer GET
+            new Rule(GET, "/api/files", Access.ADMIN),
             new Rule(POST, "/api/agents/enroll", Access.PUBLIC),
             new Rule(ANY, "/api/enrollment-tokens/**", Access.ADMIN),
             new Rule(POST, "/api/hosts/*/jobs", Access.OPERATOR),

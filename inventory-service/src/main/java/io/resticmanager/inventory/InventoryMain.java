@@ -61,9 +61,9 @@ public final class InventoryMain {
         InternalClient hubRequests = InternalClient.create("agent-hub", RmConfig.peer(config, "agent-hub"), auth.token(),
                                                            java.time.Duration.ofSeconds(25));
         Parts parts = new Parts(store, box, auth, hub, Clock.systemUTC(), hubRequests,
-                                config.get("index.max-entries-per-host").asLong()
+                                config.get("rm.inventory.index.max-entries-per-host").asLong()
                                         .orElse(FileIndex.DEFAULT_MAX_ENTRIES_PER_HOST),
-                                config.get("index.sweep-grace").as(java.time.Duration.class)
+                                config.get("rm.inventory.index.sweep-grace").as(java.time.Duration.class)
                                         .orElse(FileIndex.DEFAULT_SWEEP_GRACE));
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
