@@ -67,8 +67,8 @@ final class FileIndex {
         if (host.repos().stream().noneMatch(r -> r.repoId().equals(root.repoId()))) {
             throw Problem.unprocessable("host " + hostId + " does not back up to repository " + root.repoId());
         }
+        // restic 0.14's backup summary names the snapshot by its short id: a unique prefix of this host's snapshot
         SnapshotInfo snapshot = snapshots.find(root.repoId(), host.hostname(), root.snapshotId())
-                .filter(s -> s.id().equals(root.snapshotId()))
                 .orElseThrow(() -> Problem.conflict("snapshot " + root.snapshotId() + " of host " + hostId
                                                             + " is not in the snapshot list (yet)"));
         long tid = index.completeTid(hostId, root.rootTree()).orElseThrow(() -> Problem.unprocessable(
