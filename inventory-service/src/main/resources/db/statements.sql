@@ -470,3 +470,101 @@ DELETE FROM repo_stats WHERE repo_id = ? AND at < ? AND seq NOT IN (
 -- name: repo-stats.cap
 DELETE FROM repo_stats WHERE repo_id = ? AND seq <= (
     SELECT seq FROM repo_stats WHERE repo_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?);
+
+-- ---- index_trees, index_nodes, index_snapshots (IndexStore) ----
+
+-- Which of these content ids (a JSON array) the host's index holds complete; args host, ids.
+-- name: index.have
+SELECT tree_id FROM index_trees WHERE host_id = ? AND complete = 1 AND tree_id IN (SELECT value FROM json_each(?));
+
+-- name: index.tree
+SELECT tid, entries, parts, received, complete FROM index_trees WHERE host_id = ? AND tree_id = ?;
+
+-- name: index.tree-insert
+INSERT INTO index_trees (host_id, tree_id, entries, parts, received, complete, created_at) VALUES (?, ?, 0, ?, 0, 0, ?)
+RETURNING tid;
+
+-- name: index.tree-delete
+DELETE FROM index_trees WHERE tid = ?;
+
+-- Args: entries added, tid.
+-- name: index.tree-received
+UPDATE index_trees SET entries = entries + ?, received = received + 1 WHERE tid = ?;
+
+-- name: index.tree-complete
+UPDATE index_trees SET complete = 1 WHERE tid = ?;
+
+-- Entries the host's index holds (its quota counts these); args host.
+-- name: index.host-entries
+SELECT COALESCE(SUM(entries), 0) FROM index_trees WHERE host_id = ?;
+
+-- The tid of a complete tree of the host; args host, content id.
+-- name: index.complete-tid
+SELECT tid FROM index_trees WHERE host_id = ? AND tree_id = ? AND complete = 1;
+
+-- Args: tid, name, type, size, mtime, sub.
+-- name: index.node-insert
+INSERT INTO index_nodes (tid, name, type, size, mtime, sub) VALUES (?, ?, ?, ?, ?, ?);
+
+-- A tree's entries as the content id is computed from them (subtrees by content id).
+-- name: index.nodes-for-id
+SELECT n.name, n.type, n.size, n.mtime, t.tree_id AS subtree
+FROM index_nodes n LEFT JOIN index_trees t ON t.tid = n.sub
+WHERE n.tid = ?;
+
+-- Args: repo, snapshot, host, root tid, files, dirs, now.
+-- name: index.snapshot-put
+INSERT OR REPLACE INTO index_snapshots (repo_id, snapshot_id, host_id, root, files, dirs, indexed_at)
+VALUES (?, ?, ?, ?, ?, ?, ?);
+
+-- name: index.snapshot
+SELECT root, files, dirs, indexed_at FROM index_snapshots WHERE repo_id = ? AND snapshot_id = ? AND host_id = ?;
+
+-- One directory level; args tid, limit.
+-- name: index.list
+SELECT name, type, size, mtime FROM index_nodes WHERE tid = ? ORDER BY name LIMIT ?;
+
+-- One step of a path; args tid, name.
+-- name: index.child
+SELECT type, size, mtime, sub FROM index_nodes WHERE tid = ? AND name = ?;
+
+-- Entries named exactly; args name, host, limit.
+-- name: index.search-exact
+SELECT n.tid, n.name, n.type, n.size, n.mtime FROM index_nodes n JOIN index_trees t ON t.tid = n.tid
+WHERE n.name = ? AND t.host_id = ? AND t.complete = 1 LIMIT ?;
+
+-- Entries whose name matches a GLOB (case-sensitive, index-assisted for a literal prefix); args glob, host, limit.
+-- name: index.search-glob
+SELECT n.tid, n.name, n.type, n.size, n.mtime FROM index_nodes n JOIN index_trees t ON t.tid = n.tid
+WHERE n.name GLOB ? AND t.host_id = ? AND t.complete = 1 LIMIT ?;
+
+-- Entries whose name contains the text, ASCII case-insensitively (LIKE with '\' escapes); args pattern, host, limit.
+-- name: index.search-like
+SELECT n.tid, n.name, n.type, n.size, n.mtime FROM index_nodes n JOIN index_trees t ON t.tid = n.tid
+WHERE n.name LIKE ? ESCAPE '\' AND t.host_id = ? AND t.complete = 1 LIMIT ?;
+
+-- The directories whose tree is this tid: (parent tid, name); args tid, limit.
+-- name: index.parents
+SELECT tid, name FROM index_nodes WHERE sub = ? LIMIT ?;
+
+-- The host's indexed snapshots with their times, newest first; args host.
+-- name: index.host-snapshots
+SELECT i.root, i.repo_id, i.snapshot_id, s.short_id, s.time FROM index_snapshots i
+JOIN snapshots s ON s.repo_id = i.repo_id AND s.id = i.snapshot_id
+WHERE i.host_id = ? ORDER BY s.time_ns DESC;
+
+-- Index rows of snapshots no longer in the projection (forgotten).
+-- name: index.snapshots-forgotten
+DELETE FROM index_snapshots WHERE NOT EXISTS (
+    SELECT 1 FROM snapshots s WHERE s.repo_id = index_snapshots.repo_id AND s.id = index_snapshots.snapshot_id);
+
+-- Trees no indexed snapshot reaches, older than the grace time (uploads in flight are younger); args before.
+-- name: index.sweep
+WITH RECURSIVE reach (tid) AS (
+    SELECT root FROM index_snapshots
+    UNION
+    SELECT n.sub FROM index_nodes n JOIN reach r ON n.tid = r.tid WHERE n.sub IS NOT NULL)
+DELETE FROM index_trees WHERE created_at < ? AND tid NOT IN (SELECT tid FROM reach);
+
+-- name: index.counts
+SELECT (SELECT COUNT(*) FROM index_trees) AS trees, (SELECT COUNT(*) FROM index_nodes) AS nodes;

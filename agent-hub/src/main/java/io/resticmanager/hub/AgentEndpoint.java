@@ -151,6 +151,10 @@ final class AgentEndpoint implements WsListener {
             case Message.SnapshotLsResult r -> reply(envelope);
             case Message.SnapshotSizeResult r -> reply(envelope);
             case Message.AgentUpdateStarted r -> reply(envelope);
+            // the tree index: relayed to inventory for this connection's host, answered in order
+            case Message.IndexHave h -> hub.index().relay(conn, envelope);
+            case Message.IndexUpload u -> hub.index().relay(conn, envelope);
+            case Message.IndexRoot r -> hub.index().relay(conn, envelope);
             // downloads: straight to the waiting HTTP response, bounded by the stream's window
             case Message.DumpChunk c -> hub.dumps().chunk(conn, c);
             case Message.DumpEnd e -> hub.dumps().end(conn, e);

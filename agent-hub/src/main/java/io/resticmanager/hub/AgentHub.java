@@ -25,6 +25,7 @@ final class AgentHub implements AutoCloseable {
     private final PendingRequests requests = new PendingRequests();
     private final DumpStreams dumps;
     private final InternalClient inventory;
+    private final IndexRelay index;
 
     private AgentHub(HubSettings settings, String internalToken) {
         this.settings = settings;
@@ -44,6 +45,7 @@ final class AgentHub implements AutoCloseable {
         this.dumps = new DumpStreams(settings.downloadWindow(), settings.downloadsPerHost(), settings.downloads());
         this.inventory = InternalClient.create("inventory-service", settings.inventoryUrl(), internalToken,
                                                Duration.ofSeconds(30));
+        this.index = new IndexRelay(inventory);
         this.bundle = new AgentBundle(settings.agentDist(), settings.dataDir().resolve("agent-bundle"));
         this.releaseKeys = ReleaseKeys.load(settings.releaseKeyFile(), settings.mayCreateSecrets());
         this.apt = new AptRepository(settings.aptPool(), releaseKeys.pgp());
@@ -87,6 +89,11 @@ final class AgentHub implements AutoCloseable {
     /** inventory-service, for what a download needs (snapshot, repository credential). */
     InternalClient inventory() {
         return inventory;
+    }
+
+    /** Tree-index frames from agents, relayed to inventory. */
+    IndexRelay index() {
+        return index;
     }
 
     AgentBundle bundle() {

@@ -39,6 +39,7 @@ final class Agent implements HubConnection.Handler {
     private final SnapshotBrowser browser;
     private final SnapshotDumper dumper;
     private final AgentUpdater updater;
+    private final HubAsk ask = new HubAsk();
 
     Agent(AgentConfig config, HostInfo host, Jobs.ResticSetup restic, Backoff backoff) {
         this.config = config;
@@ -47,7 +48,8 @@ final class Agent implements HubConnection.Handler {
         this.spool = Spool.open(config.spoolDir());
         this.connection = new HubConnection(config, spool, this, backoff);
         this.jobs = new Jobs(spool, restic, connection::wake, connection::sendLater, config.drillsDir(),
-                             jobId -> SelfBackupRunner.fromServer(config, jobId));
+                             jobId -> SelfBackupRunner.fromServer(config, jobId),
+                             java.util.Optional.of(SnapshotIndexer.over(ask)));
         this.browser = new SnapshotBrowser(restic);
         this.dumper = new SnapshotDumper(restic);
         this.updater = new AgentUpdater(AgentUpdater.Host.system(), () -> jobs.runningIds().size());
@@ -144,6 +146,7 @@ final class Agent implements HubConnection.Handler {
         link.send(Envelope.of(new Message.HostFacts(host.hostname(), host.os(), host.arch(), AgentVersion.current(),
                                                     restic.version().map(ResticVersion::toString).orElse(null),
                                                     host.runsAsRoot())));
+        ask.linked(link);
         scheduler.connected(link);
     }
 
@@ -188,6 +191,12 @@ final class Agent implements HubConnection.Handler {
             case Message.DumpCancel cancel -> dumper.cancel(cancel.streamId());
             case Message.AgentUpdate update -> Thread.ofVirtual().name("agent-update-" + env.id())
                     .start(() -> link.send(Envelope.replyTo(env, updater.update(update))));
+            // answers to this agent's own questions (the tree index)
+            case Message.IndexHaveResult r -> ask.answered(env);
+            case Message.IndexResult r -> ask.answered(env);
+            case Message.Error error when ask.answered(env) -> {
+                // the server refused a question of ours: its asker reports it
+            }
             case Message.Error error -> {
                 if (ErrorCode.UNAUTHORIZED.wire().equals(error.code())) {
                     LOG.severe("the hub refused this agent: " + error.message());

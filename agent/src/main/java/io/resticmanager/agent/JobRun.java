@@ -39,6 +39,7 @@ final class JobRun implements JobSink {
     private final Spool spool;
     private final Runnable wake;
     private final Consumer<List<Message>> report;
+    private final Optional<SnapshotIndexer> indexer;
     private final Cancellation cancellation = new Cancellation();
 
     private final Object lock = new Object();
@@ -59,6 +60,14 @@ final class JobRun implements JobSink {
     /** {@code hooks}: a backup's pre/post hooks, null when it has none. */
     JobRun(String jobId, JobKind kind, String repoId, Runner runner, Restic restic, List<String> args,
            BackupHooks hooks, Spool spool, Runnable wake, Consumer<List<Message>> report) {
+        this(jobId, kind, repoId, runner, restic, args, hooks, spool, wake, report, Optional.empty());
+    }
+
+    /** {@code indexer}: a backup's new snapshot is indexed for the server after the snapshot list refresh. */
+    JobRun(String jobId, JobKind kind, String repoId, Runner runner, Restic restic, List<String> args,
+           BackupHooks hooks, Spool spool, Runnable wake, Consumer<List<Message>> report,
+           Optional<SnapshotIndexer> indexer) {
+        this.indexer = indexer;
         this.jobId = jobId;
         this.kind = kind;
         this.repoId = repoId;
@@ -126,6 +135,21 @@ final class JobRun implements JobSink {
         if (refresh) {
             // after job.finished: the user sees the result without waiting for one more repository open
             refreshSnapshots();
+        }
+        if (end.successful() && !cancellation.requested() && indexer.isPresent()
+                && end.summary().get("snapshot_id") instanceof String snapshotId
+                && io.resticmanager.proto.Checks.snapshotId(snapshotId)) {
+            index(indexer.get(), snapshotId);
+        }
+    }
+
+    /** After job.finished, like the refresh: a failure leaves the snapshot browsable only live from this host. */
+    private void index(SnapshotIndexer snapshotIndexer, String snapshotId) {
+        try {
+            snapshotIndexer.index(restic, repoId, snapshotId);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("job " + jobId + ": snapshot " + snapshotId.substring(0, 8) + " was not indexed: "
+                                + restic.redactor().apply(e.getMessage()));
         }
     }
 

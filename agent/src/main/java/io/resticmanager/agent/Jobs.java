@@ -25,6 +25,7 @@ final class Jobs {
     private final ResticSetup restic;
     private final Runnable wake;
     private final Consumer<List<Message>> report;
+    private final Optional<SnapshotIndexer> indexer;
     private final Map<String, JobRun> running = new ConcurrentHashMap<>();
     private final Map<String, Thread> workers = new ConcurrentHashMap<>();
     private final Path drillsDir;
@@ -50,13 +51,28 @@ final class Jobs {
     Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir) {
         this(spool, restic, wake, report, drillsDir, jobId -> () -> {
             throw new java.io.IOException("this agent has no server to fetch the state from");
-        });
+        }, Optional.empty());
     }
 
     /** {@code serverState}: the server's state stream for a self-backup job, by job id. */
     Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir,
          java.util.function.Function<String, SelfBackupRunner.Source> serverState) {
+        this(spool, restic, wake, report, drillsDir, serverState, Optional.empty());
+    }
+
+    /** {@code indexer}: indexes each new backup snapshot for the server's tree index (after job.finished). */
+    Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir,
+         Optional<SnapshotIndexer> indexer) {
+        this(spool, restic, wake, report, drillsDir, jobId -> () -> {
+            throw new java.io.IOException("this agent has no server to fetch the state from");
+        }, indexer);
+    }
+
+    Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir,
+         java.util.function.Function<String, SelfBackupRunner.Source> serverState,
+         Optional<SnapshotIndexer> indexer) {
         this.serverState = serverState;
+        this.indexer = indexer;
         this.drillsDir = drillsDir;
         this.spool = spool;
         this.restic = restic;
@@ -133,7 +149,8 @@ final class Jobs {
                 : new BackupHooks(start.hooks(), new HookRunner(start.hooks(), new HookRunner.JobFacts(
                         id, HostInfo.current().hostname(), start.repo().repoId())));
         JobRun run = new JobRun(id, start.kind(), start.repo().repoId(), runner.get(), r, args, hooks, spool, wake,
-                                report);
+                                report, start.kind() == io.resticmanager.proto.JobKind.BACKUP ? indexer
+                                        : Optional.empty());
         running.put(id, run);
         Thread worker = run.start();
         workers.put(id, worker);

@@ -78,6 +78,8 @@ final class RouteTable {
             new Rule(GET, "/api/audit/**", Access.ADMIN),
             // the sealing key's escrow: the crown jewel, admins only (the passphrase is never stored)
             new Rule(ANY, "/api/escrow/**", Access.ADMIN),
+            // file search across every host's snapshots: admins; one host's (/api/hosts/*/files) is a viewer GET
+            new Rule(GET, "/api/files", Access.ADMIN),
             new Rule(POST, "/api/agents/enroll", Access.PUBLIC),
             // the self backup's state stream: agent-hub checks the agent's credential and that it runs such a job
             new Rule(GET, "/api/agents/state", Access.PUBLIC),

@@ -41,6 +41,8 @@ final class Upstreams {
             Map.entry("/api/hosts/**", INVENTORY),
             Map.entry("/api/repos/**", INVENTORY),
             Map.entry("/api/snapshots/**", INVENTORY),
+            // file search in the tree index (one host's: /api/hosts/*/files, above)
+            Map.entry("/api/files", INVENTORY),
             Map.entry("/api/agents/**", HUB),
             Map.entry("/api/enrollment-tokens/**", HUB),
             Map.entry("/ws/agent", HUB),

@@ -64,6 +64,8 @@ class GatewayAccessTest {
             {"POST", "/api/repos", Upstreams.INVENTORY, "401 403 403 2 403 403"},
             {"GET", "/api/repos/r1", Upstreams.INVENTORY, "401 2 2 2 2 2"},
             {"GET", "/api/snapshots/s1/tree?path=/", Upstreams.INVENTORY, "401 2 2 2 2 2"},
+            {"GET", "/api/hosts/h1/files?q=a", Upstreams.INVENTORY, "401 2 2 2 2 2"},
+            {"GET", "/api/files?q=a", Upstreams.INVENTORY, "401 403 403 2 403 2"},
             {"POST", "/api/enrollment-tokens", Upstreams.HUB, "401 403 403 2 403 403"},
             {"GET", "/api/agents", Upstreams.HUB, "401 2 2 2 2 2"},
             {"POST", "/api/agents/enroll", Upstreams.HUB, "2 2 2 2 2 2"},

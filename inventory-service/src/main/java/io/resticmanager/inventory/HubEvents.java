@@ -34,10 +34,17 @@ final class HubEvents {
     static final Duration STAGED_PARTS_KEPT = Duration.ofHours(1);
     private final SqliteStore store;
     private final Clock clock;
+    private final Runnable snapshotsChanged;
 
     HubEvents(SqliteStore store, Clock clock) {
+        this(store, clock, () -> { });
+    }
+
+    /** {@code snapshotsChanged} runs after a batch that replaced a snapshot list was committed (the index sweep). */
+    HubEvents(SqliteStore store, Clock clock, Runnable snapshotsChanged) {
         this.store = store;
         this.clock = clock;
+        this.snapshotsChanged = snapshotsChanged;
     }
 
     /** A parsed event: its envelope and its typed payload (null for types we ignore). */
@@ -65,6 +72,14 @@ final class HubEvents {
             ReportParts.purge(tx, now.minus(STAGED_PARTS_KEPT), now.minus(REMEMBER));
             return null;
         });
+        if (parsed.stream().anyMatch(p -> p.payload() instanceof Message.SnapshotsReport)) {
+            try {
+                snapshotsChanged.run();
+            } catch (RuntimeException e) {
+                // the events are stored; a failed sweep is retried after the next report
+                LOG.log(Level.WARNING, "after a snapshot list changed: " + e.getMessage());
+            }
+        }
         return parsed.size();
     }
 

@@ -29,10 +29,17 @@ public final class InventoryMain {
 
     /** What the routes are built from; tests make their own. */
     record Parts(SqliteStore store, SecretBox box, InternalAuth auth, InternalClient hub, Clock clock,
-                 InternalClient hubRequests) {
+                 InternalClient hubRequests, long indexMaxEntries, java.time.Duration indexSweepGrace) {
         /** {@code hubRequests} (synchronous agent requests, which wait up to 20 s) shares {@code hub}. */
         Parts(SqliteStore store, SecretBox box, InternalAuth auth, InternalClient hub, Clock clock) {
             this(store, box, auth, hub, clock, hub);
+        }
+
+        /** The tree index with its default quota and sweep grace time. */
+        Parts(SqliteStore store, SecretBox box, InternalAuth auth, InternalClient hub, Clock clock,
+              InternalClient hubRequests) {
+            this(store, box, auth, hub, clock, hubRequests, FileIndex.DEFAULT_MAX_ENTRIES_PER_HOST,
+                 FileIndex.DEFAULT_SWEEP_GRACE);
         }
     }
 
@@ -53,7 +60,11 @@ public final class InventoryMain {
         // restore browsing waits for the agent (the hub gives up after 20 s): read longer than that
         InternalClient hubRequests = InternalClient.create("agent-hub", RmConfig.peer(config, "agent-hub"), auth.token(),
                                                            java.time.Duration.ofSeconds(25));
-        Parts parts = new Parts(store, box, auth, hub, Clock.systemUTC(), hubRequests);
+        Parts parts = new Parts(store, box, auth, hub, Clock.systemUTC(), hubRequests,
+                                config.get("rm.inventory.index.max-entries-per-host").asLong()
+                                        .orElse(FileIndex.DEFAULT_MAX_ENTRIES_PER_HOST),
+                                config.get("rm.inventory.index.sweep-grace").as(java.time.Duration.class)
+                                        .orElse(FileIndex.DEFAULT_SWEEP_GRACE));
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
                 .routing(routing -> {
@@ -79,12 +90,15 @@ public final class InventoryMain {
         Repos repos = new Repos(repoStore, hostStore, vault, parts.clock());
         ServiceKit.base(routing, SERVICE, parts.auth(), Health.create(SERVICE, Map.of("db", store::healthy)));
         HostHooks hooks = new HostHooks(store, parts.box(), parts.clock());
+        FileIndex index = new FileIndex(new IndexStore(store), hosts, snapshotStore, parts.clock(),
+                                        parts.indexMaxEntries(), parts.indexSweepGrace());
         routing.register(new HostRoutes(hosts, hostStore, hooks))
                 .register(new SnapshotRoutes(hosts, repos, snapshotStore))
                 .register(new TreeRoutes(new SnapshotTree(hosts, repos, snapshotStore,
-                                                          new HubRequests(parts.hubRequests()))))
+                                                          new HubRequests(parts.hubRequests()), index)))
+                .register(new IndexRoutes(index, hosts, hostStore))
                 .register(new RepoRoutes(repos))
-                .register(new InternalRoutes(new HubEvents(store, parts.clock()),
+                .register(new InternalRoutes(new HubEvents(store, parts.clock(), index::sweep),
                                              new JobResults(hostStore, repoStore, parts.clock()), repos, hostStore,
                                              hooks))
                 .register(io.resticmanager.kit.PromText.endpoint(

@@ -19,16 +19,24 @@ final class SnapshotTree {
     private final Repos repos;
     private final SnapshotStore snapshots;
     private final HubRequests hub;
+    private final FileIndex index;
 
-    SnapshotTree(Hosts hosts, Repos repos, SnapshotStore snapshots, HubRequests hub) {
+    SnapshotTree(Hosts hosts, Repos repos, SnapshotStore snapshots, HubRequests hub, FileIndex index) {
         this.hosts = hosts;
         this.repos = repos;
         this.snapshots = snapshots;
         this.hub = hub;
+        this.index = index;
     }
 
-    /** What {@code GET /api/snapshots/{id}/tree} answers. */
-    record Listing(String snapshotId, String path, List<Message.SnapshotEntry> items, boolean truncated) {
+    /** The listing came from the server's tree index (host online or not). */
+    static final String SOURCE_INDEX = "index";
+    /** The listing came live from the host's agent: the snapshot is not indexed (yet). */
+    static final String SOURCE_AGENT = "agent";
+
+    /** What {@code GET /api/snapshots/{id}/tree} answers; {@code source} says where it came from. */
+    record Listing(String snapshotId, String path, List<Message.SnapshotEntry> items, boolean truncated,
+                   String source) {
     }
 
     /** A host's snapshot and the repository it is in. */
@@ -60,6 +68,10 @@ final class SnapshotTree {
         String path = normalize(rawPath);
         Found found = snapshot(snapshotId, hostId, repoId);
         SnapshotInfo snapshot = found.snapshot();
+        var indexed = index.list(hostId, found.repoId(), snapshot.id(), path);
+        if (indexed.isPresent()) {
+            return indexed.get();
+        }
         RepoAccess access = repos.access(hostId, "backup", java.util.Optional.of(found.repoId()));
         Message.SnapshotLsResult result = hub.snapshotLs(hostId, access, snapshot.id(), path);
         if (result.error() != null && !result.error().isBlank()) {
@@ -68,7 +80,7 @@ final class SnapshotTree {
             }
             throw new Problem(502, "Bad Gateway", "the agent could not list " + path + ": " + result.error());
         }
-        return new Listing(snapshot.id(), result.path(), result.entries(), result.truncated());
+        return new Listing(snapshot.id(), result.path(), result.entries(), result.truncated(), SOURCE_AGENT);
     }
 
     /** What {@code GET /api/snapshots/{id}/size} answers. */

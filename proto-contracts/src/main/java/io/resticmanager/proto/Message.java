@@ -10,7 +10,8 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
         Message.FsList, Message.FsListResult, Message.JobEventsAck, Message.ScheduleFire,
         Message.SnapshotLs, Message.SnapshotLsResult, Message.SnapshotSize, Message.SnapshotSizeResult,
         Message.SnapshotDump, Message.DumpChunk, Message.DumpAck, Message.DumpEnd, Message.DumpCancel,
-        Message.AgentUpdate, Message.AgentUpdateStarted {
+        Message.AgentUpdate, Message.AgentUpdateStarted,
+        Message.IndexHave, Message.IndexHaveResult, Message.IndexUpload, Message.IndexRoot, Message.IndexResult {
 
     /** Events about a job carry its id and a per-job sequence number, so receivers can de-duplicate. */
     interface JobEvent {
@@ -498,5 +499,117 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
             Require.text(fromVersion, "from_version");
             Require.text(method, "method");
         }
+    }
+
+    /**
+     * Agent → hub: which of these trees does the server's index of this host lack? Answered with
+     * {@link IndexHaveResult} (corr = this frame's id) or an {@code error}. Ids are {@link TreeIndex#contentId}s.
+     */
+    record IndexHave(java.util.List<String> treeIds) implements Message {
+        /** Most ids one question carries (about 70 KiB). */
+        public static final int MAX_IDS = 1000;
+
+        public IndexHave {
+            treeIds = Require.list(treeIds);
+            if (treeIds.isEmpty() || treeIds.size() > MAX_IDS) {
+                throw new IllegalArgumentException("tree_ids must hold 1 to " + MAX_IDS + " ids");
+            }
+            treeIds.forEach(id -> TreeIndex.requireId(id, "tree_ids"));
+        }
+    }
+
+    /** Hub → agent, reply to {@link IndexHave}: the ids the server lacks, in the order asked. */
+    record IndexHaveResult(java.util.List<String> missing) implements Message {
+        public IndexHaveResult {
+            missing = Require.list(missing);
+            if (missing.size() > IndexHave.MAX_IDS) {
+                throw new IllegalArgumentException("missing holds more than " + IndexHave.MAX_IDS + " ids");
+            }
+            missing.forEach(id -> TreeIndex.requireId(id, "missing"));
+        }
+    }
+
+    /**
+     * Agent → hub: trees the server lacks, every tree after the trees it refers to (children first). A tree with
+     * more than {@link #MAX_NODES} entries is sent as {@code parts} pieces numbered {@code part} = 1…parts, in order;
+     * the server keeps it invisible until the last piece arrived and its content id checked out. Answered with
+     * {@link IndexResult} or an {@code error} (nothing of a refused frame is kept).
+     */
+    record IndexUpload(java.util.List<IndexTree> trees) implements Message {
+        /** Most entries one frame carries: with names up to {@link TreeIndex#MAX_NAME_CHARS} it stays under 1 MiB. */
+        public static final int MAX_NODES = 2000;
+
+        public IndexUpload {
+            trees = Require.list(trees);
+            if (trees.isEmpty()) {
+                throw new IllegalArgumentException("index.upload needs at least one tree");
+            }
+            long nodes = trees.stream().mapToLong(t -> t.nodes().size()).sum();
+            if (nodes > MAX_NODES) {
+                throw new IllegalArgumentException("index.upload carries " + nodes + " entries, more than " + MAX_NODES);
+            }
+        }
+    }
+
+    /** One tree (a directory's entries) of the index, or one piece of a large one. */
+    record IndexTree(String id, int part, int parts, java.util.List<IndexNode> nodes) {
+        /** Most pieces one tree may have: directories up to 2,000,000 entries. */
+        public static final int MAX_PARTS = 1000;
+
+        public IndexTree {
+            TreeIndex.requireId(id, "id");
+            if (part < 1 || part > parts || parts > MAX_PARTS) {
+                throw new IllegalArgumentException("part " + part + " of " + parts + " is out of range (need 1 ≤ part"
+                        + " ≤ parts ≤ " + MAX_PARTS + ")");
+            }
+            nodes = Require.list(nodes);
+        }
+    }
+
+    /**
+     * One entry of a tree: {@code type} is restic's (dir, file, symlink …); {@code subtree} the content id of a
+     * directory's own tree (dirs only); {@code mtime_ms} epoch milliseconds, absent when unknown.
+     */
+    record IndexNode(String name, String type, long size, Long mtimeMs, String subtree) {
+        public IndexNode {
+            Require.text(name, "name");
+            if (name.length() > TreeIndex.MAX_NAME_CHARS || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0
+                    || name.equals(".") || name.equals("..")) {
+                throw new IllegalArgumentException("name must be one path element of at most "
+                        + TreeIndex.MAX_NAME_CHARS + " characters");
+            }
+            Require.text(type, "type");
+            if (type.length() > 16 || !type.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
+                throw new IllegalArgumentException("type must be a short lowercase word");
+            }
+            if (size < 0) {
+                throw new IllegalArgumentException("size must be ≥ 0");
+            }
+            if (type.equals("dir") != (subtree != null)) {
+                throw new IllegalArgumentException("a dir, and only a dir, names its subtree");
+            }
+            if (subtree != null) {
+                TreeIndex.requireId(subtree, "subtree");
+            }
+        }
+    }
+
+    /**
+     * Agent → hub: snapshot {@code snapshotId} of repository {@code repoId} has root tree {@code rootTree}, which the
+     * server holds (every tree below it uploaded or already known): the snapshot is indexed. Answered with
+     * {@link IndexResult} or an {@code error} (the root unknown, the snapshot not this host's).
+     */
+    record IndexRoot(String repoId, String snapshotId, String rootTree, long files, long dirs) implements Message {
+        public IndexRoot {
+            Require.text(repoId, "repo_id");
+            if (!Checks.snapshotId(snapshotId)) {
+                throw new IllegalArgumentException("snapshot_id must be 8 to 64 lowercase hex characters");
+            }
+            TreeIndex.requireId(rootTree, "root_tree");
+        }
+    }
+
+    /** Hub → agent: the index took an {@link IndexUpload} or {@link IndexRoot}; {@code stored} trees completed. */
+    record IndexResult(int stored) implements Message {
     }
 }

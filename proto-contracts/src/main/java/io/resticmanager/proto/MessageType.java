@@ -32,7 +32,12 @@ public enum MessageType {
     DUMP_END("dump.end", Message.DumpEnd.class),
     DUMP_CANCEL("dump.cancel", Message.DumpCancel.class),
     AGENT_UPDATE("agent.update", Message.AgentUpdate.class),
-    AGENT_UPDATE_STARTED("agent.update.started", Message.AgentUpdateStarted.class);
+    AGENT_UPDATE_STARTED("agent.update.started", Message.AgentUpdateStarted.class),
+    INDEX_HAVE("index.have", Message.IndexHave.class),
+    INDEX_HAVE_RESULT("index.have.result", Message.IndexHaveResult.class),
+    INDEX_UPLOAD("index.upload", Message.IndexUpload.class),
+    INDEX_ROOT("index.root", Message.IndexRoot.class),
+    INDEX_RESULT("index.result", Message.IndexResult.class);
 
     private final String wire;
     private final Class<? extends Message> payloadType;

@@ -32,15 +32,16 @@ record BenchConfig(boolean quick,
                    int soakAgents,
                    int idleSeconds,
                    long seed,
-                   Path out) {
+                   Path out,
+                   int indexFiles) {
 
     static final List<String> BENCHMARKS = List.of("backup", "fleet", "logs", "dashboard", "alerts", "agent",
-                                                     "soak");
+                                                     "index", "soak");
     /** The soak runs for minutes by design: only when named in --only, never as part of the default run. */
     static final List<String> DEFAULT = BENCHMARKS.subList(0, BENCHMARKS.size() - 1);
 
     static final String USAGE = """
-            usage: script/bench [--quick] [--only=backup,fleet,logs,dashboard,alerts,agent,soak] [--name=value ...]
+            usage: script/bench [--quick] [--only=backup,fleet,logs,dashboard,alerts,agent,index,soak] [--name=value ...]
               --quick               small sizes (about 2 minutes)
               --only=LIST           run only these benchmarks (default: all but soak, in the order above)
               --agents=N            simulated agents for the fleet benchmark (default 10000; quick 500)
@@ -62,6 +63,8 @@ record BenchConfig(boolean quick,
               --soak-minutes=N      length of the soak's measured window, after a warm-up (default 10; quick 2)
               --soak-agents=N       simulated agents connected during the soak (default 1000; quick 200)
               --idle-s=N            how long the idle agent's memory and CPU are watched (default 60; quick 20)
+              --index-files=N       files in the tree-index data set (default 50000; quick 20000; the issue's
+                                    full size is 1000000)
               --seed=N              data set seed (default 42)
               --out=DIR             where the JSON goes (default bench/results)
             """;
@@ -113,7 +116,8 @@ record BenchConfig(boolean quick,
                 ints.get("soak-agents", quick ? 200 : 1_000),
                 ints.get("idle-s", quick ? 20 : 60),
                 ints.get("seed", 42),
-                root.resolve(values.getOrDefault("out", "bench/results")));
+                root.resolve(values.getOrDefault("out", "bench/results")),
+                ints.get("index-files", quick ? 20_000 : 50_000));
         values.remove("out");
         values.keySet().removeAll(ints.used);
         if (!values.isEmpty()) {

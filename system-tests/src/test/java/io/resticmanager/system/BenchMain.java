@@ -43,6 +43,7 @@ public final class BenchMain {
                 case "dashboard" -> DashboardBench::run;
                 case "alerts" -> AlertBench::run;
                 case "agent" -> AgentFootprintBench::run;
+                case "index" -> IndexBench::run;
                 case "soak" -> SoakBench::run;
                 default -> throw new IllegalStateException(name);
             };

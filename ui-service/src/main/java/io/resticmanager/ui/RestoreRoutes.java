@@ -60,8 +60,14 @@ final class RestoreRoutes implements HttpService {
         }
     }
 
-    /** The tree of one directory: its rows, or why there are none. */
-    record TreeView(List<TreeRow> rows, Views.ProblemView problem, boolean truncated, boolean empty) {
+    /**
+     * The tree of one directory: its rows, or why there are none; {@code source} says where the listing came from
+     * (the server's tree index, or live from the host because the snapshot is not indexed yet), null when unknown.
+     */
+    record TreeView(List<TreeRow> rows, Views.ProblemView problem, boolean truncated, boolean empty, String source) {
+        TreeView(List<TreeRow> rows, Views.ProblemView problem, boolean truncated, boolean empty) {
+            this(rows, problem, truncated, empty, null);
+        }
     }
 
     record Crumb(String label, String url, boolean current, boolean first) {
@@ -358,7 +364,12 @@ final class RestoreRoutes implements HttpService {
                                  "/hosts/" + enc(hostId) + "/restore/download?snapshot=" + enc(snapshotId) + "&path="
                                          + enc(p)));
         }
-        return new TreeView(rows, null, listing.path("truncated").asBoolean(false), rows.isEmpty());
+        String source = switch (Nodes.text(listing, "source", "")) {
+            case "index" -> "from the index";
+            case "agent" -> "live from the host (not indexed yet)";
+            default -> null;
+        };
+        return new TreeView(rows, null, listing.path("truncated").asBoolean(false), rows.isEmpty(), source);
     }
 
     private static List<Crumb> crumbs(String hostId, String snapshotId, String root) {

@@ -1,0 +1,213 @@
+package io.resticmanager.inventory;
+
+import io.helidon.dbclient.DbRow;
+import io.resticmanager.kit.Problem;
+import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.proto.Json;
+import io.resticmanager.proto.Message;
+import io.resticmanager.proto.TreeIndex;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The tree index's tables ({@code index_*}, statements {@code index.*}): trees by content id per host, their entries,
+ * and which tree is each indexed snapshot's root. Invariant: a complete tree's subtrees are all complete (an entry
+ * can only name a subtree already stored), so a snapshot whose root is complete is fully browsable.
+ */
+final class IndexStore {
+    private final SqliteStore store;
+
+    IndexStore(SqliteStore store) {
+        this.store = store;
+    }
+
+    /** The ids of {@code ids} this host's index lacks, in the order asked. */
+    List<String> missing(String hostId, List<String> ids) {
+        Set<String> have = new HashSet<>();
+        try (var rows = store.db().execute().namedQuery("index.have", hostId, Json.write(ids))) {
+            rows.forEach(r -> have.add(Rows.str(r, "tree_id")));
+        }
+        return ids.stream().filter(id -> !have.contains(id)).distinct().toList();
+    }
+
+    /**
+     * Stores one upload frame in one transaction: every tree (or piece) is checked — subtrees must be stored, names
+     * unique, the host under its quota, a finished tree's content id right — or nothing of the frame is kept (422).
+     * Returns how many trees were completed.
+     */
+    int upload(String hostId, Message.IndexUpload upload, long maxEntries, Instant now) {
+        return store.write(tx -> {
+            long held = tx.number("index.host-entries", hostId);
+            long adding = upload.trees().stream().mapToLong(t -> t.nodes().size()).sum();
+            if (held + adding > maxEntries) {
+                throw Problem.unprocessable("the index of this host is full (" + held + " of " + maxEntries
+                                                    + " entries); nothing stored");
+            }
+            int completed = 0;
+            for (Message.IndexTree tree : upload.trees()) {
+                if (store(tx, hostId, tree, now)) {
+                    completed++;
+                }
+            }
+            return completed;
+        });
+    }
+
+    private static boolean store(SqliteStore.Tx tx, String hostId, Message.IndexTree tree, Instant now)
+            throws SQLException {
+        Optional<long[]> existing = tx.one("index.tree", rs -> new long[] {rs.getLong("tid"), rs.getLong("parts"),
+                rs.getLong("received"), rs.getLong("complete")}, hostId, tree.id());
+        long tid;
+        if (existing.isPresent() && existing.get()[3] == 1) {
+            return false; // already known (another upload raced this one): nothing to do
+        }
+        if (existing.isPresent() && tree.part() > 1) {
+            long[] e = existing.get();
+            if (e[1] != tree.parts() || e[2] + 1 != tree.part()) {
+                throw Problem.unprocessable("tree " + tree.id() + ": piece " + tree.part() + " of " + tree.parts()
+                                                    + " does not follow piece " + e[2] + " of " + e[1]);
+            }
+            tid = e[0];
+        } else {
+            if (tree.part() != 1) {
+                throw Problem.unprocessable("tree " + tree.id() + ": piece " + tree.part() + " arrived before piece 1");
+            }
+            if (existing.isPresent()) {
+                tx.update("index.tree-delete", existing.get()[0]); // an earlier attempt that never finished
+            }
+            tid = tx.one("index.tree-insert", rs -> rs.getLong(1), hostId, tree.id(), tree.parts(), now).orElseThrow();
+        }
+        List<Object[]> rows = new ArrayList<>(tree.nodes().size());
+        Set<String> names = new HashSet<>();
+        for (Message.IndexNode n : tree.nodes()) {
+            if (!names.add(n.name())) {
+                throw Problem.unprocessable("tree " + tree.id() + " names " + n.name() + " twice");
+            }
+            Long sub = null;
+            if (n.subtree() != null) {
+                sub = tx.one("index.complete-tid", rs -> rs.getLong(1), hostId, n.subtree()).orElseThrow(
+                        () -> Problem.unprocessable("tree " + tree.id() + ": subtree " + n.subtree() + " of "
+                                                            + n.name() + " is not stored; send subtrees first"));
+            }
+            rows.add(new Object[] {tid, n.name(), n.type(), n.size(), n.mtimeMs(), sub});
+        }
+        try {
+            tx.batch("index.node-insert", rows);
+        } catch (SQLException e) {
+            if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
+                throw Problem.unprocessable("tree " + tree.id() + " names an entry twice across its pieces");
+            }
+            throw e;
+        }
+        tx.update("index.tree-received", tree.nodes().size(), tid);
+        if (tree.part() < tree.parts()) {
+            return false;
+        }
+        List<Message.IndexNode> stored = tx.query("index.nodes-for-id", rs -> new Message.IndexNode(
+                rs.getString("name"), rs.getString("type"), rs.getLong("size"),
+                rs.getObject("mtime") == null ? null : rs.getLong("mtime"), rs.getString("subtree")), tid);
+        String id = TreeIndex.contentId(stored);
+        if (!id.equals(tree.id())) {
+            throw Problem.unprocessable("tree " + tree.id() + ": its entries have content id " + id
+                                                + "; nothing of this frame was stored");
+        }
+        tx.update("index.tree-complete", tid);
+        return true;
+    }
+
+    /** The tid of the host's complete tree with this content id. */
+    Optional<Long> completeTid(String hostId, String treeId) {
+        try (var rows = store.db().execute().namedQuery("index.complete-tid", hostId, treeId)) {
+            return rows.findFirst().map(r -> Rows.lng(r, "tid"));
+        }
+    }
+
+    void putSnapshot(String repoId, String snapshotId, String hostId, long root, long files, long dirs, Instant now) {
+        store.write(tx -> tx.update("index.snapshot-put", repoId, snapshotId, hostId, root, files, dirs, now));
+    }
+
+    /** An indexed snapshot's root tid. */
+    Optional<Long> root(String repoId, String snapshotId, String hostId) {
+        try (var rows = store.db().execute().namedQuery("index.snapshot", repoId, snapshotId, hostId)) {
+            return rows.findFirst().map(r -> Rows.lng(r, "root"));
+        }
+    }
+
+    /** An entry of a tree: {@code sub} is a directory's tid. */
+    record Node(String name, String type, long size, Long mtimeMs, Long sub) {
+    }
+
+    Optional<Node> child(long tid, String name) {
+        try (var rows = store.db().execute().namedQuery("index.child", tid, name)) {
+            return rows.findFirst().map(r -> new Node(name, Rows.str(r, "type"), Rows.lng(r, "size"),
+                                                      Rows.lng(r, "mtime"), Rows.lng(r, "sub")));
+        }
+    }
+
+    List<Node> list(long tid, int limit) {
+        try (var rows = store.db().execute().namedQuery("index.list", tid, limit)) {
+            return rows.map(r -> new Node(Rows.str(r, "name"), Rows.str(r, "type"), Rows.lng(r, "size"),
+                                          Rows.lng(r, "mtime"), null)).toList();
+        }
+    }
+
+    /** A search hit: an entry {@code name} of tree {@code tid}. */
+    record Hit(long tid, String name, String type, long size, Long mtimeMs) {
+    }
+
+    /** {@code how}: exact, glob or like (see statements). */
+    List<Hit> search(String how, String pattern, String hostId, int limit) {
+        try (var rows = store.db().execute().namedQuery("index.search-" + how, pattern, hostId, limit)) {
+            return rows.map(r -> new Hit(Rows.lng(r, "tid"), Rows.str(r, "name"), Rows.str(r, "type"),
+                                         Rows.lng(r, "size"), Rows.lng(r, "mtime"))).toList();
+        }
+    }
+
+    /** The entries (parent tid, name) whose directory is tree {@code tid}. */
+    List<Node> parents(long tid, int limit) {
+        try (var rows = store.db().execute().namedQuery("index.parents", tid, limit)) {
+            return rows.map(r -> new Node(Rows.str(r, "name"), "dir", 0, null, Rows.lng(r, "tid"))).toList();
+        }
+    }
+
+    /** An indexed snapshot of a host, as search shows it. */
+    record IndexedSnapshot(long root, String repoId, String snapshotId, String shortId, String time) {
+    }
+
+    List<IndexedSnapshot> snapshots(String hostId) {
+        try (var rows = store.db().execute().namedQuery("index.host-snapshots", hostId)) {
+            return rows.map(IndexStore::indexed).toList();
+        }
+    }
+
+    private static IndexedSnapshot indexed(DbRow r) {
+        return new IndexedSnapshot(Rows.lng(r, "root"), Rows.str(r, "repo_id"), Rows.str(r, "snapshot_id"),
+                                   Rows.str(r, "short_id"), Rows.str(r, "time"));
+    }
+
+    /**
+     * Drops index rows of forgotten snapshots, then — only when some were dropped — every tree no indexed snapshot
+     * reaches that is older than {@code before} (younger ones may belong to an upload still in flight).
+     * Returns the trees dropped.
+     */
+    int sweep(Instant before, boolean always) {
+        return store.write(tx -> {
+            int forgotten = tx.update("index.snapshots-forgotten");
+            return forgotten > 0 || always ? tx.update("index.sweep", before) : 0;
+        });
+    }
+
+    /** Trees and entries held (all hosts). */
+    long[] counts() {
+        try (var rows = store.db().execute().namedQuery("index.counts")) {
+            DbRow r = rows.findFirst().orElseThrow();
+            return new long[] {Rows.lng(r, "trees"), Rows.lng(r, "nodes")};
+        }
+    }
+}
