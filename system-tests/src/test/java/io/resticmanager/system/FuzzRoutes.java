@@ -111,6 +111,8 @@ final class FuzzRoutes {
             new Route("GET", "/api/snapshots/{snapshot}", null),
             new Route("GET", "/api/snapshots/{snapshot}/tree", null),
             new Route("GET", "/api/snapshots/{snapshot}/size", null),
+            new Route("GET", "/api/hosts/{host}/files", null),
+            new Route("GET", "/api/files", null),
             // jobs-service
             new Route("POST", "/api/hosts/{host}/jobs", JOB_BACKUP),
             new Route("POST", "/api/hosts/{host}/jobs", JOB_FORGET),
@@ -210,7 +212,7 @@ final class FuzzRoutes {
         String p = r.pattern();
         if (p.startsWith("/api/users") || p.startsWith("/api/tokens") || p.startsWith("/api/enrollment-tokens")
                 || p.startsWith("/api/alert-channels") || p.startsWith("/api/audit") || p.equals("/api/auth/settings")
-                || p.startsWith("/api/escrow")) {
+                || p.startsWith("/api/escrow") || p.equals("/api/files")) {
             return true;
         }
         boolean unsafe = !r.method().equals("GET");
