@@ -34,12 +34,7 @@ class AgentRuntimeTest {
         Path release = DIST.resolve("runtime/release");
         Assumptions.assumeTrue(Files.isRegularFile(release),
                                "no bundled runtime: the agent's build links one on linux-x86_64 only");
-        Set<String> linked = new TreeSet<>();
-        for (String line : Files.readAllLines(release)) {
-            if (line.startsWith("MODULES=")) {
-                linked.addAll(Arrays.asList(line.substring(8).replace("\"", "").strip().split("\\s+")));
-            }
-        }
+        Set<String> linked = linkedModules(release);
         ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError(
                 "jdeps is missing: run the tests with a JDK, not a JRE"));
         StringWriter out = new StringWriter();
@@ -119,5 +114,16 @@ class AgentRuntimeTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS), is(true));
         assertThat(output, p.exitValue(), is(0));
         return output;
+    }
+
+    /** The modules a jlinked runtime holds, as its {@code release} file lists them. */
+    static Set<String> linkedModules(Path release) throws java.io.IOException {
+        Set<String> linked = new TreeSet<>();
+        for (String line : Files.readAllLines(release)) {
+            if (line.startsWith("MODULES=")) {
+                linked.addAll(Arrays.asList(line.substring(8).replace("\"", "").strip().split("\\s+")));
+            }
+        }
+        return linked;
     }
 }

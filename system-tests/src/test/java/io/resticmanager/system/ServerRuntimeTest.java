@@ -8,7 +8,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,12 +34,7 @@ class ServerRuntimeTest {
         Path release = Stack.ROOT.resolve("deploy/target/server-runtime/release");
         Assumptions.assumeTrue(Files.isRegularFile(release),
                                "no server runtime: the deploy module's build links one on linux-x86_64 only");
-        Set<String> linked = new TreeSet<>();
-        for (String line : Files.readAllLines(release)) {
-            if (line.startsWith("MODULES=")) {
-                linked.addAll(Arrays.asList(line.substring(8).replace("\"", "").strip().split("\\s+")));
-            }
-        }
+        Set<String> linked = AgentRuntimeTest.linkedModules(release);
         ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError(
                 "jdeps is missing: run the tests with a JDK, not a JRE"));
         Set<String> missing = new TreeSet<>();
