@@ -3,7 +3,7 @@
 #   mvn -pl agent-hub,deploy,agent -am package -DskipTests
 #   docker build -f deploy/docker/agent-hub.Dockerfile -t restic-manager/agent-hub:0.1.0 .
 # JAVA_IMAGE: any image with a Java 21+ `java` on PATH, a Debian-like userland and useradd; the default is public,
-# restic-manager/jre:0.1.0 (jre.Dockerfile) is built here without a registry.
+# localhost/restic-manager/jre:0.1.0 (jre.Dockerfile) is built here without a registry.
 # Read-only root filesystem friendly: state lives under /data (volume), the JVM and sqlite-jdbc
 # write only to /tmp (mount a tmpfs there). Secrets come as files (RM_INTERNAL_TOKEN_FILE, ...).
 ARG JAVA_IMAGE=eclipse-temurin:21-jre

@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Caddy from Debian's package, for the compose `tls` profile where the caddy:2.8 image cannot be pulled:
 #   docker build --build-arg DEBIAN_IMAGE=localhost/debian-min:12 -f deploy/docker/caddy.Dockerfile \
-#     -t restic-manager/caddy:2.6 .        then RM_CADDY_IMAGE=restic-manager/caddy:2.6
+#     -t localhost/restic-manager/caddy:2.6 .      then RM_CADDY_IMAGE=localhost/restic-manager/caddy:2.6
 # It runs as uid 10001 with no capability at all: compose lets the container bind 80/443 unprivileged
 # (net.ipv4.ip_unprivileged_port_start). Certificates and the local CA live in /data (volume), as in caddy:2.
 ARG DEBIAN_IMAGE=debian:12-slim

@@ -2,7 +2,7 @@
 # rclone from Debian's package, for the compose `demo` profile's append-only restic REST backend where the
 # rclone/rclone image cannot be pulled:
 #   docker build --build-arg DEBIAN_IMAGE=localhost/debian-min:12 -f deploy/docker/rclone.Dockerfile \
-#     -t restic-manager/rclone:1.60 .      then RM_RCLONE_IMAGE=restic-manager/rclone:1.60
+#     -t localhost/restic-manager/rclone:1.60 .    then RM_RCLONE_IMAGE=localhost/restic-manager/rclone:1.60
 # Same entrypoint as rclone/rclone (the compose command is rclone's arguments); repositories in /repos.
 ARG DEBIAN_IMAGE=debian:12-slim
 FROM ${DEBIAN_IMAGE}
