@@ -520,9 +520,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?);
 -- name: index.snapshot
 SELECT root, files, dirs, indexed_at FROM index_snapshots WHERE repo_id = ? AND snapshot_id = ? AND host_id = ?;
 
--- One directory level; args tid, limit.
+-- One directory level, as the live agent lists it (directories first, then by name); args tid, limit.
 -- name: index.list
-SELECT name, type, size, mtime FROM index_nodes WHERE tid = ? ORDER BY name LIMIT ?;
+SELECT name, type, size, mtime FROM index_nodes WHERE tid = ? ORDER BY type <> 'dir', name LIMIT ?;
 
 -- One step of a path; args tid, name.
 -- name: index.child
