@@ -28,6 +28,8 @@ record ScheduleRequest(String hostId, String name, Cron cron, ZoneId zone, JobRe
                                                        JobKind.UNLOCK, JobKind.STATS, JobKind.SNAPSHOTS, JobKind.COPY,
                                                        JobKind.DRILL, JobKind.SELF_BACKUP);
     private static final int MAX_NAME = 100;
+    /** The stack's own state is backed up daily (03:00 in the schedule's time zone) unless the admin says otherwise. */
+    static final String SELF_BACKUP_CRON = "0 3 * * *";
 
     static ScheduleRequest parse(JsonNode body) {
         if (!body.isObject()) {
@@ -41,6 +43,9 @@ record ScheduleRequest(String hostId, String name, Cron cron, ZoneId zone, JobRe
             throw Problem.unprocessable("host_id is not a valid host id");
         }
         String cronText = text(body, "cron");
+        if (cronText == null && JobKind.SELF_BACKUP.wire().equals(text(body, "kind"))) {
+            cronText = SELF_BACKUP_CRON;
+        }
         if (cronText == null) {
             throw Problem.unprocessable("cron is required (5 fields: minute hour day-of-month month day-of-week)");
         }

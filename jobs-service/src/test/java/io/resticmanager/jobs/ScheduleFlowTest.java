@@ -91,6 +91,20 @@ class ScheduleFlowTest {
     }
 
     @Test
+    void aSelfBackupScheduleRunsDailyUnlessToldOtherwiseAndOnlyAdminsMakeIt() {
+        String host = TestSupport.host();
+        stack.inventory.host(host, "repo-" + host);
+        Map<String, Object> body = Map.of("host_id", host, "kind", "self_backup", "repo_id", "repo-" + host);
+        assertThat(api.post("/api/schedules", OPERATOR, body).status(), is(403));
+        TestSupport.Api.Reply made = api.post("/api/schedules", ADMIN, body);
+        assertThat(made.body().toString(), made.status(), is(201));
+        assertThat(made.body().path("cron").asText(), is("0 3 * * *"));
+        // any other kind still has to say when
+        assertThat(api.post("/api/schedules", OPERATOR, Map.of("host_id", host, "kind", "backup", "paths",
+                                                                  List.of("/etc"))).status(), is(422));
+    }
+
+    @Test
     void createShowListPatchDeleteWithNextRunAndAudit() {
         String host = host();
         stack.inventory.host(host, "repo-" + host);
