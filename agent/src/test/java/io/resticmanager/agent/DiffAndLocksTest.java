@@ -122,9 +122,12 @@ class DiffAndLocksTest {
         Process killed = pb.start();
         Path locks = repo.resolve("locks");
         long deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline && (!Files.isDirectory(locks) || Files.list(locks).findAny().isEmpty())) {
+        // kill it once its lock is written whole: a lock file created but still empty when the kill lands (a loaded
+        // machine) is no lock restic can read, and this test is about a real lock left by a dead process
+        while (System.currentTimeMillis() < deadline && !hasWrittenLock(locks)) {
             Thread.sleep(20);
         }
+        assertThat("restic wrote its lock within 20 s", hasWrittenLock(locks), is(true));
         killed.destroyForcibly();
         killed.waitFor(10, TimeUnit.SECONDS);
         RecordingSink sink = new RecordingSink();
@@ -142,5 +145,20 @@ class DiffAndLocksTest {
         assertThat(run(new UnlockRunner(), JobParams.empty(), unlockLog).status(), is(JobStatus.SUCCEEDED));
         assertThat(run(new StatsRunner(), JobParams.stats(true), new RecordingSink()).summary().get("lock_count"),
                    is(0L));
+    }
+
+    private static boolean hasWrittenLock(Path locks) throws java.io.IOException {
+        if (!Files.isDirectory(locks)) {
+            return false;
+        }
+        try (var files = Files.list(locks)) {
+            return files.anyMatch(f -> {
+                try {
+                    return Files.size(f) > 0;
+                } catch (java.io.IOException e) {
+                    return false; // renamed or removed meanwhile
+                }
+            });
+        }
     }
 }
