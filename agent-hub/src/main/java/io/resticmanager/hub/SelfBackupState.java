@@ -11,6 +11,7 @@ import io.resticmanager.kit.InternalClient;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.kit.StateExport;
 import io.resticmanager.kit.Ustar;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.Json;
 
 import java.io.IOException;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * {@code GET /api/agents/state?job_id=} — the server's whole state as one tar stream, for the agent that runs a self
@@ -45,7 +45,6 @@ import java.util.regex.Pattern;
 final class SelfBackupState implements HttpService {
     static final String PATH = "/api/agents/state";
     static final String MANIFEST = "restic-manager-state.json";
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final System.Logger LOG = System.getLogger(SelfBackupState.class.getName());
 
     /** A peer that serves its part: name and base URL. */
@@ -92,7 +91,7 @@ final class SelfBackupState implements HttpService {
             throw Problem.forbidden("host " + agent.hostId() + " is disabled");
         }
         String jobId = Http.query(req, "job_id").orElseThrow(() -> Problem.badRequest("job_id is required"));
-        if (!ID.matcher(jobId).matches()) {
+        if (!Checks.id(jobId)) {
             throw Problem.badRequest("malformed job_id");
         }
         InternalClient.Reply grant = jobs.call(Method.GET, "/internal/jobs/" + jobId + "/state-grant?host_id="

@@ -43,31 +43,18 @@ final class Jobs {
         }
     }
 
+    /** Without a server behind it (tests): drills in the default place, no self backup, no indexing. */
     Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report) {
-        this(spool, restic, wake, report, Runner.DEFAULT_DRILLS_DIR);
-    }
-
-    /** {@code drillsDir}: where restore drills make (and remove) their scratch directories. */
-    Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir) {
-        this(spool, restic, wake, report, drillsDir, jobId -> () -> {
+        this(spool, restic, wake, report, Runner.DEFAULT_DRILLS_DIR, jobId -> () -> {
             throw new java.io.IOException("this agent has no server to fetch the state from");
         }, Optional.empty());
     }
 
-    /** {@code serverState}: the server's state stream for a self-backup job, by job id. */
-    Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir,
-         java.util.function.Function<String, SelfBackupRunner.Source> serverState) {
-        this(spool, restic, wake, report, drillsDir, serverState, Optional.empty());
-    }
-
-    /** {@code indexer}: indexes each new backup snapshot for the server's tree index (after job.finished). */
-    Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir,
-         Optional<SnapshotIndexer> indexer) {
-        this(spool, restic, wake, report, drillsDir, jobId -> () -> {
-            throw new java.io.IOException("this agent has no server to fetch the state from");
-        }, indexer);
-    }
-
+    /**
+     * {@code drillsDir}: where restore drills make (and remove) their scratch directories; {@code serverState}: the
+     * server's state stream for a self-backup job, by job id; {@code indexer}: indexes each new backup snapshot for
+     * the server's tree index (after job.finished).
+     */
     Jobs(Spool spool, ResticSetup restic, Runnable wake, Consumer<List<Message>> report, Path drillsDir,
          java.util.function.Function<String, SelfBackupRunner.Source> serverState,
          Optional<SnapshotIndexer> indexer) {

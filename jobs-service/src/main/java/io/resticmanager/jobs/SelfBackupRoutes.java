@@ -6,10 +6,10 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobStatus;
 
-import java.util.regex.Pattern;
 
 /**
  * {@code GET /internal/jobs/{id}/state-grant?host_id=} (agent-hub, before it streams the server's state to an agent):
@@ -17,7 +17,6 @@ import java.util.regex.Pattern;
  * job). The job's status is the grant: an agent that runs no self backup never gets the state.
  */
 final class SelfBackupRoutes implements HttpService {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private final JobStore store;
 
     SelfBackupRoutes(JobStore store) {
@@ -32,7 +31,7 @@ final class SelfBackupRoutes implements HttpService {
     private void grant(ServerRequest req, ServerResponse res) {
         String id = req.path().pathParameters().get("id");
         String host = Http.query(req, "host_id").orElseThrow(() -> Problem.badRequest("host_id is required"));
-        if (!ID.matcher(id).matches() || !ID.matcher(host).matches()) {
+        if (!Checks.id(id) || !Checks.id(host)) {
             throw Problem.badRequest("malformed job or host id");
         }
         Job job = store.find(id).orElseThrow(() -> Problem.notFound("no job " + id));
