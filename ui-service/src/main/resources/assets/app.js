@@ -21,7 +21,7 @@
       button.hidden = false;
       button.addEventListener('click', function () {
         var target = document.getElementById(button.dataset.copyTarget);
-        var status = document.getElementById('copy-status');
+        var status = document.getElementById(button.dataset.copyStatus || 'copy-status');
         if (!target) {
           return;
         }

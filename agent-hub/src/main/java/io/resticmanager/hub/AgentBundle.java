@@ -18,22 +18,36 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 /**
- * {@code restic-manager-agent.tar.gz}: the agent jar, its {@code libs/}, its Java flags ({@code agent.jvm}) and, where
- * the build linked one, its own Java runtime ({@code runtime/}), so a host needs nothing but restic. Packed from the
- * agent's build directory into a file in the hub's data directory (tens of MiB: never held in memory), and packed
- * again when a file there changes.
+ * The agent as hosts download it, packed from the agent's build directory into files in the hub's data directory
+ * (tens of MiB: never held in memory), and packed again when a file there changes:
+ * <ul>
+ * <li>{@code restic-manager-agent.tar.gz} (Linux): the agent jar, its {@code libs/}, its Java flags
+ *     ({@code agent.jvm}) and, where the build linked one, its own Java runtime ({@code runtime/}), so a host needs
+ *     nothing but restic;</li>
+ * <li>{@code restic-manager-agent-windows.zip}: the same jar, libs and flags below {@code restic-manager-agent/},
+ *     with the WinSW service config ({@code restic-manager-agent.xml}); the linked runtime is Linux-only, so
+ *     install.ps1 finds or installs a Java 21+ for it.</li>
+ * </ul>
  */
 final class AgentBundle {
     private static final System.Logger LOG = System.getLogger(AgentBundle.class.getName());
     static final String JAR = "restic-manager-agent.jar";
     static final String FILE_NAME = "restic-manager-agent.tar.gz";
+    static final String WINDOWS_FILE_NAME = "restic-manager-agent-windows.zip";
+    /** The WinSW service config in the Windows bundle (a resource of the hub: it names the service's paths). */
+    static final String WINSW_CONFIG = "restic-manager-agent.xml";
     private final Path dist;
     private final Path cacheDir;
-    private volatile Packed packed;
+    private final AtomicReference<Packed> linux = new AtomicReference<>();
+    private final AtomicReference<Packed> windows = new AtomicReference<>();
 
     /** The packed archive, what it was packed from, and its SHA-256 (hex). */
     record Packed(Path file, List<String> inputs, String sha256) {
@@ -51,9 +65,35 @@ final class AgentBundle {
         this.cacheDir = cacheDir;
     }
 
-    /** The archive, packed anew when its inputs changed, or a 404 problem when the agent has not been built. */
+    /** The Linux archive, packed anew when its inputs changed, or a 404 problem when the agent has not been built. */
     Packed archive() {
-        List<Path> files = files();
+        return current(linux, files(), this::pack);
+    }
+
+    /** The Windows archive, packed anew when its inputs changed, or a 404 problem when the agent has not been built. */
+    Packed windowsArchive() {
+        return current(windows, files().stream().filter(f -> !dist.relativize(f).startsWith("runtime")).toList(),
+                       this::packZip);
+    }
+
+    private Packed current(AtomicReference<Packed> slot, List<Path> files,
+                           BiFunction<List<Path>, List<String>, Packed> packer) {
+        List<String> inputs = inputs(files);
+        Packed current = slot.get();
+        if (current != null && current.inputs().equals(inputs) && Files.isRegularFile(current.file())) {
+            return current;
+        }
+        synchronized (slot) {
+            current = slot.get();
+            if (current == null || !current.inputs().equals(inputs) || !Files.isRegularFile(current.file())) {
+                current = packer.apply(files, inputs);
+                slot.set(current);
+            }
+            return current;
+        }
+    }
+
+    private List<String> inputs(List<Path> files) {
         List<String> inputs = new ArrayList<>();
         try {
             for (Path f : files) {
@@ -62,17 +102,7 @@ final class AgentBundle {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Packed current = packed;
-        if (current != null && current.inputs().equals(inputs) && Files.isRegularFile(current.file())) {
-            return current;
-        }
-        synchronized (this) {
-            current = packed;
-            if (current == null || !current.inputs().equals(inputs) || !Files.isRegularFile(current.file())) {
-                packed = current = pack(files, inputs);
-            }
-            return current;
-        }
+        return inputs;
     }
 
     /**
@@ -82,6 +112,15 @@ final class AgentBundle {
     Optional<String> sha256() {
         try {
             return Optional.of(archive().sha256());
+        } catch (Problem e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The SHA-256 (hex) of {@link #windowsArchive()}, for install.ps1 as {@link #sha256()} is for install.sh. */
+    Optional<String> windowsSha256() {
+        try {
+            return Optional.of(windowsArchive().sha256());
         } catch (Problem e) {
             return Optional.empty();
         }
@@ -118,6 +157,39 @@ final class AgentBundle {
                     .sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The Windows zip: every entry below {@code restic-manager-agent/}, as Expand-Archive unpacks it. */
+    private Packed packZip(List<Path> files, List<String> inputs) {
+        try {
+            Files.createDirectories(cacheDir);
+            Path partial = Files.createTempFile(cacheDir, WINDOWS_FILE_NAME, ".partial");
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (OutputStream file = Files.newOutputStream(partial);
+                 ZipOutputStream zip = new ZipOutputStream(new DigestOutputStream(file, sha))) {
+                for (Path f : files) {
+                    ZipEntry entry = new ZipEntry("restic-manager-agent/" + dist.relativize(f).toString().replace('\\', '/'));
+                    entry.setLastModifiedTime(Files.getLastModifiedTime(f));
+                    zip.putNextEntry(entry);
+                    Files.copy(f, zip);
+                    zip.closeEntry();
+                }
+                zip.putNextEntry(new ZipEntry("restic-manager-agent/" + WINSW_CONFIG));
+                zip.write(DownloadRoutes.resource("install/" + WINSW_CONFIG).replace("\n", "\r\n")
+                                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+            Path target = cacheDir.resolve(WINDOWS_FILE_NAME);
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            String digest = HexFormat.of().formatHex(sha.digest());
+            LOG.log(Level.INFO, "Windows agent bundle packed: " + (files.size() + 1) + " files, " + Files.size(target)
+                    + " bytes, SHA-256 " + digest);
+            return new Packed(target, inputs, digest);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot pack the Windows agent bundle from " + dist + " into " + cacheDir, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -36,7 +36,8 @@ final class EnrollmentRoutes implements HttpService {
     record CreateToken(String name, Long expiresInS) {
     }
 
-    record CreatedToken(String id, String token, Instant expiresAt, String installCommand) {
+    record CreatedToken(String id, String token, Instant expiresAt, String installCommand,
+                        String installCommandWindows) {
     }
 
     record TokenView(String id, String name, String createdBy, Instant createdAt, Instant expiresAt, Instant usedAt,
@@ -74,8 +75,10 @@ final class EnrollmentRoutes implements HttpService {
         Instant expiresAt = now.plusSeconds(expiresIn);
         hub.store().createEnrollmentToken(id, name, Tokens.sha256(token), admin.userId(), now, expiresAt);
         Http.audit(res, "enrollment_token.create", "token=" + id);
-        Http.json(res, 201, new CreatedToken(id, token, expiresAt, installCommand(hub.settings().publicUrl(), token,
-                                                                                  hub.bundle().sha256())));
+        String publicUrl = hub.settings().publicUrl();
+        Http.json(res, 201, new CreatedToken(id, token, expiresAt,
+                                             installCommand(publicUrl, token, hub.bundle().sha256()),
+                                             windowsInstallCommand(publicUrl, token, hub.bundle().windowsSha256())));
     }
 
     /**
@@ -85,6 +88,16 @@ final class EnrollmentRoutes implements HttpService {
     static String installCommand(String publicUrl, String token, java.util.Optional<String> bundleSha256) {
         return "curl -fsSL " + publicUrl + "/install.sh | sudo sh -s -- --server " + publicUrl + " --token " + token
                 + bundleSha256.map(sha -> " --sha256 " + sha).orElse("");
+    }
+
+    /**
+     * The same for Windows, pasted into an elevated PowerShell: install.ps1 run as a script block, so its parameters
+     * can follow (Windows PowerShell 5.1 first needs TLS 1.2 switched on to fetch it).
+     */
+    static String windowsInstallCommand(String publicUrl, String token, java.util.Optional<String> bundleSha256) {
+        return "[Net.ServicePointManager]::SecurityProtocol = 'Tls12'; & ([scriptblock]::Create((irm " + publicUrl
+                + "/install.ps1))) -Server " + publicUrl + " -Token " + token
+                + bundleSha256.map(sha -> " -Sha256 " + sha).orElse("");
     }
 
     private void list(ServerRequest req, ServerResponse res) {

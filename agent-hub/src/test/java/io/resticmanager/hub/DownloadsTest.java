@@ -178,7 +178,10 @@ class DownloadsTest {
             byte[] keyring = f.http.send(HttpRequest.newBuilder(URI.create(f.base() + "/downloads/apt/restic-manager.gpg"))
                                                  .header("X-RM-Internal-Token", HubFixture.TOKEN).build(),
                                          HttpResponse.BodyHandlers.ofByteArray()).body();
-            assertThat(sums, is(sha + "  restic-manager-agent.tar.gz\n" + AptRepository.sha256(keyring)
+            String windows = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(java.nio.file.Files.readAllBytes(f.hub.bundle().windowsArchive().file())));
+            assertThat(sums, is(sha + "  restic-manager-agent.tar.gz\n" + windows
+                    + "  restic-manager-agent-windows.zip\n" + AptRepository.sha256(keyring)
                     + "  apt/restic-manager.gpg\n"));
             byte[] sig = f.http.send(HttpRequest.newBuilder(URI.create(f.base() + "/downloads/SHA256SUMS.sig"))
                                              .header("X-RM-Internal-Token", HubFixture.TOKEN).build(),

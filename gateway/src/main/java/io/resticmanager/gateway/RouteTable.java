@@ -112,6 +112,7 @@ final class RouteTable {
             new Rule(GET, "/ws/agent", Access.PUBLIC),
             new Rule(ANY, "/ws/**", Access.NOT_FOUND),
             new Rule(GET, "/install.sh", Access.PUBLIC),
+            new Rule(GET, "/install.ps1", Access.PUBLIC),
             new Rule(GET, "/downloads/**", Access.PUBLIC),
             new Rule(ANY, "/login", Access.PUBLIC),
             new Rule(ANY, "/setup", Access.PUBLIC),

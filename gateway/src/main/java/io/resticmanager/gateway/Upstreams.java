@@ -47,6 +47,7 @@ final class Upstreams {
             Map.entry("/api/enrollment-tokens/**", HUB),
             Map.entry("/ws/agent", HUB),
             Map.entry("/install.sh", HUB),
+            Map.entry("/install.ps1", HUB),
             Map.entry("/downloads/**", HUB),
             // Unknown API paths go to a service, which answers 404 in the usual problem shape.
             Map.entry("/api/**", INVENTORY),

@@ -70,6 +70,8 @@ class GatewayAccessTest {
             {"GET", "/api/agents", Upstreams.HUB, "401 2 2 2 2 2"},
             {"POST", "/api/agents/enroll", Upstreams.HUB, "2 2 2 2 2 2"},
             {"GET", "/install.sh", Upstreams.HUB, "2 2 2 2 2 2"},
+            {"GET", "/install.ps1", Upstreams.HUB, "2 2 2 2 2 2"},
+            {"GET", "/downloads/restic-manager-agent-windows.zip", Upstreams.HUB, "2 2 2 2 2 2"},
             {"GET", "/downloads/restic-manager-agent.tar.gz", Upstreams.HUB, "2 2 2 2 2 2"},
             {"GET", "/api/users", "-", "401 403 403 2 403 2"},
             {"POST", "/api/users", "-", "401 403 403 422 403 403"},

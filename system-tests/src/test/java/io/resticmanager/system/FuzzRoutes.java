@@ -18,7 +18,7 @@ final class FuzzRoutes {
 
         boolean ui() {
             return !pattern.startsWith("/api/") && !pattern.equals("/metrics") && !pattern.equals("/health")
-                    && !pattern.equals("/install.sh") && !pattern.startsWith("/downloads/")
+                    && !pattern.startsWith("/install.") && !pattern.startsWith("/downloads/")
                     && !pattern.startsWith("/ws/");
         }
 
@@ -72,6 +72,8 @@ final class FuzzRoutes {
             new Route("GET", "/api/agents/state", null),
             new Route("GET", "/ws/agent", null),
             new Route("GET", "/install.sh", null),
+            new Route("GET", "/install.ps1", null),
+            new Route("GET", "/downloads/restic-manager-agent-windows.zip", null),
             new Route("GET", "/downloads/restic-manager-agent.service", null),
             new Route("GET", "/downloads/restic-manager-agent.tar.gz", null),
             new Route("GET", "/downloads/", null),

@@ -39,7 +39,7 @@ final class EnrollRoutes implements HttpService {
     record EnrollView(String name, List<Expiry> expiries, Views.ProblemView problem, Token token) {
     }
 
-    record Token(String installCommand, Format.When expiresAt, WatchView watch) {
+    record Token(String installCommand, String installCommandWindows, Format.When expiresAt, WatchView watch) {
     }
 
     record NewHost(String id, String name) {
@@ -94,6 +94,7 @@ final class EnrollRoutes implements HttpService {
             }
             JsonNode created = api.post(session, "/api/enrollment-tokens", body).body();
             Token token = new Token(Nodes.text(created, "install_command", ""),
+                                    Nodes.text(created, "install_command_windows"),
                                     Format.when(Nodes.instant(created, "expires_at"), Instant.now()),
                                     new WatchView(watchUrl(before), List.of(), false, 0));
             pages.page(res, 201, session, "Add host", "add-host", "hosts/new",

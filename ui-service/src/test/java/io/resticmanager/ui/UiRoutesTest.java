@@ -1556,7 +1556,8 @@ class UiRoutesTest {
     void addHostShowsTheInstallCommandAndSpotsTheNewHost() {
         GATEWAY.on("POST", "/api/enrollment-tokens", 201, """
                 {"token":"rme_tok","expires_at":"2099-01-01T00:00:00Z",
-                 "install_command":"curl -fsSL http://127.0.0.1:8080/install.sh | sudo sh -s -- --token rme_tok"}""");
+                 "install_command":"curl -fsSL http://127.0.0.1:8080/install.sh | sudo sh -s -- --token rme_tok",
+                 "install_command_windows":"& ([scriptblock]::Create((irm http://127.0.0.1:8080/install.ps1))) -Token rme_tok"}""");
 
         assertThat(get("/hosts/new", "admin").body(), containsString("id=\"enroll-form\""));
         Page res = post("/hosts/new", "admin", form("expires_in_s", "3600"));
@@ -1564,6 +1565,9 @@ class UiRoutesTest {
         assertThat(text(res.body(), "install-command"),
                    is("curl -fsSL http://127.0.0.1:8080/install.sh | sudo sh -s -- --token rme_tok"));
         assertThat(res.body(), containsString("id=\"copy-install-command\""));
+        // the same one-time token as a PowerShell one-liner, for a Windows host (HTML-escaped in the page)
+        assertThat(text(res.body(), "install-command-windows"),
+                   is("&amp; ([scriptblock]::Create((irm http://127.0.0.1:8080/install.ps1))) -Token rme_tok"));
         assertThat(GATEWAY.seen("POST", "/api/enrollment-tokens").getFirst().body(), is("{\"expires_in_s\":3600}"));
         Matcher watch = Pattern.compile("hx-get=\"(/hosts/new/watch\\?known=[^\"]*)\"").matcher(res.body());
         assertThat(watch.find(), is(true));
