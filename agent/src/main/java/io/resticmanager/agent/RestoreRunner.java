@@ -77,6 +77,13 @@ final class RestoreRunner implements Runner {
      */
     static Path targetDir(String target, Platform platform) {
         if (target == null || target.isBlank() || target.equals(ORIGINAL)) {
+            if (platform.windows()) {
+                // restic names C:\Users as /C/Users: restored under a target it becomes <target>\C\Users, so no
+                // target puts the files back where they were
+                throw new IllegalArgumentException("restoring to the original location does not work on Windows hosts "
+                        + "(restic would write C:\\Users to <target>\\C\\Users); restore into a directory such as "
+                        + "C:\\Restore and move the files back");
+            }
             return Path.of("/");
         }
         if (!(platform.windows() ? Checks.absolutePath(target) : Checks.posixAbsolutePath(target))) {

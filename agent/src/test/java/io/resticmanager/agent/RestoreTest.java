@@ -143,6 +143,10 @@ class RestoreTest {
         assertThat(windows.args(restore("\\\\nas\\backups\\host-1", "/C/Users"), v016),
                    hasItem("\\\\nas\\backups\\host-1"));
         assertThrows(IllegalArgumentException.class, () -> windows.args(restore("C:Restore", "/C/Users"), v016));
+        // restic would put C:\Users back as <target>\C\Users: "original" cannot be honoured there
+        IllegalArgumentException original = assertThrows(IllegalArgumentException.class,
+                () -> windows.args(restore("original", "/C/Users"), v016));
+        assertThat(original.getMessage(), containsString("original location does not work on Windows hosts"));
         assertThrows(IllegalArgumentException.class,
                      () -> windows.args(restore("C:\\Restore\\..\\Windows", "/C/Users"), v016));
         // on Linux "C:\Restore" would be a relative directory restic makes wherever the agent runs
