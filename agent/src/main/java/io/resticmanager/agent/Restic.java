@@ -132,7 +132,9 @@ final class Restic {
             return p;
         }
         String path = platform.variable("PATH").orElse("");
-        for (String dir : path.split(Pattern.quote(platform.pathSeparator()))) {
+        for (String entry : path.split(Pattern.quote(platform.pathSeparator()))) {
+            // Windows allows an entry in quotes ("C:\Program Files\restic"); the quotes are not part of the name
+            String dir = platform.windows() ? entry.replace("\"", "") : entry;
             if (dir.isBlank()) {
                 continue;
             }

@@ -73,7 +73,7 @@ final class RestoreRunner implements Runner {
 
     /**
      * {@code original} (or nothing) is {@code /}; otherwise an absolute directory of this host: POSIX, or on Windows
-     * also a drive or UNC path (on Linux "C:\\x" would be a relative name restic creates in the agent's directory).
+     * also a drive or UNC path (on Linux "C:\x" would be a relative name restic creates in the agent's directory).
      */
     static Path targetDir(String target, Platform platform) {
         if (target == null || target.isBlank() || target.equals(ORIGINAL)) {

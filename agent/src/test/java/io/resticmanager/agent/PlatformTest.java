@@ -63,7 +63,7 @@ class PlatformTest {
         executable(plain.resolve("restic"));
         executable(exe.resolve("restic.exe"));
         // Windows writes the variable "Path" and separates entries with ';'
-        Platform windows = Platform.of("Windows 11", Map.of("Path", plain + ";;" + exe));
+        Platform windows = Platform.of("Windows 11", Map.of("Path", plain + ";;\"" + exe + "\""));
         assertThat(Restic.locate(Optional.empty(), windows), is(exe.resolve("restic.exe")));
         Platform linux = Platform.of("Linux", Map.of("PATH", exe + ":" + plain));
         assertThat(Restic.locate(Optional.empty(), linux), is(plain.resolve("restic")));
