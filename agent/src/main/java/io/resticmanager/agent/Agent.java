@@ -84,7 +84,7 @@ final class Agent implements HubConnection.Handler {
     static Jobs.ResticSetup detectRestic(Optional<Path> configured) {
         Path binary;
         try {
-            binary = Restic.locate(configured);
+            binary = Restic.locate(configured, Platform.current());
         } catch (AgentException e) {
             return Jobs.ResticSetup.missing(e.getMessage());
         }

@@ -21,10 +21,15 @@ import java.util.logging.LogManager;
  * refused or unreachable), 2 usage or configuration error.
  */
 public final class AgentMain {
-    private static final String USAGE = """
-            usage: restic-manager-agent enroll --server URL --token TOKEN --config FILE [--tls-pin-sha256 HEX] [--restic PATH]
-                   restic-manager-agent run --config FILE
-                   restic-manager-agent version [--config FILE]""";
+    /** The usage text, naming this platform's default config file. */
+    static String usage(Platform platform) {
+        return """
+                usage: restic-manager-agent enroll --server URL --token TOKEN [--config FILE] [--tls-pin-sha256 HEX] [--restic PATH]
+                       restic-manager-agent run [--config FILE]
+                       restic-manager-agent version [--config FILE]
+                --config defaults to %s (enroll and run); the spool, schedules and drill scratch
+                directories live beside it.""".formatted(platform.defaultConfigFile());
+    }
 
     private AgentMain() {
     }
@@ -52,21 +57,26 @@ public final class AgentMain {
     }
 
     static int execute(String[] args, PrintStream out, PrintStream err) {
+        return execute(args, out, err, Platform.current());
+    }
+
+    static int execute(String[] args, PrintStream out, PrintStream err, Platform platform) {
+        String usage = usage(platform);
         if (args.length == 0) {
-            err.println(USAGE);
+            err.println(usage);
             return 2;
         }
         try {
             return switch (args[0]) {
                 case "enroll" -> enroll(options(args, Set.of("--server", "--token", "--config", "--tls-pin-sha256",
-                                                              "--restic")), out);
-                case "run" -> run(options(args, Set.of("--config")));
-                case "version", "--version" -> version(options(args, Set.of("--config")), out);
+                                                              "--restic"), usage), out, usage, platform);
+                case "run" -> run(options(args, Set.of("--config"), usage), platform);
+                case "version", "--version" -> version(options(args, Set.of("--config"), usage), out);
                 case "help", "--help", "-h" -> {
-                    out.println(USAGE);
+                    out.println(usage);
                     yield 0;
                 }
-                default -> throw new AgentException(2, "unknown command: " + args[0] + "\n" + USAGE);
+                default -> throw new AgentException(2, "unknown command: " + args[0] + "\n" + usage);
             };
         } catch (AgentException e) {
             err.println("error: " + e.getMessage());
@@ -74,7 +84,7 @@ public final class AgentMain {
         }
     }
 
-    private static Map<String, String> options(String[] args, Set<String> allowed) {
+    private static Map<String, String> options(String[] args, Set<String> allowed, String usage) {
         Map<String, String> opts = new HashMap<>();
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
@@ -90,27 +100,33 @@ public final class AgentMain {
                 throw new AgentException(2, "missing value for " + a);
             }
             if (!allowed.contains(key)) {
-                throw new AgentException(2, "unknown option " + key + " for " + args[0] + "\n" + USAGE);
+                throw new AgentException(2, "unknown option " + key + " for " + args[0] + "\n" + usage);
             }
             opts.put(key, value);
         }
         return opts;
     }
 
-    private static String required(Map<String, String> opts, String key) {
+    private static String required(Map<String, String> opts, String key, String usage) {
         String v = opts.get(key);
         if (v == null || v.isBlank()) {
-            throw new AgentException(2, "missing " + key + "\n" + USAGE);
+            throw new AgentException(2, "missing " + key + "\n" + usage);
         }
         return v;
     }
 
-    private static int enroll(Map<String, String> opts, PrintStream out) {
-        Path file = Path.of(required(opts, "--config"));
-        URI server = AgentConfig.serverUrl(file, required(opts, "--server"));
-        String token = opts.getOrDefault("--token", System.getenv("RM_ENROLL_TOKEN"));
+    /** {@code --config}, else the platform's default file. */
+    static Path configFile(Map<String, String> opts, Platform platform) {
+        String given = opts.get("--config");
+        return Path.of(given == null || given.isBlank() ? platform.defaultConfigFile() : given);
+    }
+
+    private static int enroll(Map<String, String> opts, PrintStream out, String usage, Platform platform) {
+        Path file = configFile(opts, platform);
+        URI server = AgentConfig.serverUrl(file, required(opts, "--server", usage));
+        String token = opts.getOrDefault("--token", platform.variable("RM_ENROLL_TOKEN").orElse(null));
         if (token == null || token.isBlank()) {
-            throw new AgentException(2, "missing --token (or RM_ENROLL_TOKEN)\n" + USAGE);
+            throw new AgentException(2, "missing --token (or RM_ENROLL_TOKEN)\n" + usage);
         }
         Optional<String> pin = Optional.ofNullable(opts.get("--tls-pin-sha256")).map(p -> AgentConfig.normalizePin(file, p));
         Optional<Path> restic = Optional.ofNullable(opts.get("--restic")).map(Path::of);
@@ -140,8 +156,8 @@ public final class AgentMain {
         }
     }
 
-    private static int run(Map<String, String> opts) {
-        AgentConfig config = AgentConfig.load(Path.of(required(opts, "--config")));
+    private static int run(Map<String, String> opts, Platform platform) {
+        AgentConfig config = AgentConfig.load(configFile(opts, platform));
         Agent agent = new Agent(config, HostInfo.current(), Agent.detectRestic(config.resticBinary()), Backoff.standard());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> agent.stop(Duration.ofSeconds(12)), "agent-shutdown"));
         agent.run();

@@ -12,6 +12,16 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code restic backup --json}: status lines become progress, the summary line the job's summary. */
 final class BackupRunner implements Runner {
+    private final Platform platform;
+
+    BackupRunner() {
+        this(Platform.current());
+    }
+
+    /** {@code platform}: whether restic can snapshot the file system (VSS exists on Windows only). */
+    BackupRunner(Platform platform) {
+        this.platform = platform;
+    }
 
     @Override
     public boolean placesLimits() {
@@ -32,6 +42,16 @@ final class BackupRunner implements Runner {
         }
         if (params.limitDownloadKib() != null) {
             args.addAll(List.of("--limit-download", params.limitDownloadKib().toString()));
+        }
+        if (params.fsSnapshot()) {
+            // restic knows the flag only on Windows ("unknown flag" elsewhere); quietly dropping it would back up
+            // open files without the snapshot the schedule asked for, so the job fails with the reason instead
+            if (!platform.windows()) {
+                throw new IllegalArgumentException("use_fs_snapshot (Windows VSS) works on Windows hosts only; this "
+                        + "host runs " + platform.family().wire() + " — edit the schedule");
+            }
+            // VSS needs Administrator or SYSTEM: the Windows service runs as LocalSystem
+            args.add("--use-fs-snapshot");
         }
         // a path starting with '-' must never be read as a flag
         args.add("--");

@@ -88,7 +88,7 @@ final class Cancellation {
 
     /** SIGINT is restic's graceful stop (SIGTERM would leave its lock behind); {@code kill} is POSIX. */
     private static boolean interrupt(long pid) {
-        if (System.getProperty("os.name", "").toLowerCase().startsWith("windows")) {
+        if (Platform.current().windows()) {
             return false;
         }
         try {

@@ -119,8 +119,11 @@ final class Restic {
         return redactor.apply(repoUrl);
     }
 
-    /** Finds restic: the configured path, else {@code restic} on PATH. Throws {@link AgentException} (exit 2). */
-    static Path locate(Optional<Path> configured) {
+    /**
+     * Finds restic: the configured path, else {@code restic} ({@code restic.exe} on Windows) on the platform's PATH.
+     * Throws {@link AgentException} (exit 2).
+     */
+    static Path locate(Optional<Path> configured, Platform platform) {
         if (configured.isPresent()) {
             Path p = configured.get();
             if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
@@ -128,19 +131,21 @@ final class Restic {
             }
             return p;
         }
-        String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
-        boolean windows = System.getProperty("os.name", "").toLowerCase().startsWith("windows");
-        for (String dir : path.split(java.io.File.pathSeparator)) {
+        String path = platform.variable("PATH").orElse("");
+        for (String entry : path.split(Pattern.quote(platform.pathSeparator()))) {
+            // Windows allows an entry in quotes ("C:\Program Files\restic"); the quotes are not part of the name
+            String dir = platform.windows() ? entry.replace("\"", "") : entry;
             if (dir.isBlank()) {
                 continue;
             }
-            Path candidate = Path.of(dir, windows ? "restic.exe" : "restic");
+            Path candidate = Path.of(dir, platform.resticBinaryName());
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
                 return candidate;
             }
         }
-        throw new AgentException(2, "restic was not found on PATH; install it (e.g. apt-get install restic) "
-                + "or set restic_binary in the agent config");
+        throw new AgentException(2, platform.resticBinaryName() + " was not found on PATH; install it ("
+                + (platform.windows() ? "e.g. winget install restic.restic" : "e.g. apt-get install restic")
+                + ") or set restic_binary in the agent config");
     }
 
     /** Runs {@code restic version}; empty when the binary does not answer like restic. */

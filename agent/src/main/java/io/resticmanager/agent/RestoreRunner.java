@@ -32,9 +32,16 @@ final class RestoreRunner implements Runner {
     static final long MAX_COUNTED = 1_000_000;
 
     private final boolean runsAsRoot;
+    private final Platform platform;
 
     RestoreRunner(boolean runsAsRoot) {
+        this(runsAsRoot, Platform.current());
+    }
+
+    /** {@code platform}: which directories are absolute on this host (a Windows one also takes C:\… and \\server\…). */
+    RestoreRunner(boolean runsAsRoot, Platform platform) {
         this.runsAsRoot = runsAsRoot;
+        this.platform = platform;
     }
 
     @Override
@@ -47,15 +54,16 @@ final class RestoreRunner implements Runner {
             throw new IllegalArgumentException("a restore needs at least one path to include");
         }
         for (String p : params.include()) {
-            if (!p.startsWith("/") || p.contains("\0") || p.contains("\n")) {
-                throw new IllegalArgumentException("include paths must be absolute: " + p);
+            // restic names a snapshot's paths with '/' on every system (a Windows host's as /C/Users/…)
+            if (!Checks.posixAbsolutePath(p)) {
+                throw new IllegalArgumentException("include paths must be absolute paths in the snapshot: " + p);
             }
         }
         List<String> args = new ArrayList<>(List.of("restore"));
         if (version.hasRestoreJson()) {
             args.add("--json");
         }
-        args.addAll(List.of("--target", targetDir(params.target()).toString()));
+        args.addAll(List.of("--target", targetDir(params.target(), platform).toString()));
         // include values are patterns to restic: escape glob characters so a path means exactly that path
         params.include().forEach(p -> args.addAll(List.of("--include", escape(p))));
         args.add("--");
@@ -63,13 +71,24 @@ final class RestoreRunner implements Runner {
         return args;
     }
 
-    /** {@code original} (or nothing) is {@code /}; otherwise an absolute directory. */
-    static Path targetDir(String target) {
+    /**
+     * {@code original} (or nothing) is {@code /}; otherwise an absolute directory of this host: POSIX, or on Windows
+     * also a drive or UNC path (on Linux "C:\x" would be a relative name restic creates in the agent's directory).
+     */
+    static Path targetDir(String target, Platform platform) {
         if (target == null || target.isBlank() || target.equals(ORIGINAL)) {
+            if (platform.windows()) {
+                // restic names C:\Users as /C/Users: restored under a target it becomes <target>\C\Users, so no
+                // target puts the files back where they were
+                throw new IllegalArgumentException("restoring to the original location does not work on Windows hosts "
+                        + "(restic would write C:\\Users to <target>\\C\\Users); restore into a directory such as "
+                        + "C:\\Restore and move the files back");
+            }
             return Path.of("/");
         }
-        if (!target.startsWith("/") || target.contains("\0") || target.contains("\n")) {
-            throw new IllegalArgumentException("target must be \"original\" or an absolute directory, got: " + target);
+        if (!(platform.windows() ? Checks.absolutePath(target) : Checks.posixAbsolutePath(target))) {
+            throw new IllegalArgumentException("target must be \"original\" or an absolute directory of this "
+                    + platform.family().wire() + " host, got: " + target);
         }
         return Path.of(target).normalize();
     }

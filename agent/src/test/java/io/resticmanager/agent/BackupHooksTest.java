@@ -9,6 +9,7 @@ import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.RepoAccess;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +97,19 @@ class BackupHooksTest {
     }
 
     @Test
+    void aVssBackupOnThisLinuxHostFailsWithTheReasonBeforeItsHooksOrResticRun() throws Exception {
+        Assumptions.assumeTrue(Platform.current().family() == Platform.Family.LINUX);
+        Path marker = dir.resolve("pre-ran");
+        String id = start(new Hooks("touch '" + marker + "'", null, null, 60), data, true);
+        Message.JobFinished end = finished(id);
+        assertThat(end.status(), is(JobStatus.FAILED));
+        assertThat(end.error(), containsString("use_fs_snapshot (Windows VSS) works on Windows hosts only; this host "
+                                                       + "runs linux — edit the schedule"));
+        assertThat(Files.exists(marker), is(false));
+        assertThat(snapshotCount(), is(0));
+    }
+
+    @Test
     void aFailingPostHookWarnsAfterASuccessAndNeverHidesAFailure() throws Exception {
         String ok = start(new Hooks(null, "echo \"status=$RM_JOB_STATUS\"; exit 4", null, 60), data);
         Message.JobFinished warned = finished(ok);
@@ -142,9 +156,13 @@ class BackupHooksTest {
     }
 
     private String start(Hooks hooks, Path path) {
+        return start(hooks, path, false);
+    }
+
+    private String start(Hooks hooks, Path path, boolean vss) {
         String id = UUID.randomUUID().toString();
         JobParams params = new JobParams(List.of(path.toString()), null, null, null, null, null, null, null, null,
-                                         null, null, null);
+                                         null, null, null).withFsSnapshot(vss);
         var refused = jobs.start(new Message.JobStart(id, JobKind.BACKUP, new RepoAccess("repo-1", repo.toString(),
                 TestRepo.PASSWORD, Map.of()), params, null, hooks));
         assertThat(refused.isPresent(), is(false));

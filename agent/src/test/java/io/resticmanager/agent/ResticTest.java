@@ -219,6 +219,23 @@ class ResticTest {
     }
 
     @Test
+    void vssIsAskedOfResticOnWindowsAndRefusedWithTheReasonElsewhere() {
+        JobParams vss = new JobParams(List.of("C:\\Users", "D:\\Data"), null, null, 100, null, null, null, null,
+                                      null, null, null, null).withFsSnapshot(true);
+        ResticVersion version = new ResticVersion(0, 17, 3);
+        List<String> windows = new BackupRunner(Platform.of("Windows Server 2022", Map.of())).args(vss, version);
+        assertThat(windows.subList(windows.indexOf("--use-fs-snapshot"), windows.size()),
+                   is(List.of("--use-fs-snapshot", "--", "C:\\Users", "D:\\Data")));
+        // without the option a Windows backup is the plain one
+        assertThat(new BackupRunner(Platform.of("Windows 11", Map.of())).args(vss.withFsSnapshot(false), version),
+                   not(hasItem("--use-fs-snapshot")));
+        IllegalArgumentException linux = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new BackupRunner(Platform.of("Linux", Map.of())).args(vss, version));
+        assertThat(linux.getMessage(), is("use_fs_snapshot (Windows VSS) works on Windows hosts only; this host runs "
+                                                  + "linux — edit the schedule"));
+    }
+
+    @Test
     void emptyPathsAreRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new BackupRunner().args(JobParams.empty(), new ResticVersion(0, 14, 0)));

@@ -133,6 +133,30 @@ class RestoreTest {
         assertThat(runner.args(restore("/srv/r", "/etc"), v014), not(hasItem("--json")));
     }
 
+    @Test
+    void aWindowsAgentRestoresIntoDriveAndUncDirectoriesALinuxOneRefusesThem() {
+        ResticVersion v016 = new ResticVersion(0, 16, 0);
+        RestoreRunner windows = new RestoreRunner(true, Platform.of("Windows Server 2022", Map.of()));
+        assertThat(windows.args(restore("D:\\Restore", "/C/Users/alice"), v016),
+                   contains("restore", "--json", "--target", "D:\\Restore", "--include", "/C/Users/alice", "--",
+                            snapshot));
+        assertThat(windows.args(restore("\\\\nas\\backups\\host-1", "/C/Users"), v016),
+                   hasItem("\\\\nas\\backups\\host-1"));
+        assertThrows(IllegalArgumentException.class, () -> windows.args(restore("C:Restore", "/C/Users"), v016));
+        // restic would put C:\Users back as <target>\C\Users: "original" cannot be honoured there
+        IllegalArgumentException original = assertThrows(IllegalArgumentException.class,
+                () -> windows.args(restore("original", "/C/Users"), v016));
+        assertThat(original.getMessage(), containsString("original location does not work on Windows hosts"));
+        assertThrows(IllegalArgumentException.class,
+                     () -> windows.args(restore("C:\\Restore\\..\\Windows", "/C/Users"), v016));
+        // on Linux "C:\Restore" would be a relative directory restic makes wherever the agent runs
+        RestoreRunner linux = new RestoreRunner(true, Platform.of("Linux", Map.of()));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> linux.args(restore("C:\\Restore", "/C/Users"), v016));
+        assertThat(refused.getMessage(), containsString("absolute directory of this linux host"));
+        assertThrows(IllegalArgumentException.class, () -> linux.args(restore("/srv/../etc", "/etc"), v016));
+    }
+
     private static Message.SnapshotLs ls(String path) {
         return new Message.SnapshotLs(new RepoAccess("r-1", repo.toString(), TestRepo.PASSWORD, Map.of()), snapshot, path);
     }

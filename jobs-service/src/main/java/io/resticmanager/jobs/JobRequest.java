@@ -158,8 +158,14 @@ record JobRequest(JobKind kind, JobParams params, Optional<String> repoId) {
                 throw Problem.unprocessable("paths must not contain blank entries");
             }
         }
+        // use_fs_snapshot: restic --use-fs-snapshot (Windows VSS); an agent on another system fails the job
+        JsonNode vss = body.get("use_fs_snapshot");
+        if (vss != null && !vss.isNull() && !vss.isBoolean()) {
+            throw Problem.badRequest("wrong JSON type (field use_fs_snapshot): expected true or false");
+        }
         return new JobParams(paths, strings(body, "excludes"), tags(body), limit(body, "limit_upload_kib"),
-                             limit(body, "limit_download_kib"), null, null, null, null, null, null, null);
+                             limit(body, "limit_download_kib"), null, null, null, null, null, null, null)
+                .withFsSnapshot(vss != null && vss.asBoolean());
     }
 
     private static JobParams forget(JsonNode body) {

@@ -42,7 +42,7 @@ record RestoreRequest(String snapshotId, List<String> paths, String target, Opti
             if (!p.isTextual()) {
                 throw Problem.badRequest("wrong JSON type (field paths): expected an array of strings");
             }
-            paths.add(absolute(p.asText(), "paths"));
+            paths.add(snapshotPath(p.asText()));
         }
         if (paths.isEmpty()) {
             throw Problem.unprocessable("paths must name at least one file or directory to restore");
@@ -52,7 +52,7 @@ record RestoreRequest(String snapshotId, List<String> paths, String target, Opti
         }
         String target = text(body, "target").map(String::strip).orElse(ORIGINAL);
         if (!target.equals(ORIGINAL)) {
-            target = absolute(target, "target");
+            target = targetDir(target);
         }
         Optional<String> targetHost = text(body, "target_host_id").map(String::strip).filter(s -> !s.isEmpty());
         if (targetHost.isPresent() && !Checks.id(targetHost.get())) {
@@ -89,17 +89,38 @@ record RestoreRequest(String snapshotId, List<String> paths, String target, Opti
         return new JobParams(null, null, null, null, null, null, null, snapshotId, null, paths, target, null);
     }
 
-    private static String absolute(String raw, String field) {
+    /**
+     * A path in the snapshot: restic names them POSIX-style on every system (a Windows host's as {@code /C/Users/…}).
+     * Repeated and trailing slashes are dropped.
+     */
+    private static String snapshotPath(String raw) {
         String p = raw.strip();
-        if (!p.startsWith("/")) {
-            throw Problem.unprocessable(field + " must be absolute paths" + (field.equals("target")
-                    ? " (or \"original\")" : "") + ", got: " + raw);
-        }
-        if (p.contains("\0") || p.contains("\n") || p.contains("\r") || ("/" + p + "/").contains("/../")) {
-            throw Problem.unprocessable(field + " must not contain '..', NUL or line breaks");
+        if (!Checks.posixAbsolutePath(p)) {
+            throw Problem.unprocessable("paths must be absolute paths in the snapshot (as restic lists them, e.g. "
+                                                + "/etc or /C/Users on Windows) without '..' segments, NUL or line "
+                                                + "breaks, got: " + raw);
         }
         p = p.replaceAll("/+", "/");
         return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+    /**
+     * The directory on the host to restore into: POSIX on Linux hosts, a drive or UNC path on Windows hosts
+     * ({@link Checks#absolutePath}); a trailing separator is dropped (not from a root: "/", "C:\").
+     */
+    private static String targetDir(String raw) {
+        String p = raw.strip();
+        if (!Checks.absolutePath(p)) {
+            throw Problem.unprocessable("target must be \"original\" or " + Checks.ABSOLUTE_PATH_RULE + ", got: "
+                                                + raw);
+        }
+        if (p.startsWith("/")) {
+            p = p.replaceAll("/+", "/");
+            return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+        }
+        // the root of a drive keeps its separator ("C:" alone means the drive's current directory)
+        String trimmed = p.replaceAll("[\\\\/]+$", "");
+        return trimmed.length() <= 2 ? trimmed + p.charAt(2) : trimmed;
     }
 
     private static Optional<String> text(JsonNode body, String field) {

@@ -53,7 +53,8 @@ final class ScheduleRoutes implements HttpService {
                 @JsonInclude(JsonInclude.Include.NON_NULL) String postHook,
                 @JsonInclude(JsonInclude.Include.NON_NULL) Integer sampleFiles,
                 @JsonInclude(JsonInclude.Include.NON_NULL) Long maxBytes,
-                @JsonInclude(JsonInclude.Include.NON_NULL) String targetHostId) {
+                @JsonInclude(JsonInclude.Include.NON_NULL) String targetHostId,
+                @JsonInclude(JsonInclude.Include.NON_NULL) Boolean useFsSnapshot) {
         /** The hook text only for admins; everyone sees whether there is one. */
         static View of(Schedule s, Optional<ScheduleStore.LastRun> lastRun, Instant now, ScheduleHooks.Own hooks,
                        boolean admin) {
@@ -63,7 +64,7 @@ final class ScheduleRoutes implements HttpService {
                             s.enabled(), s.nextRun(now).orElse(null), lastRun.orElse(null), s.createdBy(),
                             s.createdAt(), s.updatedAt(), s.repoId(), hooks.pre() != null, hooks.post() != null,
                             admin ? hooks.pre() : null, admin ? hooks.post() : null, p.sampleFiles(), p.maxBytes(),
-                            p.targetHostId());
+                            p.targetHostId(), s.kind() == JobKind.BACKUP ? p.fsSnapshot() : null);
         }
     }
 

@@ -125,6 +125,26 @@ class JobsFlowTest {
     }
 
     @Test
+    void aRunNowBackupAsksForVssOnlyWhenTold() {
+        String host = host();
+        stack.inventory.host(host, "repo-" + host);
+        TestSupport.Api.Reply wrong = api.post("/api/hosts/" + host + "/jobs", OPERATOR,
+                                               Map.of("kind", "backup", "paths", List.of("C:\\Users"),
+                                                      "use_fs_snapshot", "true"));
+        assertThat(wrong.status(), is(400));
+        assertThat(wrong.body().path("detail").asText(), containsString("use_fs_snapshot"));
+        TestSupport.Api.Reply created = api.post("/api/hosts/" + host + "/jobs", OPERATOR,
+                                                 Map.of("kind", "backup", "paths", List.of("C:\\Users"),
+                                                        "use_fs_snapshot", true));
+        assertThat(created.body().toString(), created.status(), is(202));
+        String jobId = created.body().path("job_id").asText();
+        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        JsonNode params = stack.hub.starts(jobId).getFirst().payload().path("params");
+        assertThat(params.path("use_fs_snapshot").asBoolean(), is(true));
+        assertThat(params.path("paths").toString(), is("[\"C:\\\\Users\"]"));
+    }
+
+    @Test
     void duplicateAndOutOfOrderEventsAreAbsorbed() {
         String host = host();
         String jobId = startedJob(host, "repo-" + host);

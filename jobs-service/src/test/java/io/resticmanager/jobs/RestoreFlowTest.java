@@ -151,6 +151,57 @@ class RestoreFlowTest {
     }
 
     @Test
+    void aWindowsHostRestoresIntoADriveOrUncDirectoryFromItsSlashDrivePaths() {
+        String host = hostWithSnapshot();
+        // restic lists a Windows snapshot's files as /C/Users/…: POSIX-absolute, taken as they are
+        TestSupport.Api.Reply r = restore(host, Map.of("snapshot_id", SNAP, "paths", List.of("/C/Users/alice/Documents"),
+                                                       "target", "D:\\Restore\\"));
+        assertThat(r.body().toString(), r.status(), is(202));
+        String jobId = r.body().path("job_id").asText();
+        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        Stubs.Hub.Command start = stack.hub.starts(jobId).getFirst();
+        assertThat(start.payload().at("/params/include").toString(), is("[\"/C/Users/alice/Documents\"]"));
+        assertThat(start.payload().at("/params/target").asText(), is("D:\\Restore"));
+        finish(host, jobId);
+
+        for (String target : List.of("C:\\", "c:/restore/today", "\\\\nas\\backups\\host-1")) {
+            TestSupport.Api.Reply accepted = restore(host, Map.of("snapshot_id", SNAP, "paths", List.of("/C/Users"),
+                                                                  "target", target));
+            assertThat(target, accepted.status(), is(202));
+            String id = accepted.body().path("job_id").asText();
+            await("job.start " + target, () -> !stack.hub.starts(id).isEmpty());
+            assertThat(stack.hub.starts(id).getFirst().payload().at("/params/target").asText(), is(target));
+            // one restore at a time on the repository: the next waits for this one
+            finish(host, id);
+        }
+    }
+
+    private void finish(String host, String jobId) {
+        api.events(ack(host, jobId, 1), event(host, "job.finished", new Message.JobFinished(
+                jobId, 2, JobStatus.SUCCEEDED, 0, Map.of(), null, java.time.Instant.now())));
+        await("finished " + jobId, () -> api.status(jobId).equals("succeeded"));
+    }
+
+    @Test
+    void windowsTargetsThatAreRelativeTraverseOrNameADeviceAreRefused() {
+        String host = hostWithSnapshot();
+        Map<String, Object> ok = Map.of("snapshot_id", SNAP, "paths", List.of("/C/Users"), "target", "C:\\Restore");
+        for (String bad : List.of("C:Restore", "C:", "\\Restore", "C:\\Restore\\..\\Windows", "C:/Restore/../Windows",
+                                  "\\\\?\\C:\\Restore", "\\\\.\\pipe\\x", "\\\\nas", "C:\\a\u0000b")) {
+            TestSupport.Api.Reply refused = restore(host, with(ok, "target", bad));
+            assertThat(bad, refused.status(), is(422));
+            assertThat(refused.body().path("detail").asText(), containsString("target must be \"original\" or an "
+                                                                                      + "absolute path"));
+        }
+        // a path in the snapshot is restic's, always with '/': a drive path names nothing there
+        TestSupport.Api.Reply drivePath = restore(host, with(ok, "paths", List.of("C:\\Users\\alice")));
+        assertThat(drivePath.status(), is(422));
+        assertThat(drivePath.body().path("detail").asText(), containsString("/C/Users on Windows"));
+        // operators keep their restore roots: a Windows directory is not under them
+        assertThat(api.post("/api/hosts/" + host + "/restores", OPERATOR, ok).status(), is(403));
+    }
+
+    @Test
     void invalidRequestsAreRefusedWithClearProblems() {
         String host = hostWithSnapshot();
         Map<String, Object> ok = Map.of("snapshot_id", SNAP, "paths", List.of("/etc"), "target", "original");

@@ -233,6 +233,38 @@ class ScheduleFlowTest {
     }
 
     @Test
+    void aBackupScheduleCarriesTheVssOptionToTheAgentAndAPatchTurnsItOff() {
+        String host = host();
+        stack.inventory.host(host, "repo-" + host);
+        api.events(online(host));
+        Map<String, Object> body = nightly(host);
+        body.put("use_fs_snapshot", "yes");
+        TestSupport.Api.Reply wrong = api.post("/api/schedules", OPERATOR, body);
+        assertThat(wrong.status(), is(400));
+        assertThat(wrong.body().path("detail").asText(), containsString("use_fs_snapshot"));
+
+        body.put("use_fs_snapshot", true);
+        JsonNode made = create(body);
+        String id = made.path("id").asText();
+        assertThat(made.toString(), made.path("use_fs_snapshot").asBoolean(), is(true));
+        await("sync", () -> List.of(id).equals(lastSync(host)));
+        JsonNode spec = stack.hub.commands(host, "schedules.sync").getLast().payload().path("schedules").get(0);
+        assertThat(spec.path("params").path("use_fs_snapshot").asBoolean(), is(true));
+        // a PATCH keeps it, until it says otherwise
+        assertThat(api.patch("/api/schedules/" + id, OPERATOR, Map.of("cron", "0 4 * * *")).body()
+                           .path("use_fs_snapshot").asBoolean(), is(true));
+        JsonNode off = api.patch("/api/schedules/" + id, OPERATOR, Map.of("use_fs_snapshot", false)).body();
+        assertThat(off.toString(), off.path("use_fs_snapshot").asBoolean(), is(false));
+        await("sync without it", () -> {
+            JsonNode last = stack.hub.commands(host, "schedules.sync").getLast().payload().path("schedules").get(0);
+            return last.path("cron").asText().equals("0 4 * * *") && !last.path("params").has("use_fs_snapshot");
+        });
+        // other kinds have no such option to show
+        JsonNode check = create(Map.of("host_id", host, "cron", "@daily", "kind", "check", "use_fs_snapshot", true));
+        assertThat(check.has("use_fs_snapshot"), is(false));
+    }
+
+    @Test
     void everyChangePushesTheHostsEnabledListAndAnOfflineHostGetsItWhenItComesOnline() throws Exception {
         String host = host();
         stack.inventory.host(host, "repo-" + host);

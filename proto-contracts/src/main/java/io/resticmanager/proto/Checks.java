@@ -16,6 +16,14 @@ public final class Checks {
     private static final Pattern FRACTION = Pattern.compile("(\\d{1,9})/(\\d{1,9})");
     // restic 0.14 takes a size as a whole number with a unit: "500M", "2G" ("1.5G" and a bare "500" it refuses)
     private static final Pattern SIZE = Pattern.compile("(\\d{1,15})[bBkKmMgGtT]");
+    /** {@code C:\…} or {@code C:/…}: a drive letter, a colon and a separator (a bare "C:" is drive-relative). */
+    private static final Pattern WINDOWS_DRIVE = Pattern.compile("[A-Za-z]:[\\\\/].*", Pattern.DOTALL);
+    /** {@code \\server\share\…}: server and share named; no device path ({@code \\?\…}, {@code \\.\…}). */
+    private static final Pattern UNC = Pattern.compile("\\\\\\\\(?!\\.\\\\)[^\\\\/?*:<>|\"]+\\\\[^\\\\/?*:<>|\"]+([\\\\/].*)?",
+                                                       Pattern.DOTALL);
+    private static final Pattern SEPARATORS = Pattern.compile("[\\\\/]");
+    /** Longer than any path a file system here takes (Linux PATH_MAX, Windows' long paths are 32767 UTF-16 units). */
+    public static final int MAX_PATH = 4096;
 
     /** What a user is told when {@link #readDataSubset} refuses a value. */
     public static final String READ_DATA_SUBSET_RULE =
@@ -30,6 +38,47 @@ public final class Checks {
 
     public static boolean snapshotId(String value) {
         return value != null && SNAPSHOT_ID.matcher(value).matches();
+    }
+
+    /** What a user is told when {@link #absolutePath} refuses a value. */
+    public static final String ABSOLUTE_PATH_RULE = "an absolute path (/srv/restore, C:\\Restore, "
+            + "\\\\server\\share\\dir) without '..' segments, NUL or line breaks";
+
+    /**
+     * A directory on a host of any system: POSIX absolute ({@code /srv/restore}), a Windows drive path
+     * ({@code C:\Restore}, {@code C:/Restore}) or a UNC path ({@code \\server\share\dir}). No {@code ..} segment
+     * (with either separator), NUL, carriage return or line feed; at most {@link #MAX_PATH} characters.
+     */
+    public static boolean absolutePath(String value) {
+        return posixAbsolutePath(value) || windowsAbsolutePath(value);
+    }
+
+    /**
+     * A POSIX absolute path, as restic names every path in a snapshot (also a Windows host's: {@code /C/Users/…}) and
+     * as a Linux host names its directories. Same segment rules as {@link #absolutePath}.
+     */
+    public static boolean posixAbsolutePath(String value) {
+        return value != null && value.startsWith("/") && clean(value);
+    }
+
+    /** A Windows drive or UNC path; see {@link #absolutePath}. */
+    public static boolean windowsAbsolutePath(String value) {
+        return value != null && (WINDOWS_DRIVE.matcher(value).matches() || UNC.matcher(value).matches())
+                && clean(value);
+    }
+
+    private static boolean clean(String value) {
+        if (value.length() > MAX_PATH || value.indexOf('\0') >= 0 || value.indexOf('\n') >= 0
+                || value.indexOf('\r') >= 0) {
+            return false;
+        }
+        // '\' separates on Windows; on POSIX it is a file name character, but a "..\" there is never a real need
+        for (String segment : SEPARATORS.split(value)) {
+            if (segment.equals("..")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -12,11 +12,14 @@ import java.util.List;
  * diff: snapshotId (from) and otherSnapshotId (to), each 8 to 64 hex characters.
  * drill: sampleFiles (how many files of the latest snapshot to restore), maxBytes (their total size at most),
  * targetHostId (the host that runs the drill when it is not the job's own host; the server decides, agents ignore it).
+ * backup: useFsSnapshot (restic's {@code --use-fs-snapshot}: Windows VSS, so open and locked files are read from a
+ * snapshot; agents on other systems fail such a job rather than back up without it; null = false).
  */
 public record JobParams(List<String> paths, List<String> excludes, List<String> tags, Integer limitUploadKib,
                         Integer limitDownloadKib, RetentionPolicy policy, String readDataSubset, String snapshotId,
                         String otherSnapshotId, List<String> include, String target, String path, String fromRepoId,
-                        String statsMode, Integer sampleFiles, Long maxBytes, String targetHostId) {
+                        String statsMode, Integer sampleFiles, Long maxBytes, String targetHostId,
+                        Boolean useFsSnapshot) {
     /** {@code stats --mode raw-data} only: what the repository stores, its blob and snapshot counts. */
     public static final String STATS_RAW_DATA = "raw-data";
     /** A drill restores at most this many files. */
@@ -45,6 +48,15 @@ public record JobParams(List<String> paths, List<String> excludes, List<String> 
         }
     }
 
+    /** Parameters of every kind but a VSS backup. */
+    public JobParams(List<String> paths, List<String> excludes, List<String> tags, Integer limitUploadKib,
+                     Integer limitDownloadKib, RetentionPolicy policy, String readDataSubset, String snapshotId,
+                     String otherSnapshotId, List<String> include, String target, String path, String fromRepoId,
+                     String statsMode, Integer sampleFiles, Long maxBytes, String targetHostId) {
+        this(paths, excludes, tags, limitUploadKib, limitDownloadKib, policy, readDataSubset, snapshotId,
+             otherSnapshotId, include, target, path, fromRepoId, statsMode, sampleFiles, maxBytes, targetHostId, null);
+    }
+
     /** Parameters of every kind but a raw-data-only stats and a drill. */
     public JobParams(List<String> paths, List<String> excludes, List<String> tags, Integer limitUploadKib,
                      Integer limitDownloadKib, RetentionPolicy policy, String readDataSubset, String snapshotId,
@@ -65,7 +77,19 @@ public record JobParams(List<String> paths, List<String> excludes, List<String> 
     public JobParams withLimits(Integer uploadKib, Integer downloadKib) {
         return new JobParams(paths, excludes, tags, uploadKib, downloadKib, policy, readDataSubset, snapshotId,
                              otherSnapshotId, include, target, path, fromRepoId, statsMode, sampleFiles, maxBytes,
-                             targetHostId);
+                             targetHostId, useFsSnapshot);
+    }
+
+    /** A backup's parameters with restic's {@code --use-fs-snapshot} (Windows VSS) on or off. */
+    public JobParams withFsSnapshot(boolean on) {
+        return new JobParams(paths, excludes, tags, limitUploadKib, limitDownloadKib, policy, readDataSubset, snapshotId,
+                             otherSnapshotId, include, target, path, fromRepoId, statsMode, sampleFiles, maxBytes,
+                             targetHostId, on ? Boolean.TRUE : null);
+    }
+
+    /** Whether a backup reads from a file-system snapshot (Windows VSS). */
+    public boolean fsSnapshot() {
+        return Boolean.TRUE.equals(useFsSnapshot);
     }
 
     /** A stats job's parameters: {@code rawDataOnly} runs only {@code stats --mode raw-data}. */

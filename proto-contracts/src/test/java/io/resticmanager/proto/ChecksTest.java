@@ -34,4 +34,29 @@ class ChecksTest {
         assertFalse(Checks.snapshotId("3F2A9C01"));
         assertFalse(Checks.snapshotId("--latest"));
     }
+
+    @Test
+    void absolutePathsOfEverySystem() {
+        for (String ok : new String[] {"/", "/srv/restore", "/C/Users/alice", "/a/..b/c..", "C:\\", "C:\\Restore",
+                "c:/Restore/dir", "D:\\Users\\alice\\My Documents", "\\\\nas\\backups", "\\\\nas\\backups\\host-1",
+                "\\\\nas.example.com\\share$\\dir\\"}) {
+            assertTrue(Checks.absolutePath(ok), ok);
+        }
+        assertTrue(Checks.windowsAbsolutePath("C:\\Restore"));
+        assertFalse(Checks.posixAbsolutePath("C:\\Restore"));
+        assertTrue(Checks.posixAbsolutePath("/C/Users"));
+        assertFalse(Checks.windowsAbsolutePath("/C/Users"));
+    }
+
+    @Test
+    void absolutePathRefusesRelativeTraversingDeviceAndControlCharacterPaths() {
+        for (String bad : new String[] {"", "restore", "./restore", "C:", "C:Restore", "CD:\\x", "1:\\x", "\\Restore",
+                "\\\\server", "\\\\server\\", "\\\\?\\C:\\x", "\\\\.\\pipe\\x", "\\\\srv:1\\share", "/srv/../etc",
+                "/srv/..", "C:\\Restore\\..\\Windows", "C:/Restore/../Windows", "\\\\nas\\share\\..\\other",
+                "/srv\\..\\etc", "/srv/a\u0000b", "/srv/a\nb", "C:\\a\rb", "/" + "a".repeat(Checks.MAX_PATH)}) {
+            assertFalse(Checks.absolutePath(bad), bad);
+        }
+        assertFalse(Checks.absolutePath(null));
+        assertFalse(Checks.posixAbsolutePath(null));
+    }
 }

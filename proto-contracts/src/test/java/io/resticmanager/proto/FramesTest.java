@@ -34,9 +34,13 @@ class FramesTest {
         assertThat(actual, is(expected));
     }
 
-    /** Golden files of one message type's variants: a raw-data stats job, a diff job and a diff job's entries. */
+    /**
+     * Golden files of one message type's variants: a raw-data stats job, a diff job, a diff job's entries and a
+     * Windows VSS backup.
+     */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"job.start.stats", "job.start.diff", "job.log.diff"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"job.start.stats", "job.start.diff", "job.log.diff",
+            "job.start.vss"})
     void variantGoldenFilesRoundTrip(String name) throws Exception {
         String golden = golden(name);
         JsonNode expected = Json.MAPPER.readTree(golden);
@@ -53,6 +57,20 @@ class FramesTest {
         assertThat(diff.params(), is(JobParams.diff("1a2b3c4d", "5e6f7a8b")));
         // an unknown stats mode is refused, not run as something else
         assertThrows(FrameException.class, () -> Frames.decode(golden("job.start.stats").replace("raw-data", "bogus")));
+    }
+
+    @Test
+    void aBackupAsksForAFileSystemSnapshotOnlyWhenItSaysSo() throws Exception {
+        Message.JobStart vss = (Message.JobStart) Frames.decode(golden("job.start.vss")).payload();
+        assertThat(vss.params().fsSnapshot(), is(true));
+        assertThat(vss.params().paths(), is(List.of("C:\\Users", "D:\\Data")));
+        Message.JobStart plain = (Message.JobStart) Frames.decode(golden("job.start")).payload();
+        assertThat(plain.params().fsSnapshot(), is(false));
+        // off is absent on the wire, so agents that predate the option see the job they always saw
+        assertThat(Json.MAPPER.writeValueAsString(plain.params().withFsSnapshot(false)),
+                   not(containsString("use_fs_snapshot")));
+        assertThat(Json.MAPPER.writeValueAsString(plain.params().withFsSnapshot(true)),
+                   containsString("\"use_fs_snapshot\":true"));
     }
 
     @Test

@@ -77,8 +77,9 @@ final class HostRoutes implements HttpService {
     record JobsPanel(List<JobRow> rows, String nextUrl, boolean empty) {
     }
 
-    record BackupForm(String paths, String excludes, String tags, String limitUploadKib, String limitDownloadKib) {
-        static final BackupForm EMPTY = new BackupForm("", "", "", "", "");
+    record BackupForm(String paths, String excludes, String tags, String limitUploadKib, String limitDownloadKib,
+                      boolean useFsSnapshot) {
+        static final BackupForm EMPTY = new BackupForm("", "", "", "", "", false);
     }
 
     record ForgetForm(String keepLast, String keepHourly, String keepDaily, String keepWeekly, String keepMonthly,
@@ -318,7 +319,8 @@ final class HostRoutes implements HttpService {
         Form form = Form.read(req);
         String action = form.get("action");
         BackupForm backup = action.equals("backup") ? new BackupForm(form.raw("paths"), form.raw("excludes"),
-                form.get("tags"), form.get("limit_upload_kib"), form.get("limit_download_kib")) : BackupForm.EMPTY;
+                form.get("tags"), form.get("limit_upload_kib"), form.get("limit_download_kib"),
+                form.checked("use_fs_snapshot")) : BackupForm.EMPTY;
         ForgetForm forget = action.equals("forget") ? forgetForm(form) : ForgetForm.EMPTY;
         String subset = action.equals("check") ? form.get("read_data_subset") : "";
         DrillForm drill = action.equals("drill") ? new DrillForm(form.get("sample_files"), form.get("max_mib"),
@@ -471,8 +473,9 @@ final class HostRoutes implements HttpService {
     }
 
     /**
-     * A backup's paths (required: else {@code noPaths}), excludes, tags and bandwidth limits, as the API names them.
-     * Empty optional fields are left out; with {@code clear} (a schedule's PATCH) they are sent as null to remove them.
+     * A backup's paths (required: else {@code noPaths}), excludes, tags, bandwidth limits and Windows VSS, as the API
+     * names them. Empty optional fields are left out; with {@code clear} (a schedule's PATCH) they are sent as null to
+     * remove them, an unticked VSS box as false.
      */
     static void putBackupParams(Form form, Map<String, Object> body, String noPaths, boolean clear) {
         List<String> paths = form.lines("paths");
@@ -483,6 +486,12 @@ final class HostRoutes implements HttpService {
         JobFields.put(body, "excludes", form.lines("excludes"), clear);
         JobFields.put(body, "tags", form.words("tags"), clear);
         JobFields.putLimits(form, body, clear);
+        // restic --use-fs-snapshot; an agent that is not on Windows fails the job and says so
+        if (form.checked("use_fs_snapshot")) {
+            body.put("use_fs_snapshot", true);
+        } else if (clear) {
+            body.put("use_fs_snapshot", false);
+        }
     }
 
     private static ForgetForm forgetForm(Form form) {

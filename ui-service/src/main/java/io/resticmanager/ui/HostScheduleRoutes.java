@@ -52,9 +52,10 @@ final class HostScheduleRoutes implements HttpService {
                         String limitUploadKib, String limitDownloadKib, String keepLast, String keepHourly,
                         String keepDaily, String keepWeekly, String keepMonthly, String keepYearly,
                         String keepWithin, String keepTags, boolean prune, String checkSubset, String repoId,
-                        String preHook, String postHook, String wasPreHook, String wasPostHook) {
+                        String preHook, String postHook, String wasPreHook, String wasPostHook,
+                        boolean useFsSnapshot) {
         static final ScheduleForm EMPTY = new ScheduleForm("", "", "UTC", "", "", "", "", "", "", "", "7", "4", "6",
-                                                           "", "", "", false, "", "", "", "", "", "");
+                                                           "", "", "", false, "", "", "", "", "", "", false);
 
         static ScheduleForm read(Form f) {
             return new ScheduleForm(f.get("name"), f.get("cron"), f.get("timezone"), f.raw("paths"),
@@ -63,7 +64,8 @@ final class HostScheduleRoutes implements HttpService {
                                     f.get("keep_daily"), f.get("keep_weekly"), f.get("keep_monthly"),
                                     f.get("keep_yearly"), f.get("keep_within"), f.get("keep_tags"), f.checked("prune"),
                                     f.get("read_data_subset"), f.get("repo_id"), f.raw("pre_hook"),
-                                    f.raw("post_hook"), f.raw("was_pre_hook"), f.raw("was_post_hook"));
+                                    f.raw("post_hook"), f.raw("was_pre_hook"), f.raw("was_post_hook"),
+                                    f.checked("use_fs_snapshot"));
         }
 
         /**
@@ -88,7 +90,8 @@ final class HostScheduleRoutes implements HttpService {
                                     String.join(", ", Nodes.strings(policy, "keep_tags")),
                                     policy.path("prune").asBoolean(false), Nodes.text(s, "read_data_subset", ""),
                                     // not in every API version's schedule view; unknown means "leave it unchanged"
-                                    Nodes.text(s, "repo_id", ""), preHook, postHook, preHook, postHook);
+                                    Nodes.text(s, "repo_id", ""), preHook, postHook, preHook, postHook,
+                                    s.path("use_fs_snapshot").asBoolean(false));
         }
 
         private static String number(JsonNode node, String field) {
@@ -376,6 +379,9 @@ final class HostScheduleRoutes implements HttpService {
                 }
                 Nodes.number(s, "limit_upload_kib").ifPresent(n -> parts.add("upload ≤ " + n + " KiB/s"));
                 Nodes.number(s, "limit_download_kib").ifPresent(n -> parts.add("download ≤ " + n + " KiB/s"));
+                if (s.path("use_fs_snapshot").asBoolean(false)) {
+                    parts.add("VSS");
+                }
             }
             case "forget" -> {
                 JsonNode policy = s.path("policy");

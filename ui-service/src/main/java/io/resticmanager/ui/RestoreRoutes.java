@@ -6,6 +6,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
+import io.resticmanager.proto.Checks;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -209,8 +210,10 @@ final class RestoreRoutes implements HttpService {
             String target = switch (choice.kind()) {
                 case "original" -> "original";
                 case "dir" -> {
-                    if (!choice.dir().startsWith("/")) {
-                        throw new Form.Invalid("The target directory must be an absolute path, e.g. /var/tmp/restore.");
+                    // the server's rule: a Windows host restores into C:\… or \\server\share\…
+                    if (!Checks.absolutePath(choice.dir())) {
+                        throw new Form.Invalid("The target directory must be an absolute path without '..', e.g. "
+                                                       + "/var/tmp/restore (C:\\Restore on Windows).");
                     }
                     yield choice.dir();
                 }

@@ -177,6 +177,22 @@ class RestoreWizardTest {
     }
 
     @Test
+    void aWindowsDirectoryIsSentAsTheTargetAndATraversingOneIsRefused() {
+        Page done = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "admin",
+                               form("confirm", "yes", "snapshot_id", SNAP, "paths", "/C/Users/alice",
+                                    "target_kind", "dir", "target_dir", "D:\\Restore"));
+        assertThat(done.body(), done.status(), is(303));
+        JsonNode body = json(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/restores").getFirst().body());
+        assertThat(body.get("paths").toString(), is("[\"/C/Users/alice\"]"));
+        assertThat(body.get("target").asText(), is("D:\\Restore"));
+        Page traversing = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "admin",
+                                     form("snapshot_id", SNAP, "paths", "/C/Users/alice", "target_kind", "dir",
+                                          "target_dir", "D:\\Restore\\..\\Windows"));
+        assertThat(traversing.status(), is(422));
+        assertThat(traversing.body(), containsString("must be an absolute path without"));
+    }
+
+    @Test
     void mistakesComeBackWithTheProblemAndThePicksKept() {
         Page none = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "operator",
                             form("snapshot_id", SNAP, "target_kind", "original"));

@@ -329,6 +329,50 @@ class UiRoutesTest {
     }
 
     @Test
+    void theVssBoxAsksForAWindowsFileSystemSnapshotOnRunNowAndInSchedules() {
+        GATEWAY.on("POST", "/api/hosts/" + WEB + "/jobs", 202, "{\"job_id\":\"" + JOB + "\",\"status\":\"queued\"}")
+                .on("POST", "/api/schedules", 201, "{\"id\":\"" + SCHEDULE + "\"}")
+                .on("PATCH", "/api/schedules/" + SCHEDULE, 200, "{}")
+                .on("GET", "/api/schedules", 200, """
+                        {"items":[{"id":"%s","host_id":"%s","name":"office","cron":"0 2 * * *","timezone":"UTC",
+                          "kind":"backup","paths":["C:\\\\Users"],"excludes":[],"tags":[],"use_fs_snapshot":true,
+                          "enabled":true,"next_run_at":"2026-11-27T02:00:00Z","last_run":null}]}"""
+                        .formatted(SCHEDULE, WEB));
+        String label = "Windows: snapshot open files with VSS (--use-fs-snapshot)";
+        Page actions = get("/hosts/" + WEB + "/actions", "operator");
+        assertThat(actions.body(), containsString("id=\"backup-vss\" name=\"use_fs_snapshot\" type=\"checkbox\">"));
+        assertThat(actions.body(), containsString(label));
+        post("/hosts/" + WEB + "/actions", "operator", form("action", "backup", "paths", "C:\\Users",
+                                                             "use_fs_snapshot", "on"));
+        JsonNode run = lastBody("POST", "/api/hosts/" + WEB + "/jobs");
+        assertThat(run.path("use_fs_snapshot").asBoolean(), is(true));
+        assertThat(run.path("paths").toString(), is("[\"C:\\\\Users\"]"));
+        // unticked: not sent at all on run-now
+        post("/hosts/" + WEB + "/actions", "operator", form("action", "backup", "paths", "/etc"));
+        assertThat(lastBody("POST", "/api/hosts/" + WEB + "/jobs").has("use_fs_snapshot"), is(false));
+
+        post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "add", "kind", "backup", "cron_preset", "0 2 * * *", "timezone", "UTC", "paths", "C:\\Users",
+                "use_fs_snapshot", "on"));
+        assertThat(lastBody("POST", "/api/schedules"), is(json("""
+                {"host_id":"%s","cron":"0 2 * * *","timezone":"UTC","kind":"backup","paths":["C:\\\\Users"],
+                 "use_fs_snapshot":true}""".formatted(WEB))));
+
+        Page list = get("/hosts/" + WEB + "/schedules", "operator");
+        assertThat(list.body(), containsString("C:\\Users · VSS"));
+        assertThat(list.body(), containsString(label));
+        Page edit = get("/hosts/" + WEB + "/schedules?edit=" + SCHEDULE, "operator");
+        String form = edit.body().substring(edit.body().indexOf("id=\"edit-schedule-form\""));
+        assertThat(form, containsString("id=\"schedule-vss\" name=\"use_fs_snapshot\" type=\"checkbox\" checked>"));
+        // unticking it in the edit form turns it off (a PATCH that left it out would keep it)
+        post("/hosts/" + WEB + "/schedules", "operator", form(
+                "action", "edit", "schedule_id", SCHEDULE, "kind", "backup", "cron_preset", "0 2 * * *",
+                "timezone", "UTC", "paths", "C:\\Users"));
+        assertThat(lastBody("PATCH", "/api/schedules/" + SCHEDULE).path("use_fs_snapshot").isBoolean(), is(true));
+        assertThat(lastBody("PATCH", "/api/schedules/" + SCHEDULE).path("use_fs_snapshot").asBoolean(), is(false));
+    }
+
+    @Test
     void aRestoreDrillRunsFromTheHostPageAndItsResultShowsInTheHeader() {
         // operators drill on the host itself; only admins may pick another host to restore on
         Page operator = get("/hosts/" + WEB + "/actions", "operator");
@@ -958,7 +1002,7 @@ class UiRoutesTest {
         // neither host nor kind; emptied optional fields go as null, because a PATCH that leaves them out keeps them
         assertThat(lastBody("PATCH", "/api/schedules/" + SCHEDULE), is(json("""
                 {"name":"nightly","cron":"30 3 * * 1-5","timezone":"Europe/Berlin","paths":["/etc","/home"],
-                 "excludes":null,"tags":null,"limit_upload_kib":256,"limit_download_kib":null}""")));
+                 "excludes":null,"tags":null,"limit_upload_kib":256,"limit_download_kib":null,"use_fs_snapshot":false}""")));
         assertThat(get("/hosts/" + WEB + "/schedules?saved=edited", "operator").body(), containsString("Schedule saved"));
 
         Page forget = post("/hosts/" + WEB + "/schedules", "operator", form(
@@ -1080,7 +1124,7 @@ class UiRoutesTest {
         assertThat(res.status(), is(303));
         assertThat(lastBody("PATCH", "/api/schedules/" + SCHEDULE), is(json("""
                 {"name":"nightly","cron":"0 2 * * *","timezone":"UTC","paths":["/srv"],"excludes":null,"tags":null,
-                 "limit_upload_kib":null,"limit_download_kib":null,"pre_hook":null}""")));
+                 "limit_upload_kib":null,"limit_download_kib":null,"use_fs_snapshot":false,"pre_hook":null}""")));
 
         // a changed hook is sent as typed (line breaks as \n)
         post("/hosts/" + WEB + "/schedules", "admin", form(
@@ -1098,7 +1142,7 @@ class UiRoutesTest {
         assertThat(operator.status(), is(303));
         assertThat(lastBody("PATCH", "/api/schedules/" + SCHEDULE), is(json("""
                 {"name":"nightly","cron":"0 2 * * *","timezone":"UTC","paths":["/srv","/etc"],"excludes":null,"tags":null,
-                 "limit_upload_kib":null,"limit_download_kib":null}""")));
+                 "limit_upload_kib":null,"limit_download_kib":null,"use_fs_snapshot":false}""")));
     }
 
     @Test
