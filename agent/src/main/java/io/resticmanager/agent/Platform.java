@@ -20,7 +20,8 @@ record Platform(Family family, Map<String, String> env) {
         }
     }
 
-    static final String LINUX_CONFIG = "/etc/restic-manager/agent.yaml";
+    /** Where install.sh and the Debian package keep the config (beside the spool, in the unit's one writable directory). */
+    static final String LINUX_CONFIG = "/var/lib/restic-manager-agent/agent.yaml";
     /** Where Windows keeps machine-wide program data when {@code ProgramData} is not set. */
     static final String WINDOWS_PROGRAM_DATA = "C:\\ProgramData";
 
@@ -55,7 +56,7 @@ record Platform(Family family, Map<String, String> env) {
     }
 
     /**
-     * The config file when {@code --config} is not given: {@code /etc/restic-manager/agent.yaml}, on Windows
+     * The config file when {@code --config} is not given: {@code /var/lib/restic-manager-agent/agent.yaml}, on Windows
      * {@code %ProgramData%\restic-manager\agent.yaml}. A string: this JVM's Path may not parse the other system's.
      */
     String defaultConfigFile() {

@@ -47,7 +47,7 @@ class PlatformTest {
     @Test
     void linuxConfigLivesInEtcWhateverTheEnvironmentSays() {
         assertThat(Platform.of("Linux", Map.of("ProgramData", "D:\\x")).defaultConfigFile(),
-                   is("/etc/restic-manager/agent.yaml"));
+                   is("/var/lib/restic-manager-agent/agent.yaml"));
     }
 
     @Test
@@ -82,7 +82,7 @@ class PlatformTest {
         assertThat(out.toString(StandardCharsets.UTF_8),
                    containsString("--config defaults to C:\\PD\\restic-manager\\agent.yaml"));
         assertThat(AgentMain.usage(Platform.of("Linux", Map.of())),
-                   containsString("--config defaults to /etc/restic-manager/agent.yaml"));
+                   containsString("--config defaults to /var/lib/restic-manager-agent/agent.yaml"));
     }
 
     @Test
