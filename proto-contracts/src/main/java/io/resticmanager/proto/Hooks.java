@@ -39,11 +39,16 @@ public record Hooks(String pre, String post, List<String> shell, Integer timeout
         }
     }
 
-    /** A shell is an absolute program path and at most three fixed arguments, none blank or with NUL. */
+    /**
+     * A shell is an absolute program path (POSIX, or a Windows drive or UNC path for a Windows host's PowerShell) and
+     * at most three fixed arguments, none blank or with NUL.
+     */
     public static void checkShell(List<String> shell) {
-        if (shell.isEmpty() || shell.size() > 4 || !shell.getFirst().startsWith("/")) {
+        if (shell.isEmpty() || shell.size() > 4 || !Checks.absolutePath(shell.getFirst())) {
             throw new IllegalArgumentException("hook_shell must be an absolute program path and at most three "
-                                                       + "arguments, e.g. [\"/bin/sh\", \"-c\"]");
+                                                       + "arguments, e.g. [\"/bin/sh\", \"-c\"] or [\"C:\\\\Windows"
+                                                       + "\\\\System32\\\\WindowsPowerShell\\\\v1.0\\\\powershell.exe\", "
+                                                       + "\"-NoProfile\", \"-Command\"]");
         }
         for (String part : shell) {
             if (part == null || part.isBlank() || part.length() > 256 || part.indexOf('\0') >= 0) {
