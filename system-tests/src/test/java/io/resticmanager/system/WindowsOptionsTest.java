@@ -26,29 +26,27 @@ class WindowsOptionsTest {
     private static final String PASSWORD = "windows-options-password";
     private static final String VSS_REFUSED = "use_fs_snapshot (Windows VSS) works on Windows hosts only; this host "
             + "runs linux — edit the schedule";
+    private static OneHost host;
     private static Stack stack;
     private static Api admin;
-    private static AgentProcess agent;
     private static String hostId;
     private static Path repo;
     private static Path source;
 
     @BeforeAll
     static void start() throws Exception {
-        stack = Stack.start("windows-options");
-        admin = Api.setupAdmin(stack, "admin", "windows-options-admin-pw");
-        repo = stack.dataDir().resolve("repo");
+        host = OneHost.start("windows-options", PASSWORD);
+        stack = host.stack;
+        admin = host.admin;
+        hostId = host.hostId;
+        repo = host.repo;
         source = stack.dataDir().resolve("src");
         Fleet.randomFiles(source, 3, 4096, 1);
-        agent = new AgentProcess(stack.dataDir().resolve("agent"), stack.logDir().resolve("agent.log"));
-        hostId = Fleet.enrollWithRepo(stack, admin, agent, repo, PASSWORD);
-        assertThat(Fleet.runAndWait(admin, hostId, Map.of("kind", "init")).path("status").asText(), is("succeeded"));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        agent.close();
-        stack.close();
+        host.close();
     }
 
     @Test
