@@ -1,7 +1,7 @@
 package io.resticmanager.hub;
 
 import io.resticmanager.kit.Problem;
-import io.resticmanager.kit.Ustar;
+import io.resticmanager.kit.TarWriter;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -128,7 +128,7 @@ final class AgentBundle {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             try (OutputStream file = Files.newOutputStream(partial);
                  GZIPOutputStream gz = new GZIPOutputStream(new DigestOutputStream(file, sha), 64 * 1024)) {
-                Ustar tar = new Ustar(gz);
+                TarWriter tar = new TarWriter(gz);
                 java.util.Set<String> dirs = new java.util.HashSet<>();
                 for (Path f : files) {
                     String name = dist.relativize(f).toString().replace('\\', '/');
