@@ -88,4 +88,19 @@ final class JobFields {
             body.put(field, CLEAR);
         }
     }
+
+    /**
+     * A backup's paths (required: else {@code noPaths}), excludes, tags and bandwidth limits, as the API names them.
+     * Empty optional fields are left out; with {@code clear} (a schedule's PATCH) they are sent as null to remove them.
+     */
+    static void putBackupParams(Form form, Map<String, Object> body, String noPaths, boolean clear) {
+        List<String> paths = form.lines("paths");
+        if (paths.isEmpty()) {
+            throw new Form.Invalid(noPaths);
+        }
+        body.put("paths", paths);
+        put(body, "excludes", form.lines("excludes"), clear);
+        put(body, "tags", form.words("tags"), clear);
+        putLimits(form, body, clear);
+    }
 }
