@@ -1,7 +1,7 @@
 package io.resticmanager.hub;
 
 import io.resticmanager.kit.Problem;
-import io.resticmanager.kit.Ustar;
+import io.resticmanager.kit.TarWriter;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -160,14 +160,37 @@ final class AgentBundle {
         }
     }
 
-    /** The Windows zip: every entry below {@code restic-manager-agent/}, as Expand-Archive unpacks it. */
-    private Packed packZip(List<Path> files, List<String> inputs) {
+    /** Writes an archive's content to the stream it is given (digested on its way to the file). */
+    private interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** Packs into {@code <cache>/<name>}: a temporary file first, renamed over the old archive only when whole. */
+    private Packed packInto(String name, List<String> inputs, Writer writer) {
         try {
             Files.createDirectories(cacheDir);
-            Path partial = Files.createTempFile(cacheDir, WINDOWS_FILE_NAME, ".partial");
+            Path partial = Files.createTempFile(cacheDir, name, ".partial");
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (OutputStream file = Files.newOutputStream(partial);
-                 ZipOutputStream zip = new ZipOutputStream(new DigestOutputStream(file, sha))) {
+            try (OutputStream file = Files.newOutputStream(partial)) {
+                writer.write(new DigestOutputStream(file, sha));
+            }
+            Path target = cacheDir.resolve(name);
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            String digest = HexFormat.of().formatHex(sha.digest());
+            LOG.log(Level.INFO, name + " packed: " + inputs.size() + " files, " + Files.size(target) + " bytes, SHA-256 "
+                    + digest);
+            return new Packed(target, inputs, digest);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot pack " + name + " from " + dist + " into " + cacheDir, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The Windows zip: every entry below {@code restic-manager-agent/}, as Expand-Archive unpacks it. */
+    private Packed packZip(List<Path> files, List<String> inputs) {
+        return packInto(WINDOWS_FILE_NAME, inputs, out -> {
+            try (ZipOutputStream zip = new ZipOutputStream(out)) {
                 for (Path f : files) {
                     ZipEntry entry = new ZipEntry("restic-manager-agent/" + dist.relativize(f).toString().replace('\\', '/'));
                     entry.setLastModifiedTime(Files.getLastModifiedTime(f));
@@ -180,27 +203,13 @@ final class AgentBundle {
                                   .getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 zip.closeEntry();
             }
-            Path target = cacheDir.resolve(WINDOWS_FILE_NAME);
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            String digest = HexFormat.of().formatHex(sha.digest());
-            LOG.log(Level.INFO, "Windows agent bundle packed: " + (files.size() + 1) + " files, " + Files.size(target)
-                    + " bytes, SHA-256 " + digest);
-            return new Packed(target, inputs, digest);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot pack the Windows agent bundle from " + dist + " into " + cacheDir, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        });
     }
 
     private Packed pack(List<Path> files, List<String> inputs) {
-        try {
-            Files.createDirectories(cacheDir);
-            Path partial = Files.createTempFile(cacheDir, FILE_NAME, ".partial");
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (OutputStream file = Files.newOutputStream(partial);
-                 GZIPOutputStream gz = new GZIPOutputStream(new DigestOutputStream(file, sha), 64 * 1024)) {
-                Ustar tar = new Ustar(gz);
+        return packInto(FILE_NAME, inputs, out -> {
+            try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
+                TarWriter tar = new TarWriter(gz);
                 java.util.Set<String> dirs = new java.util.HashSet<>();
                 for (Path f : files) {
                     String name = dist.relativize(f).toString().replace('\\', '/');
@@ -216,16 +225,6 @@ final class AgentBundle {
                 }
                 tar.close();
             }
-            Path target = cacheDir.resolve(FILE_NAME);
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            String digest = HexFormat.of().formatHex(sha.digest());
-            LOG.log(Level.INFO, "agent bundle packed: " + files.size() + " files, " + Files.size(target)
-                    + " bytes, SHA-256 " + digest);
-            return new Packed(target, inputs, digest);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot pack the agent bundle from " + dist + " into " + cacheDir, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        });
     }
 }

@@ -4,6 +4,7 @@ import io.resticmanager.kit.InternalClient;
 import io.resticmanager.kit.SqliteStore;
 
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -31,17 +32,19 @@ final class AgentHub implements AutoCloseable {
         this.settings = settings;
         this.sqlite = SqliteStore.open(settings.dataDir().resolve("agent-hub.db"));
         this.store = new HubStore(sqlite);
-        int reset = store.resetPresence(Instant.now());
+        // the one clock the background loops read
+        Clock clock = Clock.systemUTC();
+        int reset = store.resetPresence(clock.instant());
         if (reset > 0) {
             LOG.log(Level.INFO, reset + " host(s) were online when the hub stopped; marked offline");
         }
         forwarders.put(Destination.JOBS, new OutboxForwarder(Destination.JOBS, sqlite, InternalClient.create(
-                "jobs-service", settings.jobsUrl(), internalToken, Duration.ofSeconds(5)), settings.forwardBatch()));
+                "jobs-service", settings.jobsUrl(), internalToken, Duration.ofSeconds(5)), settings.forwardBatch(), clock));
         forwarders.put(Destination.INVENTORY, new OutboxForwarder(Destination.INVENTORY, sqlite, InternalClient.create(
                 "inventory-service", settings.inventoryUrl(), internalToken, Duration.ofSeconds(5)),
-                settings.forwardBatch()));
+                settings.forwardBatch(), clock));
         this.writer = new HubWriter(sqlite, this::wakeForwarders);
-        this.registry = new AgentRegistry(writer, settings.offlineAfter(), settings.lastSeenFlush());
+        this.registry = new AgentRegistry(writer, settings.offlineAfter(), settings.lastSeenFlush(), clock);
         this.dumps = new DumpStreams(settings.downloadWindow(), settings.downloadsPerHost(), settings.downloads());
         this.inventory = InternalClient.create("inventory-service", settings.inventoryUrl(), internalToken,
                                                Duration.ofSeconds(30));

@@ -1,9 +1,11 @@
 package io.resticmanager.hub;
 
 import io.helidon.websocket.WsCloseCodes;
+import io.resticmanager.common.Loop;
 import io.resticmanager.proto.Message;
 
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -26,14 +28,17 @@ final class AgentRegistry implements AutoCloseable {
     private final Set<AgentConnection> sockets = ConcurrentHashMap.newKeySet();
     private final Map<String, AgentConnection> online = new ConcurrentHashMap<>();
     private final Map<String, Long> flushed = new HashMap<>();
-    private final Thread monitor;
-    private volatile boolean running = true;
+    private final Duration tick;
+    private Instant nextFlush;
+    private final Loop monitor;
 
-    AgentRegistry(HubWriter writer, Duration offlineAfter, Duration flushEvery) {
+    AgentRegistry(HubWriter writer, Duration offlineAfter, Duration flushEvery, Clock clock) {
         this.writer = writer;
         this.offlineAfter = offlineAfter;
         this.flushEvery = flushEvery;
-        this.monitor = Thread.ofVirtual().name("hub-presence").start(this::monitor);
+        this.tick = Duration.ofMillis(Math.max(50, Math.min(1000, offlineAfter.toMillis() / 4)));
+        this.nextFlush = clock.instant().plus(flushEvery);
+        this.monitor = Loop.start("hub-presence", clock, tick, this::monitor);
     }
 
     /** A socket passed authentication; it is not online before its hello. */
@@ -101,31 +106,24 @@ final class AgentRegistry implements AutoCloseable {
         return online.size();
     }
 
-    private void monitor() {
-        long tick = Math.max(50, Math.min(1000, offlineAfter.toMillis() / 4));
-        long nextFlush = System.currentTimeMillis() + flushEvery.toMillis();
-        while (running) {
-            try {
-                Thread.sleep(tick);
-            } catch (InterruptedException e) {
-                return;
-            }
-            long now = System.currentTimeMillis();
-            for (AgentConnection conn : sockets) {
-                if (now - conn.lastSeenMs() > offlineAfter.toMillis()) {
-                    LOG.log(Level.INFO, "host " + conn.hostId() + " silent for " + offlineAfter.toSeconds()
-                            + " s: offline");
-                    closed(conn);
-                    // a dead peer may never answer the close: don't let it hold this thread
-                    Thread.startVirtualThread(() -> conn.close(WsCloseCodes.GOING_AWAY,
-                                                               "no heartbeat for " + offlineAfter.toSeconds() + " s"));
-                }
-            }
-            if (now >= nextFlush) {
-                flushLastSeen();
-                nextFlush = now + flushEvery.toMillis();
+    /** Takes hosts silent for longer than {@code offlineAfter} offline; flushes last-seen times now and then. */
+    private Duration monitor(Instant now) {
+        long nowMs = now.toEpochMilli();
+        for (AgentConnection conn : sockets) {
+            if (nowMs - conn.lastSeenMs() > offlineAfter.toMillis()) {
+                LOG.log(Level.INFO, "host " + conn.hostId() + " silent for " + offlineAfter.toSeconds()
+                        + " s: offline");
+                closed(conn);
+                // a dead peer may never answer the close: don't let it hold this thread
+                Thread.startVirtualThread(() -> conn.close(WsCloseCodes.GOING_AWAY,
+                                                           "no heartbeat for " + offlineAfter.toSeconds() + " s"));
             }
         }
+        if (!now.isBefore(nextFlush)) {
+            flushLastSeen();
+            nextFlush = now.plus(flushEvery);
+        }
+        return tick;
     }
 
     private void flushLastSeen() {
@@ -147,8 +145,7 @@ final class AgentRegistry implements AutoCloseable {
     /** Closes every socket (each goes offline in the database before the writer stops). */
     @Override
     public void close() {
-        running = false;
-        monitor.interrupt();
+        monitor.close();
         for (AgentConnection conn : sockets) {
             closed(conn);
             conn.close(WsCloseCodes.SERVICE_RESTART, "server is stopping");

@@ -2,6 +2,7 @@ package io.resticmanager.hub;
 
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.helidon.http.Method;
+import io.resticmanager.common.Loop;
 import io.resticmanager.kit.InternalClient;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.kit.SqliteStore;
@@ -9,12 +10,11 @@ import io.resticmanager.proto.Json;
 import io.resticmanager.proto.internal.HubEvent;
 
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Posts the outbox to one receiver, oldest first, in batches, at least once: an event leaves the outbox
@@ -26,6 +26,8 @@ final class OutboxForwarder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OutboxForwarder.class.getName());
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** With nothing to send: how long until the outbox is looked at again without a wake-up. */
+    private static final Duration IDLE = Duration.ofSeconds(1);
     /**
      * Payload per request, about 20k log lines: 500 log frames of 500 lines would be one huge body the
      * receiver must hold and parse at once (over its size cap); smaller ones pipeline with the hub's writes.
@@ -36,24 +38,22 @@ final class OutboxForwarder implements AutoCloseable {
     private final OutboxStore outbox;
     private final InternalClient client;
     private final int batchSize;
-    private final Semaphore signal = new Semaphore(0);
-    private final Thread thread;
+    private final Loop loop;
     private volatile boolean running = true;
     private boolean failing;
+    private Duration backoff = MIN_BACKOFF;
 
-    OutboxForwarder(Destination destination, SqliteStore store, InternalClient client, int batchSize) {
+    OutboxForwarder(Destination destination, SqliteStore store, InternalClient client, int batchSize, Clock clock) {
         this.destination = destination;
         this.outbox = new OutboxStore(store);
         this.client = client;
         this.batchSize = batchSize;
-        this.thread = Thread.ofVirtual().name("hub-forward-" + destination.peer()).start(this::run);
+        this.loop = Loop.start("hub-forward-" + destination.peer(), clock, MAX_BACKOFF, now -> pass());
     }
 
     /** New events are in the outbox. */
     void wake() {
-        if (signal.availablePermits() == 0) {
-            signal.release();
-        }
+        loop.wake();
     }
 
     /** Events this receiver has not confirmed yet. */
@@ -61,30 +61,19 @@ final class OutboxForwarder implements AutoCloseable {
         return outbox.pendingCount(destination);
     }
 
-    private void run() {
-        Duration backoff = MIN_BACKOFF;
-        while (running) {
-            try {
-                List<OutboxStore.StoredEvent> batch = outbox.pending(destination, batchSize, MAX_BATCH_PAYLOAD_CHARS);
-                if (batch.isEmpty()) {
-                    signal.tryAcquire(1, TimeUnit.SECONDS);
-                    signal.drainPermits();
-                    continue;
-                }
-                if (deliver(batch)) {
-                    backoff = MIN_BACKOFF;
-                } else {
-                    Thread.sleep(backoff.toMillis());
-                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "outbox to " + destination.peer() + ": " + e.getMessage());
-                sleepQuietly(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            }
+    /** Sends the next batch; returns how long to wait: not at all after a success, longer after each failure. */
+    private Duration pass() {
+        List<OutboxStore.StoredEvent> batch = outbox.pending(destination, batchSize, MAX_BATCH_PAYLOAD_CHARS);
+        if (batch.isEmpty()) {
+            return IDLE;
         }
+        if (deliver(batch)) {
+            backoff = MIN_BACKOFF;
+            return Duration.ZERO;
+        }
+        Duration wait = backoff;
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        return wait;
     }
 
     /** @return true when every event of the batch is done with (stored or skipped as malformed) */
@@ -158,22 +147,10 @@ final class OutboxForwarder implements AutoCloseable {
     }
 
 
-    private static void sleepQuietly(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -10,7 +10,7 @@ import io.resticmanager.kit.Http;
 import io.resticmanager.kit.InternalClient;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.kit.StateExport;
-import io.resticmanager.kit.Ustar;
+import io.resticmanager.kit.TarWriter;
 import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.Json;
 
@@ -119,7 +119,7 @@ final class SelfBackupState implements HttpService {
             for (Peer peer : peers) {
                 parts.put(peer.name(), part(peer, secrets, body[0]));
             }
-            Ustar tar = new Ustar(body[0]);
+            TarWriter tar = new TarWriter(body[0]);
             tar.file(MANIFEST, 0600, Json.write(new Manifest(1, Instant.now(), jobId, agent.hostId(), parts))
                     .getBytes(StandardCharsets.UTF_8), Instant.now().getEpochSecond());
             tar.close();

@@ -1,6 +1,6 @@
 package io.resticmanager.hub;
 
-import io.resticmanager.kit.Ustar;
+import io.resticmanager.kit.TarWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -214,17 +214,19 @@ class DownloadsTest {
     }
 
     @Test
-    void ustarArchivesAreReadBySystemTar(@TempDir Path tmp) throws Exception {
+    void tarArchivesAreReadBySystemTar(@TempDir Path tmp) throws Exception {
         assumeTrue(onPath("tar"), "tar is not installed");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
-            Ustar tar = new Ustar(gz);
+            TarWriter tar = new TarWriter(gz);
             tar.directory("d", 1_700_000_000L);
             tar.file("d/empty", 0644, new byte[0], 1_700_000_000L);
             tar.file("d/exact-512", 0755, new byte[512], 1_700_000_000L);
+            tar.file("d/" + "long-".repeat(40) + "name", 0644, "x".getBytes(StandardCharsets.UTF_8), 1_700_000_000L);
             tar.close();
         }
         Path out = extract(tmp, bytes.toByteArray());
+        assertThat(Files.readString(out.resolve("d/" + "long-".repeat(40) + "name")), is("x"));
         assertThat(Files.size(out.resolve("d/empty")), is(0L));
         assertThat(Files.size(out.resolve("d/exact-512")), is(512L));
         assertThat(Files.isExecutable(out.resolve("d/exact-512")), is(true));

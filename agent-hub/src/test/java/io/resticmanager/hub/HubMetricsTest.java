@@ -6,6 +6,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -25,12 +26,8 @@ class HubMetricsTest {
         try (TestAgent agent = f.online(up)) {
             f.jobs.await(StubReceiver.type("host.online", up.hostId()), 1, Duration.ofSeconds(10));
             // the hub marks events delivered just after the receiver's answer: wait for that
-            HttpResponse<String> r = f.get("/internal/metrics", null);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!r.body().contains("outbox_pending{destination=\"jobs\"} 0\n") && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-                r = f.get("/internal/metrics", null);
-            }
+            HttpResponse<String> r = await("nothing pending for jobs").until(() -> f.get("/internal/metrics", null),
+                    m -> m.body().contains("outbox_pending{destination=\"jobs\"} 0\n"));
             assertThat(r.body(), r.statusCode(), is(200));
             assertThat(r.headers().firstValue("Content-Type").orElse(""), startsWith("text/plain; version=0.0.4"));
             String text = r.body();

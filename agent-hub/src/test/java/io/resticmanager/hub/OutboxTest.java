@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThan;
@@ -170,11 +171,7 @@ class OutboxTest {
                 acked = Math.max(acked, agent.next("job.events.ack").at("/payload/up_to_seq").asLong());
             }
             // the hub keeps trying the receiver that is down
-            long retried = System.currentTimeMillis() + 5000;
-            while (refused.get() <= 1 && System.currentTimeMillis() < retried) {
-                Thread.sleep(20);
-            }
-            assertThat(refused.get(), is(greaterThan(1)));
+            await().atMost(Duration.ofSeconds(5)).until(refused::get, is(greaterThan(1)));
             assertThat(f.jobs.events(ofJob("job-b")), hasSize(0));
             assertThat(f.hub.pending(Destination.JOBS), is(greaterThan(49L)));
             // the inventory receiver is not held back by the jobs receiver being down
@@ -199,17 +196,9 @@ class OutboxTest {
             }
             f.jobs.await(ofJob("job-c"), 5, Duration.ofSeconds(5));
             // no reply came back, so the hub posts the same batch again
-            long resent = System.currentTimeMillis() + 5000;
-            while (f.jobs.posts() - postsBefore <= 1 && System.currentTimeMillis() < resent) {
-                Thread.sleep(20);
-            }
-            assertThat(f.jobs.posts() - postsBefore, is(greaterThan(1)));
+            await().atMost(Duration.ofSeconds(5)).until(() -> f.jobs.posts() - postsBefore, is(greaterThan(1)));
             f.jobs.loseReplies(false);
-            long deadline = System.currentTimeMillis() + 5000;
-            while (f.hub.pending(Destination.JOBS) > 0 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(f.hub.pending(Destination.JOBS), is(0L));
+            await().atMost(Duration.ofSeconds(5)).until(() -> f.hub.pending(Destination.JOBS), is(0L));
             // the stub keeps the first copy per id: the same ids came again, nothing new was invented
             assertThat(seqs(f.jobs.events(ofJob("job-c"))), is(range(1, 5)));
         }
@@ -226,11 +215,7 @@ class OutboxTest {
             }
             List<HubEvent> events = f.jobs.await(ofJob("job-d"), 5, Duration.ofSeconds(10));
             assertThat(seqs(events), is(List.of(1L, 2L, 4L, 5L, 6L)));
-            long deadline = System.currentTimeMillis() + 5000;
-            while (f.hub.pending(Destination.JOBS) > 0 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(f.hub.pending(Destination.JOBS), is(0L));
+            await().atMost(Duration.ofSeconds(5)).until(() -> f.hub.pending(Destination.JOBS), is(0L));
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
@@ -134,7 +135,7 @@ class BackupHooksTest {
         assertThat(Duration.ofNanos(System.nanoTime() - t0).toMillis(), lessThan(8_000L));
         assertThat(end.status(), is(JobStatus.FAILED));
         assertThat(end.error(), is("pre-hook timed out after 1 s"));
-        assertThat(HookRunnerTest.alive(childPid(id)), is(false));
+        HookRunnerTest.awaitGone(childPid(id));
         assertThat(snapshotCount(), is(0));
     }
 
@@ -142,7 +143,8 @@ class BackupHooksTest {
     void cancellingDuringThePreHookStopsItAndThePostHookStillRuns() throws Exception {
         String id = start(new Hooks("sleep 600 & echo child=$!; wait", "echo \"post status=$RM_JOB_STATUS\"", null,
                                     600), data);
-        awaitTrue("the pre-hook's child", () -> log(id).stream().anyMatch(l -> l.contains("[pre] child=")));
+        await("the pre-hook's child").atMost(WAIT)
+                .until(() -> log(id).stream().anyMatch(l -> l.contains("[pre] child=")));
         long child = childPid(id);
         long t0 = System.nanoTime();
         assertThat(jobs.cancel(id, "cancelled on request"), is(true));
@@ -150,7 +152,7 @@ class BackupHooksTest {
         assertThat(Duration.ofNanos(System.nanoTime() - t0).toMillis(), lessThan(5_000L));
         assertThat(end.status(), is(JobStatus.CANCELLED));
         assertThat(end.error(), is("cancelled: cancelled on request (pre-hook was stopped: the job was cancelled)"));
-        assertThat(HookRunnerTest.alive(child), is(false));
+        HookRunnerTest.awaitGone(child);
         assertThat(log(id), hasItem("stdout: [post] post status=cancelled"));
         assertThat(snapshotCount(), is(0));
     }
@@ -170,7 +172,7 @@ class BackupHooksTest {
     }
 
     private Message.JobFinished finished(String id) throws Exception {
-        awaitTrue("job " + id + " to finish", () -> spool.finished(id).isPresent());
+        await("job " + id + " to finish").atMost(WAIT).until(() -> spool.finished(id).isPresent());
         return (Message.JobFinished) events(id).getLast();
     }
 
@@ -233,13 +235,4 @@ class BackupHooksTest {
         return out;
     }
 
-    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 }

@@ -10,10 +10,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
@@ -121,13 +123,9 @@ class DiffAndLocksTest {
         pb.environment().put("RESTIC_PASSWORD", TestRepo.PASSWORD);
         Process killed = pb.start();
         Path locks = repo.resolve("locks");
-        long deadline = System.currentTimeMillis() + 20_000;
         // kill it once its lock is written whole: a lock file created but still empty when the kill lands (a loaded
         // machine) is no lock restic can read, and this test is about a real lock left by a dead process
-        while (System.currentTimeMillis() < deadline && !hasWrittenLock(locks)) {
-            Thread.sleep(20);
-        }
-        assertThat("restic wrote its lock within 20 s", hasWrittenLock(locks), is(true));
+        await("restic's lock written whole").atMost(Duration.ofSeconds(20)).until(() -> hasWrittenLock(locks));
         killed.destroyForcibly();
         killed.waitFor(10, TimeUnit.SECONDS);
         RecordingSink sink = new RecordingSink();

@@ -10,6 +10,7 @@ import io.resticmanager.proto.Envelope;
 import io.resticmanager.proto.FrameException;
 import io.resticmanager.proto.Frames;
 import io.resticmanager.proto.Message;
+import org.awaitility.Awaitility;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+
 
 /**
  * A minimal agent-hub speaking the protocol through proto-contracts: answers hello with hello.ok,
@@ -80,17 +82,9 @@ final class FakeHub implements AutoCloseable {
     }
 
     /** A frame received at any time so far (or within {@code timeout}) matching {@code p}. */
-    Received find(Predicate<Received> p, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (Received r : history) {
-                if (p.test(r)) {
-                    return r;
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no matching frame within " + timeout);
+    Received find(Predicate<Received> p, Duration timeout) {
+        return Awaitility.await("a matching frame").atMost(timeout)
+                .until(() -> history.stream().filter(p).findFirst(), Optional::isPresent).orElseThrow();
     }
 
     /** The next frame matching {@code p}; frames that do not match are consumed. */

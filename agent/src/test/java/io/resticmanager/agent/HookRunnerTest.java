@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
@@ -106,7 +107,7 @@ class HookRunnerTest {
         assertThat(Duration.ofNanos(System.nanoTime() - t0).toMillis(), lessThan(5_000L));
         assertThat(r.ending(), is(HookRunner.Result.Ending.TIMED_OUT));
         assertThat(r.text(), is("pre-hook timed out after 1 s"));
-        assertThat(alive(childPid(sink)), is(false));
+        awaitGone(childPid(sink));
     }
 
     @Test
@@ -140,16 +141,9 @@ class HookRunnerTest {
         return Long.parseLong(m.group(1));
     }
 
-    /** Whether the process still runs after up to a second; a zombie (killed, not yet reaped) counts as gone. */
-    static boolean alive(long pid) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-        while (running(pid)) {
-            if (System.nanoTime() > deadline) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return false;
+    /** Fails unless the process is gone within a second; a zombie (killed, not yet reaped) counts as gone. */
+    static void awaitGone(long pid) {
+        await("process " + pid + " gone").atMost(Duration.ofSeconds(1)).until(() -> !running(pid));
     }
 
     private static boolean running(long pid) {

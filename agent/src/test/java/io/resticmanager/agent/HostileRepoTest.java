@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -62,10 +63,8 @@ class HostileRepoTest {
         Spool spool = Spool.open(dir.resolve("spool-" + jobId.hashCode()));
         Jobs jobs = new Jobs(spool, TestRepo.restic(), () -> { }, m -> { });
         jobs.start(new Message.JobStart(jobId, JobKind.SNAPSHOTS, repo, JobParams.empty()));
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (spool.finished(jobId).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        await("job " + jobId + " to finish").atMost(Duration.ofSeconds(30))
+                .until(() -> spool.finished(jobId).isPresent());
         jobs.stopAll(Duration.ofSeconds(5));
         return (Message.JobAck) Frames.decode(spool.pending(jobId, 0).getFirst().text()).payload();
     }

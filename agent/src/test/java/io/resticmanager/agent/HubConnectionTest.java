@@ -27,6 +27,7 @@ import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.stream.LongStream;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -120,17 +121,12 @@ class HubConnectionTest {
         return LongStream.rangeClosed(from, to).boxed().toList();
     }
 
-    private void awaitEmptySpool() throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+    private void awaitEmptySpool() {
+        await("an empty spool").atMost(WAIT).until(() -> {
             try (var files = Files.list(dir.resolve("spool"))) {
-                if (files.noneMatch(f -> f.toString().endsWith(".spool"))) {
-                    return;
-                }
+                return files.noneMatch(f -> f.toString().endsWith(".spool"));
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("spool still holds events: " + agent.spool().jobIds());
+        });
     }
 
     @Test
@@ -248,7 +244,6 @@ class HubConnectionTest {
         hub.send(new Message.JobEventsAck(jobId, 1));
         // at least one more event reached the hub before the line goes down
         hub.await(r -> r.envelope().payload() instanceof Message.JobEvent ev && ev.seq() > 1, WAIT);
-        Thread.sleep(300);
         hub.drop();
         hub.autoAck = true;
 
@@ -311,12 +306,8 @@ class HubConnectionTest {
         FakeHub fake = new FakeHub();
         fake.refuseUpgrade = true;
         start(fake);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (hub.authorizations.size() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
         // retried (at the maximum interval, 300 ms in this test)
-        assertThat(hub.authorizations.size() >= 2, is(true));
+        await("a second attempt").atMost(WAIT).until(() -> hub.authorizations.size() >= 2);
         assertThat(hub.authorizations.getFirst(), is("Bearer rma_test_token"));
         assertThat(agent.connection().lastProblem(), containsString("refused this agent's credential"));
         assertThat(agent.connection().connected(), is(false));

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -52,16 +53,6 @@ class ScheduledFireTest {
         }
     }
 
-    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     @Test
     void aMissedFireOfARestartedAgentFailsClearlyAndIsReportedBeforeItsEvents() throws Exception {
         Path data = TestRepo.data(dir, "data", 2, 1_000);
@@ -86,7 +77,7 @@ class ScheduledFireTest {
                           new Backoff(Duration.ofMillis(50), Duration.ofMillis(300)));
         Thread.ofVirtual().start(agent::run);
 
-        awaitTrue("the catch-up fire", () -> !agent.scheduler().pending().isEmpty());
+        await("the catch-up fire").atMost(WAIT).until(() -> !agent.scheduler().pending().isEmpty());
         Scheduler.Pending pending = agent.scheduler().pending().getFirst();
         assertThat(pending.catchUp(), is(true));
         assertThat(pending.offline(), is(true));
@@ -111,7 +102,8 @@ class ScheduledFireTest {
         assertThat(finished.error(), containsString("holds no valid credential for repository repo-1"));
         // the server learns of the job (the fire) before its events
         assertThat(hub.history.indexOf(received) < hub.history.indexOf(end), is(true));
-        awaitTrue("the fire is done once the events are stored", () -> agent.scheduler().pending().isEmpty());
+        await("the fire is done once the events are stored").atMost(WAIT)
+                .until(() -> agent.scheduler().pending().isEmpty());
         assertThat(hub.history.stream().filter(FakeHub.type("schedule.fire")).toList(), hasSize(1));
     }
 }

@@ -6,8 +6,10 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -42,13 +44,8 @@ class GatewayHealthTest {
             StubService jobs = new StubService(Upstreams.JOBS, port);
             try {
                 // /health asks every service afresh: it is 200 as soon as jobs-service answers again
-                HttpResponse<String> back = stack.send("GET", "/health", null);
-                long deadline = System.currentTimeMillis() + 5000;
-                while (back.statusCode() != 200 && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(20);
-                    back = stack.send("GET", "/health", null);
-                }
-                assertThat(back.body(), back.statusCode(), is(200));
+                await("/health up again").atMost(Duration.ofSeconds(5))
+                        .until(() -> stack.send("GET", "/health", null).statusCode(), is(200));
                 assertThat(stack.send("GET", "/api/jobs", null, "Cookie", admin.cookie()).statusCode(), is(200));
             } finally {
                 jobs.stop();

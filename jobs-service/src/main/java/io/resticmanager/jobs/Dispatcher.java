@@ -1,11 +1,13 @@
 package io.resticmanager.jobs;
 
+import io.resticmanager.common.Loop;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.RepoAccess;
 
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -31,50 +33,42 @@ final class Dispatcher implements AutoCloseable {
     private final AgentHubClient hub;
     private final Signals signals;
     private final Duration interval;
+    private final Clock clock;
     /** Held while one job is being handed over, so a cancel never slips between "dispatched" and "sent". */
     private final ReentrantLock handover = new ReentrantLock();
-    private volatile boolean running;
-    private Thread thread;
+    private boolean seeded;
+    private Loop loop;
 
     Dispatcher(JobStore store, InventoryClient inventory, AgentHubClient hub, Signals signals, Duration interval,
-               ScheduleHooks hooks) {
+               ScheduleHooks hooks, Clock clock) {
         this.hooks = hooks;
         this.store = store;
         this.inventory = inventory;
         this.hub = hub;
         this.signals = signals;
         this.interval = interval;
+        this.clock = clock;
     }
 
     void start() {
-        running = true;
-        thread = Thread.ofVirtual().name("jobs-dispatcher").start(this::loop);
+        loop = Loop.start("jobs-dispatcher", clock, signals.dispatcherWakeup(), interval, now -> {
+            if (!seeded) {
+                seedPresence(now);
+                seeded = true;
+            }
+            pass();
+            return interval;
+        });
     }
 
     ReentrantLock handoverLock() {
         return handover;
     }
 
-    private void loop() {
-        seedPresence();
-        while (running) {
-            try {
-                pass();
-                signals.dispatcherWakeup().await(interval);
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "dispatch pass failed: " + e.getMessage());
-                sleepQuietly();
-            }
-        }
-    }
-
     /** After a restart the hub knows presence better than our last events did. */
-    private void seedPresence() {
+    private void seedPresence(Instant now) {
         hub.agents().ifPresent(agents -> {
             Map<String, Boolean> known = store.presence();
-            Instant now = Instant.now();
             store.write(tx -> {
                 for (AgentHubClient.Presence p : agents) {
                     if (!Boolean.valueOf(p.online()).equals(known.get(p.hostId()))) {
@@ -95,8 +89,8 @@ final class Dispatcher implements AutoCloseable {
         Map<String, Boolean> presence = new HashMap<>(store.presence());
         Map<String, String> reasons = new LinkedHashMap<>();
         for (Job job : waiting) {
-            if (!running) {
-                break;
+            if (Thread.currentThread().isInterrupted()) {
+                break; // shutting down
             }
             String repo = job.repoId() == null ? "job:" + job.id() : job.repoId();
             if (busy.contains(repo)) {
@@ -164,7 +158,7 @@ final class Dispatcher implements AutoCloseable {
                 signals.jobChanged(job.id());
                 return Outcome.RETRY;
             }
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             // the repository's maintenance host runs forget/prune/check for the host, if it names one (now); a drill's
             // other host runs the drill
             String drillHost = JobLifecycle.drillRunner(job.hostId(), job.kind(), job.params());
@@ -227,29 +221,15 @@ final class Dispatcher implements AutoCloseable {
     }
 
     private void fail(Job job, String error) {
-        if (store.write(tx -> tx.toTerminal(job.id(), JobStatus.FAILED, null, null, error, Instant.now()))) {
+        if (store.write(tx -> tx.toTerminal(job.id(), JobStatus.FAILED, null, null, error, clock.instant()))) {
             signals.jobFinished(job.id());
-        }
-    }
-
-    private void sleepQuietly() {
-        try {
-            Thread.sleep(interval.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (loop != null) {
+            loop.close();
         }
     }
 }

@@ -7,6 +7,7 @@ import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
+import io.resticmanager.common.Wakeup;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.Tokens;
 import io.resticmanager.proto.Json;

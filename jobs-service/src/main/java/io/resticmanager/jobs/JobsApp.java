@@ -34,6 +34,8 @@ final class JobsApp implements AutoCloseable {
     private final io.resticmanager.kit.StateExport state;
 
     private JobsApp(Config config) {
+        // the one clock the background loops and the alert rules read
+        java.time.Clock clock = java.time.Clock.systemUTC();
         settings = JobsSettings.from(config);
         auth = InternalAuth.create(InternalAuth.loadToken(config));
         store = JobStore.create(SqliteStore.open(RmConfig.dataDir(config).resolve("jobs.db")));
@@ -46,19 +48,19 @@ final class JobsApp implements AutoCloseable {
         // seals what must not lie in jobs.db in clear: schedule hooks, alert channel settings
         io.resticmanager.kit.SecretBox box = io.resticmanager.kit.SecretBox.fromConfig(config);
         scheduleHooks = new ScheduleHooks(store.sqlite(), box);
-        dispatcher = new Dispatcher(store, inventory, hub, signals, settings.reaperInterval(), scheduleHooks);
-        reaper = new Reaper(store, signals, settings);
-        results = new ResultSender(store, inventory, signals.resultsWakeup(), settings.resultRetryMax());
+        dispatcher = new Dispatcher(store, inventory, hub, signals, settings.reaperInterval(), scheduleHooks, clock);
+        reaper = new Reaper(store, signals, settings, clock);
+        results = new ResultSender(store, inventory, signals.resultsWakeup(), settings.resultRetryMax(), clock);
         lifecycle = new JobLifecycle(store, inventory, hub, dispatcher, signals, scheduleHooks);
         ingest = new EventIngest(store, signals, lifecycle, settings.logLimits());
         restores = new Restores(store, inventory, signals);
-        statsRefresher = new StatsRefresher(store, lifecycle, settings.statsRefresh());
+        statsRefresher = new StatsRefresher(store, lifecycle, settings.statsRefresh(), clock);
         schedules = new ScheduleStore(store);
-        scheduleWorker = new ScheduleWorker(schedules, store, lifecycle, hub, signals, settings.reaperInterval());
+        scheduleWorker = new ScheduleWorker(schedules, store, lifecycle, hub, signals, settings.reaperInterval(), clock);
         alerts = new io.resticmanager.jobs.alerts.AlertStore(store.sqlite());
-        outbox = new io.resticmanager.jobs.alerts.Outbox(alerts, box, java.time.Clock.systemUTC());
+        outbox = new io.resticmanager.jobs.alerts.Outbox(alerts, box, clock);
         alertEngine = new io.resticmanager.jobs.alerts.AlertEngine(alerts, outbox, new HostNames(inventory),
-                                                                   settings.versions(), java.time.Clock.systemUTC(),
+                                                                   settings.versions(), clock,
                                                                    settings.alertSweepInterval());
         signals.onJobFinished(jobId -> store.find(jobId).ifPresent(j -> alertEngine.jobFinished(
                 new io.resticmanager.jobs.alerts.JobFacts(j.id(), j.hostId(), j.repoId(), j.scheduleId(), j.kind(),

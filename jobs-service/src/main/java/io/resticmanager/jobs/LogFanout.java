@@ -1,6 +1,7 @@
 package io.resticmanager.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resticmanager.common.Wakeup;
 
 import java.util.Map;
 import java.util.Optional;

@@ -1,8 +1,10 @@
 package io.resticmanager.jobs;
 
+import io.resticmanager.common.Loop;
 import io.resticmanager.proto.JobStatus;
 
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.time.Instant;
 
 /**
@@ -17,36 +19,25 @@ final class Reaper implements AutoCloseable {
     private final Signals signals;
     private final JobsSettings settings;
     private static final java.time.Duration PURGE_EVERY = java.time.Duration.ofMinutes(10);
-    private volatile boolean running;
+    private final Clock clock;
     private Instant nextPurge = Instant.EPOCH;
-    private Thread thread;
+    private Loop loop;
 
-    Reaper(JobStore store, Signals signals, JobsSettings settings) {
+    Reaper(JobStore store, Signals signals, JobsSettings settings, Clock clock) {
         this.store = store;
         this.signals = signals;
         this.settings = settings;
+        this.clock = clock;
     }
 
     void start() {
-        running = true;
-        thread = Thread.ofVirtual().name("jobs-reaper").start(this::loop);
+        loop = Loop.start("jobs-reaper", clock, settings.reaperInterval(), now -> {
+            pass(now);
+            return settings.reaperInterval();
+        });
     }
 
-    private void loop() {
-        while (running) {
-            try {
-                Thread.sleep(settings.reaperInterval().toMillis());
-                pass();
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "reaper pass failed: " + e.getMessage());
-            }
-        }
-    }
-
-    void pass() {
-        Instant now = Instant.now();
+    void pass(Instant now) {
         for (String id : store.unacknowledgedSince(now.minus(settings.ackTimeout()))) {
             lose(id, "no job.ack from the agent within " + seconds(settings.ackTimeout())
                     + " s of dispatch; the agent never started it", now);
@@ -96,9 +87,8 @@ final class Reaper implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
+        if (loop != null) {
+            loop.close();
         }
     }
 }

@@ -1,6 +1,9 @@
 package io.resticmanager.jobs;
 
-import java.lang.System.Logger.Level;
+import io.resticmanager.common.Loop;
+import io.resticmanager.common.Wakeup;
+
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -10,41 +13,30 @@ import java.time.Instant;
  * restart resumes where it stopped.
  */
 final class ResultSender implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(ResultSender.class.getName());
     private final JobStore store;
     private final InventoryClient inventory;
     private final Wakeup wakeup;
     private final Duration retryMax;
-    private volatile boolean running;
-    private Thread thread;
+    private final Clock clock;
+    private Loop loop;
 
-    ResultSender(JobStore store, InventoryClient inventory, Wakeup wakeup, Duration retryMax) {
+    ResultSender(JobStore store, InventoryClient inventory, Wakeup wakeup, Duration retryMax, Clock clock) {
         this.store = store;
         this.inventory = inventory;
         this.wakeup = wakeup;
         this.retryMax = retryMax;
+        this.clock = clock;
     }
 
     void start() {
-        running = true;
-        thread = Thread.ofVirtual().name("jobs-results").start(this::loop);
+        loop = Loop.start("jobs-results", clock, wakeup, Duration.ofSeconds(1), now -> {
+            pass(now);
+            return Duration.ofSeconds(1);
+        });
     }
 
-    private void loop() {
-        while (running) {
-            try {
-                pass();
-                wakeup.await(Duration.ofSeconds(1));
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "result delivery pass failed: " + e.getMessage());
-            }
-        }
-    }
-
-    void pass() {
-        for (JobStore.PendingResult pending : store.pendingResults(Instant.now(), 50)) {
+    void pass(Instant now) {
+        for (JobStore.PendingResult pending : store.pendingResults(now, 50)) {
             if (inventory.jobResult(pending.hostId(), pending.bodyJson())) {
                 store.write(tx -> {
                     tx.resultDelivered(pending.jobId());
@@ -54,7 +46,7 @@ final class ResultSender implements AutoCloseable {
                 int attempts = pending.attempts() + 1;
                 long backoffMs = Math.min(retryMax.toMillis(), 1000L << Math.min(attempts, 20));
                 store.write(tx -> {
-                    tx.resultRetry(pending.jobId(), attempts, Instant.now().plusMillis(backoffMs));
+                    tx.resultRetry(pending.jobId(), attempts, clock.instant().plusMillis(backoffMs));
                     return null;
                 });
             }
@@ -63,9 +55,8 @@ final class ResultSender implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
+        if (loop != null) {
+            loop.close();
         }
     }
 }

@@ -1,9 +1,11 @@
 package io.resticmanager.jobs;
 
+import io.resticmanager.common.Loop;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Message;
 
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -26,40 +28,25 @@ final class ScheduleWorker implements AutoCloseable {
     private final AgentHubClient hub;
     private final Signals signals;
     private final Duration interval;
-    private volatile boolean running;
-    private Thread thread;
+    private final Clock clock;
+    private Loop loop;
 
     ScheduleWorker(ScheduleStore schedules, JobStore store, JobLifecycle lifecycle, AgentHubClient hub, Signals signals,
-                   Duration interval) {
+                   Duration interval, Clock clock) {
         this.schedules = schedules;
         this.store = store;
         this.lifecycle = lifecycle;
         this.hub = hub;
         this.signals = signals;
         this.interval = interval;
+        this.clock = clock;
     }
 
     void start() {
-        running = true;
-        thread = Thread.ofVirtual().name("jobs-schedules").start(this::loop);
-    }
-
-    private void loop() {
-        while (running) {
-            try {
-                pass();
-                signals.schedulesWakeup().await(interval);
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "schedule pass failed: " + e.getMessage());
-                try {
-                    Thread.sleep(interval.toMillis());
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
+        loop = Loop.start("jobs-schedules", clock, signals.schedulesWakeup(), interval, now -> {
+            pass();
+            return interval;
+        });
     }
 
     void pass() {
@@ -68,10 +55,10 @@ final class ScheduleWorker implements AutoCloseable {
     }
 
     private void fires() {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         for (ScheduleStore.Fire fire : schedules.dueFires(now, 100)) {
-            if (!running) {
-                return;
+            if (Thread.currentThread().isInterrupted()) {
+                return; // shutting down
             }
             fire(fire, now);
         }
@@ -130,13 +117,13 @@ final class ScheduleWorker implements AutoCloseable {
     private void syncs() {
         Map<String, Boolean> presence = store.presence();
         for (ScheduleStore.SyncDue due : schedules.syncsDue()) {
-            if (!running) {
-                return;
+            if (Thread.currentThread().isInterrupted()) {
+                return; // shutting down
             }
             if (Boolean.FALSE.equals(presence.get(due.hostId()))) {
                 continue; // pushed on host.online
             }
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             Message.SchedulesSync sync;
             try {
                 sync = lifecycle.syncFor(due.hostId(), schedules.enabledFor(due.hostId()), now);
@@ -166,9 +153,8 @@ final class ScheduleWorker implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
+        if (loop != null) {
+            loop.close();
         }
     }
 }

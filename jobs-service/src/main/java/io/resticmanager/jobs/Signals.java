@@ -1,5 +1,7 @@
 package io.resticmanager.jobs;
 
+import io.resticmanager.common.Wakeup;
+
 /**
  * What to poke after a committed change: the live streams of a job, the dispatcher (a repository or
  * host may have become free), the result sender (a job finished) and the schedule worker (a schedule

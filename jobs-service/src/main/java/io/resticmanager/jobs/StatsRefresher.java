@@ -1,5 +1,6 @@
 package io.resticmanager.jobs;
 
+import io.resticmanager.common.Loop;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobParams;
@@ -8,6 +9,7 @@ import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
 
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -34,13 +36,14 @@ final class StatsRefresher implements AutoCloseable {
     private final JobStore store;
     private final JobLifecycle lifecycle;
     private final Settings settings;
-    private volatile boolean running;
-    private Thread thread;
+    private final Clock clock;
+    private Loop loop;
 
-    StatsRefresher(JobStore store, JobLifecycle lifecycle, Settings settings) {
+    StatsRefresher(JobStore store, JobLifecycle lifecycle, Settings settings, Clock clock) {
         this.store = store;
         this.lifecycle = lifecycle;
         this.settings = settings;
+        this.clock = clock;
     }
 
     /**
@@ -64,22 +67,11 @@ final class StatsRefresher implements AutoCloseable {
         if (!settings.enabled()) {
             return;
         }
-        running = true;
-        thread = Thread.ofVirtual().name("jobs-stats-refresh").start(this::loop);
-    }
-
-    private void loop() {
         Duration tick = Duration.ofMillis(Math.max(200, Math.min(1000, settings.delay().toMillis() / 2)));
-        while (running) {
-            try {
-                pass(Instant.now());
-                Thread.sleep(tick);
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "stats refresh pass failed: " + e.getMessage());
-            }
-        }
+        loop = Loop.start("jobs-stats-refresh", clock, tick, now -> {
+            pass(now);
+            return tick;
+        });
     }
 
     /** Queues the refreshes due at {@code now}; a row stays when inventory is down (retried next pass). */
@@ -106,9 +98,8 @@ final class StatsRefresher implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
+        if (loop != null) {
+            loop.close();
         }
     }
 }

@@ -29,11 +29,10 @@ import static io.resticmanager.jobs.TestSupport.ADMIN;
 import static io.resticmanager.jobs.TestSupport.OPERATOR;
 import static io.resticmanager.jobs.TestSupport.VIEWER;
 import static io.resticmanager.jobs.TestSupport.ack;
-import static io.resticmanager.jobs.TestSupport.await;
+import static org.awaitility.Awaitility.await;
 import static io.resticmanager.jobs.TestSupport.backup;
 import static io.resticmanager.jobs.TestSupport.finished;
 import static io.resticmanager.jobs.TestSupport.host;
-import static io.resticmanager.jobs.TestSupport.nothingMoreWithin;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -125,14 +124,14 @@ class AlertFlowTest {
 
     private String failedBackup(String host) {
         String job = api.runNow(host, backup("/etc"));
-        await("job.start", () -> !stack.hub.starts(job).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(job).isEmpty());
         api.events(ack(host, job, 1), finished(host, job, 2, JobStatus.FAILED, 1));
         return job;
     }
 
     private String goodBackup(String host) {
         String job = api.runNow(host, backup("/etc"));
-        await("job.start", () -> !stack.hub.starts(job).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(job).isEmpty());
         api.events(ack(host, job, 1), finished(host, job, 2, JobStatus.SUCCEEDED, 0));
         return job;
     }
@@ -171,8 +170,8 @@ class AlertFlowTest {
 
         // the same failure again: still one alert, no second message
         failedBackup(host);
-        nothingMoreWithin(Duration.ofMillis(500));
-        assertThat(receiver.pendingBodies(), receiver.pending(), is(0));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(receiver.pendingBodies(), receiver.pending(), is(0)));
         assertThat(api.get("/api/alerts?host_id=" + host, VIEWER).body().path("items").size(), is(1));
 
         // acknowledged by a person (audited), then resolved by the next good backup, which is announced
@@ -215,8 +214,8 @@ class AlertFlowTest {
         for (int i = 0; i < hosts.size(); i++) {
             perAlert.merge(signedBody(receiver.take()).path("alert_id").asText(), 1, Integer::sum);
         }
-        nothingMoreWithin(Duration.ofSeconds(2));
-        assertThat(receiver.pendingBodies(), receiver.pending(), is(0));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(receiver.pendingBodies(), receiver.pending(), is(0)));
         assertThat(perAlert.toString(), perAlert.size(), is(hosts.size()));
     }
 
@@ -231,12 +230,12 @@ class AlertFlowTest {
         assertThat(silence.body().toString(), silence.status(), is(201));
         assertThat(silence.header("X-RM-Audit-Action"), is("alert.silence"));
         failedBackup(host);
-        await("the alert recorded", () -> api.get("/api/alerts?host_id=" + host, VIEWER).body().path("items")
+        await("the alert recorded").until(() -> api.get("/api/alerts?host_id=" + host, VIEWER).body().path("items")
                 .size() == 1);
         assertThat(api.get("/api/alerts?host_id=" + host, VIEWER).body().path("items").get(0).path("silenced")
                            .asBoolean(), is(true));
-        nothingMoreWithin(Duration.ofMillis(500));
-        assertThat(receiver.pendingBodies(), receiver.pending(), is(0));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(receiver.pendingBodies(), receiver.pending(), is(0)));
         // bad silences are refused clearly
         assertThat(api.post("/api/alerts/silences", OPERATOR, Map.of("duration_s", 60)).status(), is(422));
         assertThat(api.post("/api/alerts/silences", OPERATOR, Map.of("rule", "nope", "duration_s", 60)).status(),
@@ -256,7 +255,7 @@ class AlertFlowTest {
         channel(flaky, name, List.of("check_failed"));
         flaky.status = 503;
         String job = api.runNow(host, Map.of("kind", "check"));
-        await("job.start", () -> !stack.hub.starts(job).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(job).isEmpty());
         api.events(ack(host, job, 1), finished(host, job, 2, JobStatus.FAILED, 1));
         // refused twice (503), then the receiver is back: the same message arrives, once, with the signature
         assertThat(flaky.take().path(), containsString(name));
@@ -268,8 +267,8 @@ class AlertFlowTest {
             body = r.answered() == 200 ? signedBody(r) : null;
         }
         assertThat(body.path("rule").asText(), is("check_failed"));
-        nothingMoreWithin(Duration.ofSeconds(3));
-        assertThat("delivered once", flaky.pending(), is(0));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat("delivered once", flaky.pending(), is(0)));
     }
 
     @Test
@@ -284,10 +283,10 @@ class AlertFlowTest {
                                                                                         "threshold_s", 1)).status(),
                    is(403));
         api.events(TestSupport.offline(host));
-        await("host_offline fires", Duration.ofSeconds(10), () -> api.get("/api/alerts?host_id=" + host, VIEWER)
+        await("host_offline fires").until(() -> api.get("/api/alerts?host_id=" + host, VIEWER)
                 .body().path("items").toString().contains("host_offline"));
         api.events(TestSupport.online(host));
-        await("host_offline resolves", Duration.ofSeconds(10), () -> api.get("/api/alerts?host_id=" + host
+        await("host_offline resolves").until(() -> api.get("/api/alerts?host_id=" + host
                 + "&state=resolved", VIEWER).body().path("items").toString().contains("host_offline"));
     }
 
@@ -296,8 +295,8 @@ class AlertFlowTest {
         String host = host();
         stack.inventory.host(host, "repo-" + host);
         goodBackup(host);
-        await("the RPO view lists the host", () -> api.get("/api/alerts/rpo", VIEWER).body().path("items").toString()
-                .contains(host));
+        await("the RPO view lists the host")
+                .until(() -> api.get("/api/alerts/rpo", VIEWER).body().path("items").toString().contains(host));
         Receiver receiver = new Receiver();
         String id = channel(receiver, "shown-" + host.substring(2, 10), List.of());
         JsonNode shown = api.get("/api/alert-channels/" + id, ADMIN).body();
@@ -328,23 +327,23 @@ class AlertFlowTest {
         api.events(TestSupport.event(host, io.resticmanager.proto.internal.HubEvent.HOST_ONLINE,
                                      new io.resticmanager.proto.internal.HostEvents.Online(
                                              host, "linux", "amd64", "0.0.9", "0.13.1", 1, List.of())));
-        await("agent_outdated fires", () -> api.get("/api/alerts?host_id=" + host + "&state=firing", VIEWER).body()
-                .path("items").toString().contains("restic 0.13.1 is older than the oldest supported 0.14.0"));
+        await("agent_outdated fires").until(() -> api.get("/api/alerts?host_id=" + host + "&state=firing", VIEWER)
+                .body().path("items").toString().contains("restic 0.13.1 is older than the oldest supported 0.14.0"));
         api.events(TestSupport.online(host));
-        await("agent_outdated resolves", () -> api.get("/api/alerts?host_id=" + host + "&state=resolved", VIEWER)
+        await("agent_outdated resolves").until(() -> api.get("/api/alerts?host_id=" + host + "&state=resolved", VIEWER)
                 .body().path("items").toString().contains("agent_outdated"));
 
         // restic refuses a backup because a crashed run left a lock two hours ago
         String job = api.runNow(host, backup("/etc"));
-        await("job.start", () -> !stack.hub.starts(job).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(job).isEmpty());
         api.events(ack(host, job, 1), TestSupport.event(host, "job.finished", new io.resticmanager.proto.Message
                 .JobFinished(job, 2, JobStatus.FAILED, 11, Map.of(), "unable to create lock in backend: repository "
                 + "is already locked by PID 4242 on db-1 by root (UID 0, GID 0)\nlock was created at 2026-12-06 "
                 + "08:00:00 (2h3m4.5s ago)\nstorage ID 1a2b3c4d", java.time.Instant.now())));
-        await("repo_locked fires", () -> api.get("/api/alerts?host_id=" + host + "&state=firing", VIEWER).body()
+        await("repo_locked fires").until(() -> api.get("/api/alerts?host_id=" + host + "&state=firing", VIEWER).body()
                 .path("items").toString().contains("is locked by a lock 123 min old"));
         goodBackup(host);
-        await("repo_locked resolves", () -> api.get("/api/alerts?host_id=" + host + "&state=resolved", VIEWER)
+        await("repo_locked resolves").until(() -> api.get("/api/alerts?host_id=" + host + "&state=resolved", VIEWER)
                 .body().path("items").toString().contains("repo_locked"));
     }
 

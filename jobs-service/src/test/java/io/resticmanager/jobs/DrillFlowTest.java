@@ -19,7 +19,7 @@ import static io.resticmanager.jobs.TestSupport.ADMIN;
 import static io.resticmanager.jobs.TestSupport.OPERATOR;
 import static io.resticmanager.jobs.TestSupport.VIEWER;
 import static io.resticmanager.jobs.TestSupport.ack;
-import static io.resticmanager.jobs.TestSupport.await;
+import static org.awaitility.Awaitility.await;
 import static io.resticmanager.jobs.TestSupport.event;
 import static io.resticmanager.jobs.TestSupport.host;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -59,7 +59,7 @@ class DrillFlowTest {
     private void finish(String runner, String jobId, JobStatus status, Map<String, Object> summary, String error) {
         api.events(ack(runner, jobId, 1), event(runner, "job.finished", new Message.JobFinished(
                 jobId, 2, status, status == JobStatus.SUCCEEDED ? 0 : 1, summary, error, Instant.now())));
-        await("drill " + jobId + " ended", () -> api.status(jobId).equals(status.wire()));
+        await("drill " + jobId + " ended").until(() -> api.status(jobId).equals(status.wire()));
     }
 
     @Test
@@ -86,7 +86,7 @@ class DrillFlowTest {
         String host = host();
         stack.inventory.host(host, "repo-" + host);
         String jobId = api.runNow(host, Map.of("kind", "drill", "sample_files", 5, "max_bytes", 1 << 20));
-        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(jobId).isEmpty());
         var start = stack.hub.starts(jobId).getFirst();
         assertThat(start.hostId(), is(host));
         assertThat(start.payload().path("kind").asText(), is("drill"));
@@ -98,7 +98,7 @@ class DrillFlowTest {
         finish(host, jobId, JobStatus.SUCCEEDED, summary(snapshotTime, List.of()), null);
         JsonNode job = api.job(jobId);
         assertThat(job.path("summary").path("scratch_removed").asBoolean(), is(true));
-        await("result to inventory", () -> !stack.inventory.results(jobId).isEmpty());
+        await("result to inventory").until(() -> !stack.inventory.results(jobId).isEmpty());
         assertThat(stack.inventory.results(jobId).getFirst().path("kind").asText(), is("drill"));
 
         JsonNode row = rpo(host);
@@ -114,7 +114,7 @@ class DrillFlowTest {
         stack.inventory.host(host, "repo-" + host);
         stack.inventory.host(other, "repo-" + other);
         String jobId = api.runNow(host, ADMIN, Map.of("kind", "drill", "target_host_id", other));
-        await("job.start on the other host", () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start on the other host").until(() -> !stack.hub.starts(jobId).isEmpty());
         var start = stack.hub.starts(jobId).getFirst();
         assertThat(start.hostId(), is(other));
         // the other agent gets this host's repository (backup credential) and restores this host's snapshots
@@ -128,7 +128,7 @@ class DrillFlowTest {
         Instant snapshotTime = Instant.parse("2026-11-27T03:00:00Z");
         finish(other, jobId, JobStatus.FAILED, summary(snapshotTime, List.of("/srv/a.bin")),
                "drill failed: 1 of 5 sampled file(s) did not restore intact: /srv/a.bin");
-        await("drill_failed firing", () -> api.get("/api/alerts?host_id=" + host + "&state=firing", VIEWER).body()
+        await("drill_failed firing").until(() -> api.get("/api/alerts?host_id=" + host + "&state=firing", VIEWER).body()
                 .path("items").toString().contains("drill_failed"));
         JsonNode alert = api.get("/api/alerts?host_id=" + host + "&state=firing", VIEWER).body().path("items").get(0);
         assertThat(alert.path("summary").asText(), containsString("/srv/a.bin"));
@@ -138,10 +138,10 @@ class DrillFlowTest {
         assertThat(row.path("last_drill").path("status").asText(), is("failed"));
 
         String again = api.runNow(host, OPERATOR, Map.of("kind", "drill"));
-        await("job.start", () -> !stack.hub.starts(again).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(again).isEmpty());
         assertThat(stack.hub.starts(again).getFirst().hostId(), is(host));
         finish(host, again, JobStatus.SUCCEEDED, summary(snapshotTime, List.of()), null);
-        await("drill_failed resolved", () -> api.get("/api/alerts/" + alert.path("id").asText(), VIEWER).body()
+        await("drill_failed resolved").until(() -> api.get("/api/alerts/" + alert.path("id").asText(), VIEWER).body()
                 .path("state").asText().equals("resolved"));
         assertThat(Instant.parse(rpo(host).path("restorable_as_of").asText()), is(snapshotTime));
     }

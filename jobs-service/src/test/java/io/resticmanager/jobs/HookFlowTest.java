@@ -22,7 +22,7 @@ import java.util.UUID;
 import static io.resticmanager.jobs.TestSupport.ADMIN;
 import static io.resticmanager.jobs.TestSupport.OPERATOR;
 import static io.resticmanager.jobs.TestSupport.VIEWER;
-import static io.resticmanager.jobs.TestSupport.await;
+import static org.awaitility.Awaitility.await;
 import static io.resticmanager.jobs.TestSupport.event;
 import static io.resticmanager.jobs.TestSupport.host;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -111,13 +111,13 @@ class HookFlowTest {
         stack.inventory.host(host, "repo-" + host);
         api.events(TestSupport.online(host));
         String id = api.post("/api/schedules", ADMIN, nightly(host)).body().path("id").asText();
-        await("a sync carrying the hooks", () -> stack.hub.commands(host, "schedules.sync").stream()
+        await("a sync carrying the hooks").until(() -> stack.hub.commands(host, "schedules.sync").stream()
                 .anyMatch(c -> c.payload().path("hooks").path(id).path("pre").asText().equals(PRE)));
 
         String jobId = UUID.randomUUID().toString();
         api.events(event(host, "schedule.fire", new Message.ScheduleFire(id, jobId, Instant.now().truncatedTo(
                 ChronoUnit.SECONDS), false)));
-        await("the fired backup's job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        await("the fired backup's job.start").until(() -> !stack.hub.starts(jobId).isEmpty());
         JsonNode start = stack.hub.starts(jobId).getFirst().payload();
         assertThat(start.path("hooks").path("pre").asText(), is(PRE));
         assertThat(start.path("hooks").path("post").asText(), is(POST));
@@ -128,7 +128,7 @@ class HookFlowTest {
         api.events(TestSupport.ack(host, jobId, 1), TestSupport.finished(host, jobId, 2,
                                                                          io.resticmanager.proto.JobStatus.SUCCEEDED, 0));
         String runNow = api.runNow(host, TestSupport.backup("/etc"));
-        await("run-now job.start", () -> !stack.hub.starts(runNow).isEmpty());
+        await("run-now job.start").until(() -> !stack.hub.starts(runNow).isEmpty());
         assertThat(stack.hub.starts(runNow).getFirst().payload().has("hooks"), is(false));
     }
 }

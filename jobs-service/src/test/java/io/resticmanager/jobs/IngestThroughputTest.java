@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import static io.resticmanager.jobs.TestSupport.ack;
-import static io.resticmanager.jobs.TestSupport.await;
+import static org.awaitility.Awaitility.await;
 import static io.resticmanager.jobs.TestSupport.backup;
 import static io.resticmanager.jobs.TestSupport.host;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -34,7 +34,7 @@ class IngestThroughputTest {
             String host = host();
             inventory.host(host, "repo-" + host);
             String jobId = jobs.api().runNow(host, backup("/"));
-            await("dispatched", () -> !hub.starts(jobId).isEmpty());
+            await("dispatched").until(() -> !hub.starts(jobId).isEmpty());
             jobs.api().events(ack(host, jobId, 1));
 
             // Bodies are built first so only the service's work is timed.

@@ -17,7 +17,7 @@ import java.util.Map;
 
 import static io.resticmanager.jobs.TestSupport.VIEWER;
 import static io.resticmanager.jobs.TestSupport.ack;
-import static io.resticmanager.jobs.TestSupport.await;
+import static org.awaitility.Awaitility.await;
 import static io.resticmanager.jobs.TestSupport.backup;
 import static io.resticmanager.jobs.TestSupport.event;
 import static io.resticmanager.jobs.TestSupport.finished;
@@ -58,7 +58,7 @@ class JobEventGuardTest {
     private String startedJob(String host) {
         stack.inventory.host(host, "repo-" + host);
         String jobId = api.runNow(host, backup("/etc"));
-        await("job.start for " + jobId, () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start for " + jobId).until(() -> !stack.hub.starts(jobId).isEmpty());
         return jobId;
     }
 

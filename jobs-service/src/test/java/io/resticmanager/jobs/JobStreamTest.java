@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.resticmanager.jobs.TestSupport.VIEWER;
 import static io.resticmanager.jobs.TestSupport.ack;
-import static io.resticmanager.jobs.TestSupport.await;
+import static org.awaitility.Awaitility.await;
 import static io.resticmanager.jobs.TestSupport.backup;
 import static io.resticmanager.jobs.TestSupport.finished;
 import static io.resticmanager.jobs.TestSupport.host;
@@ -141,7 +141,7 @@ class JobStreamTest {
         String host = host();
         stack.inventory.host(host, "repo-" + host);
         String jobId = api.runNow(host, backup("/etc"));
-        await("dispatched", () -> !stack.hub.starts(jobId).isEmpty());
+        await("dispatched").until(() -> !stack.hub.starts(jobId).isEmpty());
         api.events(ack(host, jobId, 1), log(host, jobId, 2, 3));
 
         Tail first = new Tail();
@@ -157,7 +157,7 @@ class JobStreamTest {
         assertThat(status.path("type").asText(), is("status"));
         assertThat(status.path("job").path("status").asText(), is("running"));
 
-        await("both subscribed", () -> stack.app.fanout().subscriberCount(jobId) == 2);
+        await("both subscribed").until(() -> stack.app.fanout().subscriberCount(jobId) == 2);
         api.events(log(host, jobId, 5, 2));
         JsonNode live = first.next();
         assertThat(live.path("type").asText(), is("log"));
@@ -188,7 +188,7 @@ class JobStreamTest {
         List<JsonNode> secondAll = second.untilFinal();
         assertThat(seqs(secondAll), is(expected));
         assertThat(second.closed.get(10, TimeUnit.SECONDS), is(1000));
-        await("unsubscribed", () -> stack.app.fanout().subscriberCount(jobId) == 0);
+        await("unsubscribed").until(() -> stack.app.fanout().subscriberCount(jobId) == 0);
     }
 
     @Test
@@ -196,7 +196,7 @@ class JobStreamTest {
         String host = host();
         stack.inventory.host(host, "repo-" + host);
         String jobId = api.runNow(host, backup("/etc"));
-        await("dispatched", () -> !stack.hub.starts(jobId).isEmpty());
+        await("dispatched").until(() -> !stack.hub.starts(jobId).isEmpty());
         api.events(ack(host, jobId, 1), log(host, jobId, 2, 2500), finished(host, jobId, 2502, JobStatus.FAILED, 1));
         Tail tail = new Tail();
         connect(jobId, tail, VIEWER, true);
@@ -211,7 +211,7 @@ class JobStreamTest {
         String host = host();
         stack.inventory.host(host, "repo-" + host);
         String jobId = api.runNow(host, backup("/etc"));
-        await("dispatched", () -> !stack.hub.starts(jobId).isEmpty());
+        await("dispatched").until(() -> !stack.hub.starts(jobId).isEmpty());
         api.events(ack(host, jobId, 1));
 
         // Reads its first message and then nothing more: its socket fills up and its writer blocks.
@@ -224,7 +224,7 @@ class JobStreamTest {
         Tail healthy = new Tail();
         connect(jobId, stalled, VIEWER, true);
         connect(jobId, healthy, VIEWER, true);
-        await("both subscribed", () -> stack.app.fanout().subscriberCount(jobId) == 2);
+        await("both subscribed").until(() -> stack.app.fanout().subscriberCount(jobId) == 2);
 
         long start = System.nanoTime();
         long seq = 2;
@@ -246,7 +246,7 @@ class JobStreamTest {
         String host = host();
         stack.inventory.host(host, "repo-" + host);
         String jobId = api.runNow(host, backup("/etc"));
-        await("dispatched", () -> !stack.hub.starts(jobId).isEmpty());
+        await("dispatched").until(() -> !stack.hub.starts(jobId).isEmpty());
         api.events(ack(host, jobId, 1));
         List<Tail> tails = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -254,7 +254,7 @@ class JobStreamTest {
             connect(jobId, tail, VIEWER, true);
             tails.add(tail);
         }
-        await("all subscribed", () -> stack.app.fanout().subscriberCount(jobId) == 6);
+        await("all subscribed").until(() -> stack.app.fanout().subscriberCount(jobId) == 6);
         long seq = 2;
         for (int batch = 0; batch < 25; batch++) {
             int n = 300 + batch * 97; // uneven batches: chunk boundaries move

@@ -20,7 +20,7 @@ import static io.resticmanager.jobs.TestSupport.ADMIN;
 import static io.resticmanager.jobs.TestSupport.OPERATOR;
 import static io.resticmanager.jobs.TestSupport.VIEWER;
 import static io.resticmanager.jobs.TestSupport.ack;
-import static io.resticmanager.jobs.TestSupport.await;
+import static org.awaitility.Awaitility.await;
 import static io.resticmanager.jobs.TestSupport.backup;
 import static io.resticmanager.jobs.TestSupport.finished;
 import static io.resticmanager.jobs.TestSupport.host;
@@ -60,7 +60,7 @@ class JobsFlowTest {
     private String startedJob(String host, String repo) {
         stack.inventory.host(host, repo);
         String jobId = api.runNow(host, backup("/etc"));
-        await("job.start for " + jobId, () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start for " + jobId).until(() -> !stack.hub.starts(jobId).isEmpty());
         return jobId;
     }
 
@@ -77,7 +77,7 @@ class JobsFlowTest {
         assertThat(created.header("X-RM-Audit-Action"), is("job.run_now"));
         assertThat(created.header("X-RM-Audit-Target"), is("host=" + host + " job=" + jobId + " kind=backup"));
 
-        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(jobId).isEmpty());
         JsonNode start = stack.hub.starts(jobId).getFirst().payload();
         assertThat(start.path("kind").asText(), is("backup"));
         assertThat(start.path("repo").path("password").asText(), is("pw-repo-" + host + "-SECRET"));
@@ -113,7 +113,7 @@ class JobsFlowTest {
         assertThat(page.path("items").get(0).path("line").asText(), is("line 3"));
         assertThat(page.path("next_after_seq").asLong(), is(4L));
 
-        await("job result at inventory", () -> !stack.inventory.results(jobId).isEmpty());
+        await("job result at inventory").until(() -> !stack.inventory.results(jobId).isEmpty());
         JsonNode result = stack.inventory.results(jobId).getFirst();
         assertThat(result.path("status").asText(), is("succeeded"));
         assertThat(result.path("kind").asText(), is("backup"));
@@ -161,7 +161,7 @@ class JobsFlowTest {
         // the late ack still fills in what it knows, without moving the status back
         assertThat(job.path("command_line").asText(), is("restic backup --json /etc"));
         assertThat(job.has("progress"), is(false));
-        await("one result", () -> !stack.inventory.results(jobId).isEmpty());
+        await("one result").until(() -> !stack.inventory.results(jobId).isEmpty());
         assertThat(stack.inventory.results(jobId), hasSize(1));
     }
 
@@ -192,15 +192,15 @@ class JobsFlowTest {
         String third = api.runNow(host, Map.of("kind", "unlock"));
         String elsewhere = api.runNow(other, backup("/b"));
 
-        await("first and the other repository's job dispatched",
-              () -> !stack.hub.starts(first).isEmpty() && !stack.hub.starts(elsewhere).isEmpty());
-        await("second shows why it waits", () -> api.job(second).path("queued_reason").asText()
+        await("first and the other repository's job dispatched")
+                .until(() -> !stack.hub.starts(first).isEmpty() && !stack.hub.starts(elsewhere).isEmpty());
+        await("second shows why it waits").until(() -> api.job(second).path("queued_reason").asText()
                 .equals(Dispatcher.REPO_BUSY));
         assertThat(stack.hub.starts(second), empty());
         assertThat(stack.hub.starts(third), empty());
 
         api.events(ack(host, first, 1), finished(host, first, 2, JobStatus.SUCCEEDED, 0));
-        await("second dispatched", () -> !stack.hub.starts(second).isEmpty());
+        await("second dispatched").until(() -> !stack.hub.starts(second).isEmpty());
         // a check over a thin line is throttled like a backup
         assertThat(stack.hub.starts(second).getFirst().payload().path("params").path("limit_download_kib").asInt(),
                    is(512));
@@ -208,7 +208,7 @@ class JobsFlowTest {
                    is("10%"));
         assertThat(stack.hub.starts(third), empty());
         api.events(ack(host, second, 1), finished(host, second, 2, JobStatus.SUCCEEDED_WITH_WARNINGS, 3));
-        await("third dispatched", () -> !stack.hub.starts(third).isEmpty());
+        await("third dispatched").until(() -> !stack.hub.starts(third).isEmpty());
         assertThat(api.status(second), is("succeeded_with_warnings"));
     }
 
@@ -218,7 +218,8 @@ class JobsFlowTest {
         stack.inventory.host(host, "repo-" + host);
         stack.hub.offline.add(host);
         String jobId = api.runNow(host, backup("/etc"));
-        await("offline reason", () -> Dispatcher.HOST_OFFLINE.equals(api.job(jobId).path("queued_reason").asText()));
+        await("offline reason")
+                .until(() -> Dispatcher.HOST_OFFLINE.equals(api.job(jobId).path("queued_reason").asText()));
         assertThat(api.status(jobId), is("queued"));
 
         // Known offline now: the next run-now says so at once.
@@ -228,7 +229,7 @@ class JobsFlowTest {
 
         stack.hub.offline.remove(host);
         api.events(online(host));
-        await("dispatched after host.online", () -> !stack.hub.starts(jobId).isEmpty());
+        await("dispatched after host.online").until(() -> !stack.hub.starts(jobId).isEmpty());
         JsonNode job = api.job(jobId);
         assertThat(job.path("status").asText(), is("queued"));
         assertThat(job.has("queued_reason"), is(false));
@@ -244,7 +245,7 @@ class JobsFlowTest {
         String jobId = api.runNow(host, backup("/etc"));
         assertThat(api.job(jobId).path("queued_reason").asText(), is(Dispatcher.HOST_OFFLINE));
         api.events(online(host));
-        await("dispatched", () -> !stack.hub.starts(jobId).isEmpty());
+        await("dispatched").until(() -> !stack.hub.starts(jobId).isEmpty());
     }
 
     @Test
@@ -261,11 +262,11 @@ class JobsFlowTest {
 
         api.events(online(host));
         String running = api.runNow(host, backup("/etc"));
-        await("dispatched", () -> !stack.hub.starts(running).isEmpty());
+        await("dispatched").until(() -> !stack.hub.starts(running).isEmpty());
         api.events(ack(host, running, 1));
         assertThat(api.post("/api/jobs/" + running + "/cancel", VIEWER, "").status(), is(403));
         assertThat(api.post("/api/jobs/" + running + "/cancel", OPERATOR, "").status(), is(202));
-        await("job.cancel sent", () -> stack.hub.commands(host, "job.cancel").stream()
+        await("job.cancel sent").until(() -> stack.hub.commands(host, "job.cancel").stream()
                 .anyMatch(c -> c.payload().path("job_id").asText().equals(running)));
         assertThat(api.status(running), is("running"));
         api.events(finished(host, running, 2, JobStatus.CANCELLED, 130));
@@ -313,7 +314,7 @@ class JobsFlowTest {
         assertThat(notAdmin.body().path("detail").asText(), containsString("only admins may prune"));
         assertThat(api.post("/api/hosts/" + host + "/jobs", OPERATOR, Map.of("kind", "prune")).status(), is(403));
         String forget = api.runNow(host, ADMIN, forgetAndPrune);
-        await("forget dispatched", () -> !stack.hub.starts(forget).isEmpty());
+        await("forget dispatched").until(() -> !stack.hub.starts(forget).isEmpty());
         assertThat(stack.hub.starts(forget).getFirst().payload().path("params").path("policy").path("keep_daily").asInt(),
                    is(7));
         assertThat(stack.inventory.accesses.stream().filter(a -> a.hostId().equals(host)).map(Stubs.Inventory.Access::purpose)
@@ -322,7 +323,7 @@ class JobsFlowTest {
         api.events(ack(host, forget, 1), finished(host, forget, 2, JobStatus.SUCCEEDED, 0));
         String preview = api.runNow(host, Map.of("kind", "forget", "dry_run", true, "policy",
                                                  Map.of("keep_last", 3, "prune", true)));
-        await("preview dispatched", () -> !stack.hub.starts(preview).isEmpty());
+        await("preview dispatched").until(() -> !stack.hub.starts(preview).isEmpty());
         JsonNode policy = stack.hub.starts(preview).getFirst().payload().path("params").path("policy");
         assertThat(policy.path("dry_run").asBoolean(), is(true));
         assertThat(policy.path("prune").asBoolean(), is(false));

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.stream.LongStream;
 
 import static io.resticmanager.jobs.TestSupport.ack;
-import static io.resticmanager.jobs.TestSupport.await;
+import static org.awaitility.Awaitility.await;
 import static io.resticmanager.jobs.TestSupport.backup;
 import static io.resticmanager.jobs.TestSupport.finished;
 import static io.resticmanager.jobs.TestSupport.host;
@@ -47,7 +47,7 @@ class JobsRecoveryTest {
     private String dispatched(RunningJobs jobs, String host) {
         inventory.host(host, "repo-" + host);
         String jobId = jobs.api().runNow(host, backup("/etc"));
-        await("job.start", () -> !hub.starts(jobId).isEmpty());
+        await("job.start").until(() -> !hub.starts(jobId).isEmpty());
         return jobId;
     }
 
@@ -60,15 +60,15 @@ class JobsRecoveryTest {
             String other = host();
             String acked = dispatched(jobs, other);
             jobs.api().events(ack(other, acked, 1));
-            await("lost", () -> jobs.api().status(silent).equals("lost"));
+            await("lost").until(() -> jobs.api().status(silent).equals("lost"));
             assertThat(jobs.api().job(silent).path("error").asText(), containsString("job.ack"));
             assertThat(jobs.api().job(silent).path("finished_at").isTextual(), is(true));
             assertThat(jobs.api().status(acked), is("running"));
-            await("lost result at inventory", () -> !inventory.results(silent).isEmpty());
+            await("lost result at inventory").until(() -> !inventory.results(silent).isEmpty());
             assertThat(inventory.results(silent).getFirst().path("status").asText(), is("lost"));
             // The repository is free again: the next job of the host is dispatched.
             String next = jobs.api().runNow(host, backup("/etc"));
-            await("next dispatched", () -> !hub.starts(next).isEmpty());
+            await("next dispatched").until(() -> !hub.starts(next).isEmpty());
         }
     }
 
@@ -82,7 +82,7 @@ class JobsRecoveryTest {
             String steadyJob = dispatched(jobs, steady);
             jobs.api().events(ack(host, jobId, 1), ack(steady, steadyJob, 1), offline(host));
             assertThat(jobs.api().status(jobId), is("running"));
-            await("lost", () -> jobs.api().status(jobId).equals("lost"));
+            await("lost").until(() -> jobs.api().status(jobId).equals("lost"));
             assertThat(jobs.api().job(jobId).path("error").asText(), containsString("offline"));
             assertThat(jobs.api().status(steadyJob), is("running"));
             // Its agent's late report does not bring it back.
@@ -109,7 +109,7 @@ class JobsRecoveryTest {
             assertThat(lost.path("status").asText(), is("lost"));
             assertThat(lost.path("error").asText(), is(EventIngest.LOST_ON_RECONNECT));
             assertThat(jobs.api().status(kept), is("running"));
-            await("job.start sent again", () -> hub.starts(unacked).size() == 2);
+            await("job.start sent again").until(() -> hub.starts(unacked).size() == 2);
             assertThat(jobs.api().status(unacked), is("queued"));
         }
     }
@@ -141,7 +141,7 @@ class JobsRecoveryTest {
             assertThat(jobs.api().status(running), is("succeeded"));
 
             jobs.api().events(online(offlineHost));
-            await("queued job dispatched after restart", () -> !hub.starts(queued).isEmpty());
+            await("queued job dispatched after restart").until(() -> !hub.starts(queued).isEmpty());
         }
     }
 
@@ -155,10 +155,10 @@ class JobsRecoveryTest {
                                                             finished(host, jobId, 2, JobStatus.FAILED, 1));
             assertThat(reply.status(), is(200));
             assertThat(jobs.api().status(jobId), is("failed"));
-            await("delivered after retries", () -> !inventory.results(jobId).isEmpty());
+            await("delivered after retries").until(() -> !inventory.results(jobId).isEmpty());
             assertThat(inventory.results(jobId), hasSize(1));
             assertThat(inventory.results(jobId).getFirst().path("status").asText(), is("failed"));
-            await("pending table drained", () -> jobs.app().store().pendingResultCount() == 0);
+            await("pending table drained").until(() -> jobs.app().store().pendingResultCount() == 0);
         }
     }
 }

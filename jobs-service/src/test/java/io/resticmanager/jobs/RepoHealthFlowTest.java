@@ -20,10 +20,9 @@ import java.util.Map;
 
 import static io.resticmanager.jobs.TestSupport.OPERATOR;
 import static io.resticmanager.jobs.TestSupport.VIEWER;
-import static io.resticmanager.jobs.TestSupport.await;
+import static org.awaitility.Awaitility.await;
 import static io.resticmanager.jobs.TestSupport.backup;
 import static io.resticmanager.jobs.TestSupport.host;
-import static io.resticmanager.jobs.TestSupport.nothingMoreWithin;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
@@ -49,9 +48,9 @@ class RepoHealthFlowTest {
     }
 
     private void finish(String host, String jobId, JobStatus status) {
-        await("job.start for " + jobId, () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start for " + jobId).until(() -> !stack.hub.starts(jobId).isEmpty());
         api.events(TestSupport.ack(host, jobId, 1), TestSupport.finished(host, jobId, 2, status, 0));
-        await("end of " + jobId, () -> api.job(jobId).path("status").asText().equals(status.wire()));
+        await("end of " + jobId).until(() -> api.job(jobId).path("status").asText().equals(status.wire()));
     }
 
     private List<JsonNode> jobsOf(String host, String kind) {
@@ -69,7 +68,7 @@ class RepoHealthFlowTest {
         finish(host, first, JobStatus.SUCCEEDED);
         String second = api.runNow(host, backup("/home"));
         finish(host, second, JobStatus.SUCCEEDED);
-        await("a stats refresh", Duration.ofSeconds(10), () -> jobsOf(host, "stats").size() == 1);
+        await("a stats refresh").until(() -> jobsOf(host, "stats").size() == 1);
         JsonNode stats = jobsOf(host, "stats").getFirst();
         assertThat(stats.path("repo_id").asText(), is(repo));
         assertThat(stats.path("created_by").asText(), is("system (stats refresh)"));
@@ -81,11 +80,11 @@ class RepoHealthFlowTest {
         finish(host, failed, JobStatus.FAILED);
         String third = api.runNow(host, backup("/srv"));
         finish(host, third, JobStatus.SUCCEEDED);
-        await("the second refresh", Duration.ofSeconds(10), () -> jobsOf(host, "stats").size() == 2);
+        await("the second refresh").until(() -> jobsOf(host, "stats").size() == 2);
         // measured in full a moment ago: this one is the cheap raw-data one
         assertThat(jobsOf(host, "stats").getFirst().path("params").path("stats_mode").asText(), is("raw-data"));
-        nothingMoreWithin(Duration.ofMillis(1500));
-        assertThat(jobsOf(host, "stats").size(), is(2));
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(jobsOf(host, "stats").size(), is(2)));
     }
 
     @Test
@@ -106,11 +105,11 @@ class RepoHealthFlowTest {
         String jobId = created.body().path("job_id").asText();
         assertThat(created.header("X-RM-Audit-Target"), is("repo=" + repo + " host=" + host + " job=" + jobId
                 + " kind=unlock"));
-        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(jobId).isEmpty());
         assertThat(stack.hub.starts(jobId).getFirst().payload().path("kind").asText(), is("unlock"));
         finish(host, jobId, JobStatus.SUCCEEDED);
         // the unlock is followed by a refresh, which shows the locks that are left
-        await("a refresh after the unlock", Duration.ofSeconds(10), () -> jobsOf(host, "stats").size() == 1);
+        await("a refresh after the unlock").until(() -> jobsOf(host, "stats").size() == 1);
         stack.inventory.repoHosts.put("empty-" + repo, List.of());
         assertThat(api.post("/api/repos/empty-" + repo + "/jobs", OPERATOR, Map.of("kind", "stats")).status(),
                    is(409));
@@ -136,7 +135,7 @@ class RepoHealthFlowTest {
         assertThat(created.body().toString(), created.status(), is(202));
         assertThat(created.header("X-RM-Audit-Action"), is("job.diff"));
         String jobId = created.body().path("job_id").asText();
-        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(jobId).isEmpty());
         JsonNode start = stack.hub.starts(jobId).getFirst().payload();
         assertThat(start.path("kind").asText(), is("diff"));
         assertThat(start.path("params").path("snapshot_id").asText(), is("aaaaaaaa"));
@@ -155,7 +154,7 @@ class RepoHealthFlowTest {
                    TestSupport.event(host, "job.finished", new Message.JobFinished(
                            jobId, 253, JobStatus.SUCCEEDED, 0, Map.of("added_files", 250, "entries", 250), null,
                            Instant.now())));
-        await("diff finished", () -> api.job(jobId).path("status").asText().equals("succeeded"));
+        await("diff finished").until(() -> api.job(jobId).path("status").asText().equals("succeeded"));
         JsonNode page = api.get("/api/jobs/" + jobId + "/diff?limit=100", VIEWER).body();
         assertThat(page.path("items").size(), is(100));
         assertThat(page.path("items").get(0).path("path").asText(), is("/data/f000"));

@@ -16,7 +16,7 @@ import java.util.Map;
 import static io.resticmanager.jobs.TestSupport.OPERATOR;
 import static io.resticmanager.jobs.TestSupport.VIEWER;
 import static io.resticmanager.jobs.TestSupport.ack;
-import static io.resticmanager.jobs.TestSupport.await;
+import static org.awaitility.Awaitility.await;
 import static io.resticmanager.jobs.TestSupport.backup;
 import static io.resticmanager.jobs.TestSupport.event;
 import static io.resticmanager.jobs.TestSupport.host;
@@ -71,7 +71,7 @@ class RestoreFlowTest {
         assertThat(r.body().path("target_host_id").asText(), is(host));
         assertThat(r.header("X-RM-Audit-Action"), is("job.restore"));
 
-        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(jobId).isEmpty());
         Stubs.Hub.Command start = stack.hub.starts(jobId).getFirst();
         assertThat(start.hostId(), is(host));
         assertThat(start.payload().path("kind").asText(), is("restore"));
@@ -100,7 +100,7 @@ class RestoreFlowTest {
         String jobId = r.body().path("job_id").asText();
         assertThat(r.body().path("repo_id").asText(), is("repo-" + source));
 
-        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(jobId).isEmpty());
         Stubs.Hub.Command start = stack.hub.starts(jobId).getFirst();
         assertThat(start.hostId(), is(target));
         assertThat(start.payload().at("/repo/repo_id").asText(), is("repo-" + source));
@@ -117,7 +117,7 @@ class RestoreFlowTest {
         // the finished job says whose repository it read
         api.events(ack(target, jobId, 1), event(target, "job.finished", new Message.JobFinished(
                 jobId, 2, JobStatus.SUCCEEDED, 0, Map.of("files_restored", 3), null, java.time.Instant.now())));
-        await("finished", () -> api.status(jobId).equals("succeeded"));
+        await("finished").until(() -> api.status(jobId).equals("succeeded"));
         JsonNode done = api.job(jobId);
         assertThat(done.at("/summary/files_restored").asInt(), is(3));
         assertThat(done.at("/summary/source_host_id").asText(), is(source));
@@ -131,23 +131,23 @@ class RestoreFlowTest {
         String target = host();
         stack.inventory.host(target, "repo-" + target);
         String backupId = api.runNow(source, backup("/etc"));
-        await("backup started", () -> !stack.hub.starts(backupId).isEmpty());
+        await("backup started").until(() -> !stack.hub.starts(backupId).isEmpty());
         api.events(ack(source, backupId, 1));
-        await("backup running", () -> api.status(backupId).equals("running"));
+        await("backup running").until(() -> api.status(backupId).equals("running"));
 
         String jobId = restore(source, Map.of("snapshot_id", SNAP, "paths", List.of("/etc"), "target", "/restore",
                                               "target_host_id", target)).body().path("job_id").asText();
-        await("queued behind the backup", () -> Dispatcher.REPO_BUSY.equals(api.job(jobId).path("queued_reason")
+        await("queued behind the backup").until(() -> Dispatcher.REPO_BUSY.equals(api.job(jobId).path("queued_reason")
                                                                                   .asText()));
         assertThat(stack.hub.starts(jobId), hasSize(0));
         // a backup on the TARGET's own repository does not hold it up
         String targetBackup = api.runNow(target, backup("/data"));
-        await("target backup started", () -> !stack.hub.starts(targetBackup).isEmpty());
+        await("target backup started").until(() -> !stack.hub.starts(targetBackup).isEmpty());
         assertThat(stack.hub.starts(jobId), hasSize(0));
 
         api.events(event(source, "job.finished", new Message.JobFinished(backupId, 2, JobStatus.SUCCEEDED, 0, Map.of(),
                                                                            null, java.time.Instant.now())));
-        await("restore started after the backup", () -> !stack.hub.starts(jobId).isEmpty());
+        await("restore started after the backup").until(() -> !stack.hub.starts(jobId).isEmpty());
     }
 
     @Test

@@ -23,12 +23,11 @@ import static io.resticmanager.jobs.TestSupport.ADMIN;
 import static io.resticmanager.jobs.TestSupport.OPERATOR;
 import static io.resticmanager.jobs.TestSupport.VIEWER;
 import static io.resticmanager.jobs.TestSupport.ack;
-import static io.resticmanager.jobs.TestSupport.await;
+import static org.awaitility.Awaitility.await;
 import static io.resticmanager.jobs.TestSupport.event;
 import static io.resticmanager.jobs.TestSupport.finished;
 import static io.resticmanager.jobs.TestSupport.host;
 import static io.resticmanager.jobs.TestSupport.log;
-import static io.resticmanager.jobs.TestSupport.nothingMoreWithin;
 import static io.resticmanager.jobs.TestSupport.offline;
 import static io.resticmanager.jobs.TestSupport.online;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -270,7 +269,7 @@ class ScheduleFlowTest {
         stack.inventory.host(host, "repo-" + host);
         api.events(online(host));
         String a = create(nightly(host)).path("id").asText();
-        await("sync with a", () -> List.of(a).equals(lastSync(host)));
+        await("sync with a").until(() -> List.of(a).equals(lastSync(host)));
         JsonNode spec = stack.hub.commands(host, "schedules.sync").getLast().payload().path("schedules").get(0);
         assertThat(spec.path("cron").asText(), is("0 2 * * *"));
         assertThat(spec.path("timezone").asText(), is("Europe/Berlin"));
@@ -284,21 +283,22 @@ class ScheduleFlowTest {
         }
 
         String b = create(Map.of("host_id", host, "cron", "0 4 * * 0", "kind", "prune")).path("id").asText();
-        await("sync with a and b", () -> List.of(a, b).equals(lastSync(host)));
+        await("sync with a and b").until(() -> List.of(a, b).equals(lastSync(host)));
         api.patch("/api/schedules/" + a, OPERATOR, Map.of("enabled", false));
-        await("sync without the disabled one", () -> List.of(b).equals(lastSync(host)));
+        await("sync without the disabled one").until(() -> List.of(b).equals(lastSync(host)));
 
         stack.hub.offline.add(host);
         api.events(offline(host));
         api.delete("/api/schedules/" + b, OPERATOR);
         int before = stack.hub.commands(host, "schedules.sync").size();
         stack.app.signals().schedules();
-        nothingMoreWithin(Duration.ofMillis(700)); // several worker passes (reaper interval 200 ms)
-        assertThat(stack.hub.commands(host, "schedules.sync"), hasSize(before));
+        // several worker passes (reaper interval 200 ms)
+        await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(stack.hub.commands(host, "schedules.sync"), hasSize(before)));
 
         stack.hub.offline.remove(host);
         api.events(online(host));
-        await("sync after host.online", () -> List.of().equals(lastSync(host)));
+        await("sync after host.online").until(() -> List.of().equals(lastSync(host)));
     }
 
     @Test
@@ -308,7 +308,7 @@ class ScheduleFlowTest {
         api.events(online(host));
         String scheduleId = create(nightly(host)).path("id").asText();
         // the sync carries a lease for the backup's repository
-        await("sync with a lease", () -> stack.hub.commands(host, "schedules.sync").stream()
+        await("sync with a lease").until(() -> stack.hub.commands(host, "schedules.sync").stream()
                 .anyMatch(c -> c.payload().path("leases").size() == 1));
         JsonNode lease = stack.hub.commands(host, "schedules.sync").getLast().payload().path("leases").get(0);
         assertThat(lease.path("access").path("repo_id").asText(), is("repo-" + host));
@@ -336,7 +336,7 @@ class ScheduleFlowTest {
         assertThat(runs, is(1L));
         assertThat(stack.hub.starts(jobId), empty());
         // the snapshot list the agent could not report while offline is refreshed by the server
-        await("a snapshots job after the offline backup", () -> {
+        await("a snapshots job after the offline backup").until(() -> {
             for (JsonNode j : api.get("/api/jobs?host_id=" + host, VIEWER).body().path("items")) {
                 if (j.path("kind").asText().equals("snapshots")) {
                     return true;
@@ -380,7 +380,7 @@ class ScheduleFlowTest {
         Instant due = Instant.parse("2026-11-26T01:00:00Z");
 
         assertThat(api.events(event(host, "schedule.fire", fire(scheduleId, jobId, due, true))).status(), is(200));
-        await("job.start " + jobId, () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start " + jobId).until(() -> !stack.hub.starts(jobId).isEmpty());
         JsonNode start = stack.hub.starts(jobId).getFirst().payload();
         assertThat(start.path("kind").asText(), is("backup"));
         assertThat(start.path("repo").path("password").asText(), is("pw-repo-" + host + "-SECRET"));
@@ -400,7 +400,7 @@ class ScheduleFlowTest {
         // a second fire for the same cron time under another id is a duplicate too
         String twin = UUID.randomUUID().toString();
         api.events(event(host, "schedule.fire", fire(scheduleId, twin, due, false)));
-        await("fires handled", () -> stack.app.schedules().pendingFires() == 0);
+        await("fires handled").until(() -> stack.app.schedules().pendingFires() == 0);
         assertThat(stack.hub.starts(jobId), hasSize(1));
         assertThat(api.get("/api/jobs/" + twin, VIEWER).status(), is(404));
 
@@ -422,17 +422,16 @@ class ScheduleFlowTest {
         api.events(online(host));
         String scheduleId = create(nightly(host)).path("id").asText();
         String running = api.runNow(host, TestSupport.backup("/etc"));
-        await("run-now start", () -> !stack.hub.starts(running).isEmpty());
+        await("run-now start").until(() -> !stack.hub.starts(running).isEmpty());
         api.events(ack(host, running, 1));
 
         String jobId = UUID.randomUUID().toString();
         api.events(event(host, "schedule.fire", fire(scheduleId, jobId, Instant.now(), false)));
-        await("scheduled job queued behind the running one",
-              () -> api.get("/api/jobs/" + jobId, VIEWER).body().path("queued_reason").asText()
-                      .equals(Dispatcher.REPO_BUSY));
+        await("scheduled job queued behind the running one").until(() -> api.get("/api/jobs/" + jobId, VIEWER).body()
+                .path("queued_reason").asText().equals(Dispatcher.REPO_BUSY));
         assertThat(stack.hub.starts(jobId), is(empty()));
         api.events(finished(host, running, 2, JobStatus.SUCCEEDED, 0));
-        await("scheduled job started after it", () -> !stack.hub.starts(jobId).isEmpty());
+        await("scheduled job started after it").until(() -> !stack.hub.starts(jobId).isEmpty());
 
         // offline host: accepted and queued, started on reconnect — never dropped
         String later = UUID.randomUUID().toString();
@@ -440,11 +439,11 @@ class ScheduleFlowTest {
         api.events(offline(host));
         stack.hub.offline.add(host);
         api.events(event(host, "schedule.fire", fire(scheduleId, later, Instant.now(), false)));
-        await("queued while offline", () -> api.get("/api/jobs/" + later, VIEWER).body().path("queued_reason")
+        await("queued while offline").until(() -> api.get("/api/jobs/" + later, VIEWER).body().path("queued_reason")
                 .asText().equals(Dispatcher.HOST_OFFLINE));
         stack.hub.offline.remove(host);
         api.events(online(host));
-        await("started on reconnect", () -> !stack.hub.starts(later).isEmpty());
+        await("started on reconnect").until(() -> !stack.hub.starts(later).isEmpty());
     }
 
     @Test
@@ -454,16 +453,16 @@ class ScheduleFlowTest {
         api.events(online(host));
         String scheduleId = create(nightly(host)).path("id").asText();
         // the sync (which asks inventory for the lease) is done before inventory fails
-        await("synced", () -> lastSync(host) != null && lastSync(host).contains(scheduleId));
+        await("synced").until(() -> lastSync(host) != null && lastSync(host).contains(scheduleId));
         stack.inventory.failAccess.set(1);
         String jobId = UUID.randomUUID().toString();
         // accepted (stored) at once, although the job cannot be created yet
         assertThat(api.events(event(host, "schedule.fire", fire(scheduleId, jobId, Instant.now(), false))).status(),
                    is(200));
-        await("the first attempt", () -> stack.inventory.failAccess.get() == 0);
+        await("the first attempt").until(() -> stack.inventory.failAccess.get() == 0);
         assertThat(api.get("/api/jobs/" + jobId, VIEWER).status(), is(404));
         assertThat(stack.app.schedules().pendingFires(), is(1));
-        await("retried after the backoff", () -> !stack.hub.starts(jobId).isEmpty());
+        await("retried after the backoff").until(() -> !stack.hub.starts(jobId).isEmpty());
         assertThat(api.job(jobId).path("schedule_id").asText(), is(scheduleId));
         assertThat(stack.app.schedules().pendingFires(), is(0));
     }
@@ -479,7 +478,7 @@ class ScheduleFlowTest {
         stack.inventory.withoutRepo.add(host);
         String noRepo = UUID.randomUUID().toString();
         api.events(event(host, "schedule.fire", fire(scheduleId, noRepo, Instant.now(), false)));
-        await("failed job", () -> api.get("/api/jobs/" + noRepo, VIEWER).body().path("status").asText()
+        await("failed job").until(() -> api.get("/api/jobs/" + noRepo, VIEWER).body().path("status").asText()
                 .equals("failed"));
         assertThat(api.job(noRepo).path("error").asText(), containsString("no repository"));
         assertThat(api.job(noRepo).path("created_by").asText(), is("schedule:nightly"));
@@ -495,7 +494,7 @@ class ScheduleFlowTest {
         api.patch("/api/schedules/" + scheduleId, OPERATOR, Map.of("enabled", false));
         String whileDisabled = UUID.randomUUID().toString();
         api.events(event(host, "schedule.fire", fire(scheduleId, whileDisabled, Instant.now(), false)));
-        await("fires handled", () -> stack.app.schedules().pendingFires() == 0);
+        await("fires handled").until(() -> stack.app.schedules().pendingFires() == 0);
         for (String id : List.of(stolen, unknown, whileDisabled)) {
             assertThat(api.get("/api/jobs/" + id, VIEWER).status(), is(404));
             assertThat(stack.hub.starts(id), is(empty()));

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 /** Test helpers: config, a small HTTP client that speaks as the gateway, and hub events. */
 final class TestSupport {
@@ -91,37 +90,6 @@ final class TestSupport {
             app.close();
             hub.close();
             inventory.close();
-        }
-    }
-
-    /** Polls until the condition holds (or fails after the timeout). */
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-    }
-
-    static void await(String what, BooleanSupplier condition) {
-        await(what, Duration.ofSeconds(10), condition);
-    }
-
-    /**
-     * Lets {@code window} pass so the assertion after it can show that nothing more happened (a second message, a
-     * second refresh): there is no condition to await when the point is that none comes.
-     */
-    static void nothingMoreWithin(Duration window) {
-        try {
-            Thread.sleep(window);
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
         }
     }
 

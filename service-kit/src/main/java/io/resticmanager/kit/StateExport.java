@@ -140,7 +140,7 @@ public final class StateExport implements HttpService {
             Set<String> written = new LinkedHashSet<>();
             long now = System.currentTimeMillis() / 1000;
             OutputStream out = sink.open();
-            Ustar tar = new Ustar(out);
+            TarWriter tar = new TarWriter(out);
             try (InputStream in = Files.newInputStream(copy)) {
                 tar.file(copy.getFileName().toString(), MODE, Files.size(copy), in, now);
             }

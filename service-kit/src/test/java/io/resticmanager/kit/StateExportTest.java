@@ -1,10 +1,14 @@
 package io.resticmanager.kit;
 
 import io.helidon.webserver.WebServer;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -142,23 +146,13 @@ class StateExportTest {
         }
     }
 
-    /** Entries of a ustar archive (or part) by name, in order. */
-    static Map<String, byte[]> untar(byte[] tar) {
+    /** Entries of a tar archive (or a part without the end-of-archive marker) by name, in order. */
+    static Map<String, byte[]> untar(byte[] tar) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
-        int at = 0;
-        while (at + 512 <= tar.length) {
-            byte[] header = Arrays.copyOfRange(tar, at, at + 512);
-            if (Arrays.equals(header, new byte[512])) {
-                break;
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
+            for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                entries.put(e.getName(), in.readAllBytes());
             }
-            int nameEnd = 0;
-            while (nameEnd < 100 && header[nameEnd] != 0) {
-                nameEnd++;
-            }
-            String name = new String(header, 0, nameEnd, StandardCharsets.UTF_8);
-            int size = Integer.parseInt(new String(header, 124, 11, StandardCharsets.US_ASCII).trim(), 8);
-            entries.put(name, Arrays.copyOfRange(tar, at + 512, at + 512 + size));
-            at += 512 + (size + 511) / 512 * 512;
         }
         return entries;
     }

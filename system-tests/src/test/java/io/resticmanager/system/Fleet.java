@@ -40,13 +40,8 @@ final class Fleet {
     }
 
     static JsonNode awaitEnd(Api api, String jobId, Duration timeout) {
-        JsonNode[] job = new JsonNode[1];
-        Await.until(timeout, "job " + jobId + " finished", () -> {
-            job[0] = api.get("/api/jobs/" + jobId).json();
-            String status = job[0].path("status").asText();
-            return !status.equals("queued") && !status.equals("running");
-        });
-        return job[0];
+        return Await.within(timeout, "job " + jobId + " finished").until(() -> api.get("/api/jobs/" + jobId).json(),
+                job -> !job.path("status").asText().equals("queued") && !job.path("status").asText().equals("running"));
     }
 
     static JsonNode runAndWait(Api api, String hostId, Map<String, ?> body) {

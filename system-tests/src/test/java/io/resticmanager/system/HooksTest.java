@@ -144,8 +144,8 @@ class HooksTest {
         assertThat(log, not(containsString(PASSWORD)));
         // the post-hook undid the pre-hook's read-only, and restic never ran
         assertThat(sql("SELECT @@global.read_only"), containsString("0"));
-        Await.nothingMoreWithin(Duration.ofSeconds(2));
-        assertThat(admin.get("/api/hosts/" + hostId + "/snapshots").json().path("items").size(), is(snapshots));
+        Await.within(Duration.ofSeconds(10), "no new snapshot").during(Duration.ofSeconds(2)).untilAsserted(() ->
+                assertThat(admin.get("/api/hosts/" + hostId + "/snapshots").json().path("items").size(), is(snapshots)));
     }
 
     private static String sql(String statements) {

@@ -209,30 +209,15 @@ class MonitoringTest {
      * that happened to fail just before (its staleness markers hide every series until the next one).
      */
     private static void assertReturnsData(String expr) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            JsonNode answer = prometheus.query(expr);
-            assertThat("not a valid query: " + expr + " → " + answer, answer.path("status").asText(), is("success"));
-            List<String> values = new ArrayList<>();
-            answer.path("data").path("result").forEach(sample -> values.add(sample.path("value").path(1).asText()));
-            assertThat(expr + " → " + answer, values.stream().filter(v -> !isNumber(v)).toList(), is(empty()));
-            if (!values.isEmpty()) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no data for " + expr + " → " + answer);
-            }
-            sleep(250);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted");
-        }
+        JsonNode answer = Await.within(Duration.ofSeconds(10), "data for " + expr).pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    JsonNode a = prometheus.query(expr);
+                    assertThat("not a valid query: " + expr + " → " + a, a.path("status").asText(), is("success"));
+                    return a;
+                }, a -> !a.path("data").path("result").isEmpty());
+        List<String> values = new ArrayList<>();
+        answer.path("data").path("result").forEach(sample -> values.add(sample.path("value").path(1).asText()));
+        assertThat(expr + " → " + answer, values.stream().filter(v -> !isNumber(v)).toList(), is(empty()));
     }
 
     private static boolean isNumber(String value) {

@@ -2,6 +2,8 @@ package io.resticmanager.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.proto.Json;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -392,23 +395,13 @@ class SelfBackupTest {
         }
     }
 
-    /** Entries of a ustar archive by name, in order. */
-    static Map<String, byte[]> untar(byte[] tar) {
+    /** Entries of a tar archive by name, in order. */
+    static Map<String, byte[]> untar(byte[] tar) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
-        int at = 0;
-        while (at + 512 <= tar.length) {
-            byte[] header = Arrays.copyOfRange(tar, at, at + 512);
-            if (Arrays.equals(header, new byte[512])) {
-                break;
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
+            for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                entries.put(e.getName(), in.readAllBytes());
             }
-            int end = 0;
-            while (end < 100 && header[end] != 0) {
-                end++;
-            }
-            String name = new String(header, 0, end, StandardCharsets.UTF_8);
-            int size = Integer.parseInt(new String(header, 124, 11, StandardCharsets.US_ASCII).trim(), 8);
-            entries.put(name, Arrays.copyOfRange(tar, at + 512, at + 512 + size));
-            at += 512 + (size + 511) / 512 * 512;
         }
         return entries;
     }

@@ -82,9 +82,9 @@ final class AgentUpdateRoutes implements HttpService {
         String id = req.path().pathParameters().get("id");
         Form.read(req); // the CSRF token was checked by the gateway; nothing else is read
         try {
-            JsonNode started = api.post(session, "/api/hosts/" + HostRoutes.enc(id) + "/update", null).body();
-            Pages.redirect(req, res, "/hosts/" + HostRoutes.enc(id) + "/agent-update?from="
-                    + HostRoutes.enc(Nodes.text(started, "from_version", "")));
+            JsonNode started = api.post(session, "/api/hosts/" + Urls.enc(id) + "/update", null).body();
+            Pages.redirect(req, res, "/hosts/" + Urls.enc(id) + "/agent-update?from="
+                    + Urls.enc(Nodes.text(started, "from_version", "")));
         } catch (ApiException e) {
             if (e.unauthenticated() || e.unavailable()) {
                 throw e;
@@ -104,7 +104,7 @@ final class AgentUpdateRoutes implements HttpService {
 
     private void render(ServerRequest req, ServerResponse res, int status, Session session, String id, String from,
                         Views.ProblemView problem) {
-        JsonNode host = api.get(session, "/api/hosts/" + HostRoutes.enc(id));
+        JsonNode host = api.get(session, "/api/hosts/" + Urls.enc(id));
         String now = Nodes.text(host, "agent_version", "");
         String hostStatus = Nodes.text(host, "status", "unknown");
         boolean done = problem == null && "online".equals(hostStatus) && !now.isEmpty() && !now.equals(from);

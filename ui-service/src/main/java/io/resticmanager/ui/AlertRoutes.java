@@ -47,8 +47,8 @@ final class AlertRoutes implements HttpService {
                     Format.When acked, String resolvedBy, Format.When resolved, boolean canAck, boolean canResolve) {
         /** "Silence…" prefills the form with this alert's rule and host. */
         String silenceUrl() {
-            return "/alerts?silence_rule=" + HostRoutes.enc(ruleKey) + (host == null ? ""
-                    : "&silence_host=" + HostRoutes.enc(host.id())) + "#silence";
+            return "/alerts?silence_rule=" + Urls.enc(ruleKey) + (host == null ? ""
+                    : "&silence_host=" + Urls.enc(host.id())) + "#silence";
         }
     }
 
@@ -74,7 +74,7 @@ final class AlertRoutes implements HttpService {
                 sep = "&";
             }
             if (!hostId.isEmpty()) {
-                url.append(sep).append("host_id=").append(HostRoutes.enc(hostId));
+                url.append(sep).append("host_id=").append(Urls.enc(hostId));
             }
             return url.toString();
         }
@@ -177,7 +177,7 @@ final class AlertRoutes implements HttpService {
                     if (id.isEmpty()) {
                         throw new Form.Invalid("Which alert? The form is missing its alert.");
                     }
-                    api.post(session, "/api/alerts/" + HostRoutes.enc(id) + "/" + action, null);
+                    api.post(session, "/api/alerts/" + Urls.enc(id) + "/" + action, null);
                     Pages.redirect(req, res, filter.url(action));
                 }
                 case "silence" -> {
@@ -189,7 +189,7 @@ final class AlertRoutes implements HttpService {
                     if (id.isEmpty()) {
                         throw new Form.Invalid("Which silence? The form is missing its silence.");
                     }
-                    api.delete(session, "/api/alerts/silences/" + HostRoutes.enc(id));
+                    api.delete(session, "/api/alerts/silences/" + Urls.enc(id));
                     Pages.redirect(req, res, filter.url("unsilence"));
                 }
                 default -> throw new Form.Invalid("Unknown action.");

@@ -17,6 +17,11 @@ import java.util.Map;
 /**
  * {@code /assets/**}: our CSS/JS and htmx from its webjar, all served from this process (no CDN). A fixed
  * list, loaded once; ETags let browsers revalidate cheaply.
+ * <p>
+ * Not Helidon's static content: at 4.5.0 it answers a matching {@code If-None-Match} by throwing a 304
+ * {@code HttpException}, which the webserver sends through its request-exception path with a body and a SEVERE
+ * log line ("Attempt to send status 304 Not Modified with entity") for every revalidation — and with
+ * {@code no-cache} every page load revalidates each asset.
  */
 final class AssetRoutes implements HttpService {
     static final String HTMX = "META-INF/resources/webjars/htmx.org/2.0.10/dist/htmx.min.js";

@@ -53,7 +53,7 @@ final class AuditLogRoutes implements HttpService {
         /** The page's own query string ("user=vera&result=denied"), empty filters left out. */
         String query() {
             StringJoiner out = new StringJoiner("&");
-            params(false).forEach((k, v) -> out.add(k + "=" + HostRoutes.enc(v)));
+            params(false).forEach((k, v) -> out.add(k + "=" + Urls.enc(v)));
             return out.toString();
         }
 
@@ -163,7 +163,7 @@ final class AuditLogRoutes implements HttpService {
         }
         String next = Nodes.text(answer, "next_cursor");
         String nextUrl = next == null ? null : "/admin/audit?" + (own.isEmpty() ? "" : own + "&") + "cursor="
-                + HostRoutes.enc(next);
+                + Urls.enc(next);
         render(res, 200, session, filter, rows, nextUrl, first, export, null);
     }
 
@@ -176,7 +176,7 @@ final class AuditLogRoutes implements HttpService {
 
     private static String join(Map<String, String> params) {
         StringJoiner out = new StringJoiner("&");
-        params.forEach((k, v) -> out.add(k + "=" + HostRoutes.enc(v)));
+        params.forEach((k, v) -> out.add(k + "=" + Urls.enc(v)));
         return out.toString();
     }
 

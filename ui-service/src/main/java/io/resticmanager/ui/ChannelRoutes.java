@@ -328,6 +328,6 @@ final class ChannelRoutes implements HttpService {
         if (id == null || id.isEmpty()) {
             throw new Form.Invalid("Which channel? The form is missing its channel.");
         }
-        return HostRoutes.enc(id);
+        return Urls.enc(id);
     }
 }

@@ -56,7 +56,7 @@ final class DiffRoutes implements HttpService {
     }
 
     private HostRef host(Session session, String id) {
-        JsonNode host = api.get(session, "/api/hosts/" + HostRoutes.enc(id));
+        JsonNode host = api.get(session, "/api/hosts/" + Urls.enc(id));
         return new HostRef(Nodes.text(host, "id", id), Nodes.text(host, "name", Views.shortId(id)));
     }
 
@@ -71,7 +71,7 @@ final class DiffRoutes implements HttpService {
     private void renderPick(ServerResponse res, int status, Session session, String id, String from, String to,
                             Views.ProblemView problem) {
         HostRef host = host(session, id);
-        JsonNode page = api.get(session, "/api/hosts/" + HostRoutes.enc(id) + "/snapshots", Map.of("limit", "100"));
+        JsonNode page = api.get(session, "/api/hosts/" + Urls.enc(id) + "/snapshots", Map.of("limit", "100"));
         List<JsonNode> snapshots = Nodes.items(page);
         Instant now = Instant.now();
         String newest = snapshots.isEmpty() ? "" : Nodes.text(snapshots.get(0), "id", "");
@@ -112,9 +112,9 @@ final class DiffRoutes implements HttpService {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("snapshot_id", from);
             body.put("other_snapshot_id", to);
-            JsonNode created = api.post(session, "/api/hosts/" + HostRoutes.enc(id) + "/diffs", body).body();
-            Pages.redirect(req, res, "/hosts/" + HostRoutes.enc(id) + "/diffs/"
-                    + HostRoutes.enc(Nodes.text(created, "job_id", "")));
+            JsonNode created = api.post(session, "/api/hosts/" + Urls.enc(id) + "/diffs", body).body();
+            Pages.redirect(req, res, "/hosts/" + Urls.enc(id) + "/diffs/"
+                    + Urls.enc(Nodes.text(created, "job_id", "")));
         }, (status, problem) -> renderPick(res, status, session, id, from, to, problem));
     }
 
@@ -131,7 +131,7 @@ final class DiffRoutes implements HttpService {
         if (!cursor.isEmpty()) {
             query.put("cursor", cursor);
         }
-        JsonNode diff = api.get(session, "/api/jobs/" + HostRoutes.enc(job) + "/diff", query);
+        JsonNode diff = api.get(session, "/api/jobs/" + Urls.enc(job) + "/diff", query);
         HostRef host = host(session, id);
         String status = Nodes.text(diff, "status", "");
         boolean running = status.equals("queued") || status.equals("running");
@@ -149,7 +149,7 @@ final class DiffRoutes implements HttpService {
                 summary.path("truncated").asBoolean(false),
                 Format.count(summary.path("entries").asLong(0)) + " of "
                         + Format.count(summary.path("entries_total").asLong(0)));
-        String base = "/hosts/" + HostRoutes.enc(id) + "/diffs/" + HostRoutes.enc(job);
+        String base = "/hosts/" + Urls.enc(id) + "/diffs/" + Urls.enc(job);
         String next = Nodes.text(diff, "next_cursor");
         Object error = running ? null : diffError(session, job, status);
         DiffView view = new DiffView(host, job, status.replace('_', ' '), running,
@@ -170,7 +170,7 @@ final class DiffRoutes implements HttpService {
         if (status.startsWith("succeeded")) {
             return null;
         }
-        return Nodes.text(api.get(session, "/api/jobs/" + HostRoutes.enc(job)), "error", "the diff job " + status);
+        return Nodes.text(api.get(session, "/api/jobs/" + Urls.enc(job)), "error", "the diff job " + status);
     }
 
     static Row row(JsonNode e) {

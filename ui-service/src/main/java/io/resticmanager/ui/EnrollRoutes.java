@@ -113,7 +113,7 @@ final class EnrollRoutes implements HttpService {
     }
 
     private static String prefix(String id) {
-        return HostRoutes.enc(id.length() > PREFIX ? id.substring(0, PREFIX) : id);
+        return Urls.enc(id.length() > PREFIX ? id.substring(0, PREFIX) : id);
     }
 
     private void watch(ServerRequest req, ServerResponse res) {
@@ -121,8 +121,8 @@ final class EnrollRoutes implements HttpService {
         if (session == null) {
             return;
         }
-        String self = req.query().first("count").map(c -> "/hosts/new/watch?count=" + HostRoutes.enc(c))
-                .orElseGet(() -> "/hosts/new/watch?known=" + HostRoutes.enc(req.query().first("known").orElse("")));
+        String self = req.query().first("count").map(c -> "/hosts/new/watch?count=" + Urls.enc(c))
+                .orElseGet(() -> "/hosts/new/watch?known=" + Urls.enc(req.query().first("known").orElse("")));
         WatchView view;
         try {
             List<JsonNode> hosts = Nodes.items(api.get(session, "/api/hosts"));

@@ -112,7 +112,7 @@ final class Hooks {
                          Views.ProblemView problem) {
         JsonNode hooks;
         try {
-            hooks = api.get(session, "/api/hosts/" + HostRoutes.enc(hostId) + "/hooks");
+            hooks = api.get(session, "/api/hosts/" + Urls.enc(hostId) + "/hooks");
         } catch (ApiException e) {
             if (e.unauthenticated()) {
                 throw e;

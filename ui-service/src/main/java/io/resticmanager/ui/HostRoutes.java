@@ -8,8 +8,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -193,10 +191,10 @@ final class HostRoutes implements HttpService {
     private void renderSnapshots(ServerRequest req, ServerResponse res, int status, Session session, String id,
                                  String cursor, Hooks.HostCard hooks) {
         Views.HostSummary host = host(session, id);
-        JsonNode page = api.get(session, "/api/hosts/" + enc(id) + "/snapshots",
+        JsonNode page = api.get(session, "/api/hosts/" + Urls.enc(id) + "/snapshots",
                                 Map.of("limit", String.valueOf(PAGE), "cursor", cursor));
         List<SnapshotRow> rows = rows(page, HostRoutes::snapshotRow);
-        SnapshotsPanel panel = new SnapshotsPanel(rows, nextPage(page, "/hosts/" + enc(id)), rows.isEmpty(),
+        SnapshotsPanel panel = new SnapshotsPanel(rows, nextPage(page, "/hosts/" + Urls.enc(id)), rows.isEmpty(),
                                                   !cursor.isEmpty());
         render(req, res, status, session, new HostPage(host, true, false, false, panel, null, null, false, null, hooks));
     }
@@ -221,11 +219,11 @@ final class HostRoutes implements HttpService {
         try {
             Map<String, Object> body = Hooks.hostBody(input);
             if (body.isEmpty()) {
-                Pages.redirect(req, res, "/hosts/" + enc(id) + "?saved=hooks-unchanged");
+                Pages.redirect(req, res, "/hosts/" + Urls.enc(id) + "?saved=hooks-unchanged");
                 return;
             }
-            api.put(session, "/api/hosts/" + enc(id) + "/hooks", body);
-            Pages.redirect(req, res, "/hosts/" + enc(id) + "?saved=hooks");
+            api.put(session, "/api/hosts/" + Urls.enc(id) + "/hooks", body);
+            Pages.redirect(req, res, "/hosts/" + Urls.enc(id) + "?saved=hooks");
         } catch (Form.Invalid e) {
             renderSnapshots(req, res, 422, session, id, "",
                             Hooks.card(api, session, id, null, input, Views.ProblemView.invalid(e.getMessage())));
@@ -262,7 +260,7 @@ final class HostRoutes implements HttpService {
         JsonNode page = api.get(session, "/api/jobs",
                                 Map.of("host_id", id, "limit", String.valueOf(PAGE), "cursor", cursor));
         List<JobRow> rows = rows(page, HostRoutes::jobRow);
-        JobsPanel panel = new JobsPanel(rows, nextPage(page, "/hosts/" + enc(id) + "/jobs"), rows.isEmpty());
+        JobsPanel panel = new JobsPanel(rows, nextPage(page, "/hosts/" + Urls.enc(id) + "/jobs"), rows.isEmpty());
         render(req, res, 200, session, new HostPage(host, false, true, false, null, panel, null, false, null));
     }
 
@@ -279,7 +277,7 @@ final class HostRoutes implements HttpService {
     /** The link to the listing's next page at {@code path}, or null on the last page. */
     private static String nextPage(JsonNode page, String path) {
         String next = Nodes.text(page, "next_cursor");
-        return next == null || next.isBlank() ? null : path + "?cursor=" + enc(next);
+        return next == null || next.isBlank() ? null : path + "?cursor=" + Urls.enc(next);
     }
 
     static JobRow jobRow(JsonNode j, Instant now) {
@@ -356,12 +354,12 @@ final class HostRoutes implements HttpService {
                     if (!form.get("role").isEmpty()) {
                         body.put("role", form.get("role"));
                     }
-                    api.post(session, "/api/hosts/" + enc(id) + "/repos", body);
-                    Pages.redirect(req, res, "/hosts/" + enc(id) + "/actions?saved=repo-link");
+                    api.post(session, "/api/hosts/" + Urls.enc(id) + "/repos", body);
+                    Pages.redirect(req, res, "/hosts/" + Urls.enc(id) + "/actions?saved=repo-link");
                 }
                 case "repo-unlink" -> {
-                    api.delete(session, "/api/hosts/" + enc(id) + "/repos/" + enc(form.get("repo_id")));
-                    Pages.redirect(req, res, "/hosts/" + enc(id) + "/actions?saved=repo-unlink");
+                    api.delete(session, "/api/hosts/" + Urls.enc(id) + "/repos/" + Urls.enc(form.get("repo_id")));
+                    Pages.redirect(req, res, "/hosts/" + Urls.enc(id) + "/actions?saved=repo-unlink");
                 }
                 case "forget" -> {
                     Map<String, Object> body = forgetBody(form);
@@ -428,15 +426,15 @@ final class HostRoutes implements HttpService {
     }
 
     private void runJob(ServerRequest req, ServerResponse res, Session session, String hostId, Map<String, Object> body) {
-        GatewayApi.Reply reply = api.post(session, "/api/hosts/" + enc(hostId) + "/jobs", body);
+        GatewayApi.Reply reply = api.post(session, "/api/hosts/" + Urls.enc(hostId) + "/jobs", body);
         String jobId = Nodes.text(reply.body(), "job_id", Nodes.text(reply.body(), "id", ""));
-        Pages.redirect(req, res, jobId.isEmpty() ? "/hosts/" + enc(hostId) + "/jobs" : "/jobs/" + enc(jobId));
+        Pages.redirect(req, res, jobId.isEmpty() ? "/hosts/" + Urls.enc(hostId) + "/jobs" : "/jobs/" + Urls.enc(jobId));
     }
 
     private void patch(ServerRequest req, ServerResponse res, Session session, String hostId, Map<String, Object> body,
                        String saved) {
-        api.patch(session, "/api/hosts/" + enc(hostId), body);
-        Pages.redirect(req, res, "/hosts/" + enc(hostId) + "/actions?saved=" + saved);
+        api.patch(session, "/api/hosts/" + Urls.enc(hostId), body);
+        Pages.redirect(req, res, "/hosts/" + Urls.enc(hostId) + "/actions?saved=" + saved);
     }
 
     private void confirm(ServerRequest req, ServerResponse res, Session session, String hostId, Confirm confirm) {
@@ -468,30 +466,8 @@ final class HostRoutes implements HttpService {
     private static Map<String, Object> backupBody(Form form) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("kind", "backup");
-        putBackupParams(form, body, "Enter at least one path to back up (one per line).", false);
+        JobFields.putBackupParams(form, body, "Enter at least one path to back up (one per line).", false);
         return body;
-    }
-
-    /**
-     * A backup's paths (required: else {@code noPaths}), excludes, tags, bandwidth limits and Windows VSS, as the API
-     * names them. Empty optional fields are left out; with {@code clear} (a schedule's PATCH) they are sent as null to
-     * remove them, an unticked VSS box as false.
-     */
-    static void putBackupParams(Form form, Map<String, Object> body, String noPaths, boolean clear) {
-        List<String> paths = form.lines("paths");
-        if (paths.isEmpty()) {
-            throw new Form.Invalid(noPaths);
-        }
-        body.put("paths", paths);
-        JobFields.put(body, "excludes", form.lines("excludes"), clear);
-        JobFields.put(body, "tags", form.words("tags"), clear);
-        JobFields.putLimits(form, body, clear);
-        // restic --use-fs-snapshot; an agent that is not on Windows fails the job and says so
-        if (form.checked("use_fs_snapshot")) {
-            body.put("use_fs_snapshot", true);
-        } else if (clear) {
-            body.put("use_fs_snapshot", false);
-        }
     }
 
     private static ForgetForm forgetForm(Form form) {
@@ -586,7 +562,7 @@ final class HostRoutes implements HttpService {
 
     private Gates gates(Session session, String hostId) {
         try {
-            JsonNode agent = api.get(session, "/api/agents/" + enc(hostId));
+            JsonNode agent = api.get(session, "/api/agents/" + Urls.enc(hostId));
             return Gates.of(agent.path("protocol_version").isNumber() ? agent.path("protocol_version").asInt() : null);
         } catch (ApiException e) {
             if (e.unauthenticated()) {
@@ -653,13 +629,10 @@ final class HostRoutes implements HttpService {
 
     /** The page header's host facts, with the next run its schedules give ({@code nextRuns} by host id). */
     static Views.HostSummary summary(GatewayApi api, Session session, String id, Map<String, Instant> nextRuns) {
-        JsonNode host = api.get(session, "/api/hosts/" + enc(id));
+        JsonNode host = api.get(session, "/api/hosts/" + Urls.enc(id));
         Map<String, String> repoNames = RepoRoutes.repoNames(api, session);
         Instant now = Instant.now();
         return Views.HostSummary.of(host, repoNames, now).withNextRun(Format.when(nextRuns.get(id), now));
     }
 
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 }

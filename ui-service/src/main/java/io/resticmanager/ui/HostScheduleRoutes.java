@@ -229,21 +229,21 @@ final class HostScheduleRoutes implements HttpService {
             switch (action) {
                 case "add" -> {
                     api.post(session, "/api/schedules", body(hostId, kind, preset, form, false, session.admin()));
-                    Pages.redirect(req, res, "/hosts/" + HostRoutes.enc(hostId) + "/schedules?saved=added");
+                    Pages.redirect(req, res, "/hosts/" + Urls.enc(hostId) + "/schedules?saved=added");
                 }
                 case "edit" -> {
-                    api.patch(session, "/api/schedules/" + HostRoutes.enc(required(scheduleId)),
+                    api.patch(session, "/api/schedules/" + Urls.enc(required(scheduleId)),
                               body(hostId, kind, preset, form, true, session.admin()));
-                    Pages.redirect(req, res, "/hosts/" + HostRoutes.enc(hostId) + "/schedules?saved=edited");
+                    Pages.redirect(req, res, "/hosts/" + Urls.enc(hostId) + "/schedules?saved=edited");
                 }
                 case "enable", "disable" -> {
-                    api.patch(session, "/api/schedules/" + HostRoutes.enc(required(scheduleId)),
+                    api.patch(session, "/api/schedules/" + Urls.enc(required(scheduleId)),
                               Map.of("enabled", action.equals("enable")));
-                    Pages.redirect(req, res, "/hosts/" + HostRoutes.enc(hostId) + "/schedules?saved=" + action + "d");
+                    Pages.redirect(req, res, "/hosts/" + Urls.enc(hostId) + "/schedules?saved=" + action + "d");
                 }
                 case "delete" -> {
-                    api.delete(session, "/api/schedules/" + HostRoutes.enc(required(scheduleId)));
-                    Pages.redirect(req, res, "/hosts/" + HostRoutes.enc(hostId) + "/schedules?saved=deleted");
+                    api.delete(session, "/api/schedules/" + Urls.enc(required(scheduleId)));
+                    Pages.redirect(req, res, "/hosts/" + Urls.enc(hostId) + "/schedules?saved=deleted");
                 }
                 default -> throw new Form.Invalid("Unknown action.");
             }
@@ -298,7 +298,7 @@ final class HostScheduleRoutes implements HttpService {
         }
         switch (kind) {
             case "backup" -> {
-                HostRoutes.putBackupParams(form, body, "A backup schedule needs at least one path (one per line).",
+                JobFields.putBackupParams(form, body, "A backup schedule needs at least one path (one per line).",
                                            edit);
                 if (admin) {
                     Hooks.putScheduleHooks(form, body, edit);

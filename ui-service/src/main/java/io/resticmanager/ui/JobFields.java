@@ -88,4 +88,26 @@ final class JobFields {
             body.put(field, CLEAR);
         }
     }
+
+    /**
+     * A backup's paths (required: else {@code noPaths}), excludes, tags, bandwidth limits and Windows VSS, as the API
+     * names them. Empty optional fields are left out; with {@code clear} (a schedule's PATCH) they are sent as null to
+     * remove them, an unticked VSS box as false.
+     */
+    static void putBackupParams(Form form, Map<String, Object> body, String noPaths, boolean clear) {
+        List<String> paths = form.lines("paths");
+        if (paths.isEmpty()) {
+            throw new Form.Invalid(noPaths);
+        }
+        body.put("paths", paths);
+        put(body, "excludes", form.lines("excludes"), clear);
+        put(body, "tags", form.words("tags"), clear);
+        putLimits(form, body, clear);
+        // restic --use-fs-snapshot; an agent that is not on Windows fails the job and says so
+        if (form.checked("use_fs_snapshot")) {
+            body.put("use_fs_snapshot", true);
+        } else if (clear) {
+            body.put("use_fs_snapshot", false);
+        }
+    }
 }

@@ -92,26 +92,26 @@ final class JobRoutes implements HttpService {
         }
         String id = req.path().pathParameters().get("id");
         try {
-            api.post(session, "/api/jobs/" + HostRoutes.enc(id) + "/cancel", null);
-            Pages.redirect(req, res, "/jobs/" + HostRoutes.enc(id));
+            api.post(session, "/api/jobs/" + Urls.enc(id) + "/cancel", null);
+            Pages.redirect(req, res, "/jobs/" + Urls.enc(id));
         } catch (ApiException e) {
             if (e.unauthenticated() || e.unavailable()) {
                 throw e;
             }
             // Keep the address bar on the job, not on the POST-only cancel URL.
-            res.header(HeaderNames.create("HX-Push-Url"), "/jobs/" + HostRoutes.enc(id));
+            res.header(HeaderNames.create("HX-Push-Url"), "/jobs/" + Urls.enc(id));
             render(res, e.status(), session, id, Views.ProblemView.of(e));
         }
     }
 
     private void render(ServerResponse res, int status, Session session, String id, Views.ProblemView problem) {
-        JsonNode job = api.get(session, "/api/jobs/" + HostRoutes.enc(id));
+        JsonNode job = api.get(session, "/api/jobs/" + Urls.enc(id));
         JobHead head = head(job, hostName(session, job), session.operator(), problem, Instant.now());
         List<LogLine> log = new ArrayList<>();
         long lastSeq = 0;
         boolean truncated = false;
         for (int page = 0; page < MAX_LOG_PAGES; page++) {
-            List<JsonNode> items = Nodes.items(api.get(session, "/api/jobs/" + HostRoutes.enc(id) + "/logs",
+            List<JsonNode> items = Nodes.items(api.get(session, "/api/jobs/" + Urls.enc(id) + "/logs",
                                                        Map.of("after_seq", String.valueOf(lastSeq))));
             boolean advanced = false;
             for (JsonNode item : items) {
@@ -157,7 +157,7 @@ final class JobRoutes implements HttpService {
     }
 
     private JobHead head(Session session, String id, Views.ProblemView problem) {
-        JsonNode job = api.get(session, "/api/jobs/" + HostRoutes.enc(id));
+        JsonNode job = api.get(session, "/api/jobs/" + Urls.enc(id));
         return head(job, hostName(session, job), session.operator(), problem, Instant.now());
     }
 
@@ -168,7 +168,7 @@ final class JobRoutes implements HttpService {
             return null;
         }
         try {
-            return Nodes.text(api.get(session, "/api/hosts/" + HostRoutes.enc(hostId)), "name");
+            return Nodes.text(api.get(session, "/api/hosts/" + Urls.enc(hostId)), "name");
         } catch (ApiException e) {
             if (e.unauthenticated()) {
                 throw e;

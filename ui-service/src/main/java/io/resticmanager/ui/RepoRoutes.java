@@ -255,9 +255,9 @@ final class RepoRoutes implements HttpService {
         if (action.equals("unlock") || action.equals("stats")) {
             // run on one of the repository's hosts, like any job; the job page follows it
             try {
-                JsonNode created = api.post(session, "/api/repos/" + HostRoutes.enc(id) + "/jobs",
+                JsonNode created = api.post(session, "/api/repos/" + Urls.enc(id) + "/jobs",
                                             Map.of("kind", action)).body();
-                Pages.redirect(req, res, "/jobs/" + HostRoutes.enc(Nodes.text(created, "job_id", "")));
+                Pages.redirect(req, res, "/jobs/" + Urls.enc(Nodes.text(created, "job_id", "")));
             } catch (ApiException e) {
                 if (e.unauthenticated() || e.unavailable()) {
                     throw e;
@@ -291,7 +291,7 @@ final class RepoRoutes implements HttpService {
                         body.put("offline_lease_on_disk", lease.onDisk());
                     }
                     if (body.isEmpty()) {
-                        Pages.redirect(req, res, "/repos/" + HostRoutes.enc(id) + "?saved=unchanged");
+                        Pages.redirect(req, res, "/repos/" + Urls.enc(id) + "?saved=unchanged");
                         return;
                     }
                     patch(req, res, session, id, body, "lease");
@@ -303,8 +303,8 @@ final class RepoRoutes implements HttpService {
 
     private void patch(ServerRequest req, ServerResponse res, Session session, String id, Map<String, Object> body,
                        String saved) {
-        api.patch(session, "/api/repos/" + HostRoutes.enc(id), body);
-        Pages.redirect(req, res, "/repos/" + HostRoutes.enc(id) + "?saved=" + saved);
+        api.patch(session, "/api/repos/" + Urls.enc(id), body);
+        Pages.redirect(req, res, "/repos/" + Urls.enc(id) + "?saved=" + saved);
     }
 
     /**
@@ -313,7 +313,7 @@ final class RepoRoutes implements HttpService {
      */
     private void renderRepo(ServerResponse res, int status, Session session, String id, String failedAction,
                             Views.ProblemView problem, String selectedHost, LeaseForm lease, String saved) {
-        JsonNode repo = api.get(session, "/api/repos/" + HostRoutes.enc(id));
+        JsonNode repo = api.get(session, "/api/repos/" + Urls.enc(id));
         List<JsonNode> hosts = items(api.get(session, "/api/hosts"));
         String maintainerId = Nodes.text(repo, "maintenance_host_id");
         Maintainer maintainer = maintainerId == null ? null : maintainer(maintainerId, hosts);
@@ -367,7 +367,7 @@ final class RepoRoutes implements HttpService {
     /** The stored-size points to plot, oldest first; none when the history cannot be read (the page still shows). */
     private List<JsonNode> history(Session session, String id) {
         try {
-            return items(api.get(session, "/api/repos/" + HostRoutes.enc(id) + "/stats/history",
+            return items(api.get(session, "/api/repos/" + Urls.enc(id) + "/stats/history",
                                  Map.of("mode", "raw-data", "limit", "200")));
         } catch (ApiException e) {
             if (e.unauthenticated() || e.unavailable()) {

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
-import static io.resticmanager.ui.HostRoutes.enc;
+import static io.resticmanager.ui.Urls.enc;
 
 /**
  * The restore wizard, {@code /hosts/{id}/restore?snapshot=&path=}: (1) the snapshot, preselected (newest by

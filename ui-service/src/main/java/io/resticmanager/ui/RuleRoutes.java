@@ -165,12 +165,12 @@ final class RuleRoutes implements HttpService {
                         Pages.redirect(req, res, "/alerts/rules?saved=unchanged");
                         return;
                     }
-                    api.patch(session, "/api/alerts/rules/" + HostRoutes.enc(rule), body);
+                    api.patch(session, "/api/alerts/rules/" + Urls.enc(rule), body);
                     Pages.redirect(req, res, "/alerts/rules?saved=rule");
                 }
                 case "override" -> {
                     String rule = rule(form);
-                    api.put(session, "/api/alerts/rules/" + HostRoutes.enc(rule) + "/overrides", overrideBody(form));
+                    api.put(session, "/api/alerts/rules/" + Urls.enc(rule) + "/overrides", overrideBody(form));
                     Pages.redirect(req, res, "/alerts/rules?saved=override");
                 }
                 case "delete_override" -> {
@@ -179,7 +179,7 @@ final class RuleRoutes implements HttpService {
                     if (subject.isEmpty()) {
                         throw new Form.Invalid("Which override? The form is missing its host or schedule.");
                     }
-                    api.call(session, Method.DELETE, "/api/alerts/rules/" + HostRoutes.enc(rule) + "/overrides",
+                    api.call(session, Method.DELETE, "/api/alerts/rules/" + Urls.enc(rule) + "/overrides",
                              Map.of("subject", subject), null);
                     Pages.redirect(req, res, "/alerts/rules?saved=override_deleted");
                 }

@@ -119,7 +119,7 @@ final class TokenAdminRoutes implements HttpService {
                     if (id.isEmpty()) {
                         throw new Form.Invalid("Which token? The form is missing its token.");
                     }
-                    api.delete(session, "/api/tokens/" + HostRoutes.enc(id));
+                    api.delete(session, "/api/tokens/" + Urls.enc(id));
                     Pages.redirect(req, res, "/admin/tokens?saved=revoked");
                 }
                 default -> throw new Form.Invalid("Unknown action.");

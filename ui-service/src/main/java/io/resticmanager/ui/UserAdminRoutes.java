@@ -245,6 +245,6 @@ final class UserAdminRoutes implements HttpService {
         if (id == null || id.isEmpty()) {
             throw new Form.Invalid("Which user? The form is missing its user.");
         }
-        return HostRoutes.enc(id);
+        return Urls.enc(id);
     }
 }

@@ -1638,9 +1638,19 @@ class UiRoutesTest {
                 assertThat(again.status().code(), is(304));
             }
         }
-        for (String asset : List.of("app.css", "app.js", "live-log.js", "favicon.svg")) {
-            assertThat(asset, get("/assets/" + asset, null).status(), is(200));
-        }
+        Map<String, String> types = Map.of("app.css", "text/css", "app.js", "text/javascript",
+                                           "live-log.js", "text/javascript", "favicon.svg", "image/svg+xml",
+                                           "htmx.min.js", "text/javascript");
+        types.forEach((asset, type) -> {
+            Page page = get("/assets/" + asset, null);
+            assertThat(asset, page.status(), is(200));
+            assertThat(asset, page.header("Content-Type"), startsWith(type));
+            // revalidated on every use, so an upgrade's assets show at once
+            assertThat(asset, page.header("Cache-Control"), is("no-cache"));
+            assertThat(asset, page.header("X-Content-Type-Options"), is("nosniff"));
+            assertThat(asset, page.body().isEmpty(), is(false));
+        });
+        assertThat(get("/favicon.ico", null).status(), is(301));
         assertThat(get("/assets/../application.yaml", null).status(), not(is(200)));
         assertThat(get("/assets/nope.js", null).status(), is(404));
     }

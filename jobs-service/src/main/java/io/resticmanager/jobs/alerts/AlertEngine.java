@@ -1,6 +1,8 @@
 package io.resticmanager.jobs.alerts;
 
 import io.resticmanager.common.Cron;
+import io.resticmanager.common.Loop;
+import io.resticmanager.common.Wakeup;
 import io.resticmanager.proto.JobStatus;
 
 import java.time.Clock;
@@ -17,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -53,8 +54,9 @@ public final class AlertEngine implements AutoCloseable {
     private final Clock clock;
     private final Duration sweepInterval;
     private final BlockingQueue<JobFacts> finished = new LinkedBlockingQueue<>(10_000);
-    private volatile boolean running;
-    private Thread thread;
+    private final Wakeup wakeup = new Wakeup();
+    private Instant nextSweep = Instant.MIN;
+    private Loop loop;
 
     /**
      * What agent_outdated compares against: the agent version this server ships and the oldest restic it supports.
@@ -82,8 +84,7 @@ public final class AlertEngine implements AutoCloseable {
     }
 
     public void start() {
-        running = true;
-        thread = Thread.ofVirtual().name("jobs-alerts").start(this::loop);
+        loop = Loop.start("jobs-alerts", clock, wakeup, sweepInterval, this::pass);
     }
 
     /** A job reached a terminal status: evaluated on the engine's thread right away (never blocks the caller). */
@@ -91,28 +92,25 @@ public final class AlertEngine implements AutoCloseable {
         if (!finished.offer(facts)) {
             LOG.warning("alert queue full; job " + facts.jobId() + " is left to the periodic sweep");
         }
+        wakeup.wake();
     }
 
-    private void loop() {
-        Instant nextSweep = clock.instant();
-        while (running) {
+    /** Evaluates the jobs finished since the last pass, then sweeps when due; returns the time to the next sweep. */
+    private Duration pass(Instant now) {
+        for (JobFacts facts = finished.poll(); facts != null; facts = finished.poll()) {
             try {
-                long wait = Math.max(0, Duration.between(clock.instant(), nextSweep).toMillis());
-                JobFacts facts = finished.poll(wait, TimeUnit.MILLISECONDS);
-                if (facts != null) {
-                    evaluate(facts);
-                }
-                if (!clock.instant().isBefore(nextSweep)) {
-                    sweep(clock.instant());
-                    nextSweep = clock.instant().plus(sweepInterval);
-                }
-            } catch (InterruptedException e) {
-                return;
+                evaluate(facts);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "alert evaluation failed; retrying at the next sweep", e);
-                nextSweep = clock.instant().plus(sweepInterval);
+                LOG.log(Level.WARNING, "alert evaluation of job " + facts.jobId() + " failed; the sweep covers it", e);
             }
         }
+        if (!now.isBefore(nextSweep)) {
+            // a sweep that fails is tried again at the next one, not in a tight loop
+            nextSweep = now.plus(sweepInterval);
+            sweep(now);
+        }
+        Duration wait = Duration.between(clock.instant(), nextSweep);
+        return wait.isNegative() ? Duration.ZERO : wait;
     }
 
     /** The rules a finished job decides: its failure fires, its success resolves. */
@@ -483,9 +481,8 @@ public final class AlertEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
+        if (loop != null) {
+            loop.close();
         }
     }
 }

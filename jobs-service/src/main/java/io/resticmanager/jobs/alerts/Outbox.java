@@ -1,5 +1,7 @@
 package io.resticmanager.jobs.alerts;
 
+import io.resticmanager.common.Loop;
+import io.resticmanager.common.Wakeup;
 import io.resticmanager.kit.SecretBox;
 import io.resticmanager.proto.Json;
 
@@ -9,9 +11,6 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 /**
@@ -31,11 +30,8 @@ public final class Outbox implements AutoCloseable {
     private final SecretBox box;
     private final Clock clock;
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
-    private boolean poked;
-    private volatile boolean running;
-    private Thread thread;
+    private final Wakeup wakeup = new Wakeup();
+    private Loop loop;
 
     public Outbox(AlertStore store, SecretBox box, Clock clock) {
         this.store = store;
@@ -77,34 +73,26 @@ public final class Outbox implements AutoCloseable {
     }
 
     public void start() {
-        running = true;
-        thread = Thread.ofVirtual().name("jobs-alert-outbox").start(this::loop);
+        loop = Loop.start("jobs-alert-outbox", clock, wakeup, IDLE, this::pass);
     }
 
-    private void loop() {
-        while (running) {
-            try {
-                Instant now = clock.instant();
-                for (AlertStore.DueDelivery d : store.due(now, 50)) {
-                    if (inFlight.add(d.id())) {
-                        Thread.ofVirtual().name("jobs-alert-send-" + d.id()).start(() -> {
-                            try {
-                                send(d);
-                            } finally {
-                                inFlight.remove(d.id());
-                                poke();
-                            }
-                        });
+    /** Starts a sender for each delivery due; returns how long until the next one is due (shorter while sending). */
+    private Duration pass(Instant now) {
+        for (AlertStore.DueDelivery d : store.due(now, 50)) {
+            if (inFlight.add(d.id())) {
+                Thread.ofVirtual().name("jobs-alert-send-" + d.id()).start(() -> {
+                    try {
+                        send(d);
+                    } finally {
+                        inFlight.remove(d.id());
+                        poke();
                     }
-                }
-                Duration sleep = store.nextDue().map(t -> Duration.between(clock.instant(), t)).orElse(IDLE);
-                sleep = sleep.compareTo(IDLE) > 0 ? IDLE : sleep.isNegative() ? Duration.ofMillis(50) : sleep;
-                await(inFlight.isEmpty() ? sleep : Duration.ofMillis(Math.min(sleep.toMillis(), 200)));
-            } catch (RuntimeException e) {
-                LOG.warning("alert outbox pass failed: " + e.getMessage());
-                await(IDLE);
+                });
             }
         }
+        Duration sleep = store.nextDue().map(t -> Duration.between(clock.instant(), t)).orElse(IDLE);
+        sleep = sleep.compareTo(IDLE) > 0 ? IDLE : sleep.isNegative() ? Duration.ofMillis(50) : sleep;
+        return inFlight.isEmpty() ? sleep : Duration.ofMillis(Math.min(sleep.toMillis(), 200));
     }
 
     private void send(AlertStore.DueDelivery d) {
@@ -139,35 +127,13 @@ public final class Outbox implements AutoCloseable {
     }
 
     private void poke() {
-        lock.lock();
-        try {
-            poked = true;
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void await(Duration d) {
-        lock.lock();
-        try {
-            if (!poked && d.toMillis() > 0) {
-                wake.await(d.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            poked = false;
-        } catch (InterruptedException e) {
-            running = false;
-            Thread.currentThread().interrupt();
-        } finally {
-            lock.unlock();
-        }
+        wakeup.wake();
     }
 
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
+        if (loop != null) {
+            loop.close();
         }
     }
 }

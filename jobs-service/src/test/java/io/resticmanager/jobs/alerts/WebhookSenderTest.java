@@ -11,10 +11,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HexFormat;
 
 import static io.resticmanager.jobs.alerts.Fixtures.config;
 import static io.resticmanager.jobs.alerts.Fixtures.firing;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -92,8 +94,9 @@ class WebhookSenderTest {
         DeliveryException e = assertThrows(DeliveryException.class, () -> sender.send(webhook(SECRET), firing("info")));
         assertThat(e.retryable(), is(false));
         assertThat(server.take().path(), is("/hooks/rm"));
-        Thread.sleep(200); // nothing more within 200 ms: a followed redirect would arrive in that time
-        assertThat("the redirect target was not requested", server.pending(), is(0));
+        // nothing more within 200 ms: a followed redirect would arrive in that time
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat("the redirect target was not requested", server.pending(), is(0)));
     }
 
     @Test
