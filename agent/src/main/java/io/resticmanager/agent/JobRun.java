@@ -213,9 +213,12 @@ final class JobRun implements JobSink {
 
     private void finish(Outcome o) {
         synchronized (lock) {
-            flushLogs();
-            append(new Message.JobFinished(jobId, ++seq, o.status(), o.exitCode(), o.summary(),
-                                           restic.redactor().apply(o.error().orElse(null)), Instant.now()));
+            // the last lines and the end in one spool write: one disk flush before job.finished can leave
+            List<Message.JobEvent> last = new ArrayList<>(2);
+            pendingLogs().ifPresent(last::add);
+            last.add(new Message.JobFinished(jobId, ++seq, o.status(), o.exitCode(), o.summary(),
+                                             restic.redactor().apply(o.error().orElse(null)), Instant.now()));
+            append(last);
             done = true;
         }
         LOG.info("job " + jobId + " (" + kind.wire() + ") " + o.status().wire() + ", exit " + o.exitCode()
@@ -277,27 +280,38 @@ final class JobRun implements JobSink {
 
     // callers hold lock; pending lines go first so the spool stays in seq order
     private void emitProgress() {
-        flushLogs();
+        List<Message.JobEvent> events = new ArrayList<>(2);
+        pendingLogs().ifPresent(events::add);
         Progress p = pendingProgress;
         pendingProgress = null;
         lastProgressAt = System.nanoTime();
-        append(new Message.JobProgress(jobId, ++seq, p.percent(), p.filesDone(), p.totalFiles(), p.bytesDone(),
-                                       p.totalBytes(), p.etaS(),
-                                       p.currentFile() == null ? null : restic.redactor().apply(p.currentFile())));
+        events.add(new Message.JobProgress(jobId, ++seq, p.percent(), p.filesDone(), p.totalFiles(), p.bytesDone(),
+                                           p.totalBytes(), p.etaS(),
+                                           p.currentFile() == null ? null : restic.redactor().apply(p.currentFile())));
+        append(events);
     }
 
     private void flushLogs() {
+        pendingLogs().ifPresent(this::append);
+    }
+
+    /** The batched lines as one job.log event (taken out of the batch), if there are any. */
+    private Optional<Message.JobLog> pendingLogs() {
         if (lines.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         List<Message.LogLine> batch = List.copyOf(lines);
         lines.clear();
         lineChars = 0;
-        append(new Message.JobLog(jobId, batch.getFirst().seq(), batch));
+        return Optional.of(new Message.JobLog(jobId, batch.getFirst().seq(), batch));
     }
 
     private void append(Message.JobEvent event) {
-        spool.append(event);
+        append(List.of(event));
+    }
+
+    private void append(List<Message.JobEvent> events) {
+        spool.appendAll(events);
         wake.run();
     }
 
@@ -308,8 +322,9 @@ final class JobRun implements JobSink {
 
     /** A job refused before it ran: ack(accepted=false) then finished(failed), both spooled. */
     static void refuse(String jobId, String reason, Spool spool, Runnable wake) {
-        spool.append(new Message.JobAck(jobId, 1, false, reason, null, Instant.now()));
-        spool.append(new Message.JobFinished(jobId, 2, JobStatus.FAILED, -1, Map.of(), reason, Instant.now()));
+        spool.appendAll(List.of(new Message.JobAck(jobId, 1, false, reason, null, Instant.now()),
+                                new Message.JobFinished(jobId, 2, JobStatus.FAILED, -1, Map.of(), reason,
+                                                        Instant.now())));
         wake.run();
         LOG.warning("job " + jobId + " refused: " + reason);
     }

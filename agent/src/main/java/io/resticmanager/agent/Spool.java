@@ -194,30 +194,51 @@ final class Spool {
 
     /** Stores one event (before it is sent). Seqs of a job must be appended in increasing order. */
     synchronized void append(Message.JobEvent event) {
-        JobFile job = jobs.get(event.jobId());
-        if (job == null) {
-            job = new JobFile(event.jobId(), dir.resolve(fileName(event.jobId())), Instant.now());
-            jobs.put(job.jobId, job);
-            try {
-                rewrite(job);
-            } catch (IOException e) {
-                warnWriteFailure(e);
+        appendAll(List.of(event));
+    }
+
+    /**
+     * Stores events of one job (before they are sent), in seq order, with one write and one fsync: a job's
+     * last log lines and its job.finished, or a new job's first event and its file, cost one disk flush.
+     */
+    synchronized void appendAll(List<? extends Message.JobEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        String jobId = events.getFirst().jobId();
+        JobFile job = jobs.get(jobId);
+        boolean created = job == null;
+        if (created) {
+            job = new JobFile(jobId, dir.resolve(fileName(jobId)), Instant.now());
+        }
+        long last = job.lastSeq;
+        for (Message.JobEvent event : events) {
+            if (!event.jobId().equals(jobId)) {
+                throw new IllegalArgumentException("events of jobs " + jobId + " and " + event.jobId() + " in one append");
             }
+            if (event.seq() <= last) {
+                throw new IllegalStateException("seq " + event.seq() + " of job " + jobId + " is not after " + last);
+            }
+            last = lastSeqOf(event);
         }
-        if (event.seq() <= job.lastSeq) {
-            throw new IllegalStateException("seq " + event.seq() + " of job " + event.jobId() + " is not after "
-                    + job.lastSeq);
-        }
-        String text = Frames.encode(Envelope.of((Message) event));
-        // memory first: even with a failing disk the event still reaches a connected hub
-        job.frames.add(new Frame(event.seq(), text));
-        job.lastSeq = lastSeqOf(event);
-        if (event instanceof Message.JobFinished fin) {
-            job.finished = fin.status();
+        StringBuilder lines = new StringBuilder();
+        for (Message.JobEvent event : events) {
+            String text = Frames.encode(Envelope.of((Message) event));
+            // memory first: even with a failing disk the event still reaches a connected hub
+            job.frames.add(new Frame(event.seq(), text));
+            job.lastSeq = lastSeqOf(event);
+            if (event instanceof Message.JobFinished fin) {
+                job.finished = fin.status();
+            }
+            lines.append(text).append('\n');
         }
         try {
-            if (job.channel != null) {
-                job.channel.write(ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8)));
+            if (created) {
+                jobs.put(jobId, job);
+                // header and first events in one file, written and flushed once before it appears under its name
+                rewrite(job);
+            } else if (job.channel != null) {
+                job.channel.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
                 job.channel.force(false);
             }
         } catch (IOException e) {

@@ -55,6 +55,27 @@ class SpoolTest {
     }
 
     @Test
+    void eventsStoredTogetherSurviveARestartLikeEventsStoredOneByOne() throws Exception {
+        Spool spool = Spool.open(dir);
+        // a new job's first write creates its file; the last lines and job.finished go in one write
+        spool.appendAll(List.of(new Message.JobAck("j9", 1, true, null, "restic backup --json -- /data", Instant.now()),
+                                log("j9", 2)));
+        spool.appendAll(List.of(log("j9", 3),
+                                new Message.JobFinished("j9", 4, JobStatus.SUCCEEDED, 0, Map.of(), null, Instant.now())));
+        assertThat(seqs(spool.pending("j9", 0)), contains(1L, 2L, 3L, 4L));
+        spool.close();
+
+        Spool reopened = Spool.open(dir);
+        assertThat(seqs(reopened.pending("j9", 0)), contains(1L, 2L, 3L, 4L));
+        assertThat(reopened.finished("j9"), is(Optional.of(JobStatus.SUCCEEDED)));
+        assertThat(reopened.unfinished(), is(empty()));
+        // a seq out of order anywhere in a group stores none of it
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> reopened.appendAll(
+                List.of(log("j9", 5), log("j9", 5))));
+        assertThat(reopened.lastSeq("j9"), is(4L));
+    }
+
+    @Test
     void theFileIsDeletedOnceTheFinishedEventIsAcknowledged() throws Exception {
         Spool spool = Spool.open(dir);
         spool.append(log("j2", 1));

@@ -9,12 +9,29 @@ import io.helidon.webserver.security.SecurityFeature;
 import io.resticmanager.kit.RmConfig;
 import io.resticmanager.kit.ServiceKit;
 
+import java.util.Map;
+
 /** The one public door: authentication, roles, CSRF, audit, then the owning service (HTTP and WebSocket). */
 public final class GatewayMain {
     private GatewayMain() {
     }
 
+    /**
+     * The JDK WebSocket client (the backend half of every proxied agent socket) keeps a 16 KiB read, write and
+     * encoding buffer per connection. Frames from the hub are small (acks, commands): 2 KiB to read them; an
+     * agent's frames (log batches of up to hundreds of KiB) are encoded 1 KiB and written 4 KiB at a time. Read
+     * once, when the client classes load: set before any is used; an operator's -D wins.
+     */
+    static final Map<String, String> WEBSOCKET_BUFFERS = Map.of("jdk.httpclient.bufsize", "2048",
+                                                                "jdk.httpclient.websocket.writeBufferSize", "4096",
+                                                                "jdk.httpclient.websocket.intermediateBufferSize", "1024");
+
     public static void main(String[] args) {
+        WEBSOCKET_BUFFERS.forEach((name, value) -> {
+            if (System.getProperty(name) == null) {
+                System.setProperty(name, value);
+            }
+        });
         ServiceKit.initLogging();
         Config config = RmConfig.load("RM_PORT");
         Gateway gateway = Gateway.create(config).start();

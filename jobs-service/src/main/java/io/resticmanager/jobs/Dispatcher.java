@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -34,6 +36,21 @@ final class Dispatcher implements AutoCloseable {
     private final Signals signals;
     private final Duration interval;
     private final Clock clock;
+    /** How long what a run-now's request fetched may stand in for the dispatch's own fetch. */
+    static final Duration FRESH_FOR = Duration.ofSeconds(2);
+    /**
+     * A run-now backup's repository access and hooks, fetched by its request a moment ago, by job id: its dispatch
+     * right after uses them instead of asking inventory again. Taken once, dropped when older than
+     * {@link #FRESH_FOR} (a job that waits fetches its secrets when it starts, as every other job does).
+     */
+    private final Map<String, Fresh> fresh = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Fresh(RepoAccess access, io.resticmanager.proto.Hooks hooks, long atNanos) {
+        boolean young() {
+            return System.nanoTime() - atNanos < FRESH_FOR.toNanos();
+        }
+    }
+
     /** Held while one job is being handed over, so a cancel never slips between "dispatched" and "sent". */
     private final ReentrantLock handover = new ReentrantLock();
     private boolean seeded;
@@ -80,7 +97,13 @@ final class Dispatcher implements AutoCloseable {
         });
     }
 
+    /** What the request creating backup {@code jobId} fetched for it just now (hooks null when there are none). */
+    void offer(String jobId, RepoAccess access, io.resticmanager.proto.Hooks hooks) {
+        fresh.put(jobId, new Fresh(access, hooks, System.nanoTime()));
+    }
+
     void pass() {
+        fresh.values().removeIf(f -> !f.young());
         var waiting = store.waiting();
         if (waiting.isEmpty()) {
             return;
@@ -131,24 +154,11 @@ final class Dispatcher implements AutoCloseable {
     private Outcome handOver(Job job) {
         handover.lock();
         try {
-            RepoAccess access;
-            RepoAccess from = null;
-            io.resticmanager.proto.Hooks jobHooks = null;
+            Fetched fetched;
+            Fresh offered = fresh.remove(job.id());
             try {
-                // the job's own repository (a host may back up to several)
-                access = inventory.repoAccess(repoHost(job), job.kind(), java.util.Optional.ofNullable(job.repoId()));
-                if (job.kind() == io.resticmanager.proto.JobKind.COPY) {
-                    from = inventory.repoAccess(job.hostId(), job.kind(),
-                                                java.util.Optional.ofNullable(job.params().fromRepoId()));
-                }
-                if (job.kind() == io.resticmanager.proto.JobKind.DRILL) {
-                    // the agent restores the latest snapshot of the job's host: it is told whose (also on another host)
-                    access = access.forSnapshotsOf(inventory.hostname(job.hostId()));
-                }
-                if (job.kind() == io.resticmanager.proto.JobKind.BACKUP) {
-                    // the schedule's own hooks, else the host's defaults (a run-now backup runs the defaults)
-                    jobHooks = ScheduleHooks.effective(hooks.of(job.scheduleId()), inventory.hooks(job.hostId()));
-                }
+                fetched = offered != null && offered.young() && job.kind() == io.resticmanager.proto.JobKind.BACKUP
+                        ? new Fetched(offered.access(), null, offered.hooks()) : fetch(job);
             } catch (Problem p) {
                 if (p.status() == 404 || p.status() == 409) {
                     fail(job, "cannot start: " + p.detail());
@@ -158,6 +168,7 @@ final class Dispatcher implements AutoCloseable {
                 signals.jobChanged(job.id());
                 return Outcome.RETRY;
             }
+            RepoAccess access = fetched.access();
             Instant now = clock.instant();
             // the repository's maintenance host runs forget/prune/check for the host, if it names one (now); a drill's
             // other host runs the drill
@@ -172,7 +183,7 @@ final class Dispatcher implements AutoCloseable {
             }
             AgentHubClient.Delivery delivery = hub.startJob(runner,
                                                             new Message.JobStart(job.id(), job.kind(), access, job.params(),
-                                                                                 from, jobHooks));
+                                                                                 fetched.from(), fetched.hooks()));
             switch (delivery) {
                 case DELIVERED -> {
                     signals.jobChanged(job.id());
@@ -206,6 +217,43 @@ final class Dispatcher implements AutoCloseable {
             }
         } finally {
             handover.unlock();
+        }
+    }
+
+    /** What a job's start needs from inventory: its repository's access, a copy's source, a backup's hooks. */
+    private record Fetched(RepoAccess access, RepoAccess from, io.resticmanager.proto.Hooks hooks) {
+    }
+
+    /** Asks inventory for what the job's start needs; a problem when inventory refuses or is down. */
+    private Fetched fetch(Job job) {
+        // a backup's hooks come from inventory too: asked at the same time as the repository, not after it
+        CompletableFuture<io.resticmanager.proto.Hooks> hooksLater =
+                job.kind() != io.resticmanager.proto.JobKind.BACKUP ? null : CompletableFuture.supplyAsync(
+                        // the schedule's own hooks, else the host's defaults (a run-now backup runs the defaults)
+                        () -> ScheduleHooks.effective(hooks.of(job.scheduleId()), inventory.hooks(job.hostId())),
+                        task -> Thread.ofVirtual().name("jobs-dispatch-hooks").start(task));
+        // the job's own repository (a host may back up to several)
+        RepoAccess access = inventory.repoAccess(repoHost(job), job.kind(), java.util.Optional.ofNullable(job.repoId()));
+        RepoAccess from = null;
+        if (job.kind() == io.resticmanager.proto.JobKind.COPY) {
+            from = inventory.repoAccess(job.hostId(), job.kind(), java.util.Optional.ofNullable(job.params().fromRepoId()));
+        }
+        if (job.kind() == io.resticmanager.proto.JobKind.DRILL) {
+            // the agent restores the latest snapshot of the job's host: it is told whose (also on another host)
+            access = access.forSnapshotsOf(inventory.hostname(job.hostId()));
+        }
+        return new Fetched(access, from, hooksLater == null ? null : joined(hooksLater));
+    }
+
+    /** The future's value, its failure thrown as itself (a {@link Problem} stays one). */
+    private static <T> T joined(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
         }
     }
 

@@ -31,9 +31,16 @@ final class JobLifecycle {
 
     /**
      * Queues a job. The host's repository is looked up now (unknown host → 404, no repository → 409) to
-     * learn its id for per-repository ordering; its secrets are dropped here and fetched again at dispatch.
+     * learn its id for per-repository ordering. A backup's access and the host's hooks (asked at the same time)
+     * go straight to its dispatch, which follows at once unless the repository is busy; other jobs' secrets are
+     * dropped here and fetched again at dispatch.
      */
     Job create(String hostId, JobRequest request, Principal principal) {
+        java.util.concurrent.CompletableFuture<io.resticmanager.proto.Hooks> hostHooks = request.kind() != JobKind.BACKUP
+                ? null : java.util.concurrent.CompletableFuture.supplyAsync(
+                        // a run-now backup runs the host's default hooks
+                        () -> ScheduleHooks.effective(ScheduleHooks.Own.NONE, inventory.hooks(hostId)),
+                        task -> Thread.ofVirtual().name("jobs-create-hooks").start(task));
         RepoAccess access = inventory.repoAccess(hostId, request.kind(), request.repoId());
         JobParams params = withCopySource(hostId, request.kind(), request.params(), access.repoId());
         String drillHost = drillRunner(hostId, request.kind(), params);
@@ -44,6 +51,13 @@ final class JobLifecycle {
         String id = UUID.randomUUID().toString();
         String runsOn = runner != null ? runner : hostId;
         String reason = store.online(runsOn).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
+        if (hostHooks != null) {
+            try {
+                dispatcher.offer(id, access, hostHooks.join());
+            } catch (java.util.concurrent.CompletionException e) {
+                // inventory did not answer for the hooks: the dispatch asks for everything itself
+            }
+        }
         store.write(tx -> {
             tx.insertJob(id, hostId, access.repoId(), request.kind(), params, principal.userId(),
                          principal.username(), Instant.now(), reason);

@@ -138,7 +138,7 @@ class JobsFlowTest {
                                                         "use_fs_snapshot", true));
         assertThat(created.body().toString(), created.status(), is(202));
         String jobId = created.body().path("job_id").asText();
-        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(jobId).isEmpty());
         JsonNode params = stack.hub.starts(jobId).getFirst().payload().path("params");
         assertThat(params.path("use_fs_snapshot").asBoolean(), is(true));
         assertThat(params.path("paths").toString(), is("[\"C:\\\\Users\"]"));

@@ -158,7 +158,7 @@ class RestoreFlowTest {
                                                        "target", "D:\\Restore\\"));
         assertThat(r.body().toString(), r.status(), is(202));
         String jobId = r.body().path("job_id").asText();
-        await("job.start", () -> !stack.hub.starts(jobId).isEmpty());
+        await("job.start").until(() -> !stack.hub.starts(jobId).isEmpty());
         Stubs.Hub.Command start = stack.hub.starts(jobId).getFirst();
         assertThat(start.payload().at("/params/include").toString(), is("[\"/C/Users/alice/Documents\"]"));
         assertThat(start.payload().at("/params/target").asText(), is("D:\\Restore"));
@@ -169,7 +169,7 @@ class RestoreFlowTest {
                                                                   "target", target));
             assertThat(target, accepted.status(), is(202));
             String id = accepted.body().path("job_id").asText();
-            await("job.start " + target, () -> !stack.hub.starts(id).isEmpty());
+            await("job.start " + target).until(() -> !stack.hub.starts(id).isEmpty());
             assertThat(stack.hub.starts(id).getFirst().payload().at("/params/target").asText(), is(target));
             // one restore at a time on the repository: the next waits for this one
             finish(host, id);
@@ -179,7 +179,7 @@ class RestoreFlowTest {
     private void finish(String host, String jobId) {
         api.events(ack(host, jobId, 1), event(host, "job.finished", new Message.JobFinished(
                 jobId, 2, JobStatus.SUCCEEDED, 0, Map.of(), null, java.time.Instant.now())));
-        await("finished " + jobId, () -> api.status(jobId).equals("succeeded"));
+        await("finished " + jobId).until(() -> api.status(jobId).equals("succeeded"));
     }
 
     @Test

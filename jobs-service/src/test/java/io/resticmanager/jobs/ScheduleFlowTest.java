@@ -246,7 +246,7 @@ class ScheduleFlowTest {
         JsonNode made = create(body);
         String id = made.path("id").asText();
         assertThat(made.toString(), made.path("use_fs_snapshot").asBoolean(), is(true));
-        await("sync", () -> List.of(id).equals(lastSync(host)));
+        await("sync").until(() -> List.of(id).equals(lastSync(host)));
         JsonNode spec = stack.hub.commands(host, "schedules.sync").getLast().payload().path("schedules").get(0);
         assertThat(spec.path("params").path("use_fs_snapshot").asBoolean(), is(true));
         // a PATCH keeps it, until it says otherwise
@@ -254,7 +254,7 @@ class ScheduleFlowTest {
                            .path("use_fs_snapshot").asBoolean(), is(true));
         JsonNode off = api.patch("/api/schedules/" + id, OPERATOR, Map.of("use_fs_snapshot", false)).body();
         assertThat(off.toString(), off.path("use_fs_snapshot").asBoolean(), is(false));
-        await("sync without it", () -> {
+        await("sync without it").until(() -> {
             JsonNode last = stack.hub.commands(host, "schedules.sync").getLast().payload().path("schedules").get(0);
             return last.path("cron").asText().equals("0 4 * * *") && !last.path("params").has("use_fs_snapshot");
         });

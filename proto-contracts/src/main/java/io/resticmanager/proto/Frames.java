@@ -27,7 +27,8 @@ public final class Frames {
         }
         node.put("ts", envelope.ts().toString());
         node.set("payload", Json.MAPPER.valueToTree(envelope.payload()));
-        return node.toString();
+        // not node.toString(): that writes through Jackson's internal mapper and its per-thread buffers
+        return Json.write(node);
     }
 
     public static Envelope decode(String text) throws FrameException {

@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  *   {@code schema_migrations} (a database newer than the code is refused with a clear message); statements are
  *   split by {@link SqlScript}, so triggers may hold {@code ;} of their own;</li>
  *   <li>named statements ({@code db/statements.sql}, {@code -- name: x} above each) shared by both paths;</li>
- *   <li>reads through the Helidon {@link DbClient} ({@code db().execute().namedQuery/namedGet});</li>
+ *   <li>reads through the Helidon {@link DbClient} ({@code db().execute().namedQuery/namedGet}), on connections
+ *   kept open between reads ({@link ReadConnections});</li>
  *   <li>writes through {@link #write}: one writer connection, one transaction at a time, {@code BEGIN IMMEDIATE}
  *   (SQLite's write lock taken up front, so a read-then-write never fails halfway), JDBC batches for bulk rows.</li>
  * </ul>
@@ -48,6 +49,9 @@ public final class SqliteStore implements AutoCloseable {
     private final String url;
     private final Path file;
     private final DbClient db;
+    /** Idle read connections kept open: about one per core is enough for point reads of a few microseconds. */
+    private static final int MAX_IDLE_READERS = 4;
+    private final ReadConnections reads;
     private final Map<String, String> statements;
     private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
     private Connection writer;
@@ -58,7 +62,8 @@ public final class SqliteStore implements AutoCloseable {
         this.url = "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=10000&foreign_keys=true";
         io.helidon.dbclient.DbStatements.Builder named = io.helidon.dbclient.DbStatements.builder();
         statements.forEach(named::addStatement);
-        this.db = JdbcClientBuilder.create().connectionPool(this::connect).statements(named.build()).build();
+        this.reads = new ReadConnections(this::connect, MAX_IDLE_READERS);
+        this.db = JdbcClientBuilder.create().connectionPool(reads::borrow).statements(named.build()).build();
     }
 
     /**
@@ -424,5 +429,6 @@ public final class SqliteStore implements AutoCloseable {
             writeLock.unlock();
         }
         db.close();
+        reads.close();
     }
 }

@@ -78,6 +78,47 @@ class SqliteStoreTest {
     }
 
     @Test
+    void readsReuseOpenConnectionsAndStillSeeEveryCommittedWrite() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir.resolve("r.db"))) {
+            for (int i = 0; i < 20; i++) {
+                String name = "n" + i;
+                store.write(tx -> tx.update("probe.insert", name));
+                // a read right after the commit sees it, on a connection that served earlier reads
+                assertThat(store.db().execute().namedGet("probe.by-name", name).isPresent(), is(true));
+                assertThat(store.db().execute().namedQuery("probe.log").count(), is(i + 1L));
+            }
+            // a query left half read, then closed, leaves no read transaction behind on its connection
+            try (var rows = store.db().execute().namedQuery("probe.log")) {
+                assertThat(rows.findFirst().isPresent(), is(true));
+            }
+            store.write(tx -> tx.update("probe.insert", "last"));
+            assertThat(store.db().execute().namedGet("probe.by-name", "last").isPresent(), is(true));
+        }
+    }
+
+    @Test
+    void aBorrowedConnectionGoesBackOnCloseAndIsUnusableAfterIt() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir.resolve("p.db"));
+             ReadConnections pool = new ReadConnections(store::connect, 1)) {
+            Connection first = pool.borrow();
+            Statement open = first.createStatement();
+            open.executeQuery("SELECT name FROM probe");
+            first.close();
+            assertThat(pool.idle(), is(1));
+            // its statements were closed with it, and the view refuses further use
+            assertThat(open.isClosed(), is(true));
+            assertThrows(java.sql.SQLException.class, first::createStatement);
+            Connection second = pool.borrow();
+            Connection third = pool.borrow();
+            assertThat(pool.idle(), is(0));
+            second.close();
+            third.close();
+            // only one waits; the other was really closed
+            assertThat(pool.idle(), is(1));
+        }
+    }
+
+    @Test
     void aNamedStatementThatDoesNotMatchTheSchemaIsFoundAtOpen() throws Exception {
         try (SqliteStore store = SqliteStore.open(dir.resolve("s.db"))) {
             store.checkStatements();

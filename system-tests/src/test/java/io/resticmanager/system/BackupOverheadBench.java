@@ -29,8 +29,14 @@ final class BackupOverheadBench {
     private static final String NAME = "backup";
     private static final String PASSWORD = "bench-backup-password-51c7";
 
-    /** One agent-driven backup: as the client saw it, and as the job record's own timestamps say. */
-    private record Timed(double clientMs, double serverMs, double refreshMs) {
+    /**
+     * One agent-driven backup: as the client saw it, and as the job record's own timestamps say, cut into phases
+     * (ms, NaN when a timestamp is missing): POST → the agent's ack (dispatch), ack → restic started (the agent's
+     * "repository …" event right before it runs restic), restic's run (→ its summary line), summary → the
+     * agent's job.finished, and job.finished → the client saw the final status (events back).
+     */
+    private record Timed(double clientMs, double serverMs, double refreshMs, double dispatchMs, double beforeResticMs,
+                         double resticMs, double afterResticMs, double backMs) {
     }
 
     private BackupOverheadBench() {
@@ -67,6 +73,7 @@ final class BackupOverheadBench {
             List<Double> product = new ArrayList<>();
             List<Double> serverSide = new ArrayList<>();
             List<Double> refresh = new ArrayList<>();
+            List<Timed> phases = new ArrayList<>();
             for (int run = 0; run < config.backupRuns(); run++) {
                 System.out.println("backup: run " + (run + 1) + " of " + config.backupRuns() + "…");
                 // alternate who goes first, so drift (caches, other load) does not favour one side
@@ -79,6 +86,7 @@ final class BackupOverheadBench {
                         Timed t = viaProduct(admin, ws, stack.gateway(), viewer, hostId,
                                              repos.resolve("agent-" + run), run, data);
                         product.add(t.clientMs());
+                        phases.add(t);
                         serverSide.add(t.serverMs());
                         if (!Double.isNaN(t.refreshMs())) {
                             refresh.add(t.refreshMs());
@@ -97,6 +105,11 @@ final class BackupOverheadBench {
             report.add(NAME, "overhead ratio agent/bare", p.median() / b.median(), "x", Goal.atMost(1.03));
             report.add(NAME, "added time per backup (median difference)", p.median() - b.median(), "ms",
                        Goal.atMost(50), "dispatch, the agent's extra restic calls, events back; fixed, not per byte");
+            phase(report, phases, "dispatch (POST → the agent's ack)", Timed::dispatchMs);
+            phase(report, phases, "agent before restic (ack → restic started)", Timed::beforeResticMs);
+            phase(report, phases, "restic itself (started → its summary line)", Timed::resticMs);
+            phase(report, phases, "agent after restic (summary → job.finished)", Timed::afterResticMs);
+            phase(report, phases, "events back (job.finished → client sees it)", Timed::backMs);
             if (refresh.size() == product.size()) {
                 report.add(NAME, "of which: snapshot-list refresh before finishing", BenchStats.of(refresh).median()
                         / 1000, "s", Goal.NONE, "the agent's `restic snapshots --json` after the backup, from its "
@@ -132,6 +145,7 @@ final class BackupOverheadBench {
         if (!"succeeded".equals(init.path("status").asText())) {
             throw new IllegalStateException("init job ended " + init.path("status") + ": " + init.path("error"));
         }
+        Instant posted = Instant.now();
         long t0 = System.nanoTime();
         String jobId = admin.post("/api/hosts/" + hostId + "/jobs",
                                   Map.of("kind", "backup", "paths", List.of(data.toString()))).expect(202).json()
@@ -145,8 +159,41 @@ final class BackupOverheadBench {
             // cross-check against the server's own clock: created_at → finished_at of the job record
             Instant finishedAt = Instant.parse(job.path("finished_at").asText());
             double server = Duration.between(Instant.parse(job.path("created_at").asText()), finishedAt).toMillis();
-            return new Timed(BenchSetup.ms(t1 - t0), server, refreshMs(admin, jobId, finishedAt));
+            Instant seen = posted.plusNanos(t1 - t0);
+            Instant started = Instant.parse(job.path("started_at").asText());
+            Instant resticStarted = null;
+            Instant summary = null;
+            for (JsonNode line : admin.get("/api/jobs/" + jobId + "/logs?limit=10000").expect(200).json()
+                    .path("items")) {
+                String text = line.path("line").asText();
+                if (resticStarted == null && "event".equals(line.path("stream").asText())
+                        && text.startsWith("repository ")) {
+                    resticStarted = Instant.parse(line.path("ts").asText());
+                }
+                if ("stdout".equals(line.path("stream").asText()) && text.contains(" saved")) {
+                    summary = Instant.parse(line.path("ts").asText());
+                }
+            }
+            return new Timed(BenchSetup.ms(t1 - t0), server, refreshMs(admin, jobId, finishedAt),
+                             between(posted, started), between(started, resticStarted),
+                             between(resticStarted, summary), between(summary, finishedAt),
+                             between(finishedAt, seen));
         }
+    }
+
+    private static double between(Instant from, Instant to) {
+        return from == null || to == null ? Double.NaN : Duration.between(from, to).toNanos() / 1e6;
+    }
+
+    /** One phase of the agent-driven backups: its median, every run's value in the note. */
+    private static void phase(BenchReport report, List<Timed> runs, String name,
+                              java.util.function.ToDoubleFunction<Timed> value) {
+        List<Double> ms = runs.stream().map(value::applyAsDouble).filter(v -> !Double.isNaN(v)).toList();
+        if (ms.isEmpty()) {
+            return;
+        }
+        report.add(NAME, "phase: " + name + " (median)", BenchStats.of(ms).median(), "ms", Goal.NONE,
+                   String.join(", ", ms.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList()));
     }
 
     /**
