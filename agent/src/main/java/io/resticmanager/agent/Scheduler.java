@@ -1,7 +1,9 @@
 package io.resticmanager.agent;
 
 import io.resticmanager.common.Cron;
+import io.resticmanager.common.Loop;
 import io.resticmanager.common.SecretFiles;
+import io.resticmanager.common.Wakeup;
 import io.resticmanager.proto.Envelope;
 import io.resticmanager.proto.Hooks;
 import io.resticmanager.proto.JobKind;
@@ -24,8 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
@@ -141,7 +141,7 @@ final class Scheduler {
     private final Outlet outlet;
     private final Instant startedAt;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Wakeup wakeup = new Wakeup();
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final List<Pending> pending = new ArrayList<>();
     /** Credential leases by repository id: memory only, gone when the agent restarts. */
@@ -151,9 +151,7 @@ final class Scheduler {
     /** The schedules that had hooks at the last sync; persisted, so a restart knows without the text. */
     private final java.util.SortedSet<String> hooked = new java.util.TreeSet<>();
     private List<Active> active = List.of();
-    private boolean poked;
-    private volatile boolean stopped;
-    private Thread thread;
+    private Loop loop;
 
     Scheduler(Path schedulesFile, Clock clock, Outlet outlet) {
         this(schedulesFile, clock, outlet, Duration.ZERO);
@@ -197,51 +195,25 @@ final class Scheduler {
 
     /** Starts the firing loop on a virtual thread. */
     void start() {
-        thread = Thread.ofVirtual().name("agent-scheduler").start(this::loop);
+        loop = Loop.start("agent-scheduler", clock, wakeup, MAX_SLEEP, now -> untilNext(tick()));
     }
 
     void stop() {
-        stopped = true;
-        poke();
-        if (thread != null) {
-            thread.interrupt();
+        if (loop != null) {
+            loop.close();
         }
     }
 
-    private void loop() {
-        while (!stopped) {
-            Instant wake;
-            try {
-                wake = tick();
-            } catch (RuntimeException e) {
-                LOG.warning("schedule pass failed: " + e.getMessage());
-                wake = clock.instant().plus(MAX_SLEEP);
-            }
-            Duration sleep = Duration.between(clock.instant(), wake);
-            sleep = sleep.compareTo(MAX_SLEEP) > 0 ? MAX_SLEEP : sleep;
-            lock.lock();
-            try {
-                if (!poked && !sleep.isNegative() && !sleep.isZero()) {
-                    // a few ms past the fire time, so the next tick sees it due
-                    changed.await(sleep.toMillis() + 5, TimeUnit.MILLISECONDS);
-                }
-                poked = false;
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                lock.unlock();
-            }
-        }
+    /** How long the loop sleeps before the fire due at {@code wake}: at most {@link #MAX_SLEEP}. */
+    private Duration untilNext(Instant wake) {
+        Duration sleep = Duration.between(clock.instant(), wake);
+        sleep = sleep.compareTo(MAX_SLEEP) > 0 ? MAX_SLEEP : sleep;
+        // a few ms past the fire time, so the next tick sees it due
+        return sleep.isNegative() || sleep.isZero() ? Duration.ZERO : sleep.plusMillis(5);
     }
 
     private void poke() {
-        lock.lock();
-        try {
-            poked = true;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        wakeup.wake();
     }
 
     /**

@@ -1,11 +1,12 @@
 package io.resticmanager.gateway;
 
-import io.resticmanager.kit.Times;
 import io.helidon.config.Config;
+import io.resticmanager.common.Loop;
 import io.resticmanager.kit.Health;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.RmConfig;
 import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.kit.Times;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,7 +36,9 @@ final class Gateway implements AutoCloseable {
     /** Single sign-on, when {@code rm.gateway.oidc.discovery-url} is set. */
     final Optional<OidcRoutes> oidcRoutes;
     private final Duration auditRetention;
-    private volatile Thread housekeeping;
+    /** The clock of sign-in tokens and audit retention. */
+    private final Clock clock = Clock.systemUTC();
+    private volatile Loop housekeeping;
 
     private Gateway(Config config) {
         Config gw = config.get("rm.gateway");
@@ -75,7 +78,7 @@ final class Gateway implements AutoCloseable {
         this.health = Health.create("gateway", peers.checks(store::healthy));
         SetupToken setupToken = SetupToken.init(dataDir, users.countLocalAdmins() > 0);
         OidcStore oidcStore = new OidcStore(store);
-        Optional<OidcClient> sso = OidcConfig.from(config).map(c -> new OidcClient(c, Clock.systemUTC()));
+        Optional<OidcClient> sso = OidcConfig.from(config).map(c -> new OidcClient(c, clock));
         sso.ifPresent(c -> System.getLogger(Gateway.class.getName()).log(
                 System.Logger.Level.INFO, "single sign-on with " + c.config().name() + " ("
                         + c.config().discoveryUrl() + ", client " + c.config().clientId() + ")"));
@@ -97,18 +100,9 @@ final class Gateway implements AutoCloseable {
 
     /** Starts housekeeping: audit retention now and every hour after. */
     Gateway start() {
-        housekeeping = Thread.ofVirtual().name("gateway-housekeeping").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    purgeAudit(java.time.Instant.now());
-                    Thread.sleep(Duration.ofHours(1));
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    System.getLogger(Gateway.class.getName()).log(System.Logger.Level.WARNING,
-                                                                   "audit retention failed: " + e.getMessage());
-                }
-            }
+        housekeeping = Loop.start("gateway-housekeeping", clock, Duration.ofHours(1), now -> {
+            purgeAudit(now);
+            return Duration.ofHours(1);
         });
         return this;
     }
@@ -129,9 +123,9 @@ final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
-        Thread t = housekeeping;
-        if (t != null) {
-            t.interrupt();
+        Loop loop = housekeeping;
+        if (loop != null) {
+            loop.close();
         }
         store.close();
     }
