@@ -41,16 +41,12 @@ final class AgentUpdateRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/hosts/{id}/agent-update", this::start)
-                .get("/hosts/{id}/agent-update", this::progress)
-                .post("/versions/agent-update", this::startAll);
+        rules.post("/hosts/{id}/agent-update", Pages.signedIn(this::start))
+                .get("/hosts/{id}/agent-update", Pages.signedIn(this::progress))
+                .post("/versions/agent-update", Pages.signedIn(this::startAll));
     }
 
-    private void startAll(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void startAll(ServerRequest req, ServerResponse res, Session session) {
         Form.read(req);
         Fleet fleet;
         int status = 200;
@@ -74,11 +70,7 @@ final class AgentUpdateRoutes implements HttpService {
         pages.page(res, status, session, "Update agents", "versions", "versions/agent_update", fleet);
     }
 
-    private void start(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void start(ServerRequest req, ServerResponse res, Session session) {
         String id = req.path().pathParameters().get("id");
         Form.read(req); // the CSRF token was checked by the gateway; nothing else is read
         try {
@@ -93,11 +85,7 @@ final class AgentUpdateRoutes implements HttpService {
         }
     }
 
-    private void progress(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void progress(ServerRequest req, ServerResponse res, Session session) {
         String id = req.path().pathParameters().get("id");
         render(req, res, 200, session, id, Http.query(req, "from").orElse(""), null);
     }

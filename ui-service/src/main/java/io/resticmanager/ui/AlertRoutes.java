@@ -129,18 +129,14 @@ final class AlertRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/alerts", this::list)
-                .post("/alerts", this::act)
-                .get("/rpo", this::rpo);
+        rules.get("/alerts", Pages.signedIn(this::list))
+                .post("/alerts", Pages.signedIn(this::act))
+                .get("/rpo", Pages.signedIn(this::rpo));
     }
 
     // ---- /alerts ----
 
-    private void list(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void list(ServerRequest req, ServerResponse res, Session session) {
         Filter filter = Filter.of(Http.query(req, "state").orElse(""), Http.query(req, "host_id").orElse(""));
         String saved = switch (req.query().first("saved").orElse("")) {
             case "ack" -> "Alert acknowledged: it is not sent again; it resolves by itself when the cause is gone.";
@@ -155,11 +151,7 @@ final class AlertRoutes implements HttpService {
     }
 
     /** One endpoint for the page's forms: field {@code action} = ack, resolve, silence or unsilence. */
-    private void act(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void act(ServerRequest req, ServerResponse res, Session session) {
         Form form = Form.read(req);
         String action = form.get("action");
         Filter filter = Filter.of(form.get("filter_state"), form.get("filter_host"));
@@ -300,11 +292,7 @@ final class AlertRoutes implements HttpService {
 
     // ---- /rpo ----
 
-    private void rpo(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void rpo(ServerRequest req, ServerResponse res, Session session) {
         RpoPage page;
         try {
             JsonNode rpo = api.get(session, "/api/alerts/rpo");

@@ -114,14 +114,10 @@ final class AuditLogRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/admin/audit", this::list);
+        rules.get("/admin/audit", Pages.signedIn(this::list));
     }
 
-    private void list(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void list(ServerRequest req, ServerResponse res, Session session) {
         Filter filter = Filter.of(req);
         if (!session.admin()) {
             pages.page(res, 403, session, "Audit log", "admin", "admin/audit",

@@ -81,15 +81,11 @@ final class ChannelRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/alerts/channels", this::list)
-                .post("/alerts/channels", this::act);
+        rules.get("/alerts/channels", Pages.signedIn(this::list))
+                .post("/alerts/channels", Pages.signedIn(this::act));
     }
 
-    private void list(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void list(ServerRequest req, ServerResponse res, Session session) {
         if (!session.admin()) {
             refuse(res, session);
             return;
@@ -113,11 +109,7 @@ final class ChannelRoutes implements HttpService {
     }
 
     /** One endpoint for the page's forms: field {@code action} = create, test, enable, disable or delete. */
-    private void act(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void act(ServerRequest req, ServerResponse res, Session session) {
         if (!session.admin()) {
             refuse(res, session);
             return;

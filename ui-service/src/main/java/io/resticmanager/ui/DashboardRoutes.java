@@ -115,14 +115,10 @@ final class DashboardRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::dashboard);
+        rules.get("/", Pages.signedIn(this::dashboard));
     }
 
-    private void dashboard(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void dashboard(ServerRequest req, ServerResponse res, Session session) {
         Filter filter = new Filter(Http.query(req, "q").map(String::strip).map(q -> q.length() > 200
                                            ? q.substring(0, 200) : q).orElse(""),
                                    Http.query(req, "tag").orElse(""),

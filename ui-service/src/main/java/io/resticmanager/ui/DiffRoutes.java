@@ -50,9 +50,9 @@ final class DiffRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/hosts/{id}/diff", this::pick)
-                .post("/hosts/{id}/diff", this::start)
-                .get("/hosts/{id}/diffs/{job}", this::show);
+        rules.get("/hosts/{id}/diff", Pages.signedIn(this::pick))
+                .post("/hosts/{id}/diff", Pages.signedIn(this::start))
+                .get("/hosts/{id}/diffs/{job}", Pages.signedIn(this::show));
     }
 
     private HostRef host(Session session, String id) {
@@ -60,11 +60,7 @@ final class DiffRoutes implements HttpService {
         return new HostRef(Nodes.text(host, "id", id), Nodes.text(host, "name", Views.shortId(id)));
     }
 
-    private void pick(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void pick(ServerRequest req, ServerResponse res, Session session) {
         renderPick(res, 200, session, req.path().pathParameters().get("id"), null, null, null);
     }
 
@@ -93,11 +89,7 @@ final class DiffRoutes implements HttpService {
                    new PickView(host, fromOptions, toOptions, snapshots.size() < 2, problem));
     }
 
-    private void start(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void start(ServerRequest req, ServerResponse res, Session session) {
         String id = req.path().pathParameters().get("id");
         Form form = Form.read(req);
         String from = form.get("snapshot_id");
@@ -118,11 +110,7 @@ final class DiffRoutes implements HttpService {
         }, (status, problem) -> renderPick(res, status, session, id, from, to, problem));
     }
 
-    private void show(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void show(ServerRequest req, ServerResponse res, Session session) {
         String id = req.path().pathParameters().get("id");
         String job = req.path().pathParameters().get("job");
         String cursor = Http.query(req, "cursor").orElse("");

@@ -50,9 +50,9 @@ final class EnrollRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/hosts/new", this::form)
-                .post("/hosts/new", this::create)
-                .get("/hosts/new/watch", this::watch);
+        rules.get("/hosts/new", Pages.signedIn(this::form))
+                .post("/hosts/new", Pages.signedIn(this::create))
+                .get("/hosts/new/watch", Pages.signedIn(this::watch));
     }
 
     private static List<Expiry> expiries(String selected) {
@@ -63,21 +63,13 @@ final class EnrollRoutes implements HttpService {
                        new Expiry("604800", "7 days", s.equals("604800")));
     }
 
-    private void form(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void form(ServerRequest req, ServerResponse res, Session session) {
         pages.page(res, session.admin() ? 200 : 403, session, "Add host", "add-host", "hosts/new",
                    new EnrollView("", expiries(""), session.admin() ? null
                            : new Views.ProblemView("Admins only", "Adding hosts needs the admin role."), null));
     }
 
-    private void create(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void create(ServerRequest req, ServerResponse res, Session session) {
         Form form = Form.read(req);
         String name = form.get("name");
         String expiry = form.get("expires_in_s");
@@ -116,11 +108,7 @@ final class EnrollRoutes implements HttpService {
         return Urls.enc(id.length() > PREFIX ? id.substring(0, PREFIX) : id);
     }
 
-    private void watch(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void watch(ServerRequest req, ServerResponse res, Session session) {
         String self = req.query().first("count").map(c -> "/hosts/new/watch?count=" + Urls.enc(c))
                 .orElseGet(() -> "/hosts/new/watch?known=" + Urls.enc(req.query().first("known").orElse("")));
         WatchView view;

@@ -171,18 +171,14 @@ final class HostRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/hosts/{id}", this::snapshotsTab)
-                .get("/hosts/{id}/jobs", this::jobsTab)
-                .get("/hosts/{id}/actions", this::actionsTab)
-                .post("/hosts/{id}/actions", this::act)
-                .post("/hosts/{id}/hooks", this::saveHooks);
+        rules.get("/hosts/{id}", Pages.signedIn(this::snapshotsTab))
+                .get("/hosts/{id}/jobs", Pages.signedIn(this::jobsTab))
+                .get("/hosts/{id}/actions", Pages.signedIn(this::actionsTab))
+                .post("/hosts/{id}/actions", Pages.signedIn(this::act))
+                .post("/hosts/{id}/hooks", Pages.signedIn(this::saveHooks));
     }
 
-    private void snapshotsTab(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void snapshotsTab(ServerRequest req, ServerResponse res, Session session) {
         String id = req.path().pathParameters().get("id");
         renderSnapshots(req, res, 200, session, id, Http.query(req, "cursor").orElse(""), null);
     }
@@ -204,11 +200,7 @@ final class HostRoutes implements HttpService {
      * changed: no call), 303 back to the host page; a problem re-renders it with the detail in the card and the
      * input kept.
      */
-    private void saveHooks(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void saveHooks(ServerRequest req, ServerResponse res, Session session) {
         String id = req.path().pathParameters().get("id");
         Hooks.HostForm input = Hooks.HostForm.read(Form.read(req));
         if (!session.admin()) {
@@ -249,11 +241,7 @@ final class HostRoutes implements HttpService {
                                files.isPresent() ? Format.count(files.getAsLong()) : null);
     }
 
-    private void jobsTab(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void jobsTab(ServerRequest req, ServerResponse res, Session session) {
         String id = req.path().pathParameters().get("id");
         Views.HostSummary host = host(session, id);
         String cursor = Http.query(req, "cursor").orElse("");
@@ -289,11 +277,7 @@ final class HostRoutes implements HttpService {
                           Nodes.text(j, "created_by"));
     }
 
-    private void actionsTab(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void actionsTab(ServerRequest req, ServerResponse res, Session session) {
         String id = req.path().pathParameters().get("id");
         String saved = switch (req.query().first("saved").orElse("")) {
             case "settings" -> "Host name and tags saved.";
@@ -308,11 +292,7 @@ final class HostRoutes implements HttpService {
                       BackupForm.EMPTY, ForgetForm.EMPTY, "", null, saved);
     }
 
-    private void act(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void act(ServerRequest req, ServerResponse res, Session session) {
         String id = req.path().pathParameters().get("id");
         Form form = Form.read(req);
         String action = form.get("action");

@@ -141,8 +141,8 @@ final class HostScheduleRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/hosts/{id}/schedules", this::tab)
-                .post("/hosts/{id}/schedules", this::act);
+        rules.get("/hosts/{id}/schedules", Pages.signedIn(this::tab))
+                .post("/hosts/{id}/schedules", Pages.signedIn(this::act));
     }
 
     /** Earliest {@code next_run_at} per host (one API call); empty when schedules cannot be read right now. */
@@ -170,11 +170,7 @@ final class HostScheduleRoutes implements HttpService {
         return result;
     }
 
-    private void tab(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void tab(ServerRequest req, ServerResponse res, Session session) {
         String hostId = id(req);
         String saved = switch (req.query().first("saved").orElse("")) {
             case "added" -> "Schedule added; the agent fires it on time, also while the server is down.";
@@ -204,11 +200,7 @@ final class HostScheduleRoutes implements HttpService {
                new Draft(kind, presetOf(cron), ScheduleForm.of(schedule), editing(editId, kind)), null, null);
     }
 
-    private void act(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void act(ServerRequest req, ServerResponse res, Session session) {
         String hostId = id(req);
         Form form = Form.read(req);
         String action = form.get("action");

@@ -60,15 +60,11 @@ final class JobRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/jobs/{id}", this::show)
-                .post("/jobs/{id}/cancel", this::cancel);
+        rules.get("/jobs/{id}", Pages.signedIn(this::show))
+                .post("/jobs/{id}/cancel", Pages.signedIn(this::cancel));
     }
 
-    private void show(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void show(ServerRequest req, ServerResponse res, Session session) {
         String id = req.path().pathParameters().get("id");
         if (Pages.fragmentRequested(req)) {
             try {
@@ -85,11 +81,7 @@ final class JobRoutes implements HttpService {
         render(res, 200, session, id, null);
     }
 
-    private void cancel(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void cancel(ServerRequest req, ServerResponse res, Session session) {
         String id = req.path().pathParameters().get("id");
         try {
             api.post(session, "/api/jobs/" + Urls.enc(id) + "/cancel", null);

@@ -3,6 +3,7 @@ package io.resticmanager.ui;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.proto.Principal;
@@ -119,14 +120,22 @@ final class Pages {
         res.header(HeaderNames.create("Referrer-Policy"), "same-origin");
     }
 
-    /** The caller's session when signed in; otherwise sends them to the login page and returns null. */
-    static Session signedIn(ServerRequest req, ServerResponse res) {
-        Session session = Session.of(req);
-        if (!session.loggedIn()) {
-            redirect(req, res, "/login");
-            return null;
-        }
-        return session;
+    /** A page or action that only a signed-in caller reaches; it is handed the caller's session. */
+    @FunctionalInterface
+    interface SignedInHandler {
+        void handle(ServerRequest req, ServerResponse res, Session session) throws Exception;
+    }
+
+    /** Runs {@code handler} for a signed-in caller; anyone else is sent to the login page. */
+    static Handler signedIn(SignedInHandler handler) {
+        return (req, res) -> {
+            Session session = Session.of(req);
+            if (!session.loggedIn()) {
+                redirect(req, res, "/login");
+                return;
+            }
+            handler.handle(req, res, session);
+        };
     }
 
     /**

@@ -98,10 +98,10 @@ final class RepoRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/repos", this::list)
-                .post("/repos", this::create)
-                .get("/repos/{id}", this::show)
-                .post("/repos/{id}", this::act);
+        rules.get("/repos", Pages.signedIn(this::list))
+                .post("/repos", Pages.signedIn(this::create))
+                .get("/repos/{id}", Pages.signedIn(this::show))
+                .post("/repos/{id}", Pages.signedIn(this::act));
     }
 
     /** Repository id → name for cards and host pages; a viewer without access just sees ids. */
@@ -160,11 +160,7 @@ final class RepoRoutes implements HttpService {
         return Nodes.items(body);
     }
 
-    private void list(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void list(ServerRequest req, ServerResponse res, Session session) {
         render(res, 200, session, new RepoForm("", "", null), req.query().first("created").orElse(null));
     }
 
@@ -191,11 +187,7 @@ final class RepoRoutes implements HttpService {
                            ratio == null ? null : String.format(java.util.Locale.ROOT, "%.2f×", ratio));
     }
 
-    private void create(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void create(ServerRequest req, ServerResponse res, Session session) {
         Form form = Form.read(req);
         String name = form.get("name");
         String url = form.get("url");
@@ -229,11 +221,7 @@ final class RepoRoutes implements HttpService {
         }, (status, problem) -> render(res, status, session, new RepoForm(name, url, problem), null));
     }
 
-    private void show(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void show(ServerRequest req, ServerResponse res, Session session) {
         String saved = switch (req.query().first("saved").orElse("")) {
             case "maintenance" -> "Maintenance host saved.";
             case "lease" -> "Offline lease saved.";
@@ -244,11 +232,7 @@ final class RepoRoutes implements HttpService {
     }
 
     /** One endpoint for the repository's forms, field {@code action} = maintenance or lease. */
-    private void act(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void act(ServerRequest req, ServerResponse res, Session session) {
         String id = req.path().pathParameters().get("id");
         Form form = Form.read(req);
         String action = form.get("action");

@@ -105,17 +105,13 @@ final class RestoreRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/hosts/{id}/restore", this::wizard)
-                .get("/hosts/{id}/restore/tree", this::children)
-                .get("/hosts/{id}/restore/download", this::download)
-                .post("/hosts/{id}/restore", this::submit);
+        rules.get("/hosts/{id}/restore", Pages.signedIn(this::wizard))
+                .get("/hosts/{id}/restore/tree", Pages.signedIn(this::children))
+                .get("/hosts/{id}/restore/download", Pages.signedIn(this::download))
+                .post("/hosts/{id}/restore", Pages.signedIn(this::submit));
     }
 
-    private void wizard(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void wizard(ServerRequest req, ServerResponse res, Session session) {
         String hostId = req.path().pathParameters().get("id");
         render(res, session.operator() ? 200 : 403, session,
                build(session, hostId, Http.query(req, "snapshot").orElse(""), Http.query(req, "path").orElse(""),
@@ -123,11 +119,7 @@ final class RestoreRoutes implements HttpService {
     }
 
     /** htmx: the rows of one directory, inserted under its row. */
-    private void children(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void children(ServerRequest req, ServerResponse res, Session session) {
         String hostId = req.path().pathParameters().get("id");
         String snapshot = Http.query(req, "snapshot").orElse("");
         String path = Http.query(req, "path").orElse("/");
@@ -135,11 +127,7 @@ final class RestoreRoutes implements HttpService {
     }
 
     /** Download step: the size first (a directory's total, from the agent), then Download buttons. */
-    private void download(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void download(ServerRequest req, ServerResponse res, Session session) {
         String hostId = req.path().pathParameters().get("id");
         String snapshot = Http.query(req, "snapshot").orElse("");
         String path = Http.query(req, "path").orElse("");
@@ -181,11 +169,7 @@ final class RestoreRoutes implements HttpService {
     private record Choice(String kind, String dir, String targetHostId) {
     }
 
-    private void submit(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void submit(ServerRequest req, ServerResponse res, Session session) {
         String hostId = req.path().pathParameters().get("id");
         Form form = Form.read(req);
         String snapshot = form.get("snapshot_id");

@@ -124,15 +124,11 @@ final class RuleRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/alerts/rules", this::list)
-                .post("/alerts/rules", this::act);
+        rules.get("/alerts/rules", Pages.signedIn(this::list))
+                .post("/alerts/rules", Pages.signedIn(this::act));
     }
 
-    private void list(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void list(ServerRequest req, ServerResponse res, Session session) {
         String saved = switch (req.query().first("saved").orElse("")) {
             case "rule" -> "Rule saved.";
             case "unchanged" -> "Nothing changed.";
@@ -144,11 +140,7 @@ final class RuleRoutes implements HttpService {
     }
 
     /** One endpoint for the page's forms: field {@code action} = rule, override or delete_override. */
-    private void act(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void act(ServerRequest req, ServerResponse res, Session session) {
         Form form = Form.read(req);
         String action = form.get("action");
         if (!session.admin()) {

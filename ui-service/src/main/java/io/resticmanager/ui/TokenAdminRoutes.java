@@ -56,15 +56,11 @@ final class TokenAdminRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/admin/tokens", this::list)
-                .post("/admin/tokens", this::act);
+        rules.get("/admin/tokens", Pages.signedIn(this::list))
+                .post("/admin/tokens", Pages.signedIn(this::act));
     }
 
-    private void list(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void list(ServerRequest req, ServerResponse res, Session session) {
         if (!session.admin()) {
             refuse(res, session);
             return;
@@ -80,11 +76,7 @@ final class TokenAdminRoutes implements HttpService {
     }
 
     /** Field {@code action} = create or revoke. */
-    private void act(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void act(ServerRequest req, ServerResponse res, Session session) {
         if (!session.admin()) {
             refuse(res, session);
             return;

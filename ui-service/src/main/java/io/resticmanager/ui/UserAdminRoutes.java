@@ -61,15 +61,11 @@ final class UserAdminRoutes implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/admin", (req, res) -> Pages.redirect(req, res, "/admin/users"))
-                .get("/admin/users", this::list)
-                .post("/admin/users", this::act);
+                .get("/admin/users", Pages.signedIn(this::list))
+                .post("/admin/users", Pages.signedIn(this::act));
     }
 
-    private void list(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void list(ServerRequest req, ServerResponse res, Session session) {
         if (!session.admin()) {
             refuse(res, session);
             return;
@@ -97,11 +93,7 @@ final class UserAdminRoutes implements HttpService {
      * One endpoint: field {@code action} = create, role, password, disable, enable, delete, break-glass ({@code on} =
      * yes/no) or local-login ({@code local_login} = all/break-glass).
      */
-    private void act(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void act(ServerRequest req, ServerResponse res, Session session) {
         if (!session.admin()) {
             refuse(res, session);
             return;

@@ -60,14 +60,10 @@ final class VersionRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/versions", this::show);
+        rules.get("/versions", Pages.signedIn(this::show));
     }
 
-    private void show(ServerRequest req, ServerResponse res) {
-        Session session = Pages.signedIn(req, res);
-        if (session == null) {
-            return;
-        }
+    private void show(ServerRequest req, ServerResponse res, Session session) {
         Map<String, String> names = new HashMap<>();
         for (JsonNode h : Nodes.items(api.get(session, "/api/hosts"))) {
             names.put(Nodes.text(h, "id", ""), Nodes.text(h, "name", ""));
