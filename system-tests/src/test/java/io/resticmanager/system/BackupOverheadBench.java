@@ -35,7 +35,7 @@ final class BackupOverheadBench {
      * "repository …" event right before it runs restic), restic's run (→ its summary line), summary → the
      * agent's job.finished, and job.finished → the client saw the final status (events back).
      */
-    private record Timed(double clientMs, double serverMs, double refreshMs, double dispatchMs, double beforeResticMs,
+    private record Timed(double clientMs, double serverMs, double dispatchMs, double beforeResticMs,
                          double resticMs, double afterResticMs, double backMs) {
     }
 
@@ -72,7 +72,6 @@ final class BackupOverheadBench {
             List<Double> bare = new ArrayList<>();
             List<Double> product = new ArrayList<>();
             List<Double> serverSide = new ArrayList<>();
-            List<Double> refresh = new ArrayList<>();
             List<Timed> phases = new ArrayList<>();
             for (int run = 0; run < config.backupRuns(); run++) {
                 System.out.println("backup: run " + (run + 1) + " of " + config.backupRuns() + "…");
@@ -88,9 +87,6 @@ final class BackupOverheadBench {
                         product.add(t.clientMs());
                         phases.add(t);
                         serverSide.add(t.serverMs());
-                        if (!Double.isNaN(t.refreshMs())) {
-                            refresh.add(t.refreshMs());
-                        }
                     }
                 }
             }
@@ -110,11 +106,6 @@ final class BackupOverheadBench {
             phase(report, phases, "restic itself (started → its summary line)", Timed::resticMs);
             phase(report, phases, "agent after restic (summary → job.finished)", Timed::afterResticMs);
             phase(report, phases, "events back (job.finished → client sees it)", Timed::backMs);
-            if (refresh.size() == product.size()) {
-                report.add(NAME, "of which: snapshot-list refresh before finishing", BenchStats.of(refresh).median()
-                        / 1000, "s", Goal.NONE, "the agent's `restic snapshots --json` after the backup, from its "
-                        + "job log event to the job's finished_at: " + seconds(refresh));
-            }
         }
     }
 
@@ -174,8 +165,7 @@ final class BackupOverheadBench {
                     summary = Instant.parse(line.path("ts").asText());
                 }
             }
-            return new Timed(BenchSetup.ms(t1 - t0), server, refreshMs(admin, jobId, finishedAt),
-                             between(posted, started), between(started, resticStarted),
+            return new Timed(BenchSetup.ms(t1 - t0), server, between(posted, started), between(started, resticStarted),
                              between(resticStarted, summary), between(summary, finishedAt),
                              between(finishedAt, seen));
         }
@@ -194,20 +184,6 @@ final class BackupOverheadBench {
         }
         report.add(NAME, "phase: " + name + " (median)", BenchStats.of(ms).median(), "ms", Goal.NONE,
                    String.join(", ", ms.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList()));
-    }
-
-    /**
-     * How long the agent's snapshot-list refresh took, from the job-log event that announces it to the job's
-     * finished_at; NaN when the log has no such event (another agent version).
-     */
-    private static double refreshMs(Api admin, String jobId, Instant finishedAt) {
-        for (JsonNode line : admin.get("/api/jobs/" + jobId + "/logs?limit=10000").expect(200).json().path("items")) {
-            if ("event".equals(line.path("stream").asText())
-                    && line.path("line").asText().startsWith("refreshing the snapshot list")) {
-                return Duration.between(Instant.parse(line.path("ts").asText()), finishedAt).toMillis();
-            }
-        }
-        return Double.NaN;
     }
 
     private static JsonNode runAndWait(Api admin, HttpClient ws, String gateway, String viewer, String hostId,
