@@ -78,8 +78,17 @@ final class Dispatcher implements AutoCloseable {
         });
     }
 
-    ReentrantLock handoverLock() {
-        return handover;
+    /**
+     * Runs {@code action} while no job is being handed to an agent, so what it decides from a job's state (a cancel:
+     * "never reached an agent" or "ask the agent") cannot fall between the dispatch's "dispatched" and "sent".
+     */
+    <T> T betweenHandovers(java.util.function.Supplier<T> action) {
+        handover.lock();
+        try {
+            return action.get();
+        } finally {
+            handover.unlock();
+        }
     }
 
     /** After a restart the hub knows presence better than our last events did. */

@@ -190,29 +190,27 @@ final class JobLifecycle {
      * through the hub and ends when the agent reports it (re-sent when the host reconnects).
      */
     Job cancel(String jobId) {
-        Job job = store.find(jobId).orElseThrow(() -> Problem.notFound("no job " + jobId));
-        boolean cancelledNow;
-        dispatcher.handoverLock().lock();
-        try {
-            job = store.find(jobId).orElseThrow();
+        store.find(jobId).orElseThrow(() -> Problem.notFound("no job " + jobId));
+        record Decision(Job job, boolean cancelledNow) {
+        }
+        Decision decided = dispatcher.betweenHandovers(() -> {
+            Job job = store.find(jobId).orElseThrow();
             if (job.status().terminal()) {
                 throw Problem.conflict("job " + jobId + " already finished (" + job.status().wire() + ")");
             }
-            cancelledNow = store.write(tx -> {
+            return new Decision(job, store.write(tx -> {
                 if (tx.cancelWaiting(jobId, Instant.now())) {
                     return true;
                 }
                 tx.requestCancel(jobId);
                 return false;
-            });
-        } finally {
-            dispatcher.handoverLock().unlock();
-        }
-        if (cancelledNow) {
+            }));
+        });
+        if (decided.cancelledNow()) {
             signals.jobFinished(jobId);
         } else {
             // Offline or hub down: the request stays recorded and is re-sent on host.online.
-            hub.cancelJob(job.runsOn(), jobId);
+            hub.cancelJob(decided.job().runsOn(), jobId);
             signals.jobChanged(jobId);
         }
         return store.find(jobId).orElseThrow();
