@@ -1,11 +1,11 @@
 package io.resticmanager.agent;
 
+import io.resticmanager.common.Wakeup;
 import io.resticmanager.proto.Envelope;
 import io.resticmanager.proto.ErrorCode;
 import io.resticmanager.proto.FrameException;
 import io.resticmanager.proto.Frames;
 import io.resticmanager.proto.Message;
-import io.resticmanager.proto.MessageType;
 import io.resticmanager.proto.Protocol;
 
 import java.io.IOException;
@@ -14,8 +14,6 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -75,11 +72,8 @@ final class HubConnection {
     private final Handler handler;
     private final Backoff backoff;
     private final HttpClient client;
-    /** Messages without seq, in units sent in order; guarded by itself. */
-    private final Deque<Outgoing> outbox = new ArrayDeque<>();
-    private final ReentrantLock wakeLock = new ReentrantLock();
-    private final Condition wakeup = wakeLock.newCondition();
-    private boolean dirty;
+    private final MessageQueue queued = new MessageQueue(MAX_QUEUED);
+    private final Wakeup wakeup = new Wakeup();
     private volatile boolean stopped;
     private volatile Session current;
     private volatile String lastProblem = "";
@@ -99,13 +93,7 @@ final class HubConnection {
 
     /** New job events are in the spool. */
     void wake() {
-        wakeLock.lock();
-        try {
-            dirty = true;
-            wakeup.signalAll();
-        } finally {
-            wakeLock.unlock();
-        }
+        wakeup.wake();
     }
 
     /** A message without seq: sent now when connected, else after the next hello.ok. */
@@ -114,27 +102,11 @@ final class HubConnection {
     }
 
     /**
-     * Messages without seq that belong together (the parts of one snapshots.report), sent in order after
-     * the spooled job events: now when connected, else after the next hello.ok. The unit stays queued
-     * (in memory) until all of it went out on one connection; after a reconnect it is sent again from
-     * its first message, since frames written just before a drop may never have reached the hub (the
-     * receiver ignores repeated parts). A newer snapshot list replaces a queued one of the same repository.
+     * Messages without seq that belong together (the parts of one snapshots.report), sent in order after the spooled
+     * job events: now when connected, else after the next hello.ok ({@link MessageQueue}).
      */
     void sendLater(List<Message> unit) {
-        if (unit.isEmpty()) {
-            return;
-        }
-        Outgoing o = new Outgoing(unit);
-        synchronized (outbox) {
-            if (o.repoId != null) {
-                outbox.removeIf(q -> o.repoId.equals(q.repoId));
-            }
-            outbox.addLast(o);
-            while (outbox.size() > MAX_QUEUED) {
-                LOG.warning("dropping an old queued " + MessageType.of(outbox.removeFirst().messages.getFirst()).wire()
-                        + " (queue full)");
-            }
-        }
+        queued.add(unit);
         wake();
     }
 
@@ -309,24 +281,14 @@ final class HubConnection {
     /** Replays then streams spooled events (seq order per job), then queued messages. */
     private void pump(Session s) {
         while (!s.closed.isDone() && !stopped) {
-            wakeLock.lock();
-            try {
-                dirty = false;
-            } finally {
-                wakeLock.unlock();
-            }
             if (!pumpOnce(s)) {
                 return;
             }
-            wakeLock.lock();
             try {
-                if (!dirty) {
-                    wakeup.await(500, TimeUnit.MILLISECONDS);
-                }
+                // a wake-up during the pass returns at once: nothing spooled meanwhile waits
+                wakeup.await(Duration.ofMillis(500));
             } catch (InterruptedException e) {
                 return;
-            } finally {
-                wakeLock.unlock();
             }
         }
     }
@@ -341,45 +303,7 @@ final class HubConnection {
                 s.sentUpTo.put(jobId, f.seq());
             }
         }
-        while (true) {
-            Outgoing o;
-            Message next;
-            synchronized (outbox) {
-                o = outbox.peekFirst();
-                if (o == null) {
-                    return true;
-                }
-                if (o.session != s) {
-                    o.session = s;
-                    o.next = 0;
-                }
-                if (o.next == o.messages.size()) {
-                    outbox.removeFirst();
-                    continue;
-                }
-                next = o.messages.get(o.next);
-            }
-            if (!s.send(Envelope.of(next))) {
-                return false;
-            }
-            synchronized (outbox) {
-                o.next++;
-            }
-        }
-    }
-
-    /** One queued unit and how far it got on which connection (guarded by the outbox). */
-    private static final class Outgoing {
-        final List<Message> messages;
-        /** Set for snapshot reports: a newer one for the same repository replaces this one. */
-        final String repoId;
-        Session session;
-        int next;
-
-        Outgoing(List<Message> messages) {
-            this.messages = List.copyOf(messages);
-            this.repoId = this.messages.getFirst() instanceof Message.SnapshotsReport r ? r.repoId() : null;
-        }
+        return queued.drain(s, m -> s.send(Envelope.of(m)));
     }
 
     private static String describe(Throwable t) {
