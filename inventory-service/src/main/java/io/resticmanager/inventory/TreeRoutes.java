@@ -10,8 +10,9 @@ import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Role;
 
 /**
- * {@code GET /api/snapshots/{snapshot_id}/tree?host_id=&path=/}: one directory level of a snapshot,
- * {@code {snapshot_id, path, items:[{name, type, path, size, mtime}], truncated}}; and
+ * {@code GET /api/snapshots/{snapshot_id}/tree?host_id=&path=/&limit=&cursor=}: one page of a directory level of a
+ * snapshot, {@code {snapshot_id, path, items:[{name, type, path, size, mtime}], truncated, source, next_cursor}}
+ * (at most {@link FileIndex#MAX_LIST} entries a page); and
  * {@code GET /api/snapshots/{snapshot_id}?host_id=}: the snapshot (by id or id prefix) as the host's list shows it;
  * {@code GET /api/snapshots/{snapshot_id}/size?host_id=&path=}: the total size of a file or directory in it (what a
  * download will be); and, for agent-hub's downloads only, {@code GET /internal/hosts/{id}/snapshot-access}.
@@ -47,7 +48,8 @@ final class TreeRoutes implements HttpService {
     private void tree(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
         Http.json(res, tree.list(HostRoutes.id(req), hostId(req), Http.query(req, "path").orElse("/"),
-                                 Http.query(req, "repo_id")));
+                                 Http.query(req, "repo_id"), Http.query(req, "cursor").filter(c -> !c.isEmpty()),
+                                 Http.intQuery(req, "limit", FileIndex.MAX_LIST, 1, FileIndex.MAX_LIST)));
     }
 
     private void size(ServerRequest req, ServerResponse res) {
