@@ -533,6 +533,17 @@ SELECT name, type, size, mtime FROM index_nodes WHERE tid = ? AND sub IS NULL AN
 -- name: index.child
 SELECT type, size, mtime, sub FROM index_nodes WHERE tid = ? AND name = ?;
 
+-- What restoring a directory brings back: the entries below tree ?, a subtree shared by two directories counted
+-- twice (restic restores both); files are the entries that are not directories.
+-- name: index.subtree-totals
+WITH RECURSIVE below (tid) AS (
+    SELECT ?
+    UNION ALL
+    SELECT n.sub FROM index_nodes n JOIN below b ON n.tid = b.tid WHERE n.sub IS NOT NULL)
+SELECT COALESCE(SUM(n.sub IS NULL), 0) AS files, COALESCE(SUM(n.sub IS NOT NULL), 0) AS dirs,
+       COALESCE(SUM(CASE WHEN n.sub IS NULL THEN n.size ELSE 0 END), 0) AS bytes
+FROM index_nodes n JOIN below b ON n.tid = b.tid;
+
 -- Entries named exactly; args name, host, limit.
 -- name: index.search-exact
 SELECT n.tid, n.name, n.type, n.size, n.mtime FROM index_nodes n JOIN index_trees t ON t.tid = n.tid

@@ -129,6 +129,59 @@ final class FileIndex {
         });
     }
 
+    /** What restoring a selection brings back, per selected path and in all. */
+    record Preview(String snapshotId, String source, long files, long dirs, long bytes, List<Selected> paths) {
+    }
+
+    /** One selected path: a file (files 1) or a directory with everything below it (dirs counts itself). */
+    record Selected(String path, String type, long files, long dirs, long bytes) {
+    }
+
+    /**
+     * Files and bytes a restore of {@code paths} (absolute, normalized) would bring back, from the index; a path
+     * under another selected one is counted once, with the outer one. Empty when the snapshot is not indexed; 404
+     * for a path the snapshot does not hold.
+     */
+    Optional<Preview> preview(String hostId, String repoId, String snapshotId, List<String> paths) {
+        List<String> outer = paths.stream().distinct()
+                .filter(p -> paths.stream().noneMatch(o -> !o.equals(p) && (o.equals("/") || p.startsWith(o + "/"))))
+                .sorted().toList();
+        return index.read(view -> {
+            Optional<Long> root = view.root(repoId, snapshotId, hostId);
+            if (root.isEmpty()) {
+                return Optional.empty();
+            }
+            List<Selected> selected = new ArrayList<>();
+            long files = 0;
+            long dirs = 0;
+            long bytes = 0;
+            for (String path : outer) {
+                IndexStore.Node node = new IndexStore.Node("/", "dir", 0, null, root.get());
+                if (!path.equals("/")) {
+                    for (String part : path.substring(1).split("/")) {
+                        if (node.sub() == null) {
+                            throw Problem.notFound("no such path " + path + " in snapshot " + snapshotId);
+                        }
+                        node = view.child(node.sub(), part).orElseThrow(
+                                () -> Problem.notFound("no such path " + path + " in snapshot " + snapshotId));
+                    }
+                }
+                Selected one;
+                if (node.sub() == null) {
+                    one = new Selected(path, node.type(), 1, 0, node.size());
+                } else {
+                    long[] t = view.totals(node.sub());
+                    one = new Selected(path, "dir", t[0], t[1] + 1, t[2]);
+                }
+                selected.add(one);
+                files += one.files();
+                dirs += one.dirs();
+                bytes += one.bytes();
+            }
+            return Optional.of(new Preview(snapshotId, SnapshotTree.SOURCE_INDEX, files, dirs, bytes, selected));
+        });
+    }
+
     // ---- search ----
 
     /** What the search routes answer. */

@@ -168,22 +168,28 @@ final class IndexStore {
 
         Optional<Node> child(long tid, String name) {
             return one("index.child", rs -> new Node(name, rs.getString("type"), rs.getLong("size"),
-                                                     (Long) rs.getObject("mtime", Long.class),
-                                                     (Long) rs.getObject("sub", Long.class)), tid, name);
+                                                     nullable(rs, "mtime"),
+                                                     nullable(rs, "sub")), tid, name);
+        }
+
+        /** {files, dirs, bytes} below a directory's tree. */
+        long[] totals(long tid) {
+            return one("index.subtree-totals", rs -> new long[] {rs.getLong("files"), rs.getLong("dirs"),
+                    rs.getLong("bytes")}, tid).orElse(new long[3]);
         }
 
         /** Up to {@code limit} directories ({@code dirs}) or other entries of a tree, by name after {@code after}. */
         List<Node> list(long tid, boolean dirs, String after, int limit) {
             return query(dirs ? "index.list-dirs" : "index.list-files", rs -> new Node(
                     rs.getString("name"), rs.getString("type"), rs.getLong("size"),
-                    (Long) rs.getObject("mtime", Long.class), null), tid, after, limit);
+                    nullable(rs, "mtime"), null), tid, after, limit);
         }
 
         /** {@code how}: exact, glob or like (see statements). */
         List<Hit> search(String how, String pattern, String hostId, int limit) {
             return query("index.search-" + how, rs -> new Hit(rs.getLong("tid"), rs.getString("name"),
                                                               rs.getString("type"), rs.getLong("size"),
-                                                              (Long) rs.getObject("mtime", Long.class)),
+                                                              nullable(rs, "mtime")),
                          pattern, hostId, limit);
         }
 
@@ -198,6 +204,12 @@ final class IndexStore {
             return query("index.host-snapshots", rs -> new IndexedSnapshot(
                     rs.getLong("root"), rs.getString("repo_id"), rs.getString("snapshot_id"),
                     rs.getString("short_id"), rs.getString("time")), hostId);
+        }
+
+        /** A nullable integer column (getObject(…, Long.class) refuses SQL NULL in sqlite-jdbc). */
+        private static Long nullable(java.sql.ResultSet rs, String column) throws SQLException {
+            long v = rs.getLong(column);
+            return rs.wasNull() ? null : v;
         }
 
         private <T> List<T> query(String name, SqliteStore.Row<T> row, Object... args) {

@@ -94,6 +94,30 @@ final class SnapshotTree {
         return new Listing(snapshot.id(), result.path(), page, result.truncated() || next != null, SOURCE_AGENT, next);
     }
 
+    /** Most paths one preview (or restore) selects. */
+    static final int MAX_SELECTED = 1000;
+
+    /**
+     * What a restore of the selected paths of a host's snapshot would bring back, from the tree index (the host may
+     * be offline): 404 for another host's snapshot or a path it lacks, 409 when the snapshot is not indexed (yet).
+     */
+    FileIndex.Preview preview(String snapshotId, String hostId, List<String> rawPaths,
+                              java.util.Optional<String> repoId) {
+        if (rawPaths.isEmpty() || rawPaths.size() > MAX_SELECTED) {
+            throw Problem.unprocessable("paths must name 1 to " + MAX_SELECTED + " files or directories");
+        }
+        List<String> paths = rawPaths.stream().map(p -> {
+            if (p == null || p.isBlank()) {
+                throw Problem.unprocessable("paths must be absolute paths in the snapshot");
+            }
+            return normalize(p);
+        }).toList();
+        Found found = snapshot(snapshotId, hostId, repoId);
+        return index.preview(hostId, found.repoId(), found.snapshot().id(), paths).orElseThrow(() -> Problem.conflict(
+                "snapshot " + found.snapshot().shortId() + " is not indexed yet: the preview counts from the tree "
+                        + "index (browse it live from the host meanwhile)"));
+    }
+
     /** What {@code GET /api/snapshots/{id}/size} answers. */
     record Size(String snapshotId, String path, String type, long size, long files) {
     }

@@ -24,6 +24,8 @@ class FileIndexTest {
     private static final String SNAP_1 = "11111111" + "0".repeat(56);
     private static final String SNAP_2 = "22222222" + "0".repeat(56);
     private static final String SNAP_3 = "33333333" + "0".repeat(56);
+    /** Reported, never indexed. */
+    private static final String SNAP_4 = "44444444" + "0".repeat(56);
     private static TestEnv env;
     private static String repo;
     private static String host;
@@ -37,7 +39,7 @@ class FileIndexTest {
         other = env.enroll("files-2");
         env.assign(host, repo);
         env.assign(other, repo);
-        report(List.of(SNAP_1, SNAP_2, SNAP_3));
+        report(List.of(SNAP_1, SNAP_2, SNAP_3, SNAP_4));
     }
 
     private static void report(List<String> ids) {
@@ -117,6 +119,30 @@ class FileIndexTest {
         assertThat(env.call("GET", "/api/snapshots/11111111/tree?host_id=" + host + "&path=/home/nobody", null,
                             Role.VIEWER).status(), is(404));
 
+        // a restore's selection previewed from the index (the hub still fails every agent request)
+        JsonNode one = preview(host, "11111111", List.of("/home/alice/docs/invoices.xlsx"));
+        assertThat(one.get("files").asLong(), is(1L));
+        assertThat(one.get("bytes").asLong(), is(100L));
+        JsonNode all = preview(host, "11111111", List.of("/home"));
+        assertThat(all.get("files").asLong(), is(2L));
+        assertThat(all.get("dirs").asLong(), is(3L));
+        assertThat(all.get("bytes").asLong(), is(107L));
+        // a path inside another selected one is counted once
+        JsonNode nested = preview(host, "22222222", List.of("/home/alice/docs/notes.txt", "/home/alice"));
+        assertThat(nested.get("files").asLong(), is(2L));
+        assertThat(nested.get("bytes").asLong(), is(127L));
+        assertThat(nested.get("paths").size(), is(1));
+        // another host cannot preview this host's snapshot; bad selections are the caller's mistake
+        assertThat(previewCall(other, "11111111", Map.of("paths", List.of("/home"))).status(), is(404));
+        assertThat(previewCall(host, "11111111", Map.of("paths", List.of("/home/nobody"))).status(), is(404));
+        assertThat(previewCall(host, "11111111", Map.of("paths", List.of("home"))).status(), is(400));
+        assertThat(previewCall(host, "11111111", Map.of("paths", List.of())).status(), is(422));
+        assertThat(previewCall(host, "11111111", Map.of("paths", "/home")).status(), is(400));
+        assertThat(previewCall(host, "11111111", "[1]").status(), is(400));
+        // a snapshot not indexed yet: the preview says so instead of guessing
+        TestEnv.Reply notIndexed = previewCall(host, "44444444", Map.of("paths", List.of("/home")));
+        assertThat(notIndexed.body(), notIndexed.status(), is(409));
+
         // search finds both versions with the snapshots holding each
         TestEnv.Reply found = env.call("GET", "/api/hosts/" + host + "/files?q=invoices", null, Role.VIEWER);
         assertThat(found.body(), found.status(), is(200));
@@ -135,6 +161,17 @@ class FileIndexTest {
         assertThat(env.call("GET", "/api/files?q=invoices", null, Role.VIEWER).status(), is(403));
         assertThat(env.call("GET", "/api/files?q=invoices", null, Role.ADMIN).json().get("items").size(), is(1));
         assertThat(env.call("GET", "/api/hosts/" + host + "/files?q=a/b", null, Role.VIEWER).status(), is(400));
+    }
+
+    private static TestEnv.Reply previewCall(String host, String snapshot, Object body) {
+        return env.call("POST", "/api/hosts/" + host + "/snapshots/" + snapshot + "/restore-preview", body,
+                        Role.VIEWER);
+    }
+
+    private static JsonNode preview(String host, String snapshot, List<String> paths) {
+        TestEnv.Reply r = previewCall(host, snapshot, Map.of("paths", paths, "target", "/tmp/restore"));
+        assertThat(r.body(), r.status(), is(200));
+        return r.json();
     }
 
     @Test

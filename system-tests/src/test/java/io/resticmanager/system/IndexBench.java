@@ -79,7 +79,7 @@ final class IndexBench {
             Await.until(Duration.ofSeconds(60), "indexed listing", () -> "index".equals(admin.get(
                     "/api/snapshots/" + second + "/tree?host_id=" + host + "&path=" + wide).json().path("source")
                     .asText()));
-            for (int i = 0; i < 5; i++) { // warm-up: the first listings load pages and JIT-compile the path
+            for (int i = 0; i < 30; i++) { // warm-up: the first listings load pages and JIT-compile the path
                 admin.get("/api/snapshots/" + second + "/tree?host_id=" + host + "&path=" + wide).expect(200);
             }
             List<Double> browse = new ArrayList<>();
