@@ -517,6 +517,10 @@ WHERE n.tid = ?;
 INSERT OR REPLACE INTO index_snapshots (repo_id, snapshot_id, host_id, root, files, dirs, indexed_at)
 VALUES (?, ?, ?, ?, ?, ?, ?);
 
+-- Which of these snapshots (a JSON array of full ids) of a repository are indexed; args repo, ids.
+-- name: index.indexed-of
+SELECT snapshot_id FROM index_snapshots WHERE repo_id = ? AND snapshot_id IN (SELECT value FROM json_each(?));
+
 -- name: index.snapshot
 SELECT root, files, dirs, indexed_at FROM index_snapshots WHERE repo_id = ? AND snapshot_id = ? AND host_id = ?;
 

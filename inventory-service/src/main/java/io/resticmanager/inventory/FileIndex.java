@@ -86,6 +86,11 @@ final class FileIndex {
 
     // ---- browsing ----
 
+    /** Which of these snapshots of a repository are indexed (browsed and searched without the agent). */
+    java.util.Set<String> indexed(String repoId, List<String> snapshotIds) {
+        return snapshotIds.isEmpty() ? java.util.Set.of() : index.read(view -> view.indexed(repoId, snapshotIds));
+    }
+
     /**
      * One page of a directory level of an indexed snapshot (directories first, then by name), {@code limit} entries
      * after {@code cursor}; empty when the snapshot is not indexed. 404 for no such path.
@@ -320,7 +325,8 @@ final class FileIndex {
      * directories share a tree, so one tree may sit at several paths (at most {@link #MAX_PATHS_PER_TREE}).
      */
     private static Map<String, BitSet> places(long tid, Map<Long, Integer> rootIndex,
-                                              Map<Long, List<IndexStore.Edge>> up, Map<Long, Map<String, BitSet>> memo) {
+                                              Map<Long, List<IndexStore.Edge>> up,
+                                              Map<Long, Map<String, BitSet>> memo) {
         Map<String, BitSet> known = memo.get(tid);
         if (known != null) {
             return known;

@@ -161,6 +161,11 @@ final class IndexStore {
             this.tx = tx;
         }
 
+        /** Which of these snapshots of the repository are indexed (any host's: ids are unique in a repository). */
+        Set<String> indexed(String repoId, List<String> snapshotIds) {
+            return new HashSet<>(query("index.indexed-of", rs -> rs.getString(1), repoId, Json.write(snapshotIds)));
+        }
+
         /** An indexed snapshot's root tid. */
         Optional<Long> root(String repoId, String snapshotId, String hostId) {
             return one("index.snapshot", rs -> rs.getLong("root"), repoId, snapshotId, hostId);

@@ -119,6 +119,16 @@ class FileIndexTest {
         assertThat(env.call("GET", "/api/snapshots/11111111/tree?host_id=" + host + "&path=/home/nobody", null,
                             Role.VIEWER).status(), is(404));
 
+        // the snapshot lists say which snapshots are indexed (the host's and the repository's)
+        for (String list : List.of("/api/hosts/" + host + "/snapshots", "/api/repos/" + repo + "/snapshots")) {
+            JsonNode items = env.call("GET", list, null, Role.VIEWER).json().get("items");
+            java.util.Map<String, Boolean> indexed = new java.util.HashMap<>();
+            items.forEach(i -> indexed.put(i.get("id").asText(), i.get("indexed").asBoolean()));
+            assertThat(list, indexed.get(SNAP_1), is(true));
+            assertThat(list, indexed.get(SNAP_2), is(true));
+            assertThat(list, indexed.get(SNAP_4), is(false));
+        }
+
         // a restore's selection previewed from the index (the hub still fails every agent request)
         JsonNode one = preview(host, "11111111", List.of("/home/alice/docs/invoices.xlsx"));
         assertThat(one.get("files").asLong(), is(1L));

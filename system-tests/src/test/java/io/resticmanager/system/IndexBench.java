@@ -169,7 +169,8 @@ final class IndexBench {
     }
 
     private static String searchPath(String host, String q) {
-        return "/api/hosts/" + host + "/files?q=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8);
+        return "/api/hosts/" + host + "/files?q="
+                + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** {@code files} small files: one directory of 10,000, the rest 100 to a directory under 10 top directories. */

@@ -20,9 +20,10 @@ import java.util.UUID;
  * The search benchmark's data set, seeded through inventory-service's own index routes (the ones agent-hub relays an
  * agent's frames to, so the same checks and statements store it): one host with {@code snapshots} snapshots of
  * {@code files} files each under {@code /srv/data/d-T/s-S/file-N.txt} (100 files a directory, 10 directories under
- * each {@code d-T}) and a directory {@code /srv/wide} of {@value #WIDE} files, {@code changes} files changed from one snapshot to the next. Each snapshot's trees are built
- * and content-addressed exactly as the agent's indexer would ({@link TreeIndex#contentId}), so an unchanged
- * directory is shared with the snapshot before, and only the changed directories' trees are uploaded.
+ * each {@code d-T}) and a directory {@code /srv/wide} of {@value #WIDE} files, {@code changes} files changed from one
+ * snapshot to the next. Each snapshot's trees are built and content-addressed exactly as the agent's indexer would
+ * ({@link TreeIndex#contentId}), so an unchanged directory is shared with the snapshot before, and only the changed
+ * directories' trees are uploaded (a large directory in pieces, children before parents).
  */
 final class IndexCorpus {
     static final String HOSTNAME = "index-search.bench.example";
@@ -164,8 +165,9 @@ final class IndexCorpus {
             List<Message.IndexNode> all = whole.nodes();
             int parts = (all.size() + Message.IndexUpload.MAX_NODES - 1) / Message.IndexUpload.MAX_NODES;
             for (int p = 0; p < Math.max(1, parts); p++) { // a large directory goes in pieces, as the agent sends it
-                Message.IndexTree t = new Message.IndexTree(whole.id(), p + 1, Math.max(1, parts), all.subList(
-                        p * Message.IndexUpload.MAX_NODES, Math.min(all.size(), (p + 1) * Message.IndexUpload.MAX_NODES)));
+                int max = Message.IndexUpload.MAX_NODES;
+                Message.IndexTree t = new Message.IndexTree(whole.id(), p + 1, Math.max(1, parts),
+                                                            all.subList(p * max, Math.min(all.size(), (p + 1) * max)));
                 if (!frame.isEmpty() && nodes + t.nodes().size() > Message.IndexUpload.MAX_NODES) {
                     send(inventory, hostId, frame);
                     frame = new ArrayList<>();

@@ -117,6 +117,11 @@ class TreeIndexTest {
         Await.until(Duration.ofSeconds(30), "the snapshot answers from the index", () ->
                 "index".equals(tree(first, home.toString()).path("source").asText()));
 
+        JsonNode listed = admin.get("/api/hosts/" + host + "/snapshots").expect(200).json().path("items");
+        assertThat(listed.toString(), listed.get(0).path("id").asText().startsWith(first), is(true));
+        assertThat("the snapshot list says the snapshot is indexed", listed.get(0).path("indexed").asBoolean(),
+                   is(true));
+
         agent.close(); // the agent process is gone: nothing can be listed live
         JsonNode src = tree(first, home + "/projects/p3/src");
         assertThat(src.path("source").asText(), is("index"));
