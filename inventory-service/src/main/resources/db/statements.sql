@@ -517,16 +517,36 @@ WHERE n.tid = ?;
 INSERT OR REPLACE INTO index_snapshots (repo_id, snapshot_id, host_id, root, files, dirs, indexed_at)
 VALUES (?, ?, ?, ?, ?, ?, ?);
 
+-- Which of these snapshots (a JSON array of full ids) of a repository are indexed; args repo, ids.
+-- name: index.indexed-of
+SELECT snapshot_id FROM index_snapshots WHERE repo_id = ? AND snapshot_id IN (SELECT value FROM json_each(?));
+
 -- name: index.snapshot
 SELECT root, files, dirs, indexed_at FROM index_snapshots WHERE repo_id = ? AND snapshot_id = ? AND host_id = ?;
 
--- One directory level, as the live agent lists it (directories first, then by name); args tid, limit.
--- name: index.list
-SELECT name, type, size, mtime FROM index_nodes WHERE tid = ? ORDER BY type <> 'dir', name LIMIT ?;
+-- A directory level lists as the live agent lists it: directories first, then the other entries, each by name.
+-- Pages go on after a name (keyset paging): index_nodes_dirs serves the first part, the primary key the second.
+-- Args tid, after (a name, '' for the start), limit.
+-- name: index.list-dirs
+SELECT name, type, size, mtime FROM index_nodes WHERE tid = ? AND sub IS NOT NULL AND name > ? ORDER BY name LIMIT ?;
+
+-- name: index.list-files
+SELECT name, type, size, mtime FROM index_nodes WHERE tid = ? AND sub IS NULL AND name > ? ORDER BY name LIMIT ?;
 
 -- One step of a path; args tid, name.
 -- name: index.child
 SELECT type, size, mtime, sub FROM index_nodes WHERE tid = ? AND name = ?;
+
+-- What restoring a directory brings back: the entries below tree ?, a subtree shared by two directories counted
+-- twice (restic restores both); files are the entries that are not directories.
+-- name: index.subtree-totals
+WITH RECURSIVE below (tid) AS (
+    SELECT ?
+    UNION ALL
+    SELECT n.sub FROM index_nodes n JOIN below b ON n.tid = b.tid WHERE n.sub IS NOT NULL)
+SELECT COALESCE(SUM(n.sub IS NULL), 0) AS files, COALESCE(SUM(n.sub IS NOT NULL), 0) AS dirs,
+       COALESCE(SUM(CASE WHEN n.sub IS NULL THEN n.size ELSE 0 END), 0) AS bytes
+FROM index_nodes n JOIN below b ON n.tid = b.tid;
 
 -- Entries named exactly; args name, host, limit.
 -- name: index.search-exact
@@ -543,9 +563,9 @@ WHERE n.name GLOB ? AND t.host_id = ? AND t.complete = 1 LIMIT ?;
 SELECT n.tid, n.name, n.type, n.size, n.mtime FROM index_nodes n JOIN index_trees t ON t.tid = n.tid
 WHERE n.name LIKE ? ESCAPE '\' AND t.host_id = ? AND t.complete = 1 LIMIT ?;
 
--- The directories whose tree is this tid: (parent tid, name); args tid, limit.
+-- The entries whose directory is one of these trees (a JSON array of tids): (parent tid, name, sub); args tids, limit.
 -- name: index.parents
-SELECT tid, name FROM index_nodes WHERE sub = ? LIMIT ?;
+SELECT tid, name, sub FROM index_nodes WHERE sub IN (SELECT value FROM json_each(?)) LIMIT ?;
 
 -- The host's indexed snapshots with their times, newest first; args host.
 -- name: index.host-snapshots

@@ -86,6 +86,8 @@ final class RouteTable {
             new Rule(ANY, "/api/enrollment-tokens/**", Access.ADMIN),
             new Rule(POST, "/api/hosts/*/jobs", Access.OPERATOR),
             new Rule(POST, "/api/hosts/*/restores", Access.OPERATOR),
+            // what a restore would bring back, counted from the tree index: a read, like browsing the snapshot
+            new Rule(POST, "/api/hosts/*/snapshots/*/restore-preview", Access.VIEWER),
             new Rule(POST, "/api/hosts/*/diffs", Access.OPERATOR),
             // a repository's unlock and stats run as jobs on one of its hosts (jobs-service allows only those kinds)
             new Rule(POST, "/api/repos/*/jobs", Access.OPERATOR),

@@ -132,63 +132,106 @@ final class IndexStore {
         store.write(tx -> tx.update("index.snapshot-put", repoId, snapshotId, hostId, root, files, dirs, now));
     }
 
-    /** An indexed snapshot's root tid. */
-    Optional<Long> root(String repoId, String snapshotId, String hostId) {
-        try (var rows = store.db().execute().namedQuery("index.snapshot", repoId, snapshotId, hostId)) {
-            return rows.findFirst().map(r -> Rows.lng(r, "root"));
-        }
-    }
-
     /** An entry of a tree: {@code sub} is a directory's tid. */
     record Node(String name, String type, long size, Long mtimeMs, Long sub) {
-    }
-
-    Optional<Node> child(long tid, String name) {
-        try (var rows = store.db().execute().namedQuery("index.child", tid, name)) {
-            return rows.findFirst().map(r -> new Node(name, Rows.str(r, "type"), Rows.lng(r, "size"),
-                                                      Rows.lng(r, "mtime"), Rows.lng(r, "sub")));
-        }
-    }
-
-    List<Node> list(long tid, int limit) {
-        try (var rows = store.db().execute().namedQuery("index.list", tid, limit)) {
-            return rows.map(r -> new Node(Rows.str(r, "name"), Rows.str(r, "type"), Rows.lng(r, "size"),
-                                          Rows.lng(r, "mtime"), null)).toList();
-        }
     }
 
     /** A search hit: an entry {@code name} of tree {@code tid}. */
     record Hit(long tid, String name, String type, long size, Long mtimeMs) {
     }
 
-    /** {@code how}: exact, glob or like (see statements). */
-    List<Hit> search(String how, String pattern, String hostId, int limit) {
-        try (var rows = store.db().execute().namedQuery("index.search-" + how, pattern, hostId, limit)) {
-            return rows.map(r -> new Hit(Rows.lng(r, "tid"), Rows.str(r, "name"), Rows.str(r, "type"),
-                                         Rows.lng(r, "size"), Rows.lng(r, "mtime"))).toList();
-        }
-    }
-
-    /** The entries (parent tid, name) whose directory is tree {@code tid}. */
-    List<Node> parents(long tid, int limit) {
-        try (var rows = store.db().execute().namedQuery("index.parents", tid, limit)) {
-            return rows.map(r -> new Node(Rows.str(r, "name"), "dir", 0, null, Rows.lng(r, "tid"))).toList();
-        }
+    /** An entry {@code name} of tree {@code parent} whose directory is tree {@code child}. */
+    record Edge(long parent, String name, long child) {
     }
 
     /** An indexed snapshot of a host, as search shows it. */
     record IndexedSnapshot(long root, String repoId, String snapshotId, String shortId, String time) {
     }
 
-    List<IndexedSnapshot> snapshots(String hostId) {
-        try (var rows = store.db().execute().namedQuery("index.host-snapshots", hostId)) {
-            return rows.map(IndexStore::indexed).toList();
-        }
+    /** Runs {@code work} on one read snapshot of the index (browsing and search ask many small questions). */
+    <T> T read(java.util.function.Function<View, T> work) {
+        return store.read(tx -> work.apply(new View(tx)));
     }
 
-    private static IndexedSnapshot indexed(DbRow r) {
-        return new IndexedSnapshot(Rows.lng(r, "root"), Rows.str(r, "repo_id"), Rows.str(r, "snapshot_id"),
-                                   Rows.str(r, "short_id"), Rows.str(r, "time"));
+    /** The index's read statements, on one read transaction. */
+    static final class View {
+        private final SqliteStore.Tx tx;
+
+        private View(SqliteStore.Tx tx) {
+            this.tx = tx;
+        }
+
+        /** Which of these snapshots of the repository are indexed (any host's: ids are unique in a repository). */
+        Set<String> indexed(String repoId, List<String> snapshotIds) {
+            return new HashSet<>(query("index.indexed-of", rs -> rs.getString(1), repoId, Json.write(snapshotIds)));
+        }
+
+        /** An indexed snapshot's root tid. */
+        Optional<Long> root(String repoId, String snapshotId, String hostId) {
+            return one("index.snapshot", rs -> rs.getLong("root"), repoId, snapshotId, hostId);
+        }
+
+        Optional<Node> child(long tid, String name) {
+            return one("index.child", rs -> new Node(name, rs.getString("type"), rs.getLong("size"),
+                                                     nullable(rs, "mtime"),
+                                                     nullable(rs, "sub")), tid, name);
+        }
+
+        /** {files, dirs, bytes} below a directory's tree. */
+        long[] totals(long tid) {
+            return one("index.subtree-totals", rs -> new long[] {rs.getLong("files"), rs.getLong("dirs"),
+                    rs.getLong("bytes")}, tid).orElse(new long[3]);
+        }
+
+        /** Up to {@code limit} directories ({@code dirs}) or other entries of a tree, by name after {@code after}. */
+        List<Node> list(long tid, boolean dirs, String after, int limit) {
+            return query(dirs ? "index.list-dirs" : "index.list-files", rs -> new Node(
+                    rs.getString("name"), rs.getString("type"), rs.getLong("size"),
+                    nullable(rs, "mtime"), null), tid, after, limit);
+        }
+
+        /** {@code how}: exact, glob or like (see statements). */
+        List<Hit> search(String how, String pattern, String hostId, int limit) {
+            return query("index.search-" + how, rs -> new Hit(rs.getLong("tid"), rs.getString("name"),
+                                                              rs.getString("type"), rs.getLong("size"),
+                                                              nullable(rs, "mtime")),
+                         pattern, hostId, limit);
+        }
+
+        /** The entries naming any of these trees as their directory (at most {@code limit}). */
+        List<Edge> parents(java.util.Collection<Long> tids, int limit) {
+            return query("index.parents", rs -> new Edge(rs.getLong("tid"), rs.getString("name"), rs.getLong("sub")),
+                         Json.write(tids), limit);
+        }
+
+        /** The host's indexed snapshots, newest first. */
+        List<IndexedSnapshot> snapshots(String hostId) {
+            return query("index.host-snapshots", rs -> new IndexedSnapshot(
+                    rs.getLong("root"), rs.getString("repo_id"), rs.getString("snapshot_id"),
+                    rs.getString("short_id"), rs.getString("time")), hostId);
+        }
+
+        /** A nullable integer column (getObject(…, Long.class) refuses SQL NULL in sqlite-jdbc). */
+        private static Long nullable(java.sql.ResultSet rs, String column) throws SQLException {
+            long v = rs.getLong(column);
+            return rs.wasNull() ? null : v;
+        }
+
+        private <T> List<T> query(String name, SqliteStore.Row<T> row, Object... args) {
+            try {
+                return tx.query(name, row, args);
+            } catch (SQLException e) {
+                throw new IllegalStateException(name + ": " + e.getMessage(), e);
+            }
+        }
+
+        private <T> Optional<T> one(String name, SqliteStore.Row<T> row, Object... args) {
+            try {
+                return tx.one(name, row, args);
+            } catch (SQLException e) {
+                throw new IllegalStateException(name + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**

@@ -93,7 +93,7 @@ public final class InventoryMain {
         FileIndex index = new FileIndex(new IndexStore(store), hosts, snapshotStore, parts.clock(),
                                         parts.indexMaxEntries(), parts.indexSweepGrace());
         routing.register(new HostRoutes(hosts, hostStore, hooks))
-                .register(new SnapshotRoutes(hosts, repos, snapshotStore))
+                .register(new SnapshotRoutes(hosts, repos, snapshotStore, index))
                 .register(new TreeRoutes(new SnapshotTree(hosts, repos, snapshotStore,
                                                           new HubRequests(parts.hubRequests()), index)))
                 .register(new IndexRoutes(index, hosts, hostStore))

@@ -1,5 +1,6 @@
 package io.resticmanager.inventory;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -7,24 +8,30 @@ import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Role;
+import io.resticmanager.proto.SnapshotInfo;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Snapshot lists, newest first, {@code ?limit=&cursor=}. A host's snapshots are those of its
- * repository whose restic hostname equals the host's hostname.
+ * repository whose restic hostname equals the host's hostname. Each item says whether the tree index holds it
+ * ({@code indexed}: browsed from the server, searchable, previewable).
  */
 final class SnapshotRoutes implements HttpService {
     private final Hosts hosts;
     private final Repos repos;
     private final SnapshotStore snapshots;
+    private final FileIndex index;
 
-    SnapshotRoutes(Hosts hosts, Repos repos, SnapshotStore snapshots) {
+    SnapshotRoutes(Hosts hosts, Repos repos, SnapshotStore snapshots, FileIndex index) {
         this.hosts = hosts;
         this.repos = repos;
         this.snapshots = snapshots;
+        this.index = index;
     }
 
     @Override
@@ -46,14 +53,26 @@ final class SnapshotRoutes implements HttpService {
             Http.json(res, new Page<>(List.of(), null));
             return;
         }
-        Http.json(res, snapshots.page(repoId, Optional.of(host.hostname()), Http.query(req, "cursor"), limit(req)));
+        Http.json(res, withIndexed(repoId, snapshots.page(repoId, Optional.of(host.hostname()),
+                                                          Http.query(req, "cursor"), limit(req))));
     }
 
     private void forRepo(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
         String repoId = HostRoutes.id(req);
         repos.requireExists(repoId);
-        Http.json(res, snapshots.page(repoId, Http.query(req, "hostname"), Http.query(req, "cursor"), limit(req)));
+        Http.json(res, withIndexed(repoId, snapshots.page(repoId, Http.query(req, "hostname"),
+                                                          Http.query(req, "cursor"), limit(req))));
+    }
+
+    private Page<ObjectNode> withIndexed(String repoId, Page<SnapshotInfo> page) {
+        Set<String> indexed = index.indexed(repoId, page.items().stream().map(SnapshotInfo::id).toList());
+        List<ObjectNode> items = page.items().stream().map(s -> {
+            ObjectNode item = Json.MAPPER.valueToTree(s);
+            item.put("indexed", indexed.contains(s.id()));
+            return item;
+        }).toList();
+        return new Page<>(items, page.nextCursor());
     }
 
     private static int limit(ServerRequest req) {

@@ -34,9 +34,12 @@ final class SnapshotTree {
     /** The listing came live from the host's agent: the snapshot is not indexed (yet). */
     static final String SOURCE_AGENT = "agent";
 
-    /** What {@code GET /api/snapshots/{id}/tree} answers; {@code source} says where it came from. */
+    /**
+     * What {@code GET /api/snapshots/{id}/tree} answers: one page of a directory level; {@code source} says where it
+     * came from, {@code nextCursor} where the next page starts (null on the last).
+     */
     record Listing(String snapshotId, String path, List<Message.SnapshotEntry> items, boolean truncated,
-                   String source) {
+                   String source, String nextCursor) {
     }
 
     /** A host's snapshot and the repository it is in. */
@@ -64,11 +67,13 @@ final class SnapshotTree {
         throw Problem.notFound("host " + hostId + " has no snapshot " + snapshotId);
     }
 
-    Listing list(String snapshotId, String hostId, String rawPath, java.util.Optional<String> repoId) {
+    /** One page of {@code limit} entries after {@code cursor} (the index pages in SQL, the agent's listing here). */
+    Listing list(String snapshotId, String hostId, String rawPath, java.util.Optional<String> repoId,
+                 java.util.Optional<String> cursor, int limit) {
         String path = normalize(rawPath);
         Found found = snapshot(snapshotId, hostId, repoId);
         SnapshotInfo snapshot = found.snapshot();
-        var indexed = index.list(hostId, found.repoId(), snapshot.id(), path);
+        var indexed = index.list(hostId, found.repoId(), snapshot.id(), path, cursor, limit);
         if (indexed.isPresent()) {
             return indexed.get();
         }
@@ -80,7 +85,37 @@ final class SnapshotTree {
             }
             throw new Problem(502, "Bad Gateway", "the agent could not list " + path + ": " + result.error());
         }
-        return new Listing(snapshot.id(), result.path(), result.entries(), result.truncated(), SOURCE_AGENT);
+        ListCursor after = cursor.map(ListCursor::parse).orElse(ListCursor.START);
+        List<Message.SnapshotEntry> rest = result.entries().stream()
+                .filter(e -> after.precedes("dir".equals(e.type()), e.name())).toList();
+        List<Message.SnapshotEntry> page = rest.subList(0, Math.min(rest.size(), limit));
+        String next = rest.size() > limit
+                ? new ListCursor("dir".equals(page.getLast().type()), page.getLast().name()).text() : null;
+        return new Listing(snapshot.id(), result.path(), page, result.truncated() || next != null, SOURCE_AGENT, next);
+    }
+
+    /** Most paths one preview (or restore) selects. */
+    static final int MAX_SELECTED = 1000;
+
+    /**
+     * What a restore of the selected paths of a host's snapshot would bring back, from the tree index (the host may
+     * be offline): 404 for another host's snapshot or a path it lacks, 409 when the snapshot is not indexed (yet).
+     */
+    FileIndex.Preview preview(String snapshotId, String hostId, List<String> rawPaths,
+                              java.util.Optional<String> repoId) {
+        if (rawPaths.isEmpty() || rawPaths.size() > MAX_SELECTED) {
+            throw Problem.unprocessable("paths must name 1 to " + MAX_SELECTED + " files or directories");
+        }
+        List<String> paths = rawPaths.stream().map(p -> {
+            if (p == null || p.isBlank()) {
+                throw Problem.unprocessable("paths must be absolute paths in the snapshot");
+            }
+            return normalize(p);
+        }).toList();
+        Found found = snapshot(snapshotId, hostId, repoId);
+        return index.preview(hostId, found.repoId(), found.snapshot().id(), paths).orElseThrow(() -> Problem.conflict(
+                "snapshot " + found.snapshot().shortId() + " is not indexed yet: the preview counts from the tree "
+                        + "index (browse it live from the host meanwhile)"));
     }
 
     /** What {@code GET /api/snapshots/{id}/size} answers. */

@@ -10,8 +10,9 @@ import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Role;
 
 /**
- * {@code GET /api/snapshots/{snapshot_id}/tree?host_id=&path=/}: one directory level of a snapshot,
- * {@code {snapshot_id, path, items:[{name, type, path, size, mtime}], truncated}}; and
+ * {@code GET /api/snapshots/{snapshot_id}/tree?host_id=&path=/&limit=&cursor=}: one page of a directory level of a
+ * snapshot, {@code {snapshot_id, path, items:[{name, type, path, size, mtime}], truncated, source, next_cursor}}
+ * (at most {@link FileIndex#MAX_LIST} entries a page); and
  * {@code GET /api/snapshots/{snapshot_id}?host_id=}: the snapshot (by id or id prefix) as the host's list shows it;
  * {@code GET /api/snapshots/{snapshot_id}/size?host_id=&path=}: the total size of a file or directory in it (what a
  * download will be); and, for agent-hub's downloads only, {@code GET /internal/hosts/{id}/snapshot-access}.
@@ -28,6 +29,7 @@ final class TreeRoutes implements HttpService {
         rules.get("/api/snapshots/{id}/tree", this::tree)
                 .get("/api/snapshots/{id}/size", this::size)
                 .get("/api/snapshots/{id}", this::show)
+                .post("/api/hosts/{id}/snapshots/{sid}/restore-preview", this::preview)
                 .get("/internal/hosts/{id}/snapshot-access", this::access);
     }
 
@@ -47,7 +49,33 @@ final class TreeRoutes implements HttpService {
     private void tree(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
         Http.json(res, tree.list(HostRoutes.id(req), hostId(req), Http.query(req, "path").orElse("/"),
-                                 Http.query(req, "repo_id")));
+                                 Http.query(req, "repo_id"), Http.query(req, "cursor").filter(c -> !c.isEmpty()),
+                                 Http.intQuery(req, "limit", FileIndex.MAX_LIST, 1, FileIndex.MAX_LIST)));
+    }
+
+    /**
+     * {@code POST /api/hosts/{id}/snapshots/{sid}/restore-preview} with the restore's body ({@code paths}; other
+     * fields such as {@code target} are ignored): how many files and bytes the restore would bring back.
+     */
+    private void preview(ServerRequest req, ServerResponse res) {
+        InternalAuth.require(req, Role.VIEWER);
+        com.fasterxml.jackson.databind.JsonNode body = Http.body(req, com.fasterxml.jackson.databind.JsonNode.class);
+        if (body == null || !body.isObject()) {
+            throw Problem.badRequest("request body must be a JSON object");
+        }
+        com.fasterxml.jackson.databind.JsonNode paths = body.get("paths");
+        if (paths == null || !paths.isArray()) {
+            throw Problem.badRequest("paths must be an array of absolute paths in the snapshot");
+        }
+        java.util.List<String> list = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode p : paths) {
+            if (!p.isTextual()) {
+                throw Problem.badRequest("paths must be an array of strings");
+            }
+            list.add(p.asText());
+        }
+        Http.json(res, tree.preview(req.path().pathParameters().get("sid"), HostRoutes.id(req), list,
+                                    Http.query(req, "repo_id")));
     }
 
     private void size(ServerRequest req, ServerResponse res) {

@@ -23,6 +23,9 @@ import static org.hamcrest.Matchers.is;
 class FileIndexTest {
     private static final String SNAP_1 = "11111111" + "0".repeat(56);
     private static final String SNAP_2 = "22222222" + "0".repeat(56);
+    private static final String SNAP_3 = "33333333" + "0".repeat(56);
+    /** Reported, never indexed. */
+    private static final String SNAP_4 = "44444444" + "0".repeat(56);
     private static TestEnv env;
     private static String repo;
     private static String host;
@@ -36,7 +39,7 @@ class FileIndexTest {
         other = env.enroll("files-2");
         env.assign(host, repo);
         env.assign(other, repo);
-        report(List.of(SNAP_1, SNAP_2));
+        report(List.of(SNAP_1, SNAP_2, SNAP_3, SNAP_4));
     }
 
     private static void report(List<String> ids) {
@@ -116,6 +119,40 @@ class FileIndexTest {
         assertThat(env.call("GET", "/api/snapshots/11111111/tree?host_id=" + host + "&path=/home/nobody", null,
                             Role.VIEWER).status(), is(404));
 
+        // the snapshot lists say which snapshots are indexed (the host's and the repository's)
+        for (String list : List.of("/api/hosts/" + host + "/snapshots", "/api/repos/" + repo + "/snapshots")) {
+            JsonNode items = env.call("GET", list, null, Role.VIEWER).json().get("items");
+            java.util.Map<String, Boolean> indexed = new java.util.HashMap<>();
+            items.forEach(i -> indexed.put(i.get("id").asText(), i.get("indexed").asBoolean()));
+            assertThat(list, indexed.get(SNAP_1), is(true));
+            assertThat(list, indexed.get(SNAP_2), is(true));
+            assertThat(list, indexed.get(SNAP_4), is(false));
+        }
+
+        // a restore's selection previewed from the index (the hub still fails every agent request)
+        JsonNode one = preview(host, "11111111", List.of("/home/alice/docs/invoices.xlsx"));
+        assertThat(one.get("files").asLong(), is(1L));
+        assertThat(one.get("bytes").asLong(), is(100L));
+        JsonNode all = preview(host, "11111111", List.of("/home"));
+        assertThat(all.get("files").asLong(), is(2L));
+        assertThat(all.get("dirs").asLong(), is(3L));
+        assertThat(all.get("bytes").asLong(), is(107L));
+        // a path inside another selected one is counted once
+        JsonNode nested = preview(host, "22222222", List.of("/home/alice/docs/notes.txt", "/home/alice"));
+        assertThat(nested.get("files").asLong(), is(2L));
+        assertThat(nested.get("bytes").asLong(), is(127L));
+        assertThat(nested.get("paths").size(), is(1));
+        // another host cannot preview this host's snapshot; bad selections are the caller's mistake
+        assertThat(previewCall(other, "11111111", Map.of("paths", List.of("/home"))).status(), is(404));
+        assertThat(previewCall(host, "11111111", Map.of("paths", List.of("/home/nobody"))).status(), is(404));
+        assertThat(previewCall(host, "11111111", Map.of("paths", List.of("home"))).status(), is(400));
+        assertThat(previewCall(host, "11111111", Map.of("paths", List.of())).status(), is(422));
+        assertThat(previewCall(host, "11111111", Map.of("paths", "/home")).status(), is(400));
+        assertThat(previewCall(host, "11111111", "[1]").status(), is(400));
+        // a snapshot not indexed yet: the preview says so instead of guessing
+        TestEnv.Reply notIndexed = previewCall(host, "44444444", Map.of("paths", List.of("/home")));
+        assertThat(notIndexed.body(), notIndexed.status(), is(409));
+
         // search finds both versions with the snapshots holding each
         TestEnv.Reply found = env.call("GET", "/api/hosts/" + host + "/files?q=invoices", null, Role.VIEWER);
         assertThat(found.body(), found.status(), is(200));
@@ -123,15 +160,67 @@ class FileIndexTest {
         assertThat(item.get("path").asText(), is("/home/alice/docs/invoices.xlsx"));
         assertThat(item.get("versions").size(), is(2));
         assertThat(item.at("/versions/0/size").asLong(), is(120L));
+        assertThat(item.at("/versions/0/snapshot_count").asInt(), is(1));
         assertThat(item.at("/versions/0/snapshots/0/id").asText(), is(SNAP_2));
         assertThat(item.at("/versions/1/snapshots/0/id").asText(), is(SNAP_1));
-        JsonNode notes = env.call("GET", "/api/hosts/" + host + "/files?q=*.txt", null, Role.VIEWER).json();
+        JsonNode notes = env.call("GET", "/api/hosts/" + host + "/files?q=n*s.txt", null, Role.VIEWER).json();
         assertThat(notes.at("/items/0/versions").size(), is(1));
         assertThat(notes.at("/items/0/versions/0/snapshots").size(), is(2));
+        assertThat(notes.at("/items/0/versions/0/snapshot_count").asInt(), is(2));
         // across hosts: admins only
         assertThat(env.call("GET", "/api/files?q=invoices", null, Role.VIEWER).status(), is(403));
         assertThat(env.call("GET", "/api/files?q=invoices", null, Role.ADMIN).json().get("items").size(), is(1));
         assertThat(env.call("GET", "/api/hosts/" + host + "/files?q=a/b", null, Role.VIEWER).status(), is(400));
+    }
+
+    private static TestEnv.Reply previewCall(String host, String snapshot, Object body) {
+        return env.call("POST", "/api/hosts/" + host + "/snapshots/" + snapshot + "/restore-preview", body,
+                        Role.VIEWER);
+    }
+
+    private static JsonNode preview(String host, String snapshot, List<String> paths) {
+        TestEnv.Reply r = previewCall(host, snapshot, Map.of("paths", paths, "target", "/tmp/restore"));
+        assertThat(r.body(), r.status(), is(200));
+        return r.json();
+    }
+
+    @Test
+    void aLargeDirectoryIsListedInPagesDirectoriesFirst() {
+        List<Message.IndexNode> empty = List.of();
+        assertThat(upload(host, empty).status(), is(200));
+        List<Message.IndexNode> root = new ArrayList<>(List.of(dir("c-dir", empty), dir("a-dir", empty),
+                                                               dir("b-dir", empty)));
+        for (String name : List.of("z.txt", "a.txt", "m.txt", "b.txt", "y.txt")) {
+            root.add(file(name, 1, 1));
+        }
+        assertThat(upload(host, root).status(), is(200));
+        assertThat(post(host, "root", new Message.IndexRoot(repo, SNAP_3, TreeIndex.contentId(root), 5, 3)).status(),
+                   is(200));
+        String base = "/api/snapshots/33333333/tree?host_id=" + host + "&path=/&limit=3";
+        List<String> names = new ArrayList<>();
+        String cursor = "";
+        int pages = 0;
+        do {
+            TestEnv.Reply page = env.call("GET", base + "&cursor=" + cursor, null, Role.VIEWER);
+            assertThat(page.body(), page.status(), is(200));
+            page.json().get("items").forEach(e -> names.add(e.get("name").asText()));
+            assertThat(page.json().get("items").size() <= 3, is(true));
+            cursor = page.json().path("next_cursor").asText("");
+            assertThat(page.json().get("truncated").asBoolean(), is(!cursor.isEmpty()));
+            pages++;
+        } while (!cursor.isEmpty());
+        assertThat(pages, is(3));
+        assertThat(names, contains("a-dir", "b-dir", "c-dir", "a.txt", "b.txt", "m.txt", "y.txt", "z.txt"));
+        // without a limit the whole directory comes in one answer, in the same order
+        JsonNode all = env.call("GET", "/api/snapshots/33333333/tree?host_id=" + host + "&path=/", null,
+                                Role.VIEWER).json();
+        assertThat(all.get("items").size(), is(8));
+        assertThat(all.path("next_cursor").asText(""), is(""));
+        // a cursor this server never handed out, or a limit out of range, is the caller's mistake
+        assertThat(env.call("GET", base + "&cursor=!!!", null, Role.VIEWER).status(), is(400));
+        assertThat(env.call("GET", base + "&cursor=eA", null, Role.VIEWER).status(), is(400));
+        assertThat(env.call("GET", base.replace("limit=3", "limit=0"), null, Role.VIEWER).status(), is(400));
+        assertThat(env.call("GET", base.replace("limit=3", "limit=20001"), null, Role.VIEWER).status(), is(400));
     }
 
     @Test

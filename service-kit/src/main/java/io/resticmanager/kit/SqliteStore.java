@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  *   split by {@link SqlScript}, so triggers may hold {@code ;} of their own;</li>
  *   <li>named statements ({@code db/statements.sql}, {@code -- name: x} above each) shared by both paths;</li>
  *   <li>reads through the Helidon {@link DbClient} ({@code db().execute().namedQuery/namedGet}), on connections
- *   kept open between reads ({@link ReadConnections});</li>
+ *   kept open between reads ({@link ReadConnections}); a hot read of many rows or many small queries (the tree
+ *   index) through {@link #read}: plain JDBC, one connection, one snapshot;</li>
  *   <li>writes through {@link #write}: one writer connection, one transaction at a time, {@code BEGIN IMMEDIATE}
  *   (SQLite's write lock taken up front, so a read-then-write never fails halfway), JDBC batches for bulk rows.</li>
  * </ul>
@@ -179,6 +180,25 @@ public final class SqliteStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code work} in one read transaction on its own connection, refused any write ({@code query_only}): every
+     * query sees the same snapshot, and rows come straight off JDBC (the DbClient's per-row column maps cost more
+     * than SQLite itself for thousands of rows). Many readers run at once, beside the writer.
+     */
+    public <T> T read(Work<T> work) {
+        try (Connection c = connect()) {
+            exec(c, "PRAGMA query_only = ON");
+            exec(c, "BEGIN");
+            try {
+                return work.run(new Tx(this, c));
+            } finally {
+                exec(c, "ROLLBACK");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(file.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
     private void rollback() {
         try {
             exec(writer, "ROLLBACK");
@@ -204,7 +224,7 @@ public final class SqliteStore implements AutoCloseable {
         }
     }
 
-    /** The statements of one write transaction, by name; valid only inside {@link #write}. */
+    /** The statements of one transaction, by name; valid only inside {@link #write} or {@link #read}. */
     public static final class Tx {
         private final SqliteStore store;
         private final Connection c;

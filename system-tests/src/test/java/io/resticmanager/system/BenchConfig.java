@@ -33,7 +33,10 @@ record BenchConfig(boolean quick,
                    int idleSeconds,
                    long seed,
                    Path out,
-                   int indexFiles) {
+                   int indexFiles,
+                   int indexSnapshots,
+                   int indexSnapshotFiles,
+                   int indexChanges) {
 
     static final List<String> BENCHMARKS = List.of("backup", "fleet", "logs", "dashboard", "alerts", "agent",
                                                      "index", "soak");
@@ -65,6 +68,9 @@ record BenchConfig(boolean quick,
               --idle-s=N            how long the idle agent's memory and CPU are watched (default 60; quick 20)
               --index-files=N       files in the tree-index data set (default 50000; quick 20000; the issue's
                                     full size is 1000000)
+              --index-snapshots=N   snapshots seeded for the search benchmark (default 1000; quick 50)
+              --index-snapshot-files=N  files in each seeded snapshot (default 100000; quick 20000)
+              --index-changes=N     files changed from one seeded snapshot to the next (default 10)
               --seed=N              data set seed (default 42)
               --out=DIR             where the JSON goes (default bench/results)
             """;
@@ -117,7 +123,10 @@ record BenchConfig(boolean quick,
                 ints.get("idle-s", quick ? 20 : 60),
                 ints.get("seed", 42),
                 root.resolve(values.getOrDefault("out", "bench/results")),
-                ints.get("index-files", quick ? 20_000 : 50_000));
+                ints.get("index-files", quick ? 20_000 : 50_000),
+                ints.get("index-snapshots", quick ? 50 : 1_000),
+                ints.get("index-snapshot-files", quick ? 20_000 : 100_000),
+                ints.get("index-changes", 10));
         values.remove("out");
         values.keySet().removeAll(ints.used);
         if (!values.isEmpty()) {

@@ -64,7 +64,7 @@ final class FuzzGen {
         return switch (r.nextInt(9)) {
             case 0 -> unauthenticated();
             case 1 -> roleTooLow("viewer", API_WRITES.stream().filter(x -> !PUBLIC.contains(x.pattern())
-                    && !x.pattern().equals("/api/logout")).toList(), true);
+                    && !x.pattern().equals("/api/logout") && !FuzzRoutes.viewerMay(x)).toList(), true);
             case 2 -> roleTooLow("operator", API_WRITES.stream().filter(FuzzRoutes::adminOnly).toList(), false);
             case 3 -> badCsrf();
             case 4 -> unparsable();

@@ -128,6 +128,8 @@ final class FuzzRoutes {
             new Route("POST", "/api/jobs/{job}/cancel", null),
             new Route("POST", "/api/hosts/{host}/restores", "{\"snapshot_id\":\"{{snapshot}}\",\"paths\":[\"/srv\"],"
                     + "\"target\":\"/tmp/fz-restore\"}"),
+            new Route("POST", "/api/hosts/{host}/snapshots/{snapshot}/restore-preview", "{\"paths\":[\"/srv\"],"
+                    + "\"target\":\"/tmp/fz-restore\"}"),
             new Route("POST", "/api/schedules", SCHEDULE),
             new Route("GET", "/api/schedules", null),
             new Route("GET", "/api/schedules/{schedule}", null),
@@ -209,9 +211,17 @@ final class FuzzRoutes {
             new Route("POST", "/api/{any}/{any}", "{}"),
             new Route("GET", "/{any}", null));
 
+    /** POSTs that only read (RouteTable: VIEWER): a restore's preview. */
+    static boolean viewerMay(Route r) {
+        return r.pattern().endsWith("/restore-preview");
+    }
+
     /** Routes only an admin may change (RouteTable: ADMIN rows, UNSAFE hosts/repos/agents). */
     static boolean adminOnly(Route r) {
         String p = r.pattern();
+        if (viewerMay(r)) {
+            return false;
+        }
         if (p.startsWith("/api/users") || p.startsWith("/api/tokens") || p.startsWith("/api/enrollment-tokens")
                 || p.startsWith("/api/alert-channels") || p.startsWith("/api/audit") || p.equals("/api/auth/settings")
                 || p.startsWith("/api/escrow") || p.equals("/api/files")) {

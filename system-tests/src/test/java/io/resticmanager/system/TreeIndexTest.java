@@ -117,6 +117,11 @@ class TreeIndexTest {
         Await.until(Duration.ofSeconds(30), "the snapshot answers from the index", () ->
                 "index".equals(tree(first, home.toString()).path("source").asText()));
 
+        JsonNode listed = admin.get("/api/hosts/" + host + "/snapshots").expect(200).json().path("items");
+        assertThat(listed.toString(), listed.get(0).path("id").asText().startsWith(first), is(true));
+        assertThat("the snapshot list says the snapshot is indexed", listed.get(0).path("indexed").asBoolean(),
+                   is(true));
+
         agent.close(); // the agent process is gone: nothing can be listed live
         JsonNode src = tree(first, home + "/projects/p3/src");
         assertThat(src.path("source").asText(), is("index"));
@@ -125,6 +130,41 @@ class TreeIndexTest {
         long started = System.nanoTime();
         tree(first, home + "/projects/p4/src");
         assertThat("browsing from the index is quick", (System.nanoTime() - started) / 1_000_000, lessThan(2_000L));
+
+        // a huge directory comes a page at a time, in the same order
+        List<String> paged = new java.util.ArrayList<>();
+        String cursor = "";
+        do {
+            JsonNode page = admin.get("/api/snapshots/" + first + "/tree?host_id=" + host + "&path=" + home
+                                              + "/projects/p3/src&limit=12&cursor=" + cursor).expect(200).json();
+            assertThat(page.path("items").size() <= 12, is(true));
+            page.path("items").forEach(e -> paged.add(e.path("name").asText()));
+            cursor = page.path("next_cursor").asText("");
+        } while (!cursor.isEmpty());
+        List<String> whole = new java.util.ArrayList<>();
+        src.path("items").forEach(e -> whole.add(e.path("name").asText()));
+        assertThat(paged, is(whole));
+
+        // a viewer previews what a restore of a selection brings back, counted from the index (agent still stopped)
+        Api viewer = Api.bearer(stack.gateway(), admin.post("/api/tokens", Map.of("name", "index-viewer", "role",
+                "viewer")).expect(201).json().path("token").asText());
+        long srcBytes = 0;
+        try (var files = Files.list(home.resolve("projects/p3/src"))) {
+            for (Path f : files.toList()) {
+                srcBytes += Files.size(f);
+            }
+        }
+        String previewPath = "/api/hosts/" + host + "/snapshots/" + first + "/restore-preview";
+        JsonNode preview = viewer.post(previewPath, Map.of("paths", List.of(home + "/projects/p3/src",
+                home + "/projects/p3/src/file-1.txt", home + "/finance/invoices.xlsx"), "target", "/tmp/r"))
+                .expect(200).json();
+        assertThat(preview.toString(), preview.path("files").asLong(), is(31L));
+        assertThat(preview.path("bytes").asLong(), is(srcBytes + Files.size(home.resolve("finance/invoices.xlsx"))));
+        assertThat(preview.path("source").asText(), is("index"));
+        assertThat(viewer.post(previewPath, Map.of("paths", List.of(home + "/nope"))).status(), is(404));
+        assertThat(viewer.post(previewPath, Map.of("paths", "nope")).status(), is(400));
+        assertThat(viewer.post("/api/hosts/" + java.util.UUID.randomUUID() + "/snapshots/" + first
+                                       + "/restore-preview", Map.of("paths", List.of("/"))).status(), is(404));
         agent.start();
         Await.until(Duration.ofSeconds(30), "host online again", () ->
                 "online".equals(admin.get("/api/hosts/" + host).json().path("status").asText()));

@@ -83,9 +83,12 @@ final class RestoreRoutes implements HttpService {
         static final String OPERATOR_ROOT = "/var/lib/restic-manager-agent/restores";
     }
 
-    /** Step 4: what will happen, with the button that does it. */
+    /**
+     * Step 4: what will happen, with the button that does it; {@code comesBack}: how many files and bytes, counted
+     * from the tree index (null when the snapshot is not indexed yet).
+     */
     record Confirm(String snapshotId, String shortId, List<String> paths, String target, String targetLabel,
-                   String targetHostId, String hostLabel, boolean original, boolean crossHost) {
+                   String targetHostId, String hostLabel, boolean original, boolean crossHost, String comesBack) {
         int count() {
             return paths.size();
         }
@@ -241,7 +244,24 @@ final class RestoreRoutes implements HttpService {
         boolean original = target.equals("original");
         String where = original ? "their original location" : target + " (each path recreated inside it)";
         return new Confirm(snapshot, Views.shortId(snapshot), paths, original ? "original" : target, where,
-                           crossHost ? choice.targetHostId() : "", hostLabel, original, crossHost);
+                           crossHost ? choice.targetHostId() : "", hostLabel, original, crossHost,
+                           comesBack(session, hostId, snapshot, paths));
+    }
+
+    /** "1,204 files, 3.2 MB" from the index's preview; null when it cannot count (not indexed yet, a path it lacks). */
+    private String comesBack(Session session, String hostId, String snapshot, List<String> paths) {
+        try {
+            JsonNode p = api.post(session, "/api/hosts/" + enc(hostId) + "/snapshots/" + enc(snapshot)
+                    + "/restore-preview", Map.of("paths", paths)).body();
+            long files = Nodes.number(p, "files").orElse(0);
+            return String.format(java.util.Locale.ROOT, "%,d %s, %s", files, files == 1 ? "file" : "files",
+                                 Format.bytes(Nodes.number(p, "bytes").orElse(0)));
+        } catch (ApiException e) {
+            if (e.unauthenticated() || e.unavailable()) {
+                throw e;
+            }
+            return null; // the restore itself reports a path the snapshot lacks
+        }
     }
 
     private Wizard build(Session session, String hostId, String snapshotId, String rootParam, List<String> picked,

@@ -70,7 +70,9 @@ class RestoreWizardTest {
                 .on("GET", "/api/hosts/" + DB, 200, "{\"id\":\"" + DB + "\",\"name\":\"db-1\",\"status\":\"online\"}")
                 .on("GET", "/api/snapshots/" + SNAP + "/tree", 200, ROOT_TREE)
                 .on("GET", "/api/schedules", 200, "{\"items\":[]}")
-                .on("POST", "/api/hosts/" + WEB + "/restores", 202, "{\"job_id\":\"" + JOB + "\",\"status\":\"queued\"}");
+                .on("POST", "/api/hosts/" + WEB + "/restores", 202, "{\"job_id\":\"" + JOB + "\",\"status\":\"queued\"}")
+                .on("POST", "/api/hosts/" + WEB + "/snapshots/" + SNAP + "/restore-preview", 200,
+                    "{\"files\":1204,\"dirs\":3,\"bytes\":3355443}");
     }
 
     /** A form body; repeated names (ticked checkboxes) stay repeated. */
@@ -141,6 +143,11 @@ class RestoreWizardTest {
         assertThat(confirm.body(), containsString("id=\"restore-confirm\""));
         assertThat(confirm.body(), containsString("Restore 2 paths?"));
         assertThat(confirm.body(), containsString("overwritten"));
+        // what comes back, counted from the index before anything starts
+        assertThat(confirm.body(), containsString("1,204 files, "));
+        assertThat(json(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/snapshots/" + SNAP + "/restore-preview")
+                                .getLast().body()).get("paths").toString(),
+                   is("[\"/home/alice/notes.txt\",\"/etc/hosts\"]"));
         assertThat(GATEWAY.seen("POST", "/api/hosts/" + WEB + "/restores"), is(empty()));
 
         Page done = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "admin",
