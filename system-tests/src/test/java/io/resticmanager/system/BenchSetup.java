@@ -97,6 +97,17 @@ final class BenchSetup {
                 .path("token").asText();
     }
 
+    /** One host event as inventory's {@code /internal/events} takes it from the hub (a fresh id). */
+    static java.util.Map<String, Object> hostEvent(String hostId, String type, java.time.Instant at, Object payload) {
+        java.util.Map<String, Object> e = new java.util.LinkedHashMap<>();
+        e.put("id", java.util.UUID.randomUUID().toString());
+        e.put("host_id", hostId);
+        e.put("type", type);
+        e.put("at", at.toString());
+        e.put("payload", payload);
+        return e;
+    }
+
     static double ms(long nanos) {
         return nanos / 1_000_000.0;
     }

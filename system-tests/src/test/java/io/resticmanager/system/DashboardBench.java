@@ -43,7 +43,7 @@ final class DashboardBench {
             for (int i = 0; i < config.hosts(); i++) {
                 String id = uuid(random);
                 hostIds.add(id);
-                events.add(event(id, "host.enrolled", now, Map.of("hostname", hostname(i), "os", "linux",
+                events.add(BenchSetup.hostEvent(id, "host.enrolled", now, Map.of("hostname", hostname(i), "os", "linux",
                                                                   "arch", "amd64", "agent_version", "bench")));
                 if (events.size() == EVENTS_PER_POST || i == config.hosts() - 1) {
                     inventory.post("/internal/events", Map.of("events", events)).expect(200);
@@ -103,16 +103,6 @@ final class DashboardBench {
         return bytes;
     }
 
-    private static Map<String, Object> event(String hostId, String type, Instant at, Object payload) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("id", UUID.randomUUID().toString());
-        e.put("host_id", hostId);
-        e.put("type", type);
-        e.put("at", at.toString());
-        e.put("payload", payload);
-        return e;
-    }
-
     /** One snapshots.report event with {@code n} snapshots, hourly going back from now, as restic lists them. */
     private static String snapshotsReport(String hostId, String repoId, String hostname, int n, Instant now,
                                           SplittableRandom random) {
@@ -132,7 +122,7 @@ final class DashboardBench {
         }
         Map<String, Object> payload = Map.of("job_id", UUID.randomUUID().toString(), "repo_id", repoId,
                                              "snapshots", snapshots);
-        return Json.write(Map.of("events", List.of(event(hostId, "snapshots.report", now, payload))));
+        return Json.write(Map.of("events", List.of(BenchSetup.hostEvent(hostId, "snapshots.report", now, payload))));
     }
 
     private static String hostname(int i) {

@@ -58,7 +58,7 @@ final class IndexCorpus {
         SplittableRandom random = new SplittableRandom(seed);
         String hostId = UUID.randomUUID().toString();
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        inventory.post("/internal/events", Map.of("events", List.of(event(hostId, "host.enrolled", now, Map.of(
+        inventory.post("/internal/events", Map.of("events", List.of(BenchSetup.hostEvent(hostId, "host.enrolled", now, Map.of(
                 "hostname", HOSTNAME, "os", "linux", "arch", "amd64", "agent_version", "bench"))))).expect(200);
         String repoId = BenchSetup.createRepo(admin, "index-search-repo", repoPath, "index-search-pw");
         BenchSetup.assignRepo(admin, hostId, repoId);
@@ -79,7 +79,7 @@ final class IndexCorpus {
             s.put("tree", hex(random, 32));
             listed.add(s);
         }
-        inventory.post("/internal/events", Map.of("events", List.of(event(hostId, "snapshots.report", now, Map.of(
+        inventory.post("/internal/events", Map.of("events", List.of(BenchSetup.hostEvent(hostId, "snapshots.report", now, Map.of(
                 "job_id", UUID.randomUUID().toString(), "repo_id", repoId, "snapshots", listed))))).expect(200);
 
         IndexCorpus corpus = new IndexCorpus(files);
@@ -186,16 +186,6 @@ final class IndexCorpus {
     private static void send(Api inventory, String hostId, List<Message.IndexTree> frame) {
         inventory.post("/internal/hosts/" + hostId + "/index/upload", Json.write(new Message.IndexUpload(frame)))
                 .expect(200);
-    }
-
-    private static Map<String, Object> event(String hostId, String type, Instant at, Object payload) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("id", UUID.randomUUID().toString());
-        e.put("host_id", hostId);
-        e.put("type", type);
-        e.put("at", at.toString());
-        e.put("payload", payload);
-        return e;
     }
 
     private static String hex(SplittableRandom random, int bytes) {
