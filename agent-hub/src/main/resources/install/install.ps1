@@ -212,10 +212,21 @@ function Protect-StateDir {
 }
 
 function Show-ResticTasks {
-    $tasks = @(Get-ScheduledTask -ErrorAction SilentlyContinue | Where-Object {
-            $commands = ($_.Actions | ForEach-Object { "$($_.Execute) $($_.Arguments)" }) -join ' '
-            $_.TaskName -like '*restic*' -or $commands -like '*restic*'
-        })
+    try {
+        $tasks = @(Get-ScheduledTask -ErrorAction Stop | Where-Object {
+                # COM-handler actions have no Execute or Arguments: read the properties only where they exist
+                $commands = ($_.Actions | ForEach-Object {
+                        foreach ($name in 'Execute', 'Arguments') {
+                            $property = $_.PSObject.Properties[$name]
+                            if ($property) { $property.Value }
+                        }
+                    }) -join ' '
+                $_.TaskName -like '*restic*' -or $commands -like '*restic*'
+            })
+    } catch {
+        Say "Could not list scheduled tasks ($($_.Exception.Message)); check Task Scheduler for restic tasks yourself."
+        return
+    }
     if ($tasks.Count -eq 0) {
         return
     }
@@ -267,12 +278,13 @@ try {
     $bundle = Join-Path $tmp $BundleName
     Get-Download "$Server/downloads/$BundleName" $bundle
     Test-Bundle $tmp $javaExe $bundle
-    Install-WinSW $tmp
 
+    # stopped before anything is replaced: Windows does not let a running service's files be overwritten
     if (Get-Service -Name $ServiceId -ErrorAction SilentlyContinue) {
         Say 'Stopping the running agent for the upgrade ...'
         & $WinSW stop | Out-Null
     }
+    Install-WinSW $tmp
     $unpacked = Join-Path $tmp 'bundle'
     Expand-Archive -LiteralPath $bundle -DestinationPath $unpacked
     $libs = Join-Path $InstallDir 'libs'
