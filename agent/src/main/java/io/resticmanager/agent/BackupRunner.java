@@ -62,7 +62,16 @@ final class BackupRunner implements Runner {
     @Override
     public Outcome run(Restic restic, List<String> args, JobSink sink, Cancellation cancel) throws IOException {
         AtomicReference<Map<String, Object>> summary = new AtomicReference<>(Map.of());
-        Restic.Result result = restic.run(args, new Restic.Output() {
+        Restic.Result result = restic.run(args, output(sink, summary), cancel);
+        return ExitCodes.classify(result).withSummary(summary.get());
+    }
+
+    /**
+     * What a backup shows of restic's {@code --json} output (a file backup's or a self backup's): progress, the
+     * summary (kept in {@code summary} and logged in restic's plain words), errors, verbose lines, plain text as is.
+     */
+    static Restic.Output output(JobSink sink, AtomicReference<Map<String, Object>> summary) {
+        return new Restic.Output() {
             @Override
             public void json(String stream, JsonNode node) {
                 switch (node.path("message_type").asText("")) {
@@ -84,8 +93,7 @@ final class BackupRunner implements Runner {
             public void text(String stream, String line) {
                 sink.log(stream, line);
             }
-        }, cancel);
-        return ExitCodes.classify(result).withSummary(summary.get());
+        };
     }
 
     /** restic's closing words of a plain-text backup, rebuilt from the JSON summary for the job log. */

@@ -1,6 +1,5 @@
 package io.resticmanager.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.proto.JobParams;
 
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -100,27 +98,8 @@ final class SelfBackupRunner implements Runner {
         AtomicReference<Map<String, Object>> summary = new AtomicReference<>(Map.of());
         Restic.Result result;
         try (state) {
-            result = restic.run(args, new Restic.Output() {
-                @Override
-                public void json(String stream, JsonNode node) {
-                    switch (node.path("message_type").asText("")) {
-                        case "status" -> sink.progress(ResticJson.progress(node));
-                        case "summary" -> {
-                            summary.set(new LinkedHashMap<>(ResticJson.scalars(node)));
-                            sink.log("stdout", BackupRunner.describe(node));
-                        }
-                        case "error" -> sink.log("stderr", ResticJson.errorText(node));
-                        default -> {
-                            // other message types carry nothing a self backup shows
-                        }
-                    }
-                }
-
-                @Override
-                public void text(String stream, String line) {
-                    sink.log(stream, line);
-                }
-            }, cancel, stdin -> bytes[0] = feed(state, stdin));
+            result = restic.run(args, BackupRunner.output(sink, summary), cancel,
+                                stdin -> bytes[0] = feed(state, stdin));
         } catch (Restic.InputFailed e) {
             return Outcome.failed(e.getMessage() + "; nothing was stored");
         }
