@@ -28,9 +28,8 @@ final class Enrollment {
     }
 
     static HttpClient httpClient(Optional<String> pin) {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
-        pin.ifPresent(p -> b.sslContext(PinnedTrust.sslContext(p)));
-        return b.build();
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(SystemTrust.forServer(pin))
+                .build();
     }
 
     /** Throws {@link AgentException} (exit 1) with a message a human can act on. */

@@ -84,11 +84,11 @@ final class HubConnection {
         this.spool = spool;
         this.handler = handler;
         this.backoff = backoff;
-        HttpClient.Builder b = HttpClient.newBuilder()
+        this.client = HttpClient.newBuilder()
                 .connectTimeout(CONNECT_TIMEOUT)
-                .executor(Executors.newVirtualThreadPerTaskExecutor());
-        config.tlsPinSha256().ifPresent(pin -> b.sslContext(PinnedTrust.sslContext(pin)));
-        this.client = b.build();
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .sslContext(SystemTrust.forServer(config.tlsPinSha256()))
+                .build();
     }
 
     /** New job events are in the spool. */

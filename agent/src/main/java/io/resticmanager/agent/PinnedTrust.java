@@ -1,11 +1,8 @@
 package io.resticmanager.agent;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.net.Socket;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -14,22 +11,13 @@ import java.util.HexFormat;
 /**
  * Trusts exactly one server certificate: the leaf whose SHA-256 matches the configured pin. The pin
  * is the identity, so neither CA chain nor host name is consulted (self-signed servers work).
+ * {@link SystemTrust#forServer} makes the TLS context from it.
  */
 final class PinnedTrust extends X509ExtendedTrustManager {
     private final String pin;
 
     PinnedTrust(String pinHex) {
         this.pin = pinHex;
-    }
-
-    static SSLContext sslContext(String pinHex) {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new PinnedTrust(pinHex)}, null);
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot create TLS context", e);
-        }
     }
 
     static String sha256(X509Certificate cert) throws CertificateException {
