@@ -38,6 +38,7 @@ final class JobStreamEndpoint implements WsListener {
     private static final long PROGRESS_EVERY_MS = 1000;
 
     private final JobStore store;
+    private final JobLogStore logs;
     private final LogFanout fanout;
     private final String internalToken;
     private final Wakeup wakeup = new Wakeup();
@@ -45,8 +46,9 @@ final class JobStreamEndpoint implements WsListener {
     private volatile String jobId;
     private volatile Thread writer;
 
-    JobStreamEndpoint(JobStore store, LogFanout fanout, String internalToken) {
+    JobStreamEndpoint(JobStore store, JobLogStore logs, LogFanout fanout, String internalToken) {
         this.store = store;
+        this.logs = logs;
         this.fanout = fanout;
         this.internalToken = internalToken;
     }
@@ -178,7 +180,7 @@ final class JobStreamEndpoint implements WsListener {
             LogFanout.Shared shared = share ? fanout.shared(jobId) : null;
             chunk = shared == null ? null : shared.get(last);
             if (chunk == null) {
-                List<LogEntry> items = store.logs(jobId, last, CHUNK, false);
+                List<LogEntry> items = logs.after(jobId, last, CHUNK, false);
                 chunk = new LogFanout.Chunk(Json.write(Map.of("type", "log", "items", items)),
                                             items.isEmpty() ? last : items.getLast().seq(), items.size());
                 if (shared != null) {

@@ -22,11 +22,13 @@ import java.util.Optional;
 /** The public jobs API (reached through the gateway): run now, list, show, logs, cancel. */
 final class JobsRoutes implements HttpService {
     private final JobStore store;
+    private final JobLogStore logs;
     private final JobLifecycle lifecycle;
     private final LogFanout fanout;
 
-    JobsRoutes(JobStore store, JobLifecycle lifecycle, LogFanout fanout) {
+    JobsRoutes(JobStore store, JobLogStore logs, JobLifecycle lifecycle, LogFanout fanout) {
         this.store = store;
+        this.logs = logs;
         this.lifecycle = lifecycle;
         this.fanout = fanout;
     }
@@ -96,7 +98,7 @@ final class JobsRoutes implements HttpService {
         }).orElse(0L);
         int limit = Http.intQuery(req, "limit", 1000, 1, 10_000);
         boolean progress = Http.query(req, "include").map(s -> List.of(s.split(",")).contains("progress")).orElse(false);
-        List<LogEntry> items = store.logs(job.id(), after, limit, progress);
+        List<LogEntry> items = logs.after(job.id(), after, limit, progress);
         Http.json(res, new LogPage(items, items.isEmpty() ? after : items.getLast().seq()));
     }
 
