@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The job parameters that run-now ({@link HostRoutes}) and schedules ({@link HostScheduleRoutes}) both take,
+ * The job parameters that run-now ({@link HostActionRoutes}) and schedules ({@link HostScheduleRoutes}) both take,
  * read from a form into the API's field names and checked the way jobs-service checks them, so most mistakes
  * are shown next to the form before anything is sent. An empty optional field is left out of the JSON.
  */
