@@ -100,7 +100,7 @@ final class JobLogStore {
         tx.sql().update("jobs.save-budget", budget.lines(), budget.bytes(), budget.truncated(), budget.jobId());
     }
 
-    /** Deletes the logs of at most {@code limit} jobs that finished before {@code cutoff}; returns the lines deleted. */
+    /** Deletes the logs of at most {@code limit} jobs finished before {@code cutoff}; returns the lines deleted. */
     static int purge(JobStore.Tx tx, Instant cutoff, int limit) throws SQLException {
         return tx.sql().update("job-logs.purge", cutoff, limit);
     }

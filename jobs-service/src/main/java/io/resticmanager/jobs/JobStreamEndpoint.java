@@ -10,6 +10,7 @@ import io.helidon.websocket.WsUpgradeException;
 import io.resticmanager.common.Wakeup;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.Tokens;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
@@ -31,7 +32,7 @@ import java.util.regex.Pattern;
  * pokes it, so nothing is lost and a slow browser only slows itself.
  */
 final class JobStreamEndpoint implements WsListener {
-    static final Pattern PATH = Pattern.compile("/api/jobs/([A-Za-z0-9._-]{1,128})/stream/?");
+    private static final Pattern PATH = Pattern.compile("/api/jobs/([^/]+)/stream/?");
     private static final System.Logger LOG = System.getLogger(JobStreamEndpoint.class.getName());
     /** Lines per message: big enough that a backlog costs few queries and frames. */
     private static final int CHUNK = 2000;
@@ -53,11 +54,17 @@ final class JobStreamEndpoint implements WsListener {
         this.internalToken = internalToken;
     }
 
+    /** The job a stream path names; empty when the path is no job stream or the id breaks the id rule. */
+    static Optional<String> jobId(String path) {
+        Matcher m = PATH.matcher(path);
+        return m.matches() && Checks.id(m.group(1)) ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
     /** The same checks InternalAuth applies to HTTP (upgrades bypass HTTP filters), plus the viewer role. */
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
-        Matcher m = PATH.matcher(prologue.uriPath().path());
-        if (!m.matches()) {
+        Optional<String> id = jobId(prologue.uriPath().path());
+        if (id.isEmpty()) {
             throw new WsUpgradeException("not a job stream");
         }
         if (!Tokens.same(headers.first(Http.INTERNAL_TOKEN).orElse(null), internalToken)) {
@@ -72,10 +79,10 @@ final class JobStreamEndpoint implements WsListener {
         if (!principal.role().atLeast(Role.VIEWER)) {
             throw new WsUpgradeException("viewer role required");
         }
-        if (store.find(m.group(1)).isEmpty()) {
+        if (store.find(id.get()).isEmpty()) {
             throw new WsUpgradeException("no such job");
         }
-        jobId = m.group(1);
+        jobId = id.get();
         return Optional.empty();
     }
 
