@@ -5,6 +5,7 @@ import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.RepoAccess;
+import io.resticmanager.proto.internal.HubAgents;
 
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -98,7 +99,7 @@ final class Dispatcher implements AutoCloseable {
         hub.agents().ifPresent(agents -> {
             Map<String, Boolean> known = presence.all();
             store.write(tx -> {
-                for (AgentHubClient.Presence p : agents) {
+                for (HubAgents.Presence p : agents) {
                     if (!Boolean.valueOf(p.online()).equals(known.get(p.hostId()))) {
                         HostPresenceStore.report(tx, p.hostId(), p.online(), now);
                     }
