@@ -6,12 +6,13 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
+import io.resticmanager.proto.view.Page;
+import io.resticmanager.proto.view.SnapshotView;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.function.BiFunction;
 
 /**
@@ -60,11 +61,12 @@ final class HostRoutes implements HttpService {
     private void renderSnapshots(ServerRequest req, ServerResponse res, int status, Session session, String id,
                                  String cursor, Hooks.HostCard hooks) {
         Views.HostSummary host = HostPage.summary(api, session, id);
-        JsonNode page = api.get(session, "/api/hosts/" + Urls.enc(id) + "/snapshots",
-                                Map.of("limit", String.valueOf(PAGE), "cursor", cursor));
-        List<SnapshotRow> rows = rows(page, HostRoutes::snapshotRow);
-        SnapshotsPanel panel = new SnapshotsPanel(rows, nextPage(page, "/hosts/" + Urls.enc(id)), rows.isEmpty(),
-                                                  !cursor.isEmpty());
+        Page<SnapshotView> page = api.get(session, "/api/hosts/" + Urls.enc(id) + "/snapshots",
+                                          Map.of("limit", String.valueOf(PAGE), "cursor", cursor), GatewayApi.SNAPSHOTS);
+        Instant now = Instant.now();
+        List<SnapshotRow> rows = page.items().stream().map(s -> snapshotRow(s, now)).toList();
+        SnapshotsPanel panel = new SnapshotsPanel(rows, nextPage(page.nextCursor(), "/hosts/" + Urls.enc(id)),
+                                                  rows.isEmpty(), !cursor.isEmpty());
         HostPage.snapshots(host, panel, hooks).render(api, pages, req, res, status, session);
     }
 
@@ -101,17 +103,13 @@ final class HostRoutes implements HttpService {
         }
     }
 
-    static SnapshotRow snapshotRow(JsonNode s, Instant now) {
-        JsonNode summary = s.path("summary");
-        OptionalLong added = Nodes.number(summary, "data_added");
-        OptionalLong files = Nodes.number(summary, "total_files_processed");
-        String id = Nodes.text(s, "id", "");
-        return new SnapshotRow(id, Nodes.text(s, "short_id", Views.shortId(id)),
-                               Format.when(Nodes.instant(s, "time"), now),
-                               String.join(", ", Nodes.strings(s, "paths")), Nodes.strings(s, "tags"),
-                               Nodes.text(s, "hostname"),
-                               added.isPresent() ? Format.bytes(added.getAsLong()) : null,
-                               files.isPresent() ? Format.count(files.getAsLong()) : null);
+    private static SnapshotRow snapshotRow(SnapshotView s, Instant now) {
+        Map<String, Object> summary = s.summary() == null ? Map.of() : s.summary();
+        return new SnapshotRow(s.id(), s.shortId() != null ? s.shortId() : Views.shortId(s.id()),
+                               Format.when(s.time(), now), String.join(", ", s.paths()), s.tags(), s.hostname(),
+                               summary.get("data_added") instanceof Number n ? Format.bytes(n.longValue()) : null,
+                               summary.get("total_files_processed") instanceof Number n ? Format.count(n.longValue())
+                                       : null);
     }
 
     private void jobsTab(ServerRequest req, ServerResponse res, Session session) {
@@ -121,7 +119,8 @@ final class HostRoutes implements HttpService {
         JsonNode page = api.get(session, "/api/jobs",
                                 Map.of("host_id", id, "limit", String.valueOf(PAGE), "cursor", cursor));
         List<JobRow> rows = rows(page, HostRoutes::jobRow);
-        JobsPanel panel = new JobsPanel(rows, nextPage(page, "/hosts/" + Urls.enc(id) + "/jobs"), rows.isEmpty());
+        String next = nextPage(Nodes.text(page, "next_cursor"), "/hosts/" + Urls.enc(id) + "/jobs");
+        JobsPanel panel = new JobsPanel(rows, next, rows.isEmpty());
         HostPage.jobs(host, panel).render(api, pages, req, res, 200, session);
     }
 
@@ -135,9 +134,8 @@ final class HostRoutes implements HttpService {
         return rows;
     }
 
-    /** The link to the listing's next page at {@code path}, or null on the last page. */
-    private static String nextPage(JsonNode page, String path) {
-        String next = Nodes.text(page, "next_cursor");
+    /** The link to the listing's next page ({@code next}: its cursor) at {@code path}, or null on the last page. */
+    private static String nextPage(String next, String path) {
         return next == null || next.isBlank() ? null : path + "?cursor=" + Urls.enc(next);
     }
 
