@@ -138,12 +138,12 @@ final class JobStreamEndpoint implements WsListener {
                 if (job.status().terminal()) {
                     // Lines committed together with the final status: send them before the status.
                     sendLogs(session, lastSeq, false, false);
-                    send(session, Map.of("type", "status", "job", job));
+                    send(session, Map.of("type", "status", "job", job.view()));
                     session.close(WsCloseCodes.NORMAL_CLOSE, "job finished");
                     return;
                 }
                 if (!Objects.equals(state, lastState)) {
-                    send(session, Map.of("type", "status", "job", job));
+                    send(session, Map.of("type", "status", "job", job.view()));
                     lastState = state;
                 }
                 Optional<ObjectNode> progress = fanout.progress(jobId);

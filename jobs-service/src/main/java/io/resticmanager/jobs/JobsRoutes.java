@@ -1,6 +1,5 @@
 package io.resticmanager.jobs;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -14,6 +13,7 @@ import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
+import io.resticmanager.proto.view.Page;
 
 import java.util.List;
 import java.util.Map;
@@ -31,11 +31,6 @@ final class JobsRoutes implements HttpService {
         this.logs = logs;
         this.lifecycle = lifecycle;
         this.fanout = fanout;
-    }
-
-    /** A page of jobs, newest first; {@code next_cursor} is null on the last page. */
-    @JsonInclude(JsonInclude.Include.ALWAYS)
-    record Page(List<Job> items, String nextCursor) {
     }
 
     /** A page of a job's log; pass {@code next_after_seq} as {@code after_seq} to continue. */
@@ -78,12 +73,12 @@ final class JobsRoutes implements HttpService {
         List<Job> items = store.list(Http.query(req, "host_id"), status, kind, cursor, limit).stream()
                 .map(this::live).toList();
         String next = items.size() == limit ? Long.toString(items.getLast().seq()) : null;
-        Http.json(res, new Page(items, next));
+        Http.json(res, new Page<>(items.stream().map(Job::view).toList(), next));
     }
 
     private void show(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
-        Http.json(res, live(job(req)));
+        Http.json(res, live(job(req)).view());
     }
 
     private void logs(ServerRequest req, ServerResponse res) {

@@ -3,6 +3,7 @@ package io.resticmanager.proto;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.proto.internal.HubAgents;
+import io.resticmanager.proto.view.JobView;
 import io.resticmanager.proto.view.Page;
 import io.resticmanager.proto.view.SnapshotView;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +32,8 @@ class RestPayloadsTest {
     static List<Golden> goldens() {
         return List.of(new Golden("internal/agents", new TypeReference<HubAgents.PresenceList>() { }),
                        new Golden("internal/agents.disabled", new TypeReference<HubAgents.Disabled>() { }),
-                       new Golden("view/snapshots.page", new TypeReference<Page<SnapshotView>>() { }));
+                       new Golden("view/snapshots.page", new TypeReference<Page<SnapshotView>>() { }),
+                       new Golden("view/jobs.page", new TypeReference<Page<JobView>>() { }));
     }
 
     @ParameterizedTest

@@ -9,6 +9,7 @@ import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.resticmanager.proto.Json;
+import io.resticmanager.proto.view.JobView;
 import io.resticmanager.proto.view.Page;
 import io.resticmanager.proto.view.SnapshotView;
 
@@ -62,6 +63,10 @@ final class GatewayApi {
 
     /** {@code GET /api/hosts/{id}/snapshots} and {@code GET /api/repos/{id}/snapshots}. */
     static final TypeReference<Page<SnapshotView>> SNAPSHOTS = new TypeReference<>() {
+    };
+
+    /** {@code GET /api/jobs}. */
+    static final TypeReference<Page<JobView>> JOBS = new TypeReference<>() {
     };
 
     /** A GET whose answer is a public view of proto-contracts, bound to its record (the shape the service writes). */

@@ -1,19 +1,17 @@
 package io.resticmanager.ui;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
+import io.resticmanager.proto.view.JobView;
 import io.resticmanager.proto.view.Page;
 import io.resticmanager.proto.view.SnapshotView;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 
 /**
  * The snapshots (default) and jobs tabs of {@code /hosts/{id}} ({@link HostPage}), paged 25 at a time. Above the
@@ -116,22 +114,14 @@ final class HostRoutes implements HttpService {
         String id = req.path().pathParameters().get("id");
         Views.HostSummary host = HostPage.summary(api, session, id);
         String cursor = Http.query(req, "cursor").orElse("");
-        JsonNode page = api.get(session, "/api/jobs",
-                                Map.of("host_id", id, "limit", String.valueOf(PAGE), "cursor", cursor));
-        List<JobRow> rows = rows(page, HostRoutes::jobRow);
-        String next = nextPage(Nodes.text(page, "next_cursor"), "/hosts/" + Urls.enc(id) + "/jobs");
-        JobsPanel panel = new JobsPanel(rows, next, rows.isEmpty());
-        HostPage.jobs(host, panel).render(api, pages, req, res, 200, session);
-    }
-
-    /** One row per item of a listing page, all timed against the same now. */
-    private static <R> List<R> rows(JsonNode page, BiFunction<JsonNode, Instant, R> row) {
+        Page<JobView> page = api.get(session, "/api/jobs",
+                                     Map.of("host_id", id, "limit", String.valueOf(PAGE), "cursor", cursor),
+                                     GatewayApi.JOBS);
         Instant now = Instant.now();
-        List<R> rows = new ArrayList<>();
-        for (JsonNode item : Nodes.items(page)) {
-            rows.add(row.apply(item, now));
-        }
-        return rows;
+        List<JobRow> rows = page.items().stream().map(j -> jobRow(j, now)).toList();
+        JobsPanel panel = new JobsPanel(rows, nextPage(page.nextCursor(), "/hosts/" + Urls.enc(id) + "/jobs"),
+                                        rows.isEmpty());
+        HostPage.jobs(host, panel).render(api, pages, req, res, 200, session);
     }
 
     /** The link to the listing's next page ({@code next}: its cursor) at {@code path}, or null on the last page. */
@@ -139,12 +129,11 @@ final class HostRoutes implements HttpService {
         return next == null || next.isBlank() ? null : path + "?cursor=" + Urls.enc(next);
     }
 
-    static JobRow jobRow(JsonNode j, Instant now) {
-        Instant started = Nodes.instant(j, "started_at");
-        return new JobRow(Nodes.text(j, "id", ""), Views.kindLabel(Nodes.text(j, "kind")),
-                          Views.jobBadge(Nodes.text(j, "status")),
-                          Format.when(started != null ? started : Nodes.instant(j, "created_at"), now),
-                          Views.duration(started, Nodes.instant(j, "finished_at"), now),
-                          Nodes.text(j, "created_by"));
+    private static JobRow jobRow(JobView j, Instant now) {
+        Instant started = j.startedAt();
+        return new JobRow(j.id(), Views.kindLabel(j.kind() == null ? null : j.kind().wire()),
+                          Views.jobBadge(j.status() == null ? null : j.status().wire()),
+                          Format.when(started != null ? started : j.createdAt(), now),
+                          Views.duration(started, j.finishedAt(), now), j.createdBy());
     }
 }

@@ -1,6 +1,9 @@
 package io.resticmanager.ui;
 
+import io.resticmanager.proto.JobKind;
+import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Json;
+import io.resticmanager.proto.view.JobView;
 import io.resticmanager.proto.view.Page;
 import io.resticmanager.proto.view.SnapshotView;
 
@@ -52,10 +55,11 @@ final class Fixtures {
             new SnapshotView("ffeeddccbbaa99887766", "ffeeddcc", Instant.parse("2026-11-25T09:00:00Z"),
                              List.of("/etc"), List.of(), "web-1", null, null, null, null, false)), "c-2"));
 
-    static final String JOBS = """
-            {"items":[{"id":"%s","host_id":"%s","kind":"backup","status":"succeeded","created_by":"alice",
-              "created_at":"2026-11-26T08:59:00Z","started_at":"2026-11-26T09:00:00Z",
-              "finished_at":"2026-11-26T09:03:12Z","exit_code":0}],"next_cursor":null}""".formatted(JOB, WEB);
+    /** web-1's jobs page, written from the public view records: the shape jobs-service writes. */
+    static final String JOBS = Json.write(new Page<>(List.of(new JobView(
+            JOB, WEB, null, JobKind.BACKUP, JobStatus.SUCCEEDED, null, "alice", null,
+            Instant.parse("2026-11-26T08:59:00Z"), Instant.parse("2026-11-26T09:00:00Z"),
+            Instant.parse("2026-11-26T09:03:12Z"), 0, null, null, null, null, null, null, null, null, false)), null));
 
     static final String JOB_DONE = """
             {"id":"%s","host_id":"%s","kind":"backup","status":"succeeded","created_by":"alice",
