@@ -15,11 +15,11 @@ import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.MessageType;
 import io.resticmanager.proto.internal.AgentCommand;
+import io.resticmanager.proto.internal.HubAgents;
 
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -36,14 +36,6 @@ final class InternalRoutes implements HttpService {
         this.hub = hub;
     }
 
-    record Disabled(Boolean disabled) {
-    }
-
-    /** One entry of {@code GET /internal/agents}. */
-    record Presence(String hostId, String hostname, boolean online, boolean disabled, Instant lastSeenAt,
-                    String agentVersion, String resticVersion) {
-    }
-
     @Override
     public void routing(HttpRules rules) {
         rules.get("/internal/agents", this::list)
@@ -53,9 +45,9 @@ final class InternalRoutes implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        Http.json(res, Map.of("items", AgentRoutes.presence(hub).stream()
-                .map(a -> new Presence(a.hostId(), a.hostname(), a.online(), a.disabled(), a.lastSeenAt(),
-                                       a.agentVersion(), a.resticVersion()))
+        Http.json(res, new HubAgents.PresenceList(AgentRoutes.presence(hub).stream()
+                .map(a -> new HubAgents.Presence(a.hostId(), a.hostname(), a.online(), a.disabled(), a.lastSeenAt(),
+                                                 a.agentVersion(), a.resticVersion()))
                 .toList()));
     }
 
@@ -121,7 +113,7 @@ final class InternalRoutes implements HttpService {
 
     private void disabled(ServerRequest req, ServerResponse res) {
         String hostId = req.path().pathParameters().get("host_id");
-        Disabled body = Http.body(req, Disabled.class);
+        HubAgents.Disabled body = Http.body(req, HubAgents.Disabled.class);
         if (body.disabled() == null) {
             throw Problem.badRequest("disabled (true or false) is required");
         }

@@ -1,6 +1,7 @@
 package io.resticmanager.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.DrillSummary;
 import io.resticmanager.proto.JobParams;
 import io.resticmanager.proto.JobStatus;
@@ -150,7 +151,7 @@ final class DrillRunner implements Runner {
         DrillSampler sampler = sampling.get();
         String snapshotId = snapshot.get().path("id").asText("");
         Instant snapshotTime = ResticJson.time(snapshot.get().path("time").asText(""));
-        if (!snapshotId.matches("[0-9a-f]{8,64}")) {
+        if (!Checks.snapshotId(snapshotId)) {
             return Outcome.failed("restic named no usable snapshot id for the latest snapshot of " + snapshotsOf);
         }
         List<DrillSampler.Candidate> sample = sampler.sample();

@@ -2,9 +2,6 @@ package io.resticmanager.agent;
 
 import io.resticmanager.common.Wakeup;
 import io.resticmanager.proto.Envelope;
-import io.resticmanager.proto.ErrorCode;
-import io.resticmanager.proto.FrameException;
-import io.resticmanager.proto.Frames;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.Protocol;
 
@@ -12,20 +9,12 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -39,7 +28,6 @@ final class HubConnection {
     private static final Logger LOG = Logger.getLogger(HubConnection.class.getName());
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
     private static final int DEFAULT_HEARTBEAT_S = 30;
     private static final int MAX_QUEUED = 100;
 
@@ -75,7 +63,7 @@ final class HubConnection {
     private final MessageQueue queued = new MessageQueue(MAX_QUEUED);
     private final Wakeup wakeup = new Wakeup();
     private volatile boolean stopped;
-    private volatile Session current;
+    private volatile HubSession current;
     private volatile String lastProblem = "";
     private volatile int connections;
 
@@ -111,7 +99,7 @@ final class HubConnection {
     }
 
     boolean connected() {
-        Session s = current;
+        HubSession s = current;
         return s != null && s.ready && !s.closed.isDone();
     }
 
@@ -127,7 +115,7 @@ final class HubConnection {
 
     void stop() {
         stopped = true;
-        Session s = current;
+        HubSession s = current;
         if (s != null) {
             s.abort();
         }
@@ -176,7 +164,7 @@ final class HubConnection {
     }
 
     private void connectAndServe() throws IOException {
-        Session session = new Session();
+        HubSession session = new HubSession(handler);
         WebSocket ws;
         try {
             ws = client.newWebSocketBuilder()
@@ -201,7 +189,7 @@ final class HubConnection {
             if (cause instanceof java.net.ConnectException) {
                 throw new IOException("connection refused (is the server running at " + config.serverUrl() + "?)");
             }
-            throw new IOException(describe(cause));
+            throw new IOException(HubSession.describe(cause));
         } catch (TimeoutException e) {
             throw new IOException("timed out connecting to " + config.websocketUri());
         } catch (InterruptedException e) {
@@ -218,7 +206,7 @@ final class HubConnection {
         }
     }
 
-    private void serve(Session session) throws IOException {
+    private void serve(HubSession session) throws IOException {
         if (!session.send(Envelope.of(handler.hello()))) {
             throw new IOException("connection closed before hello could be sent");
         }
@@ -279,7 +267,7 @@ final class HubConnection {
     }
 
     /** Replays then streams spooled events (seq order per job), then queued messages. */
-    private void pump(Session s) {
+    private void pump(HubSession s) {
         while (!s.closed.isDone() && !stopped) {
             if (!pumpOnce(s)) {
                 return;
@@ -293,7 +281,7 @@ final class HubConnection {
         }
     }
 
-    private boolean pumpOnce(Session s) {
+    private boolean pumpOnce(HubSession s) {
         for (String jobId : spool.jobIds()) {
             long after = s.sentUpTo.getOrDefault(jobId, spool.ackedUpTo(jobId));
             for (Spool.Frame f : spool.pending(jobId, after)) {
@@ -306,179 +294,9 @@ final class HubConnection {
         return queued.drain(s, m -> s.send(Envelope.of(m)));
     }
 
-    private static String describe(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getClass().getSimpleName() + ": " + c.getMessage();
-    }
-
     private static final class CredentialRefused extends RuntimeException {
         CredentialRefused(String message) {
             super(message);
-        }
-    }
-
-    /** One WebSocket connection: listener, serialized sends, per-connection replay position. */
-    private final class Session implements WebSocket.Listener, Link {
-        final CompletableFuture<Message.HelloOk> helloOk = new CompletableFuture<>();
-        final CompletableFuture<Void> closed = new CompletableFuture<>();
-        final Map<String, Long> sentUpTo = new ConcurrentHashMap<>();
-        final ReentrantLock sendLock = new ReentrantLock();
-        final StringBuilder partial = new StringBuilder();
-        volatile WebSocket ws;
-        volatile boolean ready;
-        volatile long lastReceived = System.nanoTime();
-        volatile boolean pongSeen;
-        volatile Optional<String> closeReason = Optional.empty();
-        private boolean oversized;
-
-        @Override
-        public boolean send(Envelope envelope) {
-            return sendText(Frames.encode(envelope));
-        }
-
-        @Override
-        public boolean open() {
-            return ws != null && !closed.isDone();
-        }
-
-        boolean sendText(String text) {
-            WebSocket w = ws;
-            if (w == null || closed.isDone()) {
-                return false;
-            }
-            sendLock.lock();
-            try {
-                w.sendText(text, true).get(SEND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                return true;
-            } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                closeReason = Optional.of("send failed: " + describe(e));
-                abort();
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } finally {
-                sendLock.unlock();
-            }
-        }
-
-        void ping() {
-            WebSocket w = ws;
-            if (w == null || closed.isDone()) {
-                return;
-            }
-            sendLock.lock();
-            try {
-                w.sendPing(ByteBuffer.allocate(0)).get(SEND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            } catch (Exception e) {
-                abort();
-            } finally {
-                sendLock.unlock();
-            }
-        }
-
-        void abort() {
-            WebSocket w = ws;
-            if (w != null) {
-                w.abort();
-            }
-            closed.complete(null);
-            helloOk.completeExceptionally(new IOException("closed"));
-        }
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            lastReceived = System.nanoTime();
-            if (partial.length() + data.length() <= Protocol.MAX_FRAME_BYTES) {
-                partial.append(data);
-            } else {
-                oversized = true;
-            }
-            if (last) {
-                String text = partial.toString();
-                partial.setLength(0);
-                boolean tooLarge = oversized;
-                oversized = false;
-                if (tooLarge) {
-                    send(Envelope.of(Message.Error.of(ErrorCode.FRAME_TOO_LARGE, "frame exceeds "
-                            + Protocol.MAX_FRAME_BYTES + " bytes")));
-                } else {
-                    dispatch(text);
-                }
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        private void dispatch(String text) {
-            Envelope env;
-            try {
-                env = Frames.decode(text);
-            } catch (FrameException e) {
-                LOG.warning("rejected a frame from the hub: " + e.code().wire() + ": " + e.getMessage());
-                send(Envelope.of(Message.Error.of(e.code(), e.getMessage())));
-                return;
-            }
-            try {
-                if (env.payload() instanceof Message.HelloOk ok) {
-                    helloOk.complete(ok);
-                } else {
-                    handler.received(env, this);
-                }
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "error handling " + env.type().wire(), e);
-                send(Envelope.replyTo(env, Message.Error.of(ErrorCode.INTERNAL, "the agent failed to handle "
-                        + env.type().wire())));
-            }
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            lastReceived = System.nanoTime();
-            if (last) {
-                send(Envelope.of(Message.Error.of(ErrorCode.BAD_JSON, "binary frames are not part of the protocol")));
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
-            lastReceived = System.nanoTime();
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
-            lastReceived = System.nanoTime();
-            pongSeen = true;
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closeReason = Optional.of("closed by the hub: " + statusCode + (reason == null || reason.isBlank() ? ""
-                    : " " + reason));
-            closed.complete(null);
-            helloOk.completeExceptionally(new IOException("closed"));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closeReason = Optional.of(describe(error));
-            closed.complete(null);
-            helloOk.completeExceptionally(new IOException("closed"));
         }
     }
 }

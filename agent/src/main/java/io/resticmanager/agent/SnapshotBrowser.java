@@ -3,6 +3,7 @@ package io.resticmanager.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.Message;
+import io.resticmanager.proto.RepoAccess;
 import io.resticmanager.proto.RepoPolicy;
 
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Answers {@code snapshot.ls} (restore browsing): ONE directory level of a snapshot, by
@@ -38,32 +41,54 @@ final class SnapshotBrowser {
         if (!path.startsWith("/")) {
             return error(request.path(), "path must be absolute");
         }
-        if (!Checks.snapshotId(request.snapshotId())) {
-            return error(path, "snapshot_id must be 8 to 64 lowercase hex characters");
+        return inSlot(request.repo(), request.snapshotId(), path, SnapshotBrowser::error,
+                      restic -> run(restic, request.snapshotId(), path));
+    }
+
+    /**
+     * Runs {@code work} with restic on the request's repository in one of the listing slots. A refusal on the way
+     * (a bad snapshot id, no restic, a repository this agent refuses, every slot busy) is answered by {@code error}
+     * (path, message) instead.
+     */
+    private <T> T inSlot(RepoAccess repo, String snapshotId, String path, BiFunction<String, String, T> error,
+                         Function<Restic, T> work) {
+        if (!Checks.snapshotId(snapshotId)) {
+            return error.apply(path, "snapshot_id must be 8 to 64 lowercase hex characters");
         }
         if (setup.binary().isEmpty() || setup.version().isEmpty()) {
-            return error(path, setup.problem().orElse("restic is not available"));
+            return error.apply(path, setup.problem().orElse("restic is not available"));
         }
         Restic restic;
         try {
-            restic = new Restic(setup.binary().get(), setup.version().get(), request.repo().url(),
-                                request.repo().password(), request.repo().env());
+            restic = new Restic(setup.binary().get(), setup.version().get(), repo.url(), repo.password(), repo.env());
         } catch (RepoPolicy.Violation e) {
-            return error(path, "repository refused by this agent: " + e.getMessage());
+            return error.apply(path, "repository refused by this agent: " + e.getMessage());
         }
         try {
             if (!slots.tryAcquire(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                return error(path, "too many snapshot listings at once; try again");
+                return error.apply(path, "too many snapshot listings at once; try again");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return error(path, "interrupted");
+            return error.apply(path, "interrupted");
         }
         try {
-            return run(restic, request.snapshotId(), path);
+            return work.apply(restic);
         } finally {
             slots.release();
         }
+    }
+
+    /** Cancels {@code stop} once {@link #TIMEOUT} has passed; interrupt the thread it returns when done in time. */
+    private static Thread deadline(Cancellation stop) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(TIMEOUT.toMillis());
+                stop.cancel();
+            } catch (InterruptedException ignored) {
+                // finished in time
+            }
+        });
     }
 
     private static Message.SnapshotLsResult run(Restic restic, String snapshot, String path) {
@@ -71,14 +96,7 @@ final class SnapshotBrowser {
         AtomicBoolean found = new AtomicBoolean(path.equals("/"));
         AtomicBoolean truncated = new AtomicBoolean();
         Cancellation stop = new Cancellation(Duration.ofSeconds(2));
-        Thread timer = Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(TIMEOUT.toMillis());
-                stop.cancel();
-            } catch (InterruptedException ignored) {
-                // listing finished in time
-            }
-        });
+        Thread timer = deadline(stop);
         Restic.Result result;
         try {
             result = restic.run(List.of("ls", "--json", "--", snapshot, path), new Restic.Output() {
@@ -138,32 +156,8 @@ final class SnapshotBrowser {
         if (!path.startsWith("/") || ("/" + path + "/").contains("/../")) {
             return sizeError(request.path(), "path must be absolute, without '..'");
         }
-        if (!Checks.snapshotId(request.snapshotId())) {
-            return sizeError(path, "snapshot_id must be 8 to 64 lowercase hex characters");
-        }
-        if (setup.binary().isEmpty() || setup.version().isEmpty()) {
-            return sizeError(path, setup.problem().orElse("restic is not available"));
-        }
-        Restic restic;
-        try {
-            restic = new Restic(setup.binary().get(), setup.version().get(), request.repo().url(),
-                                request.repo().password(), request.repo().env());
-        } catch (RepoPolicy.Violation e) {
-            return sizeError(path, "repository refused by this agent: " + e.getMessage());
-        }
-        try {
-            if (!slots.tryAcquire(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                return sizeError(path, "too many snapshot listings at once; try again");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return sizeError(path, "interrupted");
-        }
-        try {
-            return sum(restic, request.snapshotId(), path);
-        } finally {
-            slots.release();
-        }
+        return inSlot(request.repo(), request.snapshotId(), path, SnapshotBrowser::sizeError,
+                      restic -> sum(restic, request.snapshotId(), path));
     }
 
     private static Message.SnapshotSizeResult sum(Restic restic, String snapshot, String path) {
@@ -171,14 +165,7 @@ final class SnapshotBrowser {
         long[] totals = {0, 0};
         String[] type = {path.equals("/") ? "dir" : null};
         Cancellation stop = new Cancellation(Duration.ofSeconds(2));
-        Thread timer = Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(TIMEOUT.toMillis());
-                stop.cancel();
-            } catch (InterruptedException ignored) {
-                // finished in time
-            }
-        });
+        Thread timer = deadline(stop);
         Restic.Result result;
         try {
             result = restic.run(List.of("ls", "--json", "--recursive", "--", snapshot, path), new Restic.Output() {

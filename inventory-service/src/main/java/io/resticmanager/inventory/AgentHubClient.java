@@ -3,8 +3,8 @@ package io.resticmanager.inventory;
 import io.helidon.http.Method;
 import io.resticmanager.kit.InternalClient;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.internal.HubAgents;
 
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,7 +20,7 @@ final class AgentHubClient {
     }
 
     void setDisabled(String hostId, boolean disabled) {
-        expect(client.call(Method.PUT, "/internal/agents/" + hostId + "/disabled", Map.of("disabled", disabled),
+        expect(client.call(Method.PUT, "/internal/agents/" + hostId + "/disabled", new HubAgents.Disabled(disabled),
                            Optional.empty()), "could not " + (disabled ? "disable" : "enable") + " the agent");
     }
 

@@ -3,6 +3,7 @@ package io.resticmanager.inventory;
 import io.helidon.dbclient.DbRow;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.proto.view.Page;
 
 import java.sql.SQLException;
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package io.resticmanager.inventory;
 
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Checks;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -15,7 +16,6 @@ final class RepoUrls {
     static final String SUPPORTED = "an absolute local path, local:/path, sftp:user@host:/path, "
             + "rest:http(s)://host/, s3:host/bucket, b2:bucket:path, azure:container:/path, gs:bucket:/path "
             + "swift:container:/path or rclone:remote:path";
-    private static final Pattern WINDOWS_PATH = Pattern.compile("[A-Za-z]:[\\\\/].*");
     private static final Pattern SFTP_SHORT = Pattern.compile("sftp:(?:[^@:/\\s]+@)?[A-Za-z0-9.\\-\\[\\]]+:.+");
     private static final Pattern B2 = Pattern.compile("b2:[A-Za-z0-9-]{1,63}:.*");
     private static final Pattern AZURE = Pattern.compile("azure:[a-z0-9-]{3,63}:.*");
@@ -50,14 +50,14 @@ final class RepoUrls {
     }
 
     private static boolean accepted(String url) {
-        if (url.startsWith("/") || WINDOWS_PATH.matcher(url).matches()) {
+        if (url.startsWith("/") || Checks.windowsDrivePath(url)) {
             return url.length() > 1;
         }
         int colon = url.indexOf(':');
         String scheme = colon < 0 ? "" : url.substring(0, colon);
         String rest = url.substring(colon + 1);
         return switch (scheme) {
-            case "local" -> (rest.startsWith("/") && rest.length() > 1) || WINDOWS_PATH.matcher(rest).matches();
+            case "local" -> (rest.startsWith("/") && rest.length() > 1) || Checks.windowsDrivePath(rest);
             case "sftp" -> rest.startsWith("//") ? httpLike(rest.substring(2), "sftp") : SFTP_SHORT.matcher(url).matches();
             case "rest" -> (rest.startsWith("http://") || rest.startsWith("https://")) && httpLike(rest, null);
             case "s3" -> S3_HOST.matcher(url).matches()

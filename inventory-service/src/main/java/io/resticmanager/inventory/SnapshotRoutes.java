@@ -1,6 +1,5 @@
 package io.resticmanager.inventory;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -8,9 +7,10 @@ import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.Problem;
-import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Role;
 import io.resticmanager.proto.SnapshotInfo;
+import io.resticmanager.proto.view.Page;
+import io.resticmanager.proto.view.SnapshotView;
 
 import java.util.List;
 import java.util.Optional;
@@ -65,14 +65,10 @@ final class SnapshotRoutes implements HttpService {
                                                           Http.query(req, "cursor"), limit(req))));
     }
 
-    private Page<ObjectNode> withIndexed(String repoId, Page<SnapshotInfo> page) {
+    private Page<SnapshotView> withIndexed(String repoId, Page<SnapshotInfo> page) {
         Set<String> indexed = index.indexed(repoId, page.items().stream().map(SnapshotInfo::id).toList());
-        List<ObjectNode> items = page.items().stream().map(s -> {
-            ObjectNode item = Json.MAPPER.valueToTree(s);
-            item.put("indexed", indexed.contains(s.id()));
-            return item;
-        }).toList();
-        return new Page<>(items, page.nextCursor());
+        return new Page<>(page.items().stream().map(s -> SnapshotView.of(s, indexed.contains(s.id()))).toList(),
+                          page.nextCursor());
     }
 
     private static int limit(ServerRequest req) {

@@ -4,6 +4,7 @@ import io.helidon.dbclient.DbRow;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.kit.SqliteStore;
 import io.resticmanager.proto.SnapshotInfo;
+import io.resticmanager.proto.view.Page;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;

@@ -1,14 +1,13 @@
 package io.resticmanager.jobs;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.Method;
 import io.resticmanager.kit.InternalClient;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.internal.AgentCommand;
+import io.resticmanager.proto.internal.HubAgents;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,10 +16,6 @@ final class AgentHubClient {
     /** What became of a command. */
     enum Delivery {
         DELIVERED, OFFLINE, UNKNOWN_HOST, UNAVAILABLE
-    }
-
-    /** One agent's presence as the hub sees it now. */
-    record Presence(String hostId, boolean online) {
     }
 
     private final InternalClient client;
@@ -61,20 +56,16 @@ final class AgentHubClient {
     }
 
     /** Every agent's presence, or empty when the hub cannot be asked right now. */
-    Optional<List<Presence>> agents() {
+    Optional<List<HubAgents.Presence>> agents() {
         try {
             InternalClient.Reply reply = client.call(Method.GET, "/internal/agents", null, Optional.empty());
             if (!reply.ok()) {
                 return Optional.empty();
             }
-            List<Presence> result = new ArrayList<>();
-            for (JsonNode item : reply.tree().path("items")) {
-                if (item.hasNonNull("host_id")) {
-                    result.add(new Presence(item.get("host_id").asText(), item.path("online").asBoolean(false)));
-                }
-            }
-            return Optional.of(result);
-        } catch (Problem p) {
+            return Optional.of(reply.as(HubAgents.PresenceList.class).items().stream()
+                                       .filter(p -> p.hostId() != null).toList());
+        } catch (Problem | IllegalArgumentException e) {
+            // unreachable, or an answer of another shape: presence waits for the hub's own events
             return Optional.empty();
         }
     }

@@ -31,11 +31,13 @@ import java.util.Optional;
  */
 final class DiffRoutes implements HttpService {
     private final JobStore store;
+    private final JobLogStore logs;
     private final JobLifecycle lifecycle;
     private final InventoryClient inventory;
 
-    DiffRoutes(JobStore store, JobLifecycle lifecycle, InventoryClient inventory) {
+    DiffRoutes(JobStore store, JobLogStore logs, JobLifecycle lifecycle, InventoryClient inventory) {
         this.store = store;
+        this.logs = logs;
         this.lifecycle = lifecycle;
         this.inventory = inventory;
     }
@@ -102,15 +104,15 @@ final class DiffRoutes implements HttpService {
         long last = after;
         // only a finished diff is paged: its entries are complete, so a cursor never skips one written later
         if (job.status().terminal()) {
-            for (Object[] row : store.diffLines(job.id(), after, limit + 1)) {
+            for (JobLogStore.DiffLine line : logs.diffLines(job.id(), after, limit + 1)) {
                 if (items.size() == limit) {
                     break;
                 }
-                last = (Long) row[0];
-                DiffEntry.parse((String) row[1]).ifPresent(items::add);
+                last = line.seq();
+                DiffEntry.parse(line.line()).ifPresent(items::add);
             }
         }
-        boolean more = job.status().terminal() && store.diffLines(job.id(), last, 1).size() == 1;
+        boolean more = job.status().terminal() && logs.diffLines(job.id(), last, 1).size() == 1;
         Http.json(res, new DiffPage(job.id(), job.hostId(), job.repoId(), job.status().wire(), job.params().snapshotId(),
                                     job.params().otherSnapshotId(), job.summary(), items,
                                     more ? Long.toString(last) : null));

@@ -5,6 +5,7 @@ import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.RepoAccess;
+import io.resticmanager.proto.internal.HubAgents;
 
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -30,6 +31,7 @@ final class Dispatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
 
     private final JobStore store;
+    private final HostPresenceStore presence;
     private final ScheduleHooks hooks;
     private final InventoryClient inventory;
     private final AgentHubClient hub;
@@ -56,10 +58,11 @@ final class Dispatcher implements AutoCloseable {
     private boolean seeded;
     private Loop loop;
 
-    Dispatcher(JobStore store, InventoryClient inventory, AgentHubClient hub, Signals signals, Duration interval,
-               ScheduleHooks hooks, Clock clock) {
+    Dispatcher(JobStore store, HostPresenceStore presence, InventoryClient inventory, AgentHubClient hub,
+               Signals signals, Duration interval, ScheduleHooks hooks, Clock clock) {
         this.hooks = hooks;
         this.store = store;
+        this.presence = presence;
         this.inventory = inventory;
         this.hub = hub;
         this.signals = signals;
@@ -94,11 +97,11 @@ final class Dispatcher implements AutoCloseable {
     /** After a restart the hub knows presence better than our last events did. */
     private void seedPresence(Instant now) {
         hub.agents().ifPresent(agents -> {
-            Map<String, Boolean> known = store.presence();
+            Map<String, Boolean> known = presence.all();
             store.write(tx -> {
-                for (AgentHubClient.Presence p : agents) {
+                for (HubAgents.Presence p : agents) {
                     if (!Boolean.valueOf(p.online()).equals(known.get(p.hostId()))) {
-                        tx.presence(p.hostId(), p.online(), now);
+                        HostPresenceStore.report(tx, p.hostId(), p.online(), now);
                     }
                 }
                 return null;
@@ -118,7 +121,7 @@ final class Dispatcher implements AutoCloseable {
             return;
         }
         Set<String> busy = store.busyRepos();
-        Map<String, Boolean> presence = new HashMap<>(store.presence());
+        Map<String, Boolean> presence = new HashMap<>(this.presence.all());
         Map<String, String> reasons = new LinkedHashMap<>();
         for (Job job : waiting) {
             if (Thread.currentThread().isInterrupted()) {
@@ -201,7 +204,7 @@ final class Dispatcher implements AutoCloseable {
                 case OFFLINE -> {
                     store.write(tx -> {
                         tx.undispatch(job.id(), HOST_OFFLINE);
-                        tx.presence(runner, false, now);
+                        HostPresenceStore.report(tx, runner, false, now);
                         return null;
                     });
                     signals.jobChanged(job.id());

@@ -1,6 +1,5 @@
 package io.resticmanager.jobs;
 
-import io.resticmanager.kit.SqliteStore;
 import io.resticmanager.proto.DrillSummary;
 import io.resticmanager.proto.JobStatus;
 
@@ -21,12 +20,12 @@ final class DrillStore {
      * Records a finished drill. It counts as proven only when the agent said succeeded AND its summary shows every
      * sampled file intact and the scratch copy gone; anything else is kept as failed.
      */
-    static void record(SqliteStore.Tx tx, String jobId, JobStatus status, Map<String, Object> summary,
+    static void record(JobStore.Tx tx, String jobId, JobStatus status, Map<String, Object> summary,
                        Instant finishedAt) throws SQLException {
         Optional<DrillSummary> d = DrillSummary.from(summary);
         String kept = status == JobStatus.SUCCEEDED && d.map(DrillSummary::passed).orElse(false) ? "succeeded"
                 : status == JobStatus.CANCELLED ? "cancelled" : "failed";
-        tx.update("drills.insert", kept, d.map(DrillSummary::snapshotId).orElse(null),
+        tx.sql().update("drills.insert", kept, d.map(DrillSummary::snapshotId).orElse(null),
                   d.map(DrillSummary::snapshotTime).orElse(null), d.map(DrillSummary::filesSampled).orElse(null),
                   d.map(DrillSummary::filesRestored).orElse(null), d.map(DrillSummary::bytesRestored).orElse(null),
                   d.map(DrillSummary::verified).orElse(null), d.map(DrillSummary::mismatchedCount).orElse(null),

@@ -1,16 +1,11 @@
 package io.resticmanager.jobs;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.util.TokenBuffer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.resticmanager.kit.Problem;
+import io.resticmanager.jobs.EventBatch.Parsed;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.internal.HostEvents;
-import io.resticmanager.proto.internal.HubEvent;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,10 +57,6 @@ final class EventIngest {
         return linesOverBudget.get();
     }
 
-    /** One parsed event; {@code message} is the typed payload. */
-    private record Parsed(HubEvent event, Object message) {
-    }
-
     /** What the transaction changed, for the signals sent after commit. */
     private static final class Changes {
         final Set<String> touched = new LinkedHashSet<>();
@@ -92,59 +83,13 @@ final class EventIngest {
     }
 
     /**
-     * {@code POST /internal/events} as read off the wire: each payload kept as buffered tokens, so it is bound
-     * once, straight to its message type (a JSON tree first would build and walk every log line twice).
+     * Stores a batch read off the wire; returns how many events it held. A malformed event rejects the batch (400)
+     * before any write.
      */
-    record WireBatch(List<WireEvent> events) {
-        WireBatch {
-            events = events == null ? List.of() : events;
-        }
-    }
-
-    record WireEvent(String id, String hostId, String type, Instant at, TokenBuffer payload) {
-    }
-
-    /** Stores the batch; returns how many events it held. A malformed event rejects the batch (400) before any write. */
-    int ingest(HubEvent.Batch batch) {
-        List<Parsed> parsed = new ArrayList<>(batch.events().size());
-        for (HubEvent event : batch.events()) {
-            if (event == null || event.type() == null) {
-                throw Problem.badRequest("every event needs a type");
-            }
-            JsonNode payload = event.payload() == null ? Json.MAPPER.createObjectNode() : event.payload();
-            parse(event, parsed, type -> Json.MAPPER.treeToValue(payload, type));
-        }
-        return ingestParsed(parsed, batch.events().size());
-    }
-
-    /** As {@link #ingest(HubEvent.Batch)}, for a batch read off the wire. */
-    int ingest(WireBatch batch) {
-        List<Parsed> parsed = new ArrayList<>(batch.events().size());
-        for (WireEvent e : batch.events()) {
-            if (e == null || e.type() == null) {
-                throw Problem.badRequest("every event needs a type");
-            }
-            HubEvent event = new HubEvent(e.id(), e.hostId(), e.type(), e.at(), null);
-            parse(event, parsed, type -> {
-                if (e.payload() == null) {
-                    return Json.MAPPER.treeToValue(Json.MAPPER.createObjectNode(), type);
-                }
-                try (JsonParser p = e.payload().asParser(Json.MAPPER)) {
-                    return Json.MAPPER.readValue(p, type);
-                } catch (java.io.IOException ex) {
-                    if (ex instanceof JsonProcessingException jpe) {
-                        throw jpe;
-                    }
-                    throw new IllegalArgumentException(ex.getMessage(), ex);
-                }
-            });
-        }
-        return ingestParsed(parsed, batch.events().size());
-    }
-
-    private int ingestParsed(List<Parsed> parsed, int size) {
+    int ingest(EventBatch.Wire batch) {
+        List<Parsed> parsed = EventBatch.parse(batch);
         if (parsed.isEmpty()) {
-            return size;
+            return batch.events().size();
         }
         Changes changes = store.write(tx -> apply(tx, parsed));
         if (!changes.dropped.isEmpty()) {
@@ -175,7 +120,7 @@ final class EventIngest {
                 }
             });
         }
-        return size;
+        return batch.events().size();
     }
 
     /**
@@ -204,48 +149,9 @@ final class EventIngest {
     private static final io.resticmanager.proto.Principal OFFLINE_REFRESH = new io.resticmanager.proto.Principal(
             "system", "system (after offline run)", io.resticmanager.proto.Role.OPERATOR);
 
-    /** {@code host.removed}: no payload of its own. */
-    record HostRemoved() {
-    }
-
-    /** Binds a payload to a message type. */
-    private interface Binder {
-        Object bind(Class<?> type) throws JsonProcessingException;
-    }
-
-    /** Adds the typed event to {@code result}; events of types this service ignores are left out. */
-    private static void parse(HubEvent event, List<Parsed> result, Binder binder) {
-        Class<?> type = switch (event.type()) {
-            case "job.ack" -> Message.JobAck.class;
-            case "job.progress" -> Message.JobProgress.class;
-            case "job.log" -> Message.JobLog.class;
-            case "job.finished" -> Message.JobFinished.class;
-            case HubEvent.HOST_ONLINE -> HostEvents.Online.class;
-            case HubEvent.HOST_REMOVED -> HostRemoved.class;
-            case HubEvent.HOST_OFFLINE -> HostEvents.Offline.class;
-            case "schedule.fire" -> Message.ScheduleFire.class;
-            default -> null;
-        };
-        if (type == null) {
-            return;
-        }
-        boolean hostEvent = type == HostEvents.Online.class || type == HostEvents.Offline.class
-                || type == Message.ScheduleFire.class || type == HostRemoved.class;
-        if (hostEvent && (event.hostId() == null || event.hostId().isBlank())) {
-            throw Problem.badRequest("event " + event.id() + " (" + event.type() + ") needs a host_id");
-        }
-        try {
-            result.add(new Parsed(event, binder.bind(type)));
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
-            throw Problem.badRequest("event " + event.id() + " (" + event.type() + ") is malformed: "
-                                             + firstLine(cause.getMessage()));
-        }
-    }
-
     private Changes apply(JobStore.Tx tx, List<Parsed> all) throws java.sql.SQLException {
         Changes changes = new Changes();
-        Map<String, JobStore.LogBudget> budgets = new HashMap<>();
+        Map<String, JobLogStore.Budget> budgets = new HashMap<>();
         // jobs an agent ran offline exist from their fire on, so their own events (later in this batch) count
         for (Parsed p : all) {
             if (p.message() instanceof Message.ScheduleFire fire && fire.ranOffline()
@@ -262,11 +168,11 @@ final class EventIngest {
             }
         }
         for (String jobId : logged) {
-            JobStore.LogBudget was = budgets.get(jobId);
+            JobLogStore.Budget was = budgets.get(jobId);
             long[] used = changes.budgetUse.get(jobId);
             boolean truncated = changes.truncated.contains(jobId);
             if (used[0] != was.lines() || truncated != was.truncated()) {
-                tx.saveBudget(new JobStore.LogBudget(jobId, was.hostId(), used[0], used[1], truncated));
+                JobLogStore.saveBudget(tx, new JobLogStore.Budget(jobId, was.hostId(), used[0], used[1], truncated));
             }
             if (used[2] != 0) {
                 // Lines mean the agent runs it, even if its ack is still on the way.
@@ -280,7 +186,8 @@ final class EventIngest {
             switch (p.message()) {
                 case Message.JobAck ack -> ack(tx, ack, at, changes);
                 case Message.JobProgress progress -> {
-                    if (tx.recordEvent(progress.jobId(), progress.seq(), at, LogEntry.PROGRESS, Json.write(progress))) {
+                    if (JobLogStore.record(tx, progress.jobId(), progress.seq(), at, LogEntry.PROGRESS,
+                                           Json.write(progress))) {
                         latest.merge(progress.jobId(), progress, (a, b) -> b.seq() > a.seq() ? b : a);
                         tx.toRunning(progress.jobId(), at, null);
                         changes.touched.add(progress.jobId());
@@ -296,14 +203,12 @@ final class EventIngest {
                     ScheduleStore.recordFire(tx, p.event().hostId(), fire, Instant.now());
                     changes.schedules = true;
                 }
-                case HostRemoved removed -> {
+                case EventBatch.HostRemoved removed -> {
                     // the host's schedules go with it; jobs that never started will not start any more
-                    tx.sql().update("schedules.delete-for-host", p.event().hostId());
-                    tx.sql().update("schedule-hooks.orphans");
+                    ScheduleStore.deleteForHost(tx, p.event().hostId());
                     // no presence left to judge: its offline and RPO alerts resolve at the next sweep
-                    tx.sql().update("hosts.forget", p.event().hostId());
-                    for (String jobId : tx.sql().query("jobs.waiting-of-host", rs -> rs.getString(1),
-                                                       p.event().hostId())) {
+                    HostPresenceStore.forget(tx, p.event().hostId());
+                    for (String jobId : tx.waitingOfHost(p.event().hostId())) {
                         if (tx.toTerminal(jobId, JobStatus.CANCELLED, null, null, "the host was removed", at)) {
                             changes.finished.add(jobId);
                         }
@@ -311,7 +216,7 @@ final class EventIngest {
                 }
                 case HostEvents.Offline offline -> {
                     Instant since = offline.lastSeenAt() == null ? at : offline.lastSeenAt();
-                    tx.presence(p.event().hostId(), false, since);
+                    HostPresenceStore.report(tx, p.event().hostId(), false, since);
                 }
                 default -> {
                     // job.log was stored above
@@ -331,7 +236,7 @@ final class EventIngest {
      * The events this batch may apply: a job event counts only when its job exists and belongs to the host the
      * hub authenticated; anything else (another host's job, a job nobody created) is dropped and counted.
      */
-    private static List<Parsed> admitted(JobStore.Tx tx, List<Parsed> events, Map<String, JobStore.LogBudget> owners,
+    private static List<Parsed> admitted(JobStore.Tx tx, List<Parsed> events, Map<String, JobLogStore.Budget> owners,
                                          Changes changes) throws java.sql.SQLException {
         List<Parsed> admitted = new ArrayList<>(events.size());
         Set<String> unknown = new HashSet<>();
@@ -341,9 +246,9 @@ final class EventIngest {
                 continue;
             }
             String jobId = event.jobId();
-            JobStore.LogBudget owner = owners.get(jobId);
+            JobLogStore.Budget owner = owners.get(jobId);
             if (owner == null && !unknown.contains(jobId)) {
-                owner = tx.owner(jobId).orElse(null);
+                owner = JobLogStore.budget(tx, jobId).orElse(null);
                 if (owner == null) {
                     unknown.add(jobId);
                 } else {
@@ -367,7 +272,7 @@ final class EventIngest {
      * new line past the limit becomes one "log truncated" line (keeping its seq, so de-duplication still holds),
      * later ones are dropped. {@code changes.budgetUse} holds per job: lines, characters, first stored line's time.
      */
-    private void storeWithinBudget(JobStore.Tx tx, Message.JobLog log, JobStore.LogBudget budget, Changes changes)
+    private void storeWithinBudget(JobStore.Tx tx, Message.JobLog log, JobLogStore.Budget budget, Changes changes)
             throws java.sql.SQLException {
         String jobId = log.jobId();
         long[] used = changes.budgetUse.computeIfAbsent(jobId, id -> new long[] {budget.lines(), budget.bytes(), 0});
@@ -383,7 +288,7 @@ final class EventIngest {
             chars += line.line().length();
         }
         if (used[0] + log.lines().size() <= limits.maxLines() && used[1] + chars <= limits.maxBytes()) {
-            boolean[] stored = tx.addLogLines(List.of(log));
+            boolean[] stored = JobLogStore.addLines(tx, List.of(log));
             for (int i = 0; i < stored.length; i++) {
                 if (stored[i]) {
                     counted(used, log.lines().get(i));
@@ -396,7 +301,7 @@ final class EventIngest {
                 changes.linesOverBudget++;
             } else if (used[0] + 1 > limits.maxLines() || used[1] + line.line().length() > limits.maxBytes()) {
                 // stored only if this seq is new: a re-delivered line does not end the log
-                if (tx.recordEvent(jobId, line.seq(), line.ts(), LogEntry.EVENT, "log truncated: this job's log "
+                if (JobLogStore.record(tx, jobId, line.seq(), line.ts(), LogEntry.EVENT, "log truncated: this job's log "
                         + "reached its limit of " + limits.maxLines() + " lines or " + limits.maxBytes()
                         + " characters; later lines are not stored")) {
                     changes.truncated.add(jobId);
@@ -405,7 +310,7 @@ final class EventIngest {
                         used[2] = line.ts().toEpochMilli();
                     }
                 }
-            } else if (tx.recordEvent(jobId, line.seq(), line.ts(), line.stream(), line.line())) {
+            } else if (JobLogStore.record(tx, jobId, line.seq(), line.ts(), line.stream(), line.line())) {
                 counted(used, line);
             }
         }
@@ -423,7 +328,7 @@ final class EventIngest {
         String line = ack.accepted()
                 ? "job started" + (ack.commandLine() == null ? "" : ": " + ack.commandLine())
                 : "agent refused the job" + (ack.reason() == null ? "" : ": " + ack.reason());
-        if (!tx.recordEvent(ack.jobId(), ack.seq(), at, LogEntry.EVENT, line)) {
+        if (!JobLogStore.record(tx, ack.jobId(), ack.seq(), at, LogEntry.EVENT, line)) {
             return;
         }
         Instant startedAt = ack.startedAt() == null ? at : ack.startedAt();
@@ -442,7 +347,7 @@ final class EventIngest {
             throws java.sql.SQLException {
         String line = "job finished: " + finished.status().wire() + " (exit code " + finished.exitCode() + ")"
                 + (finished.error() == null || finished.error().isBlank() ? "" : ": " + finished.error());
-        if (!tx.recordEvent(finished.jobId(), finished.seq(), at, LogEntry.EVENT, line)) {
+        if (!JobLogStore.record(tx, finished.jobId(), finished.seq(), at, LogEntry.EVENT, line)) {
             return;
         }
         Instant finishedAt = finished.finishedAt() == null ? at : finished.finishedAt();
@@ -464,9 +369,9 @@ final class EventIngest {
         // its agent gets its schedule list again (it may have missed a change, or lost its copy)
         ScheduleStore.hostOnline(tx, hostId);
         changes.schedules = true;
-        boolean newer = tx.presence(hostId, true, at);
+        boolean newer = HostPresenceStore.report(tx, hostId, true, at);
         // what it runs, for the agent_outdated rule
-        tx.sql().update("hosts.versions", online.agentVersion(), online.resticVersion(), hostId);
+        HostPresenceStore.versions(tx, hostId, online.agentVersion(), online.resticVersion());
         if (!newer) {
             return;
         }
@@ -488,13 +393,5 @@ final class EventIngest {
                 changes.touched.add(jobId);
             }
         }
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "invalid payload";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }

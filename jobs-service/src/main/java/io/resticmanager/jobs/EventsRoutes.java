@@ -34,7 +34,7 @@ final class EventsRoutes implements HttpService {
         if (text.isBlank()) {
             throw Problem.badRequest("request body is required (JSON)");
         }
-        EventIngest.WireBatch batch = Http.parse(text, EventIngest.WireBatch.class);
+        EventBatch.Wire batch = Http.parse(text, EventBatch.Wire.class);
         Http.json(res, new HubEvent.Accepted(ingest.ingest(batch)));
     }
 }

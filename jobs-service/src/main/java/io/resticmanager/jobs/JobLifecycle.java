@@ -13,16 +13,18 @@ import java.util.UUID;
 /** Creating and cancelling jobs on behalf of users, and creating the jobs schedules fire. */
 final class JobLifecycle {
     private final JobStore store;
+    private final HostPresenceStore presence;
     private final InventoryClient inventory;
     private final AgentHubClient hub;
     private final Dispatcher dispatcher;
     private final Signals signals;
     private final ScheduleHooks hooks;
 
-    JobLifecycle(JobStore store, InventoryClient inventory, AgentHubClient hub, Dispatcher dispatcher, Signals signals,
-                 ScheduleHooks hooks) {
+    JobLifecycle(JobStore store, HostPresenceStore presence, InventoryClient inventory, AgentHubClient hub,
+                 Dispatcher dispatcher, Signals signals, ScheduleHooks hooks) {
         this.hooks = hooks;
         this.store = store;
+        this.presence = presence;
         this.inventory = inventory;
         this.hub = hub;
         this.dispatcher = dispatcher;
@@ -50,7 +52,7 @@ final class JobLifecycle {
         String runner = drillHost != null ? drillHost : access.maintenanceHostId();
         String id = UUID.randomUUID().toString();
         String runsOn = runner != null ? runner : hostId;
-        String reason = store.online(runsOn).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
+        String reason = presence.online(runsOn).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
         if (hostHooks != null) {
             try {
                 dispatcher.offer(id, access, hostHooks.join());
@@ -163,7 +165,7 @@ final class JobLifecycle {
         String failure = error;
         String drillHost = drillRunner(schedule.hostId(), schedule.kind(), params);
         String runner = drillHost != null ? drillHost : access == null ? null : access.maintenanceHostId();
-        String reason = store.online(runner != null ? runner : schedule.hostId()).orElse(true) ? null
+        String reason = presence.online(runner != null ? runner : schedule.hostId()).orElse(true) ? null
                 : Dispatcher.HOST_OFFLINE;
         Instant now = Instant.now();
         store.write(tx -> {

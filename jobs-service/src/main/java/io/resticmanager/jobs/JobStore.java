@@ -10,24 +10,27 @@ import io.resticmanager.proto.JobParams;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Message;
+import io.resticmanager.proto.internal.HostEvents;
 
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Jobs, their events/logs, host presence and undelivered results ({@code jobs.db}), through the kit's
- * {@link SqliteStore}: every statement is named in {@code db/statements.sql}; reads go through the DbClient, all
- * writes through {@link SqliteStore#write} (one writer, short {@code BEGIN IMMEDIATE} transactions), so SQLite's
- * single writer never waits on itself. Status changes are conditional updates that only move forward
- * ({@link JobStatus#canMoveTo}).
+ * Jobs ({@code jobs} in jobs.db), through the kit's {@link SqliteStore}: every statement is named in
+ * {@code db/statements.sql}; reads go through the DbClient, all writes through {@link #write} (the kit's one writer,
+ * short {@code BEGIN IMMEDIATE} transactions), so SQLite's single writer never waits on itself. Status changes are
+ * conditional updates that only move forward ({@link JobStatus#canMoveTo}). The other tables of jobs.db have stores
+ * of their own ({@link JobLogStore}, {@link HostPresenceStore}, {@link ResultOutbox}, {@link StatsRefreshStore},
+ * {@link ScheduleStore}, ...) whose writes join a {@link Tx} of this store, so a job change and what comes with it
+ * commit together.
  */
 final class JobStore implements AutoCloseable {
     /** How created_by marks a job the agent ran offline. */
@@ -104,21 +107,6 @@ final class JobStore implements AutoCloseable {
         }
     }
 
-    /** Presence per host as last reported; hosts never reported are absent (unknown). */
-    Map<String, Boolean> presence() {
-        try (var rows = db.execute().namedQuery("hosts.presence")) {
-            Map<String, Boolean> result = new HashMap<>();
-            rows.forEach(r -> result.put(r.column("host_id").get(String.class),
-                                         r.column("online").get(Number.class).intValue() == 1));
-            return result;
-        }
-    }
-
-    Optional<Boolean> online(String hostId) {
-        return db.execute().namedGet("hosts.online", hostId)
-                .map(r -> r.column("online").get(Number.class).intValue() == 1);
-    }
-
     /** Dispatched jobs still without an ack since before {@code cutoff}. */
     List<String> unacknowledgedSince(Instant cutoff) {
         try (var rows = db.execute().namedQuery("jobs.unacknowledged-since", Times.format(cutoff))) {
@@ -140,69 +128,15 @@ final class JobStore implements AutoCloseable {
         }
     }
 
-    record PendingResult(String jobId, String hostId, String bodyJson, int attempts) {
-    }
-
-    List<PendingResult> pendingResults(Instant now, int limit) {
-        try (var rows = db.execute().namedQuery("pending-results.due", Times.format(now), limit)) {
-            return rows.map(r -> new PendingResult(r.column("job_id").get(String.class),
-                                                   r.column("host_id").get(String.class),
-                                                   r.column("body_json").get(String.class),
-                                                   r.column("attempts").get(Number.class).intValue())).toList();
-        }
-    }
-
-    int pendingResultCount() {
-        return db.execute().namedGet("pending-results.count")
-                .map(r -> r.column("n").get(Number.class).intValue()).orElse(0);
-    }
-
-    /**
-     * Stored events of a job after {@code afterSeq}, in seq order: the read of log pages and of every live stream
-     * (which calls it again after the last seq it sent).
-     */
-    List<LogEntry> logs(String jobId, long afterSeq, int limit, boolean includeProgress) {
-        try (var rows = db.execute().namedQuery(includeProgress ? "job-logs.after" : "job-logs.after-without-progress",
-                                                jobId, afterSeq, limit)) {
-            return rows.map(r -> new LogEntry(r.column("seq").get(Number.class).longValue(), text(r, "ts"),
-                                              text(r, "stream"), text(r, "line"))).toList();
-        }
-    }
-
-    /** Up to {@code limit} of a diff job's entry lines after {@code afterSeq}, as {seq, line}. */
-    List<Object[]> diffLines(String jobId, long afterSeq, int limit) {
-        try (var rows = db.execute().namedQuery("job-logs.diff-after", jobId, afterSeq, limit)) {
-            return rows.map(r -> new Object[] {r.column("seq").get(Number.class).longValue(), text(r, "line")}).toList();
-        }
-    }
-
-    /** A repository due for a stats refresh ({@code stats_refresh} row). */
-    record RefreshDue(String repoId, String hostId, String lastAt) {
-    }
-
-    List<RefreshDue> refreshesDue(Instant quietSince, Instant waitingSince) {
-        try (var rows = db.execute().namedQuery("stats-refresh.due", Times.format(quietSince),
-                                                Times.format(waitingSince))) {
-            return rows.map(r -> new RefreshDue(text(r, "repo_id"), text(r, "host_id"), text(r, "last_at"))).toList();
-        }
-    }
-
     /** Whether a stats job of the repository is queued or running. */
     boolean statsWaiting(String repoId) {
         return db.execute().namedGet("jobs.stats-waiting-for-repo", repoId).isPresent();
     }
 
     /** When a successful stats job last measured the repository's restore size too; empty when never. */
-    java.util.Optional<Instant> lastFullStats(String repoId) {
+    Optional<Instant> lastFullStats(String repoId) {
         return db.execute().namedGet("jobs.last-full-stats", repoId).map(r -> Times.parse(text(r, "at")))
-                .filter(java.util.Objects::nonNull);
-    }
-
-    /** All recorded seqs of a job, ascending (lets tests and operators prove there are no gaps or duplicates). */
-    List<Long> seqs(String jobId) {
-        try (var rows = db.execute().namedQuery("job-logs.seqs", jobId)) {
-            return rows.map(r -> r.column("seq").get(Number.class).longValue()).toList();
-        }
+                .filter(Objects::nonNull);
     }
 
     private static Job job(DbRow row) {
@@ -226,7 +160,8 @@ final class JobStore implements AutoCloseable {
         }
     }
 
-    private static String text(DbRow row, String column) {
+    /** A column as text, null when NULL (for this service's stores). */
+    static String text(DbRow row, String column) {
         return row.column(column).asOptional().map(Object::toString).orElse(null);
     }
 
@@ -235,13 +170,12 @@ final class JobStore implements AutoCloseable {
         sqlite.close();
     }
 
-    /** A job's owner and log budget as stored; {@code lines}/{@code bytes} count stored log lines only. */
-    record LogBudget(String jobId, String hostId, long lines, long bytes, boolean truncated) {
-    }
-
     // ---- writes (inside one transaction) -------------------------------------------------------
 
-    /** The write operations, valid only inside {@link #write}: thin calls on the kit's transaction. */
+    /**
+     * One write transaction on jobs.db, valid only inside {@link #write}: the job writes are its methods (thin calls
+     * on the kit's transaction); the other stores' writes are their static helpers taking it.
+     */
     static final class Tx {
         private final SqliteStore.Tx tx;
 
@@ -282,46 +216,6 @@ final class JobStore implements AutoCloseable {
             return true;
         }
 
-        /** Records one event by (job_id, seq); false when that seq was already stored (a duplicate). */
-        boolean recordEvent(String jobId, long seq, Instant ts, String stream, String line) throws SQLException {
-            return tx.update("job-logs.add", jobId, seq, ts, stream, line) == 1;
-        }
-
-        /**
-         * Log lines of one batch, JDBC-batched; a line whose (job_id, seq) exists is skipped. Returns, per line in
-         * order, whether it was stored (false for a duplicate).
-         */
-        boolean[] addLogLines(List<Message.JobLog> logs) throws SQLException {
-            List<Object[]> rows = new ArrayList<>();
-            for (Message.JobLog log : logs) {
-                for (Message.LogLine line : log.lines()) {
-                    rows.add(new Object[] {log.jobId(), line.seq(), line.ts(), line.stream(), line.line()});
-                }
-            }
-            int[] counts = tx.batch("job-logs.add", rows);
-            boolean[] stored = new boolean[counts.length];
-            for (int i = 0; i < counts.length; i++) {
-                stored[i] = counts[i] != 0;
-            }
-            return stored;
-        }
-
-        /** Whose job it is and how much of its log budget is used; empty for a job this service never created. */
-        Optional<LogBudget> owner(String jobId) throws SQLException {
-            return tx.one("jobs.owner", rs -> new LogBudget(jobId, rs.getString("host_id"), rs.getLong("log_lines"),
-                                                            rs.getLong("log_bytes"), rs.getInt("log_truncated") != 0),
-                          jobId);
-        }
-
-        void saveBudget(LogBudget budget) throws SQLException {
-            tx.update("jobs.save-budget", budget.lines(), budget.bytes(), budget.truncated(), budget.jobId());
-        }
-
-        /** Deletes the logs of at most {@code limit} jobs that finished before {@code cutoff}; returns the lines deleted. */
-        int purgeLogs(Instant cutoff, int limit) throws SQLException {
-            return tx.update("job-logs.purge", cutoff, limit);
-        }
-
         /** queued → running (ack accepted, or any sign of life from the agent). */
         boolean toRunning(String jobId, Instant startedAt, String commandLine) throws SQLException {
             return tx.update("jobs.to-running", startedAt, commandLine, jobId) == 1;
@@ -347,16 +241,14 @@ final class JobStore implements AutoCloseable {
             }
             String[] hostAndKind = tx.one("jobs.host-and-kind", rs -> new String[] {rs.getString("host_id"),
                     rs.getString("kind"), rs.getString("repo_id")}, jobId).orElseThrow();
-            var result = new io.resticmanager.proto.internal.HostEvents.JobResult(
-                    jobId, hostAndKind[1], status.wire(), finishedAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
-                    summary == null ? Map.of() : summary, hostAndKind[2]);
-            tx.update("pending-results.put", jobId, hostAndKind[0], Json.write(result), Instant.EPOCH);
+            ResultOutbox.put(this, hostAndKind[0], new HostEvents.JobResult(
+                    jobId, hostAndKind[1], status.wire(), finishedAt.truncatedTo(ChronoUnit.MILLIS),
+                    summary == null ? Map.of() : summary, hostAndKind[2]));
             if (hostAndKind[2] != null && StatsRefresher.changesStats(JobKind.fromWire(hostAndKind[1]), status, error)) {
-                Instant now = Instant.now();
-                tx.update("stats-refresh.mark", hostAndKind[2], hostAndKind[0], now, now);
+                StatsRefreshStore.mark(this, hostAndKind[2], hostAndKind[0], Instant.now());
             }
             if (JobKind.DRILL.wire().equals(hostAndKind[1])) {
-                DrillStore.record(tx, jobId, status, summary, finishedAt);
+                DrillStore.record(this, jobId, status, summary, finishedAt);
             }
             return true;
         }
@@ -364,11 +256,6 @@ final class JobStore implements AutoCloseable {
         /** Keeps the newest progress only (by seq), on jobs that are not finished; true when kept. */
         boolean progress(String jobId, long seq, String json) throws SQLException {
             return tx.update("jobs.progress", json, seq, jobId, seq) == 1;
-        }
-
-        /** Applies a presence report unless a newer one was applied already; true when applied. */
-        boolean presence(String hostId, boolean online, Instant at) throws SQLException {
-            return tx.update("hosts.report", hostId, online, at) == 1;
         }
 
         /** Jobs of a host handed to its agent before {@code before}: running, or dispatched and not acknowledged. */
@@ -409,12 +296,9 @@ final class JobStore implements AutoCloseable {
             tx.update("jobs.request-cancel", jobId);
         }
 
-        void resultDelivered(String jobId) throws SQLException {
-            tx.update("pending-results.delete", jobId);
-        }
-
-        void resultRetry(String jobId, int attempts, Instant nextAt) throws SQLException {
-            tx.update("pending-results.retry", attempts, nextAt, jobId);
+        /** A host's jobs that never reached its agent. */
+        List<String> waitingOfHost(String hostId) throws SQLException {
+            return tx.query("jobs.waiting-of-host", rs -> rs.getString(1), hostId);
         }
     }
 }

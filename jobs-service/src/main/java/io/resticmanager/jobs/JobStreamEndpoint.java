@@ -10,6 +10,7 @@ import io.helidon.websocket.WsUpgradeException;
 import io.resticmanager.common.Wakeup;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.Tokens;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
@@ -31,13 +32,14 @@ import java.util.regex.Pattern;
  * pokes it, so nothing is lost and a slow browser only slows itself.
  */
 final class JobStreamEndpoint implements WsListener {
-    static final Pattern PATH = Pattern.compile("/api/jobs/([A-Za-z0-9._-]{1,128})/stream/?");
+    private static final Pattern PATH = Pattern.compile("/api/jobs/([^/]+)/stream/?");
     private static final System.Logger LOG = System.getLogger(JobStreamEndpoint.class.getName());
     /** Lines per message: big enough that a backlog costs few queries and frames. */
     private static final int CHUNK = 2000;
     private static final long PROGRESS_EVERY_MS = 1000;
 
     private final JobStore store;
+    private final JobLogStore logs;
     private final LogFanout fanout;
     private final String internalToken;
     private final Wakeup wakeup = new Wakeup();
@@ -45,17 +47,24 @@ final class JobStreamEndpoint implements WsListener {
     private volatile String jobId;
     private volatile Thread writer;
 
-    JobStreamEndpoint(JobStore store, LogFanout fanout, String internalToken) {
+    JobStreamEndpoint(JobStore store, JobLogStore logs, LogFanout fanout, String internalToken) {
         this.store = store;
+        this.logs = logs;
         this.fanout = fanout;
         this.internalToken = internalToken;
+    }
+
+    /** The job a stream path names; empty when the path is no job stream or the id breaks the id rule. */
+    static Optional<String> jobId(String path) {
+        Matcher m = PATH.matcher(path);
+        return m.matches() && Checks.id(m.group(1)) ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** The same checks InternalAuth applies to HTTP (upgrades bypass HTTP filters), plus the viewer role. */
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
-        Matcher m = PATH.matcher(prologue.uriPath().path());
-        if (!m.matches()) {
+        Optional<String> id = jobId(prologue.uriPath().path());
+        if (id.isEmpty()) {
             throw new WsUpgradeException("not a job stream");
         }
         if (!Tokens.same(headers.first(Http.INTERNAL_TOKEN).orElse(null), internalToken)) {
@@ -70,10 +79,10 @@ final class JobStreamEndpoint implements WsListener {
         if (!principal.role().atLeast(Role.VIEWER)) {
             throw new WsUpgradeException("viewer role required");
         }
-        if (store.find(m.group(1)).isEmpty()) {
+        if (store.find(id.get()).isEmpty()) {
             throw new WsUpgradeException("no such job");
         }
-        jobId = m.group(1);
+        jobId = id.get();
         return Optional.empty();
     }
 
@@ -129,12 +138,12 @@ final class JobStreamEndpoint implements WsListener {
                 if (job.status().terminal()) {
                     // Lines committed together with the final status: send them before the status.
                     sendLogs(session, lastSeq, false, false);
-                    send(session, Map.of("type", "status", "job", job));
+                    send(session, Map.of("type", "status", "job", job.view()));
                     session.close(WsCloseCodes.NORMAL_CLOSE, "job finished");
                     return;
                 }
                 if (!Objects.equals(state, lastState)) {
-                    send(session, Map.of("type", "status", "job", job));
+                    send(session, Map.of("type", "status", "job", job.view()));
                     lastState = state;
                 }
                 Optional<ObjectNode> progress = fanout.progress(jobId);
@@ -178,7 +187,7 @@ final class JobStreamEndpoint implements WsListener {
             LogFanout.Shared shared = share ? fanout.shared(jobId) : null;
             chunk = shared == null ? null : shared.get(last);
             if (chunk == null) {
-                List<LogEntry> items = store.logs(jobId, last, CHUNK, false);
+                List<LogEntry> items = logs.after(jobId, last, CHUNK, false);
                 chunk = new LogFanout.Chunk(Json.write(Map.of("type", "log", "items", items)),
                                             items.isEmpty() ? last : items.getLast().seq(), items.size());
                 if (shared != null) {

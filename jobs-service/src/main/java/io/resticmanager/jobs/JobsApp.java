@@ -15,6 +15,9 @@ final class JobsApp implements AutoCloseable {
     private final JobsSettings settings;
     private final InternalAuth auth;
     private final JobStore store;
+    private final JobLogStore logs;
+    private final HostPresenceStore presence;
+    private final ResultOutbox resultOutbox;
     private final LogFanout fanout;
     private final Signals signals;
     private final Dispatcher dispatcher;
@@ -39,6 +42,9 @@ final class JobsApp implements AutoCloseable {
         settings = JobsSettings.from(config);
         auth = InternalAuth.create(InternalAuth.loadToken(config));
         store = JobStore.create(SqliteStore.open(RmConfig.dataDir(config).resolve("jobs.db")));
+        logs = new JobLogStore(store);
+        presence = new HostPresenceStore(store);
+        resultOutbox = new ResultOutbox(store);
         state = io.resticmanager.kit.StateExport.create(store.sqlite(), config, auth.token());
         fanout = new LogFanout();
         signals = new Signals(fanout);
@@ -48,15 +54,15 @@ final class JobsApp implements AutoCloseable {
         // seals what must not lie in jobs.db in clear: schedule hooks, alert channel settings
         io.resticmanager.kit.SecretBox box = io.resticmanager.kit.SecretBox.fromConfig(config);
         scheduleHooks = new ScheduleHooks(store.sqlite(), box);
-        dispatcher = new Dispatcher(store, inventory, hub, signals, settings.reaperInterval(), scheduleHooks, clock);
+        dispatcher = new Dispatcher(store, presence, inventory, hub, signals, settings.reaperInterval(), scheduleHooks, clock);
         reaper = new Reaper(store, signals, settings, clock);
-        results = new ResultSender(store, inventory, signals.resultsWakeup(), settings.resultRetryMax(), clock);
-        lifecycle = new JobLifecycle(store, inventory, hub, dispatcher, signals, scheduleHooks);
+        results = new ResultSender(store, resultOutbox, inventory, signals.resultsWakeup(), settings.resultRetryMax(), clock);
+        lifecycle = new JobLifecycle(store, presence, inventory, hub, dispatcher, signals, scheduleHooks);
         ingest = new EventIngest(store, signals, lifecycle, settings.logLimits());
-        restores = new Restores(store, inventory, signals);
-        statsRefresher = new StatsRefresher(store, lifecycle, settings.statsRefresh(), clock);
+        restores = new Restores(store, presence, inventory, signals);
+        statsRefresher = new StatsRefresher(store, new StatsRefreshStore(store), lifecycle, settings.statsRefresh(), clock);
         schedules = new ScheduleStore(store);
-        scheduleWorker = new ScheduleWorker(schedules, store, lifecycle, hub, signals, settings.reaperInterval(), clock);
+        scheduleWorker = new ScheduleWorker(schedules, store, presence, lifecycle, hub, signals, settings.reaperInterval(), clock);
         alerts = new io.resticmanager.jobs.alerts.AlertStore(store.sqlite());
         outbox = new io.resticmanager.jobs.alerts.Outbox(alerts, box, clock);
         alertEngine = new io.resticmanager.jobs.alerts.AlertEngine(alerts, outbox, new HostNames(inventory),
@@ -99,6 +105,18 @@ final class JobsApp implements AutoCloseable {
 
     JobStore store() {
         return store;
+    }
+
+    JobLogStore logs() {
+        return logs;
+    }
+
+    HostPresenceStore presence() {
+        return presence;
+    }
+
+    ResultOutbox resultOutbox() {
+        return resultOutbox;
     }
 
     LogFanout fanout() {

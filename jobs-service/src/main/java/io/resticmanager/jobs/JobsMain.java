@@ -32,12 +32,12 @@ public final class JobsMain {
         ServiceKit.base(routing, SERVICE, app.auth(), app.health());
         routing.addFilter(new StreamGuard(app.store()));
         routing.register(app.state(), new SelfBackupRoutes(app.store()));
-        routing.register(new JobsRoutes(app.store(), app.lifecycle(), app.fanout()))
+        routing.register(new JobsRoutes(app.store(), app.logs(), app.lifecycle(), app.fanout()))
                 .register(new ScheduleRoutes(app.schedules(), app.store(), app.inventory(), app.signals(),
                                              app.scheduleHooks()))
                 .register(new RestoreRoutes(app.restores(), app.settings().operatorRestoreRoots()))
-                .register(new RepoJobRoutes(app.store(), app.lifecycle(), app.inventory()))
-                .register(new DiffRoutes(app.store(), app.lifecycle(), app.inventory()))
+                .register(new RepoJobRoutes(app.presence(), app.lifecycle(), app.inventory()))
+                .register(new DiffRoutes(app.store(), app.logs(), app.lifecycle(), app.inventory()))
                 .register(new EventsRoutes(app.ingest()))
                 .register(new io.resticmanager.jobs.alerts.AlertRoutes(app.alerts(), app.alertEngine(), app.outbox(),
                                                                        java.time.Clock.systemUTC()));
@@ -48,6 +48,6 @@ public final class JobsMain {
 
     static WsRouting.Builder wsRouting(JobsApp app) {
         return WsRouting.builder().endpoint("/api/jobs/{id}/stream",
-                () -> new JobStreamEndpoint(app.store(), app.fanout(), app.auth().token()));
+                () -> new JobStreamEndpoint(app.store(), app.logs(), app.fanout(), app.auth().token()));
     }
 }

@@ -1,6 +1,5 @@
 package io.resticmanager.jobs;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -14,6 +13,7 @@ import io.resticmanager.proto.JobKind;
 import io.resticmanager.proto.JobStatus;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
+import io.resticmanager.proto.view.Page;
 
 import java.util.List;
 import java.util.Map;
@@ -22,18 +22,15 @@ import java.util.Optional;
 /** The public jobs API (reached through the gateway): run now, list, show, logs, cancel. */
 final class JobsRoutes implements HttpService {
     private final JobStore store;
+    private final JobLogStore logs;
     private final JobLifecycle lifecycle;
     private final LogFanout fanout;
 
-    JobsRoutes(JobStore store, JobLifecycle lifecycle, LogFanout fanout) {
+    JobsRoutes(JobStore store, JobLogStore logs, JobLifecycle lifecycle, LogFanout fanout) {
         this.store = store;
+        this.logs = logs;
         this.lifecycle = lifecycle;
         this.fanout = fanout;
-    }
-
-    /** A page of jobs, newest first; {@code next_cursor} is null on the last page. */
-    @JsonInclude(JsonInclude.Include.ALWAYS)
-    record Page(List<Job> items, String nextCursor) {
     }
 
     /** A page of a job's log; pass {@code next_after_seq} as {@code after_seq} to continue. */
@@ -76,12 +73,12 @@ final class JobsRoutes implements HttpService {
         List<Job> items = store.list(Http.query(req, "host_id"), status, kind, cursor, limit).stream()
                 .map(this::live).toList();
         String next = items.size() == limit ? Long.toString(items.getLast().seq()) : null;
-        Http.json(res, new Page(items, next));
+        Http.json(res, new Page<>(items.stream().map(Job::view).toList(), next));
     }
 
     private void show(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
-        Http.json(res, live(job(req)));
+        Http.json(res, live(job(req)).view());
     }
 
     private void logs(ServerRequest req, ServerResponse res) {
@@ -96,7 +93,7 @@ final class JobsRoutes implements HttpService {
         }).orElse(0L);
         int limit = Http.intQuery(req, "limit", 1000, 1, 10_000);
         boolean progress = Http.query(req, "include").map(s -> List.of(s.split(",")).contains("progress")).orElse(false);
-        List<LogEntry> items = store.logs(job.id(), after, limit, progress);
+        List<LogEntry> items = logs.after(job.id(), after, limit, progress);
         Http.json(res, new LogPage(items, items.isEmpty() ? after : items.getLast().seq()));
     }
 

@@ -62,7 +62,7 @@ final class Reaper implements AutoCloseable {
         Instant cutoff = now.minus(settings.logRetention());
         int total = 0;
         for (int round = 0; round < 1000; round++) {
-            int deleted = store.write(tx -> tx.purgeLogs(cutoff, 50));
+            int deleted = store.write(tx -> JobLogStore.purge(tx, cutoff, 50));
             total += deleted;
             if (deleted == 0) {
                 break;

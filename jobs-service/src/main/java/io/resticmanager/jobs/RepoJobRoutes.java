@@ -26,12 +26,12 @@ import java.util.Optional;
  * online (else the first; it waits for it). 202 {@code {job_id, status, host_id, repo_id}}; 409 when no host uses it.
  */
 final class RepoJobRoutes implements HttpService {
-    private final JobStore store;
+    private final HostPresenceStore presence;
     private final JobLifecycle lifecycle;
     private final InventoryClient inventory;
 
-    RepoJobRoutes(JobStore store, JobLifecycle lifecycle, InventoryClient inventory) {
-        this.store = store;
+    RepoJobRoutes(HostPresenceStore presence, JobLifecycle lifecycle, InventoryClient inventory) {
+        this.presence = presence;
         this.lifecycle = lifecycle;
         this.inventory = inventory;
     }
@@ -69,7 +69,7 @@ final class RepoJobRoutes implements HttpService {
             }
             hostId = asked.get();
         } else {
-            hostId = hosts.stream().filter(h -> store.online(h).orElse(false)).findFirst()
+            hostId = hosts.stream().filter(h -> presence.online(h).orElse(false)).findFirst()
                     .or(() -> hosts.stream().findFirst())
                     .orElseThrow(() -> Problem.conflict("no host backs up to repository " + repoId
                                                                 + "; link one to run jobs on it"));

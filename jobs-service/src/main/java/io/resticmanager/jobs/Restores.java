@@ -17,11 +17,13 @@ import java.util.UUID;
  */
 final class Restores {
     private final JobStore store;
+    private final HostPresenceStore presence;
     private final InventoryClient inventory;
     private final Signals signals;
 
-    Restores(JobStore store, InventoryClient inventory, Signals signals) {
+    Restores(JobStore store, HostPresenceStore presence, InventoryClient inventory, Signals signals) {
         this.store = store;
+        this.presence = presence;
         this.inventory = inventory;
         this.signals = signals;
     }
@@ -44,7 +46,7 @@ final class Restores {
         }
         String id = UUID.randomUUID().toString();
         RestoreStore.Source source = new RestoreStore.Source(id, sourceHostId, access.repoId(), targetHostId);
-        String reason = store.online(targetHostId).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
+        String reason = presence.online(targetHostId).orElse(true) ? null : Dispatcher.HOST_OFFLINE;
         store.write(tx -> {
             tx.insertJob(id, targetHostId, access.repoId(), JobKind.RESTORE, request.params(), principal.userId(),
                          principal.username(), Instant.now(), reason);

@@ -14,14 +14,17 @@ import java.time.Instant;
  */
 final class ResultSender implements AutoCloseable {
     private final JobStore store;
+    private final ResultOutbox outbox;
     private final InventoryClient inventory;
     private final Wakeup wakeup;
     private final Duration retryMax;
     private final Clock clock;
     private Loop loop;
 
-    ResultSender(JobStore store, InventoryClient inventory, Wakeup wakeup, Duration retryMax, Clock clock) {
+    ResultSender(JobStore store, ResultOutbox outbox, InventoryClient inventory, Wakeup wakeup, Duration retryMax,
+                 Clock clock) {
         this.store = store;
+        this.outbox = outbox;
         this.inventory = inventory;
         this.wakeup = wakeup;
         this.retryMax = retryMax;
@@ -36,17 +39,17 @@ final class ResultSender implements AutoCloseable {
     }
 
     void pass(Instant now) {
-        for (JobStore.PendingResult pending : store.pendingResults(now, 50)) {
+        for (ResultOutbox.Pending pending : outbox.due(now, 50)) {
             if (inventory.jobResult(pending.hostId(), pending.bodyJson())) {
                 store.write(tx -> {
-                    tx.resultDelivered(pending.jobId());
+                    ResultOutbox.delivered(tx, pending.jobId());
                     return null;
                 });
             } else {
                 int attempts = pending.attempts() + 1;
                 long backoffMs = Math.min(retryMax.toMillis(), 1000L << Math.min(attempts, 20));
                 store.write(tx -> {
-                    tx.resultRetry(pending.jobId(), attempts, clock.instant().plusMillis(backoffMs));
+                    ResultOutbox.retry(tx, pending.jobId(), attempts, clock.instant().plusMillis(backoffMs));
                     return null;
                 });
             }

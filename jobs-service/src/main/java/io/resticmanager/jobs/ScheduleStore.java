@@ -108,7 +108,7 @@ final class ScheduleStore {
     }
 
     private static String text(DbRow row, String column) {
-        return row.column(column).asOptional().map(Object::toString).orElse(null);
+        return JobStore.text(row, column);
     }
 
     // ---- writes (inside JobStore.write) --------------------------------------------------------
@@ -135,6 +135,12 @@ final class ScheduleStore {
         }
         changed(tx, s.hostId());
         return true;
+    }
+
+    /** A removed host's schedules go with it, and their hooks. */
+    static void deleteForHost(JobStore.Tx tx, String hostId) throws SQLException {
+        tx.sql().update("schedules.delete-for-host", hostId);
+        tx.sql().update("schedule-hooks.orphans");
     }
 
     /** The host's schedule list changed: its agent needs the new one. */

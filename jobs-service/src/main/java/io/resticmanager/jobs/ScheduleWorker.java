@@ -24,6 +24,7 @@ final class ScheduleWorker implements AutoCloseable {
 
     private final ScheduleStore schedules;
     private final JobStore store;
+    private final HostPresenceStore presence;
     private final JobLifecycle lifecycle;
     private final AgentHubClient hub;
     private final Signals signals;
@@ -31,10 +32,11 @@ final class ScheduleWorker implements AutoCloseable {
     private final Clock clock;
     private Loop loop;
 
-    ScheduleWorker(ScheduleStore schedules, JobStore store, JobLifecycle lifecycle, AgentHubClient hub, Signals signals,
-                   Duration interval, Clock clock) {
+    ScheduleWorker(ScheduleStore schedules, JobStore store, HostPresenceStore presence, JobLifecycle lifecycle,
+                   AgentHubClient hub, Signals signals, Duration interval, Clock clock) {
         this.schedules = schedules;
         this.store = store;
+        this.presence = presence;
         this.lifecycle = lifecycle;
         this.hub = hub;
         this.signals = signals;
@@ -115,7 +117,7 @@ final class ScheduleWorker implements AutoCloseable {
     }
 
     private void syncs() {
-        Map<String, Boolean> presence = store.presence();
+        Map<String, Boolean> presence = this.presence.all();
         for (ScheduleStore.SyncDue due : schedules.syncsDue()) {
             if (Thread.currentThread().isInterrupted()) {
                 return; // shutting down
@@ -135,7 +137,7 @@ final class ScheduleWorker implements AutoCloseable {
                     ScheduleStore.synced(tx, due.hostId(), due.version(), now);
                     return null;
                 });
-                case OFFLINE -> store.write(tx -> tx.presence(due.hostId(), false, now));
+                case OFFLINE -> store.write(tx -> HostPresenceStore.report(tx, due.hostId(), false, now));
                 case UNKNOWN_HOST -> {
                     LOG.log(Level.WARNING, "agent-hub does not know host " + due.hostId() + "; its schedules are "
                             + "not pushed");

@@ -34,13 +34,16 @@ final class StatsRefresher implements AutoCloseable {
     }
 
     private final JobStore store;
+    private final StatsRefreshStore refreshes;
     private final JobLifecycle lifecycle;
     private final Settings settings;
     private final Clock clock;
     private Loop loop;
 
-    StatsRefresher(JobStore store, JobLifecycle lifecycle, Settings settings, Clock clock) {
+    StatsRefresher(JobStore store, StatsRefreshStore refreshes, JobLifecycle lifecycle, Settings settings,
+                   Clock clock) {
         this.store = store;
+        this.refreshes = refreshes;
         this.lifecycle = lifecycle;
         this.settings = settings;
         this.clock = clock;
@@ -76,7 +79,7 @@ final class StatsRefresher implements AutoCloseable {
 
     /** Queues the refreshes due at {@code now}; a row stays when inventory is down (retried next pass). */
     void pass(Instant now) {
-        for (JobStore.RefreshDue due : store.refreshesDue(now.minus(settings.delay()), now.minus(settings.maxWait()))) {
+        for (StatsRefreshStore.Due due : refreshes.due(now.minus(settings.delay()), now.minus(settings.maxWait()))) {
             try {
                 if (!store.statsWaiting(due.repoId())) {
                     Optional<Instant> full = store.lastFullStats(due.repoId());
@@ -92,7 +95,10 @@ final class StatsRefresher implements AutoCloseable {
                 LOG.log(Level.INFO, "no stats refresh of repository " + due.repoId() + " by host " + due.hostId()
                         + ": " + p.detail());
             }
-            store.write(tx -> tx.sql().update("stats-refresh.done", due.repoId(), due.lastAt()));
+            store.write(tx -> {
+                StatsRefreshStore.done(tx, due);
+                return null;
+            });
         }
     }
 

@@ -10,7 +10,8 @@ import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Role;
 
-import java.util.regex.Matcher;
+import java.util.Optional;
+
 
 /**
  * Helidon routes a WebSocket upgrade through the HTTP filters first, but answers a refused upgrade
@@ -26,15 +27,15 @@ final class StreamGuard implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        Matcher m = JobStreamEndpoint.PATH.matcher(req.path().path());
-        if (req.prologue().method() != Method.GET || !m.matches()) {
+        Optional<String> jobId = JobStreamEndpoint.jobId(req.path().path());
+        if (req.prologue().method() != Method.GET || jobId.isEmpty()) {
             chain.proceed();
             return;
         }
         try {
             InternalAuth.require(req, Role.VIEWER);
-            if (store.find(m.group(1)).isEmpty()) {
-                throw Problem.notFound("no job " + m.group(1));
+            if (store.find(jobId.get()).isEmpty()) {
+                throw Problem.notFound("no job " + jobId.get());
             }
         } catch (Problem p) {
             Http.problem(res, p.body());

@@ -70,7 +70,7 @@ class IngestThroughputTest {
             assertThat(jobs.api().post("/internal/events", null, bodies.get(3)).status(), is(200));
             long lines = (long) BATCHES * LINES_PER_BATCH;
 
-            List<Long> seqs = jobs.app().store().seqs(jobId);
+            List<Long> seqs = jobs.app().logs().seqs(jobId);
             assertThat(seqs.size(), is((int) lines + 1));
             for (int i = 0; i < seqs.size(); i++) {
                 if (seqs.get(i) != i + 1) {

@@ -103,7 +103,7 @@ class JobEventGuardTest {
         long before = stack.app.ingest().droppedEvents().get(EventIngest.DROP_UNKNOWN_JOB);
         api.events(log(attacker, invented, 1, 500), finished(attacker, invented, 501, JobStatus.SUCCEEDED, 0));
         assertThat(stack.app.ingest().droppedEvents().get(EventIngest.DROP_UNKNOWN_JOB), is(before + 2));
-        assertThat(stack.app.store().seqs(invented), is(empty()));
+        assertThat(stack.app.logs().seqs(invented), is(empty()));
         assertThat(api.get("/api/jobs/" + invented, VIEWER).status(), is(404));
     }
 
@@ -143,9 +143,9 @@ class JobEventGuardTest {
         int deleted = stack.app.reaper().purgeOldLogs(Instant.now());
 
         assertThat(deleted, is(4));
-        assertThat(stack.app.store().seqs(old), is(empty()));
-        assertThat(stack.app.store().seqs(recent), not(empty()));
-        assertThat(stack.app.store().seqs(running), not(empty()));
+        assertThat(stack.app.logs().seqs(old), is(empty()));
+        assertThat(stack.app.logs().seqs(recent), not(empty()));
+        assertThat(stack.app.logs().seqs(running), not(empty()));
         assertThat(api.status(old), is("succeeded"));
     }
 

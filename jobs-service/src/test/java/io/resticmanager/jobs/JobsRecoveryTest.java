@@ -158,7 +158,7 @@ class JobsRecoveryTest {
             await("delivered after retries").until(() -> !inventory.results(jobId).isEmpty());
             assertThat(inventory.results(jobId), hasSize(1));
             assertThat(inventory.results(jobId).getFirst().path("status").asText(), is("failed"));
-            await("pending table drained").until(() -> jobs.app().store().pendingResultCount() == 0);
+            await("pending table drained").until(() -> jobs.app().resultOutbox().count() == 0);
         }
     }
 }

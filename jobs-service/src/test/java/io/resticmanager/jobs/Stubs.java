@@ -7,6 +7,7 @@ import io.resticmanager.kit.Http;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.ProblemBody;
 import io.resticmanager.proto.RepoAccess;
+import io.resticmanager.proto.internal.HubAgents;
 
 import java.util.List;
 import java.util.Map;
@@ -53,8 +54,9 @@ final class Stubs {
                         commands.add(new Command(host, body.path("type").asText(), body.path("payload")));
                         Http.json(res, Map.of("delivered", true, "envelope_id", UUID.randomUUID().toString()));
                     })
-                    .get("/internal/agents", (req, res) -> Http.json(res, Map.of("items", agents.entrySet().stream()
-                            .map(e -> Map.of("host_id", e.getKey(), "online", e.getValue())).toList())))).build().start();
+                    .get("/internal/agents", (req, res) -> Http.json(res, new HubAgents.PresenceList(
+                            agents.entrySet().stream().map(e -> new HubAgents.Presence(e.getKey(), e.getKey(),
+                                    e.getValue(), false, null, null, null)).toList())))).build().start();
         }
 
         String url() {

@@ -21,6 +21,8 @@ public final class Checks {
     /** {@code \\server\share\…}: server and share named; no device path ({@code \\?\…}, {@code \\.\…}). */
     private static final Pattern UNC = Pattern.compile("\\\\\\\\(?!\\.\\\\)[^\\\\/?*:<>|\"]+\\\\[^\\\\/?*:<>|\"]+([\\\\/].*)?",
                                                        Pattern.DOTALL);
+    /** restic forget's {@code --keep-within}: numbers with a unit of y, m, d or h ({@code 1y6m}, {@code 30d}). */
+    private static final Pattern KEEP_WITHIN = Pattern.compile("(\\d+[yYmdhH])+");
     private static final Pattern SEPARATORS = Pattern.compile("[\\\\/]");
     /** Longer than any path a file system here takes (Linux PATH_MAX, Windows' long paths are 32767 UTF-16 units). */
     public static final int MAX_PATH = 4096;
@@ -63,8 +65,20 @@ public final class Checks {
 
     /** A Windows drive or UNC path; see {@link #absolutePath}. */
     public static boolean windowsAbsolutePath(String value) {
-        return value != null && (WINDOWS_DRIVE.matcher(value).matches() || UNC.matcher(value).matches())
-                && clean(value);
+        return value != null && (windowsDrivePath(value) || UNC.matcher(value).matches()) && clean(value);
+    }
+
+    /**
+     * Starts like a Windows drive path ({@code C:\…}, {@code C:/…}), nothing more checked: how a repository URL that
+     * is a local Windows path is told from a {@code scheme:…} one.
+     */
+    public static boolean windowsDrivePath(String value) {
+        return value != null && WINDOWS_DRIVE.matcher(value).matches();
+    }
+
+    /** A {@code keep_within} duration as restic takes it: {@code 1y6m}, {@code 30d}, {@code 12h}. */
+    public static boolean keepWithin(String value) {
+        return value != null && KEEP_WITHIN.matcher(value).matches();
     }
 
     private static boolean clean(String value) {

@@ -43,7 +43,6 @@ public final class RepoPolicy {
     private static final Set<String> HTTP_BACKENDS = Set.of("rest", "s3", "b2", "azure", "gs", "swift");
     /** An rclone remote name as rclone allows it, minus a leading dash; no {@code ,option=} overrides. */
     private static final Pattern RCLONE_REMOTE = Pattern.compile("[A-Za-z0-9_.+@][A-Za-z0-9_.+@ -]*");
-    private static final Pattern WINDOWS_PATH = Pattern.compile("[A-Za-z]:[\\\\/].*");
 
     private RepoPolicy() {
     }
@@ -63,7 +62,7 @@ public final class RepoPolicy {
         if (url == null || url.isEmpty()) {
             throw new Violation("the repository has no URL");
         }
-        if (url.startsWith("/") || WINDOWS_PATH.matcher(url).matches()) {
+        if (url.startsWith("/") || Checks.windowsDrivePath(url)) {
             return "local";
         }
         int colon = url.indexOf(':');

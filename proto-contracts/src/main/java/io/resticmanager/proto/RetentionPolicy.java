@@ -16,7 +16,7 @@ public record RetentionPolicy(Integer keepLast, Integer keepHourly, Integer keep
                 throw new IllegalArgumentException("keep_* values must be ≥ 1");
             }
         }
-        if (keepWithin != null && !keepWithin.matches("(\\d+[yYmdhH])+")) {
+        if (keepWithin != null && !Checks.keepWithin(keepWithin)) {
             throw new IllegalArgumentException("keep_within must look like 1y2m3d4h, got: " + keepWithin);
         }
         if (keepLast == null && keepHourly == null && keepDaily == null && keepWeekly == null

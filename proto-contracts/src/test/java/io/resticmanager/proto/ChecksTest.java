@@ -36,6 +36,26 @@ class ChecksTest {
     }
 
     @Test
+    void keepWithinAsResticTakesIt() {
+        for (String ok : new String[] {"1y6m", "30d", "12h", "1y2m3d4h", "2Y"}) {
+            assertTrue(Checks.keepWithin(ok), ok);
+        }
+        for (String bad : new String[] {"", "30", "d", "1w", "1.5d", "30d ", "-1d"}) {
+            assertFalse(Checks.keepWithin(bad), bad);
+        }
+        assertFalse(Checks.keepWithin(null));
+    }
+
+    @Test
+    void windowsDrivePathTellsALocalRepositoryFromASchemeOne() {
+        assertTrue(Checks.windowsDrivePath("C:\\Backups"));
+        assertTrue(Checks.windowsDrivePath("d:/restic"));
+        assertFalse(Checks.windowsDrivePath("s3:host/bucket"));
+        assertFalse(Checks.windowsDrivePath("C:"));
+        assertFalse(Checks.windowsDrivePath(null));
+    }
+
+    @Test
     void absolutePathsOfEverySystem() {
         for (String ok : new String[] {"/", "/srv/restore", "/C/Users/alice", "/a/..b/c..", "C:\\", "C:\\Restore",
                 "c:/Restore/dir", "D:\\Users\\alice\\My Documents", "\\\\nas\\backups", "\\\\nas\\backups\\host-1",

@@ -6,6 +6,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
+import io.resticmanager.proto.view.SnapshotView;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,21 +68,21 @@ final class DiffRoutes implements HttpService {
     private void renderPick(ServerResponse res, int status, Session session, String id, String from, String to,
                             Views.ProblemView problem) {
         HostRef host = host(session, id);
-        JsonNode page = api.get(session, "/api/hosts/" + Urls.enc(id) + "/snapshots", Map.of("limit", "100"));
-        List<JsonNode> snapshots = Nodes.items(page);
+        List<SnapshotView> snapshots = api.get(session, "/api/hosts/" + Urls.enc(id) + "/snapshots",
+                                               Map.of("limit", "100"), GatewayApi.SNAPSHOTS).items();
         Instant now = Instant.now();
-        String newest = snapshots.isEmpty() ? "" : Nodes.text(snapshots.get(0), "id", "");
-        String second = snapshots.size() < 2 ? "" : Nodes.text(snapshots.get(1), "id", "");
+        String newest = snapshots.isEmpty() ? "" : snapshots.get(0).id();
+        String second = snapshots.size() < 2 ? "" : snapshots.get(1).id();
         String fromId = from != null ? from : second;
         String toId = to != null ? to : newest;
         List<Views.Option> fromOptions = new ArrayList<>();
         List<Views.Option> toOptions = new ArrayList<>();
-        for (JsonNode s : snapshots) {
-            String sid = Nodes.text(s, "id", "");
-            Instant time = Nodes.instant(s, "time");
-            String label = Nodes.text(s, "short_id", Views.shortId(sid)) + " · "
+        for (SnapshotView s : snapshots) {
+            String sid = s.id() == null ? "" : s.id();
+            Instant time = s.time();
+            String label = (s.shortId() != null ? s.shortId() : Views.shortId(sid)) + " · "
                     + (time == null ? "" : Format.absolute(time) + " (" + Format.relative(time, now) + ")") + " · "
-                    + String.join(", ", Nodes.strings(s, "paths"));
+                    + String.join(", ", s.paths());
             fromOptions.add(new Views.Option(sid, label, sid.equals(fromId)));
             toOptions.add(new Views.Option(sid, label, sid.equals(toId)));
         }

@@ -1,5 +1,6 @@
 package io.resticmanager.ui;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -8,6 +9,9 @@ import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.resticmanager.proto.Json;
+import io.resticmanager.proto.view.JobView;
+import io.resticmanager.proto.view.Page;
+import io.resticmanager.proto.view.SnapshotView;
 
 import java.time.Duration;
 import java.util.List;
@@ -55,6 +59,19 @@ final class GatewayApi {
 
     JsonNode get(Session session, String path, Map<String, String> query) {
         return call(session, Method.GET, path, query, null).body();
+    }
+
+    /** {@code GET /api/hosts/{id}/snapshots} and {@code GET /api/repos/{id}/snapshots}. */
+    static final TypeReference<Page<SnapshotView>> SNAPSHOTS = new TypeReference<>() {
+    };
+
+    /** {@code GET /api/jobs}. */
+    static final TypeReference<Page<JobView>> JOBS = new TypeReference<>() {
+    };
+
+    /** A GET whose answer is a public view of proto-contracts, bound to its record (the shape the service writes). */
+    <T> T get(Session session, String path, Map<String, String> query, TypeReference<T> view) {
+        return Json.MAPPER.convertValue(get(session, path, query), view);
     }
 
     Reply post(Session session, String path, Object body) {

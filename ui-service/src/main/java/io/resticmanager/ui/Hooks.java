@@ -12,7 +12,7 @@ import java.util.OptionalLong;
  * Backup hooks (docs/API.md, "Hooks"): shell scripts the agent runs as root before and after a backup. A backup
  * schedule may have its own ({@link HostScheduleRoutes}); a host has defaults, run by every backup without hooks of its
  * own, and the shell and timeout every hook of the host runs with (the "Backup hooks" card on the host page, saved by
- * {@link HostRoutes}). Only admins see or change the text; everyone sees whether one is set. Forms send a hook only
+ * {@link HostPage}). Only admins see or change the text; everyone sees whether one is set. Forms send a hook only
  * when the admin changed it: each carries the text it was shown with ({@code was_…}), and an emptied hook is sent as
  * null (cleared).
  */

@@ -314,7 +314,7 @@ final class HostScheduleRoutes implements HttpService {
     private void render(ServerRequest req, ServerResponse res, int status, Session session, String hostId,
                         JsonNode page, Draft draft, Views.ProblemView problem, String saved) {
         JsonNode schedules = page != null ? page : schedules(session, hostId);
-        Views.HostSummary host = HostRoutes.summary(api, session, hostId, nextRuns(schedules));
+        Views.HostSummary host = HostPage.summary(api, session, hostId, nextRuns(schedules));
         Instant now = Instant.now();
         List<ScheduleRow> rows = new ArrayList<>();
         for (JsonNode s : Nodes.items(schedules)) {
@@ -338,14 +338,7 @@ final class HostScheduleRoutes implements HttpService {
                         .findFirst().map(Hooks.State::of).orElse(Hooks.State.NONE);
         SchedulesPanel panel = new SchedulesPanel(rows, rows.isEmpty(), session.operator(), kinds, presets, repos,
                                                   draft.form(), draft.editing(), problem, saved, hookState);
-        HostRoutes.HostPage hostPage = new HostRoutes.HostPage(host, false, false, false, null, null, null, true, panel);
-        if (Pages.fragmentRequested(req)) {
-            pages.fragment(res, status, session, "hosts/_tabs", hostPage);
-        } else {
-            pages.page(res, status, session, host.name(), "dashboard", "hosts/show",
-                       hostPage.withAlerts(pages, session).withHooks(Hooks.card(
-                               api, session, hostId, req.query().first("saved").orElse(null), null, null)));
-        }
+        HostPage.schedules(host, panel).render(api, pages, req, res, status, session);
     }
 
     static ScheduleRow row(JsonNode s, Instant now) {

@@ -1,14 +1,14 @@
 package io.resticmanager.ui;
 
 import com.fasterxml.jackson.databind.node.NullNode;
+import io.resticmanager.proto.Checks;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
- * The job parameters that run-now ({@link HostRoutes}) and schedules ({@link HostScheduleRoutes}) both take,
+ * The job parameters that run-now ({@link HostActionRoutes}) and schedules ({@link HostScheduleRoutes}) both take,
  * read from a form into the API's field names and checked the way jobs-service checks them, so most mistakes
  * are shown next to the form before anything is sent. An empty optional field is left out of the JSON.
  */
@@ -18,8 +18,6 @@ final class JobFields {
             new String[] {"keep_last", "Keep last"}, new String[] {"keep_hourly", "Keep hourly"},
             new String[] {"keep_daily", "Keep daily"}, new String[] {"keep_weekly", "Keep weekly"},
             new String[] {"keep_monthly", "Keep monthly"}, new String[] {"keep_yearly", "Keep yearly"});
-    /** keep_within: restic's duration, e.g. 1y2m3d4h (same pattern jobs-service accepts). */
-    private static final Pattern WITHIN = Pattern.compile("(\\d+[yYmdhH])+");
     /**
      * "Remove this field" in a PATCH body: jobs-service merges a PATCH onto the stored schedule, so a field left
      * out keeps its old value and only an explicit null clears it. A plain Java null would be dropped by the
@@ -44,7 +42,7 @@ final class JobFields {
         }
         String within = form.get("keep_within");
         if (!within.isEmpty()) {
-            if (!WITHIN.matcher(within).matches()) {
+            if (!Checks.keepWithin(within)) {
                 throw new Form.Invalid("Keep within looks like 1y6m, 30d or 12h (numbers with y, m, d or h).");
             }
             policy.put("keep_within", within);
@@ -74,7 +72,7 @@ final class JobFields {
         if (subset.isEmpty()) {
             return null;
         }
-        if (!io.resticmanager.proto.Checks.readDataSubset(subset)) {
+        if (!Checks.readDataSubset(subset)) {
             throw new Form.Invalid("Read-data subset is a percentage (10%), a fraction (1/5) or a size (500M).");
         }
         return subset;

@@ -134,7 +134,7 @@ final class RestoreRoutes implements HttpService {
         String hostId = req.path().pathParameters().get("id");
         String snapshot = Http.query(req, "snapshot").orElse("");
         String path = Http.query(req, "path").orElse("");
-        Views.HostSummary host = HostRoutes.summary(api, session, hostId, Map.of());
+        Views.HostSummary host = HostPage.summary(api, session, hostId, Map.of());
         String parent = path.lastIndexOf('/') > 0 ? path.substring(0, path.lastIndexOf('/')) : "/";
         String back = "/hosts/" + enc(hostId) + "/restore?snapshot=" + enc(snapshot) + "&path=" + enc(parent);
         String name = path.equals("/") ? "/" : path.substring(path.lastIndexOf('/') + 1);
@@ -266,7 +266,7 @@ final class RestoreRoutes implements HttpService {
 
     private Wizard build(Session session, String hostId, String snapshotId, String rootParam, List<String> picked,
                          String manualPaths, Choice choice, Views.ProblemView problem, Confirm confirm) {
-        Views.HostSummary host = HostRoutes.summary(api, session, hostId, Map.of());
+        Views.HostSummary host = HostPage.summary(api, session, hostId, Map.of());
         if (confirm != null) {
             // the confirmation shows only what was chosen: no tree, no agent round trip
             return new Wizard(host, session.operator(), false, List.of(), null, "/", List.of(),

@@ -47,6 +47,7 @@ public final class UiMain {
                 // /hosts/new before /hosts/{id}: the first matching route wins.
                 .register(new EnrollRoutes(api, pages))
                 .register(new HostRoutes(api, pages))
+                .register(new HostActionRoutes(api, pages))
                 .register(new HostScheduleRoutes(api, pages))
                 .register(new RestoreRoutes(api, pages))
                 .register(new JobRoutes(api, pages))

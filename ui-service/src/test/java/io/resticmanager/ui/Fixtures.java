@@ -1,6 +1,17 @@
 package io.resticmanager.ui;
 
-/** Canned API answers shaped like /work/shared/API.md. */
+import io.resticmanager.proto.JobKind;
+import io.resticmanager.proto.JobStatus;
+import io.resticmanager.proto.Json;
+import io.resticmanager.proto.view.JobView;
+import io.resticmanager.proto.view.Page;
+import io.resticmanager.proto.view.SnapshotView;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Canned API answers shaped like docs/API.md. */
 final class Fixtures {
     static final String WEB = "11111111-aaaa-4000-8000-000000000001";
     static final String DB = "22222222-bbbb-4000-8000-000000000002";
@@ -36,17 +47,19 @@ final class Fixtures {
                 REPO, hasPrune, leaseDays, leaseOnDisk, maintenanceHostId == null ? "null" : "\"" + maintenanceHostId + "\"");
     }
 
-    static final String SNAPSHOTS = """
-            {"items":[{"id":"a1b2c3d4e5f6a7b8c9d0","short_id":"a1b2c3d4","time":"2026-11-26T09:00:00Z",
-              "paths":["/etc","/home"],"tags":["daily"],"hostname":"web-1","summary":{"data_added":2048}},
-             {"id":"ffeeddccbbaa99887766","short_id":"ffeeddcc","time":"2026-11-25T09:00:00Z",
-              "paths":["/etc"],"tags":[],"hostname":"web-1"}],
-             "next_cursor":"c-2"}""";
+    /** web-1's snapshot page, written from the public view records: the shape inventory-service writes. */
+    static final String SNAPSHOTS = Json.write(new Page<>(List.of(
+            new SnapshotView("a1b2c3d4e5f6a7b8c9d0", "a1b2c3d4", Instant.parse("2026-11-26T09:00:00Z"),
+                             List.of("/etc", "/home"), List.of("daily"), "web-1", null, null, null,
+                             Map.of("data_added", 2048), true),
+            new SnapshotView("ffeeddccbbaa99887766", "ffeeddcc", Instant.parse("2026-11-25T09:00:00Z"),
+                             List.of("/etc"), List.of(), "web-1", null, null, null, null, false)), "c-2"));
 
-    static final String JOBS = """
-            {"items":[{"id":"%s","host_id":"%s","kind":"backup","status":"succeeded","created_by":"alice",
-              "created_at":"2026-11-26T08:59:00Z","started_at":"2026-11-26T09:00:00Z",
-              "finished_at":"2026-11-26T09:03:12Z","exit_code":0}],"next_cursor":null}""".formatted(JOB, WEB);
+    /** web-1's jobs page, written from the public view records: the shape jobs-service writes. */
+    static final String JOBS = Json.write(new Page<>(List.of(new JobView(
+            JOB, WEB, null, JobKind.BACKUP, JobStatus.SUCCEEDED, null, "alice", null,
+            Instant.parse("2026-11-26T08:59:00Z"), Instant.parse("2026-11-26T09:00:00Z"),
+            Instant.parse("2026-11-26T09:03:12Z"), 0, null, null, null, null, null, null, null, null, false)), null));
 
     static final String JOB_DONE = """
             {"id":"%s","host_id":"%s","kind":"backup","status":"succeeded","created_by":"alice",

@@ -8,6 +8,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Checks;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
 
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -33,7 +35,7 @@ import java.util.regex.Pattern;
  */
 public final class AlertRoutes implements HttpService {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
-    private static final Pattern SUBJECT = Pattern.compile("(host|schedule):[A-Za-z0-9._-]{1,128}");
+    private static final Pattern SUBJECT = Pattern.compile("(host|schedule):(.+)");
     private static final Set<String> STATES = Set.of("firing", "acknowledged", "resolved");
     private static final Set<String> CHANNEL_FIELDS = Set.of("name", "kind", "config", "rules", "min_severity",
                                                              "enabled");
@@ -504,7 +506,8 @@ public final class AlertRoutes implements HttpService {
 
     private static String subject(JsonNode body) {
         String s = text(body, "subject", 140);
-        if (!SUBJECT.matcher(s).matches()) {
+        Matcher m = SUBJECT.matcher(s);
+        if (!m.matches() || !Checks.id(m.group(2))) {
             throw Problem.unprocessable("subject must be host:<host id> or schedule:<schedule id>");
         }
         return s;
