@@ -7,10 +7,12 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.resticmanager.kit.Health;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.RmConfig;
 import io.resticmanager.kit.InternalClient;
+import io.resticmanager.kit.PromMetrics;
 import io.resticmanager.kit.ServiceKit;
 import io.resticmanager.kit.StateExport;
 import io.resticmanager.proto.Protocol;
@@ -70,6 +72,8 @@ public final class AgentHubMain {
         ServiceKit.base(routing, SERVICE, auth, Health.create(SERVICE, Map.of("agent-hub.db", hub::healthy)));
         // ahead of AgentRoutes, whose /api/agents/{id} would take /api/agents/state
         extra.forEach(routing::register);
+        PrometheusRegistry metrics = new PrometheusRegistry(); // per routing: tests build several in one JVM
+        HubMetrics.register(metrics, hub);
         routing.addFilter(AgentRoutes.credentialFilter(hub))
                 .register(new EnrollmentRoutes(hub))
                 .register(new AgentRoutes(hub))
@@ -78,6 +82,6 @@ public final class AgentHubMain {
                 .register(new UpdateRoutes(hub))
                 .register(new DownloadRoutes(hub))
                 .register(new SnapshotDownloadRoutes(hub, hub.inventory()))
-                .register(io.resticmanager.kit.PromText.endpoint(new HubMetrics(hub)::fragment));
+                .register(PromMetrics.endpoint(metrics));
     }
 }

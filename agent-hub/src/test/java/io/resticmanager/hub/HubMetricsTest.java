@@ -27,19 +27,19 @@ class HubMetricsTest {
             f.jobs.await(StubReceiver.type("host.online", up.hostId()), 1, Duration.ofSeconds(10));
             // the hub marks events delivered just after the receiver's answer: wait for that
             HttpResponse<String> r = await("nothing pending for jobs").until(() -> f.get("/internal/metrics", null),
-                    m -> m.body().contains("outbox_pending{destination=\"jobs\"} 0\n"));
+                    m -> m.body().contains("outbox_pending{destination=\"jobs\"} 0.0\n"));
             assertThat(r.body(), r.statusCode(), is(200));
             assertThat(r.headers().firstValue("Content-Type").orElse(""), startsWith("text/plain; version=0.0.4"));
             String text = r.body();
             assertThat(text, containsString("# TYPE restic_manager_agents_connected gauge\n"
-                                                    + "restic_manager_agents_connected 1\n"));
+                                                    + "restic_manager_agents_connected 1.0\n"));
             // the fixture's hello reports the host id as hostname, and hello facts win over enrollment's
             assertThat(text, containsString("restic_manager_agent_online{host_id=\"" + up.hostId()
-                    + "\",hostname=\"" + up.hostId() + "\"} 1\n"));
+                    + "\",hostname=\"" + up.hostId() + "\"} 1.0\n"));
             assertThat(text, containsString("restic_manager_agent_online{host_id=\"" + down.hostId()
-                    + "\",hostname=\"db-1\"} 0\n"));
-            assertThat(text, containsString("restic_manager_outbox_pending{destination=\"jobs\"} 0\n"));
-            assertThat(text, containsString("restic_manager_outbox_pending{destination=\"inventory\"} 3\n"));
+                    + "\",hostname=\"db-1\"} 0.0\n"));
+            assertThat(text, containsString("restic_manager_outbox_pending{destination=\"jobs\"} 0.0\n"));
+            assertThat(text, containsString("restic_manager_outbox_pending{destination=\"inventory\"} 3.0\n"));
         } finally {
             f.inventory.answer(b -> 200);
         }

@@ -4,12 +4,12 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import io.resticmanager.kit.PromText;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
-import java.util.Comparator;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import static io.resticmanager.kit.PromMetrics.name;
 
 /**
  * The gateway's own metrics: build info, failed logins and requests by owning service and status code. A filter
@@ -19,18 +19,26 @@ import java.util.concurrent.atomic.LongAdder;
 final class GatewayMetrics implements Filter {
     static final String VERSION_FALLBACK = "0.1.0";
 
-    private record Key(String routeClass, int code) {
-    }
-
     private final Upstreams upstreams;
-    private final String version;
-    private final LongAdder loginFailures = new LongAdder();
-    private final Map<Key, LongAdder> requests = new ConcurrentHashMap<>();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter loginFailures;
+    private final Counter requests;
 
     GatewayMetrics(Upstreams upstreams) {
         this.upstreams = upstreams;
         String v = GatewayMetrics.class.getPackage().getImplementationVersion();
-        this.version = v == null || v.isBlank() ? VERSION_FALLBACK : v;
+        Info.builder().name(name("build_info"))
+                .help("Always 1; the version label names the running restic-manager build.")
+                .labelNames("version")
+                .register(registry)
+                .setLabelValues(v == null || v.isBlank() ? VERSION_FALLBACK : v);
+        loginFailures = Counter.builder().name(name("login_failures_total"))
+                .help("Failed password logins (wrong username or password) since start.")
+                .register(registry);
+        requests = Counter.builder().name(name("http_requests_total"))
+                .help("Requests through the gateway since start, by owning service and status.")
+                .labelNames("route_class", "code")
+                .register(registry);
     }
 
     @Override
@@ -42,9 +50,9 @@ final class GatewayMetrics implements Filter {
     }
 
     void count(String method, String path, int code) {
-        requests.computeIfAbsent(new Key(routeClass(path), code), k -> new LongAdder()).increment();
+        requests.labelValues(routeClass(path), String.valueOf(code)).inc();
         if (code == 401 && method.equals("POST") && path.equals("/api/login")) {
-            loginFailures.increment();
+            loginFailures.inc();
         }
     }
 
@@ -56,21 +64,8 @@ final class GatewayMetrics implements Filter {
         return upstreams.forPath(path).map(Upstreams.Upstream::name).orElse("gateway");
     }
 
-    /** build_info first, then the counters; service_up is the page's (it knows who answered). */
-    void buildInfo(PromText out) {
-        out.gauge("build_info", "Always 1; the version label names the running restic-manager build.")
-                .sample("build_info", 1, "version", version);
-    }
-
-    void counters(PromText out) {
-        out.counter("login_failures_total", "Failed password logins (wrong username or password) since start.")
-                .sample("login_failures_total", loginFailures.sum());
-        out.counter("http_requests_total", "Requests through the gateway since start, by owning service and status.");
-        requests.entrySet().stream()
-                .sorted(Comparator.comparing((Map.Entry<Key, LongAdder> e) -> e.getKey().routeClass())
-                                .thenComparingInt(e -> e.getKey().code()))
-                .forEach(e -> out.sample("http_requests_total", e.getValue().sum(),
-                                         "route_class", e.getKey().routeClass(),
-                                         "code", String.valueOf(e.getKey().code())));
+    /** build_info and the counters, as now; service_up is the page's (it knows who answered). */
+    MetricSnapshots snapshots() {
+        return registry.scrape();
     }
 }

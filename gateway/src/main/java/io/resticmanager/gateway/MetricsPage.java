@@ -5,8 +5,12 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.resticmanager.kit.Http;
-import io.resticmanager.kit.PromText;
+import io.resticmanager.kit.PromMetrics;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,7 +53,7 @@ final class MetricsPage implements HttpService {
     }
 
     private void page(ServerRequest req, ServerResponse res) {
-        res.header(HeaderNames.CONTENT_TYPE, PromText.CONTENT_TYPE);
+        res.header(HeaderNames.CONTENT_TYPE, PromMetrics.CONTENT_TYPE);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.send(render());
     }
@@ -59,20 +63,26 @@ final class MetricsPage implements HttpService {
         for (Upstreams.Upstream s : services) {
             asked.put(s.name(), fetch(s));
         }
-        PromText out = PromText.create();
-        own.buildInfo(out);
-        out.gauge("service_up", "1 when the service answered this scrape in time, else 0.")
-                .sample("service_up", 1, "service", "gateway");
+        // service_up is built per scrape (not a shared gauge), so two scrapes at once cannot mix their answers
+        GaugeSnapshot.Builder up = GaugeSnapshot.builder().name(PromMetrics.name("service_up"))
+                .help("1 when the service answered this scrape in time, else 0.")
+                .dataPoint(serviceUp("gateway", true));
         Map<String, String> fragments = new LinkedHashMap<>();
         asked.forEach((name, answer) -> {
             Optional<String> fragment = answer.join();
-            out.sample("service_up", fragment.isPresent() ? 1 : 0, "service", name);
+            up.dataPoint(serviceUp(name, fragment.isPresent()));
             fragment.filter(f -> !f.isEmpty()).ifPresent(f -> fragments.put(name, f.endsWith("\n") ? f : f + "\n"));
         });
-        own.counters(out);
-        StringBuilder page = new StringBuilder(out.text());
+        MetricSnapshots.Builder out = MetricSnapshots.builder();
+        own.snapshots().forEach(out::metricSnapshot);
+        out.metricSnapshot(up.build());
+        StringBuilder page = new StringBuilder(PromMetrics.text(out.build()));
         fragments.values().forEach(page::append);
         return page.toString();
+    }
+
+    private static GaugeDataPointSnapshot serviceUp(String service, boolean up) {
+        return GaugeDataPointSnapshot.builder().labels(Labels.of("service", service)).value(up ? 1 : 0).build();
     }
 
     /** The service's fragment ("" for ui-service, which only has health), or empty when it did not answer. */

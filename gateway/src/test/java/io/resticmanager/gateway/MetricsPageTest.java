@@ -3,7 +3,7 @@ package io.resticmanager.gateway;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.resticmanager.kit.Http;
-import io.resticmanager.kit.PromText;
+import io.resticmanager.kit.PromMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -52,13 +52,14 @@ class MetricsPageTest {
             assertThat(text, startsWith("# HELP restic_manager_build_info "));
             assertThat(text, containsString("restic_manager_build_info{version=\""));
             assertThat(text, containsString("# TYPE restic_manager_service_up gauge\n"
-                    + "restic_manager_service_up{service=\"gateway\"} 1\n"
-                    + "restic_manager_service_up{service=\"agent-hub\"} 1\n"
-                    + "restic_manager_service_up{service=\"jobs-service\"} 0\n"
-                    + "restic_manager_service_up{service=\"inventory-service\"} 1\n"
-                    + "restic_manager_service_up{service=\"ui-service\"} 1\n"));
-            assertThat(text, containsString("restic_manager_login_failures_total 1\n"));
-            assertThat(text, containsString("restic_manager_http_requests_total{route_class=\"gateway\",code=\"401\"} "));
+                    + "restic_manager_service_up{service=\"agent-hub\"} 1.0\n"
+                    + "restic_manager_service_up{service=\"gateway\"} 1.0\n"
+                    + "restic_manager_service_up{service=\"inventory-service\"} 1.0\n"
+                    + "restic_manager_service_up{service=\"jobs-service\"} 0.0\n"
+                    + "restic_manager_service_up{service=\"ui-service\"} 1.0\n"));
+            assertThat(text, containsString("restic_manager_login_failures_total 1.0\n"));
+            assertThat(text, containsString("restic_manager_http_requests_total{code=\"401\","
+                    + "route_class=\"gateway\"} "));
             assertThat(text, containsString("restic_manager_agents_connected 2\n"));
             assertThat(text, containsString("restic_manager_hosts{status=\"online\"} 2\n"));
             assertThat(text.endsWith("\n"), is(true));
@@ -66,8 +67,8 @@ class MetricsPageTest {
 
             HttpResponse<String> bySession = stack.send("GET", "/metrics", null, "Cookie", admin.cookie());
             assertThat(bySession.statusCode(), is(200));
-            assertThat(bySession.body(), containsString("restic_manager_http_requests_total{route_class=\"gateway\","
-                    + "code=\"200\"} "));
+            assertThat(bySession.body(), containsString("restic_manager_http_requests_total{code=\"200\","
+                    + "route_class=\"gateway\"} "));
         } finally {
             hub.stop();
             inventory.stop();
@@ -80,7 +81,7 @@ class MetricsPageTest {
                 .routing(r -> r.get("/health", (req, res) -> res.send("{\"status\":\"up\"}"))
                         .get("/internal/metrics", (req, res) -> {
                             tokenSeen.set(req.headers().first(Http.INTERNAL_TOKEN).orElse(null));
-                            res.header(HeaderNames.CONTENT_TYPE, PromText.CONTENT_TYPE);
+                            res.header(HeaderNames.CONTENT_TYPE, PromMetrics.CONTENT_TYPE);
                             res.send(fragment);
                         }))
                 .build().start();

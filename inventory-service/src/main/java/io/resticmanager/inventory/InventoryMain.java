@@ -3,9 +3,11 @@ package io.resticmanager.inventory;
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.resticmanager.kit.Health;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.InternalClient;
+import io.resticmanager.kit.PromMetrics;
 import io.resticmanager.kit.RmConfig;
 import io.resticmanager.kit.SecretBox;
 import io.resticmanager.kit.ServiceKit;
@@ -92,6 +94,8 @@ public final class InventoryMain {
         HostHooks hooks = new HostHooks(store, parts.box(), parts.clock());
         FileIndex index = new FileIndex(new IndexStore(store), hosts, snapshotStore, parts.clock(),
                                         parts.indexMaxEntries(), parts.indexSweepGrace());
+        PrometheusRegistry metrics = new PrometheusRegistry(); // per routing: tests build several in one JVM
+        metrics.register(new InventoryMetrics(hostStore, repoStore, store));
         routing.register(new HostRoutes(hosts, hostStore, hooks))
                 .register(new SnapshotRoutes(hosts, repos, snapshotStore, index))
                 .register(new TreeRoutes(new SnapshotTree(hosts, repos, snapshotStore,
@@ -101,7 +105,6 @@ public final class InventoryMain {
                 .register(new InternalRoutes(new HubEvents(store, parts.clock(), index::sweep),
                                              new JobResults(hostStore, repoStore, parts.clock()), repos, hostStore,
                                              hooks))
-                .register(io.resticmanager.kit.PromText.endpoint(
-                        new InventoryMetrics(hostStore, repoStore, store)::fragment));
+                .register(PromMetrics.endpoint(metrics));
     }
 }

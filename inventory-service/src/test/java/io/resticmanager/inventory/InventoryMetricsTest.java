@@ -1,6 +1,5 @@
 package io.resticmanager.inventory;
 
-import io.resticmanager.kit.PromText;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,12 +52,13 @@ class InventoryMetricsTest {
         assertThat(r.body(), r.status(), is(200));
         assertThat(r.header("Content-Type"), startsWith("text/plain; version=0.0.4"));
         String text = r.body();
-        String labels = "{repo_id=\"" + repo + "\",repo=\"repo-metrics\"}";
+        // the Prometheus client sorts label names
+        String labels = "{repo=\"repo-metrics\",repo_id=\"" + repo + "\"}";
         assertThat(text, containsString("# TYPE restic_manager_repo_size_bytes gauge\n"));
-        assertThat(text, containsString("restic_manager_repo_size_bytes" + labels + " 793\n"));
-        assertThat(text, containsString("restic_manager_repo_snapshots" + labels + " 2\n"));
-        assertThat(text, containsString("restic_manager_hosts{status=\"disabled\"} 1\n"));
-        assertThat(text, containsString("restic_manager_hosts{status=\"online\"} 0\n"));
+        assertThat(text, containsString("restic_manager_repo_size_bytes" + labels + " 793.0\n"));
+        assertThat(text, containsString("restic_manager_repo_snapshots" + labels + " 2.0\n"));
+        assertThat(text, containsString("restic_manager_hosts{status=\"disabled\"} 1.0\n"));
+        assertThat(text, containsString("restic_manager_hosts{status=\"online\"} 0.0\n"));
         assertThat(text, containsString("restic_manager_host_last_snapshot_timestamp_seconds{host_id=\"" + web
                 + "\"} " + Instant.parse("2026-11-21T10:00:30.5Z").toEpochMilli() / 1000.0 + "\n"));
         assertThat(text, not(containsString("host_id=\"" + idle + "\"")));
@@ -84,21 +84,21 @@ class InventoryMetricsTest {
                 Map.of("total_size", 4096, "snapshots_count", 3)), null);
 
         String text = env.call("GET", "/internal/metrics", null, null).body();
-        String appShared = "{host_id=\"" + app + "\",host=\"app-1\",repo_id=\"" + shared + "\",repo=\"links-shared\"}";
-        String dbShared = "{host_id=\"" + db + "\",host=\"Database \\\"main\\\"\",repo_id=\"" + shared
-                + "\",repo=\"links-shared\"}";
+        String appShared = "{host=\"app-1\",host_id=\"" + app + "\",repo=\"links-shared\",repo_id=\"" + shared + "\"}";
+        String dbShared = "{host=\"Database \\\"main\\\"\",host_id=\"" + db + "\",repo=\"links-shared\",repo_id=\""
+                + shared + "\"}";
         assertThat(text, containsString("# TYPE restic_manager_host_repo_size_bytes gauge\n"));
-        assertThat(text, containsString("restic_manager_host_repo_size_bytes" + appShared + " 4096\n"));
-        assertThat(text, containsString("restic_manager_host_repo_size_bytes" + dbShared + " 4096\n"));
-        assertThat(text, containsString("restic_manager_host_repo_snapshots" + appShared + " 2\n"));
-        assertThat(text, containsString("restic_manager_host_repo_snapshots" + dbShared + " 1\n"));
+        assertThat(text, containsString("restic_manager_host_repo_size_bytes" + appShared + " 4096.0\n"));
+        assertThat(text, containsString("restic_manager_host_repo_size_bytes" + dbShared + " 4096.0\n"));
+        assertThat(text, containsString("restic_manager_host_repo_snapshots" + appShared + " 2.0\n"));
+        assertThat(text, containsString("restic_manager_host_repo_snapshots" + dbShared + " 1.0\n"));
         assertThat(text, containsString("restic_manager_host_repo_last_snapshot_timestamp_seconds" + appShared + " "
-                + PromText.number(Instant.parse("2026-11-22T08:00:00Z").getEpochSecond()) + "\n"));
+                + (double) Instant.parse("2026-11-22T08:00:00Z").getEpochSecond() + "\n"));
         assertThat(text, containsString("restic_manager_host_repo_last_snapshot_timestamp_seconds" + dbShared + " "
-                + PromText.number(Instant.parse("2026-11-21T09:00:00Z").getEpochSecond()) + "\n"));
+                + (double) Instant.parse("2026-11-21T09:00:00Z").getEpochSecond() + "\n"));
         // the off-site link: never measured, never listed, so no number is made up for it
-        assertThat(text, not(containsString("repo_id=\"" + offsite + "\",repo=\"links-offsite\"} ")));
-        assertThat(count(text, "restic_manager_host_repo_snapshots{host_id=\"" + app + "\""), is(1L));
+        assertThat(text, not(containsString("repo=\"links-offsite\",repo_id=\"" + offsite + "\"} ")));
+        assertThat(count(text, "restic_manager_host_repo_snapshots{host=\"app-1\",host_id=\"" + app + "\""), is(1L));
     }
 
     private static Map<String, Object> snapshot(String idChar, String time, String hostname) {

@@ -4,6 +4,8 @@ import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.resticmanager.kit.PromMetrics;
 import io.resticmanager.kit.RmConfig;
 import io.resticmanager.kit.ServiceKit;
 
@@ -41,9 +43,10 @@ public final class JobsMain {
                 .register(new EventsRoutes(app.ingest()))
                 .register(new io.resticmanager.jobs.alerts.AlertRoutes(app.alerts(), app.alertEngine(), app.outbox(),
                                                                        java.time.Clock.systemUTC()));
-        JobsMetrics jobs = new JobsMetrics(app.store().db(), app.ingest());
-        io.resticmanager.jobs.alerts.AlertMetrics alerts = new io.resticmanager.jobs.alerts.AlertMetrics(app.alerts());
-        routing.register(io.resticmanager.kit.PromText.endpoint(() -> jobs.fragment() + alerts.fragment()));
+        PrometheusRegistry metrics = new PrometheusRegistry(); // per routing: tests build several in one JVM
+        JobsMetrics.register(metrics, app.store().db(), app.ingest());
+        io.resticmanager.jobs.alerts.AlertMetrics.register(metrics, app.alerts());
+        routing.register(PromMetrics.endpoint(metrics));
     }
 
     static WsRouting.Builder wsRouting(JobsApp app) {

@@ -316,7 +316,9 @@ class AlertFlowTest {
         assertThat(api.post("/api/alert-channels/" + id + "/test", ADMIN, Map.of()).body().path("delivered")
                            .asBoolean(), is(true));
         assertThat(api.delete("/api/alert-channels/" + id, ADMIN).status(), is(204));
-        assertThat(new io.resticmanager.jobs.alerts.AlertMetrics(stack.app.alerts()).fragment(),
+        var metrics = new io.prometheus.metrics.model.registry.PrometheusRegistry();
+        io.resticmanager.jobs.alerts.AlertMetrics.register(metrics, stack.app.alerts());
+        assertThat(io.resticmanager.kit.PromMetrics.text(metrics),
                    containsString("alerts_firing{rule=\"backup_failed\""));
     }
 
