@@ -185,9 +185,11 @@ final class IndexStore {
 
         /** Up to {@code limit} directories ({@code dirs}) or other entries of a tree, by name after {@code after}. */
         List<Node> list(long tid, boolean dirs, String after, int limit) {
-            return query(dirs ? "index.list-dirs" : "index.list-files", rs -> new Node(
-                    rs.getString("name"), rs.getString("type"), rs.getLong("size"),
-                    nullable(rs, "mtime"), null), tid, after, limit);
+            // columns by position (name, type, size, mtime): a listing decodes up to 20,000 rows
+            return query(dirs ? "index.list-dirs" : "index.list-files", rs -> {
+                long mtime = rs.getLong(4);
+                return new Node(rs.getString(1), rs.getString(2), rs.getLong(3), rs.wasNull() ? null : mtime, null);
+            }, tid, after, limit);
         }
 
         /** {@code how}: exact, glob or like (see statements). */
