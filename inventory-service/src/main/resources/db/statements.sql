@@ -591,10 +591,15 @@ SELECT (SELECT COUNT(*) FROM index_trees) AS trees, (SELECT COUNT(*) FROM index_
 
 -- ---- index_requests (IndexBackfill: background indexing of snapshots the index lacks) ----
 
--- Online, enabled hosts that back up to some repository: the ones background indexing may ask.
+-- Online, enabled hosts with own snapshots the index lacks: the ones background indexing may ask (one statement
+-- for the fleet, so a round costs a query per host only for hosts with something to index).
 -- name: index.backfill-hosts
-SELECT h.id FROM hosts h WHERE h.online = 1 AND h.disabled = 0
-  AND EXISTS (SELECT 1 FROM host_repos l WHERE l.host_id = h.id) ORDER BY h.id;
+SELECT DISTINCT h.id FROM hosts h
+JOIN host_repos l ON l.host_id = h.id
+JOIN snapshots s ON s.repo_id = l.repo_id AND s.hostname = h.hostname
+WHERE h.online = 1 AND h.disabled = 0
+  AND NOT EXISTS (SELECT 1 FROM index_snapshots i WHERE i.repo_id = s.repo_id AND i.snapshot_id = s.id)
+ORDER BY h.id;
 
 -- Requests of a host still in flight (asked since ?, the snapshot not indexed yet); args host, since ms.
 -- name: index.backfill-in-flight

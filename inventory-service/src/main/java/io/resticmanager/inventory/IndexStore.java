@@ -262,7 +262,7 @@ final class IndexStore {
     record Wanted(String repoId, String snapshotId) {
     }
 
-    /** Online, enabled hosts with a repository. */
+    /** Online, enabled hosts with own snapshots the index lacks. */
     List<String> backfillHosts() {
         return store.read(tx -> tx.query("index.backfill-hosts", rs -> rs.getString(1)));
     }
