@@ -588,3 +588,58 @@ DELETE FROM index_trees WHERE created_at < ? AND tid NOT IN (SELECT tid FROM rea
 
 -- name: index.counts
 SELECT (SELECT COUNT(*) FROM index_trees) AS trees, (SELECT COUNT(*) FROM index_nodes) AS nodes;
+
+-- ---- index_requests (IndexBackfill: background indexing of snapshots the index lacks) ----
+
+-- Online, enabled hosts with own snapshots the index lacks: the ones background indexing may ask (one statement
+-- for the fleet, so a round costs a query per host only for hosts with something to index).
+-- name: index.backfill-hosts
+SELECT DISTINCT h.id FROM hosts h
+JOIN host_repos l ON l.host_id = h.id
+JOIN snapshots s ON s.repo_id = l.repo_id AND s.hostname = h.hostname
+WHERE h.online = 1 AND h.disabled = 0
+  AND NOT EXISTS (SELECT 1 FROM index_snapshots i WHERE i.repo_id = s.repo_id AND i.snapshot_id = s.id)
+ORDER BY h.id;
+
+-- Requests of a host still in flight (asked since ?, the snapshot not indexed yet); args host, since ms.
+-- name: index.backfill-in-flight
+SELECT COUNT(*) FROM index_requests r WHERE r.host_id = ? AND r.asked_at > ?
+  AND NOT EXISTS (SELECT 1 FROM index_snapshots i WHERE i.repo_id = r.repo_id AND i.snapshot_id = r.snapshot_id);
+
+-- The host's own snapshots (restic hostname = the host's) in its repositories that the index lacks and that are due
+-- (never asked, or their back-off is over), newest first; args host, now ms, limit.
+-- name: index.backfill-due
+SELECT s.repo_id, s.id FROM host_repos l
+JOIN hosts h ON h.id = l.host_id
+JOIN snapshots s ON s.repo_id = l.repo_id AND s.hostname = h.hostname
+WHERE l.host_id = ?
+  AND NOT EXISTS (SELECT 1 FROM index_snapshots i WHERE i.repo_id = s.repo_id AND i.snapshot_id = s.id)
+  AND NOT EXISTS (SELECT 1 FROM index_requests r WHERE r.repo_id = s.repo_id AND r.snapshot_id = s.id
+                  AND r.next_at > ?)
+ORDER BY s.time_ns DESC LIMIT ?;
+
+-- The attempts so far for a snapshot; args repo, snapshot.
+-- name: index.backfill-attempts
+SELECT attempts FROM index_requests WHERE repo_id = ? AND snapshot_id = ?;
+
+-- Args repo, snapshot, host, attempts, asked_at ms, next_at ms, result.
+-- name: index.backfill-asked
+INSERT OR REPLACE INTO index_requests (repo_id, snapshot_id, host_id, attempts, asked_at, next_at, last_result)
+VALUES (?, ?, ?, ?, ?, ?, ?);
+
+-- Args result, repo, snapshot.
+-- name: index.backfill-result
+UPDATE index_requests SET last_result = ? WHERE repo_id = ? AND snapshot_id = ?;
+
+-- Requests whose snapshot is indexed or gone from the projection.
+-- name: index.backfill-done
+DELETE FROM index_requests WHERE EXISTS (
+    SELECT 1 FROM index_snapshots i WHERE i.repo_id = index_requests.repo_id
+                                      AND i.snapshot_id = index_requests.snapshot_id)
+  OR NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.repo_id = index_requests.repo_id
+                                             AND s.id = index_requests.snapshot_id);
+
+-- How many of a host's snapshots in a repository the index lacks (background indexing's progress); args repo, host.
+-- name: index.pending
+SELECT COUNT(*) FROM snapshots s WHERE s.repo_id = ? AND s.hostname = ?
+  AND NOT EXISTS (SELECT 1 FROM index_snapshots i WHERE i.repo_id = s.repo_id AND i.snapshot_id = s.id);

@@ -150,6 +150,7 @@ final class AgentEndpoint implements WsListener {
             case Message.FsListResult r -> reply(envelope);
             case Message.SnapshotLsResult r -> reply(envelope);
             case Message.SnapshotSizeResult r -> reply(envelope);
+            case Message.SnapshotIndexResult r -> reply(envelope);
             case Message.AgentUpdateStarted r -> reply(envelope);
             // the tree index: relayed to inventory for this connection's host, answered in order
             case Message.IndexHave h -> hub.index().relay(conn, envelope);

@@ -29,7 +29,7 @@ final class RequestRoutes implements HttpService {
     private static final System.Logger LOG = System.getLogger(RequestRoutes.class.getName());
     /** What services may ask an agent synchronously. */
     static final Set<MessageType> REQUESTS = EnumSet.of(MessageType.SNAPSHOT_LS, MessageType.FS_LIST,
-                                                        MessageType.SNAPSHOT_SIZE);
+                                                        MessageType.SNAPSHOT_SIZE, MessageType.SNAPSHOT_INDEX);
 
     private final AgentHub hub;
 

@@ -67,6 +67,27 @@ class RequestsTest {
         }
     }
 
+    /** Background indexing: the request reaches only its host, and only that host's reply answers it. */
+    @Test
+    void snapshotIndexIsAnsweredByItsHostOnly() throws Exception {
+        String snapshot = "1a2b3c4d".repeat(8);
+        String body = "{\"type\":\"snapshot.index\",\"payload\":{\"repo\":{\"repo_id\":\"r-1\",\"url\":\"/srv/restic\","
+                + "\"password\":\"s3cret-pw\",\"env\":{}},\"snapshot_id\":\"" + snapshot + "\"}}";
+        HubFixture.Enrolled host = f.enroll("index-1");
+        HubFixture.Enrolled other = f.enroll("index-2");
+        try (TestAgent agent = f.online(host); TestAgent hostile = f.online(other)) {
+            CompletableFuture<HttpResponse<String>> answer = ask(host.hostId(), body);
+            Envelope request = Frames.decode(agent.next("snapshot.index").toString());
+            // another host replaying the request's id cannot answer it
+            hostile.send(Envelope.replyTo(request, new Message.SnapshotIndexResult(snapshot, false, "forged")));
+            agent.send(Envelope.replyTo(request, new Message.SnapshotIndexResult(snapshot, true, null)));
+            HttpResponse<String> r = answer.get(5, TimeUnit.SECONDS);
+            assertThat(r.body(), r.statusCode(), is(200));
+            assertThat(HubFixture.json(r).path("accepted").asBoolean(), is(true));
+            assertThat(f.inventory.events(e -> e.type().startsWith("snapshot.index")), is(empty()));
+        }
+    }
+
     @Test
     void silenceIsA504AfterTheTimeoutAndALateReplyIsDropped() throws Exception {
         HubFixture.Enrolled host = f.enroll("slow-1");

@@ -39,6 +39,7 @@ final class Agent implements HubConnection.Handler {
     private final SnapshotBrowser browser;
     private final SnapshotDumper dumper;
     private final AgentUpdater updater;
+    private final BackgroundIndexer background;
     private final HubAsk ask = new HubAsk();
 
     Agent(AgentConfig config, HostInfo host, Jobs.ResticSetup restic, Backoff backoff) {
@@ -51,6 +52,8 @@ final class Agent implements HubConnection.Handler {
                              jobId -> SelfBackupRunner.fromServer(config, jobId),
                              java.util.Optional.of(SnapshotIndexer.over(ask)));
         this.browser = new SnapshotBrowser(restic);
+        this.background = new BackgroundIndexer(restic, jobs::busy, SnapshotIndexer.over(ask));
+        jobs.watch(background::jobStarting, background::jobEnded);
         this.dumper = new SnapshotDumper(restic);
         this.updater = new AgentUpdater(AgentUpdater.Host.system(), () -> jobs.runningIds().size());
         jobs.recoverInterrupted();
@@ -185,6 +188,7 @@ final class Agent implements HubConnection.Handler {
                     .start(() -> link.send(Envelope.replyTo(env, browser.list(ls))));
             case Message.SnapshotSize size -> Thread.ofVirtual().name("snapshot-size-" + env.id())
                     .start(() -> link.send(Envelope.replyTo(env, browser.size(size))));
+            case Message.SnapshotIndex index -> link.send(Envelope.replyTo(env, background.offer(index)));
             case Message.SnapshotDump dump -> dumper.start(dump, env, link);
             case Message.DumpAck ack -> dumper.ack(ack);
             // a cancel may cross the dump's end: nothing to answer then

@@ -80,6 +80,11 @@ final class JobRun implements JobSink {
         this.report = report;
     }
 
+    /** The repository the job works on (null for a job without one). */
+    String repoId() {
+        return repoId;
+    }
+
     String jobId() {
         return jobId;
     }

@@ -28,6 +28,9 @@ final class Jobs {
     private final Optional<SnapshotIndexer> indexer;
     private final Map<String, JobRun> running = new ConcurrentHashMap<>();
     private final Map<String, Thread> workers = new ConcurrentHashMap<>();
+    /** Told when a job of a repository starts and when its worker ended (background indexing yields to jobs). */
+    private volatile Consumer<String> repoBusy = repoId -> { };
+    private volatile Runnable repoFree = () -> { };
     private final Path drillsDir;
     /** Where a self backup's state comes from (the server, asked with this agent's credential). */
     private final java.util.function.Function<String, SelfBackupRunner.Source> serverState;
@@ -139,6 +142,9 @@ final class Jobs {
                                 report, start.kind() == io.resticmanager.proto.JobKind.BACKUP ? indexer
                                         : Optional.empty());
         running.put(id, run);
+        if (run.repoId() != null) {
+            repoBusy.accept(run.repoId());
+        }
         Thread worker = run.start();
         workers.put(id, worker);
         Thread.ofVirtual().start(() -> {
@@ -149,6 +155,7 @@ final class Jobs {
             }
             running.remove(id);
             workers.remove(id);
+            repoFree.run();
         });
         return Optional.empty();
     }
@@ -175,6 +182,20 @@ final class Jobs {
         if (!spool.contains(jobId)) {
             spool.rememberDone(jobId);
         }
+    }
+
+    /**
+     * Whether a job of this repository is running — its worker included, which goes on to refresh the snapshot list
+     * and index a backup's new snapshot after job.finished.
+     */
+    boolean busy(String repoId) {
+        return running.values().stream().anyMatch(r -> repoId.equals(r.repoId()));
+    }
+
+    /** {@code busy}: a job of the named repository starts; {@code free}: a job's worker ended. */
+    void watch(Consumer<String> busy, Runnable free) {
+        this.repoBusy = busy;
+        this.repoFree = free;
     }
 
     List<String> runningIds() {

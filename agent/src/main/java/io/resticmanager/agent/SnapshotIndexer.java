@@ -55,10 +55,14 @@ final class SnapshotIndexer {
     }
 
     Stats index(Restic restic, String repoId, String snapshotId) throws IOException {
+        return index(restic, repoId, snapshotId, new Cancellation(Duration.ofSeconds(2)));
+    }
+
+    /** {@code stop}: cancelling it stops restic (the snapshot stays unindexed; an IOException says so). */
+    Stats index(Restic restic, String repoId, String snapshotId, Cancellation stop) throws IOException {
         long started = System.nanoTime();
         Walk walk = new Walk();
         IOException[] failure = new IOException[1];
-        Cancellation stop = new Cancellation(Duration.ofSeconds(2));
         Restic.Result result = restic.run(List.of("ls", "--json", "--no-lock", "--", snapshotId), new Restic.Output() {
             @Override
             public void json(String stream, JsonNode node) {
@@ -80,6 +84,9 @@ final class SnapshotIndexer {
         }, stop);
         if (failure[0] != null) {
             throw failure[0];
+        }
+        if (stop.requested()) {
+            throw new IOException("stopped");
         }
         if (result.exitCode() != 0) {
             throw new IOException(ExitCodes.classify(result).error().orElse("restic ls failed"));

@@ -157,11 +157,20 @@ final class Proxy implements Handler {
                 return;
             }
             OutputStream os = res.outputStream();
-            byte[] buffer = new byte[16 * 1024];
+            byte[] buffer = new byte[64 * 1024];
             while (true) {
                 int n;
                 try {
                     n = in.read(buffer);
+                    // the client hands the body over in small buffers (jdk.httpclient.bufsize is kept small for the
+                    // agents' sockets, GatewayMain): gather what already arrived into one write
+                    while (n > 0 && n < buffer.length && in.available() > 0) {
+                        int more = in.read(buffer, n, buffer.length - n);
+                        if (more < 0) {
+                            break;
+                        }
+                        n += more;
+                    }
                 } catch (IOException e) {
                     // The service broke off its body (a download whose agent went away): end ours broken too, never
                     // with the final chunk that would present a short file as complete.
@@ -173,7 +182,8 @@ final class Proxy implements Handler {
                 }
                 try {
                     os.write(buffer, 0, n);
-                    // Flush each chunk: log tails and progress pages must reach the browser as they come.
+                    // Flush each gathered piece: log tails and progress pages reach the browser as they come, while
+                    // a large answer that arrived at once goes out in few large writes.
                     os.flush();
                 } catch (RuntimeException e) {
                     // Helidon reports a client that went away as an unchecked exception of its own

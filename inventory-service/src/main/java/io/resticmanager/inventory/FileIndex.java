@@ -86,6 +86,11 @@ final class FileIndex {
 
     // ---- browsing ----
 
+    /** How many of the host's snapshots in the repository are not indexed (yet): background indexing's progress. */
+    long pending(String repoId, String hostname) {
+        return index.pending(repoId, hostname);
+    }
+
     /** Which of these snapshots of a repository are indexed (browsed and searched without the agent). */
     java.util.Set<String> indexed(String repoId, List<String> snapshotIds) {
         return snapshotIds.isEmpty() ? java.util.Set.of() : index.read(view -> view.indexed(repoId, snapshotIds));

@@ -56,6 +56,25 @@ final class HubRequests {
         throw failed(hostId, reply);
     }
 
+    /**
+     * Asks the host's agent to index a snapshot in the background; it answers at once whether it queued it. Problems
+     * as for a listing.
+     */
+    Message.SnapshotIndexResult snapshotIndex(String hostId, RepoAccess repo, String snapshotId) {
+        InternalClient.Reply reply = client.call(Method.POST, "/internal/agents/" + hostId + "/requests",
+                                                 Map.of("type", "snapshot.index", "payload",
+                                                        new Message.SnapshotIndex(repo, snapshotId)),
+                                                 Optional.empty());
+        if (reply.ok()) {
+            try {
+                return reply.as(Message.SnapshotIndexResult.class);
+            } catch (IllegalArgumentException e) {
+                throw new Problem(502, "Bad Gateway", "the agent's answer could not be read");
+            }
+        }
+        throw failed(hostId, reply);
+    }
+
     private static Problem failed(String hostId, InternalClient.Reply reply) {
         String detail = reply.tree().path("detail").asText("agent-hub answered " + reply.status());
         return switch (reply.status()) {

@@ -185,9 +185,11 @@ final class IndexStore {
 
         /** Up to {@code limit} directories ({@code dirs}) or other entries of a tree, by name after {@code after}. */
         List<Node> list(long tid, boolean dirs, String after, int limit) {
-            return query(dirs ? "index.list-dirs" : "index.list-files", rs -> new Node(
-                    rs.getString("name"), rs.getString("type"), rs.getLong("size"),
-                    nullable(rs, "mtime"), null), tid, after, limit);
+            // columns by position (name, type, size, mtime): a listing decodes up to 20,000 rows
+            return query(dirs ? "index.list-dirs" : "index.list-files", rs -> {
+                long mtime = rs.getLong(4);
+                return new Node(rs.getString(1), rs.getString(2), rs.getLong(3), rs.wasNull() ? null : mtime, null);
+            }, tid, after, limit);
         }
 
         /** {@code how}: exact, glob or like (see statements). */
@@ -252,5 +254,57 @@ final class IndexStore {
             DbRow r = rows.findFirst().orElseThrow();
             return new long[] {Rows.lng(r, "trees"), Rows.lng(r, "nodes")};
         }
+    }
+
+    // ---- background indexing (IndexBackfill) ----
+
+    /** A snapshot of a repository the index lacks. */
+    record Wanted(String repoId, String snapshotId) {
+    }
+
+    /** Online, enabled hosts with own snapshots the index lacks. */
+    List<String> backfillHosts() {
+        return store.read(tx -> tx.query("index.backfill-hosts", rs -> rs.getString(1)));
+    }
+
+    /** The host's requests asked since {@code since} whose snapshot is not indexed yet. */
+    long inFlight(String hostId, Instant since) {
+        return store.read(tx -> tx.number("index.backfill-in-flight", hostId, since.toEpochMilli()));
+    }
+
+    /** The host's own snapshots the index lacks that are due to be asked for, newest first. */
+    List<Wanted> due(String hostId, Instant now, int limit) {
+        return store.read(tx -> tx.query("index.backfill-due", rs -> new Wanted(rs.getString(1), rs.getString(2)),
+                                         hostId, now.toEpochMilli(), limit));
+    }
+
+    /**
+     * Notes one more request for the snapshot; the next may come {@code retry} × 2^(attempts − 1) later, at most
+     * {@code maxRetry}. Returns the attempts so far.
+     */
+    int asked(Wanted w, String hostId, Instant now, java.time.Duration retry, java.time.Duration maxRetry) {
+        return store.write(tx -> {
+            int attempts = tx.one("index.backfill-attempts", rs -> rs.getInt(1), w.repoId(), w.snapshotId())
+                    .orElse(0) + 1;
+            long wait = Math.min(maxRetry.toMillis(), retry.toMillis() << Math.min(attempts - 1, 20));
+            tx.update("index.backfill-asked", w.repoId(), w.snapshotId(), hostId, attempts, now.toEpochMilli(),
+                      now.toEpochMilli() + wait, "asked");
+            return attempts;
+        });
+    }
+
+    /** What came of the latest request for the snapshot (shown in the log, kept for a look at the database). */
+    void answered(Wanted w, String result) {
+        store.write(tx -> tx.update("index.backfill-result", result, w.repoId(), w.snapshotId()));
+    }
+
+    /** Forgets the requests whose snapshot is indexed or gone. */
+    int backfillDone() {
+        return store.write(tx -> tx.update("index.backfill-done"));
+    }
+
+    /** How many of the host's snapshots in the repository the index lacks. */
+    long pending(String repoId, String hostname) {
+        return store.read(tx -> tx.number("index.pending", repoId, hostname));
     }
 }

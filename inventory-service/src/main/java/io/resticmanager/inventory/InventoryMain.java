@@ -75,7 +75,19 @@ public final class InventoryMain {
                 })
                 .build()
                 .start();
+        backfill(parts, config.get("rm.inventory.index.backfill-retry").as(java.time.Duration.class)
+                .orElse(IndexBackfill.DEFAULT_RETRY))
+                .start(config.get("rm.inventory.index.backfill-interval").as(java.time.Duration.class)
+                               .orElse(IndexBackfill.DEFAULT_INTERVAL));
         ServiceKit.stopOnShutdown(SERVICE, server, store);
+    }
+
+    /** Background indexing of the snapshots the tree index lacks, over the same store and hub as the routes. */
+    static IndexBackfill backfill(Parts parts, java.time.Duration retry) {
+        SqliteStore store = parts.store();
+        Repos repos = new Repos(new RepoStore(store), new HostStore(store), new Vault(parts.box()), parts.clock());
+        return new IndexBackfill(new IndexStore(store), repos, new HubRequests(parts.hubRequests()), parts.clock(),
+                                 retry);
     }
 
     static Path dbFile(Config config) {

@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * Snapshot lists, newest first, {@code ?limit=&cursor=}. A host's snapshots are those of its
  * repository whose restic hostname equals the host's hostname. Each item says whether the tree index holds it
- * ({@code indexed}: browsed from the server, searchable, previewable).
+ * ({@code indexed}: browsed from the server, searchable, previewable); a host's list also says how many of its
+ * snapshots in that repository are not indexed yet ({@code index_pending}: background indexing asks the agent for them).
  */
 final class SnapshotRoutes implements HttpService {
     private final Hosts hosts;
@@ -53,8 +54,11 @@ final class SnapshotRoutes implements HttpService {
             Http.json(res, new Page<>(List.of(), null));
             return;
         }
-        Http.json(res, withIndexed(repoId, snapshots.page(repoId, Optional.of(host.hostname()),
-                                                          Http.query(req, "cursor"), limit(req))));
+        ObjectNode body = Json.MAPPER.valueToTree(withIndexed(repoId, snapshots.page(
+                repoId, Optional.of(host.hostname()), Http.query(req, "cursor"), limit(req))));
+        // background indexing's progress: the host's snapshots in this repository the index lacks (yet)
+        body.put("index_pending", index.pending(repoId, host.hostname()));
+        Http.json(res, body);
     }
 
     private void forRepo(ServerRequest req, ServerResponse res) {

@@ -54,6 +54,8 @@ final class TestEnv implements AutoCloseable {
                     + host + " is offline\"}", Map.of()));
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final SecretBox box;
+    /** What the routes were built from (a test builds background parts such as IndexBackfill from it). */
+    final InventoryMain.Parts parts;
     private boolean ownsDir;
 
     private TestEnv(Path dir, SecretBox box, boolean hubUp) {
@@ -80,8 +82,7 @@ final class TestEnv implements AutoCloseable {
         }
         InternalClient hubClient = InternalClient.create("agent-hub", "http://127.0.0.1:" + hub.port(), TOKEN,
                                                          Duration.ofSeconds(3));
-        InventoryMain.Parts parts = new InventoryMain.Parts(store, box, InternalAuth.create(TOKEN), hubClient,
-                                                            Clock.systemUTC());
+        this.parts = new InventoryMain.Parts(store, box, InternalAuth.create(TOKEN), hubClient, Clock.systemUTC());
         // the service's own server settings (application.yaml), on a random port
         this.server = WebServer.builder().config(Config.just(ConfigSources.classpath("application.yaml")).get("server"))
                 .port(0)

@@ -11,7 +11,8 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
         Message.SnapshotLs, Message.SnapshotLsResult, Message.SnapshotSize, Message.SnapshotSizeResult,
         Message.SnapshotDump, Message.DumpChunk, Message.DumpAck, Message.DumpEnd, Message.DumpCancel,
         Message.AgentUpdate, Message.AgentUpdateStarted,
-        Message.IndexHave, Message.IndexHaveResult, Message.IndexUpload, Message.IndexRoot, Message.IndexResult {
+        Message.IndexHave, Message.IndexHaveResult, Message.IndexUpload, Message.IndexRoot, Message.IndexResult,
+        Message.SnapshotIndex, Message.SnapshotIndexResult {
 
     /** Events about a job carry its id and a per-job sequence number, so receivers can de-duplicate. */
     interface JobEvent {
@@ -611,5 +612,31 @@ public sealed interface Message permits Message.Hello, Message.HelloOk, Message.
 
     /** Hub → agent: the index took an {@link IndexUpload} or {@link IndexRoot}; {@code stored} trees completed. */
     record IndexResult(int stored) implements Message {
+    }
+
+    /**
+     * Hub → agent: index snapshot {@code snapshotId} of {@code repo} for the tree index in the background — a snapshot
+     * taken before the index existed, while the agent was offline or outside restic-manager. Answered at once with
+     * {@link SnapshotIndexResult}; the agent indexes later, one snapshot at a time, never beside a backup of the same
+     * repository, with the usual {@link IndexHave}/{@link IndexUpload}/{@link IndexRoot} frames. The secrets in
+     * {@code repo} stay in memory, for this snapshot only.
+     */
+    record SnapshotIndex(RepoAccess repo, String snapshotId) implements Message {
+        public SnapshotIndex {
+            Require.present(repo, "repo");
+            if (!Checks.snapshotId(snapshotId)) {
+                throw new IllegalArgumentException("snapshot_id must be 8 to 64 lowercase hex characters");
+            }
+        }
+    }
+
+    /**
+     * Agent → hub, reply to {@link SnapshotIndex}: {@code accepted} when the snapshot is queued (or already queued or
+     * being indexed); otherwise {@code reason} says why not (the queue is full, restic is missing …).
+     */
+    record SnapshotIndexResult(String snapshotId, boolean accepted, String reason) implements Message {
+        public SnapshotIndexResult {
+            Require.text(snapshotId, "snapshot_id");
+        }
     }
 }

@@ -37,7 +37,9 @@ public enum MessageType {
     INDEX_HAVE_RESULT("index.have.result", Message.IndexHaveResult.class),
     INDEX_UPLOAD("index.upload", Message.IndexUpload.class),
     INDEX_ROOT("index.root", Message.IndexRoot.class),
-    INDEX_RESULT("index.result", Message.IndexResult.class);
+    INDEX_RESULT("index.result", Message.IndexResult.class),
+    SNAPSHOT_INDEX("snapshot.index", Message.SnapshotIndex.class),
+    SNAPSHOT_INDEX_RESULT("snapshot.index.result", Message.SnapshotIndexResult.class);
 
     private final String wire;
     private final Class<? extends Message> payloadType;

@@ -34,13 +34,13 @@ class FuzzTest {
         int frames = Integer.getInteger("fuzz.frames", requests / 2);
         System.out.println("fuzz: seed " + seed + " (replay with -Dfuzz.seed=" + seed + ")");
         // Timers that would write on their own (alert sweeps, ack and offline timeouts, the stats refresh a finished
-        // backup queues) are pushed out of the run or turned off,
+        // backup queues, background indexing's requests) are pushed out of the run or turned off,
         // so every row that changes is the answer to an input; one address may log in as often as the fuzzer does.
         // The log directory is this run's own: logs are evidence, and a second run on the checkout must not mix in.
         try (Stack stack = Stack.start("fuzz-" + ProcessHandle.current().pid(),
                                        "rm.jobs.alert-sweep-interval-s=100000", "rm.jobs.ack-timeout-s=100000",
                                        "rm.jobs.lost-after-s=100000", "rm.jobs.stats-refresh=false",
-                                       "rm.hub.offline-after-s=100000",
+                                       "rm.hub.offline-after-s=100000", "rm.inventory.index.backfill-interval=PT0S",
                                        "rm.hub.request-timeout-ms=3000", "rm.gateway.login.ip-per-minute=1000000",
                                        "rm.gateway.login.ip-burst=1000000",
                                        "rm.gateway.login.account-failures=1000000")) {

@@ -65,9 +65,10 @@ final class RestoreRoutes implements HttpService {
      * The tree of one directory: its rows, or why there are none; {@code source} says where the listing came from
      * (the server's tree index, or live from the host because the snapshot is not indexed yet), null when unknown.
      */
-    record TreeView(List<TreeRow> rows, Views.ProblemView problem, boolean truncated, boolean empty, String source) {
+    record TreeView(List<TreeRow> rows, Views.ProblemView problem, boolean truncated, boolean empty, String source,
+                    String moreUrl) {
         TreeView(List<TreeRow> rows, Views.ProblemView problem, boolean truncated, boolean empty) {
-            this(rows, problem, truncated, empty, null);
+            this(rows, problem, truncated, empty, null, null);
         }
     }
 
@@ -126,7 +127,8 @@ final class RestoreRoutes implements HttpService {
         String hostId = req.path().pathParameters().get("id");
         String snapshot = Http.query(req, "snapshot").orElse("");
         String path = Http.query(req, "path").orElse("/");
-        pages.fragment(res, 200, session, "restore/_rows", tree(session, hostId, snapshot, path, List.of()));
+        pages.fragment(res, 200, session, "restore/_rows", tree(session, hostId, snapshot, path, List.of(),
+                                                                Http.query(req, "cursor").orElse("")));
     }
 
     /** Download step: the size first (a directory's total, from the agent), then Download buttons. */
@@ -312,7 +314,7 @@ final class RestoreRoutes implements HttpService {
         String root = rootParam.startsWith("/") ? rootParam
                 : selected == null ? "/" : startDir(Nodes.strings(selected, "paths"));
         TreeView tree = current == null || !session.operator() ? new TreeView(List.of(), null, false, true)
-                : tree(session, hostId, chosen, root, picked);
+                : tree(session, hostId, chosen, root, picked, "");
         return new Wizard(host, session.operator(), current == null, choices, current, root,
                           crumbs(hostId, chosen, root), tree, picked, manualPaths, target(session, hostId, choice, true),
                           problem, confirm);
@@ -344,11 +346,20 @@ final class RestoreRoutes implements HttpService {
         return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
     }
 
-    private TreeView tree(Session session, String hostId, String snapshotId, String path, List<String> picked) {
+    /** Entries one listing request shows; "Load more" fetches the next page of a bigger directory. */
+    static final int TREE_PAGE = 500;
+
+    /** One page of a directory level after {@code cursor} ("" for the first). */
+    private TreeView tree(Session session, String hostId, String snapshotId, String path, List<String> picked,
+                          String cursor) {
         JsonNode listing;
         try {
-            listing = api.get(session, "/api/snapshots/" + enc(snapshotId) + "/tree",
-                              Map.of("host_id", hostId, "path", path));
+            Map<String, String> query = new java.util.LinkedHashMap<>(Map.of("host_id", hostId, "path", path,
+                                                                             "limit", String.valueOf(TREE_PAGE)));
+            if (!cursor.isEmpty()) {
+                query.put("cursor", cursor);
+            }
+            listing = api.get(session, "/api/snapshots/" + enc(snapshotId) + "/tree", query);
         } catch (ApiException e) {
             if (e.unauthenticated()) {
                 throw e;
@@ -376,7 +387,12 @@ final class RestoreRoutes implements HttpService {
             case "agent" -> "live from the host (not indexed yet)";
             default -> null;
         };
-        return new TreeView(rows, null, listing.path("truncated").asBoolean(false), rows.isEmpty(), source);
+        String next = Nodes.text(listing, "next_cursor", "");
+        String more = next.isEmpty() ? null : "/hosts/" + enc(hostId) + "/restore/tree?snapshot=" + enc(snapshotId)
+                + "&path=" + enc(path) + "&cursor=" + enc(next);
+        // truncated without a next page: the live agent's listing stopped at its limit
+        return new TreeView(rows, null, more == null && listing.path("truncated").asBoolean(false),
+                            rows.isEmpty() && cursor.isEmpty(), source, more);
     }
 
     private static List<Crumb> crumbs(String hostId, String snapshotId, String root) {

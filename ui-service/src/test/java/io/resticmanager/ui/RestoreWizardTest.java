@@ -134,6 +134,32 @@ class RestoreWizardTest {
                    containsString("path=%2Fhome"));
     }
 
+    /** A big directory comes a page at a time: a "Load more" row fetches the next page after the cursor. */
+    @Test
+    void aBigDirectoryIsPagedWithALoadMoreRow() {
+        GATEWAY.on("GET", "/api/snapshots/" + SNAP + "/tree", 200, """
+                {"snapshot_id":"%s","path":"/home","truncated":true,"next_cursor":"f:alice","source":"index","items":[
+                  {"name":"alice","type":"file","path":"/home/alice","size":1}]}""".formatted(SNAP));
+        Page first = ui.request(Method.GET, "/hosts/" + WEB + "/restore/tree?snapshot=" + SNAP + "&path=%2Fhome",
+                                "operator", null);
+        assertThat(first.status(), is(200));
+        assertThat(GATEWAY.seen("GET", "/api/snapshots/" + SNAP + "/tree").getLast().query(),
+                   containsString("limit=" + RestoreRoutes.TREE_PAGE));
+        assertThat(first.body(), containsString("hx-get=\"/hosts/" + WEB + "/restore/tree?snapshot=" + SNAP
+                + "&amp;path=%2Fhome&amp;cursor=f%3Aalice\""));
+        assertThat("a next page is no reason to say entries are missing", first.body(),
+                   not(containsString("more entries than can be shown")));
+
+        GATEWAY.on("GET", "/api/snapshots/" + SNAP + "/tree", 200, HOME_TREE);
+        Page next = ui.request(Method.GET, "/hosts/" + WEB + "/restore/tree?snapshot=" + SNAP
+                + "&path=%2Fhome&cursor=f%3Aalice", "operator", null);
+        assertThat(next.status(), is(200));
+        assertThat(GATEWAY.seen("GET", "/api/snapshots/" + SNAP + "/tree").getLast().query(),
+                   containsString("cursor=f%3Aalice"));
+        assertThat(count(next.body(), "class=\"tree-row "), is(2));
+        assertThat("the last page has no Load more", next.body(), not(containsString("tree-more-button")));
+    }
+
     @Test
     void picksBecomeIncludePathsAfterAConfirmationAndTheBrowserLandsOnTheJob() {
         Page confirm = ui.request(Method.POST, "/hosts/" + WEB + "/restore", "admin",
