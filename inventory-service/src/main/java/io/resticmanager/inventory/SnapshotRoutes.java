@@ -1,5 +1,6 @@
 package io.resticmanager.inventory;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -7,6 +8,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
 import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.Problem;
+import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Role;
 import io.resticmanager.proto.SnapshotInfo;
 import io.resticmanager.proto.view.Page;
