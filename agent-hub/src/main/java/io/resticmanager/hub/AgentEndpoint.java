@@ -107,8 +107,12 @@ final class AgentEndpoint implements WsListener {
             return; // replaced, revoked or timed out: the close is on its way
         }
         Envelope envelope;
+        String payloadText;
         try {
-            envelope = Frames.decode(text);
+            // the payload's text as it came: events are stored as JSON text, no need to encode it again
+            Frames.Decoded decoded = Frames.decodeKeepingPayload(text);
+            envelope = decoded.envelope();
+            payloadText = decoded.payloadText();
         } catch (FrameException e) {
             // an agent too old to build today's hello must still hear protocol_too_old, not a parse error
             OptionalInt old = conn.state() == AgentConnection.State.CONNECTED ? helloProtocol(text) : OptionalInt.empty();
@@ -133,13 +137,13 @@ final class AgentEndpoint implements WsListener {
                 // presence only: touch() above did the work
             }
             case Message.JobEvent e -> hub.writer().submit(new HubWriter.AgentEvent(
-                    conn, envelope.type().wire(), now, Json.write(envelope.payload()), e.jobId(), e.seq()));
+                    conn, envelope.type().wire(), now, payloadText, e.jobId(), e.seq()));
             case Message.SnapshotsReport r -> hub.writer().submit(new HubWriter.AgentEvent(
-                    conn, envelope.type().wire(), now, Json.write(r), null, 0));
+                    conn, envelope.type().wire(), now, payloadText, null, 0));
             case Message.HostFacts f -> hub.writer().submit(new HubWriter.AgentEvent(
-                    conn, envelope.type().wire(), now, Json.write(f), null, 0));
+                    conn, envelope.type().wire(), now, payloadText, null, 0));
             case Message.ScheduleFire f -> hub.writer().submit(new HubWriter.AgentEvent(
-                    conn, envelope.type().wire(), now, Json.write(f), null, 0));
+                    conn, envelope.type().wire(), now, payloadText, null, 0));
             case Message.Error e -> {
                 // an error answering a waiting request goes to the waiter; others are only logged
                 if (!hub.requests().complete(conn, envelope.correlation(), e)) {

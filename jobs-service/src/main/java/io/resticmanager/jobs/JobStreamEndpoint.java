@@ -1,5 +1,6 @@
 package io.resticmanager.jobs;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
@@ -15,6 +16,9 @@ import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Principal;
 import io.resticmanager.proto.Role;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
@@ -184,16 +188,8 @@ final class JobStreamEndpoint implements WsListener {
         long last = afterSeq;
         LogFanout.Chunk chunk;
         do {
-            LogFanout.Shared shared = share ? fanout.shared(jobId) : null;
-            chunk = shared == null ? null : shared.get(last);
-            if (chunk == null) {
-                List<LogEntry> items = logs.after(jobId, last, CHUNK, false);
-                chunk = new LogFanout.Chunk(Json.write(Map.of("type", "log", "items", items)),
-                                            items.isEmpty() ? last : items.getLast().seq(), items.size());
-                if (shared != null) {
-                    shared.put(last, chunk);
-                }
-            }
+            long after = last;
+            chunk = share ? fanout.shared(jobId).read(after, () -> readChunk(after)) : readChunk(after);
             if (chunk.size() > 0 || always) {
                 session.send(chunk.message(), true);
                 always = false;
@@ -201,6 +197,42 @@ final class JobStreamEndpoint implements WsListener {
             last = chunk.lastSeq();
         } while (chunk.size() == CHUNK && open);
         return last;
+    }
+
+    private LogFanout.Chunk readChunk(long afterSeq) {
+        List<LogEntry> items = logs.after(jobId, afterSeq, CHUNK, false);
+        return new LogFanout.Chunk(logMessage(items), items.isEmpty() ? afterSeq : items.getLast().seq(),
+                                   items.size());
+    }
+
+    /** {@code {"type":"log","items":[…]}}, written field by field: the mapper's record serializer costs more per line. */
+    static String logMessage(List<LogEntry> items) {
+        StringWriter out = new StringWriter(64 + items.size() * 128);
+        try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "log");
+            g.writeArrayFieldStart("items");
+            for (LogEntry e : items) {
+                g.writeStartObject();
+                g.writeNumberField("seq", e.seq());
+                optional(g, "ts", e.ts());
+                optional(g, "stream", e.stream());
+                optional(g, "line", e.line());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Null fields are left out, as the mapper does. */
+    private static void optional(JsonGenerator g, String field, String value) throws IOException {
+        if (value != null) {
+            g.writeStringField(field, value);
+        }
     }
 
     private static void send(WsSession session, Object message) {

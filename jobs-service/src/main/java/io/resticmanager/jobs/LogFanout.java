@@ -6,7 +6,11 @@ import io.resticmanager.common.Wakeup;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Who is tailing which job, and the newest progress of every running job. Ingestion only calls
@@ -24,20 +28,39 @@ final class LogFanout {
 
     /**
      * Chunks read since the job's last change. Browsers tailing one job wake together and ask for the same
-     * lines: one of them reads and encodes, the others reuse it. A change starts a new (empty) generation, so
-     * a chunk is never older than the newest change notification.
+     * lines: the first of them reads and encodes, the others wait for that read and reuse it (without the wait
+     * all of them would miss at once and each read the store). A change starts a new (empty) generation, so a
+     * chunk is never older than the newest change notification.
      */
     static final class Shared {
         private static final int MAX_CHUNKS = 8;
-        private final Map<Long, Chunk> byAfterSeq = new ConcurrentHashMap<>();
+        private final Map<Long, CompletableFuture<Chunk>> byAfterSeq = new ConcurrentHashMap<>();
 
-        Chunk get(long afterSeq) {
-            return byAfterSeq.get(afterSeq);
-        }
-
-        void put(long afterSeq, Chunk chunk) {
-            if (byAfterSeq.size() < MAX_CHUNKS) { // a browser far behind reads on its own, unshared
-                byAfterSeq.putIfAbsent(afterSeq, chunk);
+        /** The chunk after {@code afterSeq}: another stream's read of this generation, or {@code reader}'s. */
+        Chunk read(long afterSeq, Supplier<Chunk> reader) {
+            CompletableFuture<Chunk> mine = new CompletableFuture<>();
+            CompletableFuture<Chunk> first = byAfterSeq.get(afterSeq);
+            if (first == null) {
+                if (byAfterSeq.size() >= MAX_CHUNKS) {
+                    return reader.get(); // a browser far behind reads on its own, unshared
+                }
+                first = byAfterSeq.putIfAbsent(afterSeq, mine);
+            }
+            if (first != null) {
+                try {
+                    return first.join();
+                } catch (CompletionException | CancellationException e) {
+                    return reader.get(); // that read failed: try on our own
+                }
+            }
+            try {
+                Chunk chunk = reader.get();
+                mine.complete(chunk);
+                return chunk;
+            } catch (RuntimeException e) {
+                byAfterSeq.remove(afterSeq, mine);
+                mine.completeExceptionally(e);
+                throw e;
             }
         }
     }

@@ -1,12 +1,19 @@
 package io.resticmanager.proto;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Strict codec for agent ⇄ hub frames. Decoding never throws anything but {@link FrameException}:
@@ -18,17 +25,24 @@ public final class Frames {
     }
 
     public static String encode(Envelope envelope) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("v", envelope.v());
-        node.put("type", envelope.type().wire());
-        node.put("id", envelope.id());
-        if (envelope.corr() != null) {
-            node.put("corr", envelope.corr());
+        // written in one pass: a tree of the payload first would build and walk every log line twice
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("v", envelope.v());
+            g.writeStringField("type", envelope.type().wire());
+            g.writeStringField("id", envelope.id());
+            if (envelope.corr() != null) {
+                g.writeStringField("corr", envelope.corr());
+            }
+            g.writeStringField("ts", envelope.ts().toString());
+            g.writeFieldName("payload");
+            Json.MAPPER.writeValue(g, envelope.payload());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode " + envelope.type().wire(), e);
         }
-        node.put("ts", envelope.ts().toString());
-        node.set("payload", Json.MAPPER.valueToTree(envelope.payload()));
-        // not node.toString(): that writes through Jackson's internal mapper and its per-thread buffers
-        return Json.write(node);
+        return out.toString();
     }
 
     public static Envelope decode(String text) throws FrameException {
@@ -36,6 +50,30 @@ public final class Frames {
     }
 
     public static Envelope decode(String text, int maxBytes) throws FrameException {
+        checkSize(text, maxBytes);
+        Decoded common = decodeCommon(text);
+        return common != null ? common.envelope() : decodeStrictly(text);
+    }
+
+    /**
+     * A decoded frame and its payload's JSON text as it arrived, for a receiver that passes the payload on (the hub
+     * stores it for the services, which bind it to the same type again) instead of encoding it anew.
+     */
+    public record Decoded(Envelope envelope, String payloadText) {
+    }
+
+    /** As {@link #decode(String)}, keeping the payload's text; a frame decoded strictly gets it re-encoded. */
+    public static Decoded decodeKeepingPayload(String text) throws FrameException {
+        checkSize(text, Protocol.MAX_FRAME_BYTES);
+        Decoded common = decodeCommon(text);
+        if (common != null) {
+            return common;
+        }
+        Envelope envelope = decodeStrictly(text);
+        return new Decoded(envelope, Json.write(envelope.payload()));
+    }
+
+    private static void checkSize(String text, int maxBytes) throws FrameException {
         if (text == null) {
             throw new FrameException(ErrorCode.BAD_JSON, "empty frame");
         }
@@ -44,6 +82,71 @@ public final class Frames {
                 && text.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
             throw new FrameException(ErrorCode.FRAME_TOO_LARGE, "frame exceeds " + maxBytes + " bytes");
         }
+    }
+
+    /**
+     * The frame every peer sends, read in one pass (no JSON tree): the fields in the order {@link #encode} writes
+     * them, each once, all valid. Anything else (null) goes to {@link #decodeStrictly}, which says what is wrong.
+     */
+    private static Decoded decodeCommon(String text) {
+        int v = -1;
+        MessageType type = null;
+        String id = null;
+        String corr = null;
+        Instant ts = null;
+        Message payload = null;
+        String payloadText = null;
+        Set<String> seen = new HashSet<>(8);
+        try (JsonParser p = Json.MAPPER.createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if (!seen.add(field)) {
+                    return null;
+                }
+                switch (field) {
+                    case "v" -> {
+                        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+                            return null;
+                        }
+                        v = p.getIntValue();
+                    }
+                    case "type" -> type = t == JsonToken.VALUE_STRING ? MessageType.fromWire(p.getText()).orElse(null) : null;
+                    case "id" -> id = t == JsonToken.VALUE_STRING && !p.getText().isBlank() ? p.getText() : null;
+                    case "corr" -> {
+                        if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL) {
+                            return null;
+                        }
+                        corr = t == JsonToken.VALUE_NULL ? null : p.getText();
+                    }
+                    case "ts" -> ts = t == JsonToken.VALUE_STRING ? Instant.parse(p.getText()) : null;
+                    case "payload" -> {
+                        if (t != JsonToken.START_OBJECT || type == null || v != Protocol.VERSION) {
+                            return null;
+                        }
+                        long start = p.currentTokenLocation().getCharOffset();
+                        payload = Json.MAPPER.readValue(p, type.payloadType());
+                        long end = p.currentTokenLocation().getCharOffset() + 1; // past the closing brace
+                        payloadText = p.currentToken() == JsonToken.END_OBJECT && start >= 0 && end <= text.length()
+                                ? text.substring((int) start, (int) end) : Json.write(payload);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (v != Protocol.VERSION || type == null || id == null || ts == null || payload == null) {
+                return null;
+            }
+            return new Decoded(new Envelope(v, type, id, corr, ts, payload), payloadText);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Decodes through a JSON tree, checking each part in turn: slower, and names the first thing wrong. */
+    private static Envelope decodeStrictly(String text) throws FrameException {
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(text);

@@ -32,6 +32,24 @@ class FramesTest {
         JsonNode expected = Json.MAPPER.readTree(golden);
         JsonNode actual = Json.MAPPER.readTree(Frames.encode(envelope));
         assertThat(actual, is(expected));
+        // the payload text a receiver passes on is exactly the frame's payload, in a golden file's layout and ours
+        for (String frame : List.of(golden, Frames.encode(envelope))) {
+            Frames.Decoded decoded = Frames.decodeKeepingPayload(frame);
+            assertThat(decoded.envelope(), is(envelope));
+            assertThat(Json.MAPPER.readTree(decoded.payloadText()), is(expected.get("payload")));
+        }
+    }
+
+    /** A frame the one-pass reader leaves to the strict one (fields out of order) still keeps its payload. */
+    @Test
+    void payloadKeptWhenDecodedStrictly() throws Exception {
+        String frame = "{\"payload\":{\"job_id\":\"j-1\",\"seq\":3,\"lines\":[{\"seq\":3,"
+                + "\"ts\":\"2026-12-06T10:00:00Z\",\"stream\":\"stdout\",\"line\":\"a\"}]},"
+                + "\"v\":1,\"type\":\"job.log\",\"id\":\"f-1\",\"ts\":\"2026-12-06T10:00:00Z\"}";
+        Frames.Decoded decoded = Frames.decodeKeepingPayload(frame);
+        assertThat(decoded.envelope(), is(Frames.decode(frame)));
+        assertThat(Json.MAPPER.readTree(decoded.payloadText()), is(Json.MAPPER.readTree(frame).get("payload")));
+        assertThrows(FrameException.class, () -> Frames.decodeKeepingPayload("{\"v\":1,\"type\":\"job.log\"}"));
     }
 
     /**

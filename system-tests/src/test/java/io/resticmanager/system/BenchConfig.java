@@ -49,7 +49,8 @@ record BenchConfig(boolean quick,
               --only=LIST           run only these benchmarks (default: all but soak, in the order above)
               --agents=N            simulated agents for the fleet benchmark (default 10000; quick 500)
               --heartbeat-s=N       heartbeat interval the hub tells agents (default 15, the product default)
-              --heartbeat-window-s=N  how long heartbeat load is measured (default 20; quick 8)
+              --heartbeat-window-s=N  one window of heartbeat (and idle) CPU; the figure is the median of 3
+                                    (default 20; quick 8)
               --dispatch-samples=N  run-now jobs timed at full fleet load (default 300; quick 50)
               --log-lines=N         lines streamed as fast as the agent can send (default 200000; quick 20000)
               --log-batch=N         lines per job.log frame (default 500)

@@ -1,5 +1,7 @@
 package io.resticmanager.system;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resticmanager.proto.Json;
 
@@ -9,7 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -90,37 +92,85 @@ final class BenchWatcher implements WebSocket.Listener, AutoCloseable {
         Instant now = Instant.now();
         String text = partial.toString();
         partial.setLength(0);
-        try {
-            JsonNode msg = Json.MAPPER.readTree(text);
-            switch (msg.path("type").asText()) {
-                case "log" -> record(msg.path("items"), now);
-                case "status" -> {
-                    String status = msg.path("job").path("status").asText();
-                    if (!status.equals("queued") && !status.equals("running")) {
-                        finishedAtNanos = System.nanoTime();
-                        finished.complete(msg.path("job"));
-                    }
-                }
-                default -> {
+        // streamed, not a JSON tree: ten browsers parse every line, and this process shares the cores with the
+        // services it measures
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(text)) {
+            String type = null;
+            JsonNode job = null;
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("stream message is not an object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "type" -> type = p.getText();
+                    case "items" -> record(p, now);
+                    case "job" -> job = p.readValueAsTree();
+                    default -> p.skipChildren();
                 }
             }
-        } catch (IOException e) {
+            if ("status".equals(type) && job != null) {
+                String status = job.path("status").asText();
+                if (!status.equals("queued") && !status.equals("running")) {
+                    finishedAtNanos = System.nanoTime();
+                    finished.complete(job);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
             finished.completeExceptionally(e);
         }
         firstMessage.complete(null);
         return null;
     }
 
-    private synchronized void record(JsonNode items, Instant now) {
-        for (JsonNode item : items) {
-            long seq = item.path("seq").asLong();
+    /** The {@code items} array of a log message, the parser on its start. */
+    private synchronized void record(JsonParser p, Instant now) throws IOException {
+        double nowMs = now.getEpochSecond() * 1000.0 + now.getNano() / 1e6;
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            long seq = 0;
+            String ts = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "seq" -> seq = p.getLongValue();
+                    case "ts" -> ts = p.getText();
+                    default -> p.skipChildren();
+                }
+            }
             received++;
             maxSeq = Math.max(maxSeq, seq);
-            if (seq > 0 && seq < latencyMs.length) {
-                Instant ts = Instant.parse(item.path("ts").asText());
-                latencyMs[(int) seq] = ts.until(now, ChronoUnit.MICROS) / 1000.0;
+            if (seq > 0 && seq < latencyMs.length && ts != null) {
+                latencyMs[(int) seq] = nowMs - epochMs(ts);
             }
         }
+    }
+
+    /**
+     * Epoch ms of a time as the server writes it ({@code yyyy-MM-ddTHH:mm:ss.SSSZ}, fixed width), without
+     * java.time's general parser (its cost per line would be the bulk of this process's work); other forms
+     * go through {@link Instant#parse}.
+     */
+    static long epochMs(String ts) {
+        if (ts.length() != 24 || ts.charAt(10) != 'T' || ts.charAt(19) != '.' || ts.charAt(23) != 'Z') {
+            return Instant.parse(ts).toEpochMilli();
+        }
+        long day = LocalDate.of(digits(ts, 0, 4), digits(ts, 5, 7), digits(ts, 8, 10)).toEpochDay();
+        return ((day * 24 + digits(ts, 11, 13)) * 60 + digits(ts, 14, 16)) * 60_000
+                + digits(ts, 17, 19) * 1000L + digits(ts, 20, 23);
+    }
+
+    private static int digits(String s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new java.time.format.DateTimeParseException("not a digit", s, i);
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     @Override

@@ -78,6 +78,7 @@ final class JobLogBench {
             // phase 1: as fast as the socket takes it
             System.out.println("logs: streaming " + lines + " lines in batches of " + batch + " to "
                                        + config.watchers() + " watchers…");
+            Map<String, java.time.Duration> cpu0 = cpu(stack);
             long t0 = System.nanoTime();
             long seq = firstLineSeq;
             long lastFrameSeq = seq;
@@ -96,6 +97,18 @@ final class JobLogBench {
             report.add(NAME, "accepted by hub (durable)", lines / ((hubAckedAt - t0) / 1e9), "lines/s", Goal.NONE);
             report.add(NAME, "persisted end to end", lines / ((persistedAt - t0) / 1e9), "lines/s", Goal.atLeast(50_000), lines + " lines, first sent → last readable at GET /api/jobs/{id}/logs");
             long caughtUp = awaitWatchers(watchers, lastBlastSeq, Duration.ofSeconds(120));
+            // CPU time is what the pipeline costs regardless of how busy the shared box is: lines/s is not
+            Map<String, java.time.Duration> cpu1 = cpu(stack);
+            long total = 0;
+            StringBuilder split = new StringBuilder();
+            for (String service : CPU_SERVICES) {
+                long ns = cpu1.get(service).minus(cpu0.get(service)).toNanos();
+                total += ns;
+                split.append(split.isEmpty() ? "" : ", ").append(service).append(' ')
+                        .append(String.format(Locale.ROOT, "%.0f", ns / 1e6 / (lines / 1000.0)));
+            }
+            report.add(NAME, "server CPU per 1,000 lines", total / 1e6 / (lines / 1000.0), "ms", Goal.NONE,
+                       "process CPU (user+system) from first sent to every browser shown everything: " + split);
             report.add(NAME, "all " + watchers.size() + " browsers shown everything", lines / ((caughtUp - t0) / 1e9),
                        "lines/s", Goal.NONE);
             double[] burst = all(watchers, firstLineSeq, lastBlastSeq);
@@ -142,6 +155,16 @@ final class JobLogBench {
             }
             client.shutdownNow();
         }
+    }
+
+    private static final List<String> CPU_SERVICES = List.of("gateway", "agent-hub", "jobs-service");
+
+    private static Map<String, java.time.Duration> cpu(Stack stack) {
+        Map<String, java.time.Duration> out = new java.util.HashMap<>();
+        for (String service : CPU_SERVICES) {
+            out.put(service, BenchProcess.cpu(stack.pid(service)));
+        }
+        return out;
     }
 
     /** Lines stamped now, like restic's verbose backup output. */
