@@ -3,6 +3,7 @@ package io.resticmanager.inventory;
 import io.resticmanager.kit.PromText;
 import io.resticmanager.kit.SqliteStore;
 
+import io.resticmanager.proto.view.HostView;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,16 +47,16 @@ final class InventoryMetrics {
             }
         }
 
-        List<Host> all = hosts.list(Optional.empty(), Optional.empty());
+        List<HostView> all = hosts.list(Optional.empty(), Optional.empty());
         Map<String, Long> byStatus = new LinkedHashMap<>();
-        for (String s : List.of(Host.ONLINE, Host.OFFLINE, Host.DISABLED)) {
+        for (String s : List.of(HostView.ONLINE, HostView.OFFLINE, HostView.DISABLED)) {
             byStatus.put(s, 0L);
         }
         all.forEach(h -> byStatus.merge(h.status(), 1L, Long::sum));
         out.gauge("hosts", "Enrolled hosts by status (online, offline, disabled).");
         byStatus.forEach((status, n) -> out.sample("hosts", n, "status", status));
         out.gauge("host_last_snapshot_timestamp_seconds", "Time of the host's newest snapshot in its repository (Unix time).");
-        for (Host h : all) {
+        for (HostView h : all) {
             if (h.lastSnapshotAt() != null) {
                 out.sample("host_last_snapshot_timestamp_seconds", h.lastSnapshotAt().toEpochMilli() / 1000.0,
                            "host_id", h.id());
