@@ -9,6 +9,7 @@ import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.resticmanager.proto.Json;
+import io.resticmanager.proto.SnapshotInfo;
 import io.resticmanager.proto.view.HostView;
 import io.resticmanager.proto.view.JobView;
 import io.resticmanager.proto.view.Page;
@@ -66,8 +67,16 @@ final class GatewayApi {
     static final TypeReference<Page<SnapshotView>> SNAPSHOTS = new TypeReference<>() {
     };
 
+    /** {@code GET /api/snapshots/{id}}: restic's record of one snapshot. */
+    static final TypeReference<SnapshotInfo> SNAPSHOT = new TypeReference<>() {
+    };
+
     /** {@code GET /api/jobs}. */
     static final TypeReference<Page<JobView>> JOBS = new TypeReference<>() {
+    };
+
+    /** {@code GET /api/jobs/{id}}. */
+    static final TypeReference<JobView> JOB = new TypeReference<>() {
     };
 
     /** {@code GET /api/hosts}. */
