@@ -62,6 +62,8 @@ final class HubConnection {
     private final HttpClient client;
     private final MessageQueue queued = new MessageQueue(MAX_QUEUED);
     private final Wakeup wakeup = new Wakeup();
+    // cuts the reconnect wait short on stop() only: new job events wait for the connection, not hasten the retry
+    private final Wakeup stopping = new Wakeup();
     private volatile boolean stopped;
     private volatile HubSession current;
     private volatile String lastProblem = "";
@@ -120,6 +122,7 @@ final class HubConnection {
             s.abort();
         }
         wake();
+        stopping.wake();
     }
 
     /** Connects, serves, reconnects — until {@link #stop()}. */
@@ -152,14 +155,12 @@ final class HubConnection {
     }
 
     private void sleep(Duration d) {
-        long deadline = System.nanoTime() + d.toNanos();
-        while (!stopped && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(Math.min(200, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        try {
+            if (!stopped) {
+                stopping.await(d);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

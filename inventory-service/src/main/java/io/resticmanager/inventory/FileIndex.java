@@ -4,6 +4,7 @@ import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.SnapshotInfo;
 
+import io.resticmanager.proto.view.HostView;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +65,7 @@ final class FileIndex {
 
     /** The snapshot must be this host's, in a repository it backs up to, and its root tree stored. */
     Message.IndexResult root(String hostId, Message.IndexRoot root) {
-        Host host = hosts.get(hostId);
+        HostView host = hosts.get(hostId);
         if (host.repos().stream().noneMatch(r -> r.repoId().equals(root.repoId()))) {
             throw Problem.unprocessable("host " + hostId + " does not back up to repository " + root.repoId());
         }
@@ -219,14 +220,14 @@ final class FileIndex {
     /** Directory entries one search follows up from its hits to the snapshots' roots. */
     static final int MAX_EDGES = 200_000;
 
-    Results search(List<Host> scope, String query) {
+    Results search(List<HostView> scope, String query) {
         String q = query == null ? "" : query.strip();
         if (q.isEmpty() || q.length() > 255 || q.indexOf('/') >= 0 || q.indexOf('\0') >= 0) {
             throw Problem.badRequest("q must be a file name or glob of 1 to 255 characters, without '/'");
         }
         List<FileMatch> items = new ArrayList<>();
         boolean truncated = false;
-        for (Host host : scope) {
+        for (HostView host : scope) {
             truncated |= index.read(view -> searchHost(view, host, q, items));
             if (items.size() >= MAX_RESULTS) {
                 truncated = true;
@@ -241,7 +242,7 @@ final class FileIndex {
      * Finds the matching entries, then walks up from their trees to the snapshots' roots, one query per level for
      * all trees of that level, and puts each entry at its paths with the set of roots (snapshots) reaching it.
      */
-    private boolean searchHost(IndexStore.View view, Host host, String q, List<FileMatch> out) {
+    private boolean searchHost(IndexStore.View view, HostView host, String q, List<FileMatch> out) {
         List<IndexStore.IndexedSnapshot> snaps = view.snapshots(host.id());
         if (snaps.isEmpty()) {
             return false;

@@ -10,6 +10,8 @@ import io.resticmanager.kit.InternalAuth;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Role;
 
+import io.resticmanager.proto.view.HostRepoView;
+import io.resticmanager.proto.view.HostView;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +23,7 @@ import java.util.Set;
  * /api/hosts/{id}/repos/{repo_id}} ({@code {role?, primary?}}) and {@code DELETE} (unlink).
  */
 final class HostRoutes implements HttpService {
-    private static final Set<String> STATUSES = Set.of(Host.ONLINE, Host.OFFLINE, Host.DISABLED);
+    private static final Set<String> STATUSES = Set.of(HostView.ONLINE, HostView.OFFLINE, HostView.DISABLED);
     private static final String FAILING = "failing";
     private final Hosts hosts;
     private final HostStore store;
@@ -64,7 +66,7 @@ final class HostRoutes implements HttpService {
             throw Problem.unprocessable("repo_id is required");
         }
         String id = id(req);
-        HostRepo link = hosts.link(id, body.repoId().strip(), Optional.ofNullable(body.role()),
+        HostRepoView link = hosts.link(id, body.repoId().strip(), Optional.ofNullable(body.role()),
                                    Boolean.TRUE.equals(body.primary()));
         Http.audit(res, "host.repo_link", "host=" + id + " repo=" + link.repoId() + " role=" + link.role());
         Http.json(res, 201, link);
@@ -79,7 +81,8 @@ final class HostRoutes implements HttpService {
         if (!store.linked(id, repoId)) {
             throw Problem.notFound("host " + id + " does not back up to repository " + repoId);
         }
-        HostRepo link = hosts.link(id, repoId, Optional.ofNullable(body.role()), Boolean.TRUE.equals(body.primary()));
+        HostRepoView link = hosts.link(id, repoId, Optional.ofNullable(body.role()),
+                                       Boolean.TRUE.equals(body.primary()));
         Http.audit(res, "host.repo_update", "host=" + id + " repo=" + repoId + " role=" + link.role()
                 + (link.primary() ? " primary" : ""));
         Http.json(res, link);
@@ -133,7 +136,7 @@ final class HostRoutes implements HttpService {
     private void patch(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.ADMIN);
         String id = id(req);
-        Host host = hosts.patch(id, HostPatch.parse(Http.bodyTree(req)));
+        HostView host = hosts.patch(id, HostPatch.parse(Http.bodyTree(req)));
         Http.audit(res, "host.update", "host=" + id);
         Http.json(res, host);
     }

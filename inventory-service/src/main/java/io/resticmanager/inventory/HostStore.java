@@ -3,6 +3,8 @@ package io.resticmanager.inventory;
 import io.helidon.dbclient.DbRow;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.proto.view.HostRepoView;
+import io.resticmanager.proto.view.HostView;
 import io.resticmanager.proto.view.Page;
 
 import java.sql.SQLException;
@@ -22,15 +24,16 @@ final class HostStore {
         this.store = store;
     }
 
-    Optional<Host> find(String id) {
+    Optional<HostView> find(String id) {
         return store.db().execute().namedGet("hosts.find", id).map(HostStore::host);
     }
 
     /** Hosts filtered by tag and status (each optional), by name. */
-    List<Host> list(Optional<String> tag, Optional<String> status) {
+    List<HostView> list(Optional<String> tag, Optional<String> status) {
         String t = tag.orElse(null);
         // anything but disabled or online means offline, as the API has always read it
-        String s = status.map(v -> v.equals(Host.DISABLED) || v.equals(Host.ONLINE) ? v : Host.OFFLINE).orElse(null);
+        String s = status.map(v -> v.equals(HostView.DISABLED) || v.equals(HostView.ONLINE) ? v : HostView.OFFLINE)
+                .orElse(null);
         return store.db().execute().namedQuery("hosts.list", t, t, s, s).map(HostStore::host).toList();
     }
 
@@ -48,20 +51,20 @@ final class HostStore {
     }
 
     /** One page of hosts by name (case-insensitive), then id; {@code cursor} is the previous page's next_cursor. */
-    Page<Host> page(HostFilter filter, Optional<String> cursor, int limit) {
+    Page<HostView> page(HostFilter filter, Optional<String> cursor, int limit) {
         String q = filter.search().map(HostStore::likePattern).orElse(null);
         String t = filter.tag().orElse(null);
         String s = filter.status().orElse(null);
         Optional<NameKey> after = cursor.map(NameKey::decode);
         String afterName = after.map(NameKey::name).orElse(null);
         String afterId = after.map(NameKey::id).orElse(null);
-        List<Host> rows = store.db().execute().namedQuery("hosts.page", q, q, q, q, t, t, s, s, s,
+        List<HostView> rows = store.db().execute().namedQuery("hosts.page", q, q, q, q, t, t, s, s, s,
                                                           afterName, afterName, afterName, afterId, limit + 1)
                 .map(HostStore::host).toList();
-        List<Host> items = rows.subList(0, Math.min(limit, rows.size()));
+        List<HostView> items = rows.subList(0, Math.min(limit, rows.size()));
         String next = null;
         if (rows.size() > limit) {
-            Host last = items.getLast();
+            HostView last = items.getLast();
             next = new NameKey(last.name() != null ? last.name() : last.hostname(), last.id()).encode();
         }
         return new Page<>(items, next);
@@ -150,10 +153,10 @@ final class HostStore {
     }
 
     /** The host's repositories, primary first. */
-    List<HostRepo> repos(String hostId) {
+    List<HostRepoView> repos(String hostId) {
         return store.db().execute().namedQuery("host-repos.of-host", hostId).map(r -> {
             Long last = Rows.lng(r, "last_snapshot_ns");
-            return new HostRepo(Rows.str(r, "repo_id"), Rows.str(r, "name"), Rows.str(r, "url_redacted"),
+            return new HostRepoView(Rows.str(r, "repo_id"), Rows.str(r, "name"), Rows.str(r, "url_redacted"),
                                 Rows.str(r, "role"), Rows.bool(r, "is_primary"),
                                 last == null ? null : SnapshotStore.fromNanos(last),
                                 Rows.lng(r, "snapshot_count") == null ? 0 : Rows.lng(r, "snapshot_count"),
@@ -161,9 +164,9 @@ final class HostStore {
         }).toList();
     }
 
-    private static HostRepo.Result result(io.helidon.dbclient.DbRow r, String prefix) {
+    private static HostRepoView.Result result(io.helidon.dbclient.DbRow r, String prefix) {
         String job = Rows.str(r, prefix + "job_id");
-        return job == null ? null : new HostRepo.Result(job, Rows.str(r, prefix + "status"),
+        return job == null ? null : new HostRepoView.Result(job, Rows.str(r, prefix + "status"),
                                                         Rows.instant(r, prefix + "finished_at"));
     }
 
@@ -235,14 +238,14 @@ final class HostStore {
     }
 
     /** Keeps the newest backup result (by finish time); older or replayed results change nothing. */
-    boolean recordBackup(String hostId, Host.LastBackup backup) {
+    boolean recordBackup(String hostId, HostView.LastBackup backup) {
         Instant at = backup.finishedAt();
         return store.write(tx -> tx.update("hosts.record-backup", backup.jobId(), backup.status(), at,
                                            backup.dataAdded(), backup.snapshotId(), hostId, at)) > 0;
     }
 
     /** Keeps the newest drill result (by finish time); older or replayed results change nothing. */
-    boolean recordDrill(String hostId, Host.LastDrill drill) {
+    boolean recordDrill(String hostId, HostView.LastDrill drill) {
         Instant at = drill.finishedAt();
         return store.write(tx -> tx.update("hosts.record-drill", drill.jobId(), drill.status(), at,
                                            drill.snapshotId(), hostId, at)) > 0;
@@ -293,21 +296,21 @@ final class HostStore {
         return value == null || value.isBlank() ? null : value;
     }
 
-    private static Host host(DbRow r) {
+    private static HostView host(DbRow r) {
         String hostname = Rows.str(r, "hostname");
         String name = Rows.str(r, "name");
-        String status = Rows.bool(r, "disabled") ? Host.DISABLED
-                : Rows.bool(r, "online") ? Host.ONLINE : Host.OFFLINE;
+        String status = Rows.bool(r, "disabled") ? HostView.DISABLED
+                : Rows.bool(r, "online") ? HostView.ONLINE : HostView.OFFLINE;
         String tagList = Rows.str(r, "tag_list");
         List<String> tags = tagList == null || tagList.isEmpty() ? List.of()
                 : Arrays.stream(tagList.split(",")).sorted().toList();
         String jobId = Rows.str(r, "last_backup_job_id");
-        Host.LastBackup backup = jobId == null ? null : new Host.LastBackup(
+        HostView.LastBackup backup = jobId == null ? null : new HostView.LastBackup(
                 jobId, Rows.str(r, "last_backup_status"), Rows.instant(r, "last_backup_finished_at"),
                 Rows.lng(r, "last_backup_data_added"), Rows.str(r, "last_backup_snapshot_id"));
         Long lastSnapshot = Rows.lng(r, "last_snapshot_ns");
         Long root = Rows.lng(r, "runs_as_root");
-        return new Host(Rows.str(r, "id"), name == null ? hostname : name, hostname, status,
+        return new HostView(Rows.str(r, "id"), name == null ? hostname : name, hostname, status,
                         Rows.instant(r, "last_seen_at"), Rows.str(r, "os"), Rows.str(r, "arch"),
                         Rows.str(r, "agent_version"), Rows.str(r, "restic_version"), root == null ? null : root != 0,
                         tags, Rows.str(r, "repo_id"), Rows.str(r, "repo_name"), backup,
@@ -316,7 +319,7 @@ final class HostStore {
                         Rows.lng(r, "repo_count") == null ? 0 : Rows.lng(r, "repo_count").intValue(),
                         Rows.lng(r, "secondary_snapshot_ns") == null ? null
                                 : SnapshotStore.fromNanos(Rows.lng(r, "secondary_snapshot_ns")),
-                        Rows.str(r, "last_drill_job_id") == null ? null : new Host.LastDrill(
+                        Rows.str(r, "last_drill_job_id") == null ? null : new HostView.LastDrill(
                                 Rows.str(r, "last_drill_job_id"), Rows.str(r, "last_drill_status"),
                                 Rows.instant(r, "last_drill_finished_at"), Rows.str(r, "last_drill_snapshot_id")));
     }

@@ -2,6 +2,8 @@ package io.resticmanager.inventory;
 
 import io.resticmanager.kit.Problem;
 
+import io.resticmanager.proto.view.HostRepoView;
+import io.resticmanager.proto.view.HostView;
 import java.time.Clock;
 
 /**
@@ -25,22 +27,22 @@ final class Hosts {
     private static final java.util.regex.Pattern ROLE = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
     /** The host without its repository list (cheap; for checks and lists). */
-    Host find(String id) {
+    HostView find(String id) {
         return hosts.find(id).orElseThrow(() -> Problem.notFound("no host " + id));
     }
 
     /** The host as {@code GET /api/hosts/{id}} shows it, with every repository it backs up to. */
-    Host get(String id) {
+    HostView get(String id) {
         return find(id).withRepos(hosts.repos(id));
     }
 
-    java.util.List<HostRepo> repos(String id) {
+    java.util.List<HostRepoView> repos(String id) {
         find(id);
         return hosts.repos(id);
     }
 
     /** Links a repository (or relabels / promotes an existing link); returns the link as listed. */
-    HostRepo link(String id, String repoId, java.util.Optional<String> role, boolean primary) {
+    HostRepoView link(String id, String repoId, java.util.Optional<String> role, boolean primary) {
         find(id);
         role.ifPresent(r -> {
             if (!ROLE.matcher(r).matches()) {
@@ -63,7 +65,7 @@ final class Hosts {
         }
     }
 
-    Host patch(String id, HostPatch patch) {
+    HostView patch(String id, HostPatch patch) {
         find(id);
         patch.repoId().filter(r -> !r.isEmpty()).ifPresent(repoId -> {
             if (repos.find(repoId).isEmpty()) {

@@ -10,6 +10,7 @@ import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Message;
 import io.resticmanager.proto.Role;
 
+import io.resticmanager.proto.view.HostView;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,7 +46,7 @@ final class IndexRoutes implements HttpService {
 
     private void hostFiles(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
-        Host host = hosts.get(HostRoutes.id(req));
+        HostView host = hosts.get(HostRoutes.id(req));
         Http.json(res, index.search(List.of(host), query(req)));
     }
 

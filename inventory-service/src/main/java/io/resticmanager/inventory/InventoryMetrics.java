@@ -6,6 +6,7 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.proto.view.HostView;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,9 +74,9 @@ final class InventoryMetrics implements MultiCollector {
     }
 
     private void hosts(MetricSnapshots.Builder out) {
-        List<Host> all = hosts.list(Optional.empty(), Optional.empty());
+        List<HostView> all = hosts.list(Optional.empty(), Optional.empty());
         Map<String, Long> byStatus = new LinkedHashMap<>();
-        for (String s : List.of(Host.ONLINE, Host.OFFLINE, Host.DISABLED)) {
+        for (String s : List.of(HostView.ONLINE, HostView.OFFLINE, HostView.DISABLED)) {
             byStatus.put(s, 0L);
         }
         all.forEach(h -> byStatus.merge(h.status(), 1L, Long::sum));
@@ -83,7 +84,7 @@ final class InventoryMetrics implements MultiCollector {
         byStatus.forEach((s, n) -> status.dataPoint(point(n, Labels.of("status", label(s)))));
         GaugeSnapshot.Builder newest = gauge("host_last_snapshot_timestamp_seconds",
                                              "Time of the host's newest snapshot in its repository (Unix time).");
-        for (Host h : all) {
+        for (HostView h : all) {
             if (h.lastSnapshotAt() != null) {
                 newest.dataPoint(point(h.lastSnapshotAt().toEpochMilli() / 1000.0, Labels.of("host_id", h.id())));
             }

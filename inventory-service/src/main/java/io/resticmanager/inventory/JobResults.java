@@ -3,6 +3,7 @@ package io.resticmanager.inventory;
 import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.internal.HostEvents;
 
+import io.resticmanager.proto.view.HostView;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +30,7 @@ final class JobResults {
         if (result.jobId() == null || result.jobId().isBlank() || result.kind() == null || result.status() == null) {
             throw Problem.unprocessable("job_id, kind and status are required");
         }
-        Host host = hosts.find(hostId).orElseThrow(() -> Problem.notFound("no host " + hostId));
+        HostView host = hosts.find(hostId).orElseThrow(() -> Problem.notFound("no host " + hostId));
         Instant finishedAt = result.finishedAt() == null ? clock.instant() : result.finishedAt();
         Map<String, Object> summary = result.summary() == null ? Map.of() : result.summary();
         boolean succeeded = result.status().equals("succeeded") || result.status().equals("succeeded_with_warnings");
@@ -42,7 +43,7 @@ final class JobResults {
             hosts.recordOnLink(hostId, repoId, result.kind(), result.jobId(), result.status(), finishedAt);
         }
         switch (result.kind()) {
-            case "backup" -> hosts.recordBackup(hostId, new Host.LastBackup(
+            case "backup" -> hosts.recordBackup(hostId, new HostView.LastBackup(
                     result.jobId(), result.status(), finishedAt, number(summary, "data_added"),
                     summary.get("snapshot_id") instanceof String s ? s : null));
             case "stats" -> {
@@ -54,7 +55,7 @@ final class JobResults {
                     stats(repoId, result.jobId(), finishedAt, summary);
                 }
             }
-            case "drill" -> hosts.recordDrill(hostId, new Host.LastDrill(
+            case "drill" -> hosts.recordDrill(hostId, new HostView.LastDrill(
                     result.jobId(), result.status(), finishedAt,
                     summary.get("snapshot_id") instanceof String s ? s : null));
             case "check" -> {

@@ -7,6 +7,7 @@ import io.resticmanager.proto.Json;
 import io.resticmanager.proto.RepoAccess;
 import io.resticmanager.proto.RepoPolicy;
 
+import io.resticmanager.proto.view.HostView;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -179,7 +180,7 @@ final class Repos {
         if (body.has("maintenance_host_id")) {
             String hostId = text(body, "maintenance_host_id", true);
             if (hostId != null) {
-                Host host = hosts.find(hostId).orElseThrow(() -> Problem.unprocessable(
+                HostView host = hosts.find(hostId).orElseThrow(() -> Problem.unprocessable(
                         "maintenance_host_id: no host " + hostId));
                 if (host.disabled()) {
                     throw Problem.unprocessable("maintenance_host_id: host " + hostId + " is disabled");
@@ -251,7 +252,7 @@ final class Repos {
         if (!purpose.equals("backup") && !purpose.equals("full") && !purpose.equals("check")) {
             throw Problem.badRequest("purpose must be backup, full or check");
         }
-        Host host = hosts.find(hostId).orElseThrow(() -> Problem.notFound("no host " + hostId));
+        HostView host = hosts.find(hostId).orElseThrow(() -> Problem.notFound("no host " + hostId));
         if (host.disabled()) {
             throw Problem.conflict("host " + hostId + " is disabled");
         }
@@ -272,7 +273,7 @@ final class Repos {
         String maintainer = r.maintenanceHostId();
         boolean elsewhere = !purpose.equals("backup") && maintainer != null && !maintainer.equals(hostId);
         if (elsewhere) {
-            Host m = hosts.find(maintainer).orElseThrow(() -> Problem.conflict("repository " + r.name()
+            HostView m = hosts.find(maintainer).orElseThrow(() -> Problem.conflict("repository " + r.name()
                     + " names maintenance host " + maintainer + ", which is gone; name another"));
             if (m.disabled()) {
                 throw Problem.conflict("repository " + r.name() + "'s maintenance host " + m.name() + " is disabled");

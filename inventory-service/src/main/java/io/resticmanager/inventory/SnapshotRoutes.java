@@ -11,6 +11,7 @@ import io.resticmanager.kit.Problem;
 import io.resticmanager.proto.Json;
 import io.resticmanager.proto.Role;
 import io.resticmanager.proto.SnapshotInfo;
+import io.resticmanager.proto.view.HostView;
 import io.resticmanager.proto.view.Page;
 import io.resticmanager.proto.view.SnapshotView;
 
@@ -45,7 +46,7 @@ final class SnapshotRoutes implements HttpService {
 
     private void forHost(ServerRequest req, ServerResponse res) {
         InternalAuth.require(req, Role.VIEWER);
-        Host host = hosts.get(HostRoutes.id(req));
+        HostView host = hosts.get(HostRoutes.id(req));
         // ?repo_id= picks one of the host's repositories; the primary one by default
         Optional<String> asked = Http.query(req, "repo_id").filter(r -> !r.isBlank());
         if (asked.isPresent() && host.repos().stream().noneMatch(l -> l.repoId().equals(asked.get()))) {

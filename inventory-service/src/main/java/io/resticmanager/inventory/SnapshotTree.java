@@ -6,6 +6,8 @@ import io.resticmanager.proto.Message;
 import io.resticmanager.proto.RepoAccess;
 import io.resticmanager.proto.SnapshotInfo;
 
+import io.resticmanager.proto.view.HostRepoView;
+import io.resticmanager.proto.view.HostView;
 import java.util.List;
 
 /**
@@ -54,8 +56,8 @@ final class SnapshotTree {
         if (!Checks.snapshotId(snapshotId)) {
             throw Problem.notFound("no snapshot " + snapshotId);
         }
-        Host host = hosts.get(hostId);
-        for (HostRepo link : host.repos()) {
+        HostView host = hosts.get(hostId);
+        for (HostRepoView link : host.repos()) {
             if (repoId.isPresent() && !repoId.get().equals(link.repoId())) {
                 continue;
             }

@@ -2,6 +2,7 @@ package io.resticmanager.inventory;
 
 import io.resticmanager.kit.SqlScript;
 import io.resticmanager.kit.SqliteStore;
+import io.resticmanager.proto.view.HostView;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -77,7 +78,7 @@ class TimeMigrationTest {
                            is(Optional.of("h1 r1 primary")));
                 assertThat(new HostStore(store).repos("h1").getFirst().primary(), is(true));
 
-                Host host = new HostStore(store).find("h1").orElseThrow();
+                HostView host = new HostStore(store).find("h1").orElseThrow();
                 assertThat(host.lastSeenAt(), is(Instant.parse(NEW)));
                 assertThat(host.lastBackup(), is(nullValue()));
                 assertThat(new RepoStore(store).find("r1").orElseThrow().lastCheckAt(), is(Instant.parse(NEW)));

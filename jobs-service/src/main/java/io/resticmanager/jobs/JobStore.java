@@ -13,6 +13,7 @@ import io.resticmanager.proto.Message;
 import io.resticmanager.proto.internal.HostEvents;
 
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
@@ -41,10 +42,12 @@ final class JobStore implements AutoCloseable {
 
     private final SqliteStore sqlite;
     private final DbClient db;
+    private final Clock clock;
 
-    private JobStore(SqliteStore sqlite) {
+    private JobStore(SqliteStore sqlite, Clock clock) {
         this.sqlite = sqlite;
         this.db = sqlite.db();
+        this.clock = clock;
     }
 
     /** The kit store itself, for the service's other stores (alerts) on the same database. */
@@ -52,8 +55,9 @@ final class JobStore implements AutoCloseable {
         return sqlite;
     }
 
-    static JobStore create(SqliteStore sqlite) {
-        return new JobStore(sqlite);
+    /** {@code clock}: the service's one clock, for the times a transaction stamps by itself. */
+    static JobStore create(SqliteStore sqlite, Clock clock) {
+        return new JobStore(sqlite, clock);
     }
 
     boolean healthy() {
@@ -71,7 +75,7 @@ final class JobStore implements AutoCloseable {
     }
 
     <T> T write(Work<T> work) {
-        return sqlite.write(tx -> work.run(new Tx(tx)));
+        return sqlite.write(tx -> work.run(new Tx(tx, clock)));
     }
 
     // ---- reads -------------------------------------------------------------------------------
@@ -178,9 +182,11 @@ final class JobStore implements AutoCloseable {
      */
     static final class Tx {
         private final SqliteStore.Tx tx;
+        private final Clock clock;
 
-        private Tx(SqliteStore.Tx tx) {
+        private Tx(SqliteStore.Tx tx, Clock clock) {
             this.tx = tx;
+            this.clock = clock;
         }
 
         /** The kit transaction, for other stores' named statements in the same transaction (schedules, restores). */
@@ -245,7 +251,7 @@ final class JobStore implements AutoCloseable {
                     jobId, hostAndKind[1], status.wire(), finishedAt.truncatedTo(ChronoUnit.MILLIS),
                     summary == null ? Map.of() : summary, hostAndKind[2]));
             if (hostAndKind[2] != null && StatsRefresher.changesStats(JobKind.fromWire(hostAndKind[1]), status, error)) {
-                StatsRefreshStore.mark(this, hostAndKind[2], hostAndKind[0], Instant.now());
+                StatsRefreshStore.mark(this, hostAndKind[2], hostAndKind[0], clock.instant());
             }
             if (JobKind.DRILL.wire().equals(hostAndKind[1])) {
                 DrillStore.record(this, jobId, status, summary, finishedAt);

@@ -37,11 +37,11 @@ final class JobsApp implements AutoCloseable {
     private final io.resticmanager.kit.StateExport state;
 
     private JobsApp(Config config) {
-        // the one clock the background loops and the alert rules read
+        // the one clock the background loops, the alert rules and the store's own stamps read
         java.time.Clock clock = java.time.Clock.systemUTC();
         settings = JobsSettings.from(config);
         auth = InternalAuth.create(InternalAuth.loadToken(config));
-        store = JobStore.create(SqliteStore.open(RmConfig.dataDir(config).resolve("jobs.db")));
+        store = JobStore.create(SqliteStore.open(RmConfig.dataDir(config).resolve("jobs.db")), clock);
         logs = new JobLogStore(store);
         presence = new HostPresenceStore(store);
         resultOutbox = new ResultOutbox(store);

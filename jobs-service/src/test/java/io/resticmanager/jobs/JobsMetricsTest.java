@@ -24,7 +24,7 @@ class JobsMetricsTest {
     @BeforeEach
     void open() throws Exception {
         sqlite = SqliteStore.open(Files.createTempDirectory("jobs-metrics").resolve("jobs.db"));
-        store = JobStore.create(sqlite);
+        store = JobStore.create(sqlite, java.time.Clock.systemUTC());
     }
 
     @AfterEach

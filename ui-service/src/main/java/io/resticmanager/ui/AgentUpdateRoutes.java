@@ -6,6 +6,9 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
+import io.resticmanager.proto.view.HostView;
+
+import java.util.Map;
 
 /**
  * "Update agent" (admins): {@code POST /hosts/{id}/agent-update} asks the host's agent to upgrade itself from the
@@ -92,11 +95,12 @@ final class AgentUpdateRoutes implements HttpService {
 
     private void render(ServerRequest req, ServerResponse res, int status, Session session, String id, String from,
                         Views.ProblemView problem) {
-        JsonNode host = api.get(session, "/api/hosts/" + Urls.enc(id));
-        String now = Nodes.text(host, "agent_version", "");
-        String hostStatus = Nodes.text(host, "status", "unknown");
-        boolean done = problem == null && "online".equals(hostStatus) && !now.isEmpty() && !now.equals(from);
-        Progress progress = new Progress(id, Nodes.text(host, "name", id), from, now, hostStatus, done, problem);
+        HostView host = api.get(session, "/api/hosts/" + Urls.enc(id), Map.of(), GatewayApi.HOST);
+        String now = host.agentVersion() != null ? host.agentVersion() : "";
+        String hostStatus = host.status() != null ? host.status() : "unknown";
+        boolean done = problem == null && HostView.ONLINE.equals(hostStatus) && !now.isEmpty() && !now.equals(from);
+        Progress progress = new Progress(id, host.name() != null ? host.name() : id, from, now, hostStatus, done,
+                                         problem);
         if (Pages.fragmentRequested(req)) {
             pages.fragment(res, status, session, "hosts/_agent_update", progress);
         } else {

@@ -6,6 +6,8 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
+import io.resticmanager.proto.view.HostView;
+import io.resticmanager.proto.view.Page;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -129,7 +132,7 @@ final class DashboardRoutes implements HttpService {
         try (var calls = new Parallel()) {
             // the five reads are independent: asked at once, the page waits for the slowest, not for their sum
             var summary = calls.start(() -> api.get(session, "/api/hosts/summary"));
-            var page = calls.start(() -> api.get(session, "/api/hosts", filter.apiQuery()));
+            var page = calls.start(() -> api.get(session, "/api/hosts", filter.apiQuery(), GatewayApi.HOSTS));
             // one call for every card's alerts and the nav badge; left out when it fails
             var alerts = calls.start(() -> pages.alerts().firing(session));
             var repos = calls.start(() -> RepoRoutes.index(api, session, SPARK_POINTS));
@@ -156,17 +159,17 @@ final class DashboardRoutes implements HttpService {
     }
 
     /** The view of one page of hosts; each card with its primary repository's size sparkline (by repository id). */
-    static DashboardView build(JsonNode summary, JsonNode page, Map<String, String> repoNames,
+    static DashboardView build(JsonNode summary, Page<HostView> page, Map<String, String> repoNames,
                                Map<String, Charts.Sparkline> sparklines, Map<String, Instant> nextRuns,
                                Optional<AlertFeed.Firing> firing, Filter filter) {
         Instant now = Instant.now();
         List<Views.HostSummary> shown = new ArrayList<>();
-        for (JsonNode h : Nodes.items(page)) {
-            String id = Nodes.text(h, "id", "");
+        for (HostView h : page.items()) {
+            String id = Objects.requireNonNullElse(h.id(), "");
             shown.add(Views.HostSummary.of(h, repoNames, now)
                               .withNextRun(Format.when(nextRuns.get(id), now))
                               .withAlerts(firing.map(f -> Views.HostAlerts.of(id, f.of(id), now)).orElse(null))
-                              .withSparkline(sparklines.get(Nodes.text(h, "repo_id", ""))));
+                              .withSparkline(sparklines.get(Objects.requireNonNullElse(h.repoId(), ""))));
         }
         int total = summary.path("total").asInt();
         List<Views.Option> tagOptions = new ArrayList<>();
@@ -174,7 +177,7 @@ final class DashboardRoutes implements HttpService {
         summary.path("tags").forEach(t -> tagOptions.add(new Views.Option(t.asText(), t.asText(),
                                                                            t.asText().equals(filter.tag()))));
         boolean filtered = !filter.tag().isEmpty() || !filter.status().isEmpty() || !filter.query().isEmpty();
-        String next = Nodes.text(page, "next_cursor", "");
+        String next = Objects.requireNonNullElse(page.nextCursor(), "");
         Paging paging = next.isEmpty() && filter.cursor().isEmpty() ? null
                 : new Paging(next.isEmpty() ? null : filter.url(next),
                              filter.cursor().isEmpty() ? null : filter.url(""));

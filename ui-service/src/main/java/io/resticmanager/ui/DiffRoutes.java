@@ -6,6 +6,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
+import io.resticmanager.proto.view.HostView;
 import io.resticmanager.proto.view.SnapshotView;
 
 import java.time.Instant;
@@ -57,8 +58,8 @@ final class DiffRoutes implements HttpService {
     }
 
     private HostRef host(Session session, String id) {
-        JsonNode host = api.get(session, "/api/hosts/" + Urls.enc(id));
-        return new HostRef(Nodes.text(host, "id", id), Nodes.text(host, "name", Views.shortId(id)));
+        HostView host = api.get(session, "/api/hosts/" + Urls.enc(id), Map.of(), GatewayApi.HOST);
+        return new HostRef(host.id() != null ? host.id() : id, host.name() != null ? host.name() : Views.shortId(id));
     }
 
     private void pick(ServerRequest req, ServerResponse res, Session session) {

@@ -9,6 +9,8 @@ import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.resticmanager.proto.Json;
+import io.resticmanager.proto.SnapshotInfo;
+import io.resticmanager.proto.view.HostView;
 import io.resticmanager.proto.view.JobView;
 import io.resticmanager.proto.view.Page;
 import io.resticmanager.proto.view.SnapshotView;
@@ -65,8 +67,24 @@ final class GatewayApi {
     static final TypeReference<Page<SnapshotView>> SNAPSHOTS = new TypeReference<>() {
     };
 
+    /** {@code GET /api/snapshots/{id}}: restic's record of one snapshot. */
+    static final TypeReference<SnapshotInfo> SNAPSHOT = new TypeReference<>() {
+    };
+
     /** {@code GET /api/jobs}. */
     static final TypeReference<Page<JobView>> JOBS = new TypeReference<>() {
+    };
+
+    /** {@code GET /api/jobs/{id}}. */
+    static final TypeReference<JobView> JOB = new TypeReference<>() {
+    };
+
+    /** {@code GET /api/hosts}. */
+    static final TypeReference<Page<HostView>> HOSTS = new TypeReference<>() {
+    };
+
+    /** {@code GET /api/hosts/{id}}. */
+    static final TypeReference<HostView> HOST = new TypeReference<>() {
     };
 
     /** A GET whose answer is a public view of proto-contracts, bound to its record (the shape the service writes). */

@@ -6,6 +6,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.proto.Feature;
+import io.resticmanager.proto.view.HostView;
 import io.resticmanager.ui.HostActionForms.BackupForm;
 import io.resticmanager.ui.HostActionForms.Confirm;
 import io.resticmanager.ui.HostActionForms.DrillForm;
@@ -287,10 +288,11 @@ final class HostActionRoutes implements HttpService {
         List<Views.Option> drillHosts = new ArrayList<>();
         if (session.admin()) {
             drillHosts.add(new Views.Option("", "This host", drill.targetHostId().isEmpty()));
-            for (JsonNode other : Nodes.items(api.get(session, "/api/hosts"))) {
-                String otherId = Nodes.text(other, "id", "");
+            for (HostView other : api.get(session, "/api/hosts", Map.of(), GatewayApi.HOSTS).items()) {
+                String otherId = other.id() != null ? other.id() : "";
                 if (!otherId.isEmpty() && !otherId.equals(host.id())) {
-                    drillHosts.add(new Views.Option(otherId, Nodes.text(other, "name", Views.shortId(otherId)),
+                    String name = other.name() != null ? other.name() : Views.shortId(otherId);
+                    drillHosts.add(new Views.Option(otherId, name,
                                                     otherId.equals(drill.targetHostId())));
                 }
             }

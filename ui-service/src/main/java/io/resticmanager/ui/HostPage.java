@@ -1,8 +1,8 @@
 package io.resticmanager.ui;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.resticmanager.proto.view.HostView;
 
 import java.time.Instant;
 import java.util.Map;
@@ -41,7 +41,7 @@ record HostPage(Views.HostSummary host, boolean tabSnapshots, boolean tabJobs, b
 
     /** The page header's host facts, with the next run its schedules give ({@code nextRuns} by host id). */
     static Views.HostSummary summary(GatewayApi api, Session session, String id, Map<String, Instant> nextRuns) {
-        JsonNode host = api.get(session, "/api/hosts/" + Urls.enc(id));
+        HostView host = api.get(session, "/api/hosts/" + Urls.enc(id), Map.of(), GatewayApi.HOST);
         Map<String, String> repoNames = RepoRoutes.repoNames(api, session);
         Instant now = Instant.now();
         return Views.HostSummary.of(host, repoNames, now).withNextRun(Format.when(nextRuns.get(id), now));

@@ -9,11 +9,9 @@ import io.helidon.webserver.http.ServerResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * {@code /hosts/{id}/schedules}: the host's schedules (cron, time zone, kind, next and last run, enabled)
@@ -23,9 +21,6 @@ import java.util.OptionalLong;
  * problem next to the form and the input kept. Schedules live in jobs-service ({@code /api/schedules}).
  */
 final class HostScheduleRoutes implements HttpService {
-    static final List<String[]> PRESETS = List.of(new String[] {"0 * * * *", "Hourly"},
-                                                  new String[] {"0 2 * * *", "Daily at 02:00"},
-                                                  new String[] {"0 3 * * 0", "Weekly (Sunday 03:00)"});
     private static final List<String> KINDS = List.of("backup", "forget", "prune", "check", "unlock", "stats",
                                                       "snapshots", "copy", "drill");
     private final GatewayApi api;
@@ -34,70 +29,6 @@ final class HostScheduleRoutes implements HttpService {
     HostScheduleRoutes(GatewayApi api, Pages pages) {
         this.api = api;
         this.pages = pages;
-    }
-
-    record LastRun(String jobId, Views.Badge badge, Format.When when) {
-    }
-
-    /** {@code hooksLabel}: which hooks the schedule runs (the row's "hooks" badge), null for none. */
-    record ScheduleRow(String id, String name, String kind, String cron, String timezone, String what,
-                       Format.When nextRun, LastRun lastRun, boolean enabled, String hooksLabel) {
-    }
-
-    /**
-     * The form as the user filled it in (kept on errors), or as the schedule being edited stands. The hooks are an
-     * admin's (the API gives their text to admins only), with the text the edit form was shown with ({@code was…}).
-     */
-    record ScheduleForm(String name, String cron, String timezone, String paths, String excludes, String tags,
-                        String limitUploadKib, String limitDownloadKib, String keepLast, String keepHourly,
-                        String keepDaily, String keepWeekly, String keepMonthly, String keepYearly,
-                        String keepWithin, String keepTags, boolean prune, String checkSubset, String repoId,
-                        String preHook, String postHook, String wasPreHook, String wasPostHook,
-                        boolean useFsSnapshot) {
-        static final ScheduleForm EMPTY = new ScheduleForm("", "", "UTC", "", "", "", "", "", "", "", "7", "4", "6",
-                                                           "", "", "", false, "", "", "", "", "", "", false);
-
-        static ScheduleForm read(Form f) {
-            return new ScheduleForm(f.get("name"), f.get("cron"), f.get("timezone"), f.raw("paths"),
-                                    f.raw("excludes"), f.get("tags"), f.get("limit_upload_kib"),
-                                    f.get("limit_download_kib"), f.get("keep_last"), f.get("keep_hourly"),
-                                    f.get("keep_daily"), f.get("keep_weekly"), f.get("keep_monthly"),
-                                    f.get("keep_yearly"), f.get("keep_within"), f.get("keep_tags"), f.checked("prune"),
-                                    f.get("read_data_subset"), f.get("repo_id"), f.raw("pre_hook"),
-                                    f.raw("post_hook"), f.raw("was_pre_hook"), f.raw("was_post_hook"),
-                                    f.checked("use_fs_snapshot"));
-        }
-
-        /**
-         * A stored schedule as the edit form shows it. A cron a preset covers stays in the preset (the custom field
-         * would override it), and the API's default name ("kind cron") is left empty so it follows a changed cron.
-         */
-        static ScheduleForm of(JsonNode s) {
-            String kind = Nodes.text(s, "kind", "");
-            String cron = Nodes.text(s, "cron", "");
-            String name = Nodes.text(s, "name", "");
-            JsonNode policy = s.path("policy");
-            String preHook = Nodes.text(s, "pre_hook", "");
-            String postHook = Nodes.text(s, "post_hook", "");
-            return new ScheduleForm(name.equals(kind + " " + cron) ? "" : name, presetOf(cron).isEmpty() ? cron : "",
-                                    Nodes.text(s, "timezone", "UTC"), String.join("\n", Nodes.strings(s, "paths")),
-                                    String.join("\n", Nodes.strings(s, "excludes")),
-                                    String.join(", ", Nodes.strings(s, "tags")), number(s, "limit_upload_kib"),
-                                    number(s, "limit_download_kib"), number(policy, "keep_last"),
-                                    number(policy, "keep_hourly"), number(policy, "keep_daily"),
-                                    number(policy, "keep_weekly"), number(policy, "keep_monthly"),
-                                    number(policy, "keep_yearly"), Nodes.text(policy, "keep_within", ""),
-                                    String.join(", ", Nodes.strings(policy, "keep_tags")),
-                                    policy.path("prune").asBoolean(false), Nodes.text(s, "read_data_subset", ""),
-                                    // not in every API version's schedule view; unknown means "leave it unchanged"
-                                    Nodes.text(s, "repo_id", ""), preHook, postHook, preHook, postHook,
-                                    s.path("use_fs_snapshot").asBoolean(false));
-        }
-
-        private static String number(JsonNode node, String field) {
-            OptionalLong n = Nodes.number(node, field);
-            return n.isPresent() ? String.valueOf(n.getAsLong()) : "";
-        }
     }
 
     /**
@@ -113,9 +44,10 @@ final class HostScheduleRoutes implements HttpService {
     }
 
     /** {@code hookState}: whether the schedule being edited has hooks (the line non-admins get instead of the text). */
-    record SchedulesPanel(List<ScheduleRow> rows, boolean empty, boolean allowed, List<Views.Option> kindOptions,
-                          List<Views.Option> presetOptions, List<Views.Option> repoOptions, ScheduleForm form,
-                          Editing editing, Views.ProblemView problem, String saved, Hooks.State hookState) {
+    record SchedulesPanel(List<ScheduleRows.ScheduleRow> rows, boolean empty, boolean allowed,
+                          List<Views.Option> kindOptions, List<Views.Option> presetOptions,
+                          List<Views.Option> repoOptions, ScheduleForm form, Editing editing,
+                          Views.ProblemView problem, String saved, Hooks.State hookState) {
         /** Adding shows every kind's fields (the kind is picked in the same form); editing only its own. */
         boolean showBackup() {
             return shows("backup");
@@ -197,7 +129,8 @@ final class HostScheduleRoutes implements HttpService {
         String kind = Nodes.text(schedule, "kind", "");
         String cron = Nodes.text(schedule, "cron", "");
         render(req, res, 200, session, hostId, page,
-               new Draft(kind, presetOf(cron), ScheduleForm.of(schedule), editing(editId, kind)), null, null);
+               new Draft(kind, ScheduleForm.presetOf(cron), ScheduleForm.of(schedule), editing(editId, kind)), null,
+               null);
     }
 
     private void act(ServerRequest req, ServerResponse res, Session session) {
@@ -220,12 +153,13 @@ final class HostScheduleRoutes implements HttpService {
         Form.act(() -> {
             switch (action) {
                 case "add" -> {
-                    api.post(session, "/api/schedules", body(hostId, kind, preset, form, false, session.admin()));
+                    api.post(session, "/api/schedules",
+                             ScheduleForm.body(hostId, kind, preset, form, false, session.admin()));
                     Pages.redirect(req, res, "/hosts/" + Urls.enc(hostId) + "/schedules?saved=added");
                 }
                 case "edit" -> {
                     api.patch(session, "/api/schedules/" + Urls.enc(required(scheduleId)),
-                              body(hostId, kind, preset, form, true, session.admin()));
+                              ScheduleForm.body(hostId, kind, preset, form, true, session.admin()));
                     Pages.redirect(req, res, "/hosts/" + Urls.enc(hostId) + "/schedules?saved=edited");
                 }
                 case "enable", "disable" -> {
@@ -253,59 +187,6 @@ final class HostScheduleRoutes implements HttpService {
         return scheduleId;
     }
 
-    /** The preset whose cron this is, or "" (custom). */
-    static String presetOf(String cron) {
-        return PRESETS.stream().map(p -> p[0]).filter(cron::equals).findFirst().orElse("");
-    }
-
-    /**
-     * The API body; the custom cron wins over the preset, and each kind sends only its own fields. Adding leaves
-     * empty optional fields out. Editing (PATCH) sends neither host nor kind, and sends an emptied optional field as
-     * null: the API merges a PATCH onto the stored schedule, so leaving it out would keep the old value. A backup's
-     * hooks are an admin's ({@code admin}) and only sent when changed ({@link Hooks#putScheduleHooks}).
-     */
-    private static Map<String, Object> body(String hostId, String kind, String preset, Form form, boolean edit,
-                                            boolean admin) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        if (!edit) {
-            body.put("host_id", hostId);
-        }
-        // an emptied name falls back to the API's default, "kind cron"
-        JobFields.put(body, "name", form.get("name").isEmpty() ? null : form.get("name"), edit);
-        String cron = form.get("cron").isEmpty() ? preset : form.get("cron");
-        if (cron.isEmpty()) {
-            throw new Form.Invalid("Choose when it runs: a preset, or a cron expression like 30 1 * * *.");
-        }
-        body.put("cron", cron);
-        body.put("timezone", form.get("timezone").isEmpty() ? "UTC" : form.get("timezone"));
-        if (!edit) {
-            body.put("kind", kind);
-        }
-        // which of the host's repositories (none chosen: the primary one, or on edit unchanged); a copy's is
-        // where it copies to
-        if (!form.get("repo_id").isEmpty()) {
-            body.put("repo_id", form.get("repo_id"));
-        } else if (kind.equals("copy") && !edit) {
-            throw new Form.Invalid("A copy schedule needs the repository to copy to.");
-        }
-        switch (kind) {
-            case "backup" -> {
-                JobFields.putBackupParams(form, body, "A backup schedule needs at least one path (one per line).",
-                                           edit);
-                if (admin) {
-                    Hooks.putScheduleHooks(form, body, edit);
-                }
-            }
-            case "forget" -> body.put("policy", JobFields.policy(form));
-            case "check" -> JobFields.put(body, "read_data_subset", JobFields.subset(form), edit);
-            default -> {
-                // prune, unlock, stats, snapshots and copy take no parameters here; a drill samples the defaults
-                // (20 files, at most 256 MiB) on the host itself
-            }
-        }
-        return body;
-    }
-
     private JsonNode schedules(Session session, String hostId) {
         return api.get(session, "/api/schedules", Map.of("host_id", hostId));
     }
@@ -316,14 +197,15 @@ final class HostScheduleRoutes implements HttpService {
         JsonNode schedules = page != null ? page : schedules(session, hostId);
         Views.HostSummary host = HostPage.summary(api, session, hostId, nextRuns(schedules));
         Instant now = Instant.now();
-        List<ScheduleRow> rows = new ArrayList<>();
+        List<ScheduleRows.ScheduleRow> rows = new ArrayList<>();
         for (JsonNode s : Nodes.items(schedules)) {
-            rows.add(row(s, now));
+            rows.add(ScheduleRows.row(s, now));
         }
         List<Views.Option> kinds = new ArrayList<>();
         KINDS.forEach(k -> kinds.add(new Views.Option(k, Views.kindLabel(k), k.equals(draft.kind()))));
         List<Views.Option> presets = new ArrayList<>();
-        PRESETS.forEach(p -> presets.add(new Views.Option(p[0], p[1] + " — " + p[0], p[0].equals(draft.preset()))));
+        ScheduleForm.PRESETS.forEach(p -> presets.add(new Views.Option(p[0], p[1] + " — " + p[0],
+                                                                       p[0].equals(draft.preset()))));
         presets.add(new Views.Option("", "Custom (enter it below)", draft.preset().isEmpty()));
         List<Views.Option> repos = new ArrayList<>();
         if (host.multiRepo()) {
@@ -339,67 +221,6 @@ final class HostScheduleRoutes implements HttpService {
         SchedulesPanel panel = new SchedulesPanel(rows, rows.isEmpty(), session.operator(), kinds, presets, repos,
                                                   draft.form(), draft.editing(), problem, saved, hookState);
         HostPage.schedules(host, panel).render(api, pages, req, res, status, session);
-    }
-
-    static ScheduleRow row(JsonNode s, Instant now) {
-        JsonNode last = s.path("last_run");
-        LastRun lastRun = last.isObject() ? new LastRun(Nodes.text(last, "job_id"),
-                                                        Views.jobBadge(Nodes.text(last, "status")),
-                                                        Format.when(Nodes.instant(last, "at"), now)) : null;
-        String kind = Nodes.text(s, "kind", "");
-        return new ScheduleRow(Nodes.text(s, "id", ""), Nodes.text(s, "name", kind), Views.kindLabel(kind),
-                               Nodes.text(s, "cron", ""), Nodes.text(s, "timezone", "UTC"), what(s, kind),
-                               Format.when(Nodes.instant(s, "next_run_at"), now), lastRun,
-                               s.path("enabled").asBoolean(true), Hooks.State.of(s).label());
-    }
-
-    /** A short "what it does": paths and limits for backups, keep rules for forget, the subset for check. */
-    private static String what(JsonNode s, String kind) {
-        List<String> parts = new ArrayList<>();
-        switch (kind) {
-            case "backup" -> {
-                List<String> paths = Nodes.strings(s, "paths");
-                if (!paths.isEmpty()) {
-                    parts.add(String.join(", ", paths));
-                }
-                Nodes.number(s, "limit_upload_kib").ifPresent(n -> parts.add("upload ≤ " + n + " KiB/s"));
-                Nodes.number(s, "limit_download_kib").ifPresent(n -> parts.add("download ≤ " + n + " KiB/s"));
-                if (s.path("use_fs_snapshot").asBoolean(false)) {
-                    parts.add("VSS");
-                }
-            }
-            case "forget" -> {
-                JsonNode policy = s.path("policy");
-                List<String> rules = new ArrayList<>();
-                for (String[] rule : JobFields.KEEP_COUNTS) {
-                    Nodes.number(policy, rule[0]).ifPresent(n -> rules.add(rule[0].substring(5) + " " + n));
-                }
-                String within = Nodes.text(policy, "keep_within");
-                if (within != null && !within.isBlank()) {
-                    rules.add("within " + within);
-                }
-                List<String> keepTags = Nodes.strings(policy, "keep_tags");
-                if (!keepTags.isEmpty()) {
-                    rules.add("tagged " + String.join(", ", keepTags));
-                }
-                if (!rules.isEmpty()) {
-                    parts.add("keep " + String.join(", ", rules));
-                }
-                if (policy.path("prune").asBoolean(false)) {
-                    parts.add("then prune");
-                }
-            }
-            case "check" -> {
-                String subset = Nodes.text(s, "read_data_subset");
-                if (subset != null && !subset.isBlank()) {
-                    parts.add("read " + subset + " of the data");
-                }
-            }
-            default -> {
-                // the kind says it all
-            }
-        }
-        return parts.isEmpty() ? null : String.join(" · ", parts);
     }
 
     private static String id(ServerRequest req) {

@@ -6,6 +6,8 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.resticmanager.proto.Json;
+import io.resticmanager.proto.view.JobView;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,7 +99,7 @@ final class JobRoutes implements HttpService {
     }
 
     private void render(ServerResponse res, int status, Session session, String id, Views.ProblemView problem) {
-        JsonNode job = api.get(session, "/api/jobs/" + Urls.enc(id));
+        JobView job = api.get(session, "/api/jobs/" + Urls.enc(id), Map.of(), GatewayApi.JOB);
         JobHead head = head(job, hostName(session, job), session.operator(), problem, Instant.now());
         List<LogLine> log = new ArrayList<>();
         long lastSeq = 0;
@@ -125,11 +127,11 @@ final class JobRoutes implements HttpService {
             }
         }
         pages.page(res, status, session, head.kind() + " job", "dashboard", "jobs/show",
-                   new JobPage(head, progress(job.path("progress")), log, lastSeq, truncated, log.isEmpty()));
+                   new JobPage(head, progress(job.progress()), log, lastSeq, truncated, log.isEmpty()));
     }
 
     static Progress progress(JsonNode p) {
-        if (!p.isObject()) {
+        if (p == null || !p.isObject()) {
             return new Progress(0, null, null, null);
         }
         Double percent = Nodes.decimal(p, "percent");
@@ -149,18 +151,18 @@ final class JobRoutes implements HttpService {
     }
 
     private JobHead head(Session session, String id, Views.ProblemView problem) {
-        JsonNode job = api.get(session, "/api/jobs/" + Urls.enc(id));
+        JobView job = api.get(session, "/api/jobs/" + Urls.enc(id), Map.of(), GatewayApi.JOB);
         return head(job, hostName(session, job), session.operator(), problem, Instant.now());
     }
 
     /** The host's name for the heading; a job whose host was removed still shows, with the short id. */
-    private String hostName(Session session, JsonNode job) {
-        String hostId = Nodes.text(job, "host_id");
+    private String hostName(Session session, JobView job) {
+        String hostId = job.hostId();
         if (hostId == null) {
             return null;
         }
         try {
-            return Nodes.text(api.get(session, "/api/hosts/" + Urls.enc(hostId)), "name");
+            return api.get(session, "/api/hosts/" + Urls.enc(hostId), Map.of(), GatewayApi.HOST).name();
         } catch (ApiException e) {
             if (e.unauthenticated()) {
                 throw e;
@@ -169,14 +171,14 @@ final class JobRoutes implements HttpService {
         }
     }
 
-    static JobHead head(JsonNode job, String hostName, boolean operator, Views.ProblemView problem, Instant now) {
-        String status = Nodes.text(job, "status");
+    static JobHead head(JobView job, String hostName, boolean operator, Views.ProblemView problem, Instant now) {
+        String status = job.status() == null ? null : job.status().wire();
         boolean terminal = Views.terminal(status);
-        Instant started = Nodes.instant(job, "started_at");
-        Instant finished = Nodes.instant(job, "finished_at");
-        String hostId = Nodes.text(job, "host_id");
-        OptionalLong exit = Nodes.number(job, "exit_code");
-        JsonNode summary = job.path("summary");
+        Instant started = job.startedAt();
+        Instant finished = job.finishedAt();
+        String hostId = job.hostId();
+        // the summary's fields depend on the job's kind (restic's, a restore's, a drill's): read as a tree
+        JsonNode summary = Json.MAPPER.valueToTree(job.summary() == null ? Map.of() : job.summary());
         List<Stat> stats = new ArrayList<>();
         addCount(stats, summary, "files_new", "New files");
         addCount(stats, summary, "files_changed", "Changed files");
@@ -229,14 +231,15 @@ final class JobRoutes implements HttpService {
             stats.add(new Stat("Scratch copy", summary.path("scratch_removed").asBoolean() ? "removed" : "NOT removed"));
         }
         String snapshot = Nodes.text(summary, "snapshot_id");
-        String error = Nodes.text(job, "error");
-        return new JobHead(Nodes.text(job, "id", ""), Views.kindLabel(Nodes.text(job, "kind")),
+        String error = job.error();
+        String kind = job.kind() == null ? null : job.kind().wire();
+        return new JobHead(job.id() == null ? "" : job.id(), Views.kindLabel(kind),
                            Views.jobBadge(status), terminal, hostId,
                            hostName != null ? hostName : hostId == null ? null : Views.shortId(hostId),
-                           Nodes.text(job, "created_by"), Format.when(Nodes.instant(job, "created_at"), now),
+                           job.createdBy(), Format.when(job.createdAt(), now),
                            Format.when(started, now), Format.when(finished, now),
                            Views.duration(started, finished, now),
-                           exit.isPresent() ? String.valueOf(exit.getAsLong()) : null,
+                           job.exitCode() == null ? null : String.valueOf(job.exitCode()),
                            error == null || error.isBlank() ? null : error, stats, snapshot,
                            operator && !terminal, problem);
     }

@@ -7,6 +7,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.kit.Http;
 import io.resticmanager.proto.Checks;
+import io.resticmanager.proto.view.HostView;
+import io.resticmanager.proto.view.SnapshotView;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 
 import static io.resticmanager.ui.Urls.enc;
@@ -240,8 +243,8 @@ final class RestoreRoutes implements HttpService {
         boolean crossHost = !choice.targetHostId().isEmpty() && !choice.targetHostId().equals(hostId);
         String hostLabel = null;
         if (crossHost) {
-            JsonNode other = api.get(session, "/api/hosts/" + enc(choice.targetHostId()));
-            hostLabel = Nodes.text(other, "name", Views.shortId(choice.targetHostId()));
+            HostView other = api.get(session, "/api/hosts/" + enc(choice.targetHostId()), Map.of(), GatewayApi.HOST);
+            hostLabel = other.name() != null ? other.name() : Views.shortId(choice.targetHostId());
         }
         boolean original = target.equals("original");
         String where = original ? "their original location" : target + " (each path recreated inside it)";
@@ -276,16 +279,16 @@ final class RestoreRoutes implements HttpService {
                               problem, confirm);
         }
         Instant now = Instant.now();
-        JsonNode page = api.get(session, "/api/hosts/" + enc(hostId) + "/snapshots",
-                                Map.of("limit", String.valueOf(SNAPSHOT_CHOICES)));
-        List<JsonNode> items = new ArrayList<>(Nodes.items(page));
+        List<SnapshotView> items = new ArrayList<>(api.get(session, "/api/hosts/" + enc(hostId) + "/snapshots",
+                                                            Map.of("limit", String.valueOf(SNAPSHOT_CHOICES)),
+                                                            GatewayApi.SNAPSHOTS).items());
         String selectedId = snapshotId;
         if (selectedId.isEmpty() && !items.isEmpty()) {
-            selectedId = Nodes.text(items.getFirst(), "id", "");
+            selectedId = Objects.requireNonNullElse(items.getFirst().id(), "");
         }
-        JsonNode selected = null;
-        for (JsonNode s : items) {
-            String id = Nodes.text(s, "id", "");
+        SnapshotView selected = null;
+        for (SnapshotView s : items) {
+            String id = Objects.requireNonNullElse(s.id(), "");
             if (!selectedId.isEmpty() && (id.equals(selectedId) || id.startsWith(selectedId))) {
                 selected = s;
             }
@@ -293,7 +296,9 @@ final class RestoreRoutes implements HttpService {
         if (selected == null && !selectedId.isEmpty()) {
             // an older snapshot than the first page shows: ask for it alone
             try {
-                selected = api.get(session, "/api/snapshots/" + enc(selectedId), Map.of("host_id", hostId));
+                // the single snapshot is restic's record (no index flag, which the wizard does not show)
+                selected = SnapshotView.of(api.get(session, "/api/snapshots/" + enc(selectedId),
+                                                   Map.of("host_id", hostId), GatewayApi.SNAPSHOT), false);
                 items.add(selected);
             } catch (ApiException e) {
                 if (e.unauthenticated() || e.unavailable()) {
@@ -302,17 +307,17 @@ final class RestoreRoutes implements HttpService {
                 problem = problem != null ? problem : Views.ProblemView.of(e);
             }
         }
-        String chosen = selected == null ? "" : Nodes.text(selected, "id", "");
+        String chosen = selected == null ? "" : Objects.requireNonNullElse(selected.id(), "");
         List<SnapshotChoice> choices = new ArrayList<>();
-        for (JsonNode s : items) {
-            String id = Nodes.text(s, "id", "");
-            choices.add(new SnapshotChoice(id, Nodes.text(s, "short_id", Views.shortId(id)),
-                                           Format.when(Nodes.instant(s, "time"), now),
-                                           String.join(", ", Nodes.strings(s, "paths")), id.equals(chosen)));
+        for (SnapshotView s : items) {
+            String id = Objects.requireNonNullElse(s.id(), "");
+            choices.add(new SnapshotChoice(id, s.shortId() != null ? s.shortId() : Views.shortId(id),
+                                           Format.when(s.time(), now), String.join(", ", s.paths()),
+                                           id.equals(chosen)));
         }
         SnapshotChoice current = choices.stream().filter(SnapshotChoice::selected).findFirst().orElse(null);
         String root = rootParam.startsWith("/") ? rootParam
-                : selected == null ? "/" : startDir(Nodes.strings(selected, "paths"));
+                : selected == null ? "/" : startDir(selected.paths());
         TreeView tree = current == null || !session.operator() ? new TreeView(List.of(), null, false, true)
                 : tree(session, hostId, chosen, root, picked, "");
         return new Wizard(host, session.operator(), current == null, choices, current, root,
@@ -419,12 +424,12 @@ final class RestoreRoutes implements HttpService {
             if (!listHosts) {
                 return targetForm(session, choice, hosts);
             }
-            for (JsonNode h : Nodes.items(api.get(session, "/api/hosts"))) {
-                String id = Nodes.text(h, "id", "");
+            for (HostView h : api.get(session, "/api/hosts", Map.of(), GatewayApi.HOSTS).items()) {
+                String id = h.id() == null ? "" : h.id();
                 if (id.equals(hostId)) {
-                    thisName = Nodes.text(h, "name", hostId);
-                } else if ("online".equals(Nodes.text(h, "status"))) {
-                    others.add(new Views.Option(id, Nodes.text(h, "name", Views.shortId(id)),
+                    thisName = h.name() != null ? h.name() : hostId;
+                } else if (HostView.ONLINE.equals(h.status())) {
+                    others.add(new Views.Option(id, h.name() != null ? h.name() : Views.shortId(id),
                                                 id.equals(choice.targetHostId())));
                 }
             }

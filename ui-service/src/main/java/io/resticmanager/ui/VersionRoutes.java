@@ -8,6 +8,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.resticmanager.proto.Feature;
 import io.resticmanager.proto.Protocol;
 import io.resticmanager.proto.Versions;
+import io.resticmanager.proto.view.HostView;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -65,8 +66,8 @@ final class VersionRoutes implements HttpService {
 
     private void show(ServerRequest req, ServerResponse res, Session session) {
         Map<String, String> names = new HashMap<>();
-        for (JsonNode h : Nodes.items(api.get(session, "/api/hosts"))) {
-            names.put(Nodes.text(h, "id", ""), Nodes.text(h, "name", ""));
+        for (HostView h : api.get(session, "/api/hosts", Map.of(), GatewayApi.HOSTS).items()) {
+            names.put(h.id() != null ? h.id() : "", h.name() != null ? h.name() : "");
         }
         List<AgentRow> rows = new ArrayList<>();
         for (JsonNode a : Nodes.items(api.get(session, "/api/agents"))) {

@@ -1,13 +1,15 @@
 package io.resticmanager.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resticmanager.proto.view.HostRepoView;
+import io.resticmanager.proto.view.HostView;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Objects;
 
 /** View models shared by several pages, built leniently from API JSON. */
 final class Views {
@@ -159,18 +161,12 @@ final class Views {
 
     /** The last backup as the host card and host page show it. */
     record LastBackup(String jobId, Badge badge, Format.When when, String sizeAdded) {
-        static LastBackup of(JsonNode host, Instant now) {
-            JsonNode lb = host.path("last_backup");
-            if (!lb.isObject()) {
+        static LastBackup of(HostView.LastBackup lb, Instant now) {
+            if (lb == null) {
                 return null;
             }
-            OptionalLong added = Nodes.number(lb, "data_added");
-            if (added.isEmpty()) {
-                added = Nodes.number(lb.path("summary"), "data_added");
-            }
-            return new LastBackup(Nodes.text(lb, "job_id"), jobBadge(Nodes.text(lb, "status")),
-                                  Format.when(Nodes.instant(lb, "finished_at"), now),
-                                  added.isPresent() ? "+" + Format.bytes(added.getAsLong()) : null);
+            return new LastBackup(lb.jobId(), jobBadge(lb.status()), Format.when(lb.finishedAt(), now),
+                                  lb.dataAdded() != null ? "+" + Format.bytes(lb.dataAdded()) : null);
         }
 
         boolean failed() {
@@ -180,20 +176,15 @@ final class Views {
 
     /** The host's latest restore drill as its page shows it: outcome, when, which snapshot it restored. */
     record LastDrill(String jobId, Badge badge, Format.When when, String snapshot) {
-        static LastDrill of(JsonNode host, Instant now) {
-            JsonNode d = host.path("last_drill");
-            if (!d.isObject()) {
+        static LastDrill of(HostView.LastDrill d, Instant now) {
+            if (d == null) {
                 return null;
             }
-            String snapshot = Nodes.text(d, "snapshot_id");
-            return new LastDrill(Nodes.text(d, "job_id"), jobBadge(Nodes.text(d, "status")),
-                                 Format.when(Nodes.instant(d, "finished_at"), now),
-                                 snapshot == null ? null : shortId(snapshot));
+            return new LastDrill(d.jobId(), jobBadge(d.status()), Format.when(d.finishedAt(), now),
+                                 d.snapshotId() == null ? null : shortId(d.snapshotId()));
         }
     }
 
-    /** The host facts shown on its card and in its page header. */
-    /** One repository a host backs up to (the single-host view lists them; primary first). */
     /**
      * One repository a host backs up to (the single-host view lists them; primary first). {@code behind}: how far
      * this repository's newest snapshot trails the primary one's, when by more than a day (a stale off-site copy).
@@ -202,28 +193,31 @@ final class Views {
                     long snapshotCount, Format.When lastCopy, String lastCopyStatus, String behind) {
         static final Duration STALE = Duration.ofDays(1);
 
-        static List<RepoLink> of(JsonNode host, Instant now) {
+        static List<RepoLink> of(List<HostRepoView> repos, Instant now) {
+            if (repos == null) {
+                return List.of();
+            }
             Instant newestPrimary = null;
-            for (JsonNode r : host.path("repos")) {
-                if (r.path("primary").asBoolean()) {
-                    newestPrimary = Nodes.instant(r, "last_snapshot_at");
+            for (HostRepoView r : repos) {
+                if (r.primary()) {
+                    newestPrimary = r.lastSnapshotAt();
                 }
             }
             List<RepoLink> out = new java.util.ArrayList<>();
-            for (JsonNode r : host.path("repos")) {
-                Instant newest = Nodes.instant(r, "last_snapshot_at");
+            for (HostRepoView r : repos) {
+                Instant newest = r.lastSnapshotAt();
                 String behind = null;
-                if (!r.path("primary").asBoolean() && newestPrimary != null
+                if (!r.primary() && newestPrimary != null
                         && (newest == null || Duration.between(newest, newestPrimary).compareTo(STALE) > 0)) {
                     behind = newest == null ? "holds none of this host's snapshots yet"
                             : "trails the primary by " + Format.duration(Duration.between(newest, newestPrimary));
                 }
-                JsonNode copy = r.path("last_copy");
-                out.add(new RepoLink(Nodes.text(r, "repo_id", ""), Nodes.text(r, "name", ""), Nodes.text(r, "role", ""),
-                                     r.path("primary").asBoolean(), Format.when(newest, now),
-                                     r.path("snapshot_count").asLong(),
-                                     Format.when(Nodes.instant(copy, "finished_at"), now),
-                                     Nodes.text(copy, "status"), behind));
+                HostRepoView.Result copy = r.lastCopy();
+                out.add(new RepoLink(Objects.requireNonNullElse(r.repoId(), ""),
+                                     Objects.requireNonNullElse(r.name(), ""),
+                                     Objects.requireNonNullElse(r.role(), ""), r.primary(), Format.when(newest, now),
+                                     r.snapshotCount(), copy == null ? null : Format.when(copy.finishedAt(), now),
+                                     copy == null ? null : copy.status(), behind));
             }
             return out;
         }
@@ -234,20 +228,18 @@ final class Views {
                        Format.When lastSeen, LastBackup lastBackup, Format.When nextRun, boolean disabled,
                        List<RepoLink> repos, int repoCount, Format.When secondarySnapshot, HostAlerts alerts,
                        Charts.Sparkline sparkline, LastDrill lastDrill) {
-        static HostSummary of(JsonNode host, Map<String, String> repoNames, Instant now) {
-            String repoId = Nodes.text(host, "repo_id");
+        static HostSummary of(HostView host, Map<String, String> repoNames, Instant now) {
+            String repoId = host.repoId();
             String repoName = repoId == null ? null : repoNames.getOrDefault(repoId, shortId(repoId));
-            String status = Nodes.text(host, "status");
-            return new HostSummary(Nodes.text(host, "id", ""), Nodes.text(host, "name", "(unnamed host)"),
-                                   hostBadge(status), Nodes.text(host, "os"), Nodes.text(host, "arch"),
-                                   Nodes.text(host, "agent_version"), Nodes.text(host, "restic_version"),
-                                   Nodes.strings(host, "tags"), repoId, repoName,
-                                   Format.when(Nodes.instant(host, "last_seen_at"), now),
-                                   LastBackup.of(host, now),
-                                   Format.when(Nodes.instant(host, "next_run_at"), now),
-                                   "disabled".equals(status), RepoLink.of(host, now), host.path("repo_count").asInt(),
-                                   Format.when(Nodes.instant(host, "secondary_snapshot_at"), now), null, null,
-                                   LastDrill.of(host, now));
+            return new HostSummary(Objects.requireNonNullElse(host.id(), ""),
+                                   Objects.requireNonNullElse(host.name(), "(unnamed host)"), hostBadge(host.status()),
+                                   host.os(), host.arch(), host.agentVersion(), host.resticVersion(), host.tags(),
+                                   repoId, repoName, Format.when(host.lastSeenAt(), now),
+                                   LastBackup.of(host.lastBackup(), now), null, host.disabled(),
+                                   RepoLink.of(host.repos(), now),
+                                   host.repoCount() == null ? 0 : host.repoCount(),
+                                   Format.when(host.secondarySnapshotAt(), now), null, null,
+                                   LastDrill.of(host.lastDrill(), now));
         }
 
         boolean hasTags() {
