@@ -1,7 +1,6 @@
 package io.resticmanager.agent;
 
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 import java.net.Socket;
 import java.security.MessageDigest;
 import java.security.cert.CertificateException;
@@ -13,7 +12,7 @@ import java.util.HexFormat;
  * is the identity, so neither CA chain nor host name is consulted (self-signed servers work).
  * {@link SystemTrust#forServer} makes the TLS context from it.
  */
-final class PinnedTrust extends X509ExtendedTrustManager {
+final class PinnedTrust extends ServerTrust {
     private final String pin;
 
     PinnedTrust(String pinHex) {
@@ -52,23 +51,6 @@ final class PinnedTrust extends X509ExtendedTrustManager {
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
         check(chain);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("the agent does not accept client connections");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        throw new CertificateException("the agent does not accept client connections");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        throw new CertificateException("the agent does not accept client connections");
     }
 
     @Override

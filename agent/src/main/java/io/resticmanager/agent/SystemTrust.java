@@ -17,7 +17,7 @@ import java.util.Optional;
  * instead of when an HTTP client is built: the JDK client otherwise parses every CA certificate up front, which
  * costs an agent talking plain HTTP on a LAN ~2 MiB it never uses. A server with a pin is trusted by the pin.
  */
-final class SystemTrust extends X509ExtendedTrustManager {
+final class SystemTrust extends ServerTrust {
     private volatile X509ExtendedTrustManager delegate;
 
     private SystemTrust() {
@@ -79,23 +79,6 @@ final class SystemTrust extends X509ExtendedTrustManager {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         delegate().checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        throw new CertificateException("the agent does not accept client connections");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        throw new CertificateException("the agent does not accept client connections");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("the agent does not accept client connections");
     }
 
     @Override

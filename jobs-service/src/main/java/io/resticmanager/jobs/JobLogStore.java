@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * A job's stored events and log lines ({@code job_logs} in jobs.db) and its log budget. Every line is keyed by
- * {@code (job_id, seq)}, so a re-delivered line changes nothing. Reads go through the DbClient; writes are static
- * helpers that run inside a {@link JobStore#write} transaction, with the job changes they come with.
+ * {@code (job_id, seq)}, so a re-delivered line changes nothing. Reads go through the store's read path (the tail,
+ * read most often, maps rows straight off JDBC); writes are static helpers that run inside a {@link JobStore#write}
+ * transaction, with the job changes they come with.
  */
 final class JobLogStore {
     private final DbClient db;
