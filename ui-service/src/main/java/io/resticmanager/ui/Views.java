@@ -11,7 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
-/** View models shared by several pages, built leniently from API JSON. */
+/** View models shared by several pages: from the public view records (proto.view), and leniently from API JSON where
+ * a page must not fail on a missing field (alerts). */
 final class Views {
     /** The version of this server build, which agents are compared against. */
     static final String SERVER_VERSION = io.resticmanager.proto.Versions.of(Views.class);
